@@ -1,0 +1,40 @@
+# Set-up and everyday commands. `make run` starts the server on the embedded SQLite default;
+# `make test` runs the whole suite (tox: tests on SQLite and PostgreSQL, then ruff).
+# Both install what they need first: Debian packages (as root, or through sudo), then a
+# virtual environment in .venv with the project and tox.
+
+PYTHON ?= python3
+VENV := .venv
+SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
+	libaugeas-dev augeas-lenses libxml2-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint system-packages clean
+
+run: $(VENV)/.installed
+	$(VENV)/bin/ovirt-node-config-server migrate $(ARGS)
+
+test: $(VENV)/.installed
+	$(VENV)/bin/tox run -e py,lint -- $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/tox run -e lint
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:" $$missing; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: setup.cfg pyproject.toml | system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e . 'tox>=4'
+	touch $@
+
+clean:
+	rm -rf $(VENV) .tox build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,156 @@
+"""SQLAlchemy Core mappings of the tables that ``sql/`` builds.
+
+These describe the schema for queries only; they never create anything (``sql/`` is the only
+source of the schema). ``tests/ovirt_node_config/persistence/test_tables.py`` proves they match
+what the migrations built, on SQLite and on PostgreSQL. Constraint names are those of the SQL
+files, so that a violation can be reported by name.
+"""
+
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    TIMESTAMP,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+# PostgreSQL keeps time zones; SQLite stores UTC text.
+Timestamp = DateTime(timezone=True).with_variant(TIMESTAMP(), "sqlite")
+
+
+def _timestamps() -> list[Column]:
+    return [
+        Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+        Column("updated_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    ]
+
+
+def _host_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["host_id"], ["hosts.id"], name=f"{table}_host_id_fkey", ondelete="CASCADE"
+    )
+
+
+bonding_types = Table(
+    "bonding_types",
+    metadata,
+    Column("id", SmallInteger, nullable=False, autoincrement=False),
+    Column("label", String(64), nullable=False),
+    Column("mode", SmallInteger, nullable=False),
+    PrimaryKeyConstraint("id", name="bonding_types_pkey"),
+    UniqueConstraint("label", name="bonding_types_label_key"),
+    UniqueConstraint("mode", name="bonding_types_mode_key"),
+)
+
+hosts = Table(
+    "hosts",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("uuid", String(36)),
+    Column("arch", String(32), nullable=False),
+    Column("memory_mb", BigInteger, nullable=False),
+    Column("bonding_type_id", SmallInteger),
+    *_timestamps(),
+    Column("last_seen_at", Timestamp),
+    PrimaryKeyConstraint("id", name="hosts_pkey"),
+    UniqueConstraint("hostname", name="hosts_hostname_key"),
+    UniqueConstraint("uuid", name="hosts_uuid_key"),
+    ForeignKeyConstraint(
+        ["bonding_type_id"], ["bonding_types.id"], name="hosts_bonding_type_id_fkey",
+        ondelete="RESTRICT",
+    ),
+)
+
+cpus = Table(
+    "cpus",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("cpu_index", Integer, nullable=False),
+    Column("vendor", String(128)),
+    Column("model_name", String(255)),
+    Column("family", Integer),
+    Column("model", Integer),
+    Column("stepping", Integer),
+    Column("speed_mhz", Integer),
+    Column("cache_kb", Integer),
+    Column("flags", Text),
+    PrimaryKeyConstraint("id", name="cpus_pkey"),
+    UniqueConstraint("host_id", "cpu_index", name="cpus_host_id_cpu_index_key"),
+    _host_fk("cpus"),
+)
+
+nics = Table(
+    "nics",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("mac", CHAR(17), nullable=False),
+    Column("iface_name", String(15), nullable=False),
+    Column("bandwidth_mbps", Integer),
+    Column("boot_protocol", String(8), nullable=False, server_default="dhcp"),
+    Column("ip_address", String(15)),
+    Column("netmask", String(15)),
+    Column("broadcast", String(15)),
+    *_timestamps(),
+    PrimaryKeyConstraint("id", name="nics_pkey"),
+    UniqueConstraint("mac", name="nics_mac_key"),
+    UniqueConstraint("id", "host_id", name="nics_id_host_id_key"),
+    _host_fk("nics"),
+    Index("ix_nics_host_id", "host_id"),
+)
+
+bondings = Table(
+    "bondings",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("interface_name", String(15), nullable=False),
+    Column("boot_protocol", String(8), nullable=False, server_default="dhcp"),
+    Column("ip_address", String(15)),
+    Column("netmask", String(15)),
+    Column("broadcast", String(15)),
+    Column("arp_ping_address", String(15)),
+    Column("arp_interval_ms", Integer, nullable=False, server_default="0"),
+    *_timestamps(),
+    PrimaryKeyConstraint("id", name="bondings_pkey"),
+    UniqueConstraint("host_id", "interface_name", name="bondings_host_id_interface_name_key"),
+    UniqueConstraint("id", "host_id", name="bondings_id_host_id_key"),
+    _host_fk("bondings"),
+)
+
+bondings_nics = Table(
+    "bondings_nics",
+    metadata,
+    Column("bonding_id", BigInteger, nullable=False),
+    Column("nic_id", BigInteger, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("bonding_id", "nic_id", name="bondings_nics_pkey"),
+    UniqueConstraint("nic_id", name="bondings_nics_nic_id_key"),
+    ForeignKeyConstraint(
+        ["bonding_id", "host_id"], ["bondings.id", "bondings.host_id"],
+        name="bondings_nics_bonding_fkey", ondelete="CASCADE",
+    ),
+    ForeignKeyConstraint(
+        ["nic_id", "host_id"], ["nics.id", "nics.host_id"],
+        name="bondings_nics_nic_fkey", ondelete="CASCADE",
+    ),
+    Index("ix_bondings_nics_host_id", "host_id"),
+)

@@ -1,0 +1,80 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, each in isolation.
+
+PostgreSQL is found through ``OVIRT_NODE_CONFIG_TEST_PG`` (default
+``postgresql://postgres@127.0.0.1:5432/test``). Each test gets its own schema there, and its own
+SQLite file. Outside CI an unreachable PostgreSQL skips its half of the tests with one reason;
+in CI (``CI=true``) it stops the run as a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from functools import cache
+from urllib.parse import quote
+
+import psycopg
+import pytest
+
+from ovirt_node_config.persistence.engine import open_engine
+from ovirt_node_config.persistence.migrations import migrate
+
+PG_ENV = "OVIRT_NODE_CONFIG_TEST_PG"
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+DIALECTS = ("sqlite", "postgresql")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pg_server_url() -> str:
+    return os.environ.get(PG_ENV) or PG_DEFAULT
+
+
+@cache
+def pg_unreachable_reason() -> str | None:
+    try:
+        with psycopg.connect(pg_server_url(), connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"PostgreSQL not reachable at {pg_server_url()} ({first_line}); set {PG_ENV}"
+    return None
+
+
+def pytest_sessionstart(session):
+    if in_ci() and pg_unreachable_reason():
+        pytest.exit(f"CI requires PostgreSQL: {pg_unreachable_reason()}", returncode=1)
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A PostgreSQL URL whose search_path is a fresh, empty schema (dropped afterwards)."""
+    reason = pg_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_server_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in pg_server_url() else "?"
+    yield f"{pg_server_url()}{separator}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(pg_server_url(), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=DIALECTS)
+def database_url(request, tmp_path):
+    """An empty database of each dialect in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'inventory.sqlite3'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def engine(database_url):
+    """An engine on a freshly migrated database."""
+    engine = open_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,106 @@
+"""The migration runner: order, bookkeeping, idempotence, refusal of edited files, variants."""
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from ovirt_node_config.persistence.engine import open_engine
+from ovirt_node_config.persistence.migrations import (
+    MigrationError,
+    default_directory,
+    discover,
+    migrate,
+    pending,
+)
+from ovirt_node_config.persistence.tables import bonding_types
+
+
+@pytest.fixture
+def sql_dir(tmp_path):
+    """A private copy of sql/ that a test may edit."""
+    directory = tmp_path / "sql"
+    shutil.copytree(default_directory(), directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return directory
+
+
+@pytest.fixture
+def empty_engine(database_url):
+    engine = open_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_first_run_applies_everything_and_second_run_nothing(empty_engine):
+    names = [m.name for m in discover(default_directory(), "sqlite")]
+    assert migrate(empty_engine) == names
+    assert migrate(empty_engine) == []
+    assert pending(empty_engine) == []
+
+
+def test_bonding_types_are_seeded_in_order(engine):
+    with engine.connect() as conn:
+        rows = conn.execute(select(bonding_types.c.label, bonding_types.c.mode).order_by(bonding_types.c.id)).all()
+    assert rows == [("Load Balancing", 2), ("Failover", 1), ("Broadcast", 3), ("Link Aggregation", 4)]
+
+
+def test_new_migration_is_applied_on_top(empty_engine, sql_dir):
+    migrate(empty_engine, sql_dir)
+    (sql_dir / "900_extra.sql").write_text("CREATE TABLE extra (id INTEGER PRIMARY KEY);\n")
+    assert pending(empty_engine, sql_dir) == ["900_extra"]
+    assert migrate(empty_engine, sql_dir) == ["900_extra"]
+    assert migrate(empty_engine, sql_dir) == []
+
+
+def test_edited_migration_is_refused_naming_the_file(empty_engine, sql_dir):
+    migrate(empty_engine, sql_dir)
+    edited = discover(sql_dir, "sqlite" if empty_engine.dialect.name == "sqlite" else "postgres")[0].path
+    edited.write_text(edited.read_text() + "\n-- an innocent-looking edit\n")
+    with pytest.raises(MigrationError, match=edited.name):
+        migrate(empty_engine, sql_dir)
+    with pytest.raises(MigrationError, match="edited"):
+        pending(empty_engine, sql_dir)
+
+
+def test_missing_applied_migration_is_refused(empty_engine, sql_dir):
+    (sql_dir / "900_extra.sql").write_text("CREATE TABLE extra (id INTEGER PRIMARY KEY);\n")
+    migrate(empty_engine, sql_dir)
+    (sql_dir / "900_extra.sql").unlink()
+    with pytest.raises(MigrationError, match="900_extra"):
+        migrate(empty_engine, sql_dir)
+
+
+def test_failing_migration_leaves_nothing_behind(empty_engine, sql_dir):
+    migrate(empty_engine, sql_dir)
+    (sql_dir / "900_broken.sql").write_text(
+        "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\nTHIS IS NOT SQL;\n"
+    )
+    with pytest.raises(Exception):
+        migrate(empty_engine, sql_dir)
+    assert pending(empty_engine, sql_dir) == ["900_broken"]
+    with empty_engine.connect() as conn:
+        assert not empty_engine.dialect.has_table(conn, "half_done")
+
+
+def test_dialect_variants_are_chosen_per_database(tmp_path):
+    (tmp_path / "001_base.sql").write_text("SELECT 1;")
+    (tmp_path / "002_ids.postgres.sql").write_text("SELECT 2;")
+    (tmp_path / "002_ids.sqlite.sql").write_text("SELECT 3;")
+    assert [m.path.name for m in discover(tmp_path, "sqlite")] == ["001_base.sql", "002_ids.sqlite.sql"]
+    assert [m.path.name for m in discover(tmp_path, "postgres")] == ["001_base.sql", "002_ids.postgres.sql"]
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (["001_a.sql", "001_a.sqlite.sql"], "both a common file"),
+        (["001_a.postgres.sql"], "no variant for sqlite"),
+        (["001_a.sql", "001_b.sql"], "used by two names"),
+        (["1_a.sql"], "not a migration file name"),
+    ],
+)
+def test_inconsistent_migration_directories_are_refused(tmp_path, files, message):
+    for name in files:
+        (tmp_path / name).write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match=message):
+        discover(tmp_path, "sqlite")

@@ -1,0 +1,76 @@
+"""``ovirt-node-config-server migrate`` as an operator runs it."""
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import column, func, select, table, update
+
+from ovirt_node_config.persistence.engine import open_engine
+from ovirt_node_config.persistence.migrations import default_directory, discover
+
+schema_migrations = table("schema_migrations", column("version"), column("checksum"))
+
+
+def run_server(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "ovirt_node_config.scripts.server", *args],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+
+
+def all_migration_names():
+    return [m.name for m in discover(default_directory(), "sqlite")]
+
+
+def test_migrate_applies_once_then_reports_up_to_date(database_url):
+    first = run_server("migrate", "--database", database_url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [f"applied {name}" for name in all_migration_names()]
+    second = run_server("migrate", "--database", database_url)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == "database is up to date"
+
+
+def test_migrate_reads_the_database_from_the_environment(database_url):
+    result = run_server("migrate", env={**os.environ, "OVIRT_NODE_CONFIG_DATABASE": database_url})
+    assert result.returncode == 0, result.stderr
+    assert "applied 001_inventory" in result.stdout
+
+
+def test_migrate_refuses_an_edited_migration(database_url):
+    assert run_server("migrate", "--database", database_url).returncode == 0
+    engine = open_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(update(schema_migrations).where(schema_migrations.c.version == 1).values(checksum="0" * 64))
+    engine.dispose()
+    result = run_server("migrate", "--database", database_url)
+    assert result.returncode == 1
+    assert "001_inventory" in result.stderr and "edited" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_two_migrations_started_together_apply_the_schema_once(database_url):
+    command = [sys.executable, "-m", "ovirt_node_config.scripts.server", "migrate", "--database", database_url]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    applied = [line for out, _ in outputs for line in out.splitlines() if line.startswith("applied")]
+    assert sorted(applied) == sorted(f"applied {name}" for name in all_migration_names())
+    engine = open_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema_migrations)).scalar_one() == len(all_migration_names())
+    engine.dispose()
+
+
+def test_an_unusable_database_url_is_one_clear_line():
+    result = run_server("migrate", "--database", "mysql://nobody@localhost/x")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "ovirt-node-config-server: unsupported database 'mysql': use sqlite or postgresql"
+
+
+def test_an_unreachable_database_is_one_clear_line():
+    result = run_server("migrate", "--database", "postgresql://nobody@127.0.0.1:1/x")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("ovirt-node-config-server: cannot use the database")
