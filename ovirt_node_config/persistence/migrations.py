@@ -12,17 +12,19 @@ import contextlib
 import hashlib
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from .engine import write_transaction
 
-FILE_PATTERN = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)(?:\.(?P<dialect>postgres|sqlite))?\.sql$")
+FILE_PATTERN = re.compile(
+    r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)(?:\.(?P<dialect>postgres|sqlite))?\.sql$"
+)
 DIALECTS = {"postgresql": "postgres", "sqlite": "sqlite"}
 # Any fixed key works; every runner of this project must use the same one.
 ADVISORY_LOCK_KEY = int.from_bytes(b"ovirtnod", "big")

@@ -8,6 +8,7 @@ files, so that a violation can be reported by name.
 
 from sqlalchemy import (
     CHAR,
+    TIMESTAMP,
     BigInteger,
     Column,
     DateTime,
@@ -18,7 +19,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     SmallInteger,
     String,
-    TIMESTAMP,
     Table,
     Text,
     UniqueConstraint,

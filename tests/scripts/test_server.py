@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import column, func, select, table, update
 
@@ -12,11 +13,12 @@ from ovirt_node_config.persistence.migrations import default_directory, discover
 schema_migrations = table("schema_migrations", column("version"), column("checksum"))
 
 
+SERVER = str(Path(sys.executable).with_name("ovirt-node-config-server"))
+
+
 def run_server(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "ovirt_node_config.scripts.server", *args],
-        capture_output=True, text=True, timeout=120, env=env,
-    )
+    """The installed console script, as an operator runs it."""
+    return subprocess.run([SERVER, *args], capture_output=True, text=True, timeout=120, env=env)
 
 
 def all_migration_names():
@@ -42,7 +44,9 @@ def test_migrate_refuses_an_edited_migration(database_url):
     assert run_server("migrate", "--database", database_url).returncode == 0
     engine = open_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(update(schema_migrations).where(schema_migrations.c.version == 1).values(checksum="0" * 64))
+        conn.execute(
+            update(schema_migrations).where(schema_migrations.c.version == 1).values(checksum="0" * 64)
+        )
     engine.dispose()
     result = run_server("migrate", "--database", database_url)
     assert result.returncode == 1
@@ -51,22 +55,28 @@ def test_migrate_refuses_an_edited_migration(database_url):
 
 
 def test_two_migrations_started_together_apply_the_schema_once(database_url):
-    command = [sys.executable, "-m", "ovirt_node_config.scripts.server", "migrate", "--database", database_url]
-    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    command = [SERVER, "migrate", "--database", database_url]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
     applied = [line for out, _ in outputs for line in out.splitlines() if line.startswith("applied")]
     assert sorted(applied) == sorted(f"applied {name}" for name in all_migration_names())
     engine = open_engine(database_url)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(schema_migrations)).scalar_one() == len(all_migration_names())
+        recorded = conn.execute(select(func.count()).select_from(schema_migrations)).scalar_one()
+    assert recorded == len(all_migration_names())
     engine.dispose()
 
 
 def test_an_unusable_database_url_is_one_clear_line():
     result = run_server("migrate", "--database", "mysql://nobody@localhost/x")
     assert result.returncode == 1
-    assert result.stderr.strip() == "ovirt-node-config-server: unsupported database 'mysql': use sqlite or postgresql"
+    assert result.stderr.strip() == (
+        "ovirt-node-config-server: unsupported database 'mysql': use sqlite or postgresql"
+    )
 
 
 def test_an_unreachable_database_is_one_clear_line():

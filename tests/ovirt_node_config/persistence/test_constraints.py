@@ -28,9 +28,8 @@ def _bond(conn, host_id, iface="bond0"):
 
 
 def _refused(engine, statement_builder):
-    with pytest.raises((IntegrityError, DataError)):
-        with engine.begin() as conn:
-            statement_builder(conn)
+    with pytest.raises((IntegrityError, DataError)), engine.begin() as conn:
+        statement_builder(conn)
 
 
 @pytest.fixture
@@ -38,7 +37,10 @@ def node(engine):
     """One host with two NICs and one bond; returns their ids."""
     with engine.begin() as conn:
         host_id = _host(conn, "node1", "4c4c4544-0000-0000-0000-000000000001")
-        nic_ids = [_nic(conn, host_id, "52:54:00:00:00:01", "eth0"), _nic(conn, host_id, "52:54:00:00:00:02", "eth1")]
+        nic_ids = [
+            _nic(conn, host_id, "52:54:00:00:00:01", "eth0"),
+            _nic(conn, host_id, "52:54:00:00:00:02", "eth1"),
+        ]
         bond_id = _bond(conn, host_id)
     return host_id, nic_ids, bond_id
 

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from ovirt_node_config.persistence.engine import open_engine
 from ovirt_node_config.persistence.migrations import (
@@ -20,7 +21,9 @@ from ovirt_node_config.persistence.tables import bonding_types
 def sql_dir(tmp_path):
     """A private copy of sql/ that a test may edit."""
     directory = tmp_path / "sql"
-    shutil.copytree(default_directory(), directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        default_directory(), directory, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
     return directory
 
 
@@ -40,7 +43,9 @@ def test_first_run_applies_everything_and_second_run_nothing(empty_engine):
 
 def test_bonding_types_are_seeded_in_order(engine):
     with engine.connect() as conn:
-        rows = conn.execute(select(bonding_types.c.label, bonding_types.c.mode).order_by(bonding_types.c.id)).all()
+        rows = conn.execute(
+            select(bonding_types.c.label, bonding_types.c.mode).order_by(bonding_types.c.id)
+        ).all()
     assert rows == [("Load Balancing", 2), ("Failover", 1), ("Broadcast", 3), ("Link Aggregation", 4)]
 
 
@@ -75,7 +80,7 @@ def test_failing_migration_leaves_nothing_behind(empty_engine, sql_dir):
     (sql_dir / "900_broken.sql").write_text(
         "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\nTHIS IS NOT SQL;\n"
     )
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         migrate(empty_engine, sql_dir)
     assert pending(empty_engine, sql_dir) == ["900_broken"]
     with empty_engine.connect() as conn:
