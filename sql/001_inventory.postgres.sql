@@ -27,7 +27,6 @@ CREATE TABLE hosts (
     bonding_type_id  SMALLINT,
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    last_seen_at     TIMESTAMP WITH TIME ZONE,
     CONSTRAINT hosts_pkey PRIMARY KEY (id),
     CONSTRAINT hosts_hostname_key UNIQUE (hostname),
     CONSTRAINT hosts_uuid_key UNIQUE (uuid),

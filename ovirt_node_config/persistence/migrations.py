@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from .engine import write_transaction
 
@@ -103,7 +104,11 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[str]:
                 _verify(recorded, migrations)
                 if migration.version in recorded:
                     continue
-                _execute_script(conn, migration.sql)
+                try:
+                    _execute_script(conn, migration.sql)
+                except (DBAPIError, conn.dialect.loaded_dbapi.Error) as exc:
+                    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                    raise MigrationError(f"{migration.path.name} failed: {reason}") from exc
                 conn.exec_driver_sql(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)"
                     if dialect == "sqlite"

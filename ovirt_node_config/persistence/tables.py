@@ -67,7 +67,6 @@ hosts = Table(
     Column("memory_mb", BigInteger, nullable=False),
     Column("bonding_type_id", SmallInteger),
     *_timestamps(),
-    Column("last_seen_at", Timestamp),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),

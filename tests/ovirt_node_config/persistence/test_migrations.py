@@ -4,7 +4,6 @@ import shutil
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 
 from ovirt_node_config.persistence.engine import open_engine
 from ovirt_node_config.persistence.migrations import (
@@ -80,7 +79,7 @@ def test_failing_migration_leaves_nothing_behind(empty_engine, sql_dir):
     (sql_dir / "900_broken.sql").write_text(
         "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\nTHIS IS NOT SQL;\n"
     )
-    with pytest.raises(DBAPIError):
+    with pytest.raises(MigrationError, match="900_broken.sql failed: .*THIS"):
         migrate(empty_engine, sql_dir)
     assert pending(empty_engine, sql_dir) == ["900_broken"]
     with empty_engine.connect() as conn:
