@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test lint system-packages clean
 
 run: $(VENV)/.installed
-	$(VENV)/bin/ovirt-node-config-server migrate $(ARGS)
+	$(VENV)/bin/ovirt-node-config-server serve $(ARGS)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/tox run -e py,lint -- $(ARGS)

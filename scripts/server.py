@@ -1,25 +1,88 @@
-"""``ovirt-node-config-server``: run the configuration server and manage its database."""
+"""``ovirt-node-config-server``: run the configuration server and manage its database.
+
+Settings come from, in rising order of precedence: built-in defaults, the ``[server]`` section of
+an INI file given with ``--config``, the environment (``OVIRT_NODE_CONFIG_DATABASE``), and flags.
+"""
 
 from __future__ import annotations
 
 import argparse
+import configparser
+import logging
+import signal
 import sys
+import threading
+from dataclasses import fields, replace
 
+from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings
+from ovirt_node_config.rpc.service import build_service
 from sqlalchemy.exc import OperationalError
 
 from ovirt_node_config import settings
-from ovirt_node_config.persistence.engine import DatabaseURLError, open_engine
-from ovirt_node_config.persistence.migrations import MigrationError, migrate
+from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
+from ovirt_node_config.persistence.migrations import MigrationError, migrate, pending
+
+log = logging.getLogger("ovirt_node_config.server")
+PROG = "ovirt-node-config-server"
+
+
+class UsageError(Exception):
+    """A setting given to the command cannot be used."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ovirt-node-config-server",
-        description="The oVirt node configuration server.",
-    )
+    parser = argparse.ArgumentParser(prog=PROG, description="The oVirt node configuration server.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve nodes and administrators over XML-RPC",
+        description="Serve XML-RPC (and the legacy config URL) until SIGTERM or SIGINT.",
+    )
+    defaults = ServerSettings()
+    serve.add_argument("--config", metavar="FILE", help="INI file with a [server] section")
+    serve.add_argument("--listen", metavar="ADDR", help=f"address to listen on (default {defaults.listen})")
+    serve.add_argument(
+        "--port", type=int, metavar="N", help=f"TCP port, 0 picks a free one (default {defaults.port})"
+    )
+    _add_database_flag(serve)
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        metavar="N",
+        help=f"largest request body accepted (default {defaults.max_body_bytes})",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=f"worker threads, one per open connection (default {defaults.workers})",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=float,
+        dest="timeout_s",
+        metavar="SECONDS",
+        help=f"socket timeout for reads and idle keep-alive (default {defaults.timeout_s:g})",
+    )
+    serve.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        default=None,
+        help="do not apply pending migrations on start (refuse to start if any are pending)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default=None,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="logging threshold (default INFO)",
+    )
+    serve.set_defaults(handler=run_serve)
+
     migrate_cmd = commands.add_parser(
-        "migrate", help="apply pending database migrations and exit",
+        "migrate",
+        help="apply pending database migrations and exit",
         description="Apply the pending SQL migrations of sql/ to the database, in order.",
     )
     _add_database_flag(migrate_cmd)
@@ -29,15 +92,94 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_database_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--database", metavar="URL",
+        "--database",
+        metavar="URL",
         help=f"SQLAlchemy database URL (default: ${settings.DATABASE_ENV}, else "
         f"sqlite:///{settings.default_sqlite_path()})",
     )
 
 
+def read_config(path: str | None) -> dict[str, str]:
+    if not path:
+        return {}
+    parser = configparser.ConfigParser()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except (OSError, configparser.Error) as exc:
+        raise UsageError(f"cannot read config file {path}: {exc}") from None
+    return dict(parser["server"]) if parser.has_section("server") else {}
+
+
+def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerSettings:
+    """Defaults, overridden by the config file, overridden by flags."""
+    result = ServerSettings()
+    for field in fields(ServerSettings):
+        flag_value = getattr(args, field.name, None)
+        config_key = "timeout" if field.name == "timeout_s" else field.name.replace("_", "-")
+        raw = flag_value if flag_value is not None else config.get(config_key, config.get(field.name))
+        if raw is None:
+            continue
+        kind = type(getattr(result, field.name))
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise UsageError(f"{config_key} must be a {kind.__name__}, not {raw!r}") from None
+        result = replace(result, **{field.name: value})
+    if not 0 <= result.port <= 65535:
+        raise UsageError(f"port must be between 0 and 65535, not {result.port}")
+    if result.workers < 1 or result.max_body_bytes < 1024 or result.timeout_s <= 0:
+        raise UsageError("workers must be >= 1, max-body-bytes >= 1024 and timeout > 0")
+    return result
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    config = read_config(args.config)
+    logging.basicConfig(
+        level=args.log_level or config.get("log-level", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    server_config = server_settings(args, config)
+    url = settings.database_url(args.database or config.get("database"))
+    should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
+    db = Database(url, pool_size=min(server_config.workers, 20))
+    try:
+        if should_migrate:
+            for name in migrate(db.engine):
+                log.info("applied migration %s", name)
+        elif waiting := pending(db.engine):
+            raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
+        service = build_service(db)
+        server = NodeConfigServer(server_config, service.methods, service.get_routes)
+    except OSError as exc:
+        db.dispose()
+        raise UsageError(
+            f"cannot listen on {server_config.listen}:{server_config.port}: {exc.strerror}"
+        ) from None
+    except BaseException:
+        db.dispose()
+        raise
+    _stop_on_signals(server)
+    log.info("listening on %s (database %s)", server.url, db.engine.url.render_as_string(hide_password=True))
+    try:
+        server.serve_forever()
+    finally:
+        db.dispose()
+    log.info("stopped")
+    return 0
+
+
+def _stop_on_signals(server: NodeConfigServer) -> None:
+    def stop(signum, _frame):
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        threading.Thread(target=server.stop, name="stopper", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
 def run_migrate(args: argparse.Namespace) -> int:
-    url = settings.database_url(args.database)
-    engine = open_engine(url, pool_size=1)
+    engine = open_engine(settings.database_url(args.database), pool_size=1)
     try:
         applied = migrate(engine)
     finally:
@@ -53,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (MigrationError, DatabaseURLError) as exc:
-        print(f"ovirt-node-config-server: {exc}", file=sys.stderr)
-        return 1
+    except (MigrationError, DatabaseURLError, UsageError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1 if not isinstance(exc, UsageError) else 2
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
-        print(f"ovirt-node-config-server: cannot use the database: {reason}", file=sys.stderr)
+        print(f"{PROG}: cannot use the database: {reason}", file=sys.stderr)
         return 1
 
 

@@ -8,15 +8,21 @@ never fails half-way on a lock upgrade.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+
+from ..errors import Busy, Conflict
 
 SQLITE_BUSY_TIMEOUT_S = 30
 WRITE = {"ovirt_write": True}
+T = TypeVar("T")
 
 
 class DatabaseURLError(ValueError):
@@ -43,9 +49,7 @@ def open_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(
-        parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def _sqlite_engine(parsed) -> Engine:
@@ -82,3 +86,84 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         conn = conn.execution_options(**WRITE)
         with conn.begin():
             yield conn
+
+
+class StaleState(Exception):
+    """A row read in this transaction changed under it; the transaction must run again."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Would running the same transaction again plausibly succeed?"""
+    if isinstance(exc, StaleState | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate in ("40001", "40P01", "55P03"):  # serialization, deadlock, lock not available
+            return True
+        return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
+    return False
+
+
+def constraint_name(exc: IntegrityError) -> str:
+    """The name of the constraint an IntegrityError broke, as far as the driver tells."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None and diag.constraint_name:
+        return diag.constraint_name
+    message = str(exc.orig)
+    return message.split(":", 1)[1].strip() if ":" in message else message
+
+
+def _refusal_after_retries(exc: Exception) -> Exception:
+    if isinstance(exc, IntegrityError):
+        return Conflict(f"refused by the database rule {constraint_name(exc)}")
+    return Busy("the database is busy; try again")
+
+
+class Database:
+    """An engine plus the transaction discipline of this project.
+
+    ``read`` and ``write`` run a function in one transaction and run it again (a bounded number
+    of times, with jittered back-off) when concurrent work made it fail: lock timeouts, deadlocks,
+    serialization failures, a unique key taken in between. Functions must therefore be safe to
+    repeat: they re-read what they decide on.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 10, attempts: int = 8):
+        self.url = url
+        self.engine = open_engine(url, pool_size=pool_size)
+        self.attempts = attempts
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        def attempt() -> T:
+            with self.engine.connect() as conn, conn.begin():
+                return work(conn)
+
+        return self._retrying(attempt)
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        def attempt() -> T:
+            with write_transaction(self.engine) as conn:
+                return work(conn)
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        for number in range(1, self.attempts + 1):
+            try:
+                return attempt()
+            except (DBAPIError, StaleState) as exc:
+                if not is_transient(exc):
+                    raise
+                if number == self.attempts:
+                    raise _refusal_after_retries(exc) from exc
+                time.sleep(random.uniform(0.002, 0.02) * number)  # noqa: S311 - jitter, not crypto
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()

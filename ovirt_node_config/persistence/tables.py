@@ -41,9 +41,7 @@ def _timestamps() -> list[Column]:
 
 
 def _host_fk(table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["host_id"], ["hosts.id"], name=f"{table}_host_id_fkey", ondelete="CASCADE"
-    )
+    return ForeignKeyConstraint(["host_id"], ["hosts.id"], name=f"{table}_host_id_fkey", ondelete="CASCADE")
 
 
 bonding_types = Table(
@@ -71,7 +69,9 @@ hosts = Table(
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),
     ForeignKeyConstraint(
-        ["bonding_type_id"], ["bonding_types.id"], name="hosts_bonding_type_id_fkey",
+        ["bonding_type_id"],
+        ["bonding_types.id"],
+        name="hosts_bonding_type_id_fkey",
         ondelete="RESTRICT",
     ),
 )
@@ -144,12 +144,16 @@ bondings_nics = Table(
     PrimaryKeyConstraint("bonding_id", "nic_id", name="bondings_nics_pkey"),
     UniqueConstraint("nic_id", name="bondings_nics_nic_id_key"),
     ForeignKeyConstraint(
-        ["bonding_id", "host_id"], ["bondings.id", "bondings.host_id"],
-        name="bondings_nics_bonding_fkey", ondelete="CASCADE",
+        ["bonding_id", "host_id"],
+        ["bondings.id", "bondings.host_id"],
+        name="bondings_nics_bonding_fkey",
+        ondelete="CASCADE",
     ),
     ForeignKeyConstraint(
-        ["nic_id", "host_id"], ["nics.id", "nics.host_id"],
-        name="bondings_nics_nic_fkey", ondelete="CASCADE",
+        ["nic_id", "host_id"],
+        ["nics.id", "nics.host_id"],
+        name="bondings_nics_nic_fkey",
+        ondelete="CASCADE",
     ),
     Index("ix_bondings_nics_host_id", "host_id"),
 )

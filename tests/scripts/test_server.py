@@ -57,8 +57,7 @@ def test_migrate_refuses_an_edited_migration(database_url):
 def test_two_migrations_started_together_apply_the_schema_once(database_url):
     command = [SERVER, "migrate", "--database", database_url]
     processes = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs

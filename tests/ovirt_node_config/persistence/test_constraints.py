@@ -9,7 +9,8 @@ from ovirt_node_config.persistence.tables import bondings, bondings_nics, cpus, 
 
 def _host(conn, hostname, uuid=None):
     return conn.execute(
-        insert(hosts).values(hostname=hostname, uuid=uuid, arch="x86_64", memory_mb=1024)
+        insert(hosts)
+        .values(hostname=hostname, uuid=uuid, arch="x86_64", memory_mb=1024)
         .returning(hosts.c.id)
     ).scalar_one()
 
@@ -22,8 +23,7 @@ def _nic(conn, host_id, mac, iface="eth0"):
 
 def _bond(conn, host_id, iface="bond0"):
     return conn.execute(
-        insert(bondings).values(host_id=host_id, name=iface, interface_name=iface)
-        .returning(bondings.c.id)
+        insert(bondings).values(host_id=host_id, name=iface, interface_name=iface).returning(bondings.c.id)
     ).scalar_one()
 
 
@@ -113,8 +113,13 @@ def test_bonding_checks(engine, node, values):
 
 @pytest.mark.parametrize(
     "values",
-    [{"hostname": "node1"}, {"uuid": "4c4c4544-0000-0000-0000-000000000001"}, {"uuid": "NOT-LOWER"},
-     {"memory_mb": -1}, {"bonding_type_id": 99}],
+    [
+        {"hostname": "node1"},
+        {"uuid": "4c4c4544-0000-0000-0000-000000000001"},
+        {"uuid": "NOT-LOWER"},
+        {"memory_mb": -1},
+        {"bonding_type_id": 99},
+    ],
 )
 def test_host_checks(engine, node, values):
     row = {"hostname": "node9", "arch": "x86_64", "memory_mb": 1, **values}

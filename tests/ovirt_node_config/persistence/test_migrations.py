@@ -20,9 +20,7 @@ from ovirt_node_config.persistence.tables import bonding_types
 def sql_dir(tmp_path):
     """A private copy of sql/ that a test may edit."""
     directory = tmp_path / "sql"
-    shutil.copytree(
-        default_directory(), directory, ignore=shutil.ignore_patterns("*.py", "__pycache__")
-    )
+    shutil.copytree(default_directory(), directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return directory
 
 

@@ -13,8 +13,8 @@ def _differences(engine, target: MetaData) -> list:
             conn,
             opts={
                 "compare_type": True,
-                "include_name": lambda name, type_, _parent: not (
-                    type_ == "table" and name == "schema_migrations"
+                "include_name": lambda name, type_, _parent: (
+                    not (type_ == "table" and name == "schema_migrations")
                 ),
             },
         )

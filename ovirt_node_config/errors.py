@@ -1,0 +1,45 @@
+"""The refusals the library can give, each naming what was wrong.
+
+The RPC layer maps each class to one fault code (see ``rpc/faults.py`` and README.md); the
+command-line tools print the message. Messages never carry tracebacks, SQL or server paths.
+"""
+
+
+class NodeConfigError(Exception):
+    """Base of every refusal that is the caller's to fix."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(NodeConfigError):
+    """A value is missing, of the wrong type, or malformed."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"invalid {field}: {problem}")
+        self.field = field
+
+
+class NotFound(NodeConfigError):
+    """The named host, bond or NIC does not exist."""
+
+
+class Conflict(NodeConfigError):
+    """The request is well-formed but breaks a rule given the current state."""
+
+
+class Unauthorized(NodeConfigError):
+    """The caller is not an administrator."""
+
+
+class Busy(NodeConfigError):
+    """The database stayed contended through every retry; the caller may try again."""
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A short, printable rendering of a bad value for an error message."""
+    if not isinstance(value, str | bytes | int | float | bool | None):
+        return f"a {type(value).__name__}"  # never repr containers: they may nest without end
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,150 @@
+"""Keeping the inventory true to what a node reports at boot (``identify``).
+
+:func:`plan_sync` decides, from the stored state and a checked report, exactly which rows change;
+it is pure, so the rules are testable without a database. :func:`identify` runs it in one
+transaction through the persistence layer, retrying when concurrent boots collide. An unchanged
+report only reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import Conflict
+from .persistence import inventory_store as store
+from .persistence.engine import Database
+from .report import HardwareReport, Nic
+
+
+@dataclass
+class SyncPlan:
+    """The row changes that bring the inventory in line with one report."""
+
+    host: store.StoredHost | None  # the matched host, None when it is new
+    host_changes: dict[str, object]  # columns to set on the host (all of them when new)
+    replace_cpus: bool
+    insert_nics: list[Nic] = field(default_factory=list)
+    update_nics: list[tuple[store.StoredNic, dict[str, object]]] = field(default_factory=list)
+    move_nics: list[tuple[store.StoredNic, Nic]] = field(default_factory=list)
+    delete_nics: list[store.StoredNic] = field(default_factory=list)
+
+    @property
+    def is_noop(self) -> bool:
+        return bool(self.host) and not (
+            self.host_changes
+            or self.replace_cpus
+            or self.insert_nics
+            or self.update_nics
+            or self.move_nics
+            or self.delete_nics
+        )
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    hostname: str
+    host_id: int
+    created: bool
+    added: list[str]
+    updated: list[str]
+    removed: list[str]
+    released: list[tuple[str, str]]  # (mac, bond interface) memberships that ended
+    degraded_bonds: list[str]
+
+    def as_struct(self) -> dict:
+        return {
+            "hostname": self.hostname,
+            "host_id": self.host_id,
+            "created": self.created,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "released": [{"mac": mac, "bond": bond} for mac, bond in self.released],
+            "degraded_bonds": self.degraded_bonds,
+        }
+
+
+def match_host(state: store.HostState, report: HardwareReport) -> store.StoredHost | None:
+    """The stored host this report is about: by UUID when given, else by host name."""
+    by_uuid, by_name = state.by_uuid, state.by_hostname
+    if by_uuid is not None:
+        if by_name is not None and by_name.id != by_uuid.id:
+            raise Conflict(
+                f"host name {report.hostname} belongs to another node; this node "
+                f"(uuid {report.uuid}) is registered as {by_uuid.hostname}"
+            )
+        return by_uuid
+    if by_name is not None and by_name.uuid and report.uuid:
+        raise Conflict(
+            f"host name {report.hostname} is registered to another node (uuid {by_name.uuid}); "
+            "delete that node first if this is its replacement"
+        )
+    return by_name
+
+
+def plan_sync(state: store.HostState, report: HardwareReport) -> SyncPlan:
+    host = match_host(state, report)
+    wanted = {"hostname": report.hostname, "arch": report.arch, "memory_mb": report.memory_mb}
+    if report.uuid or host is None:
+        wanted["uuid"] = report.uuid
+    if host is None:
+        changes = wanted
+    else:
+        changes = {key: value for key, value in wanted.items() if getattr(host, key) != value}
+    plan = SyncPlan(
+        host=host, host_changes=changes, replace_cpus=host is None or state.cpus != list(report.cpus)
+    )
+    host_id = host.id if host else None
+    reported = {nic.mac for nic in report.nics}
+    for nic in report.nics:
+        stored = state.nics.get(nic.mac)
+        if stored is None:
+            plan.insert_nics.append(nic)
+        elif stored.host_id != host_id:
+            plan.move_nics.append((stored, nic))
+        elif changes_for := nic_changes(stored, nic):
+            plan.update_nics.append((stored, changes_for))
+    plan.delete_nics = [
+        stored
+        for stored in state.nics.values()
+        if stored.host_id == host_id and host_id is not None and stored.mac not in reported
+    ]
+    return plan
+
+
+def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
+    """What a report changes on a known NIC. An admin's static address outranks the report."""
+    wanted: dict[str, object] = {"iface_name": nic.iface_name, "bandwidth_mbps": nic.bandwidth_mbps}
+    if stored.boot_protocol != "static":
+        wanted.update(ip_address=nic.ip_address, netmask=nic.netmask, broadcast=nic.broadcast)
+    return {key: value for key, value in wanted.items() if getattr(stored, key) != value}
+
+
+def identify(db: Database, report: HardwareReport) -> SyncResult:
+    """Bring the inventory in line with ``report`` in one transaction; returns what changed."""
+    state = db.read(lambda conn: store.load_state(conn, report))
+    plan = plan_sync(state, report)
+    if plan.is_noop:
+        return _result(plan, plan.host.id, state.degraded_bonds, [])
+
+    def write(conn):
+        locked_state = store.load_state(conn, report, lock=True)
+        locked_plan = plan_sync(locked_state, report)
+        host_id, released = store.apply_sync(conn, locked_plan, report)
+        return _result(locked_plan, host_id, store.degraded_bonds(conn, host_id), released)
+
+    return db.write(write)
+
+
+def _result(plan: SyncPlan, host_id: int, degraded: list[str], released) -> SyncResult:
+    hostname = plan.host_changes.get("hostname") or plan.host.hostname
+    return SyncResult(
+        hostname=hostname,
+        host_id=host_id,
+        created=plan.host is None,
+        added=sorted([nic.mac for nic in plan.insert_nics] + [nic.mac for _, nic in plan.move_nics]),
+        updated=sorted(stored.mac for stored, _ in plan.update_nics),
+        removed=sorted(stored.mac for stored in plan.delete_nics),
+        released=sorted(released),
+        degraded_bonds=sorted(degraded),
+    )

@@ -1,0 +1,201 @@
+"""Queries behind ``identify``: read a node's stored state, write a sync plan.
+
+Set-based where it matters: one query for the host, one for its CPUs, one for every NIC involved
+(the host's own and the reported MACs wherever they are), and bulk statements for the changes.
+Rows are locked in a fixed order (host, then NICs by MAC) so concurrent boots do not deadlock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from ..report import Cpu, HardwareReport
+from .engine import StaleState
+from .tables import bondings, bondings_nics, cpus, hosts, nics
+
+if TYPE_CHECKING:
+    from ..inventory import SyncPlan
+
+CPU_COLUMNS = [f.name for f in fields(Cpu) if f.name != "index"]
+
+
+@dataclass(frozen=True)
+class StoredHost:
+    id: int
+    hostname: str
+    uuid: str | None
+    arch: str
+    memory_mb: int
+
+
+@dataclass(frozen=True)
+class StoredNic:
+    id: int
+    host_id: int
+    mac: str
+    iface_name: str
+    bandwidth_mbps: int | None
+    boot_protocol: str
+    ip_address: str | None
+    netmask: str | None
+    broadcast: str | None
+
+
+@dataclass
+class HostState:
+    by_uuid: StoredHost | None
+    by_hostname: StoredHost | None
+    cpus: list[Cpu]
+    nics: dict[str, StoredNic]  # by MAC: the matched host's NICs and every reported MAC
+    degraded_bonds: list[str]
+
+
+def _host(conn: Connection, condition, lock: bool) -> StoredHost | None:
+    query = select(hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb).where(
+        condition
+    )
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return StoredHost(**row._mapping) if row else None
+
+
+def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) -> HostState:
+    by_uuid = _host(conn, hosts.c.uuid == report.uuid, lock) if report.uuid else None
+    by_hostname = _host(conn, hosts.c.hostname == report.hostname, lock)
+    host = by_uuid or by_hostname
+    host_id = host.id if host else None
+    macs = [nic.mac for nic in report.nics]
+    condition = nics.c.mac.in_(macs) if macs else None
+    if host_id is not None:
+        condition = or_(nics.c.host_id == host_id, condition) if macs else nics.c.host_id == host_id
+    nic_rows = []
+    if condition is not None:
+        query = select(*[nics.c[f.name] for f in fields(StoredNic)]).where(condition).order_by(nics.c.mac)
+        if lock:
+            query = query.with_for_update()
+        nic_rows = conn.execute(query).all()
+    cpu_rows = []
+    degraded: list[str] = []
+    if host_id is not None:
+        cpu_rows = conn.execute(
+            select(cpus.c.cpu_index, *[cpus.c[name] for name in CPU_COLUMNS])
+            .where(cpus.c.host_id == host_id)
+            .order_by(cpus.c.cpu_index)
+        ).all()
+        degraded = degraded_bonds(conn, host_id)
+    return HostState(
+        by_uuid=by_uuid,
+        by_hostname=by_hostname,
+        cpus=[Cpu(row.cpu_index, *row[1:]) for row in cpu_rows],
+        nics={row.mac: StoredNic(**row._mapping) for row in nic_rows},
+        degraded_bonds=degraded,
+    )
+
+
+def degraded_bonds(conn: Connection, host_id: int) -> list[str]:
+    """Interface names of the host's bonds that have fewer than two slaves."""
+    query = (
+        select(bondings.c.interface_name)
+        .select_from(bondings.outerjoin(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id))
+        .where(bondings.c.host_id == host_id)
+        .group_by(bondings.c.id, bondings.c.interface_name)
+        .having(func.count(bondings_nics.c.nic_id) < 2)
+        .order_by(bondings.c.interface_name)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tuple[int, list[tuple[str, str]]]:
+    """Write ``plan``; returns the host id and the (mac, bond) memberships that ended."""
+    now = func.current_timestamp()
+    if plan.host is None:
+        host_id = conn.execute(insert(hosts).values(**plan.host_changes).returning(hosts.c.id)).scalar_one()
+    else:
+        host_id = plan.host.id
+        if plan.host_changes:
+            conn.execute(
+                update(hosts).where(hosts.c.id == host_id).values(**plan.host_changes, updated_at=now)
+            )
+    if plan.replace_cpus:
+        conn.execute(delete(cpus).where(cpus.c.host_id == host_id))
+        if report.cpus:
+            conn.execute(
+                insert(cpus),
+                [
+                    {
+                        "host_id": host_id,
+                        "cpu_index": cpu.index,
+                        **{name: getattr(cpu, name) for name in CPU_COLUMNS},
+                    }
+                    for cpu in report.cpus
+                ],
+            )
+    leaving = [stored.id for stored in plan.delete_nics] + [stored.id for stored, _ in plan.move_nics]
+    released = _release(conn, leaving)
+    if plan.delete_nics:
+        _expect(
+            conn.execute(delete(nics).where(nics.c.id.in_([n.id for n in plan.delete_nics]))),
+            len(plan.delete_nics),
+        )
+    if plan.move_nics:
+        _expect(
+            conn.execute(
+                update(nics)
+                .where(nics.c.id == bindparam("nic_id"))
+                .values(
+                    host_id=host_id,
+                    iface_name=bindparam("iface_name"),
+                    bandwidth_mbps=bindparam("bandwidth_mbps"),
+                    boot_protocol="dhcp",
+                    ip_address=bindparam("ip_address"),
+                    netmask=bindparam("netmask"),
+                    broadcast=bindparam("broadcast"),
+                    updated_at=now,
+                ),
+                [{"nic_id": stored.id, **_nic_values(nic)} for stored, nic in plan.move_nics],
+            ),
+            len(plan.move_nics),
+        )
+    for stored, changes in plan.update_nics:
+        _expect(conn.execute(update(nics).where(nics.c.id == stored.id).values(**changes, updated_at=now)), 1)
+    if plan.insert_nics:
+        conn.execute(
+            insert(nics),
+            [{"host_id": host_id, "mac": nic.mac, **_nic_values(nic)} for nic in plan.insert_nics],
+        )
+    return host_id, released
+
+
+def _nic_values(nic) -> dict:
+    return {
+        "iface_name": nic.iface_name,
+        "bandwidth_mbps": nic.bandwidth_mbps,
+        "ip_address": nic.ip_address,
+        "netmask": nic.netmask,
+        "broadcast": nic.broadcast,
+    }
+
+
+def _release(conn: Connection, nic_ids: list[int]) -> list[tuple[str, str]]:
+    """End the bond memberships of these NICs; returns (mac, bond interface) for each."""
+    if not nic_ids:
+        return []
+    members = conn.execute(
+        select(nics.c.mac, bondings.c.interface_name)
+        .join(bondings_nics, bondings_nics.c.nic_id == nics.c.id)
+        .join(bondings, bondings.c.id == bondings_nics.c.bonding_id)
+        .where(nics.c.id.in_(nic_ids))
+    ).all()
+    if members:
+        conn.execute(delete(bondings_nics).where(bondings_nics.c.nic_id.in_(nic_ids)))
+    return [(row.mac, row.interface_name) for row in members]
+
+
+def _expect(result, count: int) -> None:
+    if result.rowcount != count:
+        raise StaleState(f"expected {count} rows to change, {result.rowcount} did")

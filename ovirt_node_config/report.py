@@ -1,0 +1,175 @@
+"""A node's hardware report: read from what ``identify`` receives, checked, in normal form.
+
+Three shapes are accepted (DESIGN.md section 5): the modern keys, the legacy keys of oVirt's host
+browser, or ``lshw_xml`` holding ``lshw -xml`` output (explicit keys win over what lshw says).
+Everything is validated before anything is written; an error names the field, e.g.
+``nics[2].mac``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import lshw, validation
+from .errors import InvalidInput, shown
+
+MAX_CPUS = 4096
+MAX_NICS = 256
+MAX_FLAGS_LENGTH = 4096
+
+
+@dataclass(frozen=True)
+class Cpu:
+    index: int
+    vendor: str | None = None
+    model_name: str | None = None
+    family: int | None = None
+    model: int | None = None
+    stepping: int | None = None
+    speed_mhz: int | None = None
+    cache_kb: int | None = None
+    flags: str | None = None
+
+
+@dataclass(frozen=True)
+class Nic:
+    mac: str
+    iface_name: str
+    bandwidth_mbps: int | None = None
+    ip_address: str | None = None
+    netmask: str | None = None
+    broadcast: str | None = None
+
+
+@dataclass(frozen=True)
+class HardwareReport:
+    hostname: str
+    uuid: str | None
+    arch: str
+    memory_mb: int
+    cpus: tuple[Cpu, ...]
+    nics: tuple[Nic, ...]
+
+
+# Legacy host-browser key -> modern key, per level of the report.
+LEGACY_TOP = {
+    "HOSTNAME": "hostname",
+    "UUID": "uuid",
+    "ARCH": "arch",
+    "MEMSIZE": "memory_mb",
+    "CPUINFO": "cpus",
+    "NICINFO": "nics",
+}
+LEGACY_CPU = {
+    "CPUNUM": "index",
+    "VENDOR": "vendor",
+    "MODEL": "model_name",
+    "FAMILY": "family",
+    "MODELNUM": "model",
+    "STEPPING": "stepping",
+    "SPEED": "speed_mhz",
+    "CACHE": "cache_kb",
+    "FLAGS": "flags",
+}
+LEGACY_NIC = {
+    "MAC": "mac",
+    "IFACE_NAME": "iface_name",
+    "BANDWIDTH": "bandwidth_mbps",
+    "IP_ADDRESS": "ip_address",
+    "NETMASK": "netmask",
+    "BROADCAST": "broadcast",
+}
+
+
+def parse_report(raw: object) -> HardwareReport:
+    """Check ``raw`` (the ``identify`` argument) and return it in normal form."""
+    fields = _modernise(validation.struct("report", raw), LEGACY_TOP)
+    if "lshw_xml" in fields:
+        xml = fields.pop("lshw_xml")
+        if not isinstance(xml, str):
+            raise InvalidInput("report.lshw_xml", f"must be a string, not {type(xml).__name__}")
+        for key, value in lshw.parse(xml).items():
+            fields.setdefault(key, value)
+    hostname = validation.hostname("hostname", fields.get("hostname"))
+    uuid = validation.smbios_uuid("uuid", fields.get("uuid"))
+    arch = validation.architecture("arch", fields.get("arch"))
+    memory_mb = validation.integer("memory_mb", fields.get("memory_mb"), maximum=2**40)
+    cpus = validation.array("cpus", fields.get("cpus", []), max_items=MAX_CPUS)
+    nics = validation.array("nics", fields.get("nics"), max_items=MAX_NICS)
+    report = HardwareReport(
+        hostname=hostname,
+        uuid=uuid,
+        arch=arch,
+        memory_mb=memory_mb,
+        cpus=tuple(_cpu(f"cpus[{i}]", cpu, i) for i, cpu in enumerate(cpus)),
+        nics=tuple(_nic(f"nics[{i}]", nic) for i, nic in enumerate(nics)),
+    )
+    _refuse_duplicates(report)
+    return report
+
+
+def _modernise(fields: dict, legacy: dict[str, str]) -> dict:
+    """Copy ``fields`` with legacy keys renamed; a modern key given as well wins."""
+    modern = {key: value for key, value in fields.items() if key not in legacy}
+    for old, new in legacy.items():
+        if old in fields:
+            modern.setdefault(new, fields[old])
+    return modern
+
+
+def _cpu(field: str, raw: object, position: int) -> Cpu:
+    cpu = _modernise(validation.struct(field, raw), LEGACY_CPU)
+    optional_int = lambda key: validation.integer(f"{field}.{key}", cpu.get(key), required=False)  # noqa: E731
+    return Cpu(
+        index=validation.integer(f"{field}.index", cpu.get("index", position), maximum=MAX_CPUS * 64),
+        vendor=validation.text(f"{field}.vendor", cpu.get("vendor"), max_length=128, required=False),
+        model_name=validation.text(f"{field}.model_name", cpu.get("model_name"), required=False),
+        family=optional_int("family"),
+        model=optional_int("model"),
+        stepping=optional_int("stepping"),
+        speed_mhz=_leading_number(f"{field}.speed_mhz", cpu.get("speed_mhz")),
+        cache_kb=_leading_number(f"{field}.cache_kb", cpu.get("cache_kb")),
+        flags=validation.text(
+            f"{field}.flags", cpu.get("flags"), max_length=MAX_FLAGS_LENGTH, required=False
+        ),
+    )
+
+
+def _leading_number(field: str, value: object) -> int | None:
+    """Legacy reports send "2400.000" MHz or "512 KB"; keep the whole part of the number."""
+    if isinstance(value, float):
+        value = int(value)
+    if isinstance(value, str):
+        head = value.strip().split()[0] if value.strip() else ""
+        whole = head.split(".")[0]
+        if head and not whole.isdigit():
+            raise InvalidInput(field, f"is not a number: {shown(value)}")
+        value = whole or None
+    return validation.integer(field, value, required=False)
+
+
+def _nic(field: str, raw: object) -> Nic:
+    nic = _modernise(validation.struct(field, raw), LEGACY_NIC)
+    return Nic(
+        mac=validation.mac(f"{field}.mac", nic.get("mac")),
+        iface_name=validation.interface_name(f"{field}.iface_name", nic.get("iface_name")),
+        bandwidth_mbps=_leading_number(f"{field}.bandwidth_mbps", nic.get("bandwidth_mbps")),
+        ip_address=validation.ipv4(f"{field}.ip_address", nic.get("ip_address")),
+        netmask=validation.netmask(f"{field}.netmask", nic.get("netmask")),
+        broadcast=validation.ipv4(f"{field}.broadcast", nic.get("broadcast")),
+    )
+
+
+def _refuse_duplicates(report: HardwareReport) -> None:
+    for attribute in ("mac", "iface_name"):
+        seen: dict[str, int] = {}
+        for i, nic in enumerate(report.nics):
+            value = getattr(nic, attribute)
+            if value in seen:
+                raise InvalidInput(f"nics[{i}].{attribute}", f"{value} is also nics[{seen[value]}]")
+            seen[value] = i
+    indexes: dict[int, int] = {}
+    for i, cpu in enumerate(report.cpus):
+        if cpu.index in indexes:
+            raise InvalidInput(f"cpus[{i}].index", f"{cpu.index} is also cpus[{indexes[cpu.index]}]")
+        indexes[cpu.index] = i

@@ -1,0 +1,166 @@
+"""Checks and normal forms for the values that reach files and the database.
+
+Every untrusted value (from a node report, an admin request or the database itself at render
+time) goes through these functions. Each returns the value in its normal form or raises
+:class:`~ovirt_node_config.errors.InvalidInput` naming the field.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid as uuid_module
+
+from .errors import InvalidInput, shown
+
+MAC_PATTERN = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$")
+# Linux's dev_valid_name(): 1-15 bytes, not "." or "..", no "/", ":" or white space. We are
+# stricter still, so that a name is always safe in a file name, a shell here-document and an
+# augtool path: letters, digits and . _ - only, not starting with "." or "-".
+IFACE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$")
+HOSTNAME_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+ARCH_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+BOGUS_UUIDS = {
+    "00000000-0000-0000-0000-000000000000",
+    "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    "03000200-0400-0500-0006-000700080009",
+}
+BOOT_PROTOCOLS = ("dhcp", "static", "none")
+MAX_TEXT = 255
+
+
+def text(field: str, value: object, *, max_length: int = MAX_TEXT, required: bool = True) -> str | None:
+    """A string of printable characters, stripped, at most ``max_length`` long."""
+    if value is None or (isinstance(value, str) and not value.strip() and not required):
+        if required:
+            raise InvalidInput(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be a string, not {type(value).__name__}")
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(field, "must not be empty")
+    if len(value) > max_length:
+        raise InvalidInput(field, f"is longer than {max_length} characters")
+    if not value.isprintable():
+        raise InvalidInput(field, f"holds control characters: {shown(value)}")
+    return value
+
+
+def integer(
+    field: str, value: object, *, minimum: int = 0, maximum: int = 2**31 - 1, required: bool = True
+) -> int | None:
+    """A whole number in range; decimal strings are accepted (legacy reports send strings)."""
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(field, "is required")
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(field, "must be a whole number, not a boolean")
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,12}\s*", value):
+        value = int(value)
+    if not isinstance(value, int):
+        raise InvalidInput(field, f"must be a whole number, not {shown(value)}")
+    if not minimum <= value <= maximum:
+        raise InvalidInput(field, f"must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+def mac(field: str, value: object) -> str:
+    """A unicast-or-not Ethernet MAC in lower case ``aa:bb:cc:dd:ee:ff``."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be a MAC address string, not {type(value).__name__}")
+    candidate = value.strip().lower()
+    if len(candidate) > 17 or not MAC_PATTERN.match(candidate):
+        raise InvalidInput(field, f"is not a MAC address: {shown(value)}")
+    digits = re.sub(r"[:-]", "", candidate)
+    if digits == "0" * 12:
+        raise InvalidInput(field, "is the all-zero MAC address")
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def interface_name(field: str, value: object) -> str:
+    """A Linux network interface name that is also safe in files and augtool paths."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be an interface name string, not {type(value).__name__}")
+    if not IFACE_PATTERN.match(value):
+        raise InvalidInput(
+            field,
+            f"is not a valid interface name: {shown(value)} (1-15 letters, digits, '.', '_' or '-')",
+        )
+    return value
+
+
+def hostname(field: str, value: object) -> str:
+    """A host name (RFC 1123 labels, underscores tolerated), lower case, at most 253 characters."""
+    name = text(field, value, max_length=253)
+    name = name.lower().rstrip(".")
+    labels = name.split(".")
+    if not name or not all(HOSTNAME_LABEL.match(label) for label in labels):
+        raise InvalidInput(field, f"is not a valid host name: {shown(value)}")
+    return name
+
+
+def smbios_uuid(field: str, value: object) -> str | None:
+    """A UUID in canonical lower-case form; empty and well-known placeholder UUIDs are None."""
+    raw = text(field, value, max_length=64, required=False)
+    if raw is None:
+        return None
+    try:
+        canonical = str(uuid_module.UUID(raw))
+    except ValueError:
+        raise InvalidInput(field, f"is not a UUID: {shown(value)}") from None
+    return None if canonical in BOGUS_UUIDS else canonical
+
+
+def architecture(field: str, value: object) -> str:
+    name = text(field, value, max_length=32)
+    if not ARCH_PATTERN.match(name):
+        raise InvalidInput(field, f"is not an architecture name: {shown(value)}")
+    return name
+
+
+def ipv4(field: str, value: object, *, required: bool = False) -> str | None:
+    """A dotted-quad IPv4 address, or None when absent and not required."""
+    raw = text(field, value, max_length=15, required=required)
+    if raw is None:
+        return None
+    try:
+        return str(ipaddress.IPv4Address(raw))
+    except ValueError:
+        raise InvalidInput(field, f"is not an IPv4 address: {shown(value)}") from None
+
+
+def netmask(field: str, value: object, *, required: bool = False) -> str | None:
+    """A contiguous IPv4 netmask in dotted-quad form (a prefix length like 24 is accepted)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    raw = text(field, value, max_length=15, required=required)
+    if raw is None:
+        return None
+    try:
+        network = ipaddress.IPv4Network(f"0.0.0.0/{raw.lstrip('/')}")
+    except ValueError:
+        raise InvalidInput(field, f"is not an IPv4 netmask: {shown(value)}") from None
+    return str(network.netmask)
+
+
+def boot_protocol(field: str, value: object) -> str:
+    name = text(field, value, max_length=8)
+    if name.lower() not in BOOT_PROTOCOLS:
+        raise InvalidInput(field, f"must be one of {', '.join(BOOT_PROTOCOLS)}, not {shown(value)}")
+    return name.lower()
+
+
+def struct(field: str, value: object) -> dict:
+    if not isinstance(value, dict):
+        raise InvalidInput(field, f"must be a struct, not {type(value).__name__}")
+    return value
+
+
+def array(field: str, value: object, *, max_items: int) -> list:
+    if not isinstance(value, list | tuple):
+        raise InvalidInput(field, f"must be an array, not {type(value).__name__}")
+    if len(value) > max_items:
+        raise InvalidInput(field, f"has more than {max_items} items")
+    return list(value)

@@ -1,0 +1,21 @@
+"""Assembles the service: every XML-RPC method and GET route, bound to one database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ovirt_node_config.persistence.engine import Database
+
+from .node_methods import NodeMethods
+
+
+@dataclass
+class Service:
+    methods: dict = field(default_factory=dict)
+    get_routes: dict = field(default_factory=dict)
+
+
+def build_service(db: Database) -> Service:
+    service = Service()
+    service.methods.update(NodeMethods(db).methods())
+    return service
