@@ -15,8 +15,9 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from support import RunningServer, inventory_snapshot
 
-from ovirt_node_config.persistence.engine import open_engine
+from ovirt_node_config.persistence.engine import Database, open_engine
 from ovirt_node_config.persistence.migrations import migrate
 
 PG_ENV = "OVIRT_NODE_CONFIG_TEST_PG"
@@ -78,3 +79,23 @@ def engine(database_url):
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def db(engine):
+    """The project's Database on a freshly migrated database of each dialect."""
+    database = Database(str(engine.url.render_as_string(hide_password=False)))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def server(database_url, tmp_path):
+    running = RunningServer(database_url, tmp_path / "server.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def snapshot(engine):
+    return lambda: inventory_snapshot(engine)

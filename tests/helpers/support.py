@@ -1,0 +1,152 @@
+"""Helpers that build real objects for tests: a running server, reports, inventory snapshots."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import xmlrpc.client
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from ovirt_node_config.persistence.tables import bondings, bondings_nics, cpus, hosts, nics
+
+
+class RunningServer:
+    """A real ``ovirt-node-config-server serve`` process on a loopback port."""
+
+    def __init__(self, database_url: str, log_path: Path, extra_args: tuple[str, ...] = ()):
+        self.database_url = database_url
+        self.log_path = log_path
+        command = [
+            str(Path(sys.executable).with_name("ovirt-node-config-server")),
+            "serve",
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--database",
+            database_url,
+            *extra_args,
+        ]
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
+        self.url = self._wait_for_url()
+
+    def _wait_for_url(self) -> str:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            match = re.search(r"listening on (http://\S+)", self.log_path.read_text(errors="replace"))
+            if match:
+                return match.group(1)
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server did not start:\n{self.log_path.read_text(errors='replace')}")
+
+    def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(self.url, allow_none=True, **kwargs)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+
+def inventory_snapshot(engine) -> dict:
+    """Everything the inventory holds, in a comparable form (hosts by name, NICs by MAC)."""
+    with engine.connect() as conn:
+        host_names = dict(conn.execute(select(hosts.c.id, hosts.c.hostname)).all())
+        return {
+            "hosts": sorted(
+                (row.hostname, row.uuid, row.arch, row.memory_mb) for row in conn.execute(select(hosts))
+            ),
+            "cpus": sorted(
+                (host_names[row.host_id], row.cpu_index, row.vendor) for row in conn.execute(select(cpus))
+            ),
+            "nics": sorted(
+                (
+                    row.mac,
+                    host_names[row.host_id],
+                    row.iface_name,
+                    row.bandwidth_mbps,
+                    row.boot_protocol,
+                    row.ip_address,
+                )
+                for row in conn.execute(select(nics))
+            ),
+            "bonds": sorted(
+                (host_names[row.host_id], row.interface_name) for row in conn.execute(select(bondings))
+            ),
+            "members": sorted(
+                conn.execute(
+                    select(bondings.c.interface_name, nics.c.mac)
+                    .join(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id)
+                    .join(nics, nics.c.id == bondings_nics.c.nic_id)
+                ).all()
+            ),
+        }
+
+
+def add_bond(engine, hostname: str, interface_name: str, macs: list[str]) -> None:
+    """Test set-up only: a bond over NICs, written directly until the admin domain exists."""
+    with engine.begin() as conn:
+        host_id = conn.execute(select(hosts.c.id).where(hosts.c.hostname == hostname)).scalar_one()
+        bond_id = conn.execute(
+            insert(bondings)
+            .values(host_id=host_id, name=interface_name, interface_name=interface_name)
+            .returning(bondings.c.id)
+        ).scalar_one()
+        nic_ids = conn.execute(select(nics.c.id).where(nics.c.mac.in_(macs))).scalars().all()
+        conn.execute(
+            insert(bondings_nics), [{"bonding_id": bond_id, "nic_id": n, "host_id": host_id} for n in nic_ids]
+        )
+
+
+def make_report(
+    hostname="node1", macs=("52:54:00:00:00:01", "52:54:00:00:00:02", "52:54:00:00:00:03"), cpus=2, **extra
+) -> dict:
+    """A modern identify report with ``cpus`` CPUs and one NIC per MAC (eth0, eth1, ...)."""
+    return {
+        "hostname": hostname,
+        "arch": "x86_64",
+        "memory_mb": 8192,
+        "cpus": [{"index": i, "vendor": "GenuineIntel", "speed_mhz": 2400} for i in range(cpus)],
+        "nics": [{"mac": mac, "iface_name": f"eth{i}", "bandwidth_mbps": 1000} for i, mac in enumerate(macs)],
+        **extra,
+    }
+
+
+def run_concurrently(*calls) -> list[BaseException]:
+    """Start every call in its own thread at the same moment; returns what they raised."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            call()
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

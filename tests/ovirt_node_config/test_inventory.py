@@ -1,0 +1,145 @@
+"""identify(): the inventory follows what nodes report, in one transaction, on both databases."""
+
+import pytest
+from support import add_bond, make_report, run_concurrently
+
+from ovirt_node_config import inventory
+from ovirt_node_config.errors import Conflict
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.report import parse_report
+
+MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
+
+
+def identify(db, **kwargs):
+    return inventory.identify(db, parse_report(make_report(**kwargs)))
+
+
+class CountingDatabase(Database):
+    """The real Database, counting write transactions."""
+
+    writes = 0
+
+    def write(self, work):
+        self.writes += 1
+        return super().write(work)
+
+
+def test_first_identify_creates_host_cpus_and_nics(db, snapshot):
+    result = identify(db)
+    assert result.created and result.added == [MAC1, MAC2, MAC3]
+    state = snapshot()
+    assert state["hosts"] == [("node1", None, "x86_64", 8192)]
+    assert len(state["cpus"]) == 2
+    assert [(mac, iface, protocol) for mac, _, iface, _, protocol, _ in state["nics"]] == [
+        (MAC1, "eth0", "dhcp"),
+        (MAC2, "eth1", "dhcp"),
+        (MAC3, "eth2", "dhcp"),
+    ]
+
+
+def test_unchanged_report_only_reads(engine, snapshot):
+    db = CountingDatabase(engine.url.render_as_string(hide_password=False))
+    identify(db)
+    before = snapshot()
+    writes_after_first = db.writes
+    result = identify(db)
+    assert db.writes == writes_after_first
+    assert (result.added, result.updated, result.removed, result.created) == ([], [], [], False)
+    assert snapshot() == before
+    db.dispose()
+
+
+def test_unreported_nic_is_deleted_and_leaves_its_bond(db, engine, snapshot):
+    identify(db)
+    add_bond(engine, "node1", "bond0", [MAC1, MAC2])
+    result = identify(db, macs=(MAC2, MAC3, MAC4))
+    assert (result.added, result.removed) == ([MAC4], [MAC1])
+    assert result.released == [(MAC1, "bond0")]
+    assert result.degraded_bonds == ["bond0"]
+    state = snapshot()
+    assert [nic[0] for nic in state["nics"]] == [MAC2, MAC3, MAC4]
+    assert state["members"] == [("bond0", MAC2)]
+
+
+def test_changed_nic_and_cpus_are_updated(db, snapshot):
+    identify(db)
+    report = make_report(cpus=4)
+    report["nics"][0].update(iface_name="em1", bandwidth_mbps=10000)
+    result = inventory.identify(db, parse_report(report))
+    assert result.updated == [MAC1]
+    state = snapshot()
+    assert len(state["cpus"]) == 4
+    assert state["nics"][0][:4] == (MAC1, "node1", "em1", 10000)
+
+
+def test_a_mac_seen_on_another_host_moves_and_leaves_its_old_bond(db, engine, snapshot):
+    identify(db, hostname="node1", macs=(MAC1, MAC2, MAC3))
+    add_bond(engine, "node1", "bond0", [MAC1, MAC2])
+    result = identify(db, hostname="node2", macs=(MAC2, MAC4))
+    assert result.added == [MAC2, MAC4]
+    assert result.released == [(MAC2, "bond0")]
+    state = snapshot()
+    assert {mac: host for mac, host, *_ in state["nics"]} == {
+        MAC1: "node1",
+        MAC2: "node2",
+        MAC3: "node1",
+        MAC4: "node2",
+    }
+    assert state["members"] == [("bond0", MAC1)]
+
+
+def test_a_known_uuid_with_a_new_hostname_renames_the_host(db, snapshot):
+    uuid = "4c4c4544-0035-3010-8051-b8c04f4e3232"
+    first = identify(db, hostname="old-name", uuid=uuid.upper())
+    second = identify(db, hostname="new-name", uuid=uuid)
+    assert second.host_id == first.host_id and not second.created
+    assert snapshot()["hosts"] == [("new-name", uuid, "x86_64", 8192)]
+
+
+def test_a_hostname_owned_by_another_uuid_is_a_conflict_and_changes_nothing(db, snapshot):
+    identify(db, uuid="4c4c4544-0035-3010-8051-b8c04f4e3232")
+    before = snapshot()
+    with pytest.raises(Conflict, match="registered to another node"):
+        identify(db, uuid="4c4c4544-0035-3010-8051-b8c04f4e9999", macs=(MAC4,))
+    assert snapshot() == before
+
+
+def test_an_admin_static_address_outranks_the_reported_one(db, engine, snapshot):
+    from sqlalchemy import update
+
+    from ovirt_node_config.persistence.tables import nics
+
+    identify(db)
+    with engine.begin() as conn:
+        conn.execute(
+            update(nics)
+            .where(nics.c.mac == MAC1)
+            .values(boot_protocol="static", ip_address="192.0.2.10", netmask="255.255.255.0")
+        )
+    report = make_report()
+    report["nics"][0]["ip_address"] = "198.51.100.7"
+    inventory.identify(db, parse_report(report))
+    assert snapshot()["nics"][0][4:] == ("static", "192.0.2.10")
+
+
+def test_ten_concurrent_identifies_of_one_node_leave_exactly_one_host(db, snapshot):
+    assert run_concurrently(*[lambda: identify(db)] * 10) == []
+    state = snapshot()
+    assert [host[0] for host in state["hosts"]] == ["node1"]
+    assert [nic[0] for nic in state["nics"]] == [MAC1, MAC2, MAC3]
+    assert len(state["cpus"]) == 2
+
+
+def test_two_nodes_swapping_a_nic_concurrently_end_with_the_right_rows(db, snapshot):
+    a_own, b_own = "52:54:00:00:0a:01", "52:54:00:00:0b:01"
+    swapped = ["52:54:00:00:0a:02", "52:54:00:00:0b:02"]
+    for round_number in range(6):
+        a_gets, b_gets = swapped if round_number % 2 else swapped[::-1]
+        errors = run_concurrently(
+            lambda a_gets=a_gets: identify(db, hostname="node-a", macs=(a_own, a_gets)),
+            lambda b_gets=b_gets: identify(db, hostname="node-b", macs=(b_own, b_gets)),
+        )
+        assert errors == []
+        owners = {mac: host for mac, host, *_ in snapshot()["nics"]}
+        assert owners == {a_own: "node-a", a_gets: "node-a", b_own: "node-b", b_gets: "node-b"}
