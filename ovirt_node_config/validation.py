@@ -13,13 +13,13 @@ import uuid as uuid_module
 
 from .errors import InvalidInput, shown
 
-MAC_PATTERN = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$")
+MAC_PATTERN = re.compile(r"[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}")
 # Linux's dev_valid_name(): 1-15 bytes, not "." or "..", no "/", ":" or white space. We are
 # stricter still, so that a name is always safe in a file name, a shell here-document and an
 # augtool path: letters, digits and . _ - only, not starting with "." or "-".
-IFACE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$")
-HOSTNAME_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
-ARCH_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+IFACE_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}")
+HOSTNAME_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
+ARCH_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 BOGUS_UUIDS = {
     "00000000-0000-0000-0000-000000000000",
     "ffffffff-ffff-ffff-ffff-ffffffffffff",
@@ -57,7 +57,7 @@ def integer(
         return None
     if isinstance(value, bool):
         raise InvalidInput(field, "must be a whole number, not a boolean")
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,12}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,12}\s*", value):
         value = int(value)
     if not isinstance(value, int):
         raise InvalidInput(field, f"must be a whole number, not {shown(value)}")
@@ -71,7 +71,7 @@ def mac(field: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, f"must be a MAC address string, not {type(value).__name__}")
     candidate = value.strip().lower()
-    if len(candidate) > 17 or not MAC_PATTERN.match(candidate):
+    if len(candidate) > 17 or not MAC_PATTERN.fullmatch(candidate):
         raise InvalidInput(field, f"is not a MAC address: {shown(value)}")
     digits = re.sub(r"[:-]", "", candidate)
     if digits == "0" * 12:
@@ -83,7 +83,7 @@ def interface_name(field: str, value: object) -> str:
     """A Linux network interface name that is also safe in files and augtool paths."""
     if not isinstance(value, str):
         raise InvalidInput(field, f"must be an interface name string, not {type(value).__name__}")
-    if not IFACE_PATTERN.match(value):
+    if not IFACE_PATTERN.fullmatch(value):
         raise InvalidInput(
             field,
             f"is not a valid interface name: {shown(value)} (1-15 letters, digits, '.', '_' or '-')",
@@ -96,7 +96,7 @@ def hostname(field: str, value: object) -> str:
     name = text(field, value, max_length=253)
     name = name.lower().rstrip(".")
     labels = name.split(".")
-    if not name or not all(HOSTNAME_LABEL.match(label) for label in labels):
+    if not name or not all(HOSTNAME_LABEL.fullmatch(label) for label in labels):
         raise InvalidInput(field, f"is not a valid host name: {shown(value)}")
     return name
 
@@ -115,7 +115,7 @@ def smbios_uuid(field: str, value: object) -> str | None:
 
 def architecture(field: str, value: object) -> str:
     name = text(field, value, max_length=32)
-    if not ARCH_PATTERN.match(name):
+    if not ARCH_PATTERN.fullmatch(name):
         raise InvalidInput(field, f"is not an architecture name: {shown(value)}")
     return name
 

@@ -1,0 +1,164 @@
+"""Node methods through a real server process on a loopback port, as a node calls them."""
+
+import http.client
+import urllib.error
+import urllib.request
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+from support import add_bond, make_report
+
+MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "lshw"
+
+
+def fault_of(call) -> xmlrpc.client.Fault:
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        call()
+    return caught.value
+
+
+def test_ping(server):
+    assert server.proxy().ping()["status"] == "ok"
+
+
+def test_identify_then_reidentify_with_one_nic_gone_and_one_new(server, engine, snapshot):
+    node = server.proxy()
+    first = node.identify(make_report(macs=(MAC1, MAC2, MAC3), cpus=2))
+    assert first["created"] and first["added"] == [MAC1, MAC2, MAC3]
+    add_bond(engine, "node1", "bond0", [MAC1, MAC2])
+
+    second = node.identify(make_report(macs=(MAC2, MAC3, MAC4), cpus=2))
+
+    assert second["added"] == [MAC4] and second["removed"] == [MAC1]
+    assert second["released"] == [{"mac": MAC1, "bond": "bond0"}]
+    assert second["degraded_bonds"] == ["bond0"]
+    state = snapshot()
+    assert [nic[0] for nic in state["nics"]] == [MAC2, MAC3, MAC4]
+    assert state["members"] == [("bond0", MAC2)]
+    assert len(state["cpus"]) == 2
+    assert "identify node=node1" in server.log
+
+
+def test_legacy_host_browser_keys_are_accepted(server, snapshot):
+    server.proxy().identify(
+        {
+            "HOSTNAME": "legacy1",
+            "ARCH": "x86_64",
+            "MEMSIZE": "2048",
+            "CPUINFO": [{"CPUNUM": "0", "VENDOR": "AuthenticAMD", "SPEED": "2400.000", "CACHE": "512 KB"}],
+            "NICINFO": [{"MAC": "52:54:00:AA:BB:CC", "IFACE_NAME": "eth0", "BANDWIDTH": "1000"}],
+        }
+    )
+    state = snapshot()
+    assert state["hosts"] == [("legacy1", None, "x86_64", 2048)]
+    assert state["nics"][0][:4] == ("52:54:00:aa:bb:cc", "legacy1", "eth0", 1000)
+
+
+def test_lshw_xml_of_a_real_machine_gives_its_nics(server, snapshot):
+    xml = (SAMPLES / "virtio-vm.xml").read_text()
+    result = server.proxy().identify({"lshw_xml": xml})
+    assert result["hostname"] == "vm" and result["added"] == ["02:fc:00:00:00:01"]
+    state = snapshot()
+    assert state["hosts"] == [("vm", None, "x86_64", 24576)]
+    assert state["nics"] == [("02:fc:00:00:00:01", "vm", "eth0", None, "dhcp", "192.0.2.2")]
+
+
+@pytest.mark.parametrize(
+    "report, field",
+    [
+        (make_report(hostname="x" * 10_000), "hostname"),
+        (make_report(macs=("52:54:00:00:00:zz",)), "nics[0].mac"),
+        ({**make_report(), "memory_mb": ["a", "list"]}, "memory_mb"),
+        ({**make_report(), "nics": [{"mac": MAC1, "iface_name": "eth0\nrm -rf /"}]}, "nics[0].iface_name"),
+        (
+            {
+                **make_report(),
+                "nics": [{"mac": MAC1, "iface_name": "eth0"}, {"mac": MAC1, "iface_name": "eth1"}],
+            },
+            "nics[1].mac",
+        ),
+        ({"lshw_xml": "<node><unclosed>"}, "report.lshw_xml"),
+    ],
+)
+def test_bad_reports_are_refused_naming_the_field_and_change_nothing(server, snapshot, report, field):
+    server.proxy().identify(make_report(hostname="existing"))
+    before = snapshot()
+    fault = fault_of(lambda: server.proxy().identify(report))
+    assert fault.faultCode == 400
+    assert f"invalid {field}:" in fault.faultString
+    assert snapshot() == before
+    assert server.proxy().ping()["status"] == "ok"
+
+
+def post(server, body: bytes, headers=None) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        server.url, data=body, headers={"Content-Type": "text/xml", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_malformed_xml_is_a_fault_without_internals(server, snapshot):
+    before = snapshot()
+    for body in (b"<methodCall><methodName>identify<", b"\x00\xff not xml", b""):
+        status, answer = post(server, body)
+        assert status == 200
+        fault = fault_of(lambda answer=answer: xmlrpc.client.loads(answer))
+        assert fault.faultCode == 400 and fault.faultString == "malformed XML-RPC request"
+    assert snapshot() == before
+
+
+def test_entity_declarations_are_refused_before_parsing(server):
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">]>'
+        b"<methodCall><methodName>ping</methodName><params/></methodCall>"
+    )
+    fault = fault_of(lambda: xmlrpc.client.loads(post(server, body)[1]))
+    assert fault.faultCode == 400 and "DOCTYPE" in fault.faultString
+
+
+def test_a_2_mib_body_is_http_413_and_the_server_keeps_serving(server, snapshot):
+    before = snapshot()
+    status, answer = post(server, b"<" + b"x" * (2 * 1024 * 1024))
+    assert status == 413 and b"over the limit" in answer
+    assert snapshot() == before
+    assert server.proxy().ping()["status"] == "ok"
+
+
+def test_unknown_method_and_wrong_arity_are_faults(server):
+    assert fault_of(lambda: server.proxy().no_such_method()).faultCode == 404
+    assert fault_of(lambda: server.proxy().identify()).faultCode == 400
+    assert fault_of(lambda: server.proxy().identify(1, 2)).faultCode == 400
+
+
+def test_no_traceback_or_sql_reaches_a_client(server):
+    faults = [
+        fault_of(lambda: server.proxy().identify({"nics": [[[[]]]]})),
+        fault_of(lambda: server.proxy().identify(make_report(memory_mb=-5))),
+    ]
+    for fault in faults:
+        for leak in ("Traceback", "SELECT", "INSERT", "sqlalchemy", "psycopg", "/"):
+            assert leak not in fault.faultString
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(server):
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = xmlrpc.client.dumps((), "ping").encode()
+    for _ in range(3):
+        connection.request("POST", "/RPC2", body, {"Content-Type": "text/xml"})
+        response = connection.getresponse()
+        assert response.status == 200
+        assert xmlrpc.client.loads(response.read())[0][0]["status"] == "ok"
+    connection.close()
+
+
+def test_sigterm_stops_the_server_cleanly(server):
+    server.proxy().ping()
+    assert server.stop() == 0
+    assert "stopped" in server.log
