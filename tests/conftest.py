@@ -23,6 +23,7 @@ from ovirt_node_config.persistence.migrations import migrate
 PG_ENV = "OVIRT_NODE_CONFIG_TEST_PG"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 DIALECTS = ("sqlite", "postgresql")
+PG_SKIP_NOTE = pytest.StashKey[str]()
 
 
 def in_ci() -> bool:
@@ -47,6 +48,27 @@ def pg_unreachable_reason() -> str | None:
 def pytest_sessionstart(session):
     if in_ci() and pg_unreachable_reason():
         pytest.exit(f"CI requires PostgreSQL: {pg_unreachable_reason()}", returncode=1)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Outside CI, without PostgreSQL: leave out its half of the suite and say so once."""
+    if not any(_on_postgresql(item) for item in items) or not pg_unreachable_reason():
+        return
+    left_out = [item for item in items if _on_postgresql(item)]
+    items[:] = [item for item in items if not _on_postgresql(item)]
+    config.hook.pytest_deselected(items=left_out)
+    config.stash[PG_SKIP_NOTE] = f"{len(left_out)} PostgreSQL tests not run: {pg_unreachable_reason()}"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    note = config.stash.get(PG_SKIP_NOTE, None)
+    if note:
+        terminalreporter.write_line(f"SKIPPED {note}", yellow=True, bold=True)
+
+
+def _on_postgresql(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("database_url") == "postgresql"
 
 
 @pytest.fixture
