@@ -1,15 +1,23 @@
-"""The methods nodes call at boot, without credentials: ``ping``, ``identify``.
+"""What nodes call at boot, without credentials: ``ping``, ``identify``, ``get_config``, and the
+legacy ``GET /ovirt/managed_node/config`` of old appliances.
 
-Each translates wire values into library calls and results back into XML-RPC structs.
+Each translates wire values into library calls and results back into XML-RPC values.
 """
 
 from __future__ import annotations
 
-from ovirt_node_config import __version__, inventory
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+from ovirt_node_config import __version__, inventory, node_network
+from ovirt_node_config.errors import InvalidInput, NodeConfigError, NotFound
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
 
 from .request_context import context
+
+LEGACY_CONFIG_PATH = "/ovirt/managed_node/config"
+TEXT = "text/plain; charset=utf-8"
 
 
 class NodeMethods:
@@ -26,5 +34,42 @@ class NodeMethods:
         context().node = parsed.hostname
         return inventory.identify(self.db, parsed).as_struct()
 
+    def get_config(self, hostname: object, macs: object) -> str:
+        """The node's configuration file for the MAC -> interface name map it sees now."""
+        if isinstance(hostname, str):
+            context().node = hostname[:64]
+        return node_network.get_config(self.db, hostname, macs)
+
+    def legacy_config(self, target: str) -> tuple[int, str, bytes]:
+        """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
+        query = parse_qs(urlsplit(target).query, keep_blank_values=True, max_num_fields=8)
+        host = query.get("host", [""])[0]
+        context().node = host[:64] or "-"
+        try:
+            text = self.get_config(host, _legacy_macs(query.get("macs", [""])[0]))
+        except NotFound as refusal:
+            return HTTPStatus.NOT_FOUND, TEXT, (refusal.message + "\n").encode()
+        except NodeConfigError as refusal:
+            return HTTPStatus.BAD_REQUEST, TEXT, (refusal.message.replace("\n", " ") + "\n").encode()
+        return HTTPStatus.OK, TEXT, text.encode()
+
     def methods(self) -> dict:
-        return {"ping": self.ping, "identify": self.identify}
+        return {"ping": self.ping, "identify": self.identify, "get_config": self.get_config}
+
+    def get_routes(self) -> dict:
+        return {LEGACY_CONFIG_PATH: self.legacy_config}
+
+
+def _legacy_macs(value: str) -> dict[str, str]:
+    """``MAC=IFACE,MAC=IFACE`` into a map (validated later by the library)."""
+    if not value.strip():
+        raise InvalidInput("macs", "is required: macs=MAC=IFACE,MAC=IFACE")
+    pairs: dict[str, str] = {}
+    for item in value.split(","):
+        mac, separator, iface = item.strip().partition("=")
+        if not separator:
+            raise InvalidInput("macs", f"{item[:40]!r} is not MAC=IFACE")
+        if mac.lower() in (known.lower() for known in pairs):
+            raise InvalidInput("macs", f"{mac[:20]!r} is given twice")
+        pairs[mac] = iface
+    return pairs

@@ -17,5 +17,7 @@ class Service:
 
 def build_service(db: Database) -> Service:
     service = Service()
-    service.methods.update(NodeMethods(db).methods())
+    nodes = NodeMethods(db)
+    service.methods.update(nodes.methods())
+    service.get_routes.update(nodes.get_routes())
     return service

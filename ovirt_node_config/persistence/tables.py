@@ -157,3 +157,29 @@ bondings_nics = Table(
     ),
     Index("ix_bondings_nics_host_id", "host_id"),
 )
+
+admins = Table(
+    "admins",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("id", name="admins_pkey"),
+    UniqueConstraint("name", name="admins_name_key"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    Column("actor", String(64), nullable=False),
+    Column("host_id", BigInteger),
+    Column("hostname", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    PrimaryKeyConstraint("id", name="audit_log_pkey"),
+    Index("ix_audit_log_host_id", "host_id", "id"),
+)

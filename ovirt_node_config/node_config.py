@@ -1,0 +1,278 @@
+"""The node configuration file (DESIGN.md section 4): render it, and read it back strictly.
+
+This module knows nothing of RPC or SQL: :func:`render` turns plain objects into the text that
+old appliances run; :func:`parse` splits such a text into its two sections and refuses anything
+outside the grammar; :func:`parse_augtool` and :func:`parse_pre_config` read the sections into
+commands the node agent can apply without a shell or the augtool binary.
+
+Safety is by construction: every value is checked again here against a grammar that has no
+quotes, spaces, backslashes or line breaks (the one quoted value, ``BONDING_OPTS``, is built here
+from checked numbers and an address), so nothing can end the here-document, start another
+augtool command or leave ``/files/etc/sysconfig/network-scripts/``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import validation
+from .errors import InvalidInput
+
+HEADER = ("#!/bin/bash", "# THIS FILE IS GENERATED!")
+# Fixed by the wire format that old appliances run; not temporary files of this process.
+PRE_CONFIG_PATH = "/var/tmp/pre-config-script"  # noqa: S108
+AUGTOOL_PATH = "/var/tmp/node-augtool"  # noqa: S108
+NETWORK_SCRIPTS = "/files/etc/sysconfig/network-scripts"
+MODPROBE = "/sbin/modprobe bonding"
+MIIMON_MS = 100
+BONDING_MODES = range(0, 7)
+
+_HEREDOC_START = re.compile(r"cat <<\\EOF > (?P<path>\S+)")
+_PRE_CONFIG_LINE = re.compile(r"/sbin/modprobe bonding mode=(?P<mode>[0-6])")
+_IFCFG = rf"{NETWORK_SCRIPTS}/ifcfg-(?P<file>{validation.IFACE_PATTERN.pattern})"
+_AUG_RM = re.compile(rf"rm {_IFCFG}")
+_AUG_SET = re.compile(rf"set {_IFCFG}/(?P<key>[A-Z_]+) (?P<value>.+)")
+_BONDING_OPTS = re.compile(
+    r"mode=(?P<mode>[0-6]) (?:miimon=(?P<miimon>\d{1,7})"
+    r"|arp_interval=(?P<interval>\d{1,7}) arp_ip_target=(?P<target>[0-9.]{7,15}))"
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    """How an interface gets its IPv4 address."""
+
+    boot_protocol: str = "dhcp"
+    ip_address: str | None = None
+    netmask: str | None = None
+    broadcast: str | None = None
+
+
+@dataclass(frozen=True)
+class Slave:
+    iface_name: str
+    mac: str
+
+
+@dataclass(frozen=True)
+class Bond:
+    interface_name: str
+    address: Address
+    slaves: tuple[Slave, ...]
+    arp_ping_address: str | None = None
+    arp_interval_ms: int = 0
+
+
+@dataclass(frozen=True)
+class PlainNic:
+    iface_name: str
+    mac: str
+    address: Address
+
+
+@dataclass(frozen=True)
+class NodeNetwork:
+    """Everything the file says: the node's bonding mode, its bonds and its plain NICs."""
+
+    mode: int | None
+    bonds: tuple[Bond, ...] = ()
+    nics: tuple[PlainNic, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConfigSections:
+    pre_config_script: str | None
+    augtool: str | None
+
+
+@dataclass(frozen=True)
+class AugeasCommand:
+    """One augtool line: ``rm PATH``, ``set PATH VALUE`` (value as Augeas stores it) or ``save``."""
+
+    verb: str
+    path: str | None = None
+    value: str | None = None
+
+
+# Rendering ------------------------------------------------------------------------------------
+
+
+def render(network: NodeNetwork) -> str:
+    """The configuration file for ``network``; the same input always gives the same bytes."""
+    lines = list(HEADER)
+    if network.bonds:
+        if network.mode not in BONDING_MODES:
+            raise InvalidInput("bonding mode", f"must be 0-6 for a node with bonds, not {network.mode!r}")
+        lines += _heredoc(PRE_CONFIG_PATH, [*HEADER, f"{MODPROBE} mode={network.mode}"])
+    augtool = _augtool_lines(network)
+    if augtool:
+        lines += _heredoc(AUGTOOL_PATH, [*augtool, "save"])
+    return "\n".join(lines) + "\n"
+
+
+def _heredoc(path: str, body: list[str]) -> list[str]:
+    return [f"cat <<\\EOF > {path}", *body, "EOF"]
+
+
+def _augtool_lines(network: NodeNetwork) -> list[str]:
+    lines: list[str] = []
+    for bond in sorted(network.bonds, key=lambda b: b.interface_name):
+        name = validation.interface_name("bond interface name", bond.interface_name)
+        keys = [("DEVICE", name), ("BONDING_OPTS", _bonding_opts(network.mode, bond))]
+        keys += _address_keys(bond.address, f"bond {name}") + [("ONBOOT", "yes")]
+        lines += _ifcfg(name, keys)
+        for slave in sorted(bond.slaves, key=lambda s: s.iface_name):
+            slave_name = validation.interface_name("slave interface name", slave.iface_name)
+            lines += _ifcfg(
+                slave_name,
+                [
+                    ("DEVICE", slave_name),
+                    ("HWADDR", validation.mac("slave MAC", slave.mac)),
+                    ("MASTER", name),
+                    ("SLAVE", "yes"),
+                    ("ONBOOT", "yes"),
+                ],
+            )
+    for nic in sorted(network.nics, key=lambda n: n.iface_name):
+        nic_name = validation.interface_name("interface name", nic.iface_name)
+        keys = [("DEVICE", nic_name), ("HWADDR", validation.mac("NIC MAC", nic.mac))]
+        keys += _address_keys(nic.address, f"NIC {nic_name}") + [("ONBOOT", "yes")]
+        lines += _ifcfg(nic_name, keys)
+    return lines
+
+
+def _ifcfg(name: str, keys: list[tuple[str, str]]) -> list[str]:
+    path = f"{NETWORK_SCRIPTS}/ifcfg-{name}"
+    return [f"rm {path}", *(f"set {path}/{key} {value}" for key, value in keys)]
+
+
+def _address_keys(address: Address, owner: str) -> list[tuple[str, str]]:
+    protocol = validation.boot_protocol(f"{owner} boot protocol", address.boot_protocol)
+    keys = [("BOOTPROTO", protocol)]
+    if protocol == "static":
+        keys.append(("IPADDR", validation.ipv4(f"{owner} address", address.ip_address, required=True)))
+        keys.append(("NETMASK", validation.netmask(f"{owner} netmask", address.netmask, required=True)))
+        broadcast = validation.ipv4(f"{owner} broadcast", address.broadcast)
+        if broadcast:
+            keys.append(("BROADCAST", broadcast))
+    return keys
+
+
+def bonding_options(mode: int, arp_ping_address: str | None, arp_interval_ms: int) -> str:
+    """The value of BONDING_OPTS (without its quotes)."""
+    if mode not in BONDING_MODES:
+        raise InvalidInput("bonding mode", f"must be 0-6, not {mode!r}")
+    interval = validation.integer("ARP interval", arp_interval_ms, maximum=3_600_000)
+    if interval:
+        target = validation.ipv4("ARP ping address", arp_ping_address, required=True)
+        return f"mode={mode} arp_interval={interval} arp_ip_target={target}"
+    return f"mode={mode} miimon={MIIMON_MS}"
+
+
+def _bonding_opts(mode: int | None, bond: Bond) -> str:
+    # Single quotes for augtool, double quotes kept in the value so the file reads KEY="...".
+    return "'\"" + bonding_options(mode, bond.arp_ping_address, bond.arp_interval_ms) + "\"'"
+
+
+# Parsing --------------------------------------------------------------------------------------
+
+
+def parse(text: str) -> ConfigSections:
+    """Split a configuration file into its sections; refuse anything outside the grammar."""
+    if not isinstance(text, str) or not text.endswith("\n") or "\r" in text or "\0" in text:
+        raise InvalidInput("configuration", "is not a text of whole lines")
+    lines = text[:-1].split("\n")
+    if tuple(lines[:2]) != HEADER:
+        raise InvalidInput("configuration", "does not start with the generated header")
+    sections: dict[str, str] = {}
+    order = [PRE_CONFIG_PATH, AUGTOOL_PATH]
+    index = 2
+    while index < len(lines):
+        start = _HEREDOC_START.fullmatch(lines[index])
+        if not start or start["path"] not in order:
+            raise InvalidInput(
+                "configuration", f"line {index + 1} is not a known section: {lines[index][:60]!r}"
+            )
+        path = start["path"]
+        if path in sections or any(order.index(seen) > order.index(path) for seen in sections):
+            raise InvalidInput("configuration", f"line {index + 1}: section {path} repeated or out of order")
+        try:
+            end = lines.index("EOF", index + 1)
+        except ValueError:
+            raise InvalidInput("configuration", f"section {path} is not closed") from None
+        sections[path] = "\n".join(lines[index + 1 : end]) + "\n"
+        index = end + 1
+    return ConfigSections(sections.get(PRE_CONFIG_PATH), sections.get(AUGTOOL_PATH))
+
+
+def parse_pre_config(script: str) -> int:
+    """The bonding mode a pre-config script loads; refuses any line the server does not write."""
+    lines = script.rstrip("\n").split("\n") if script.endswith("\n") else None
+    if not lines or tuple(lines[:2]) != HEADER or len(lines) != 3:
+        raise InvalidInput("pre-config script", "is not the generated header and one modprobe line")
+    match = _PRE_CONFIG_LINE.fullmatch(lines[2])
+    if not match:
+        raise InvalidInput("pre-config script", f"line 3 is not a bonding modprobe: {lines[2][:60]!r}")
+    return int(match["mode"])
+
+
+def parse_augtool(script: str) -> list[AugeasCommand]:
+    """The commands of an augtool section, each checked; ``save`` must come last, once."""
+    if not script.endswith("\n"):
+        raise InvalidInput("augtool section", "does not end with a line break")
+    lines = script[:-1].split("\n")
+    if lines[-1] != "save" or lines.count("save") != 1:
+        raise InvalidInput("augtool section", "must end with one save")
+    commands = [_augtool_command(number, line) for number, line in enumerate(lines[:-1], start=1)]
+    return [*commands, AugeasCommand("save")]
+
+
+_VALUE_CHECKS = {
+    "DEVICE": validation.interface_name,
+    "MASTER": validation.interface_name,
+    "HWADDR": validation.mac,
+    "IPADDR": lambda field, value: validation.ipv4(field, value, required=True),
+    "BROADCAST": lambda field, value: validation.ipv4(field, value, required=True),
+    "NETMASK": lambda field, value: validation.netmask(field, value, required=True),
+    "BOOTPROTO": validation.boot_protocol,
+}
+
+
+def _augtool_command(number: int, line: str) -> AugeasCommand:
+    field = f"augtool line {number}"
+    removal = _AUG_RM.fullmatch(line)
+    if removal:
+        return AugeasCommand("rm", f"{NETWORK_SCRIPTS}/ifcfg-{removal['file']}")
+    assignment = _AUG_SET.fullmatch(line)
+    if not assignment:
+        raise InvalidInput(field, f"is not an rm or set inside {NETWORK_SCRIPTS}: {line[:60]!r}")
+    key, raw = assignment["key"], assignment["value"]
+    if key == "BONDING_OPTS":
+        options = raw[2:-2] if raw.startswith("'\"") and raw.endswith("\"'") else ""
+        match = _BONDING_OPTS.fullmatch(options)
+        if not match or (match["target"] and not _is_ipv4(match["target"])):
+            raise InvalidInput(field, f"BONDING_OPTS is not one the server writes: {raw[:60]!r}")
+        value = f'"{options}"'
+    elif key in ("ONBOOT", "SLAVE"):
+        if raw != "yes":
+            raise InvalidInput(field, f"{key} must be yes, not {raw[:20]!r}")
+        value = raw
+    elif key in _VALUE_CHECKS:
+        checked = _VALUE_CHECKS[key](f"{field} {key}", raw)
+        if checked != raw:
+            raise InvalidInput(field, f"{key} is not in normal form: {raw[:40]!r}")
+        value = raw
+    else:
+        raise InvalidInput(field, f"{key} is not a key the server writes")
+    if key == "DEVICE" and value != assignment["file"]:
+        raise InvalidInput(field, f"DEVICE {value} does not match the file ifcfg-{assignment['file']}")
+    return AugeasCommand("set", f"{NETWORK_SCRIPTS}/ifcfg-{assignment['file']}/{key}", value)
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        validation.ipv4("address", text, required=True)
+    except InvalidInput:
+        return False
+    return True

@@ -1,0 +1,75 @@
+"""What a node's configuration file says, from the inventory and the MACs the node sees now.
+
+:func:`network_for` is pure: a stored node plus a MAC -> interface name map gives the
+:class:`~ovirt_node_config.node_config.NodeNetwork` to render. :func:`get_config` serves nodes
+(their own map), :func:`preview_config` serves administrators (the names the node last
+reported), and both return exactly the same bytes for the same facts.
+"""
+
+from __future__ import annotations
+
+from . import bonding, node_config, validation
+from .errors import Conflict, InvalidInput
+from .node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+from .persistence.engine import Database
+from .persistence.node_store import NodeView
+
+MAX_MACS = 256
+
+
+def parse_macs(raw: object) -> dict[str, str]:
+    """Check a MAC -> interface name map; MACs are normalised, names must be distinct."""
+    fields = validation.struct("macs", raw)
+    if not fields:
+        raise InvalidInput("macs", "must map at least one MAC to an interface name")
+    if len(fields) > MAX_MACS:
+        raise InvalidInput("macs", f"has more than {MAX_MACS} entries")
+    macs: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for raw_mac, raw_name in fields.items():
+        mac = validation.mac(f"macs[{validation.shown(raw_mac)}]", raw_mac)
+        name = validation.interface_name(f"macs[{mac}]", raw_name)
+        if mac in macs:
+            raise InvalidInput(f"macs[{mac}]", "is given twice")
+        if name in owners:
+            raise InvalidInput(f"macs[{mac}]", f"{name} is also the name of {owners[name]}")
+        macs[mac], owners[name] = name, mac
+    return macs
+
+
+def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
+    """The node's bonds (with the slaves the node sees) and its plain NICs that it sees."""
+    by_id = {nic.id: nic for nic in node.nics.values()}
+    bonds = []
+    for bond in node.bonds.values():
+        slaves = tuple(
+            Slave(macs[by_id[nic_id].mac], by_id[nic_id].mac)
+            for nic_id in bond.slave_ids
+            if by_id[nic_id].mac in macs
+        )
+        address = Address(bond.boot_protocol, bond.ip_address, bond.netmask, bond.broadcast)
+        bonds.append(Bond(bond.interface_name, address, slaves, bond.arp_ping_address, bond.arp_interval_ms))
+    plain = tuple(
+        PlainNic(
+            macs[nic.mac], nic.mac, Address(nic.boot_protocol, nic.ip_address, nic.netmask, nic.broadcast)
+        )
+        for nic in node.nics.values()
+        if nic.bond_id is None and nic.mac in macs
+    )
+    if bonds and node.bonding_type is None:
+        raise Conflict(f"node {node.hostname} has bonds but no bonding type; set one")
+    return NodeNetwork(node.bonding_type.mode if node.bonding_type else None, tuple(bonds), plain)
+
+
+def get_config(db: Database, hostname: object, macs: object) -> str:
+    """The configuration file for a booting node and the interface names it sees now."""
+    name = validation.hostname("hostname", hostname)
+    mapping = parse_macs(macs)
+    node = db.read(lambda conn: bonding.load(conn, name))
+    return node_config.render(network_for(node, mapping))
+
+
+def preview_config(db: Database, ref: object) -> str:
+    """What ``get_config`` would return if the node booted now with the names it last reported."""
+    node = db.read(lambda conn: bonding.load(conn, ref))
+    return node_config.render(network_for(node, {nic.mac: nic.iface_name for nic in node.nics.values()}))

@@ -1,0 +1,240 @@
+"""Queries behind administration and configuration: one node's NICs, bonds and bonding type.
+
+:func:`load_node` reads everything about one node in three queries; the write helpers each
+change one kind of row. Decisions (what is allowed) live in ``ovirt_node_config.bonding``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from .tables import audit_log, bonding_types, bondings, bondings_nics, cpus, hosts, nics
+
+
+@dataclass(frozen=True)
+class BondingType:
+    id: int
+    label: str
+    mode: int
+
+
+@dataclass(frozen=True)
+class NicRow:
+    id: int
+    mac: str
+    iface_name: str
+    bandwidth_mbps: int | None
+    boot_protocol: str
+    ip_address: str | None
+    netmask: str | None
+    broadcast: str | None
+    bond_id: int | None
+
+
+@dataclass(frozen=True)
+class BondRow:
+    id: int
+    name: str
+    interface_name: str
+    boot_protocol: str
+    ip_address: str | None
+    netmask: str | None
+    broadcast: str | None
+    arp_ping_address: str | None
+    arp_interval_ms: int
+    slave_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """One node as stored: host columns, bonding type, NICs by MAC, bonds by interface name."""
+
+    id: int
+    hostname: str
+    uuid: str | None
+    arch: str
+    memory_mb: int
+    bonding_type: BondingType | None
+    nics: dict[str, NicRow] = field(default_factory=dict)
+    bonds: dict[str, BondRow] = field(default_factory=dict)
+    cpu_count: int = 0
+
+
+HOST_COLUMNS = (hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb)
+
+
+def load_node(conn: Connection, ref: str, *, lock: bool = False) -> NodeView | None:
+    """The node whose host name or UUID is ``ref`` (lower case), or None."""
+    query = (
+        select(
+            *HOST_COLUMNS, bonding_types.c.id.label("type_id"), bonding_types.c.label, bonding_types.c.mode
+        )
+        .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
+        .where(or_(hosts.c.hostname == ref, hosts.c.uuid == ref))
+    )
+    if lock:
+        query = query.with_for_update(of=hosts)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    nic_rows = conn.execute(
+        select(
+            nics.c.id,
+            nics.c.mac,
+            nics.c.iface_name,
+            nics.c.bandwidth_mbps,
+            nics.c.boot_protocol,
+            nics.c.ip_address,
+            nics.c.netmask,
+            nics.c.broadcast,
+            bondings_nics.c.bonding_id,
+        )
+        .select_from(nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id))
+        .where(nics.c.host_id == row.id)
+        .order_by(nics.c.mac)
+    ).all()
+    bond_rows = conn.execute(
+        select(
+            bondings.c.id,
+            bondings.c.name,
+            bondings.c.interface_name,
+            bondings.c.boot_protocol,
+            bondings.c.ip_address,
+            bondings.c.netmask,
+            bondings.c.broadcast,
+            bondings.c.arp_ping_address,
+            bondings.c.arp_interval_ms,
+        )
+        .where(bondings.c.host_id == row.id)
+        .order_by(bondings.c.interface_name)
+    ).all()
+    slaves: dict[int, list[int]] = {}
+    for nic in nic_rows:
+        if nic.bonding_id is not None:
+            slaves.setdefault(nic.bonding_id, []).append(nic.id)
+    cpu_count = conn.execute(
+        select(func.count()).select_from(cpus).where(cpus.c.host_id == row.id)
+    ).scalar_one()
+    return NodeView(
+        id=row.id,
+        hostname=row.hostname,
+        uuid=row.uuid,
+        arch=row.arch,
+        memory_mb=row.memory_mb,
+        bonding_type=BondingType(row.type_id, row.label, row.mode) if row.type_id is not None else None,
+        nics={nic.mac: NicRow(*nic) for nic in nic_rows},
+        bonds={
+            bond.interface_name: BondRow(*bond, slave_ids=tuple(slaves.get(bond.id, ())))
+            for bond in bond_rows
+        },
+        cpu_count=cpu_count,
+    )
+
+
+def list_nodes(conn: Connection) -> list[dict]:
+    """A summary line per node: name, UUID, bonding type, NIC and bond counts."""
+    nic_counts = select(nics.c.host_id, func.count().label("n")).group_by(nics.c.host_id).subquery()
+    bond_counts = select(bondings.c.host_id, func.count().label("n")).group_by(bondings.c.host_id).subquery()
+    rows = conn.execute(
+        select(
+            hosts.c.hostname,
+            hosts.c.uuid,
+            hosts.c.arch,
+            hosts.c.memory_mb,
+            bonding_types.c.label,
+            func.coalesce(nic_counts.c.n, 0).label("nic_count"),
+            func.coalesce(bond_counts.c.n, 0).label("bond_count"),
+        )
+        .select_from(
+            hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id)
+            .outerjoin(nic_counts, nic_counts.c.host_id == hosts.c.id)
+            .outerjoin(bond_counts, bond_counts.c.host_id == hosts.c.id)
+        )
+        .order_by(hosts.c.hostname)
+    ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def all_bonding_types(conn: Connection) -> list[BondingType]:
+    rows = conn.execute(
+        select(bonding_types.c.id, bonding_types.c.label, bonding_types.c.mode).order_by(bonding_types.c.id)
+    )
+    return [BondingType(*row) for row in rows]
+
+
+def set_bonding_type(conn: Connection, host_id: int, type_id: int | None) -> None:
+    conn.execute(
+        update(hosts)
+        .where(hosts.c.id == host_id)
+        .values(bonding_type_id=type_id, updated_at=func.current_timestamp())
+    )
+
+
+def insert_bond(conn: Connection, host_id: int, values: dict) -> int:
+    return conn.execute(
+        insert(bondings).values(host_id=host_id, **values).returning(bondings.c.id)
+    ).scalar_one()
+
+
+def update_bond(conn: Connection, bond_id: int, values: dict) -> None:
+    conn.execute(
+        update(bondings).where(bondings.c.id == bond_id).values(**values, updated_at=func.current_timestamp())
+    )
+
+
+def delete_bond(conn: Connection, bond_id: int) -> None:
+    conn.execute(delete(bondings).where(bondings.c.id == bond_id))
+
+
+def add_members(conn: Connection, host_id: int, bond_id: int, nic_ids: list[int]) -> None:
+    conn.execute(
+        insert(bondings_nics),
+        [{"bonding_id": bond_id, "nic_id": nic_id, "host_id": host_id} for nic_id in nic_ids],
+    )
+
+
+def remove_members(conn: Connection, bond_id: int, nic_ids: list[int]) -> None:
+    conn.execute(
+        delete(bondings_nics).where(
+            bondings_nics.c.bonding_id == bond_id, bondings_nics.c.nic_id.in_(nic_ids)
+        )
+    )
+
+
+def update_nic(conn: Connection, nic_id: int, values: dict) -> None:
+    conn.execute(
+        update(nics).where(nics.c.id == nic_id).values(**values, updated_at=func.current_timestamp())
+    )
+
+
+def delete_host(conn: Connection, host_id: int) -> None:
+    conn.execute(delete(hosts).where(hosts.c.id == host_id))
+
+
+def record_audit(
+    conn: Connection,
+    actor: str,
+    host_id: int | None,
+    hostname: str,
+    action: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    conn.execute(
+        insert(audit_log).values(
+            actor=actor, host_id=host_id, hostname=hostname, action=action, before=before, after=after
+        )
+    )
+
+
+def audit_history(conn: Connection, host_id: int, limit: int) -> list[dict]:
+    rows = conn.execute(
+        select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after)
+        .where(audit_log.c.host_id == host_id)
+        .order_by(audit_log.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [dict(row._mapping) for row in rows]
