@@ -11,8 +11,9 @@ import time
 import xmlrpc.client
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from ovirt_node_config import bonding
 from ovirt_node_config.persistence.tables import bondings, bondings_nics, cpus, hosts, nics
 
 
@@ -103,19 +104,10 @@ def inventory_snapshot(engine) -> dict:
         }
 
 
-def add_bond(engine, hostname: str, interface_name: str, macs: list[str]) -> None:
-    """Test set-up only: a bond over NICs, written directly until the admin domain exists."""
-    with engine.begin() as conn:
-        host_id = conn.execute(select(hosts.c.id).where(hosts.c.hostname == hostname)).scalar_one()
-        bond_id = conn.execute(
-            insert(bondings)
-            .values(host_id=host_id, name=interface_name, interface_name=interface_name)
-            .returning(bondings.c.id)
-        ).scalar_one()
-        nic_ids = conn.execute(select(nics.c.id).where(nics.c.mac.in_(macs))).scalars().all()
-        conn.execute(
-            insert(bondings_nics), [{"bonding_id": bond_id, "nic_id": n, "host_id": host_id} for n in nic_ids]
-        )
+def add_bond(db, hostname: str, interface_name: str, macs: list[str], bonding_type: str = "Failover") -> None:
+    """Bond NICs of a node through the bonding domain rules, as an administrator would."""
+    bonding.set_bonding_type(db, "test-admin", hostname, bonding_type)
+    bonding.create_bonding(db, "test-admin", hostname, interface_name, interface_name, macs)
 
 
 def make_report(

@@ -3,7 +3,7 @@
 import pytest
 from support import add_bond, make_report, run_concurrently
 
-from ovirt_node_config import inventory
+from ovirt_node_config import bonding, inventory
 from ovirt_node_config.errors import Conflict
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
@@ -50,9 +50,9 @@ def test_unchanged_report_only_reads(engine, snapshot):
     db.dispose()
 
 
-def test_unreported_nic_is_deleted_and_leaves_its_bond(db, engine, snapshot):
+def test_unreported_nic_is_deleted_and_leaves_its_bond(db, snapshot):
     identify(db)
-    add_bond(engine, "node1", "bond0", [MAC1, MAC2])
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
     result = identify(db, macs=(MAC2, MAC3, MAC4))
     assert (result.added, result.removed) == ([MAC4], [MAC1])
     assert result.released == [(MAC1, "bond0")]
@@ -73,9 +73,9 @@ def test_changed_nic_and_cpus_are_updated(db, snapshot):
     assert state["nics"][0][:4] == (MAC1, "node1", "em1", 10000)
 
 
-def test_a_mac_seen_on_another_host_moves_and_leaves_its_old_bond(db, engine, snapshot):
+def test_a_mac_seen_on_another_host_moves_and_leaves_its_old_bond(db, snapshot):
     identify(db, hostname="node1", macs=(MAC1, MAC2, MAC3))
-    add_bond(engine, "node1", "bond0", [MAC1, MAC2])
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
     result = identify(db, hostname="node2", macs=(MAC2, MAC4))
     assert result.added == [MAC2, MAC4]
     assert result.released == [(MAC2, "bond0")]
@@ -105,18 +105,11 @@ def test_a_hostname_owned_by_another_uuid_is_a_conflict_and_changes_nothing(db, 
     assert snapshot() == before
 
 
-def test_an_admin_static_address_outranks_the_reported_one(db, engine, snapshot):
-    from sqlalchemy import update
-
-    from ovirt_node_config.persistence.tables import nics
-
+def test_an_admin_static_address_outranks_the_reported_one(db, snapshot):
     identify(db)
-    with engine.begin() as conn:
-        conn.execute(
-            update(nics)
-            .where(nics.c.mac == MAC1)
-            .values(boot_protocol="static", ip_address="192.0.2.10", netmask="255.255.255.0")
-        )
+    bonding.set_address(
+        db, "admin", "node1", MAC1, {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "24"}
+    )
     report = make_report()
     report["nics"][0]["ip_address"] = "198.51.100.7"
     inventory.identify(db, parse_report(report))

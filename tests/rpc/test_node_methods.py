@@ -2,12 +2,15 @@
 
 import http.client
 import urllib.error
+import urllib.parse
 import urllib.request
 import xmlrpc.client
 from pathlib import Path
 
 import pytest
 from support import add_bond, make_report
+
+from ovirt_node_config import bonding, node_config
 
 MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "lshw"
@@ -23,11 +26,11 @@ def test_ping(server):
     assert server.proxy().ping()["status"] == "ok"
 
 
-def test_identify_then_reidentify_with_one_nic_gone_and_one_new(server, engine, snapshot):
+def test_identify_then_reidentify_with_one_nic_gone_and_one_new(server, db, snapshot):
     node = server.proxy()
     first = node.identify(make_report(macs=(MAC1, MAC2, MAC3), cpus=2))
     assert first["created"] and first["added"] == [MAC1, MAC2, MAC3]
-    add_bond(engine, "node1", "bond0", [MAC1, MAC2])
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
 
     second = node.identify(make_report(macs=(MAC2, MAC3, MAC4), cpus=2))
 
@@ -162,3 +165,65 @@ def test_sigterm_stops_the_server_cleanly(server):
     server.proxy().ping()
     assert server.stop() == 0
     assert "stopped" in server.log
+
+
+def get(server, path: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+@pytest.fixture
+def bonded_node(server, db):
+    """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static."""
+    server.proxy().identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4)))
+    add_bond(db, "node1", "bond0", [MAC1, MAC2], bonding_type="Link Aggregation")
+    bonding.set_address(
+        db,
+        "admin",
+        "node1",
+        MAC3,
+        {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"},
+    )
+    return server
+
+
+def test_get_config_and_the_legacy_url_return_the_same_bytes(bonded_node):
+    macs = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
+    text = bonded_node.proxy().get_config("node1", macs)
+    sections = node_config.parse(text)
+    assert node_config.parse_pre_config(sections.pre_config_script) == 4
+    assert "BONDING_OPTS '\"mode=4 miimon=100\"'" in sections.augtool
+    assert MAC4 not in text
+    query = urllib.parse.urlencode(
+        {"host": "node1", "macs": ",".join(f"{m.upper()}={i}" for m, i in macs.items())}
+    )
+    status, content_type, legacy = get(bonded_node, f"/ovirt/managed_node/config?{query}")
+    assert (status, content_type) == (200, "text/plain; charset=utf-8")
+    assert legacy == text
+    unencoded = "/ovirt/managed_node/config?host=node1&macs=" + ",".join(f"{m}={i}" for m, i in macs.items())
+    assert get(bonded_node, unencoded)[2] == text
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/ovirt/managed_node/config?host=nobody&macs=52:54:00:00:00:01=eth0", 404),
+        ("/ovirt/managed_node/config?host=node1", 400),
+        ("/ovirt/managed_node/config?host=node1&macs=garbage", 400),
+        ("/ovirt/managed_node/config?host=node1&macs=52:54:00:00:00:01=eth0%0Asave", 400),
+        ("/elsewhere", 404),
+    ],
+)
+def test_legacy_url_errors_are_one_line(bonded_node, path, status):
+    answer_status, content_type, body = get(bonded_node, path)
+    assert answer_status == status and content_type.startswith("text/plain")
+    assert body.endswith("\n") and body.count("\n") == 1
+
+
+def test_get_config_faults(bonded_node):
+    assert fault_of(lambda: bonded_node.proxy().get_config("nobody", {MAC1: "eth0"})).faultCode == 404
+    fault = fault_of(lambda: bonded_node.proxy().get_config("node1", {}))
+    assert fault.faultCode == 400 and "macs" in fault.faultString

@@ -1,0 +1,171 @@
+"""Generated files applied with python-augeas and its real lenses to a temporary root.
+
+Each scenario checks the ifcfg files that result, byte for byte; the same section run by the
+augtool binary (what old appliances use) must give the same bytes; and the whole file run by
+bash must write exactly the two sections that the strict parser reads.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ovirt_node_config import node_config
+from ovirt_node_config.augeas_apply import apply_commands, touched_files
+from ovirt_node_config.node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+
+M1, M2, M3, M4, M5 = (f"52:54:00:00:00:0{i}" for i in range(1, 6))
+SLAVES = (Slave("eth0", M1), Slave("eth1", M2))
+
+
+def apply(text: str, root: Path) -> dict[str, str]:
+    sections = node_config.parse(text)
+    commands = node_config.parse_augtool(sections.augtool)
+    apply_commands(root, commands)
+    directory = root / "etc/sysconfig/network-scripts"
+    return {path.name: path.read_text() for path in sorted(directory.iterdir())}
+
+
+def test_link_aggregation_bond_with_a_static_nic(tmp_path):
+    network = NodeNetwork(
+        4,
+        (Bond("bond0", Address(), SLAVES),),
+        (PlainNic("eth2", M3, Address("static", "192.0.2.10", "255.255.255.0")),),
+    )
+    files = apply(node_config.render(network), tmp_path)
+    assert files == {
+        "ifcfg-bond0": 'DEVICE=bond0\nBONDING_OPTS="mode=4 miimon=100"\nBOOTPROTO=dhcp\nONBOOT=yes\n',
+        "ifcfg-eth0": f"DEVICE=eth0\nHWADDR={M1}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
+        "ifcfg-eth1": f"DEVICE=eth1\nHWADDR={M2}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
+        "ifcfg-eth2": (
+            f"DEVICE=eth2\nHWADDR={M3}\nBOOTPROTO=static\nIPADDR=192.0.2.10\nNETMASK=255.255.255.0\nONBOOT=yes\n"
+        ),
+    }
+
+
+def test_bond_with_a_static_address(tmp_path):
+    bond = Bond("bond0", Address("static", "198.51.100.5", "255.255.255.128", "198.51.100.127"), SLAVES)
+    files = apply(node_config.render(NodeNetwork(1, (bond,))), tmp_path)
+    assert files["ifcfg-bond0"] == (
+        'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100"\nBOOTPROTO=static\nIPADDR=198.51.100.5\n'
+        "NETMASK=255.255.255.128\nBROADCAST=198.51.100.127\nONBOOT=yes\n"
+    )
+
+
+def test_arp_monitoring(tmp_path):
+    bond = Bond("bond0", Address(), SLAVES, arp_ping_address="192.0.2.1", arp_interval_ms=500)
+    files = apply(node_config.render(NodeNetwork(2, (bond,))), tmp_path)
+    assert 'BONDING_OPTS="mode=2 arp_interval=500 arp_ip_target=192.0.2.1"\n' in files["ifcfg-bond0"]
+    assert "miimon" not in files["ifcfg-bond0"]
+
+
+def test_two_bonds(tmp_path):
+    network = NodeNetwork(
+        3,
+        (
+            Bond("bond1", Address("none"), (Slave("eth2", M3), Slave("eth3", M4))),
+            Bond("bond0", Address(), SLAVES),
+        ),
+    )
+    files = apply(node_config.render(network), tmp_path)
+    assert sorted(files) == [
+        "ifcfg-bond0",
+        "ifcfg-bond1",
+        "ifcfg-eth0",
+        "ifcfg-eth1",
+        "ifcfg-eth2",
+        "ifcfg-eth3",
+    ]
+    assert "MASTER=bond1\n" in files["ifcfg-eth3"] and "BOOTPROTO=none\n" in files["ifcfg-bond1"]
+
+
+def test_plain_nics_dhcp_and_static_and_no_pre_config(tmp_path):
+    network = NodeNetwork(
+        None,
+        (),
+        (
+            PlainNic("eth0", M1, Address()),
+            PlainNic("eth1", M2, Address("static", "192.0.2.7", "255.255.0.0")),
+        ),
+    )
+    text = node_config.render(network)
+    assert node_config.parse(text).pre_config_script is None
+    files = apply(text, tmp_path)
+    assert files["ifcfg-eth0"] == f"DEVICE=eth0\nHWADDR={M1}\nBOOTPROTO=dhcp\nONBOOT=yes\n"
+    assert "IPADDR=192.0.2.7\nNETMASK=255.255.0.0\n" in files["ifcfg-eth1"]
+
+
+def test_existing_files_are_replaced_not_merged(tmp_path):
+    directory = tmp_path / "etc/sysconfig/network-scripts"
+    directory.mkdir(parents=True)
+    (directory / "ifcfg-eth0").write_text("DEVICE=eth0\nBOOTPROTO=static\nIPADDR=10.0.0.1\nMTU=9000\n")
+    (directory / "ifcfg-lo").write_text("DEVICE=lo\n")
+    files = apply(node_config.render(NodeNetwork(4, (Bond("bond0", Address(), SLAVES),))), tmp_path)
+    assert files["ifcfg-eth0"] == f"DEVICE=eth0\nHWADDR={M1}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n"
+    assert files["ifcfg-lo"] == "DEVICE=lo\n"  # untouched
+
+
+def test_touched_files_lists_what_will_change():
+    text = node_config.render(
+        NodeNetwork(4, (Bond("bond0", Address(), SLAVES),), (PlainNic("eth9", M5, Address()),))
+    )
+    commands = node_config.parse_augtool(node_config.parse(text).augtool)
+    assert touched_files(commands) == ["ifcfg-bond0", "ifcfg-eth0", "ifcfg-eth1", "ifcfg-eth9"]
+
+
+def test_the_augtool_binary_writes_the_same_bytes(tmp_path):
+    network = NodeNetwork(
+        4,
+        (Bond("bond0", Address("static", "192.0.2.2", "255.255.255.0"), SLAVES, "192.0.2.1", 100),),
+        (PlainNic("eth2", M3, Address()),),
+    )
+    text = node_config.render(network)
+    ours = apply(text, tmp_path / "python")
+    script = tmp_path / "node-augtool"
+    script.write_text(node_config.parse(text).augtool)
+    (tmp_path / "binary/etc/sysconfig/network-scripts").mkdir(parents=True)
+    subprocess.run(
+        ["augtool", "-r", str(tmp_path / "binary"), "-f", str(script)], check=True, capture_output=True
+    )
+    directory = tmp_path / "binary/etc/sysconfig/network-scripts"
+    assert {path.name: path.read_text() for path in sorted(directory.iterdir())} == ours
+
+
+def _private_var_tmp_works() -> bool:
+    probe = subprocess.run(
+        ["unshare", "--mount", "--map-root-user", "sh", "-c", "mount -t tmpfs none /var/tmp"],
+        capture_output=True,
+    )
+    return shutil.which("unshare") is not None and probe.returncode == 0
+
+
+def test_bash_writes_exactly_the_two_sections(tmp_path):
+    if not _private_var_tmp_works():
+        if os.environ.get("CI"):
+            pytest.fail("unshare cannot give bash a private /var/tmp here")
+        pytest.skip("unshare cannot give bash a private /var/tmp here")
+    hostile_but_valid = NodeNetwork(
+        4,
+        (Bond("b.o_n-d0", Address(), (Slave("x" * 15, M1), Slave("EOF", M2))),),
+        (PlainNic("_eth", M3, Address()),),
+    )
+    text = node_config.render(hostile_but_valid)
+    (tmp_path / "node-config").write_text(text)
+    (tmp_path / "var-tmp").mkdir()
+    subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-c",
+            f'mount --bind "{tmp_path / "var-tmp"}" /var/tmp && bash "{tmp_path / "node-config"}"',
+        ],
+        check=True,
+    )
+    sections = node_config.parse(text)
+    written = {path.name: path.read_text() for path in (tmp_path / "var-tmp").iterdir()}
+    assert written == {"pre-config-script": sections.pre_config_script, "node-augtool": sections.augtool}
+    subprocess.run(["bash", "-n", str(tmp_path / "node-config")], check=True)

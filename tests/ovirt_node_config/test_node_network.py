@@ -1,0 +1,84 @@
+"""get_config and preview from the inventory and admin choices, on SQLite and PostgreSQL."""
+
+import pytest
+from support import make_report
+
+from ovirt_node_config import bonding, inventory, node_config, node_network
+from ovirt_node_config.errors import InvalidInput, NotFound
+from ovirt_node_config.report import parse_report
+
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+
+
+@pytest.fixture
+def node(db):
+    """node1 with four NICs: eth0+eth1 in bond0 (Link Aggregation), eth2 static, eth3 plain."""
+    inventory.identify(db, parse_report(make_report(macs=M)))
+    bonding.set_bonding_type(db, "admin", "node1", "Link Aggregation")
+    bonding.create_bonding(db, "admin", "node1", "Storage", "bond0", [M[0], M[1]])
+    bonding.set_address(
+        db,
+        "admin",
+        "node1",
+        M[2],
+        {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"},
+    )
+    return db
+
+
+def test_the_checked_scenario(node):
+    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1", M[2]: "eth2"})
+    sections = node_config.parse(text)
+    assert node_config.parse_pre_config(sections.pre_config_script) == 4
+    augtool = sections.augtool
+    assert "ifcfg-bond0/BONDING_OPTS '\"mode=4 miimon=100\"'" in augtool
+    assert augtool.count("MASTER bond0") == 2
+    assert "ifcfg-eth2/IPADDR 192.0.2.10" in augtool
+    assert M[3] not in augtool  # no mapping, no file
+
+
+def test_interface_names_come_from_the_node_now(node):
+    text = node_network.get_config(node, "NODE1", {M[0].upper(): "em1", M[1]: "em2"})
+    assert "ifcfg-em1/MASTER bond0" in text and "ifcfg-eth0" not in text
+
+
+def test_a_slave_without_mapping_gets_no_file(node):
+    text = node_network.get_config(node, "node1", {M[0]: "eth0"})
+    assert "ifcfg-eth0/MASTER bond0" in text and M[1] not in text
+    assert "ifcfg-bond0/DEVICE bond0" in text
+
+
+def test_preview_equals_get_config_with_the_last_reported_names(node):
+    reported = dict(zip(M, ["eth0", "eth1", "eth2", "eth3"], strict=True))
+    assert node_network.preview_config(node, "node1") == node_network.get_config(node, "node1", reported)
+
+
+def test_same_inputs_same_bytes(node):
+    macs = {M[2]: "eth2", M[0]: "eth0", M[1]: "eth1"}
+    assert node_network.get_config(node, "node1", macs) == node_network.get_config(
+        node, "node1", dict(reversed(macs.items()))
+    )
+
+
+def test_arp_monitor_and_mode_changes_reach_the_file(node):
+    bonding.set_arp_monitor(node, "admin", "node1", "bond0", "192.0.2.1", 200)
+    bonding.set_bonding_type(node, "admin", "node1", 1)
+    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1"})
+    assert "/sbin/modprobe bonding mode=1\n" in text
+    assert "'\"mode=1 arp_interval=200 arp_ip_target=192.0.2.1\"'" in text
+
+
+@pytest.mark.parametrize(
+    "hostname, macs, error",
+    [
+        ("nobody", {M[0]: "eth0"}, NotFound),
+        ("node1", {}, InvalidInput),
+        ("node1", {"zz": "eth0"}, InvalidInput),
+        ("node1", {M[0]: "eth0\nsave"}, InvalidInput),
+        ("node1", {M[0]: "eth0", M[1]: "eth0"}, InvalidInput),
+        ("node1", ["not", "a", "struct"], InvalidInput),
+    ],
+)
+def test_refusals(node, hostname, macs, error):
+    with pytest.raises(error):
+        node_network.get_config(node, hostname, macs)
