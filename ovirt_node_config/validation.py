@@ -31,15 +31,13 @@ MAX_TEXT = 255
 
 def text(field: str, value: object, *, max_length: int = MAX_TEXT, required: bool = True) -> str | None:
     """A string of printable characters, stripped, at most ``max_length`` long."""
-    if value is None or (isinstance(value, str) and not value.strip() and not required):
+    if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise InvalidInput(field, "is required")
         return None
     if not isinstance(value, str):
         raise InvalidInput(field, f"must be a string, not {type(value).__name__}")
     value = value.strip()
-    if required and not value:
-        raise InvalidInput(field, "must not be empty")
     if len(value) > max_length:
         raise InvalidInput(field, f"is longer than {max_length} characters")
     if not value.isprintable():

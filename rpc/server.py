@@ -6,16 +6,21 @@
   and XML with a DOCTYPE or entity declarations is refused before parsing.
 - Every refusal becomes a fault from ``faults``; anything unexpected is logged with a traceback
   and answered with a bare reference: no traceback, SQL or path reaches a client.
-- One log line per request: client, method, node, duration, outcome.
+- ``admin.*`` methods need HTTP Basic credentials that the given authenticator accepts; without
+  them the answer is HTTP 401 and nothing runs. TLS when a certificate and key are given (the
+  handshake runs in the worker thread, so a slow client cannot stall the accept loop).
+- One log line per request: client, method, node, user, duration, outcome.
 - ``stop()`` stops accepting, wakes idle keep-alive connections and waits for requests in flight.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import inspect
 import logging
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -43,6 +48,17 @@ class ServerSettings:
     max_body_bytes: int = 1024 * 1024
     workers: int = 64
     timeout_s: float = 30.0
+    tls_cert: str | None = None
+    tls_key: str | None = None
+
+
+# Checks HTTP Basic credentials (user, password); returns the administrator's name or None.
+Authenticator = Callable[[str | None, str | None], str | None]
+ADMIN_PREFIX = "admin."
+
+
+class AuthenticationRequired(Exception):
+    """An admin method was called without an administrator's credentials."""
 
 
 # A GET route answers (status, content type, body) for a path and its query string.
@@ -76,7 +92,19 @@ class RequestHandler(SimpleXMLRPCRequestHandler):
         if len(data) < length:
             self.close_connection = True
             return
-        body = self.server.dispatch_xml(data, self.client_address[0])
+        try:
+            body = self.server.dispatch_xml(data, self.client_address[0], self._credentials())
+        except AuthenticationRequired:
+            self.close_connection = True
+            self.send_response(HTTPStatus.UNAUTHORIZED)
+            self.send_header("WWW-Authenticate", 'Basic realm="ovirt-node-config", charset="UTF-8"')
+            reason = b"administrator credentials required\n"
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(reason)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(reason)
+            return
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/xml; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -100,6 +128,19 @@ class RequestHandler(SimpleXMLRPCRequestHandler):
             body = f"internal error (reference {reference})\n".encode()
         self._send(status, content_type, body)
         self.server.log_request_line(self.client_address[0], f"GET {path}", started, str(int(status)))
+
+    def _credentials(self) -> tuple[str | None, str | None]:
+        header = self.headers.get("Authorization", "")
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic" or len(encoded) > 4096:
+            return None, None
+        try:
+            user, separator, password = (
+                base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+            )
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+        return (user, password) if separator else (None, None)
 
     def _content_length(self) -> int | None:
         encoding = self.headers.get("Content-Encoding", "identity").strip().lower()
@@ -166,10 +207,13 @@ class NodeConfigServer(SimpleXMLRPCServer):
         settings: ServerSettings,
         methods: dict[str, Callable],
         get_routes: dict[str, GetRoute] | None = None,
+        authenticate: Authenticator | None = None,
     ):
         self.settings = settings
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
+        self.authenticate = authenticate or (lambda _user, _password: None)
+        self.tls = _tls_context(settings) if settings.tls_cert else None
         self._pool = ThreadPoolExecutor(settings.workers, thread_name_prefix="rpc-worker")
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -184,7 +228,7 @@ class NodeConfigServer(SimpleXMLRPCServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}/"
 
     # Connection handling -------------------------------------------------------------------
 
@@ -193,11 +237,26 @@ class NodeConfigServer(SimpleXMLRPCServer):
 
     def _process(self, request, client_address):
         try:
+            if self.tls:
+                request = self._handshake(request, client_address)
+                if request is None:
+                    return
             self.finish_request(request, client_address)
         except Exception:
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)
+
+    def _handshake(self, request: socket.socket, client_address) -> ssl.SSLSocket | None:
+        request.settimeout(self.settings.timeout_s)
+        try:
+            secured = self.tls.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
+            secured.do_handshake()
+        except (ssl.SSLError, OSError) as exc:
+            log.info("%s TLS handshake failed: %s", client_address[0], exc)
+            request.close()
+            return None
+        return secured
 
     def handle_error(self, request, client_address):
         log.warning("connection from %s ended by an error", client_address[0], exc_info=True)
@@ -223,8 +282,8 @@ class NodeConfigServer(SimpleXMLRPCServer):
 
     # XML-RPC --------------------------------------------------------------------------------
 
-    def dispatch_xml(self, data: bytes, client: str) -> bytes:
-        """Answer one XML-RPC request body; never raises."""
+    def dispatch_xml(self, data: bytes, client: str, credentials: tuple[str | None, str | None]) -> bytes:
+        """Answer one XML-RPC request body; raises only AuthenticationRequired."""
         started = time.monotonic()
         context = request_context.begin()
         method = "?"
@@ -237,6 +296,8 @@ class NodeConfigServer(SimpleXMLRPCServer):
                 raise faults.invalid("malformed XML-RPC request") from None
             if not isinstance(method, str):
                 raise faults.invalid("malformed XML-RPC request: no method name")
+            if method.startswith(ADMIN_PREFIX):
+                self._require_admin(context, credentials, client, method, started)
             result = self.call(method, params)
             body = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=True)
             outcome = "ok"
@@ -245,6 +306,17 @@ class NodeConfigServer(SimpleXMLRPCServer):
             outcome = f"fault {fault.faultCode}: {fault.faultString}"
         self.log_request_line(client, method, started, outcome, node=context.node, user=context.user)
         return body.encode("utf-8", "xmlcharrefreplace")
+
+    def _require_admin(self, context, credentials, client: str, method: str, started: float) -> None:
+        try:
+            user = self.authenticate(*credentials)
+        except Exception:
+            log.exception("authenticating %s failed", credentials[0])
+            user = None
+        if user is None:
+            self.log_request_line(client, method, started, "401 unauthorized", user=str(credentials[0])[:64])
+            raise AuthenticationRequired
+        context.user = user
 
     def call(self, method: str, params: tuple) -> object:
         """Run one method; every failure comes out as a Fault."""
@@ -270,4 +342,11 @@ class NodeConfigServer(SimpleXMLRPCServer):
         self, client: str, method: str, started: float, outcome: str, node: str = "-", user: str = "-"
     ) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
-        log.info("%s %s node=%s user=%s %.1fms %s", client, method, node, user, elapsed_ms, outcome)
+        log.info("%s %s node=%s user=%s %.1fms %s", client, method[:64], node, user, elapsed_ms, outcome)
+
+
+def _tls_context(settings: ServerSettings) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    return context

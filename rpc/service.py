@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ovirt_node_config import admins
 from ovirt_node_config.persistence.engine import Database
 
+from .admin_methods import AdminMethods
 from .node_methods import NodeMethods
 
 
@@ -13,11 +15,13 @@ from .node_methods import NodeMethods
 class Service:
     methods: dict = field(default_factory=dict)
     get_routes: dict = field(default_factory=dict)
+    authenticate: object = None
 
 
 def build_service(db: Database) -> Service:
-    service = Service()
     nodes = NodeMethods(db)
+    service = Service(authenticate=lambda user, password: admins.authenticate(db, user, password))
     service.methods.update(nodes.methods())
+    service.methods.update(AdminMethods(db).methods())
     service.get_routes.update(nodes.get_routes())
     return service

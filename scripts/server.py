@@ -10,6 +10,7 @@ import argparse
 import configparser
 import logging
 import signal
+import ssl
 import sys
 import threading
 from dataclasses import fields, replace
@@ -18,7 +19,8 @@ from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings
 from ovirt_node_config.rpc.service import build_service
 from sqlalchemy.exc import OperationalError
 
-from ovirt_node_config import settings
+from ovirt_node_config import admins, settings
+from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
 from ovirt_node_config.persistence.migrations import MigrationError, migrate, pending
 
@@ -80,6 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=run_serve)
 
+    add_admin = commands.add_parser(
+        "add-admin",
+        help="create an administrator or reset its password",
+        description="Create an administrator account, or reset the password of an existing one.",
+    )
+    add_admin.add_argument("name", metavar="NAME")
+    add_admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
+    _add_database_flag(add_admin)
+    add_admin.set_defaults(handler=run_add_admin)
+
     migrate_cmd = commands.add_parser(
         "migrate",
         help="apply pending database migrations and exit",
@@ -120,7 +137,8 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         raw = flag_value if flag_value is not None else config.get(config_key, config.get(field.name))
         if raw is None:
             continue
-        kind = type(getattr(result, field.name))
+        default = getattr(result, field.name)
+        kind = str if default is None else type(default)
         try:
             value = kind(raw)
         except ValueError:
@@ -130,6 +148,8 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         raise UsageError(f"port must be between 0 and 65535, not {result.port}")
     if result.workers < 1 or result.max_body_bytes < 1024 or result.timeout_s <= 0:
         raise UsageError("workers must be >= 1, max-body-bytes >= 1024 and timeout > 0")
+    if bool(result.tls_cert) != bool(result.tls_key):
+        raise UsageError("--tls-cert and --tls-key go together")
     return result
 
 
@@ -150,12 +170,14 @@ def run_serve(args: argparse.Namespace) -> int:
         elif waiting := pending(db.engine):
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
         service = build_service(db)
-        server = NodeConfigServer(server_config, service.methods, service.get_routes)
+        server = NodeConfigServer(server_config, service.methods, service.get_routes, service.authenticate)
+    except ssl.SSLError as exc:
+        db.dispose()
+        raise UsageError(f"cannot use the TLS certificate and key: {exc.reason or exc}") from None
     except OSError as exc:
         db.dispose()
-        raise UsageError(
-            f"cannot listen on {server_config.listen}:{server_config.port}: {exc.strerror}"
-        ) from None
+        where = f"{server_config.listen}:{server_config.port}"
+        raise UsageError(f"cannot listen on {where} or read its TLS files: {exc.strerror or exc}") from None
     except BaseException:
         db.dispose()
         raise
@@ -176,6 +198,20 @@ def _stop_on_signals(server: NodeConfigServer) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+
+
+def run_add_admin(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\r\n")
+    db = Database(settings.database_url(args.database), pool_size=1)
+    try:
+        migrate(db.engine)
+        created = admins.set_admin(db, args.name, password)
+    except InvalidInput as exc:
+        raise UsageError(exc.message) from None
+    finally:
+        db.dispose()
+    print(f"administrator {args.name} {'created' if created else 'password reset'}")
+    return 0
 
 
 def run_migrate(args: argparse.Namespace) -> int:

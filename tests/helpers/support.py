@@ -41,7 +41,7 @@ class RunningServer:
     def _wait_for_url(self) -> str:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            match = re.search(r"listening on (http://\S+)", self.log_path.read_text(errors="replace"))
+            match = re.search(r"listening on (https?://\S+)", self.log_path.read_text(errors="replace"))
             if match:
                 return match.group(1)
             if self.process.poll() is not None:

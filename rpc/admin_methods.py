@@ -1,0 +1,99 @@
+"""``admin.*`` methods: what administrators call, with HTTP Basic credentials.
+
+The server has already authenticated the caller (``request_context().user``); each method hands
+its arguments to the bonding domain module, which decides, and returns XML-RPC values.
+"""
+
+from __future__ import annotations
+
+from ovirt_node_config import bonding, node_network
+from ovirt_node_config.persistence.engine import Database
+
+from .request_context import context
+
+
+def _actor() -> str:
+    return context().user
+
+
+def _node(ref: object) -> None:
+    if isinstance(ref, str):
+        context().node = ref[:64]
+
+
+class AdminMethods:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def list_nodes(self) -> list[dict]:
+        return bonding.list_nodes(self.db)
+
+    def show_node(self, host: object) -> dict:
+        _node(host)
+        return bonding.show_node(self.db, host)
+
+    def list_bonding_types(self) -> list[dict]:
+        return bonding.list_bonding_types(self.db)
+
+    def set_bonding_type(self, host: object, bonding_type: object) -> dict:
+        _node(host)
+        return bonding.set_bonding_type(self.db, _actor(), host, bonding_type)
+
+    def create_bonding(self, host: object, name: object, interface_name: object, macs: object) -> dict:
+        _node(host)
+        return bonding.create_bonding(self.db, _actor(), host, name, interface_name, macs)
+
+    def delete_bonding(self, host: object, bond: object) -> dict:
+        _node(host)
+        return bonding.delete_bonding(self.db, _actor(), host, bond)
+
+    def enslave(self, host: object, bond: object, macs: object) -> dict:
+        _node(host)
+        return bonding.enslave(self.db, _actor(), host, bond, macs)
+
+    def release(self, host: object, bond: object, macs: object) -> dict:
+        _node(host)
+        return bonding.release(self.db, _actor(), host, bond, macs)
+
+    def set_address(self, host: object, bond_or_mac: object, settings: object) -> dict:
+        _node(host)
+        return _no_nones(bonding.set_address(self.db, _actor(), host, bond_or_mac, settings))
+
+    def set_arp_monitor(self, host: object, bond: object, address: object, interval_ms: object) -> dict:
+        _node(host)
+        return _no_nones(bonding.set_arp_monitor(self.db, _actor(), host, bond, address, interval_ms))
+
+    def preview_config(self, host: object) -> str:
+        _node(host)
+        return node_network.preview_config(self.db, host)
+
+    def delete_node(self, host: object) -> dict:
+        _node(host)
+        return bonding.delete_node(self.db, _actor(), host)
+
+    def history(self, host: object) -> list[dict]:
+        _node(host)
+        return bonding.history(self.db, host)
+
+    def methods(self) -> dict:
+        names = [
+            "list_nodes",
+            "show_node",
+            "list_bonding_types",
+            "set_bonding_type",
+            "create_bonding",
+            "delete_bonding",
+            "enslave",
+            "release",
+            "set_address",
+            "set_arp_monitor",
+            "preview_config",
+            "delete_node",
+            "history",
+        ]
+        return {f"admin.{name}": getattr(self, name) for name in names}
+
+
+def _no_nones(result: dict) -> dict:
+    """XML-RPC has no null in its core types; absent values travel as empty strings."""
+    return {key: "" if value is None else value for key, value in result.items()}

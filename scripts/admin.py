@@ -1,0 +1,347 @@
+"""``ovirt-node-admin``: administer nodes' bonding through the server's admin XML-RPC methods.
+
+It decides nothing itself: every rule is the server's, and a refusal is printed as the one line
+the server sent. Exit codes: 0 success, 1 refused by the server (or wrong credentials),
+2 usage error, 3 server unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import getpass
+import http.client
+import json
+import os
+import socket
+import ssl
+import sys
+import xmlrpc.client
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from tabulate import tabulate
+
+PROG = "ovirt-node-admin"
+DEFAULT_URL = "http://127.0.0.1:8742/"
+URL_ENV, USER_ENV, PASSWORD_ENV = (
+    "OVIRT_NODE_CONFIG_URL",
+    "OVIRT_NODE_CONFIG_USER",
+    "OVIRT_NODE_CONFIG_PASSWORD",
+)
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ovirt-node-config" / "admin.ini"
+
+
+# Subcommands: name -> (help, XML-RPC method, positional arguments, how to show the result).
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Administer oVirt nodes' bonding through the configuration server.",
+        epilog=f"Exit codes: {EXIT_OK} ok, {EXIT_REFUSED} refused by the server, {EXIT_USAGE} usage error, "
+        f"{EXIT_UNREACHABLE} server unreachable. The password comes from ${PASSWORD_ENV}, the config file, "
+        "or a prompt.",
+    )
+    parser.add_argument("--url", help=f"server URL (default: ${URL_ENV}, the config file, or {DEFAULT_URL})")
+    parser.add_argument("--user", help=f"administrator name (default: ${USER_ENV} or the config file)")
+    parser.add_argument("--json", action="store_true", help="print results as JSON for scripts")
+    parser.add_argument(
+        "--config", metavar="FILE", help=f"INI file with an [admin] section (default {default_config_path()})"
+    )
+    parser.add_argument("--ca-file", metavar="FILE", help="CA certificate(s) to verify an https server with")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="network timeout (default 30)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+
+    def command(name, help_text, method, *arguments, show="record"):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        for argument, kwargs in arguments:
+            sub.add_argument(argument, **kwargs)
+        sub.set_defaults(method=method, show=show)
+        return sub
+
+    host = ("host", {"metavar": "HOST", "help": "host name or SMBIOS UUID"})
+    bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
+    command("nodes", "list the nodes", "admin.list_nodes", show="nodes")
+    command("show", "show one node: hardware, NICs, bonds", "admin.show_node", host, show="node")
+    command("bonding-types", "list the bonding types", "admin.list_bonding_types", show="table")
+    command(
+        "set-bonding-type",
+        "set a node's bonding type (label or mode)",
+        "admin.set_bonding_type",
+        host,
+        ("type", {"metavar": "TYPE", "help": "e.g. 'Link Aggregation' or 4"}),
+    )
+    command(
+        "bond-create",
+        "create a bond over two or more of the node's NICs",
+        "admin.create_bonding",
+        host,
+        ("name", {"metavar": "NAME", "help": "display name"}),
+        ("iface", {"metavar": "IFACE"}),
+        ("macs", {"metavar": "MAC", "nargs": "+", "help": "the NICs to enslave (two or more)"}),
+    )
+    command("bond-delete", "delete a bond (its NICs are released)", "admin.delete_bonding", host, bond)
+    command(
+        "bond-enslave",
+        "add NICs to a bond",
+        "admin.enslave",
+        host,
+        bond,
+        ("macs", {"metavar": "MAC", "nargs": "+"}),
+    )
+    command(
+        "bond-release",
+        "take NICs out of a bond",
+        "admin.release",
+        host,
+        bond,
+        ("macs", {"metavar": "MAC", "nargs": "+"}),
+    )
+    address = command(
+        "set-address",
+        "set how a bond or NIC gets its address",
+        "admin.set_address",
+        host,
+        ("target", {"metavar": "IFACE_OR_MAC", "help": "a bond's interface name or a NIC's MAC"}),
+    )
+    address.add_argument("--boot", required=True, metavar="PROTOCOL", help="dhcp, static or none")
+    address.add_argument("--ip", metavar="ADDRESS")
+    address.add_argument("--netmask", metavar="MASK")
+    address.add_argument("--broadcast", metavar="ADDRESS")
+    arp = command(
+        "bond-arp",
+        "set a bond's ARP monitoring (interval 0 turns it off)",
+        "admin.set_arp_monitor",
+        host,
+        bond,
+    )
+    arp.add_argument("--address", default="", metavar="IP", help="address to ARP-ping")
+    arp.add_argument("--interval", required=True, type=int, metavar="MS", help="interval in milliseconds")
+    command(
+        "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
+    )
+    command("history", "list the changes made to a node", "admin.history", host, show="history")
+    command("node-delete", "delete a node and everything about it", "admin.delete_node", host)
+    return parser
+
+
+def call_arguments(args: argparse.Namespace) -> tuple:
+    if args.method == "admin.set_address":
+        settings = {"boot_protocol": args.boot}
+        settings.update(
+            {
+                key: value
+                for key, value in (
+                    ("ip_address", args.ip),
+                    ("netmask", args.netmask),
+                    ("broadcast", args.broadcast),
+                )
+                if value
+            }
+        )
+        return (args.host, args.target, settings)
+    if args.method == "admin.set_arp_monitor":
+        return (args.host, args.bond, args.address, args.interval)
+    names = [name for name in ("host", "type", "name", "iface", "bond", "macs") if hasattr(args, name)]
+    return tuple(getattr(args, name) for name in names)
+
+
+def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str | None]:
+    config_path = Path(args.config) if args.config else default_config_path()
+    config: dict[str, str] = {}
+    if args.config or config_path.exists():
+        parser = configparser.ConfigParser()
+        try:
+            with open(config_path, encoding="utf-8") as handle:
+                parser.read_file(handle)
+        except (OSError, configparser.Error) as exc:
+            raise CommandError(f"cannot read config file {config_path}: {exc}", EXIT_USAGE) from None
+        config = dict(parser["admin"]) if parser.has_section("admin") else {}
+    url = args.url or os.environ.get(URL_ENV) or config.get("url") or DEFAULT_URL
+    user = args.user or os.environ.get(USER_ENV) or config.get("user")
+    password = os.environ.get(PASSWORD_ENV) or config.get("password")
+    args.ca_file = args.ca_file or config.get("ca-file")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise CommandError(f"not a server URL: {url!r}", EXIT_USAGE)
+    if user and password is None:
+        if not sys.stdin.isatty():
+            raise CommandError(
+                f"no password for {user}: set ${PASSWORD_ENV} or run interactively", EXIT_USAGE
+            )
+        password = getpass.getpass(f"Password for {user}: ")
+    return url, user, password
+
+
+class TimeoutTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+class TimeoutSafeTransport(xmlrpc.client.SafeTransport):
+    def __init__(self, timeout: float, context: ssl.SSLContext):
+        super().__init__(context=context)
+        self.timeout = timeout
+
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+def server_proxy(url: str, user: str | None, password: str | None, args) -> xmlrpc.client.ServerProxy:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    if user:
+        netloc = f"{quote(user, safe='')}:{quote(password or '', safe='')}@{netloc}"
+    address = urlunsplit((parts.scheme, netloc, parts.path or "/", "", ""))
+    if parts.scheme == "https":
+        transport = TimeoutSafeTransport(args.timeout, ssl.create_default_context(cafile=args.ca_file))
+    else:
+        transport = TimeoutTransport(args.timeout)
+    return xmlrpc.client.ServerProxy(address, transport=transport, allow_none=True)
+
+
+def run(args: argparse.Namespace) -> object:
+    url, user, password = connection_settings(args)
+    proxy = server_proxy(url, user, password, args)
+    try:
+        return getattr(proxy, args.method)(*call_arguments(args))
+    except xmlrpc.client.Fault as fault:
+        raise CommandError(fault.faultString.replace("\n", " "), EXIT_REFUSED) from None
+    except xmlrpc.client.ProtocolError as error:
+        if error.errcode == 401:
+            who = f"as {user}" if user else "without credentials (give --user)"
+            raise CommandError(
+                f"the server refused the request {who}: administrator credentials required", EXIT_REFUSED
+            ) from None
+        raise CommandError(f"the server answered HTTP {error.errcode} {error.errmsg}", EXIT_REFUSED) from None
+    except ssl.SSLError as exc:
+        raise CommandError(
+            f"cannot reach {urlsplit(url).netloc}: TLS: {exc.reason or exc}", EXIT_UNREACHABLE
+        ) from None
+    except (OSError, http.client.HTTPException) as exc:
+        reason = (
+            exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
+        )
+        if isinstance(exc, socket.timeout):
+            reason = "timed out"
+        raise CommandError(f"cannot reach {url}: {reason}", EXIT_UNREACHABLE) from None
+
+
+# Output ---------------------------------------------------------------------------------------
+
+
+def render(result: object, show: str) -> str:
+    if show == "text":
+        return str(result).rstrip("\n")
+    if show == "nodes":
+        columns = ["hostname", "uuid", "arch", "memory_mb", "label", "nic_count", "bond_count"]
+        headers = ["HOST", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
+        return tabulate([[row.get(c, "") for c in columns] for row in result], headers=headers) or "no nodes"
+    if show == "table":
+        return tabulate(result, headers="keys") if result else "(none)"
+    if show == "history":
+        rows = [[e["at"], e["actor"], e["action"], e["before"], e["after"]] for e in result]
+        return (
+            tabulate(rows, headers=["WHEN", "WHO", "WHAT", "BEFORE", "AFTER"])
+            if rows
+            else "no changes recorded"
+        )
+    if show == "node":
+        return _render_node(result)
+    if isinstance(result, dict):
+        return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
+    return str(result)
+
+
+def _flat(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _render_node(node: dict) -> str:
+    bonding_type = node["bonding_type"]
+    summary = tabulate(
+        [
+            ["host", node["hostname"]],
+            ["uuid", node["uuid"] or "-"],
+            ["arch", node["arch"]],
+            ["memory", f"{node['memory_mb']} MB"],
+            ["cpus", node["cpus"]],
+            [
+                "bonding type",
+                f"{bonding_type['label']} (mode {bonding_type['mode']})" if bonding_type else "-",
+            ],
+        ],
+        tablefmt="plain",
+    )
+    nics = tabulate(
+        [
+            [
+                n["mac"],
+                n["iface_name"],
+                n["bandwidth_mbps"] or "",
+                n["boot_protocol"],
+                n["ip_address"],
+                n["bond"],
+            ]
+            for n in node["nics"]
+        ],
+        headers=["MAC", "LAST NAME", "MBPS", "BOOT", "ADDRESS", "BOND"],
+    )
+    bonds = tabulate(
+        [
+            [
+                b["interface_name"],
+                b["name"],
+                ", ".join(b["slaves"]),
+                b["boot_protocol"],
+                b["ip_address"],
+                f"{b['arp_ping_address']} every {b['arp_interval_ms']} ms"
+                if b["arp_interval_ms"]
+                else "miimon",
+                "DEGRADED" if b["degraded"] else "ok",
+            ]
+            for b in node["bonds"]
+        ],
+        headers=["BOND", "NAME", "SLAVES", "BOOT", "ADDRESS", "MONITOR", "STATE"],
+    )
+    return "\n\n".join([summary, nics, bonds if node["bonds"] else "no bonds"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = run(args)
+    except CommandError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+    try:
+        print(json.dumps(result, indent=2, sort_keys=True) if args.json else render(result, args.show))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
