@@ -6,7 +6,7 @@
 PYTHON ?= python3
 VENV := .venv
 SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
-	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux
+	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint system-packages clean

@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"socket timeout for reads and idle keep-alive (default {defaults.timeout_s:g})",
     )
+    serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
+    serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     serve.add_argument(
         "--no-migrate",
         dest="migrate",

@@ -142,3 +142,31 @@ def run_concurrently(*calls) -> list[BaseException]:
     for thread in threads:
         thread.join()
     return errors
+
+
+TEST_PASSWORD = "s3cret-password"  # noqa: S105 - a throw-away account in a throw-away database
+
+
+def add_admin(database_url: str, name: str = "alice", password: str = TEST_PASSWORD) -> tuple[str, str]:
+    """Create an administrator with the real ``add-admin`` command."""
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("ovirt-node-config-server")),
+            "add-admin",
+            name,
+            "--password-stdin",
+            "--database",
+            database_url,
+        ],
+        input=password + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    return name, password
+
+
+def admin_proxy(server, name: str, password: str, **kwargs) -> xmlrpc.client.ServerProxy:
+    """A proxy that sends HTTP Basic credentials."""
+    scheme, rest = server.url.split("://", 1)
+    return xmlrpc.client.ServerProxy(f"{scheme}://{name}:{password}@{rest}", allow_none=True, **kwargs)

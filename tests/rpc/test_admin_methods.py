@@ -1,0 +1,128 @@
+"""admin.* methods through a real server: credentials, rules as faults, TLS."""
+
+import ssl
+import subprocess
+import xmlrpc.client
+
+import pytest
+from support import RunningServer, add_admin, admin_proxy, make_report
+
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+
+
+@pytest.fixture
+def admin(server):
+    """(server, alice's proxy) with node1 identified with four NICs."""
+    name, password = add_admin(server.database_url)
+    server.proxy().identify(make_report(macs=M))
+    return admin_proxy(server, name, password)
+
+
+@pytest.mark.parametrize(
+    "credentials", [None, ("alice", "wrong-password"), ("mallory", "s3cret-password"), ("alice", "")]
+)
+def test_admin_methods_need_an_administrator(server, admin, snapshot, credentials):
+    before = snapshot()
+    caller = server.proxy() if credentials is None else admin_proxy(server, *credentials)
+    with pytest.raises(xmlrpc.client.ProtocolError) as caught:
+        caller.admin.set_bonding_type("node1", "Failover")
+    assert caught.value.errcode == 401
+    with pytest.raises(xmlrpc.client.ProtocolError):
+        caller.admin.create_bonding("node1", "Storage", "bond0", M[:2])
+    assert snapshot() == before
+    assert "401 unauthorized" in server.log
+
+
+def test_node_methods_stay_open(admin, server):
+    assert server.proxy().ping()["status"] == "ok"
+
+
+def test_the_admin_flow(admin, server):
+    assert [t["label"] for t in admin.admin.list_bonding_types()] == [
+        "Load Balancing",
+        "Failover",
+        "Broadcast",
+        "Link Aggregation",
+    ]
+    assert admin.admin.set_bonding_type("node1", "Failover")["mode"] == 1
+    assert admin.admin.create_bonding("node1", "Storage", "bond0", M[:2])["slaves"] == M[:2]
+    admin.admin.set_address(
+        "node1", "bond0", {"boot_protocol": "static", "ip_address": "192.0.2.5", "netmask": "24"}
+    )
+    admin.admin.set_arp_monitor("node1", "bond0", "192.0.2.1", 250)
+    node = admin.admin.show_node("node1")
+    assert node["bonds"][0]["interface_name"] == "bond0" and node["bonds"][0]["degraded"] is False
+    preview = admin.admin.preview_config("node1")
+    macs = {nic["mac"]: nic["iface_name"] for nic in node["nics"]}
+    assert preview == server.proxy().get_config("node1", macs)
+    assert "mode=1 arp_interval=250 arp_ip_target=192.0.2.1" in preview
+    assert [entry["actor"] for entry in admin.admin.history("node1")] == ["alice"] * 4
+    assert admin.admin.list_nodes()[0]["hostname"] == "node1"
+    assert "user=alice" in server.log
+
+
+@pytest.mark.parametrize(
+    "call, code, words",
+    [
+        (lambda a: a.admin.create_bonding("node1", "S", "bond0", M[:2]), 409, "needs a bonding type"),
+        (lambda a: a.admin.show_node("nobody"), 404, "no node named"),
+        (lambda a: a.admin.set_bonding_type("node1", "Round Robin"), 400, "not a bonding type"),
+        (lambda a: a.admin.set_address("node1", M[0], {"boot_protocol": "static"}), 400, "ip_address"),
+        (lambda a: a.admin.set_arp_monitor("node1", "bond0", "x", -1), 400, "interval_ms"),
+    ],
+)
+def test_refusals_are_faults_naming_the_rule(admin, snapshot, call, code, words):
+    before = snapshot()
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        call(admin)
+    assert caught.value.faultCode == code and words in caught.value.faultString
+    assert snapshot() == before
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_tls(database_url, tmp_path, certificate):
+    cert, key = certificate
+    server = RunningServer(
+        database_url, tmp_path / "tls.log", ("--tls-cert", str(cert), "--tls-key", str(key))
+    )
+    try:
+        assert server.url.startswith("https://")
+        context = ssl.create_default_context(cafile=str(cert))
+        assert server.proxy(context=context).ping()["status"] == "ok"
+        name, password = add_admin(database_url)
+        assert admin_proxy(server, name, password, context=context).admin.list_nodes() == []
+        with pytest.raises(ssl.SSLError):
+            server.proxy(context=ssl.create_default_context()).ping()  # not trusted without the CA
+        plain = xmlrpc.client.ServerProxy(server.url.replace("https://", "http://"))
+        with pytest.raises((xmlrpc.client.ProtocolError, ConnectionError, OSError)):
+            plain.ping()
+        assert server.proxy(context=context).ping()["status"] == "ok"  # still serving
+    finally:
+        assert server.stop() == 0

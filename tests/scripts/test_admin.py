@@ -1,0 +1,130 @@
+"""``ovirt-node-admin`` against a real server, the way an operator uses it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import add_admin, make_report
+
+from ovirt_node_config import node_config
+
+ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+SUBCOMMANDS = [
+    "nodes",
+    "show",
+    "bonding-types",
+    "set-bonding-type",
+    "bond-create",
+    "bond-delete",
+    "bond-enslave",
+    "bond-release",
+    "set-address",
+    "bond-arp",
+    "preview",
+    "history",
+    "node-delete",
+]
+
+
+@pytest.fixture
+def cli(server, tmp_path):
+    """Run the script with the server URL and alice's credentials in the environment."""
+    name, password = add_admin(server.database_url)
+    server.proxy().identify(make_report(macs=M))
+    env = {
+        **os.environ,
+        "OVIRT_NODE_CONFIG_URL": server.url,
+        "OVIRT_NODE_CONFIG_USER": name,
+        "OVIRT_NODE_CONFIG_PASSWORD": password,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+
+    def run(*args, **overrides):
+        return subprocess.run(
+            [ADMIN, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**env, **overrides},
+            stdin=subprocess.DEVNULL,
+        )
+
+    return run
+
+
+def test_failover_bond_then_preview_equals_get_config(cli, server):
+    assert cli("set-bonding-type", "node1", "Failover").returncode == 0
+    created = cli("bond-create", "node1", "Storage", "bond0", M[0], M[1])
+    assert created.returncode == 0, created.stderr
+    preview = cli("preview", "node1")
+    assert preview.returncode == 0
+    reported = {mac: f"eth{i}" for i, mac in enumerate(M)}
+    assert preview.stdout == server.proxy().get_config("node1", reported)
+    assert node_config.parse_pre_config(node_config.parse(preview.stdout).pre_config_script) == 1
+
+
+def test_show_as_json_is_valid(cli):
+    cli("set-bonding-type", "node1", "4")
+    cli("bond-create", "node1", "Storage", "bond0", M[0], M[1])
+    result = cli("--json", "show", "node1")
+    assert result.returncode == 0
+    node = json.loads(result.stdout)
+    assert node["bonds"][0]["slaves"] == M[:2] and node["bonding_type"]["mode"] == 4
+
+
+def test_tables_by_default(cli):
+    table = cli("show", "node1").stdout
+    assert "MAC" in table and M[0] in table and "no bonds" in table
+    assert "HOST" in cli("nodes").stdout
+
+
+def test_a_refused_request_is_one_line_and_exit_1(cli, snapshot):
+    before = snapshot()
+    result = cli("bond-create", "node1", "Storage", "bond0", M[0], M[1])
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "ovirt-node-admin: rule 'a node needs a bonding type before a bond': node1 has none; "
+        "set one with set_bonding_type"
+    ]
+    assert snapshot() == before
+
+
+def test_wrong_password_is_refused(cli, snapshot):
+    before = snapshot()
+    result = cli("set-bonding-type", "node1", "Failover", OVIRT_NODE_CONFIG_PASSWORD="wrong-password")  # noqa: S106
+    assert result.returncode == 1 and "credentials" in result.stderr
+    assert snapshot() == before
+
+
+def test_an_unreachable_server_exits_3_with_one_line(cli):
+    result = cli("--url", "http://127.0.0.1:1/", "nodes")
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "ovirt-node-admin: cannot reach http://127.0.0.1:1/: Connection refused"
+    ]
+
+
+def test_usage_errors_exit_2(cli):
+    assert cli("no-such-subcommand").returncode == 2
+    assert cli("bond-arp", "node1", "bond0").returncode == 2  # --interval is required
+    result = cli("nodes", OVIRT_NODE_CONFIG_PASSWORD="")
+    assert result.returncode == 2 and "no password" in result.stderr
+
+
+def test_a_config_file_names_the_server(cli, server, tmp_path):
+    config = tmp_path / "admin.ini"
+    config.write_text(f"[admin]\nurl = {server.url}\nuser = alice\n")
+    result = cli(
+        "--config", str(config), "--json", "nodes", OVIRT_NODE_CONFIG_URL="", OVIRT_NODE_CONFIG_USER=""
+    )
+    assert result.returncode == 0 and json.loads(result.stdout)[0]["hostname"] == "node1"
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS)
+def test_help_on_every_subcommand(subcommand):
+    result = subprocess.run([ADMIN, subcommand, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "usage: ovirt-node-admin" in result.stdout
