@@ -18,9 +18,11 @@ import ssl
 import sys
 import xmlrpc.client
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from tabulate import tabulate
+
+from ovirt_node_config.rpc_client import is_server_url, server_proxy
 
 PROG = "ovirt-node-admin"
 DEFAULT_URL = "http://127.0.0.1:8742/"
@@ -173,7 +175,7 @@ def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str 
     user = args.user or os.environ.get(USER_ENV) or config.get("user")
     password = os.environ.get(PASSWORD_ENV) or config.get("password")
     args.ca_file = args.ca_file or config.get("ca-file")
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+    if not is_server_url(url):
         raise CommandError(f"not a server URL: {url!r}", EXIT_USAGE)
     if user and password is None:
         if not sys.stdin.isatty():
@@ -184,44 +186,9 @@ def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str 
     return url, user, password
 
 
-class TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float):
-        super().__init__()
-        self.timeout = timeout
-
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
-
-
-class TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout: float, context: ssl.SSLContext):
-        super().__init__(context=context)
-        self.timeout = timeout
-
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
-
-
-def server_proxy(url: str, user: str | None, password: str | None, args) -> xmlrpc.client.ServerProxy:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if user:
-        netloc = f"{quote(user, safe='')}:{quote(password or '', safe='')}@{netloc}"
-    address = urlunsplit((parts.scheme, netloc, parts.path or "/", "", ""))
-    if parts.scheme == "https":
-        transport = TimeoutSafeTransport(args.timeout, ssl.create_default_context(cafile=args.ca_file))
-    else:
-        transport = TimeoutTransport(args.timeout)
-    return xmlrpc.client.ServerProxy(address, transport=transport, allow_none=True)
-
-
 def run(args: argparse.Namespace) -> object:
     url, user, password = connection_settings(args)
-    proxy = server_proxy(url, user, password, args)
+    proxy = server_proxy(url, user=user, password=password, timeout=args.timeout, ca_file=args.ca_file)
     try:
         return getattr(proxy, args.method)(*call_arguments(args))
     except xmlrpc.client.Fault as fault:

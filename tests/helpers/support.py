@@ -170,3 +170,51 @@ def admin_proxy(server, name: str, password: str, **kwargs) -> xmlrpc.client.Ser
     """A proxy that sends HTTP Basic credentials."""
     scheme, rest = server.url.split("://", 1)
     return xmlrpc.client.ServerProxy(f"{scheme}://{name}:{password}@{rest}", allow_none=True, **kwargs)
+
+
+def build_machine(root: Path, hostname: str = "node1", nics=None, uuid: str | None = None) -> Path:
+    """A fake machine tree under ``root``: /proc, /sys/class/net (physical NICs have a device link)."""
+    nics = nics or [(f"eth{i}", f"52:54:00:00:00:0{i + 1}", 1000) for i in range(4)]
+    (root / "proc/sys/kernel").mkdir(parents=True)
+    (root / "proc/sys/kernel/hostname").write_text(hostname + "\n")
+    (root / "proc/sys/kernel/arch").write_text("x86_64\n")
+    (root / "proc/meminfo").write_text("MemTotal:       16318480 kB\nMemFree:         1000000 kB\n")
+    (root / "proc/cpuinfo").write_text(
+        "".join(
+            f"processor\t: {i}\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon\ncpu MHz\t\t: 2400.000\n"
+            f"cache size\t: 512 KB\nflags\t\t: fpu vme\n\n"
+            for i in range(2)
+        )
+    )
+    (root / "proc/cmdline").write_text("ro quiet\n")
+    if uuid:
+        (root / "sys/class/dmi/id").mkdir(parents=True)
+        (root / "sys/class/dmi/id/product_uuid").write_text(uuid + "\n")
+    net = root / "sys/class/net"
+    for name, mac, speed in nics:
+        (net / name / "device").mkdir(parents=True)
+        (net / name / "address").write_text(mac + "\n")
+        (net / name / "speed").write_text(f"{speed}\n")
+    for virtual in ("lo", "virbr0"):  # no device link: not physical
+        (net / virtual).mkdir(parents=True)
+        (net / virtual / "address").write_text(
+            "00:00:00:00:00:00\n" if virtual == "lo" else "52:54:00:12:34:56\n"
+        )
+    (root / "etc/sysconfig/network-scripts").mkdir(parents=True)
+    return root
+
+
+def tree_snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` with its bytes."""
+    return {
+        str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
+    }
+
+
+def recorder(directory: Path, name: str, then: str = "") -> tuple[str, Path]:
+    """A fake command that records its arguments (one line per call), then runs ``then``."""
+    log = directory / f"{name}.calls"
+    script = directory / name
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{then}\n')
+    script.chmod(0o755)
+    return str(script), log

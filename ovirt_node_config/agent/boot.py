@@ -1,0 +1,265 @@
+"""The boot sequence of a node, with its safety net.
+
+Steps: find the server; collect the hardware; ``identify``; ``get_config`` with the node's MAC ->
+name map; check the answer with the strict parsers (a pre-config script may only load the
+bonding module, the augtool section may only rewrite ifcfg files); save it and its two sections
+under ``/var/tmp``; load the bonding module; back up the ifcfg files about to change; apply the
+augtool section with python-augeas; restart networking; and confirm that the server still answers
+``ping``. When Augeas or the restart fails, or the server is lost after the restart, the previous
+files are restored byte for byte (and networking restarted again). Nothing is changed when the
+server cannot be reached or its answer is refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import http.client
+import shlex
+import shutil
+import subprocess
+import time
+import xmlrpc.client
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import node_config
+from ..augeas_apply import AugeasApplyError, apply_commands, touched_files
+from ..errors import InvalidInput
+from ..rpc_client import server_proxy
+from . import discovery, hardware
+from .network_files import Backup
+
+SAVED_CONFIG = "var/tmp/node-config"
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    FAILED = 1  # unexpected: see the log
+    USAGE = 2
+    UNREACHABLE = 3  # no server, or it did not answer: nothing changed
+    REFUSED = 4  # the server refused us, or its answer is outside the grammar: nothing changed
+    APPLY_FAILED = 5  # modprobe, Augeas or the restart failed: previous files restored
+    ROLLED_BACK = 6  # the server was lost after the restart: previous files restored, network restarted
+
+
+class BootError(Exception):
+    def __init__(self, code: ExitCode, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BootOptions:
+    root: Path = Path("/")
+    server: str | None = None
+    modprobe_cmd: str = "/sbin/modprobe"
+    restart_cmd: str | None = None  # None: chosen by what the system has
+    confirm_timeout: float = 60.0
+    rpc_timeout: float = 30.0
+    dry_run: bool = False
+    lshw_cmd: str | None = None
+    ip_cmd: str = "ip -j -4 addr show"
+
+
+def default_restart_command(root: Path = Path("/")) -> str:
+    """``systemctl restart network``, ``service network restart`` or NetworkManager's reload."""
+    legacy_unit = any(
+        (root / p).exists()
+        for p in (
+            "etc/rc.d/init.d/network",
+            "etc/init.d/network",
+            "usr/lib/systemd/system/network.service",
+            "etc/systemd/system/network.service",
+        )
+    )
+    if legacy_unit and shutil.which("systemctl"):
+        return "systemctl restart network"
+    if legacy_unit and shutil.which("service"):
+        return "service network restart"
+    if shutil.which("nmcli"):
+        return "nmcli connection reload"
+    return "systemctl restart network"
+
+
+class BootAgent:
+    def __init__(
+        self,
+        options: BootOptions,
+        say: Callable[[str], None],
+        resolve_srv: discovery.SrvResolver | None = None,
+        run_command: hardware.CommandRunner = hardware.run_command,
+    ):
+        self.options = options
+        self.say = say
+        self.resolve_srv = resolve_srv
+        self.run_command = run_command
+        self.root = options.root
+
+    def run(self) -> ExitCode:
+        options = self.options
+        try:
+            choice = discovery.find_server(self.root, options.server, self.resolve_srv)
+        except discovery.ServerNotFound as exc:
+            raise BootError(ExitCode.UNREACHABLE, str(exc)) from None
+        self.say(f"[1/7] server {choice.url} (from {choice.source})")
+        self.url = choice.url
+        server = server_proxy(choice.url, timeout=options.rpc_timeout)
+
+        report = hardware.collect(
+            self.root, ip_command=options.ip_cmd, lshw_command=options.lshw_cmd, run=self.run_command
+        )
+        macs = {nic["mac"].lower(): nic["iface_name"] for nic in report["nics"]}
+        self.say(
+            f"[2/7] hardware: {report['hostname']}, {len(report['cpus'])} CPUs, "
+            f"NICs {', '.join(sorted(macs.values())) or 'none'}"
+        )
+        if options.dry_run:
+            return self._dry_run(server, report, macs)
+
+        result = self._call(server.identify, report)
+        self.say(
+            f"[3/7] identified as {result['hostname']}: added {len(result['added'])}, "
+            f"updated {len(result['updated'])}, removed {len(result['removed'])} NICs"
+        )
+        text = self._call(server.get_config, result["hostname"], macs)
+        mode, commands, sections = self._check(text)
+        self._save(text, sections)
+        self.say(
+            f"[4/7] configuration saved to /{SAVED_CONFIG}: "
+            f"{'bonding mode ' + str(mode) if mode is not None else 'no bonds'}, "
+            f"{len(touched_files(commands))} ifcfg files"
+        )
+        if mode is not None:
+            self._command(shlex.split(options.modprobe_cmd) + ["bonding", f"mode={mode}"], "loading bonding")
+        self.say(f"[5/7] bonding module {'loaded' if mode is not None else 'not needed'}")
+        if not commands:
+            self.say("[6/7] nothing to write; [7/7] network left as it is")
+            return ExitCode.OK
+        return self._apply(commands)
+
+    def _apply(self, commands) -> ExitCode:
+        backup = Backup(self.root, touched_files(commands))
+        try:
+            apply_commands(self.root, commands)
+        except AugeasApplyError as exc:
+            backup.restore()
+            raise BootError(ExitCode.APPLY_FAILED, f"Augeas failed, previous files restored: {exc}") from None
+        self.say(f"[6/7] wrote {', '.join(touched_files(commands))}")
+        restart = shlex.split(self.options.restart_cmd or default_restart_command(self.root))
+        try:
+            self._command(restart, "restarting the network")
+        except BootError as exc:
+            backup.restore()
+            self._restart_quietly(restart)
+            raise BootError(ExitCode.APPLY_FAILED, f"{exc.message}; previous files restored") from None
+        if self._server_answers():
+            self.say("[7/7] network restarted; the server answers")
+            return ExitCode.OK
+        backup.restore()
+        self._restart_quietly(restart)
+        raise BootError(
+            ExitCode.ROLLED_BACK,
+            f"the server did not answer within {self.options.confirm_timeout:g}s after the restart; "
+            "previous files restored and the network restarted",
+        )
+
+    def _dry_run(self, server, report: dict, macs: dict[str, str]) -> ExitCode:
+        self.say(f"[3/7] would identify {report['hostname']} with {len(report['nics'])} NICs (dry run)")
+        try:
+            text = server.get_config(report["hostname"], macs)
+        except xmlrpc.client.Fault as fault:
+            self.say(f"[4/7] no configuration yet ({fault.faultString}); dry run ends here")
+            return ExitCode.OK
+        except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
+            raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
+        mode, commands, _ = self._check(text)
+        self.say(f"[4/7] would save the configuration to /{SAVED_CONFIG}")
+        if mode is not None:
+            self.say(f"[5/7] would run: {self.options.modprobe_cmd} bonding mode={mode}")
+        for command in commands:
+            self.say(f"[6/7] would {command.verb} {command.path or ''} {command.value or ''}".rstrip())
+        self.say(f"[7/7] would run: {self.options.restart_cmd or default_restart_command(self.root)}")
+        return ExitCode.OK
+
+    def _call(self, method, *args):
+        try:
+            return method(*args)
+        except xmlrpc.client.Fault as fault:
+            raise BootError(ExitCode.REFUSED, f"the server refused: {fault.faultString}") from None
+        except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
+            raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
+
+    def _check(self, text: object):
+        """Parse the answer strictly; returns (mode or None, augtool commands, sections)."""
+        try:
+            if not isinstance(text, str):
+                raise InvalidInput("configuration", "is not text")
+            sections = node_config.parse(text)
+            mode = (
+                node_config.parse_pre_config(sections.pre_config_script)
+                if sections.pre_config_script
+                else None
+            )
+            commands = node_config.parse_augtool(sections.augtool) if sections.augtool else []
+        except InvalidInput as exc:
+            raise BootError(
+                ExitCode.REFUSED, f"configuration refused, nothing changed: {exc.message}"
+            ) from None
+        return mode, commands, sections
+
+    def _save(self, text: str, sections: node_config.ConfigSections) -> None:
+        files = {
+            SAVED_CONFIG: text,
+            node_config.PRE_CONFIG_PATH.lstrip("/"): sections.pre_config_script,
+            node_config.AUGTOOL_PATH.lstrip("/"): sections.augtool,
+        }
+        for relative, content in files.items():
+            path = self.root / relative
+            if content is None:
+                path.unlink(missing_ok=True)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content)
+            if relative == node_config.PRE_CONFIG_PATH.lstrip("/"):
+                path.chmod(0o755)
+
+    def _command(self, argv: list[str], what: str) -> None:
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BootError(ExitCode.APPLY_FAILED, f"{what} failed: {shlex.join(argv)}: {exc}") from None
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()
+            raise BootError(
+                ExitCode.APPLY_FAILED,
+                f"{what} failed: {shlex.join(argv)} exited {result.returncode}"
+                + (f": {detail[-1]}" if detail else ""),
+            )
+
+    def _restart_quietly(self, argv: list[str]) -> None:
+        try:
+            self._command(argv, "restarting the network again")
+        except BootError as exc:
+            self.say(f"warning: {exc.message}")
+
+    def _server_answers(self) -> bool:
+        deadline = time.monotonic() + self.options.confirm_timeout
+        server = server_proxy(
+            self.url, timeout=max(1.0, min(self.options.rpc_timeout, self.options.confirm_timeout))
+        )
+        while True:
+            try:
+                server.ping()
+                return True
+            except (OSError, xmlrpc.client.ProtocolError, xmlrpc.client.Fault, http.client.HTTPException):
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, xmlrpc.client.ProtocolError):
+        return f"HTTP {exc.errcode} {exc.errmsg}"
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__

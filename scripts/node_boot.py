@@ -1,0 +1,112 @@
+"""``ovirt-node-boot``: run on a node at boot to report its hardware and apply its network config.
+
+Exit codes: 0 applied (or nothing to do), 1 unexpected failure, 2 usage error, 3 server not found
+or not answering (nothing changed), 4 refused by the server or a configuration outside the grammar
+(nothing changed), 5 modprobe/Augeas/restart failed (previous files restored), 6 the server was
+lost after the network restart (previous files restored, network restarted again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+from ovirt_node_config.agent.boot import BootAgent, BootError, BootOptions, ExitCode
+
+PROG = "ovirt-node-boot"
+log = logging.getLogger("ovirt-node-boot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = BootOptions()
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__.split("\n\n")[0].split(": ", 1)[1], epilog=__doc__.split("\n\n", 1)[1]
+    )
+    parser.add_argument(
+        "--server", metavar="URL", help="the server (else node.conf, the kernel command line, DNS SRV)"
+    )
+    parser.add_argument(
+        "--root", default="/", metavar="DIR", help="read and write the machine under DIR (default /)"
+    )
+    parser.add_argument(
+        "--modprobe-cmd",
+        default=defaults.modprobe_cmd,
+        metavar="CMD",
+        help=f"command that loads a module (default {defaults.modprobe_cmd})",
+    )
+    parser.add_argument(
+        "--restart-cmd",
+        metavar="CMD",
+        help="command that restarts networking (default: by what the system has)",
+    )
+    parser.add_argument(
+        "--confirm-timeout",
+        type=float,
+        default=defaults.confirm_timeout,
+        metavar="SECONDS",
+        help="how long the server has to answer after the restart before rolling back (default 60)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=defaults.rpc_timeout,
+        metavar="SECONDS",
+        help="timeout of each call to the server (default 30)",
+    )
+    parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
+    return parser
+
+
+def setup_logging() -> None:
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    log.addHandler(logging.NullHandler())  # messages for people go to stdout/stderr, not twice
+    if os.path.exists("/dev/log"):
+        try:
+            handler = logging.handlers.SysLogHandler(address="/dev/log")
+            handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
+            log.addHandler(handler)
+        except OSError:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging()
+    if args.confirm_timeout <= 0 or args.timeout <= 0:
+        print(f"{PROG}: timeouts must be positive", file=sys.stderr)
+        return ExitCode.USAGE
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        log.info(line)
+
+    options = BootOptions(
+        root=Path(args.root),
+        server=args.server,
+        modprobe_cmd=args.modprobe_cmd,
+        restart_cmd=args.restart_cmd,
+        confirm_timeout=args.confirm_timeout,
+        rpc_timeout=args.timeout,
+        dry_run=args.dry_run,
+        lshw_cmd="lshw -xml" if args.lshw else None,
+    )
+    try:
+        return BootAgent(options, say).run()
+    except BootError as error:
+        print(f"{PROG}: {error.message}", file=sys.stderr)
+        log.error(error.message)
+        return error.code
+    except Exception as exc:  # the last line of defence on a booting node: say it in one line
+        log.exception("unexpected failure")
+        print(f"{PROG}: unexpected failure: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return ExitCode.FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Reading the machine under a root directory."""
+
+import json
+
+from support import build_machine
+
+from ovirt_node_config.agent import hardware
+from ovirt_node_config.report import parse_report
+
+IP_JSON = json.dumps(
+    [
+        {"ifname": "lo", "addr_info": [{"family": "inet", "local": "127.0.0.1", "prefixlen": 8}]},
+        {
+            "ifname": "eth0",
+            "addr_info": [
+                {"family": "inet", "local": "192.0.2.5", "prefixlen": 24, "broadcast": "192.0.2.255"}
+            ],
+        },
+    ]
+)
+
+
+def test_collects_physical_nics_cpus_memory_and_addresses(tmp_path):
+    root = build_machine(tmp_path, uuid="4C4C4544-0035-3010-8051-B8C04F4E3232")
+    report = hardware.collect(root, run=lambda argv: IP_JSON if argv[0] == "ip" else None)
+    assert report["hostname"] == "node1" and report["memory_mb"] == 15936
+    assert [nic["iface_name"] for nic in report["nics"]] == ["eth0", "eth1", "eth2", "eth3"]
+    assert report["nics"][0] == {
+        "mac": "52:54:00:00:00:01",
+        "iface_name": "eth0",
+        "bandwidth_mbps": 1000,
+        "ip_address": "192.0.2.5",
+        "netmask": "255.255.255.0",
+        "broadcast": "192.0.2.255",
+    }
+    parsed = parse_report(report)  # what the server will accept
+    assert parsed.uuid == "4c4c4544-0035-3010-8051-b8c04f4e3232"
+    assert [(cpu.index, cpu.speed_mhz, cpu.cache_kb) for cpu in parsed.cpus] == [
+        (0, 2400, 512),
+        (1, 2400, 512),
+    ]
+
+
+def test_a_missing_ip_command_means_no_addresses(tmp_path):
+    root = build_machine(tmp_path)
+    report = hardware.collect(root, ip_command="no-such-command -j")
+    assert all("ip_address" not in nic for nic in report["nics"])
+
+
+def test_unknown_speed_is_left_out(tmp_path):
+    root = build_machine(tmp_path, nics=[("eth0", "52:54:00:00:00:01", -1)])
+    assert "bandwidth_mbps" not in hardware.collect(root, run=lambda argv: None)["nics"][0]
+
+
+def test_lshw_output_is_sent_when_asked(tmp_path):
+    root = build_machine(tmp_path)
+    report = hardware.collect(
+        root, lshw_command="lshw -xml", run=lambda argv: "<node/>" if argv[0] == "lshw" else None
+    )
+    assert report["lshw_xml"] == "<node/>"

