@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-import re
-import signal
 import subprocess
 import sys
 import threading
-import time
 import xmlrpc.client
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ovirt_node_config import bonding
+from ovirt_node_config.bench.server_process import ServerProcess
 from ovirt_node_config.persistence.tables import bondings, bondings_nics, cpus, hosts, nics
 
 
-class RunningServer:
-    """A real ``ovirt-node-config-server serve`` process on a loopback port."""
-
-    def __init__(self, database_url: str, log_path: Path, extra_args: tuple[str, ...] = ()):
-        self.database_url = database_url
-        self.log_path = log_path
-        command = [
-            str(Path(sys.executable).with_name("ovirt-node-config-server")),
-            "serve",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--database",
-            database_url,
-            *extra_args,
-        ]
-        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
-        self.url = self._wait_for_url()
-
-    def _wait_for_url(self) -> str:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            match = re.search(r"listening on (https?://\S+)", self.log_path.read_text(errors="replace"))
-            if match:
-                return match.group(1)
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"server did not start:\n{self.log_path.read_text(errors='replace')}")
+class RunningServer(ServerProcess):
+    """A real ``ovirt-node-config-server serve`` process on a loopback port, with a proxy helper."""
 
     def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(self.url, allow_none=True, **kwargs)
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-        return self.process.returncode
 
 
 def inventory_snapshot(engine) -> dict:

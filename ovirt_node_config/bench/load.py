@@ -1,0 +1,160 @@
+"""Driving servers from separate client processes, each with keep-alive connections in threads.
+
+A phase is a list of jobs (``ping`` or a node ``boot``: ``identify`` then ``get_config``), spread
+over C connections (``processes`` x threads). Every call's latency is recorded; the server's CPU
+time and peak RSS are measured around the phase with psutil.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psutil
+
+from ..rpc_client import server_proxy
+from .fleet import FleetNode
+from .stats import PhaseResult
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "ping" or "boot"
+    node: FleetNode | None = None
+    swapped: int = 0
+
+
+def _client_process(urls: list[str], slices: list[list[Job]], progress, results) -> None:
+    """One client process: a thread per connection, each working through its slice of jobs."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def connection(index: int, jobs: list[Job]) -> None:
+        proxy = server_proxy(urls[index % len(urls)], timeout=120)
+        mine: list[float] = []
+        failed: list[str] = []
+        for job in jobs:
+            calls = (
+                [(proxy.ping, ())]
+                if job.kind == "ping"
+                else [
+                    (proxy.identify, (job.node.report(job.swapped),)),
+                    (proxy.get_config, (job.node.hostname, job.node.mac_map(job.swapped))),
+                ]
+            )
+            for method, args in calls:
+                started = time.perf_counter()
+                try:
+                    method(*args)
+                    mine.append((time.perf_counter() - started) * 1000)
+                except (xmlrpc.client.Error, OSError) as exc:
+                    failed.append(f"{type(exc).__name__}: {exc}"[:200])
+            progress.put(1)
+        with lock:
+            latencies.extend(mine)
+            errors.extend(failed)
+
+    threads = [threading.Thread(target=connection, args=(i, jobs)) for i, jobs in enumerate(slices)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put((latencies, errors))
+
+
+class ServerMeter:
+    """CPU seconds and peak RSS of server processes over a phase (RSS sampled every 50 ms)."""
+
+    def __init__(self, pids: list[int]):
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.peak_rss = 0
+        self._stop = threading.Event()
+
+    def _cpu(self) -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in self.processes)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak_rss = max(self.peak_rss, sum(p.memory_info().rss for p in self.processes))
+
+    def __enter__(self) -> ServerMeter:
+        self.cpu_before = self._cpu()
+        self.peak_rss = sum(p.memory_info().rss for p in self.processes)
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.cpu_seconds = self._cpu() - self.cpu_before
+
+
+def run_phase(
+    name: str,
+    urls: list[str],
+    server_pids: list[int],
+    jobs: list[Job],
+    *,
+    concurrency: int,
+    processes: int,
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> PhaseResult:
+    processes = max(1, min(processes, concurrency))
+    slices = [jobs[i::concurrency] for i in range(concurrency)]
+    per_process = [slices[p::processes] for p in range(processes)]
+    context = multiprocessing.get_context("spawn")
+    progress, results = context.Queue(), context.Queue()
+    workers = [
+        context.Process(target=_client_process, args=(urls, chunk, progress, results), daemon=True)
+        for chunk in per_process
+    ]
+    latencies: list[float] = []
+    errors: list[str] = []
+    with ServerMeter(server_pids) as meter:
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        finished = 0
+        while finished < len(workers):
+            with contextlib.suppress(queue.Empty):
+                on_progress(progress.get(timeout=0.2))
+            while True:
+                try:
+                    chunk_latencies, chunk_errors = results.get_nowait()
+                except queue.Empty:
+                    break
+                latencies.extend(chunk_latencies)
+                errors.extend(chunk_errors)
+                finished += 1
+            if (
+                finished < len(workers)
+                and not any(worker.is_alive() for worker in workers)
+                and results.empty()
+            ):
+                errors.append("a client process died")
+                break
+        seconds = time.perf_counter() - started
+        for worker in workers:
+            worker.join(timeout=10)
+    while not progress.empty():
+        on_progress(progress.get_nowait())
+    calls = len(latencies) + len(errors)
+    return PhaseResult(
+        name=name,
+        calls=calls,
+        nodes=sum(1 for job in jobs if job.kind == "boot"),
+        seconds=seconds,
+        latencies_ms=latencies,
+        errors=len(errors),
+        error_samples=errors[:5],
+        server_cpu_s=meter.cpu_seconds,
+        peak_rss_mb=meter.peak_rss / 2**20,
+    )

@@ -1,0 +1,154 @@
+"""``ovirt-node-bench``: the boot-storm benchmark (floor, first boot, reboot, churn; scaling).
+
+It starts its own server processes on a scratch database, drives them from client processes and
+prints a summary table; ``--json FILE`` keeps the raw numbers. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tqdm import tqdm
+
+from ovirt_node_config.bench.runner import PG_DEFAULT, PG_ENV, BenchOptions, run
+from ovirt_node_config.bench.stats import table
+
+PROG = "ovirt-node-bench"
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def sizes(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of sizes: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("sizes must be whole numbers of at least 1")
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = BenchOptions()
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
+    parser.add_argument(
+        "--nodes", type=positive, default=defaults.nodes, help=f"fleet size N (default {defaults.nodes})"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=positive,
+        default=defaults.concurrency,
+        help=f"concurrent keep-alive connections C (default {defaults.concurrency})",
+    )
+    parser.add_argument(
+        "--database",
+        default=defaults.database,
+        metavar="sqlite|postgresql|URL",
+        help=f"sqlite: a scratch file; postgresql: a scratch database on ${PG_ENV} "
+        f"(default {PG_DEFAULT}), dropped afterwards; or a URL (default sqlite)",
+    )
+    parser.add_argument(
+        "--servers",
+        type=positive,
+        default=defaults.servers,
+        help="server processes on the one database, clients spread over them (default 1)",
+    )
+    parser.add_argument(
+        "--client-processes",
+        dest="processes",
+        type=positive,
+        default=defaults.processes,
+        help=f"client processes the connections are spread over (default {defaults.processes})",
+    )
+    parser.add_argument(
+        "--fleet-size",
+        dest="fleet_sizes",
+        type=sizes,
+        default=[],
+        metavar="SIZES",
+        help="also run the reboot phase at these database sizes, e.g. 100,100000",
+    )
+    parser.add_argument("--workers", type=positive, default=defaults.workers, help="server worker threads")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="fleet seed (default 1)")
+    parser.add_argument("--json", metavar="FILE", help="write the raw numbers to FILE")
+    return parser
+
+
+class Progress:
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, description: str, total: int):
+        if self.bar is not None:
+            self.bar.close()
+        self.bar = tqdm(total=total, desc=f"{description:>14}", unit="job", file=sys.stderr, leave=False)
+        return self.bar.update
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def print_summary(result: dict) -> None:
+    storm = result["storm"]
+    options = result["options"]
+    print(
+        f"\nboot storm: {options['nodes']} nodes, C={options['concurrency']}, database {options['database']}, "
+        f"{options['servers']} server(s); {storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned"
+    )
+    print(table(storm["phases"]))
+    check = storm["row_check"]
+    print(
+        f"\nrow check: {check['hosts']}/{check['expected_hosts']} hosts, {check['nics']}/{check['expected_nics']} "
+        f"NICs, {check['duplicate_macs']} duplicate MACs, {check['hosts_with_wrong_nics']} hosts with wrong NICs: "
+        f"{'OK' if check['ok'] else 'FAILED'}"
+    )
+    if "scaling" in result:
+        scaling = result["scaling"]
+        print("\nfleet-size scaling (reboot of the same sample of nodes):")
+        print(table([row["floor"] for row in scaling["sizes"]] + [row["reboot"] for row in scaling["sizes"]]))
+        print(f"reboot p50 latency, largest / smallest fleet: {scaling['p50_ratio_largest_to_smallest']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    options = BenchOptions(
+        nodes=args.nodes,
+        concurrency=args.concurrency,
+        database=args.database,
+        servers=args.servers,
+        processes=args.processes,
+        fleet_sizes=args.fleet_sizes,
+        workers=max(args.workers, args.concurrency),
+        seed=args.seed,
+    )
+    progress = Progress()
+    try:
+        result = run(options, progress)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a benchmark that cannot run says why in one line
+        print(
+            f"{PROG}: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        progress.close()
+    print_summary(result)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+    errors = sum(phase["errors"] for phase in result["storm"]["phases"])
+    return 0 if errors == 0 and result["storm"]["row_check"]["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
