@@ -100,15 +100,16 @@ def print_summary(result: dict) -> None:
     storm = result["storm"]
     options = result["options"]
     print(
-        f"\nboot storm: {options['nodes']} nodes, C={options['concurrency']}, database {options['database']}, "
-        f"{options['servers']} server(s); {storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned"
+        f"\nboot storm: {options['nodes']} nodes, C={options['concurrency']}, "
+        f"database {options['database']}, {options['servers']} server(s); "
+        f"{storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned"
     )
     print(table(storm["phases"]))
     check = storm["row_check"]
     print(
-        f"\nrow check: {check['hosts']}/{check['expected_hosts']} hosts, {check['nics']}/{check['expected_nics']} "
-        f"NICs, {check['duplicate_macs']} duplicate MACs, {check['hosts_with_wrong_nics']} hosts with wrong NICs: "
-        f"{'OK' if check['ok'] else 'FAILED'}"
+        f"\nrow check: {check['hosts']}/{check['expected_hosts']} hosts, "
+        f"{check['nics']}/{check['expected_nics']} NICs, {check['duplicate_macs']} duplicate MACs, "
+        f"{check['hosts_with_wrong_nics']} hosts with wrong NICs: {'OK' if check['ok'] else 'FAILED'}"
     )
     if "scaling" in result:
         scaling = result["scaling"]

@@ -30,8 +30,14 @@ class Job:
     swapped: int = 0
 
 
-def _client_process(urls: list[str], slices: list[list[Job]], progress, results) -> None:
-    """One client process: a thread per connection, each working through its slice of jobs."""
+def _client_process(urls: list[str], slices: list[list[Job]], progress, results, ready, start) -> None:
+    """One client process: a thread per connection, each working through its slice of jobs.
+
+    It reports ``ready`` once imported and waits for ``start``, so that process start-up is not
+    part of the measured time.
+    """
+    ready.put(1)
+    start.wait()
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -111,17 +117,22 @@ def run_phase(
     slices = [jobs[i::concurrency] for i in range(concurrency)]
     per_process = [slices[p::processes] for p in range(processes)]
     context = multiprocessing.get_context("spawn")
-    progress, results = context.Queue(), context.Queue()
+    progress, results, ready, start = context.Queue(), context.Queue(), context.Queue(), context.Event()
     workers = [
-        context.Process(target=_client_process, args=(urls, chunk, progress, results), daemon=True)
+        context.Process(
+            target=_client_process, args=(urls, chunk, progress, results, ready, start), daemon=True
+        )
         for chunk in per_process
     ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get(timeout=120)
     latencies: list[float] = []
     errors: list[str] = []
     with ServerMeter(server_pids) as meter:
         started = time.perf_counter()
-        for worker in workers:
-            worker.start()
+        start.set()
         finished = 0
         while finished < len(workers):
             with contextlib.suppress(queue.Empty):
