@@ -41,8 +41,8 @@ def host_ref(value: object) -> str:
         return validation.hostname("host", text)
 
 
-def load(conn: Connection, ref: object, *, lock: bool = False) -> NodeView:
-    node = store.load_node(conn, host_ref(ref), lock=lock)
+def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
+    node = store.load_node(conn, host_ref(ref), lock=lock, with_cpu_count=with_cpu_count)
     if node is None:
         raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
     return node
@@ -327,7 +327,7 @@ def delete_node(db: Database, actor: str, ref: object) -> dict:
 
 def show_node(db: Database, ref: object) -> dict:
     def work(conn):
-        node = load(conn, ref)
+        node = load(conn, ref, with_cpu_count=True)
         return {
             "hostname": node.hostname,
             "uuid": node.uuid or "",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import inspect
 import logging
 import socket
@@ -324,7 +325,7 @@ class NodeConfigServer(SimpleXMLRPCServer):
         if function is None:
             raise xmlrpc.client.Fault(faults.NOT_FOUND, f"no method named {method[:64]!r}")
         try:
-            inspect.signature(function).bind(*params)
+            _signature(function).bind(*params)
         except TypeError:
             raise faults.invalid(f"wrong number of arguments for {method}") from None
         try:
@@ -343,6 +344,11 @@ class NodeConfigServer(SimpleXMLRPCServer):
     ) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
         log.info("%s %s node=%s user=%s %.1fms %s", client, method[:64], node, user, elapsed_ms, outcome)
+
+
+@functools.lru_cache(maxsize=256)
+def _signature(function: Callable) -> inspect.Signature:
+    return inspect.signature(function)
 
 
 def _tls_context(settings: ServerSettings) -> ssl.SSLContext:

@@ -54,60 +54,62 @@ class HostState:
     degraded_bonds: list[str]
 
 
-def _host(conn: Connection, condition, lock: bool) -> StoredHost | None:
-    query = select(hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb).where(
-        condition
-    )
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
-    return StoredHost(**row._mapping) if row else None
+# Statements are built once: SQLAlchemy then reuses their compiled form on every boot.
+_HOSTS = (
+    select(hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb)
+    .where(or_(hosts.c.uuid == bindparam("uuid"), hosts.c.hostname == bindparam("hostname")))
+    .order_by(hosts.c.id)
+)
+_NICS = (
+    select(*[nics.c[f.name] for f in fields(StoredNic)])
+    .where(or_(nics.c.host_id == bindparam("host_id"), nics.c.mac.in_(bindparam("macs", expanding=True))))
+    .order_by(nics.c.mac)
+)
+_CPUS = (
+    select(cpus.c.cpu_index, *[cpus.c[name] for name in CPU_COLUMNS])
+    .where(cpus.c.host_id == bindparam("host_id"))
+    .order_by(cpus.c.cpu_index)
+)
+_DEGRADED = (
+    select(bondings.c.interface_name)
+    .select_from(bondings.outerjoin(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id))
+    .where(bondings.c.host_id == bindparam("host_id"))
+    .group_by(bondings.c.id, bondings.c.interface_name)
+    .having(func.count(bondings_nics.c.nic_id) < 2)
+    .order_by(bondings.c.interface_name)
+)
+_HOSTS_LOCKED, _NICS_LOCKED = _HOSTS.with_for_update(), _NICS.with_for_update()
 
 
 def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) -> HostState:
-    by_uuid = _host(conn, hosts.c.uuid == report.uuid, lock) if report.uuid else None
-    by_hostname = _host(conn, hosts.c.hostname == report.hostname, lock)
+    """The hosts matching the report's UUID or name, and every NIC involved; ``lock`` takes row
+    locks (hosts, then NICs in MAC order) for a writer."""
+    found = [
+        StoredHost(**row._mapping)
+        for row in conn.execute(
+            _HOSTS_LOCKED if lock else _HOSTS, {"uuid": report.uuid, "hostname": report.hostname}
+        )
+    ]
+    by_uuid = next((h for h in found if report.uuid and h.uuid == report.uuid), None)
+    by_hostname = next((h for h in found if h.hostname == report.hostname), None)
     host = by_uuid or by_hostname
     host_id = host.id if host else None
-    macs = [nic.mac for nic in report.nics]
-    condition = nics.c.mac.in_(macs) if macs else None
-    if host_id is not None:
-        condition = or_(nics.c.host_id == host_id, condition) if macs else nics.c.host_id == host_id
-    nic_rows = []
-    if condition is not None:
-        query = select(*[nics.c[f.name] for f in fields(StoredNic)]).where(condition).order_by(nics.c.mac)
-        if lock:
-            query = query.with_for_update()
-        nic_rows = conn.execute(query).all()
-    cpu_rows = []
-    degraded: list[str] = []
-    if host_id is not None:
-        cpu_rows = conn.execute(
-            select(cpus.c.cpu_index, *[cpus.c[name] for name in CPU_COLUMNS])
-            .where(cpus.c.host_id == host_id)
-            .order_by(cpus.c.cpu_index)
-        ).all()
-        degraded = degraded_bonds(conn, host_id)
+    nic_rows = conn.execute(
+        _NICS_LOCKED if lock else _NICS, {"host_id": host_id, "macs": [nic.mac for nic in report.nics]}
+    ).all()
+    cpu_rows = conn.execute(_CPUS, {"host_id": host_id}).all() if host_id is not None else []
     return HostState(
         by_uuid=by_uuid,
         by_hostname=by_hostname,
         cpus=[Cpu(row.cpu_index, *row[1:]) for row in cpu_rows],
         nics={row.mac: StoredNic(**row._mapping) for row in nic_rows},
-        degraded_bonds=degraded,
+        degraded_bonds=degraded_bonds(conn, host_id) if host_id is not None else [],
     )
 
 
 def degraded_bonds(conn: Connection, host_id: int) -> list[str]:
     """Interface names of the host's bonds that have fewer than two slaves."""
-    query = (
-        select(bondings.c.interface_name)
-        .select_from(bondings.outerjoin(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id))
-        .where(bondings.c.host_id == host_id)
-        .group_by(bondings.c.id, bondings.c.interface_name)
-        .having(func.count(bondings_nics.c.nic_id) < 2)
-        .order_by(bondings.c.interface_name)
-    )
-    return list(conn.execute(query).scalars())
+    return list(conn.execute(_DEGRADED, {"host_id": host_id}).scalars())
 
 
 def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tuple[int, list[tuple[str, str]]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .tables import audit_log, bonding_types, bondings, bondings_nics, cpus, hosts, nics
@@ -63,61 +63,70 @@ class NodeView:
     cpu_count: int = 0
 
 
-HOST_COLUMNS = (hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb)
-
-
-def load_node(conn: Connection, ref: str, *, lock: bool = False) -> NodeView | None:
-    """The node whose host name or UUID is ``ref`` (lower case), or None."""
-    query = (
-        select(
-            *HOST_COLUMNS, bonding_types.c.id.label("type_id"), bonding_types.c.label, bonding_types.c.mode
-        )
-        .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
-        .where(or_(hosts.c.hostname == ref, hosts.c.uuid == ref))
+# Statements are built once: SQLAlchemy then reuses their compiled form on every call.
+_NODE = (
+    select(
+        hosts.c.id,
+        hosts.c.hostname,
+        hosts.c.uuid,
+        hosts.c.arch,
+        hosts.c.memory_mb,
+        bonding_types.c.id.label("type_id"),
+        bonding_types.c.label,
+        bonding_types.c.mode,
     )
-    if lock:
-        query = query.with_for_update(of=hosts)
-    row = conn.execute(query).first()
+    .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
+    .where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
+)
+_NODE_LOCKED = _NODE.with_for_update(of=hosts)
+_NODE_NICS = (
+    select(
+        nics.c.id,
+        nics.c.mac,
+        nics.c.iface_name,
+        nics.c.bandwidth_mbps,
+        nics.c.boot_protocol,
+        nics.c.ip_address,
+        nics.c.netmask,
+        nics.c.broadcast,
+        bondings_nics.c.bonding_id,
+    )
+    .select_from(nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id))
+    .where(nics.c.host_id == bindparam("host_id"))
+    .order_by(nics.c.mac)
+)
+_NODE_BONDS = (
+    select(
+        bondings.c.id,
+        bondings.c.name,
+        bondings.c.interface_name,
+        bondings.c.boot_protocol,
+        bondings.c.ip_address,
+        bondings.c.netmask,
+        bondings.c.broadcast,
+        bondings.c.arp_ping_address,
+        bondings.c.arp_interval_ms,
+    )
+    .where(bondings.c.host_id == bindparam("host_id"))
+    .order_by(bondings.c.interface_name)
+)
+_CPU_COUNT = select(func.count()).select_from(cpus).where(cpus.c.host_id == bindparam("host_id"))
+
+
+def load_node(
+    conn: Connection, ref: str, *, lock: bool = False, with_cpu_count: bool = False
+) -> NodeView | None:
+    """The node whose host name or UUID is ``ref`` (lower case), or None."""
+    row = conn.execute(_NODE_LOCKED if lock else _NODE, {"ref": ref}).first()
     if row is None:
         return None
-    nic_rows = conn.execute(
-        select(
-            nics.c.id,
-            nics.c.mac,
-            nics.c.iface_name,
-            nics.c.bandwidth_mbps,
-            nics.c.boot_protocol,
-            nics.c.ip_address,
-            nics.c.netmask,
-            nics.c.broadcast,
-            bondings_nics.c.bonding_id,
-        )
-        .select_from(nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id))
-        .where(nics.c.host_id == row.id)
-        .order_by(nics.c.mac)
-    ).all()
-    bond_rows = conn.execute(
-        select(
-            bondings.c.id,
-            bondings.c.name,
-            bondings.c.interface_name,
-            bondings.c.boot_protocol,
-            bondings.c.ip_address,
-            bondings.c.netmask,
-            bondings.c.broadcast,
-            bondings.c.arp_ping_address,
-            bondings.c.arp_interval_ms,
-        )
-        .where(bondings.c.host_id == row.id)
-        .order_by(bondings.c.interface_name)
-    ).all()
+    nic_rows = conn.execute(_NODE_NICS, {"host_id": row.id}).all()
+    bond_rows = conn.execute(_NODE_BONDS, {"host_id": row.id}).all()
     slaves: dict[int, list[int]] = {}
     for nic in nic_rows:
         if nic.bonding_id is not None:
             slaves.setdefault(nic.bonding_id, []).append(nic.id)
-    cpu_count = conn.execute(
-        select(func.count()).select_from(cpus).where(cpus.c.host_id == row.id)
-    ).scalar_one()
+    cpu_count = conn.execute(_CPU_COUNT, {"host_id": row.id}).scalar_one() if with_cpu_count else 0
     return NodeView(
         id=row.id,
         hostname=row.hostname,
