@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import configparser
 import logging
+import logging.handlers
+import queue
 import signal
 import ssl
 import sys
@@ -157,14 +159,32 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
 
 def run_serve(args: argparse.Namespace) -> int:
     config = read_config(args.config)
-    logging.basicConfig(
-        level=args.log_level or config.get("log-level", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    listener = _log_through_a_queue(args.log_level or config.get("log-level", "INFO").upper())
+    try:
+        return _serve(args, config)
+    finally:
+        listener.stop()
+
+
+def _log_through_a_queue(level: str) -> logging.handlers.QueueListener:
+    """Request threads only enqueue log records; one thread writes them. Under a boot storm,
+    dozens of threads contending for a stream handler's lock cost more than the requests."""
+    output = logging.StreamHandler()
+    output.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    records: queue.SimpleQueue = queue.SimpleQueue()
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(records)]
+    root.setLevel(level)
+    listener = logging.handlers.QueueListener(records, output)
+    listener.start()
+    return listener
+
+
+def _serve(args: argparse.Namespace, config: dict[str, str]) -> int:
     server_config = server_settings(args, config)
     url = settings.database_url(args.database or config.get("database"))
     should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
-    db = Database(url, pool_size=min(server_config.workers, 20))
+    db = Database(url, pool_size=server_config.workers)
     try:
         if should_migrate:
             for name in migrate(db.engine):

@@ -44,20 +44,37 @@ def normalise_url(url: str):
     return parsed
 
 
+POSTGRES_MAX_POOL = 16
+
+
 def open_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for ``url`` with this project's connection settings."""
+    """An engine for ``url`` with this project's connection settings.
+
+    The pool never overflows: a thread waits for a pooled connection rather than opening and
+    closing one of its own under load. SQLite connections are cheap, so every thread may hold one;
+    PostgreSQL gets at most 16 per process, so that several servers fit its connection limit.
+    """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        return _sqlite_engine(parsed, pool_size)
+    return create_engine(
+        parsed,
+        pool_size=min(pool_size, POSTGRES_MAX_POOL),
+        max_overflow=0,
+        pool_timeout=60,
+        pool_pre_ping=True,
+    )
 
 
-def _sqlite_engine(parsed) -> Engine:
+def _sqlite_engine(parsed, pool_size: int) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         parsed,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=60,
     )
 
     @event.listens_for(engine, "connect")
