@@ -47,13 +47,16 @@ def normalise_url(url: str):
 POSTGRES_MAX_POOL = 16
 
 
-def open_engine(url: str, *, pool_size: int = 10) -> Engine:
+def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> Engine:
     """An engine for ``url`` with this project's connection settings.
 
     The pool never overflows: a thread waits for a pooled connection rather than opening and
     closing one of its own under load. SQLite connections are cheap, so every thread may hold one;
     PostgreSQL gets at most 16 per process, so that several servers fit its connection limit.
+    At least two: the migration runner holds its lock on one connection while it uses another.
+    ``autocommit`` (PostgreSQL only) gives connections that run each statement on its own.
     """
+    pool_size = max(2, pool_size)
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, pool_size)
@@ -62,7 +65,8 @@ def open_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_size=min(pool_size, POSTGRES_MAX_POOL),
         max_overflow=0,
         pool_timeout=60,
-        pool_pre_ping=True,
+        pool_recycle=3600,  # no pre-ping round trip per request; Database retries a dropped connection
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
 
 
@@ -150,6 +154,12 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, attempts: int = 8):
         self.url = url
         self.engine = open_engine(url, pool_size=pool_size)
+        # PostgreSQL reads get a pool of their own in autocommit (see read()); SQLite shares one.
+        self._read_engine = (
+            open_engine(url, pool_size=pool_size, autocommit=True)
+            if self.dialect == "postgresql"
+            else self.engine
+        )
         self.attempts = attempts
 
     @property
@@ -157,9 +167,16 @@ class Database:
         return self.engine.dialect.name
 
     def read(self, work: Callable[[Connection], T]) -> T:
+        """Run read-only ``work``. On SQLite in one transaction, which holds one snapshot. On
+        PostgreSQL in autocommit: at READ COMMITTED every statement takes its own snapshot anyway,
+        so BEGIN and COMMIT would only add two round trips."""
+
         def attempt() -> T:
-            with self.engine.connect() as conn, conn.begin():
-                return work(conn)
+            with self._read_engine.connect() as conn:
+                if self.dialect == "postgresql":
+                    return work(conn)
+                with conn.begin():
+                    return work(conn)
 
         return self._retrying(attempt)
 
@@ -184,3 +201,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._read_engine.dispose()
