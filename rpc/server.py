@@ -10,7 +10,8 @@
   them the answer is HTTP 401 and nothing runs. TLS when a certificate and key are given (the
   handshake runs in the worker thread, so a slow client cannot stall the accept loop).
 - One log line per request: client, method, node, user, duration, outcome.
-- ``stop()`` stops accepting, wakes idle keep-alive connections and waits for requests in flight.
+- ``shutdown()`` stops accepting; ``drain()`` then wakes idle keep-alive connections and waits for
+  the requests in flight.
 """
 
 from __future__ import annotations
@@ -270,9 +271,9 @@ class NodeConfigServer(SimpleXMLRPCServer):
         with self._connections_lock:
             self._connections.discard(connection)
 
-    def stop(self) -> None:
-        """Stop accepting, let requests in flight finish, end idle keep-alive connections."""
-        self.shutdown()
+    def drain(self) -> None:
+        """After ``serve_forever`` has returned (``shutdown()`` from another thread): end idle
+        keep-alive connections, let requests in flight finish, close the socket."""
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:

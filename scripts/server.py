@@ -28,6 +28,7 @@ from ovirt_node_config.persistence.migrations import MigrationError, migrate, pe
 
 log = logging.getLogger("ovirt_node_config.server")
 PROG = "ovirt-node-config-server"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class UsageError(Exception):
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level",
         default=None,
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        choices=LOG_LEVELS,
         help="logging threshold (default INFO)",
     )
     serve.set_defaults(handler=run_serve)
@@ -159,7 +160,10 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
 
 def run_serve(args: argparse.Namespace) -> int:
     config = read_config(args.config)
-    listener = _log_through_a_queue(args.log_level or config.get("log-level", "INFO").upper())
+    level = args.log_level or config.get("log-level", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise UsageError(f"log-level must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    listener = _log_through_a_queue(level)
     try:
         return _serve(args, config)
     finally:
@@ -207,6 +211,7 @@ def _serve(args: argparse.Namespace, config: dict[str, str]) -> int:
     log.info("listening on %s (database %s)", server.url, db.engine.url.render_as_string(hide_password=True))
     try:
         server.serve_forever()
+        server.drain()
     finally:
         db.dispose()
     log.info("stopped")
@@ -216,7 +221,8 @@ def _serve(args: argparse.Namespace, config: dict[str, str]) -> int:
 def _stop_on_signals(server: NodeConfigServer) -> None:
     def stop(signum, _frame):
         log.info("received %s, stopping", signal.Signals(signum).name)
-        threading.Thread(target=server.stop, name="stopper", daemon=True).start()
+        # shutdown() waits for serve_forever(), which runs in this (the main) thread.
+        threading.Thread(target=server.shutdown, name="stopper", daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
