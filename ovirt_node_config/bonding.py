@@ -92,13 +92,9 @@ def _bond_summary(node: NodeView, bond: store.BondRow) -> dict:
 
 def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.BondingType:
     """A bonding type by label (any case) or by kernel mode (number or digit string)."""
-    if (
-        isinstance(wanted, int)
-        and not isinstance(wanted, bool)
-        or (isinstance(wanted, str) and wanted.strip().isdigit())
-    ):
-        mode = int(wanted)
-        match = [t for t in types if t.mode == mode]
+    is_mode = isinstance(wanted, str) and wanted.strip().isdigit()
+    if isinstance(wanted, int) and not isinstance(wanted, bool) or is_mode:
+        match = [t for t in types if t.mode == int(wanted)]
     else:
         label = validation.text("type", wanted, max_length=64).lower()
         match = [t for t in types if t.label.lower() == label]
@@ -174,28 +170,36 @@ def delete_bonding(db: Database, actor: str, ref: object, interface_name: object
     return db.write(work)
 
 
+def _bond_and_members(conn: Connection, ref: object, interface_name: object, macs: object):
+    node = load(conn, ref, lock=True)
+    bond = _bond(node, interface_name)
+    members = _nics(node, macs)
+    if not members:
+        raise InvalidInput("macs", "must name at least one NIC")
+    return node, bond, members
+
+
+def _audit_slaves(conn, actor: str, node: NodeView, action: str, bond, before: list[str], after: list[str]):
+    _audit(
+        conn,
+        actor,
+        node,
+        action,
+        {"bond": bond.interface_name, "slaves": before},
+        {"bond": bond.interface_name, "slaves": after},
+    )
+
+
 def enslave(db: Database, actor: str, ref: object, interface_name: object, macs: object) -> dict:
     def work(conn):
-        node = load(conn, ref, lock=True)
-        bond = _bond(node, interface_name)
-        members = _nics(node, macs)
-        if not members:
-            raise InvalidInput("macs", "must name at least one NIC")
+        node, bond, members = _bond_and_members(conn, ref, interface_name, macs)
         _refuse_bonded(node, members, allowed_bond=bond.id)
         new = [nic for nic in members if nic.bond_id != bond.id]
         before = _slave_macs(node, bond)
-        if new:
-            store.add_members(conn, node.id, bond.id, [nic.id for nic in new])
         after = sorted(set(before) | {nic.mac for nic in members})
         if new:
-            _audit(
-                conn,
-                actor,
-                node,
-                "enslave",
-                {"bond": bond.interface_name, "slaves": before},
-                {"bond": bond.interface_name, "slaves": after},
-            )
+            store.add_members(conn, node.id, bond.id, [nic.id for nic in new])
+            _audit_slaves(conn, actor, node, "enslave", bond, before, after)
         return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
 
     return db.write(work)
@@ -203,11 +207,7 @@ def enslave(db: Database, actor: str, ref: object, interface_name: object, macs:
 
 def release(db: Database, actor: str, ref: object, interface_name: object, macs: object) -> dict:
     def work(conn):
-        node = load(conn, ref, lock=True)
-        bond = _bond(node, interface_name)
-        members = _nics(node, macs)
-        if not members:
-            raise InvalidInput("macs", "must name at least one NIC")
+        node, bond, members = _bond_and_members(conn, ref, interface_name, macs)
         for nic in members:
             if nic.bond_id != bond.id:
                 raise Conflict(
@@ -221,14 +221,7 @@ def release(db: Database, actor: str, ref: object, interface_name: object, macs:
                 f"{len(after)}; delete the bond instead"
             )
         store.remove_members(conn, bond.id, [nic.id for nic in members])
-        _audit(
-            conn,
-            actor,
-            node,
-            "release",
-            {"bond": bond.interface_name, "slaves": before},
-            {"bond": bond.interface_name, "slaves": after},
-        )
+        _audit_slaves(conn, actor, node, "release", bond, before, after)
         return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
 
     return db.write(work)
