@@ -50,6 +50,7 @@ class ServerSettings:
     max_body_bytes: int = 1024 * 1024
     workers: int = 64
     timeout_s: float = 30.0
+    processes: int = 1
     tls_cert: str | None = None
     tls_key: str | None = None
 

@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SIZES",
         help="also run the reboot phase at these database sizes, e.g. 100,100000",
     )
+    parser.add_argument(
+        "--server-processes",
+        type=positive,
+        default=defaults.server_processes,
+        help="processes per server (its --processes; default 1)",
+    )
     parser.add_argument("--workers", type=positive, default=defaults.workers, help="server worker threads")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="fleet seed (default 1)")
     parser.add_argument("--json", metavar="FILE", help="write the raw numbers to FILE")
@@ -101,7 +107,8 @@ def print_summary(result: dict) -> None:
     options = result["options"]
     print(
         f"\nboot storm: {options['nodes']} nodes, C={options['concurrency']}, "
-        f"database {options['database']}, {options['servers']} server(s); "
+        f"database {options['database']}, {options['servers']} server(s) of "
+        f"{options['server_processes']} process(es); "
         f"{storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned"
     )
     print(table(storm["phases"]))
@@ -128,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         processes=args.processes,
         fleet_sizes=args.fleet_sizes,
         workers=max(args.workers, args.concurrency),
+        server_processes=args.server_processes,
         seed=args.seed,
     )
     progress = Progress()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import contextlib
 import logging
 import logging.handlers
+import os
 import queue
 import signal
 import ssl
@@ -69,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="timeout_s",
         metavar="SECONDS",
         help=f"socket timeout for reads and idle keep-alive (default {defaults.timeout_s:g})",
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="server processes sharing the port, one per core is a good start (default 1)",
     )
     serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
@@ -151,8 +159,8 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         result = replace(result, **{field.name: value})
     if not 0 <= result.port <= 65535:
         raise UsageError(f"port must be between 0 and 65535, not {result.port}")
-    if result.workers < 1 or result.max_body_bytes < 1024 or result.timeout_s <= 0:
-        raise UsageError("workers must be >= 1, max-body-bytes >= 1024 and timeout > 0")
+    if result.workers < 1 or result.processes < 1 or result.max_body_bytes < 1024 or result.timeout_s <= 0:
+        raise UsageError("workers and processes must be >= 1, max-body-bytes >= 1024 and timeout > 0")
     if bool(result.tls_cert) != bool(result.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
     return result
@@ -165,7 +173,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"log-level must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     listener = _log_through_a_queue(level)
     try:
-        return _serve(args, config)
+        return _serve(args, config, level)
     finally:
         listener.stop()
 
@@ -184,7 +192,7 @@ def _log_through_a_queue(level: str) -> logging.handlers.QueueListener:
     return listener
 
 
-def _serve(args: argparse.Namespace, config: dict[str, str]) -> int:
+def _serve(args: argparse.Namespace, config: dict[str, str], level: str) -> int:
     server_config = server_settings(args, config)
     url = settings.database_url(args.database or config.get("database"))
     should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
@@ -207,8 +215,11 @@ def _serve(args: argparse.Namespace, config: dict[str, str]) -> int:
     except BaseException:
         db.dispose()
         raise
+    where = f"{server.url} (database {db.engine.url.render_as_string(hide_password=True)}"
+    if server_config.processes > 1:
+        return _serve_in_processes(server, db, server_config.processes, level, where)
     _stop_on_signals(server)
-    log.info("listening on %s (database %s)", server.url, db.engine.url.render_as_string(hide_password=True))
+    log.info("listening on %s)", where)
     try:
         server.serve_forever()
         server.drain()
@@ -216,6 +227,51 @@ def _serve(args: argparse.Namespace, config: dict[str, str]) -> int:
         db.dispose()
     log.info("stopped")
     return 0
+
+
+def _serve_in_processes(server: NodeConfigServer, db: Database, count: int, level: str, where: str) -> int:
+    """Pre-fork: children share the listening socket (the kernel spreads connections over them);
+    the parent only supervises. Each child has its own interpreter lock, worker threads and
+    database connections, so a boot storm uses every core."""
+    db.dispose()  # no connection may be shared across fork
+    children: list[int] = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 1
+            listener = _log_through_a_queue(level)  # the parent's writer thread did not come along
+            try:
+                db.forget_inherited_connections()
+                # Every child wakes for a new connection and only one gets it: the others must
+                # not block in accept(), or they could not notice a shutdown.
+                server.socket.setblocking(False)
+                _stop_on_signals(server)
+                server.serve_forever()
+                server.drain()
+                code = 0
+            except BaseException:
+                log.exception("server process %d failed", os.getpid())
+            finally:
+                listener.stop()
+                os._exit(code)
+        children.append(pid)
+    log.info("listening on %s, %d processes)", where, count)
+
+    def forward(signum, _frame):
+        log.info("received %s, stopping %d processes", signal.Signals(signum).name, len(children))
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    failed = 0
+    for child in children:
+        _, status = os.waitpid(child, 0)
+        failed += os.waitstatus_to_exitcode(status) != 0
+    server.server_close()
+    log.info("stopped")
+    return 0 if not failed else 1
 
 
 def _stop_on_signals(server: NodeConfigServer) -> None:

@@ -76,10 +76,12 @@ def _client_process(urls: list[str], slices: list[list[Job]], progress, results,
 
 
 class ServerMeter:
-    """CPU seconds and peak RSS of server processes over a phase (RSS sampled every 50 ms)."""
+    """CPU seconds and peak RSS of server processes (and their forked children) over a phase;
+    RSS is sampled every 50 ms and summed over the processes."""
 
     def __init__(self, pids: list[int]):
-        self.processes = [psutil.Process(pid) for pid in pids]
+        parents = [psutil.Process(pid) for pid in pids]
+        self.processes = parents + [child for parent in parents for child in parent.children(recursive=True)]
         self.peak_rss = 0
         self._stop = threading.Event()
 

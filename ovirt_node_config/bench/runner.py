@@ -37,6 +37,7 @@ class BenchOptions:
     churn_fraction: float = 0.1
     seed: int = 1
     workers: int = 64
+    server_processes: int = 1
 
 
 @contextlib.contextmanager
@@ -167,7 +168,13 @@ class Bench:
         self.progress = progress  # progress(description, total) -> callable(done)
 
     def _servers(self, url: str, count: int, tag: str) -> list[ServerProcess]:
-        extra = ("--workers", str(self.options.workers), "--no-migrate")
+        extra = (
+            "--workers",
+            str(self.options.workers),
+            "--processes",
+            str(self.options.server_processes),
+            "--no-migrate",
+        )
         return [ServerProcess(url, self.workdir / f"server-{tag}-{i}.log", extra) for i in range(count)]
 
     def _phase(self, name: str, servers: list[ServerProcess], jobs: list[Job]) -> PhaseResult:

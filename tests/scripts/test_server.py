@@ -83,3 +83,18 @@ def test_an_unreachable_database_is_one_clear_line():
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("ovirt-node-config-server: cannot use the database")
+
+
+def test_serve_in_several_processes_shares_the_port_and_stops_cleanly(database_url, tmp_path):
+    import psutil
+    from support import RunningServer, make_report
+
+    server = RunningServer(database_url, tmp_path / "server.log", ("--processes", "2"))
+    try:
+        assert len(psutil.Process(server.pid).children()) == 2
+        for index in range(6):  # new connections, spread by the kernel over both processes
+            server.proxy().identify(make_report(hostname=f"node{index}", macs=(f"52:54:00:00:01:0{index}",)))
+        assert server.proxy().ping()["status"] == "ok"
+    finally:
+        assert server.stop() == 0
+    assert server.log.count("identify node=") == 6 and "stopped" in server.log
