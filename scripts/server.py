@@ -173,15 +173,15 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"log-level must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     listener = _log_through_a_queue(level)
     try:
-        return _serve(args, config, level)
+        return _serve(args, config, level, listener)
     finally:
         listener.stop()
 
 
-def _log_through_a_queue(level: str) -> logging.handlers.QueueListener:
+def _log_through_a_queue(level: str, stream=None) -> logging.handlers.QueueListener:
     """Request threads only enqueue log records; one thread writes them. Under a boot storm,
     dozens of threads contending for a stream handler's lock cost more than the requests."""
-    output = logging.StreamHandler()
+    output = logging.StreamHandler(stream)
     output.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     records: queue.SimpleQueue = queue.SimpleQueue()
     root = logging.getLogger()
@@ -192,7 +192,9 @@ def _log_through_a_queue(level: str) -> logging.handlers.QueueListener:
     return listener
 
 
-def _serve(args: argparse.Namespace, config: dict[str, str], level: str) -> int:
+def _serve(
+    args: argparse.Namespace, config: dict[str, str], level: str, listener: logging.handlers.QueueListener
+) -> int:
     server_config = server_settings(args, config)
     url = settings.database_url(args.database or config.get("database"))
     should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
@@ -217,7 +219,7 @@ def _serve(args: argparse.Namespace, config: dict[str, str], level: str) -> int:
         raise
     where = f"{server.url} (database {db.engine.url.render_as_string(hide_password=True)}"
     if server_config.processes > 1:
-        return _serve_in_processes(server, db, server_config.processes, level, where)
+        return _serve_in_processes(server, db, server_config.processes, level, where, listener)
     _stop_on_signals(server)
     log.info("listening on %s)", where)
     try:
@@ -229,17 +231,25 @@ def _serve(args: argparse.Namespace, config: dict[str, str], level: str) -> int:
     return 0
 
 
-def _serve_in_processes(server: NodeConfigServer, db: Database, count: int, level: str, where: str) -> int:
+def _serve_in_processes(
+    server: NodeConfigServer,
+    db: Database,
+    count: int,
+    level: str,
+    where: str,
+    listener: logging.handlers.QueueListener,
+) -> int:
     """Pre-fork: children share the listening socket (the kernel spreads connections over them);
     the parent only supervises. Each child has its own interpreter lock, worker threads and
     database connections, so a boot storm uses every core."""
     db.dispose()  # no connection may be shared across fork
+    listener.stop()  # nor a thread half-way through writing the log
     children: list[int] = []
     for _ in range(count):
         pid = os.fork()
         if pid == 0:  # the child
             code = 1
-            listener = _log_through_a_queue(level)  # the parent's writer thread did not come along
+            listener = _log_through_a_queue(level, os.fdopen(os.dup(2), "w", buffering=1))
             try:
                 db.forget_inherited_connections()
                 # Every child wakes for a new connection and only one gets it: the others must
@@ -255,6 +265,7 @@ def _serve_in_processes(server: NodeConfigServer, db: Database, count: int, leve
                 listener.stop()
                 os._exit(code)
         children.append(pid)
+    listener.start()
     log.info("listening on %s, %d processes)", where, count)
 
     def forward(signum, _frame):
