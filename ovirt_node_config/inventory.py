@@ -122,10 +122,14 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
 
 def identify(db: Database, report: HardwareReport) -> SyncResult:
     """Bring the inventory in line with ``report`` in one transaction; returns what changed."""
-    state = db.read(lambda conn: store.load_state(conn, report))
-    plan = plan_sync(state, report)
+
+    def read(conn):
+        plan = plan_sync(store.load_state(conn, report), report)
+        return plan, store.degraded_bonds(conn, plan.host.id) if plan.is_noop else []
+
+    plan, degraded = db.read(read)
     if plan.is_noop:
-        return _result(plan, plan.host.id, state.degraded_bonds, [])
+        return _result(plan, plan.host.id, degraded, [])
 
     def write(conn):
         locked_state = store.load_state(conn, report, lock=True)

@@ -51,7 +51,6 @@ class HostState:
     by_hostname: StoredHost | None
     cpus: list[Cpu]
     nics: dict[str, StoredNic]  # by MAC: the matched host's NICs and every reported MAC
-    degraded_bonds: list[str]
 
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every boot.
@@ -103,7 +102,6 @@ def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) 
         by_hostname=by_hostname,
         cpus=[Cpu(row.cpu_index, *row[1:]) for row in cpu_rows],
         nics={row.mac: StoredNic(**row._mapping) for row in nic_rows},
-        degraded_bonds=degraded_bonds(conn, host_id) if host_id is not None else [],
     )
 
 
