@@ -99,20 +99,10 @@ class RequestHandler(SimpleXMLRPCRequestHandler):
             body = self.server.dispatch_xml(data, self.client_address[0], self._credentials())
         except AuthenticationRequired:
             self.close_connection = True
-            self.send_response(HTTPStatus.UNAUTHORIZED)
-            self.send_header("WWW-Authenticate", 'Basic realm="ovirt-node-config", charset="UTF-8"')
-            reason = b"administrator credentials required\n"
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(reason)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(reason)
+            challenge = {"WWW-Authenticate": 'Basic realm="ovirt-node-config", charset="UTF-8"'}
+            self._plain(HTTPStatus.UNAUTHORIZED, "administrator credentials required", challenge)
             return
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(HTTPStatus.OK, "text/xml; charset=utf-8", body)
 
     def do_GET(self):
         started = time.monotonic()
@@ -183,11 +173,15 @@ class RequestHandler(SimpleXMLRPCRequestHandler):
         self._plain(status, reason)
         self.server.log_request_line(self.client_address[0], "POST", time.monotonic(), str(int(status)))
 
-    def _plain(self, status: int, text: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (text.rstrip("\n") + "\n").encode())
+    def _plain(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+        self._send(status, "text/plain; charset=utf-8", (text.rstrip("\n") + "\n").encode(), headers)
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
+    def _send(
+        self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         if self.close_connection:
