@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
+from .engine import normalise_url, open_engine
 from .tables import cpus, hosts, nics
 
 
@@ -48,23 +49,23 @@ def macs_by_host(conn: Connection) -> dict[str, set[str]]:
     return result
 
 
+def _on_maintenance_database(url, statement: str) -> None:
+    """Run one statement on the ``postgres`` database of ``url``'s server, outside a transaction."""
+    engine = open_engine(url.set(database="postgres").render_as_string(hide_password=False), pool_size=1)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
 def create_scratch_database(server_url: str, name: str) -> str:
     """Create an empty PostgreSQL database ``name`` on the server of ``server_url``; its URL."""
-    from .engine import normalise_url, open_engine
-
     url = normalise_url(server_url)
-    engine = open_engine(url.set(database="postgres").render_as_string(hide_password=False), pool_size=1)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
+    _on_maintenance_database(url, f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(url: str) -> None:
-    from .engine import normalise_url, open_engine
-
     parsed = normalise_url(url)
-    engine = open_engine(parsed.set(database="postgres").render_as_string(hide_password=False), pool_size=1)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    engine.dispose()
+    _on_maintenance_database(parsed, f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
