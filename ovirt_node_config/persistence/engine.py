@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -70,6 +71,21 @@ def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
     )
 
 
+def _enter_wal_mode(cursor) -> None:
+    """Switch the file to WAL (a no-op once it is). The switch needs the file to itself and SQLite
+    answers "locked" at once, without its busy handler, while another process writes to a new
+    file (two servers or migrations starting together): retry within the busy timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01 + random.random() * 0.04)  # noqa: S311 - jitter, not security
+
+
 def _sqlite_engine(parsed, pool_size: int) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +102,7 @@ def _sqlite_engine(parsed, pool_size: int) -> Engine:
         # Let SQLAlchemy's "begin" event below own transaction boundaries.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _enter_wal_mode(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
