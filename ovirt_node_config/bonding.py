@@ -339,6 +339,7 @@ def show_node(db: Database, ref: object) -> dict:
                     "ip_address": nic.ip_address or "",
                     "netmask": nic.netmask or "",
                     "broadcast": nic.broadcast or "",
+                    "link_state": nic.link_state or "",
                     "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
                 }
                 for nic in node.nics.values()

@@ -8,12 +8,13 @@ report only reads.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .errors import Conflict
 from .persistence import inventory_store as store
 from .persistence.engine import Database
-from .report import HardwareReport, Nic
+from .report import HardwareReport, Nic, Skipped
 
 
 @dataclass
@@ -27,6 +28,10 @@ class SyncPlan:
     update_nics: list[tuple[store.StoredNic, dict[str, object]]] = field(default_factory=list)
     move_nics: list[tuple[store.StoredNic, Nic]] = field(default_factory=list)
     delete_nics: list[store.StoredNic] = field(default_factory=list)
+    # Reported interfaces the sync could not tell apart, and so did not store.
+    unresolved: list[Skipped] = field(default_factory=list)
+    # Stored NICs not in the report, kept because the report could not name every interface.
+    kept_nics: list[store.StoredNic] = field(default_factory=list)
 
     @property
     def is_noop(self) -> bool:
@@ -50,6 +55,8 @@ class SyncResult:
     removed: list[str]
     released: list[tuple[str, str]]  # (mac, bond interface) memberships that ended
     degraded_bonds: list[str]
+    kept: list[str]  # MACs not reported but kept: the report left interfaces unidentified
+    skipped: list[Skipped]  # reported interfaces that are not in the inventory, with the reason
 
     def as_struct(self) -> dict:
         return {
@@ -61,6 +68,8 @@ class SyncResult:
             "removed": self.removed,
             "released": [{"mac": mac, "bond": bond} for mac, bond in self.released],
             "degraded_bonds": self.degraded_bonds,
+            "kept": self.kept,
+            "skipped": [entry.as_struct() for entry in self.skipped],
         }
 
 
@@ -83,6 +92,15 @@ def match_host(state: store.HostState, report: HardwareReport) -> store.StoredHo
 
 
 def plan_sync(state: store.HostState, report: HardwareReport) -> SyncPlan:
+    """The row changes for ``report``. The rules (README.md, "What identify does"):
+
+    - A NIC is its MAC: a known MAC is updated (or moved from another host), a new one inserted.
+    - NICs that share one MAC in the report (bond slaves show the bond's MAC) are matched to the
+      host's stored NICs by interface name; the stored NIC whose own MAC is the shared one is
+      present too. A shared NIC that matches nothing is not stored (its own MAC is unknown) and
+      is named in the answer; while any is, no unreported NIC is deleted.
+    - Every other stored NIC of the host that the report does not account for is deleted.
+    """
     host = match_host(state, report)
     wanted = {"hostname": report.hostname, "arch": report.arch, "memory_mb": report.memory_mb}
     if report.uuid or host is None:
@@ -95,8 +113,15 @@ def plan_sync(state: store.HostState, report: HardwareReport) -> SyncPlan:
         host=host, host_changes=changes, replace_cpus=host is None or state.cpus != list(report.cpus)
     )
     host_id = host.id if host else None
-    reported = {nic.mac for nic in report.nics}
+    own = {mac: nic for mac, nic in state.nics.items() if host_id is not None and nic.host_id == host_id}
+    sharing: dict[str, list[Nic]] = defaultdict(list)
     for nic in report.nics:
+        sharing[nic.mac].append(nic)
+    present: set[str] = set()  # MACs of stored NICs that the report accounts for
+    for nic in report.nics:
+        if len(sharing[nic.mac]) > 1:
+            continue
+        present.add(nic.mac)
         stored = state.nics.get(nic.mac)
         if stored is None:
             plan.insert_nics.append(nic)
@@ -104,17 +129,42 @@ def plan_sync(state: store.HostState, report: HardwareReport) -> SyncPlan:
             plan.move_nics.append((stored, nic))
         elif changes_for := nic_changes(stored, nic):
             plan.update_nics.append((stored, changes_for))
-    plan.delete_nics = [
-        stored
-        for stored in state.nics.values()
-        if stored.host_id == host_id and host_id is not None and stored.mac not in reported
-    ]
+    by_name = {nic.iface_name: nic for nic in own.values() if nic.mac not in present}
+    for mac, group in sharing.items():
+        if len(group) == 1:
+            continue
+        if mac in own:
+            present.add(mac)
+        for nic in group:
+            stored = by_name.pop(nic.iface_name, None)
+            if stored is None:
+                others = ", ".join(other.iface_name for other in group if other is not nic)
+                plan.unresolved.append(
+                    Skipped(
+                        nic.iface_name,
+                        f"shares MAC {mac} with {others} (a bond slave?) and is not known by this name; "
+                        "report its permanent MAC to store it",
+                    )
+                )
+                continue
+            present.add(stored.mac)
+            if changes_for := nic_changes(stored, nic):
+                plan.update_nics.append((stored, changes_for))
+    unreported = sorted((nic for nic in own.values() if nic.mac not in present), key=lambda nic: nic.mac)
+    if plan.unresolved:
+        plan.kept_nics = unreported
+    else:
+        plan.delete_nics = unreported
     return plan
 
 
 def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
     """What a report changes on a known NIC. An admin's static address outranks the report."""
-    wanted: dict[str, object] = {"iface_name": nic.iface_name, "bandwidth_mbps": nic.bandwidth_mbps}
+    wanted: dict[str, object] = {
+        "iface_name": nic.iface_name,
+        "bandwidth_mbps": nic.bandwidth_mbps,
+        "link_state": nic.link_state,
+    }
     if stored.boot_protocol != "static":
         wanted.update(ip_address=nic.ip_address, netmask=nic.netmask, broadcast=nic.broadcast)
     return {key: value for key, value in wanted.items() if getattr(stored, key) != value}
@@ -129,18 +179,20 @@ def identify(db: Database, report: HardwareReport) -> SyncResult:
 
     plan, degraded = db.read(read)
     if plan.is_noop:
-        return _result(plan, plan.host.id, degraded, [])
+        return _result(plan, report, plan.host.id, degraded, [])
 
     def write(conn):
         locked_state = store.load_state(conn, report, lock=True)
         locked_plan = plan_sync(locked_state, report)
         host_id, released = store.apply_sync(conn, locked_plan, report)
-        return _result(locked_plan, host_id, store.degraded_bonds(conn, host_id), released)
+        return _result(locked_plan, report, host_id, store.degraded_bonds(conn, host_id), released)
 
     return db.write(write)
 
 
-def _result(plan: SyncPlan, host_id: int, degraded: list[str], released) -> SyncResult:
+def _result(
+    plan: SyncPlan, report: HardwareReport, host_id: int, degraded: list[str], released
+) -> SyncResult:
     hostname = plan.host_changes.get("hostname") or plan.host.hostname
     return SyncResult(
         hostname=hostname,
@@ -151,4 +203,6 @@ def _result(plan: SyncPlan, host_id: int, degraded: list[str], released) -> Sync
         removed=sorted(stored.mac for stored in plan.delete_nics),
         released=sorted(released),
         degraded_bonds=sorted(degraded),
+        kept=[nic.mac for nic in plan.kept_nics],
+        skipped=[*report.skipped, *plan.unresolved],
     )

@@ -16,6 +16,7 @@ from .errors import InvalidInput, shown
 MAX_CPUS = 4096
 MAX_NICS = 256
 MAX_FLAGS_LENGTH = 4096
+MAX_SKIPPED = 256
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,18 @@ class Nic:
     ip_address: str | None = None
     netmask: str | None = None
     broadcast: str | None = None
+    link_state: str | None = None  # "up", "down", or None when the node did not say
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An interface the node reported that the inventory does not take, and why."""
+
+    iface_name: str
+    reason: str
+
+    def as_struct(self) -> dict:
+        return {"iface_name": self.iface_name, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,8 @@ class HardwareReport:
     arch: str
     memory_mb: int
     cpus: tuple[Cpu, ...]
-    nics: tuple[Nic, ...]
+    nics: tuple[Nic, ...]  # Ethernet interfaces; several may share a MAC (bond slaves)
+    skipped: tuple[Skipped, ...] = ()
 
 
 # Legacy host-browser key -> modern key, per level of the report.
@@ -84,27 +98,46 @@ LEGACY_NIC = {
 def parse_report(raw: object) -> HardwareReport:
     """Check ``raw`` (the ``identify`` argument) and return it in normal form."""
     fields = _modernise(validation.struct("report", raw), LEGACY_TOP)
+    skipped: list[Skipped] = []
     if "lshw_xml" in fields:
         xml = fields.pop("lshw_xml")
         if not isinstance(xml, str):
             raise InvalidInput("report.lshw_xml", f"must be a string, not {type(xml).__name__}")
-        for key, value in lshw.parse(xml).items():
-            fields.setdefault(key, value)
+        facts = lshw.parse(xml)
+        if "nics" not in fields:  # explicit keys win, and with them what lshw left out
+            skipped = [Skipped(**entry) for entry in facts["skipped"]]
+        for key, value in facts.items():
+            if key != "skipped":
+                fields.setdefault(key, value)
+        for key in ("hostname", "arch", "memory_mb"):
+            if fields.get(key) is None:
+                raise InvalidInput(key, f"is required: lshw_xml does not say it, so send {key} beside it")
     hostname = validation.hostname("hostname", fields.get("hostname"))
     uuid = validation.smbios_uuid("uuid", fields.get("uuid"))
     arch = validation.architecture("arch", fields.get("arch"))
     memory_mb = validation.integer("memory_mb", fields.get("memory_mb"), maximum=2**40)
     cpus = validation.array("cpus", fields.get("cpus", []), max_items=MAX_CPUS)
-    nics = validation.array("nics", fields.get("nics"), max_items=MAX_NICS)
+    raw_nics = validation.array("nics", fields.get("nics"), max_items=MAX_NICS)
+    nics: list[Nic] = []
+    names: dict[str, int] = {}
+    for i, raw_nic in enumerate(raw_nics):
+        nic = _nic(f"nics[{i}]", raw_nic)
+        if nic.iface_name in names:  # one name, two interfaces: not a machine
+            raise InvalidInput(
+                f"nics[{i}].iface_name", f"{nic.iface_name} is also nics[{names[nic.iface_name]}]"
+            )
+        names[nic.iface_name] = i
+        (skipped if isinstance(nic, Skipped) else nics).append(nic)
     report = HardwareReport(
         hostname=hostname,
         uuid=uuid,
         arch=arch,
         memory_mb=memory_mb,
         cpus=tuple(_cpu(f"cpus[{i}]", cpu, i) for i, cpu in enumerate(cpus)),
-        nics=tuple(_nic(f"nics[{i}]", nic) for i, nic in enumerate(nics)),
+        nics=tuple(nics),
+        skipped=tuple(skipped[:MAX_SKIPPED]),
     )
-    _refuse_duplicates(report)
+    _refuse_duplicate_cpus(report)
     return report
 
 
@@ -148,26 +181,25 @@ def _leading_number(field: str, value: object) -> int | None:
     return validation.integer(field, value, required=False)
 
 
-def _nic(field: str, raw: object) -> Nic:
+def _nic(field: str, raw: object) -> Nic | Skipped:
+    """A NIC in normal form, or Skipped when its hardware address is not an Ethernet MAC."""
     nic = _modernise(validation.struct(field, raw), LEGACY_NIC)
+    iface_name = validation.interface_name(f"{field}.iface_name", nic.get("iface_name"))
+    octets = validation.non_ethernet_address_octets(nic.get("mac"))
+    if octets:
+        return Skipped(iface_name, f"its hardware address has {octets} octets: not an Ethernet MAC")
     return Nic(
         mac=validation.mac(f"{field}.mac", nic.get("mac")),
-        iface_name=validation.interface_name(f"{field}.iface_name", nic.get("iface_name")),
+        iface_name=iface_name,
         bandwidth_mbps=_leading_number(f"{field}.bandwidth_mbps", nic.get("bandwidth_mbps")),
         ip_address=validation.ipv4(f"{field}.ip_address", nic.get("ip_address")),
         netmask=validation.netmask(f"{field}.netmask", nic.get("netmask")),
         broadcast=validation.ipv4(f"{field}.broadcast", nic.get("broadcast")),
+        link_state=validation.link_state(f"{field}.link_state", nic.get("link_state")),
     )
 
 
-def _refuse_duplicates(report: HardwareReport) -> None:
-    for attribute in ("mac", "iface_name"):
-        seen: dict[str, int] = {}
-        for i, nic in enumerate(report.nics):
-            value = getattr(nic, attribute)
-            if value in seen:
-                raise InvalidInput(f"nics[{i}].{attribute}", f"{value} is also nics[{seen[value]}]")
-            seen[value] = i
+def _refuse_duplicate_cpus(report: HardwareReport) -> None:
     indexes: dict[int, int] = {}
     for i, cpu in enumerate(report.cpus):
         if cpu.index in indexes:

@@ -14,6 +14,8 @@ import uuid as uuid_module
 from .errors import InvalidInput, shown
 
 MAC_PATTERN = re.compile(r"[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}")
+# A link-layer address of colon-separated octets, as the kernel prints any of them.
+HARDWARE_ADDRESS = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){1,31}")
 # Linux's dev_valid_name(): 1-15 bytes, not "." or "..", no "/", ":" or white space. We are
 # stricter still, so that a name is always safe in a file name, a shell here-document and an
 # augtool path: letters, digits and . _ - only, not starting with "." or "-".
@@ -26,6 +28,7 @@ BOGUS_UUIDS = {
     "03000200-0400-0500-0006-000700080009",
 }
 BOOT_PROTOCOLS = ("dhcp", "static", "none")
+LINK_STATES = ("up", "down")
 MAX_TEXT = 255
 
 
@@ -75,6 +78,24 @@ def mac(field: str, value: object) -> str:
     if digits == "0" * 12:
         raise InvalidInput(field, "is the all-zero MAC address")
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def non_ethernet_address_octets(value: object) -> int | None:
+    """The octet count of a well-formed link-layer address that is not a 6-octet MAC (IPoIB: 20,
+    FireWire: 8), else None: those interfaces are not Ethernet NICs, not malformed input."""
+    if isinstance(value, str) and HARDWARE_ADDRESS.fullmatch(value.strip()):
+        octets = value.strip().count(":") + 1
+        return octets if octets != 6 else None
+    return None
+
+
+def link_state(field: str, value: object) -> str | None:
+    """``up``, ``down``, or None when the node did not say."""
+    if value is None or value == "":
+        return None
+    if value not in LINK_STATES:
+        raise InvalidInput(field, f"must be one of {', '.join(LINK_STATES)}, not {shown(value)}")
+    return value
 
 
 def interface_name(field: str, value: object) -> str:

@@ -267,11 +267,12 @@ def _render_node(node: dict) -> str:
                 n["bandwidth_mbps"] or "",
                 n["boot_protocol"],
                 n["ip_address"],
+                n["link_state"] or "?",
                 n["bond"],
             ]
             for n in node["nics"]
         ],
-        headers=["MAC", "LAST NAME", "MBPS", "BOOT", "ADDRESS", "BOND"],
+        headers=["MAC", "LAST NAME", "MBPS", "BOOT", "ADDRESS", "LINK", "BOND"],
     )
     bonds = tabulate(
         [

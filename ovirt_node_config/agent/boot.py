@@ -60,7 +60,7 @@ class BootOptions:
     rpc_timeout: float = 30.0
     dry_run: bool = False
     lshw_cmd: str | None = None
-    ip_cmd: str = "ip -j -4 addr show"
+    ip_cmd: str = "ip -j addr show"
 
 
 def default_restart_command(root: Path = Path("/")) -> str:
@@ -111,9 +111,13 @@ class BootAgent:
             self.root, ip_command=options.ip_cmd, lshw_command=options.lshw_cmd, run=self.run_command
         )
         macs = {nic["mac"].lower(): nic["iface_name"] for nic in report["nics"]}
+        names = [
+            nic["iface_name"] + (" (link down)" if nic.get("link_state") == "down" else "")
+            for nic in report["nics"]
+        ]
         self.say(
             f"[2/7] hardware: {report['hostname']}, {len(report['cpus'])} CPUs, "
-            f"NICs {', '.join(sorted(macs.values())) or 'none'}"
+            f"NICs {', '.join(names) or 'none'}"
         )
         if options.dry_run:
             return self._dry_run(server, report, macs)
@@ -123,6 +127,8 @@ class BootAgent:
             f"[3/7] identified as {result['hostname']}: added {len(result['added'])}, "
             f"updated {len(result['updated'])}, removed {len(result['removed'])} NICs"
         )
+        for entry in result.get("skipped", []):
+            self.say(f"      not in the inventory: {entry.get('iface_name')}: {entry.get('reason')}")
         text = self._call(server.get_config, result["hostname"], macs)
         mode, commands, sections = self._check(text)
         self._save(text, sections)

@@ -1,9 +1,15 @@
 """Reading a node's hardware from ``/proc`` and ``/sys`` under a root directory.
 
 Returns an ``identify`` report with the modern keys. Every path is read under ``root`` so tests
-can build a machine tree; the commands used (``ip -j -4 addr`` for addresses, ``lshw -xml``) are
-injectable, and a missing or failing command means "no addresses" / "no lshw", not a crash.
-Only physical NICs count: entries of ``/sys/class/net`` with a ``device`` link.
+can build a machine tree; the commands used (``ip -j addr`` for addresses and permanent MACs,
+``lshw -xml``) are injectable, and a missing or failing command means "no addresses" / "no lshw",
+not a crash.
+
+Only physical NICs count: entries of ``/sys/class/net`` with a ``device`` link, and never a bond,
+bridge, team, VLAN or tun/tap even where an odd driver gives it one. A NIC is named by its
+permanent MAC: a bond slave shows the bond's MAC in ``address``, so its own is read from
+``bonding_slave/perm_hwaddr`` (or ``permaddr`` of ``ip -j addr``). A NIC whose link is down is
+reported, with ``link_state`` down (from ``carrier``, else ``operstate``).
 """
 
 from __future__ import annotations
@@ -38,19 +44,19 @@ def _read(path: Path) -> str | None:
 def collect(
     root: Path,
     *,
-    ip_command: str = "ip -j -4 addr show",
+    ip_command: str = "ip -j addr show",
     lshw_command: str | None = None,
     run: CommandRunner = run_command,
 ) -> dict:
     """The identify report of the machine under ``root``."""
-    addresses = ipv4_addresses(run(shlex.split(ip_command)) if ip_command else None)
+    links = ip_links(run(shlex.split(ip_command)) if ip_command else None)
     report = {
         "hostname": _read(root / "proc/sys/kernel/hostname") or "",
         "uuid": _read(root / "sys/class/dmi/id/product_uuid") or "",
         "arch": _read(root / "proc/sys/kernel/arch") or os.uname().machine,
         "memory_mb": memory_mb(_read(root / "proc/meminfo") or ""),
         "cpus": cpus(_read(root / "proc/cpuinfo") or ""),
-        "nics": nics(root / "sys/class/net", addresses),
+        "nics": nics(root / "sys/class/net", links),
     }
     if lshw_command:
         xml = run(shlex.split(lshw_command))
@@ -99,43 +105,88 @@ def cpus(cpuinfo: str) -> list[dict]:
     return result
 
 
-def nics(net: Path, addresses: dict[str, tuple[str, str, str | None]]) -> list[dict]:
-    """Physical NICs (with a ``device`` link) in name order, with their IPv4 address if any."""
+# What marks an interface the kernel made, not the hardware (entries of /sys/class/net/X).
+SOFTWARE_MARKERS = ("bonding", "bridge", "team", "tun_flags")
+SOFTWARE_DEVTYPES = {
+    "bond",
+    "bridge",
+    "team",
+    "vlan",
+    "macvlan",
+    "macvtap",
+    "ipvlan",
+    "vxlan",
+    "veth",
+    "dummy",
+}
+
+
+def is_physical(entry: Path) -> bool:
+    """A hardware interface: it has a ``device`` link, and none of a software interface's marks."""
+    if not (entry / "device").exists() or any((entry / marker).exists() for marker in SOFTWARE_MARKERS):
+        return False
+    uevent = _read(entry / "uevent") or ""
+    return not any(line == f"DEVTYPE={kind}" for line in uevent.splitlines() for kind in SOFTWARE_DEVTYPES)
+
+
+def link_state(entry: Path) -> str | None:
+    """``up`` or ``down`` from the carrier (unreadable while the interface is down), else operstate."""
+    carrier = _read(entry / "carrier")
+    if carrier in ("0", "1"):
+        return "up" if carrier == "1" else "down"
+    operstate = _read(entry / "operstate")
+    if operstate == "up":
+        return "up"
+    return "down" if operstate in ("down", "lowerlayerdown", "notpresent") else None
+
+
+def nics(net: Path, links: dict[str, dict]) -> list[dict]:
+    """Physical NICs in name order: permanent MAC, speed, link state, IPv4 address if any."""
     found = []
     try:
         entries = sorted(net.iterdir())
     except OSError:
         return []
     for entry in entries:
-        mac = _read(entry / "address")
-        if not (entry / "device").exists() or not mac:
+        link = links.get(entry.name, {})
+        mac = _read(entry / "bonding_slave/perm_hwaddr") or link.get("permaddr") or _read(entry / "address")
+        if not mac or not is_physical(entry):
             continue
         nic: dict = {"mac": mac, "iface_name": entry.name}
         speed = _read(entry / "speed")
         if speed and speed.lstrip("-").isdigit() and int(speed) > 0:
             nic["bandwidth_mbps"] = int(speed)
-        if entry.name in addresses:
-            nic["ip_address"], nic["netmask"], broadcast = addresses[entry.name]
+        state = link_state(entry)
+        if state:
+            nic["link_state"] = state
+        if "ipv4" in link:
+            nic["ip_address"], nic["netmask"], broadcast = link["ipv4"]
             if broadcast:
                 nic["broadcast"] = broadcast
         found.append(nic)
     return found
 
 
-def ipv4_addresses(ip_json: str | None) -> dict[str, tuple[str, str, str | None]]:
-    """Interface -> (address, netmask, broadcast) from ``ip -j -4 addr show``; first address wins."""
+def ip_links(ip_json: str | None) -> dict[str, dict]:
+    """Interface -> {"permaddr": MAC, "ipv4": (address, netmask, broadcast)} from ``ip -j addr``,
+    each key only when known; the first IPv4 address wins."""
     try:
         interfaces = json.loads(ip_json) if ip_json else []
     except ValueError:
         return {}
-    result: dict[str, tuple[str, str, str | None]] = {}
+    result: dict[str, dict] = {}
     for interface in interfaces if isinstance(interfaces, list) else []:
-        for info in interface.get("addr_info", []):
-            if info.get("family") != "inet" or interface.get("ifname") in result:
+        if not isinstance(interface, dict) or not isinstance(interface.get("ifname"), str):
+            continue
+        link = result.setdefault(interface["ifname"], {})
+        if isinstance(interface.get("permaddr"), str):
+            link["permaddr"] = interface["permaddr"]
+        for info in interface.get("addr_info") or []:
+            if not isinstance(info, dict) or info.get("family") != "inet" or "ipv4" in link:
                 continue
             try:
                 network = ipaddress.IPv4Network(f"0.0.0.0/{info['prefixlen']}")
-                result[interface["ifname"]] = (
+                link["ipv4"] = (
                     str(ipaddress.IPv4Address(info["local"])),
                     str(network.netmask),
                     info.get("broadcast"),

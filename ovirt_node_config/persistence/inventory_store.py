@@ -43,6 +43,7 @@ class StoredNic:
     ip_address: str | None
     netmask: str | None
     broadcast: str | None
+    link_state: str | None
 
 
 @dataclass
@@ -155,6 +156,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tupl
                     ip_address=bindparam("ip_address"),
                     netmask=bindparam("netmask"),
                     broadcast=bindparam("broadcast"),
+                    link_state=bindparam("link_state"),
                     updated_at=now,
                 ),
                 [{"nic_id": stored.id, **_nic_values(nic)} for stored, nic in plan.move_nics],
@@ -178,6 +180,7 @@ def _nic_values(nic) -> dict:
         "ip_address": nic.ip_address,
         "netmask": nic.netmask,
         "broadcast": nic.broadcast,
+        "link_state": nic.link_state,
     }
 
 

@@ -31,6 +31,7 @@ class NicRow:
     ip_address: str | None
     netmask: str | None
     broadcast: str | None
+    link_state: str | None
     bond_id: int | None
 
 
@@ -89,6 +90,7 @@ _NODE_NICS = (
         nics.c.ip_address,
         nics.c.netmask,
         nics.c.broadcast,
+        nics.c.link_state,
         bondings_nics.c.bonding_id,
     )
     .select_from(nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id))

@@ -108,6 +108,7 @@ nics = Table(
     Column("netmask", String(15)),
     Column("broadcast", String(15)),
     *_timestamps(),
+    Column("link_state", String(4)),
     PrimaryKeyConstraint("id", name="nics_pkey"),
     UniqueConstraint("mac", name="nics_mac_key"),
     UniqueConstraint("id", "host_id", name="nics_id_host_id_key"),

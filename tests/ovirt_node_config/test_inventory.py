@@ -1,5 +1,7 @@
 """identify(): the inventory follows what nodes report, in one transaction, on both databases."""
 
+from pathlib import Path
+
 import pytest
 from support import add_bond, make_report, run_concurrently
 
@@ -136,3 +138,108 @@ def test_two_nodes_swapping_a_nic_concurrently_end_with_the_right_rows(db, snaps
         assert errors == []
         owners = {mac: host for mac, host, *_ in snapshot()["nics"]}
         assert owners == {a_own: "node-a", a_gets: "node-a", b_own: "node-b", b_gets: "node-b"}
+
+
+# -- real machines: bond slaves share a MAC, links go down, lshw reports ----------------------
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "lshw"
+
+
+def bonded_view(*nics: tuple[str, str, str | None]) -> list[dict]:
+    """NICs as a bonded node shows them: (name, MAC shown, link state)."""
+    return [
+        {"mac": mac, "iface_name": name, "link_state": link, "bandwidth_mbps": 1000}
+        for name, mac, link in nics
+    ]
+
+
+def test_bond_slaves_showing_the_bond_mac_keep_their_rows_and_bond(engine, snapshot):
+    db = CountingDatabase(engine.url.render_as_string(hide_password=False))
+    identify(db)
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
+    before, writes = snapshot(), db.writes
+    # After the bond is up, eth1 shows eth0's MAC (the bond's), as in /sys and lshw.
+    result = identify(db, nics=bonded_view(("eth0", MAC1, None), ("eth1", MAC1, None), ("eth2", MAC3, None)))
+    assert (result.removed, result.released, result.skipped, result.kept) == ([], [], [], [])
+    assert snapshot() == before and db.writes == writes  # nothing changed, nothing written
+    db.dispose()
+
+
+def test_a_link_down_slave_stays_in_its_bond_and_admins_see_the_state(db, snapshot, engine):
+    identify(db)
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
+    members = snapshot()["members"]
+    down = identify(db, nics=bonded_view(("eth0", MAC1, "up"), ("eth1", MAC1, "down"), ("eth2", MAC3, "up")))
+    assert (down.removed, down.degraded_bonds) == ([], [])
+    assert snapshot()["members"] == members
+    shown = {nic["iface_name"]: nic["link_state"] for nic in bonding.show_node(db, "node1")["nics"]}
+    assert shown == {"eth0": "up", "eth1": "down", "eth2": "up"}
+    identify(db, nics=bonded_view(("eth0", MAC1, "up"), ("eth1", MAC1, "up"), ("eth2", MAC3, "up")))
+    assert snapshot()["members"] == members
+    assert {nic["link_state"] for nic in bonding.show_node(db, "node1")["nics"]} == {"up"}
+
+
+def test_shared_macs_under_unknown_names_are_skipped_and_nothing_is_deleted(db, snapshot):
+    identify(db)
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
+    before = snapshot()
+    # The node renamed its interfaces and is bonded: eno1/eno2 cannot be told apart.
+    result = identify(db, nics=bonded_view(("eno1", MAC1, None), ("eno2", MAC1, None), ("eno3", MAC3, None)))
+    assert [entry.iface_name for entry in result.skipped] == ["eno1", "eno2"]
+    assert "shares MAC 52:54:00:00:00:01 with eno2" in result.skipped[0].reason
+    assert (result.removed, result.kept, result.updated) == ([], [MAC2], [MAC3])
+    after = snapshot()
+    assert after["members"] == before["members"] and len(after["nics"]) == 3
+
+
+def test_a_new_host_never_gets_a_nic_whose_mac_another_interface_shows(db, snapshot):
+    result = identify(db, nics=bonded_view(("eth0", MAC1, None), ("eth1", MAC1, None), ("eth2", MAC3, None)))
+    assert result.added == [MAC3]
+    assert [entry.iface_name for entry in result.skipped] == ["eth0", "eth1"]
+    assert [nic[0] for nic in snapshot()["nics"]] == [MAC3]
+
+
+def test_a_shared_mac_stored_on_another_host_is_not_moved(db, snapshot):
+    identify(db, hostname="other", macs=(MAC1,))
+    identify(db, nics=bonded_view(("eth0", MAC1, None), ("eth1", MAC1, None)))
+    assert [(nic[0], nic[1]) for nic in snapshot()["nics"]] == [(MAC1, "other")]
+
+
+# file -> the NICs stored (MAC, name) and what the answer names as skipped
+REAL_REPORTS = {
+    "collins-lshw-b0214.xml": (
+        [
+            ("90:e2:ba:09:e2:a0", "eth4"),
+            ("90:e2:ba:09:e2:a1", "eth5"),
+            ("90:e2:ba:09:e2:a4", "eth2"),
+            ("90:e2:ba:09:e2:a5", "eth3"),
+        ],
+        ["bond0", "eth4.104", "eth4.114", "eth4.115", "eth0", "eth1"],
+    ),
+    "collins-lshw-quad.xml": (
+        [
+            ("04:7d:7b:06:95:ba", "eth4"),
+            ("04:7d:7b:06:95:bb", "eth5"),
+            ("90:e2:ba:09:e2:a0", "eth0"),
+            ("90:e2:ba:09:e2:a1", "eth1"),
+            ("90:e2:ba:09:e2:a4", "eth2"),
+            ("90:e2:ba:09:e2:a5", "eth3"),
+        ],
+        [],
+    ),
+    "collins-lshw-10g.xml": (
+        [("90:e2:ba:00:91:28", "eth2"), ("e8:9a:8f:23:15:5a", "eth0"), ("e8:9a:8f:23:15:5b", "eth1")],
+        ["bond0"],
+    ),
+    "virtio-vm.xml": ([("02:fc:00:00:00:01", "eth0")], []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_REPORTS))
+def test_real_lshw_reports_store_exactly_the_physical_interfaces(db, snapshot, name):
+    stored, skipped = REAL_REPORTS[name]
+    result = inventory.identify(db, parse_report({"lshw_xml": (DATA / name).read_text()}))
+    assert sorted((nic[0], nic[2]) for nic in snapshot()["nics"]) == sorted(stored)
+    assert [entry.iface_name for entry in result.skipped] == skipped
+    again = inventory.identify(db, parse_report({"lshw_xml": (DATA / name).read_text()}))
+    assert (again.added, again.updated, again.removed) == ([], [], [])

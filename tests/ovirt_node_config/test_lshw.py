@@ -1,4 +1,11 @@
-"""Facts read from ``lshw -xml``: the real sample, and the shapes real servers produce."""
+"""Facts read from ``lshw -xml``: the real corpus in ``tests/data/lshw`` (sources in its
+SOURCES.txt), and the shapes real machines produce that the corpus lacks.
+
+Each expectation below is what lshw itself states in that file: the NICs are its physical
+interfaces with a name and a MAC (slaves of a bond show the bond's MAC), memory is the System
+Memory node (or the sum of its banks), CPUs are logical CPUs (threads or cores per populated
+socket), the architecture comes from the header comment or the hardware.
+"""
 
 from pathlib import Path
 
@@ -7,58 +14,300 @@ import pytest
 from ovirt_node_config import lshw
 from ovirt_node_config.errors import InvalidInput
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "lshw" / "virtio-vm.xml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "lshw"
 
-SERVER = """<?xml version="1.0" standalone="yes" ?>
-<list>
-<node id="rack1-node7" claimed="true" class="system">
- <width units="bits">64</width>
- <configuration><setting id="uuid" value="4c4c4544-0035-3010-8051-b8c04f4e3232" /></configuration>
- <node id="core" class="bus">
-  <node id="memory" class="memory"><size units="bytes">68719476736</size>
-   <node id="bank:0" class="memory"><size units="bytes">34359738368</size></node>
-  </node>
-  <node id="cpu:0" class="processor"><product>Xeon</product><vendor>Intel Corp.</vendor>
-   <size units="Hz">2400000000</size><capabilities><capability id="x86-64" /></capabilities></node>
-  <node id="cpu:1" class="processor" disabled="true"><product>empty socket</product></node>
-  <node id="network:0" class="network"><businfo>pci@0000:01:00.0</businfo>
-   <logicalname>eno1</logicalname><serial>B8:CA:3A:00:00:01</serial><size units="bit/s">10000000000</size>
-   <configuration><setting id="ip" value="192.0.2.20" /><setting id="broadcast" value="yes" /></configuration>
-   <capabilities><capability id="physical" /></capabilities></node>
-  <node id="network:1" class="network"><businfo>pci@0000:01:00.1</businfo>
-   <logicalname>eno2</logicalname><serial>b8:ca:3a:00:00:02</serial></node>
- </node>
- <node id="network" class="network"><logicalname>virbr0</logicalname><serial>52:54:00:12:34:56</serial>
-  <configuration><setting id="driver" value="bridge" /></configuration></node>
-</node>
-</list>
-"""
+# file: (hostname, arch, memory MiB, logical CPUs, [(MAC, name, link)])
+CORPUS = {
+    "beaker-apm-mustang.xml": (None, "aarch64", 14278, 8, []),
+    "beaker-apple-powermac-g5.xml": (None, "ppc64", 1024, 4, []),
+    "beaker-dell-poweredge-1950.xml": (None, "x86_64", 2048, 4, []),
+    "beaker-hp-rx1620.xml": (None, "ia64", 6144, 2, []),
+    "beaker-hp-z400.xml": (None, "x86_64", 24576, 8, []),
+    "beaker-hp-zx2000.xml": (None, "ia64", 2560, 1, []),  # cpu:1 is an empty socket
+    "beaker-ibm-js20.xml": (None, "ppc64", 2048, 2, []),
+    "beaker-ibm-p750e.xml": (None, "ppc64", 8192, 4, []),
+    "beaker-ibm-s822l-kvm-guest.xml": (None, "ppc64", 9216, 8, []),
+    "beaker-ibm-s824-lpar.xml": (None, "ppc64", 16384, 8, []),
+    "beaker-ibm-thinkpad-t43.xml": (None, "i686", 1024, 1, []),
+    "beaker-intel-canoe-pass.xml": (None, "x86_64", 32768, 40, []),  # 2 sockets x 20 threads
+    "beaker-pc-kvm-guest.xml": (None, "x86_64", 2048, 8, []),
+    "beaker-sun-x8420.xml": (None, "x86_64", 7871, 4, []),  # lshw gives no core count: per socket
+    "collins-lshw-10g.xml": (
+        "proxy04.dfw01.tumblr.net",
+        "x86_64",
+        32768,
+        12,
+        [
+            ("90:e2:ba:00:91:28", "eth2", "up"),
+            ("e8:9a:8f:23:15:5a", "eth0", "down"),
+            ("e8:9a:8f:23:15:5b", "eth1", "down"),
+        ],
+    ),
+    "collins-lshw-amd-opteron-wonky.xml": (
+        "hostname.domain.local",
+        "x86_64",
+        16384,
+        1,  # cpu:1 is an unpopulated DMI socket, cpu:2-4 old lshw's placeholders
+        [("18:a9:05:c5:f5:66", "eth0", "up"), ("18:a9:05:c5:f5:67", "eth1", "up")],
+    ),
+    "collins-lshw-b0214.xml": (
+        "icinga-75d9553a.ewr01.tumblr.net",
+        "x86_64",
+        98304,
+        2,
+        [
+            ("90:e2:ba:09:e2:a0", "eth4", "up"),
+            ("90:e2:ba:09:e2:a1", "eth5", "down"),
+            ("90:e2:ba:09:e2:a4", "eth2", "down"),
+            ("90:e2:ba:09:e2:a5", "eth3", "down"),
+            ("04:7d:7b:06:95:ba", "eth0", "up"),  # eth0 and eth1: slaves of bond0
+            ("04:7d:7b:06:95:ba", "eth1", "up"),
+        ],
+    ),
+    "collins-lshw-basic-dynamic-enums.xml": (
+        "vmhost01.dfw01.tumblr.net",
+        "x86_64",
+        32768,
+        12,
+        [("e8:9a:8f:23:15:72", "eth0", "up"), ("e8:9a:8f:23:15:72", "eth1", "down")],
+    ),
+    "collins-lshw-basic.xml": (
+        "vmhost01.dfw01.tumblr.net",
+        "x86_64",
+        32768,
+        12,
+        [("e8:9a:8f:23:15:72", "eth0", "up"), ("e8:9a:8f:23:15:72", "eth1", "down")],
+    ),
+    "collins-lshw-dell-r620-single-cpu.xml": (None, "x86_64", 32768, 16, []),  # MACs sanitized
+    "collins-lshw-dell.xml": (None, "x86_64", 32768, 8, []),
+    "collins-lshw-lvm.xml": (None, "x86_64", 32768, 16, []),
+    "collins-lshw-new-web-old-lshw.xml": (
+        "web02022012-7.tumblr.com",
+        "x86_64",
+        32768,  # no size on System Memory: the sum of its banks
+        2,
+        [
+            ("00:25:90:1f:07:58", "eth0", "up"),
+            ("00:25:90:1f:07:59", "eth1", "up"),
+            ("00:25:90:1f:07:58", "eth2", "down"),
+            ("00:25:90:1f:07:59", "eth3", "up"),
+        ],
+    ),
+    "collins-lshw-nvme.xml": (
+        "k61.virident.info",
+        "x86_64",
+        32768,
+        12,
+        [("c8:0a:a9:9e:d0:5c", "eth0", "up"), ("c8:0a:a9:9e:d0:5d", "eth1", "down")],
+    ),
+    "collins-lshw-old-web.xml": (
+        "web-ac326355.d2.tumblr.net",
+        "x86_64",
+        24576,  # banks of memory:0 and memory:1; the flash chip is not RAM
+        2,
+        [
+            ("00:25:90:67:d9:10", "eth0", "up"),
+            ("00:25:90:67:d9:11", "eth1", "up"),
+            ("00:25:90:67:d9:10", "eth2", "up"),
+            ("00:25:90:67:d9:11", "eth3", "up"),
+        ],
+    ),
+    "collins-lshw-old.xml": (
+        "servicetest-8c1274e6.d2.tumblr.net",
+        "x86_64",
+        73728,
+        2,
+        [
+            ("00:25:90:2b:19:b4", "eth0", "up"),
+            ("00:25:90:2b:19:b5", "eth1", "up"),
+            ("00:25:90:2b:19:b4", "eth2", "up"),
+            ("00:25:90:2b:19:b5", "eth3", "up"),
+        ],
+    ),
+    "collins-lshw-quad-no-capacity.xml": (
+        "touch",
+        "x86_64",
+        98304,
+        12,
+        [
+            ("90:e2:ba:09:e2:a0", "eth0", "up"),
+            ("90:e2:ba:09:e2:a1", "eth1", "down"),
+            ("90:e2:ba:09:e2:a4", "eth2", "down"),
+            ("90:e2:ba:09:e2:a5", "eth3", "down"),
+            ("04:7d:7b:06:95:ba", "eth4", "up"),
+            ("04:7d:7b:06:95:bb", "eth5", "up"),
+        ],
+    ),
+    "collins-lshw-quad.xml": (
+        "touch",
+        "x86_64",
+        98304,
+        12,
+        [
+            ("90:e2:ba:09:e2:a0", "eth0", "up"),
+            ("90:e2:ba:09:e2:a1", "eth1", "down"),
+            ("90:e2:ba:09:e2:a4", "eth2", "down"),
+            ("90:e2:ba:09:e2:a5", "eth3", "down"),
+            ("04:7d:7b:06:95:ba", "eth4", "up"),
+            ("04:7d:7b:06:95:bb", "eth5", "up"),
+        ],
+    ),
+    "collins-lshw-size.xml": (
+        "genesis",
+        "x86_64",
+        32768,
+        32,
+        [
+            ("f0:4d:a2:78:00:ef", "eth0", "down"),
+            ("f0:4d:a2:78:00:f0", "eth1", "down"),
+            ("a0:36:9f:35:f6:40", "eth2", "up"),
+            ("a0:36:9f:35:f6:42", "eth3", "up"),
+        ],
+    ),
+    "collins-lshw-small.xml": (
+        "vmhost-211acc74.d2.tumblr.net",
+        "x86_64",
+        73728,
+        24,
+        [
+            ("00:25:90:2b:0c:94", "eth0", "up"),
+            ("00:25:90:2b:0c:95", "eth1", "up"),
+            ("00:25:90:2b:0c:94", "eth2", "up"),
+            ("00:25:90:2b:0c:95", "eth3", "up"),
+        ],
+    ),
+    "collins-lshw-virident.xml": (
+        "k61.virident.info",
+        "x86_64",
+        32768,
+        12,
+        [("c8:0a:a9:9e:d0:5c", "eth0", "up"), ("c8:0a:a9:9e:d0:5d", "eth1", "down")],
+    ),
+    "virtio-vm.xml": ("vm", "x86_64", 24576, 1, [("02:fc:00:00:00:01", "eth0", "up")]),
+}
 
 
-def test_the_real_sample():
-    facts = lshw.parse(SAMPLE.read_text())
-    assert facts["hostname"] == "vm"
-    assert "uuid" not in facts
-    assert (facts["arch"], facts["memory_mb"]) == ("x86_64", 24 * 1024)
-    assert len(facts["cpus"]) == 1 and facts["cpus"][0]["model_name"] == "AMD EPYC"
-    assert facts["nics"] == [{"mac": "02:fc:00:00:00:01", "iface_name": "eth0", "ip_address": "192.0.2.2"}]
+def test_the_corpus_is_all_here():
+    assert sorted(path.name for path in DATA.glob("*.xml")) == sorted(CORPUS)
+    sources = (DATA / "SOURCES.txt").read_text()
+    assert all(name in sources for name in CORPUS)
 
 
-def test_a_server_with_uuid_speeds_banks_and_a_bridge():
-    facts = lshw.parse(SERVER)
-    assert facts["hostname"] == "rack1-node7"
-    assert facts["uuid"] == "4c4c4544-0035-3010-8051-b8c04f4e3232"
-    assert facts["memory_mb"] == 64 * 1024  # the banks are not counted twice
-    assert [cpu["speed_mhz"] for cpu in facts["cpus"]] == [2400]  # the empty socket is disabled
-    assert facts["nics"] == [
-        {
-            "mac": "B8:CA:3A:00:00:01",
-            "iface_name": "eno1",
-            "bandwidth_mbps": 10000,
-            "ip_address": "192.0.2.20",
-        },
-        {"mac": "b8:ca:3a:00:00:02", "iface_name": "eno2"},
-    ]
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_what_lshw_states_about_each_real_machine(name):
+    hostname, arch, memory_mb, cpu_count, nics = CORPUS[name]
+    facts = lshw.parse((DATA / name).read_text())
+    assert facts.get("hostname") == hostname
+    assert facts.get("arch") == arch
+    assert facts.get("memory_mb") == memory_mb
+    assert len(facts.get("cpus", [])) == cpu_count
+    assert [cpu["index"] for cpu in facts.get("cpus", [])] == list(range(cpu_count))
+    assert [(nic["mac"], nic["iface_name"], nic.get("link_state")) for nic in facts["nics"]] == nics
+
+
+def test_software_interfaces_are_named_as_skipped():
+    facts = lshw.parse((DATA / "collins-lshw-small.xml").read_text())
+    skipped = {entry["iface_name"]: entry["reason"] for entry in facts["skipped"]}
+    assert skipped["bond0"] == "software interface (driver bonding)"
+    assert skipped["vnet0"] == "software interface (driver tun)"
+    assert len([name for name in skipped if name.startswith("vnet")]) == 26
+    vlans = lshw.parse((DATA / "collins-lshw-b0214.xml").read_text())["skipped"]
+    assert {"iface_name": "eth4.104", "reason": "software interface (driver 802.1Q VLAN Support)"} in vlans
+
+
+def test_sanitized_values_are_absent():
+    facts = lshw.parse((DATA / "collins-lshw-lvm.xml").read_text())
+    assert "hostname" not in facts and "uuid" not in facts  # id and uuid read [REMOVED]
+    assert facts["nics"] == []
+    assert {"iface_name": "eth0", "reason": "lshw gives no hardware address"} in facts["skipped"]
+
+
+def test_the_uuid_and_ip_of_a_real_server():
+    facts = lshw.parse((DATA / "collins-lshw-quad.xml").read_text())
+    assert facts["uuid"] == "44454C4C-5800-1051-8037-C4C04F565231"  # report.py normalises it
+    eth4 = next(nic for nic in facts["nics"] if nic["iface_name"] == "eth4")
+    assert (eth4["bandwidth_mbps"], eth4["ip_address"]) == (1000, "172.16.31.181")
+
+
+def _machine(body: str, header: str = "", width: int = 64, machine_id: str = "n1", product: str = "") -> str:
+    return (
+        f'<?xml version="1.0" standalone="yes" ?>\n{header}<list><node id="{machine_id}" claimed="true" '
+        f'class="system"><product>{product}</product><width units="bits">{width}</width>'
+        '<node id="core" class="bus">'
+        f'<node id="memory" class="memory"><description>System Memory</description>'
+        f'<size units="bytes">1073741824</size></node>{body}</node></node></list>'
+    )
+
+
+def test_logicalcpu_children_count_and_are_not_sockets():
+    logical = "".join(
+        f'<node id="logicalcpu:{i}" class="processor"><description>Logical CPU</description></node>'
+        for i in range(4)
+    )
+    xml = _machine(
+        f'<node id="cpu:0" claimed="true" class="processor"><product>Xeon</product>{logical}</node>'
+        '<node id="cpu:1" claimed="true" class="processor" disabled="true">'
+        "<description>CPU [empty]</description></node>"
+    )
+    assert len(lshw.parse(xml)["cpus"]) == 4
+
+
+@pytest.mark.parametrize(
+    "header, arch",
+    [
+        ("<!-- Linux 5.14.0-70.el9.aarch64 #1 SMP aarch64 -->\n", "aarch64"),
+        ("<!-- Linux 4.19.0-armmp-lpae #1 SMP Debian armv7l -->\n", "armv7l"),
+        ("<!-- Linux 4.18.0-305.el8.ppc64le #1 SMP ppc64le -->\n", "ppc64le"),
+        ("<!-- Linux 4.18.0-305.el8.s390x #1 SMP s390x -->\n", "s390x"),
+        ("<!-- Linux 2.6.18-8.el5 #1 SMP Fri Jan 26 14:15:21 EST 2007 ia64 -->\n", "ia64"),
+        ("<!-- Linux 2.6.18-8.el5 #1 SMP Fri Jan 26 14:15:21 EST 2007 i686 -->\n", "i686"),
+    ],
+)
+def test_the_header_comment_names_the_architecture(header, arch):
+    # A 32-bit-looking x86 processor must not win over what the kernel said.
+    cpu = '<node id="cpu" claimed="true" class="processor"><product>cpu</product></node>'
+    xml = _machine(cpu, header=f"<!-- generated by lshw-B.02.19 -->\n{header}", width=32)
+    assert lshw.parse(xml)["arch"] == arch
+
+
+@pytest.mark.parametrize(
+    "cpu, width, product, arch",
+    [
+        # s390x (z12 as lshw writes it): no product, the zarch capability
+        (
+            '<node id="cpu:0" claimed="true" class="processor"><vendor>IBM/S390</vendor>'
+            '<capabilities><capability id="zarch" /></capabilities></node>',
+            64,
+            "",
+            "s390x",
+        ),
+        # ARMv7 (Calxeda Highbank): only the machine's product says ARM
+        (
+            '<node id="cpu:0" claimed="true" class="processor"><product>cpu</product></node>',
+            32,
+            "Calxeda Highbank",
+            "armv7l",
+        ),
+    ],
+)
+def test_the_hardware_names_the_architecture_without_a_header(cpu, width, product, arch):
+    facts = lshw.parse(_machine(cpu, width=width, product=product))
+    assert (facts["arch"], len(facts["cpus"])) == (arch, 1)
+
+
+def test_an_ipoib_interface_is_left_to_the_report_reader():
+    nic = (
+        '<node id="network" claimed="true" class="network"><businfo>pci@0000:81:00.0</businfo>'
+        "<logicalname>ib0</logicalname>"
+        "<serial>80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:0b:0c</serial>"
+        '<configuration><setting id="driver" value="ib_ipoib" /></configuration></node>'
+    )
+    assert lshw.parse(_machine(nic))["nics"][0]["iface_name"] == "ib0"
+
+
+def test_lshw_placeholder_host_names_are_absent():
+    assert "hostname" not in lshw.parse(_machine("", machine_id="computer"))
+    assert "hostname" not in lshw.parse(_machine("", machine_id="_none_"))
 
 
 @pytest.mark.parametrize(

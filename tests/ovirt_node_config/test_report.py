@@ -1,10 +1,14 @@
 """Reading identify reports: modern keys, legacy keys, lshw XML, and their bounds."""
 
+from pathlib import Path
+
 import pytest
 from support import make_report
 
 from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.report import MAX_NICS, parse_report
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "lshw"
 
 
 def test_modern_report_in_normal_form():
@@ -59,10 +63,62 @@ def test_explicit_keys_win_over_lshw():
     assert (report.hostname, report.memory_mb) == ("explicit", 1024)
 
 
+def test_bond_slaves_sharing_a_mac_are_accepted_with_their_link_state():
+    nics = [
+        {"mac": "52:54:00:00:00:01", "iface_name": "eth0", "link_state": "up"},
+        {"mac": "52:54:00:00:00:01", "iface_name": "eth1", "link_state": "down"},
+    ]
+    report = parse_report(make_report(nics=nics))
+    assert [(nic.mac, nic.iface_name, nic.link_state) for nic in report.nics] == [
+        ("52:54:00:00:00:01", "eth0", "up"),
+        ("52:54:00:00:00:01", "eth1", "down"),
+    ]
+
+
+def test_an_infiniband_address_is_skipped_and_named_not_refused():
+    ipoib = "80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:0b:0c"
+    report = parse_report(
+        make_report(
+            nics=[{"mac": "52:54:00:00:00:01", "iface_name": "eth0"}, {"mac": ipoib, "iface_name": "ib0"}]
+        )
+    )
+    assert [nic.iface_name for nic in report.nics] == ["eth0"]
+    assert [(entry.iface_name, entry.reason) for entry in report.skipped] == [
+        ("ib0", "its hardware address has 20 octets: not an Ethernet MAC")
+    ]
+
+
+def test_an_lshw_report_names_what_it_skipped():
+    xml = (DATA / "collins-lshw-10g.xml").read_text()
+    report = parse_report({"lshw_xml": xml})
+    assert (report.hostname, report.uuid) == (
+        "proxy04.dfw01.tumblr.net",
+        "44454c4c-5a00-1031-804e-c6c04f585131",
+    )
+    assert [(nic.iface_name, nic.link_state) for nic in report.nics] == [
+        ("eth2", "up"),
+        ("eth0", "down"),
+        ("eth1", "down"),
+    ]
+    assert [entry.iface_name for entry in report.skipped] == ["bond0"]
+
+
+def test_an_lshw_report_without_a_host_name_says_what_to_send():
+    xml = (DATA / "beaker-dell-poweredge-1950.xml").read_text()  # id="computer": lshw could not tell
+    with pytest.raises(InvalidInput, match="invalid hostname: is required: lshw_xml does not say it"):
+        parse_report({"lshw_xml": xml})
+    assert parse_report({"lshw_xml": xml, "hostname": "pe1950"}).arch == "x86_64"
+
+
 @pytest.mark.parametrize(
     "change, field",
     [
-        ({"nics": [{"mac": "52:54:00:00:00:01", "iface_name": "eth0"}] * 2}, "nics[1].mac"),
+        ({"nics": [{"mac": "52:54:00:00:00:01", "iface_name": "eth0"}] * 2}, "nics[1].iface_name"),
+        (
+            {"nics": [{"mac": "52:54:00:00:00:01", "iface_name": "eth0", "link_state": "dormant"}]},
+            "nics[0].link_state",
+        ),
+        ({"nics": [{"mac": "80:00:02:08:fe:80:zz", "iface_name": "ib0"}]}, "nics[0].mac"),
         ({"nics": [{"mac": "52:54:00:00:00:01"}]}, "nics[0].iface_name"),
         (
             {

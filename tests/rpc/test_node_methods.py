@@ -13,7 +13,7 @@ from support import add_bond, make_report
 from ovirt_node_config import bonding, node_config
 
 MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "lshw"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "lshw"
 
 
 def fault_of(call) -> xmlrpc.client.Fault:
@@ -78,11 +78,12 @@ def test_lshw_xml_of_a_real_machine_gives_its_nics(server, snapshot):
         (
             {
                 **make_report(),
-                "nics": [{"mac": MAC1, "iface_name": "eth0"}, {"mac": MAC1, "iface_name": "eth1"}],
+                "nics": [{"mac": MAC1, "iface_name": "eth0"}, {"mac": MAC2, "iface_name": "eth0"}],
             },
-            "nics[1].mac",
+            "nics[1].iface_name",
         ),
         ({"lshw_xml": "<node><unclosed>"}, "report.lshw_xml"),
+        ({"lshw_xml": '<list><node id="n1" class="system"/></list>'}, "arch"),
     ],
 )
 def test_bad_reports_are_refused_naming_the_field_and_change_nothing(server, snapshot, report, field):
