@@ -126,7 +126,12 @@ def admin_proxy(server, name: str, password: str, **kwargs) -> xmlrpc.client.Ser
 
 
 def build_machine(root: Path, hostname: str = "node1", nics=None, uuid: str | None = None) -> Path:
-    """A fake machine tree under ``root``: /proc, /sys/class/net (physical NICs have a device link)."""
+    """A fake machine tree under ``root``: /proc, and /sys laid out as the kernel lays it out.
+
+    Physical NICs live under their PCI device (``/sys/devices/pci0000:00/0000:00:0N.0/net/X``,
+    with a ``device`` link back to it); software ones under ``/sys/devices/virtual/net``; every
+    ``/sys/class/net/X`` is a relative symlink to one of them.
+    """
     nics = nics or [(f"eth{i}", f"52:54:00:00:00:0{i + 1}", 1000) for i in range(4)]
     (root / "proc/sys/kernel").mkdir(parents=True)
     (root / "proc/sys/kernel/hostname").write_text(hostname + "\n")
@@ -143,18 +148,62 @@ def build_machine(root: Path, hostname: str = "node1", nics=None, uuid: str | No
     if uuid:
         (root / "sys/class/dmi/id").mkdir(parents=True)
         (root / "sys/class/dmi/id/product_uuid").write_text(uuid + "\n")
-    net = root / "sys/class/net"
-    for name, mac, speed in nics:
-        (net / name / "device").mkdir(parents=True)
-        (net / name / "address").write_text(mac + "\n")
-        (net / name / "speed").write_text(f"{speed}\n")
-    for virtual in ("lo", "virbr0"):  # no device link: not physical
-        (net / virtual).mkdir(parents=True)
-        (net / virtual / "address").write_text(
-            "00:00:00:00:00:00\n" if virtual == "lo" else "52:54:00:12:34:56\n"
-        )
+    (root / "sys/class/net").mkdir(parents=True)
+    for slot, (name, mac, speed) in enumerate(nics, start=3):
+        pci = f"devices/pci0000:00/0000:00:{slot:02x}.0"
+        (root / "sys" / pci).mkdir(parents=True)
+        entry = _net_entry(root, f"{pci}/net/{name}", mac, index=slot)
+        (entry / "device").symlink_to(f"../../../0000:00:{slot:02x}.0")
+        (entry / "speed").write_text(f"{speed}\n")
+    _net_entry(root, "devices/virtual/net/lo", "00:00:00:00:00:00", index=1)
+    bridge = _net_entry(root, "devices/virtual/net/virbr0", "52:54:00:12:34:56", index=2, devtype="bridge")
+    (bridge / "bridge").mkdir()
     (root / "etc/sysconfig/network-scripts").mkdir(parents=True)
     return root
+
+
+def _net_entry(root: Path, device_path: str, mac: str, index: int, devtype: str | None = None) -> Path:
+    """``/sys/<device_path>`` as the kernel writes a network interface, and its class link."""
+    entry = root / "sys" / device_path
+    name = entry.name
+    entry.mkdir(parents=True)
+    (entry / "address").write_text(mac + "\n")
+    (entry / "type").write_text("772\n" if name == "lo" else "1\n")
+    (entry / "carrier").write_text("1\n")
+    (entry / "operstate").write_text("unknown\n" if name == "lo" else "up\n")
+    (entry / "uevent").write_text(
+        (f"DEVTYPE={devtype}\n" if devtype else "") + f"INTERFACE={name}\nIFINDEX={index}\n"
+    )
+    (root / "sys/class/net" / name).symlink_to(f"../../{device_path}")
+    return entry
+
+
+def bond_in_sysfs(root: Path, bond: str, slaves: list[str]) -> str:
+    """Do to the fake /sys what the kernel does when it enslaves ``slaves`` to ``bond``: the bond
+    takes the first slave's MAC, every slave shows it in ``address`` and keeps its own in
+    ``bonding_slave/perm_hwaddr``. Returns the bond's MAC."""
+    net = root / "sys/class/net"
+    mac = (net / slaves[0] / "address").read_text().strip()
+    entry = _net_entry(root, f"devices/virtual/net/{bond}", mac, index=100, devtype="bond")
+    (entry / "bonding").mkdir()
+    (entry / "bonding/slaves").write_text(" ".join(slaves) + "\n")
+    for slave in slaves:
+        slave_dir = net / slave
+        (slave_dir / "bonding_slave").mkdir()
+        (slave_dir / "bonding_slave/perm_hwaddr").write_text((slave_dir / "address").read_text())
+        (slave_dir / "address").write_text(mac + "\n")
+        (slave_dir / "master").symlink_to(f"../../../../virtual/net/{bond}")
+        (entry / f"lower_{slave}").symlink_to(
+            f"../../../pci0000:00/{slave_dir.resolve().parent.parent.name}/net/{slave}"
+        )
+    return mac
+
+
+def set_link(root: Path, iface: str, up: bool) -> None:
+    """Plug or pull the cable of ``iface`` in the fake /sys."""
+    entry = root / "sys/class/net" / iface
+    (entry / "carrier").write_text("1\n" if up else "0\n")
+    (entry / "operstate").write_text("up\n" if up else "down\n")
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

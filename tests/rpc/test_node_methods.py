@@ -68,6 +68,26 @@ def test_lshw_xml_of_a_real_machine_gives_its_nics(server, snapshot):
     assert state["nics"] == [("02:fc:00:00:00:01", "vm", "eth0", None, "dhcp", "192.0.2.2")]
 
 
+def test_a_real_hypervisor_with_bonds_vlans_and_taps_is_accepted(server, snapshot):
+    xml = (SAMPLES / "collins-lshw-b0214.xml").read_text()
+    result = server.proxy().identify({"lshw_xml": xml})
+    assert result["created"] and result["hostname"] == "icinga-75d9553a.ewr01.tumblr.net"
+    skipped = {entry["iface_name"]: entry["reason"] for entry in result["skipped"]}
+    assert skipped["bond0"] == "software interface (driver bonding)"
+    assert skipped["eth4.104"].startswith("software interface")
+    assert skipped["eth0"].startswith("shares MAC 04:7d:7b:06:95:ba with eth1")
+    state = snapshot()
+    assert [(nic[0], nic[2]) for nic in state["nics"]] == [
+        ("90:e2:ba:09:e2:a0", "eth4"),
+        ("90:e2:ba:09:e2:a1", "eth5"),
+        ("90:e2:ba:09:e2:a4", "eth2"),
+        ("90:e2:ba:09:e2:a5", "eth3"),
+    ]
+    assert state["hosts"] == [
+        ("icinga-75d9553a.ewr01.tumblr.net", "44454c4c-5800-1051-8037-c4c04f565231", "x86_64", 98304)
+    ]
+
+
 @pytest.mark.parametrize(
     "report, field",
     [

@@ -38,4 +38,11 @@ def test_smoke_run(tmp_path):
     phases = {phase["phase"]: phase for phase in data["storm"]["phases"]}
     assert list(phases) == ["floor", "first-boot", "reboot", "churn"]
     assert all(phase["errors"] == 0 and phase["calls"] > 0 for phase in phases.values())
-    assert phases["reboot"]["nodes"] == 12 and phases["floor"]["cpu_ratio_to_floor"] == 1.0
+    assert phases["reboot"]["nodes"] == 12
+    # The floor is its own unit; a run this small may measure no server CPU at all (clock ticks
+    # of 10 ms), and then no ratio is given rather than a made-up one.
+    floor = phases["floor"]
+    assert floor["cpu_ratio_to_floor"] == 1.0 or (floor["cpu_ratio_to_floor"], floor["server_cpu_s"]) == (
+        None,
+        0,
+    )

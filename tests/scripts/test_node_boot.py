@@ -8,9 +8,9 @@ from pathlib import Path
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-from support import add_bond, build_machine, recorder, tree_snapshot
+from support import add_bond, bond_in_sysfs, build_machine, recorder, set_link, tree_snapshot
 
-from ovirt_node_config import node_config
+from ovirt_node_config import bonding, node_config
 
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -77,6 +77,46 @@ def test_first_boot_then_bonded_boot(server, db, machine, tmp_path):
     assert saved == server.proxy().get_config("node1", {M[i]: f"eth{i}" for i in range(4)})
     assert (machine / "var/tmp/node-augtool").read_text() == node_config.parse(saved).augtool
     assert "[7/7]" in second.stdout
+
+
+def test_a_node_this_project_bonded_boots_again_unchanged(server, db, snapshot, machine, tmp_path):
+    boot(machine, server.url, tmp_path / "tools")
+    add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Failover")
+    bonded, _ = boot(machine, server.url, tmp_path / "tools2")
+    assert bonded.returncode == 0, bonded.stderr
+    config, inventory = (machine / "var/tmp/node-config").read_text(), snapshot()
+    bond_in_sysfs(machine, "bond0", ["eth0", "eth1"])  # what the network restart did
+
+    again, calls = boot(machine, server.url, tmp_path / "tools3")
+
+    assert again.returncode == 0, again.stderr
+    assert "NICs eth0, eth1, eth2, eth3" in again.stdout and "removed 0 NICs" in again.stdout
+    assert snapshot() == inventory and inventory["members"] == [("bond0", M[0]), ("bond0", M[1])]
+    assert (machine / "var/tmp/node-config").read_text() == config
+    assert calls["modprobe"] == ["bonding mode=1"]
+
+
+def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, machine, tmp_path):
+    boot(machine, server.url, tmp_path / "tools")
+    add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Failover")
+    boot(machine, server.url, tmp_path / "tools2")
+    bond_in_sysfs(machine, "bond0", ["eth0", "eth1"])
+    members = snapshot()["members"]
+
+    set_link(machine, "eth1", up=False)  # the cable is pulled
+    down, _ = boot(machine, server.url, tmp_path / "tools3")
+    assert down.returncode == 0, down.stderr
+    assert "eth1 (link down)" in down.stdout
+    assert snapshot()["members"] == members
+    shown = {nic["iface_name"]: nic["link_state"] for nic in bonding.show_node(db, "node1")["nics"]}
+    assert shown["eth1"] == "down"
+    assert "ifcfg-eth1/MASTER bond0" in (machine / "var/tmp/node-augtool").read_text()
+
+    set_link(machine, "eth1", up=True)  # and plugged back
+    up, _ = boot(machine, server.url, tmp_path / "tools4")
+    assert up.returncode == 0, up.stderr
+    assert snapshot()["members"] == members
+    assert bonding.show_node(db, "node1")["nics"][1]["link_state"] == "up"
 
 
 def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):

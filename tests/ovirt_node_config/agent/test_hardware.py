@@ -2,7 +2,7 @@
 
 import json
 
-from support import build_machine
+from support import bond_in_sysfs, build_machine, set_link
 
 from ovirt_node_config.agent import hardware
 from ovirt_node_config.report import parse_report
@@ -32,6 +32,7 @@ def test_collects_physical_nics_cpus_memory_and_addresses(tmp_path):
         "ip_address": "192.0.2.5",
         "netmask": "255.255.255.0",
         "broadcast": "192.0.2.255",
+        "link_state": "up",
     }
     parsed = parse_report(report)  # what the server will accept
     assert parsed.uuid == "4c4c4544-0035-3010-8051-b8c04f4e3232"
@@ -58,3 +59,46 @@ def test_lshw_output_is_sent_when_asked(tmp_path):
         root, lshw_command="lshw -xml", run=lambda argv: "<node/>" if argv[0] == "lshw" else None
     )
     assert report["lshw_xml"] == "<node/>"
+
+
+def test_a_bonded_node_reports_each_slave_by_its_permanent_mac(tmp_path):
+    root = build_machine(tmp_path)
+    bond_mac = bond_in_sysfs(root, "bond0", ["eth0", "eth1"])
+    assert (root / "sys/class/net/eth1/address").read_text().strip() == bond_mac  # as the kernel shows it
+    report = hardware.collect(root, run=lambda argv: None)
+    assert [(nic["iface_name"], nic["mac"]) for nic in report["nics"]] == [
+        ("eth0", "52:54:00:00:00:01"),
+        ("eth1", "52:54:00:00:00:02"),
+        ("eth2", "52:54:00:00:00:03"),
+        ("eth3", "52:54:00:00:00:04"),
+    ]  # no bond0, no virbr0, no lo
+    parse_report(report)
+
+
+def test_a_link_down_slave_is_still_reported(tmp_path):
+    root = build_machine(tmp_path)
+    bond_in_sysfs(root, "bond0", ["eth0", "eth1"])
+    set_link(root, "eth1", up=False)
+    (root / "sys/class/net/eth3/carrier").unlink()  # admin-down: reading carrier fails
+    (root / "sys/class/net/eth3/operstate").write_text("down\n")
+    nics = {nic["iface_name"]: nic for nic in hardware.collect(root, run=lambda argv: None)["nics"]}
+    assert (nics["eth1"]["mac"], nics["eth1"]["link_state"]) == ("52:54:00:00:00:02", "down")
+    assert nics["eth3"]["link_state"] == "down" and nics["eth0"]["link_state"] == "up"
+
+
+def test_software_interfaces_with_a_device_link_are_not_nics(tmp_path):
+    root = build_machine(
+        tmp_path, nics=[("eth0", "52:54:00:00:00:01", 1000), ("tap0", "fe:54:00:00:00:09", 10)]
+    )
+    (root / "sys/class/net/tap0/tun_flags").write_text("0x1002\n")  # an odd driver gave it a device
+    assert [nic["iface_name"] for nic in hardware.collect(root, run=lambda argv: None)["nics"]] == ["eth0"]
+
+
+def test_the_permanent_mac_from_ip_serves_team_slaves(tmp_path):
+    root = build_machine(tmp_path)
+    (root / "sys/class/net/eth1/address").write_text("52:54:00:00:00:01\n")  # a team's MAC
+    ip_json = json.dumps(
+        [{"ifname": "eth1", "address": "52:54:00:00:00:01", "permaddr": "52:54:00:00:00:02"}]
+    )
+    report = hardware.collect(root, run=lambda argv: ip_json if argv[0] == "ip" else None)
+    assert [nic["mac"] for nic in report["nics"]][:2] == ["52:54:00:00:00:01", "52:54:00:00:00:02"]
