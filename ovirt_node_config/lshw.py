@@ -117,8 +117,8 @@ def parse(xml: str) -> dict:
         raise InvalidInput(FIELD, f"is not well-formed XML ({getattr(exc, 'msg', exc)})") from None
     root = document.getroot()
     system = root if root.tag == "node" else root.find("node")
-    if system is None or system.tag != "node":
-        raise InvalidInput(FIELD, "has no lshw <node> at its top")
+    if system is None or system.tag != "node" or system.get("class", "system") != "system":
+        raise InvalidInput(FIELD, 'has no machine at its top (lshw\'s <node class="system">)')
     fields: dict = {}
     hostname = _value(system.get("id"))
     if hostname and hostname.lower() not in NO_HOSTNAME:

@@ -16,6 +16,29 @@ from ovirt_node_config.errors import InvalidInput
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lshw"
 
+# The same machines twice each in the corpus (other lshw versions and options).
+QUAD = (
+    "touch",
+    "x86_64",
+    98304,
+    12,
+    [
+        ("90:e2:ba:09:e2:a0", "eth0", "up"),
+        ("90:e2:ba:09:e2:a1", "eth1", "down"),
+        ("90:e2:ba:09:e2:a4", "eth2", "down"),
+        ("90:e2:ba:09:e2:a5", "eth3", "down"),
+        ("04:7d:7b:06:95:ba", "eth4", "up"),
+        ("04:7d:7b:06:95:bb", "eth5", "up"),
+    ],
+)
+BASIC = (
+    "vmhost01.dfw01.tumblr.net",
+    "x86_64",
+    32768,
+    12,
+    [("e8:9a:8f:23:15:72", "eth0", "up"), ("e8:9a:8f:23:15:72", "eth1", "down")],
+)
+
 # file: (hostname, arch, memory MiB, logical CPUs, [(MAC, name, link)])
 CORPUS = {
     "beaker-apm-mustang.xml": (None, "aarch64", 14278, 8, []),
@@ -64,20 +87,8 @@ CORPUS = {
             ("04:7d:7b:06:95:ba", "eth1", "up"),
         ],
     ),
-    "collins-lshw-basic-dynamic-enums.xml": (
-        "vmhost01.dfw01.tumblr.net",
-        "x86_64",
-        32768,
-        12,
-        [("e8:9a:8f:23:15:72", "eth0", "up"), ("e8:9a:8f:23:15:72", "eth1", "down")],
-    ),
-    "collins-lshw-basic.xml": (
-        "vmhost01.dfw01.tumblr.net",
-        "x86_64",
-        32768,
-        12,
-        [("e8:9a:8f:23:15:72", "eth0", "up"), ("e8:9a:8f:23:15:72", "eth1", "down")],
-    ),
+    "collins-lshw-basic-dynamic-enums.xml": BASIC,
+    "collins-lshw-basic.xml": BASIC,
     "collins-lshw-dell-r620-single-cpu.xml": (None, "x86_64", 32768, 16, []),  # MACs sanitized
     "collins-lshw-dell.xml": (None, "x86_64", 32768, 8, []),
     "collins-lshw-lvm.xml": (None, "x86_64", 32768, 16, []),
@@ -124,34 +135,8 @@ CORPUS = {
             ("00:25:90:2b:19:b5", "eth3", "up"),
         ],
     ),
-    "collins-lshw-quad-no-capacity.xml": (
-        "touch",
-        "x86_64",
-        98304,
-        12,
-        [
-            ("90:e2:ba:09:e2:a0", "eth0", "up"),
-            ("90:e2:ba:09:e2:a1", "eth1", "down"),
-            ("90:e2:ba:09:e2:a4", "eth2", "down"),
-            ("90:e2:ba:09:e2:a5", "eth3", "down"),
-            ("04:7d:7b:06:95:ba", "eth4", "up"),
-            ("04:7d:7b:06:95:bb", "eth5", "up"),
-        ],
-    ),
-    "collins-lshw-quad.xml": (
-        "touch",
-        "x86_64",
-        98304,
-        12,
-        [
-            ("90:e2:ba:09:e2:a0", "eth0", "up"),
-            ("90:e2:ba:09:e2:a1", "eth1", "down"),
-            ("90:e2:ba:09:e2:a4", "eth2", "down"),
-            ("90:e2:ba:09:e2:a5", "eth3", "down"),
-            ("04:7d:7b:06:95:ba", "eth4", "up"),
-            ("04:7d:7b:06:95:bb", "eth5", "up"),
-        ],
-    ),
+    "collins-lshw-quad-no-capacity.xml": QUAD,  # the same machine, lshw without capacities
+    "collins-lshw-quad.xml": QUAD,
     "collins-lshw-size.xml": (
         "genesis",
         "x86_64",
@@ -315,7 +300,9 @@ def test_lshw_placeholder_host_names_are_absent():
     [
         ("<node id='x'", "not well-formed"),
         ('<!DOCTYPE n [<!ENTITY e "boom">]><node id="x">&e;</node>', "DOCTYPE"),
-        ("<other/>", "no lshw <node>"),
+        ("<other/>", "no machine at its top"),
+        ("<list></list>", "no machine at its top"),
+        ('<list><node id="core" class="bus"/></list>', "no machine at its top"),
         ("<node>" + "x" * lshw.MAX_XML_BYTES + "</node>", "larger than"),
     ],
 )
