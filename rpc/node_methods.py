@@ -9,8 +9,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ovirt_node_config import __version__, inventory, node_network
-from ovirt_node_config.errors import InvalidInput, NodeConfigError, NotFound
+from ovirt_node_config import __version__, inventory, legacy_nodes, node_network
+from ovirt_node_config.errors import NodeConfigError, NotFound
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
 
@@ -42,11 +42,14 @@ class NodeMethods:
 
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
-        query = parse_qs(urlsplit(target).query, keep_blank_values=True, max_num_fields=8)
+        try:
+            query = parse_qs(urlsplit(target).query, keep_blank_values=True, max_num_fields=8)
+        except ValueError:
+            return HTTPStatus.BAD_REQUEST, TEXT, b"invalid query: more than 8 fields\n"
         host = query.get("host", [""])[0]
         context().node = host[:64] or "-"
         try:
-            text = self.get_config(host, _legacy_macs(query.get("macs", [""])[0]))
+            text = self.get_config(host, legacy_nodes.config_macs(query.get("macs", [""])[0]))
         except NotFound as refusal:
             return HTTPStatus.NOT_FOUND, TEXT, (refusal.message + "\n").encode()
         except NodeConfigError as refusal:
@@ -58,18 +61,3 @@ class NodeMethods:
 
     def get_routes(self) -> dict:
         return {LEGACY_CONFIG_PATH: self.legacy_config}
-
-
-def _legacy_macs(value: str) -> dict[str, str]:
-    """``MAC=IFACE,MAC=IFACE`` into a map (validated later by the library)."""
-    if not value.strip():
-        raise InvalidInput("macs", "is required: macs=MAC=IFACE,MAC=IFACE")
-    pairs: dict[str, str] = {}
-    for item in value.split(","):
-        mac, separator, iface = item.strip().partition("=")
-        if not separator:
-            raise InvalidInput("macs", f"{item[:40]!r} is not MAC=IFACE")
-        if mac.lower() in (known.lower() for known in pairs):
-            raise InvalidInput("macs", f"{mac[:20]!r} is given twice")
-        pairs[mac] = iface
-    return pairs

@@ -53,6 +53,8 @@ class ServerSettings:
     processes: int = 1
     tls_cert: str | None = None
     tls_key: str | None = None
+    legacy_identify_port: int | None = None  # the 2008 host-browser listener: off unless given
+    legacy_identify_hosts: str | None = None  # hosts(5) file naming nodes without reverse DNS
 
 
 # Checks HTTP Basic credentials (user, password); returns the administrator's name or None.
@@ -338,8 +340,15 @@ class NodeConfigServer(SimpleXMLRPCServer):
     def log_request_line(
         self, client: str, method: str, started: float, outcome: str, node: str = "-", user: str = "-"
     ) -> None:
-        elapsed_ms = (time.monotonic() - started) * 1000
-        log.info("%s %s node=%s user=%s %.1fms %s", client, method[:64], node, user, elapsed_ms, outcome)
+        log_request_line(client, method, started, outcome, node, user)
+
+
+def log_request_line(
+    client: str, method: str, started: float, outcome: str, node: str = "-", user: str = "-"
+) -> None:
+    """The one log line of a request (XML-RPC) or a session (host-browser)."""
+    elapsed_ms = (time.monotonic() - started) * 1000
+    log.info("%s %s node=%s user=%s %.1fms %s", client, method[:64], node, user, elapsed_ms, outcome)
 
 
 @functools.lru_cache(maxsize=256)

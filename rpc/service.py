@@ -16,11 +16,15 @@ class Service:
     methods: dict = field(default_factory=dict)
     get_routes: dict = field(default_factory=dict)
     authenticate: object = None
+    legacy_identify: object = None  # the 2008 host-browser sessions' identify
 
 
 def build_service(db: Database) -> Service:
     nodes = NodeMethods(db)
-    service = Service(authenticate=lambda user, password: admins.authenticate(db, user, password))
+    service = Service(
+        authenticate=lambda user, password: admins.authenticate(db, user, password),
+        legacy_identify=nodes.identify,
+    )
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(db).methods())
     service.get_routes.update(nodes.get_routes())

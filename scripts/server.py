@@ -18,7 +18,9 @@ import ssl
 import sys
 import threading
 from dataclasses import fields, replace
+from pathlib import Path
 
+from ovirt_node_config.rpc.host_browser import HostBrowserServer, reverse_dns
 from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings
 from ovirt_node_config.rpc.service import build_service
 from sqlalchemy.exc import OperationalError
@@ -31,6 +33,10 @@ from ovirt_node_config.persistence.migrations import MigrationError, migrate, pe
 log = logging.getLogger("ovirt_node_config.server")
 PROG = "ovirt-node-config-server"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+# Settings whose default is None but whose value is a number.
+OPTIONAL_INTS = {"legacy_identify_port": int}
 
 
 class UsageError(Exception):
@@ -77,6 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="server processes sharing the port, one per core is a good start (default 1)",
+    )
+    serve.add_argument(
+        "--legacy-identify-port",
+        type=int,
+        metavar="N",
+        help="also speak the 2008 appliances' host-browser identify protocol on this TCP port "
+        "(12120 in 2008; off by default: the protocol has no authentication)",
+    )
+    serve.add_argument(
+        "--legacy-identify-hosts",
+        metavar="FILE",
+        help="hosts(5)-format file naming 2008 nodes by address, tried before reverse DNS",
     )
     serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
@@ -151,14 +169,15 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         if raw is None:
             continue
         default = getattr(result, field.name)
-        kind = str if default is None else type(default)
+        kind = OPTIONAL_INTS.get(field.name) or (str if default is None else type(default))
         try:
             value = kind(raw)
         except ValueError:
             raise UsageError(f"{config_key} must be a {kind.__name__}, not {raw!r}") from None
         result = replace(result, **{field.name: value})
-    if not 0 <= result.port <= 65535:
-        raise UsageError(f"port must be between 0 and 65535, not {result.port}")
+    for name, port in (("port", result.port), ("legacy-identify-port", result.legacy_identify_port)):
+        if port is not None and not 0 <= port <= 65535:
+            raise UsageError(f"{name} must be between 0 and 65535, not {port}")
     if result.workers < 1 or result.processes < 1 or result.max_body_bytes < 1024 or result.timeout_s <= 0:
         raise UsageError("workers and processes must be >= 1, max-body-bytes >= 1024 and timeout > 0")
     if bool(result.tls_cert) != bool(result.tls_key):
@@ -207,32 +226,64 @@ def _serve(
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
         service = build_service(db)
         server = NodeConfigServer(server_config, service.methods, service.get_routes, service.authenticate)
+        legacy = _legacy_identify_server(server_config, service.legacy_identify)
     except ssl.SSLError as exc:
         db.dispose()
         raise UsageError(f"cannot use the TLS certificate and key: {exc.reason or exc}") from None
     except OSError as exc:
         db.dispose()
         where = f"{server_config.listen}:{server_config.port}"
+        if server_config.legacy_identify_port is not None:
+            where += f" (or port {server_config.legacy_identify_port})"
         raise UsageError(f"cannot listen on {where} or read its TLS files: {exc.strerror or exc}") from None
     except BaseException:
         db.dispose()
         raise
     where = f"{server.url} (database {db.engine.url.render_as_string(hide_password=True)}"
     if server_config.processes > 1:
-        return _serve_in_processes(server, db, server_config.processes, level, where, listener)
+        return _serve_in_processes(server, legacy, db, server_config.processes, level, where, listener)
     _stop_on_signals(server)
+    _start_legacy_identify(legacy)
     log.info("listening on %s)", where)
     try:
         server.serve_forever()
         server.drain()
     finally:
+        _stop_legacy_identify(legacy)
         db.dispose()
     log.info("stopped")
     return 0
 
 
+def _legacy_identify_server(config: ServerSettings, identify) -> HostBrowserServer | None:
+    """The 2008 host-browser listener, bound (not yet serving), when its port is set."""
+    if config.legacy_identify_port is None:
+        return None
+    hosts = Path(config.legacy_identify_hosts) if config.legacy_identify_hosts else None
+    try:
+        resolve = reverse_dns(hosts)
+    except ValueError as exc:
+        raise UsageError(f"legacy-identify-hosts: {exc}") from None
+    return HostBrowserServer((config.listen, config.legacy_identify_port), identify, resolve)
+
+
+def _start_legacy_identify(legacy: HostBrowserServer | None) -> None:
+    if legacy is None:
+        return
+    threading.Thread(target=legacy.serve_forever, name="host-browser", daemon=True).start()
+    host, port = legacy.server_address[:2]
+    log.info("host-browser (2008 identify, no authentication) listening on %s:%d", host, port)
+
+
+def _stop_legacy_identify(legacy: HostBrowserServer | None) -> None:
+    if legacy is not None:
+        legacy.shutdown()
+        legacy.server_close()
+
+
 def _serve_in_processes(
     server: NodeConfigServer,
+    legacy: HostBrowserServer | None,
     db: Database,
     count: int,
     level: str,
@@ -245,19 +296,24 @@ def _serve_in_processes(
     db.dispose()  # no connection may be shared across fork
     listener.stop()  # nor a thread half-way through writing the log
     children: list[int] = []
-    for _ in range(count):
+    for index in range(count):
         pid = os.fork()
         if pid == 0:  # the child
             code = 1
             listener = _log_through_a_queue(level, os.fdopen(os.dup(2), "w", buffering=1))
+            if index != 0:  # the first child alone serves the 2008 listener: few, short sessions
+                _close_quietly(legacy)
+                legacy = None
             try:
                 db.forget_inherited_connections()
                 # Every child wakes for a new connection and only one gets it: the others must
                 # not block in accept(), or they could not notice a shutdown.
                 server.socket.setblocking(False)
                 _stop_on_signals(server)
+                _start_legacy_identify(legacy)
                 server.serve_forever()
                 server.drain()
+                _stop_legacy_identify(legacy)
                 code = 0
             except BaseException:
                 log.exception("server process %d failed", os.getpid())
@@ -265,6 +321,7 @@ def _serve_in_processes(
                 listener.stop()
                 os._exit(code)
         children.append(pid)
+    _close_quietly(legacy)
     listener.start()
     log.info("listening on %s, %d processes)", where, count)
 
@@ -283,6 +340,11 @@ def _serve_in_processes(
     server.server_close()
     log.info("stopped")
     return 0 if not failed else 1
+
+
+def _close_quietly(legacy: HostBrowserServer | None) -> None:
+    if legacy is not None:
+        legacy.server_close()
 
 
 def _stop_on_signals(server: NodeConfigServer) -> None:
