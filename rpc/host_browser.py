@@ -256,6 +256,8 @@ class Session:
         try:
             raw = self.reader.readline(self.limits.max_line_bytes + 1)
         except TimeoutError:
+            if time.monotonic() >= self.deadline:
+                raise SessionEnded("session took too long") from None
             raise SessionEnded("timed out waiting for the node") from None
         except OSError:
             raise SessionEnded("connection failed") from None

@@ -215,6 +215,7 @@ def _serve(
     args: argparse.Namespace, config: dict[str, str], level: str, listener: logging.handlers.QueueListener
 ) -> int:
     server_config = server_settings(args, config)
+    resolve = _legacy_resolver(server_config)
     url = settings.database_url(args.database or config.get("database"))
     should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
     db = Database(url, pool_size=server_config.workers)
@@ -226,7 +227,13 @@ def _serve(
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
         service = build_service(db)
         server = NodeConfigServer(server_config, service.methods, service.get_routes, service.authenticate)
-        legacy = _legacy_identify_server(server_config, service.legacy_identify)
+        legacy = (
+            HostBrowserServer(
+                (server_config.listen, server_config.legacy_identify_port), service.legacy_identify, resolve
+            )
+            if resolve
+            else None
+        )
     except ssl.SSLError as exc:
         db.dispose()
         raise UsageError(f"cannot use the TLS certificate and key: {exc.reason or exc}") from None
@@ -255,16 +262,14 @@ def _serve(
     return 0
 
 
-def _legacy_identify_server(config: ServerSettings, identify) -> HostBrowserServer | None:
-    """The 2008 host-browser listener, bound (not yet serving), when its port is set."""
+def _legacy_resolver(config: ServerSettings):
+    """How the 2008 listener names nodes, or None when it is off."""
     if config.legacy_identify_port is None:
         return None
-    hosts = Path(config.legacy_identify_hosts) if config.legacy_identify_hosts else None
     try:
-        resolve = reverse_dns(hosts)
-    except ValueError as exc:
+        return reverse_dns(Path(config.legacy_identify_hosts) if config.legacy_identify_hosts else None)
+    except (OSError, ValueError) as exc:
         raise UsageError(f"legacy-identify-hosts: {exc}") from None
-    return HostBrowserServer((config.listen, config.legacy_identify_port), identify, resolve)
 
 
 def _start_legacy_identify(legacy: HostBrowserServer | None) -> None:

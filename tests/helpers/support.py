@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import threading
 import xmlrpc.client
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from ovirt_node_config import bonding
@@ -204,6 +207,20 @@ def set_link(root: Path, iface: str, up: bool) -> None:
     entry = root / "sys/class/net" / iface
     (entry / "carrier").write_text("1\n" if up else "0\n")
     (entry / "operstate").write_text("up\n" if up else "down\n")
+
+
+def require_private_var_tmp() -> None:
+    """Generated files write /var/tmp by absolute path: tests run them under ``unshare --mount``
+    with a private /var/tmp. Where that cannot work, skip (outside CI) or fail (in CI)."""
+    probe = subprocess.run(
+        ["unshare", "--mount", "--map-root-user", "sh", "-c", "mount -t tmpfs none /var/tmp"],
+        capture_output=True,
+        check=False,
+    )
+    if shutil.which("unshare") is None or probe.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("unshare cannot give bash a private /var/tmp here")
+        pytest.skip("unshare cannot give bash a private /var/tmp here")
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

@@ -5,12 +5,10 @@ augtool binary (what old appliances use) must give the same bytes; and the whole
 bash must write exactly the two sections that the strict parser reads.
 """
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from support import require_private_var_tmp
 
 from ovirt_node_config import node_config
 from ovirt_node_config.augeas_apply import apply_commands, touched_files
@@ -133,19 +131,8 @@ def test_the_augtool_binary_writes_the_same_bytes(tmp_path):
     assert {path.name: path.read_text() for path in sorted(directory.iterdir())} == ours
 
 
-def _private_var_tmp_works() -> bool:
-    probe = subprocess.run(
-        ["unshare", "--mount", "--map-root-user", "sh", "-c", "mount -t tmpfs none /var/tmp"],
-        capture_output=True,
-    )
-    return shutil.which("unshare") is not None and probe.returncode == 0
-
-
 def test_bash_writes_exactly_the_two_sections(tmp_path):
-    if not _private_var_tmp_works():
-        if os.environ.get("CI"):
-            pytest.fail("unshare cannot give bash a private /var/tmp here")
-        pytest.skip("unshare cannot give bash a private /var/tmp here")
+    require_private_var_tmp()
     hostile_but_valid = NodeNetwork(
         4,
         (Bond("b.o_n-d0", Address(), (Slave("x" * 15, M1), Slave("EOF", M2))),),

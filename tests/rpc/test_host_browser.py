@@ -4,9 +4,11 @@ real listener on loopback, backed by the real database (SQLite and PostgreSQL)."
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -200,4 +202,35 @@ def test_garbage_bandwidth_of_a_real_nic_is_unknown_not_fatal(listener, snapshot
 def test_hostile_sessions_end_with_one_error_line(listener, snapshot, lines, error):
     answer = session(listener, lines)
     assert answer.endswith(error)
+    assert snapshot()["hosts"] == []
+
+
+@pytest.fixture
+def impatient(db):
+    running = Listener(db, SessionLimits(idle_timeout_s=0.5, session_deadline_s=2.0, linger_s=0.2))
+    yield running
+    running.close()
+
+
+def test_a_silent_node_is_cut_off(impatient):
+    with impatient.connect() as client:
+        assert client.recv(128) == b"HELLO?\n"
+        assert client.recv(128) == b"ERROR timed out waiting for the node\n"
+        assert client.recv(128) == b""
+
+
+def test_a_trickling_node_meets_the_session_deadline(impatient, snapshot):
+    with impatient.connect() as client:
+        client.sendall(b"HELLO!\nIDENTIFY\n")
+        received = b""
+        for _ in range(20):  # one line every 0.3 s: never idle, but never done
+            client.sendall(b"ARCH=x86_64\n")
+            time.sleep(0.3)
+            client.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                received += client.recv(4096)
+            client.setblocking(True)
+            if b"ERROR" in received:
+                break
+        assert received.endswith(b"ERROR session took too long\n")
     assert snapshot()["hosts"] == []

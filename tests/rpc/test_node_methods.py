@@ -228,10 +228,39 @@ def test_get_config_and_the_legacy_url_return_the_same_bytes(bonded_node):
     assert get(bonded_node, unencoded)[2] == text
 
 
+def test_the_exact_2008_request_gets_the_bond(bonded_node):
+    # What ovirt-early's ifconfig | awk | sed pipeline builds: net-tools' upper-case MACs, ':' as
+    # %3A, '=' left alone, and a trailing %2C after the last item.
+    macs = "".join(
+        f"{mac.upper().replace(':', '%3A')}={name}%2C" for mac, name in ((MAC1, "eth0"), (MAC2, "eth1"))
+    )
+    status, _, text = get(bonded_node, f"/ovirt/managed_node/config?host=node1&macs={macs}")
+    assert status == 200, text
+    assert text == bonded_node.proxy().get_config("node1", {MAC1: "eth0", MAC2: "eth1"})
+    assert "ifcfg-eth1/MASTER bond0" in text
+
+
+def test_a_bridge_showing_its_port_mac_does_not_hide_the_port(bonded_node):
+    # 2008's default network: a DHCP bridge per NIC, with the NIC's MAC; ifconfig lists both.
+    query = f"host=node1&macs={MAC1.upper()}=breth0,{MAC1.upper()}=eth0,{MAC2.upper()}=eth1,"
+    status, _, text = get(
+        bonded_node, "/ovirt/managed_node/config?" + query.replace(":", "%3A").replace(",", "%2C")
+    )
+    assert status == 200 and text == bonded_node.proxy().get_config("node1", {MAC1: "eth0", MAC2: "eth1"})
+
+
 @pytest.mark.parametrize(
     "path, status",
     [
         ("/ovirt/managed_node/config?host=nobody&macs=52:54:00:00:00:01=eth0", 404),
+        ("/ovirt/managed_node/config?host=node1&macs=%2C%2C", 400),
+        ("/ovirt/managed_node/config?host=node1&macs=52%3A54%3A00%3A00%3A00%3A01%2C", 400),
+        ("/ovirt/managed_node/config?host=node1&macs=52:54:00:00:00:01=eth0,52:54:00:00:00:01=eth1", 400),
+        (
+            "/ovirt/managed_node/config?host=node1&macs=52:54:00:00:00:01=eth0&"
+            + "&".join("x=1" for _ in range(9)),
+            400,
+        ),
         ("/ovirt/managed_node/config?host=node1", 400),
         ("/ovirt/managed_node/config?host=node1&macs=garbage", 400),
         ("/ovirt/managed_node/config?host=node1&macs=52:54:00:00:00:01=eth0%0Asave", 400),

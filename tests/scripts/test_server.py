@@ -101,3 +101,50 @@ def test_serve_in_several_processes_shares_the_port_and_stops_cleanly(database_u
     engine = open_engine(database_url)
     assert [host[0] for host in inventory_snapshot(engine)["hosts"]] == [f"node{i}" for i in range(6)]
     engine.dispose()
+
+
+def test_the_2008_listener_from_the_config_file_runs_once_beside_several_processes(database_url, tmp_path):
+    import re
+    import socket
+
+    from support import RunningServer
+
+    config = tmp_path / "server.ini"
+    config.write_text("[server]\nlegacy-identify-port = 0\n")
+    server = RunningServer(
+        database_url, tmp_path / "server.log", ("--processes", "2", "--config", str(config))
+    )
+    try:
+        found = re.findall(
+            r"host-browser \(2008 identify, no authentication\) listening on [\d.]+:(\d+)", server.log
+        )
+        assert len(found) == 1
+        with socket.create_connection(("127.0.0.1", int(found[0])), timeout=30) as node:
+            assert node.recv(128) == b"HELLO?\n"
+            node.sendall(b"HELLO!\n")
+            assert node.recv(128) == b"MODE?\n"
+            node.sendall(b"FOO\n")
+            assert node.recv(128) == b"BYE\n"
+        assert server.proxy().ping()["status"] == "ok"
+    finally:
+        assert server.stop() == 0
+    assert re.search(r"127\.0\.0\.1 host-browser node=- user=- [\d.]+ms BYE to mode FOO", server.log)
+
+
+def test_an_unreadable_hosts_file_is_one_clear_line(database_url, tmp_path):
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.2 node7\nnot-an-address node8\n")
+    result = run_server(
+        "serve",
+        "--port",
+        "0",
+        "--legacy-identify-port",
+        "0",
+        "--legacy-identify-hosts",
+        str(hosts),
+        "--database",
+        database_url,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"{hosts}:2: not 'ADDRESS NAME'" in result.stderr
+    assert "applied" not in result.stderr  # refused before the database was touched

@@ -1,0 +1,156 @@
+"""A whole 2008 appliance boot against ``ovirt-node-config-server serve --legacy-identify-port``:
+the real server process, its 2008 listener and legacy URL, the 2008 node's own shell pipeline
+for the config request, and bash + the ``augtool`` binary applying the answer, as 2008 nodes did.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import subprocess
+import time
+
+import pytest
+from support import RunningServer, add_admin, admin_proxy, require_private_var_tmp
+
+NODE_ADDRESS, NODE_NAME = "127.0.0.2", "node7.example.com"
+MACS = {"eth0": "52:54:00:07:00:01", "eth1": "52:54:00:07:00:02"}
+SCRIPTS = "etc/sysconfig/network-scripts"
+
+# ifconfig of net-tools, as on a 2008 node (only interfaces that are up are listed).
+IFCONFIG = (
+    "".join(
+        f"{name:<10}Link encap:Ethernet  HWaddr {mac.upper()}  \n"
+        "          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1\n\n"
+        for name, mac in MACS.items()
+    )
+    + "lo        Link encap:Local Loopback  \n          inet addr:127.0.0.1  Mask:255.0.0.0\n\n"
+)
+# ovirt-early's pipeline, verbatim (README of the 2008 wire protocol, section 3).
+MACS_PIPELINE = "awk '/HWaddr/ { print $5\"=\"$1 }' | tr '\\n' ' ' | sed 's/ /%2C/g;s/:/%3A/g'"
+
+
+@pytest.fixture
+def legacy_server(database_url, tmp_path):
+    hosts = tmp_path / "hosts"
+    hosts.write_text(f"# the site's DNS, for this test\n{NODE_ADDRESS} {NODE_NAME}\n")
+    running = RunningServer(
+        database_url,
+        tmp_path / "server.log",
+        ("--legacy-identify-port", "0", "--legacy-identify-hosts", str(hosts)),
+    )
+    running.legacy_port = int(re.search(r"host-browser .* listening on [\d.]+:(\d+)", running.log).group(1))
+    yield running
+    running.stop()
+
+
+def identify_as_in_2008(port: int) -> None:
+    """The 2008 client's conversation: each answer read with one read() of 128 bytes."""
+    lines = [("HELLO!", "MODE?"), ("IDENTIFY", "INFO?")]
+    lines += [(f"{k}={v}", f"ACK {k}") for k, v in (("ARCH", "x86_64"), ("UUID", ""), ("MEMSIZE", "4194304"))]
+    for number in range(2):
+        lines += [("CPU", "CPUINFO?"), (f"CPUNUM={number}", "ACK CPUNUM"), ("SPEED=2596.132", "ACK SPEED")]
+        lines += [("ENDCPU", "ACK CPU")]
+    for name, mac, bandwidth in [
+        ("lo", "00:00:00:00:00:00", "10000"),
+        *((n, m, "1000") for n, m in MACS.items()),
+    ]:
+        lines += [("NIC", "NICINFO?"), (f"MAC={mac}", "ACK MAC"), (f"BANDWIDTH={bandwidth}", "ACK BANDWIDTH")]
+        lines += [
+            (f"IFACE_NAME={name}", "ACK IFACE_NAME"),
+            ("IP_ADDRESS=", "ACK IP_ADDRESS"),
+            ("ENDNIC", "ACK NIC"),
+        ]
+    lines += [("ENDINFO", "BYE")]
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(NODE_ADDRESS, 0)) as node:
+        assert node.recv(128) == b"HELLO?\n"
+        for sent, expected in lines:
+            node.sendall(sent.encode() + b"\n")
+            assert node.recv(128) == expected.encode() + b"\n", sent
+        node.sendall(b"ENDINFO\n")  # the client sends it again, never reads, and closes
+
+
+def config_request_path() -> str:
+    macs = subprocess.run(
+        ["sh", "-c", MACS_PIPELINE], input=IFCONFIG, capture_output=True, text=True, check=True
+    )
+    return f"/ovirt/managed_node/config?host={NODE_NAME}&macs={macs.stdout}"
+
+
+def wget(server: RunningServer, path: str) -> tuple[int, str]:
+    host, port = re.match(r"http://([\d.]+):(\d+)/", server.url).groups()
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request("GET", path)  # the exact bytes, as wget sends them
+    response = connection.getresponse()
+    return response.status, response.read().decode()
+
+
+def test_the_whole_2008_boot(legacy_server, database_url, tmp_path):
+    path = config_request_path()
+    assert path.endswith("=eth0%2C52%3A54%3A00%3A07%3A00%3A02=eth1%2C")  # upper case, trailing %2C
+    status, body = wget(legacy_server, path)
+    assert status == 404 and body.count("\n") == 1  # first boot: not known yet, default network
+
+    identify_as_in_2008(legacy_server.legacy_port)
+    admin = admin_proxy(legacy_server, *add_admin(database_url))
+    node = admin.admin.show_node(NODE_NAME)
+    assert sorted((nic["iface_name"], nic["mac"]) for nic in node["nics"]) == sorted(MACS.items())
+    assert node["memory_mb"] == 4096
+    admin.admin.set_bonding_type(NODE_NAME, "Failover")
+    admin.admin.create_bonding(NODE_NAME, "storage", "bond0", list(MACS.values()))
+
+    status, config = wget(legacy_server, path)  # the next boot
+    assert status == 200, config
+    require_private_var_tmp()
+    (tmp_path / "node-config").write_text(config)
+    root, var_tmp = tmp_path / "root", tmp_path / "var-tmp"
+    (root / SCRIPTS).mkdir(parents=True)
+    var_tmp.mkdir()
+    (root / SCRIPTS / "ifcfg-eth0").write_text("DEVICE=eth0\nBOOTPROTO=dhcp\nBRIDGE=breth0\n")
+    # ovirt-early: bash the file, then augtool < the augtool file (modprobe is not for a test).
+    subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-ec",
+            f'mount --bind "{var_tmp}" /var/tmp; bash "{tmp_path / "node-config"}"; '
+            f'augtool -r "{root}" < /var/tmp/node-augtool',
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert (var_tmp / "pre-config-script").read_text().endswith("/sbin/modprobe bonding mode=1\n")
+    files = {path.name: path.read_text() for path in sorted((root / SCRIPTS).iterdir())}
+    assert files == {
+        "ifcfg-bond0": 'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100"\nBOOTPROTO=dhcp\nONBOOT=yes\n',
+        "ifcfg-eth0": f"DEVICE=eth0\nHWADDR={MACS['eth0']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
+        "ifcfg-eth1": f"DEVICE=eth1\nHWADDR={MACS['eth1']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
+    }
+    assert re.search(rf"{NODE_ADDRESS} host-browser IDENTIFY node={NODE_NAME} .* ok", legacy_server.log)
+
+
+def test_hostile_sessions_leave_xml_rpc_answering(legacy_server, snapshot):
+    port = legacy_server.legacy_port
+    silent = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(80)]
+    try:
+        answers = []
+        for connection in silent:
+            connection.settimeout(5)
+            answers.append(connection.recv(128))
+        # 64 sessions at most: they are greeted; the others are told at once and closed
+        assert answers.count(b"HELLO?\n") == 64
+        assert answers.count(b"ERROR busy: too many sessions, try again later\n") == 16
+        assert legacy_server.proxy().ping()["status"] == "ok"
+    finally:
+        for connection in silent:
+            connection.close()
+    time.sleep(0.5)  # the sessions notice their closed connections and free their slots
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as endless:
+        assert endless.recv(128) == b"HELLO?\n"
+        endless.sendall(b"HELLO!" + b"x" * 100_000)
+        assert endless.recv(128) == b"ERROR line longer than 1024 bytes\n"
+    assert legacy_server.proxy().ping()["status"] == "ok"
+    assert snapshot()["hosts"] == []
