@@ -92,7 +92,7 @@ def _bond_summary(node: NodeView, bond: store.BondRow) -> dict:
 
 def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.BondingType:
     """A bonding type by label (any case) or by kernel mode (number or digit string)."""
-    is_mode = isinstance(wanted, str) and wanted.strip().isdigit()
+    is_mode = isinstance(wanted, str) and wanted.strip().isascii() and wanted.strip().isdigit()
     if isinstance(wanted, int) and not isinstance(wanted, bool) or is_mode:
         match = [t for t in types if t.mode == int(wanted)]
     else:

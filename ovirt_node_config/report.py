@@ -8,6 +8,7 @@ Everything is validated before anything is written; an error names the field, e.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import lshw, validation
@@ -171,11 +172,13 @@ def _cpu(field: str, raw: object, position: int) -> Cpu:
 def _leading_number(field: str, value: object) -> int | None:
     """Legacy reports send "2400.000" MHz or "512 KB"; keep the whole part of the number."""
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInput(field, f"is not a finite number: {shown(value)}")
         value = int(value)
     if isinstance(value, str):
         head = value.strip().split()[0] if value.strip() else ""
         whole = head.split(".")[0]
-        if head and not whole.isdigit():
+        if head and not (whole.isascii() and whole.isdigit()):
             raise InvalidInput(field, f"is not a number: {shown(value)}")
         value = whole or None
     return validation.integer(field, value, required=False)

@@ -113,6 +113,10 @@ def interface_name(field: str, value: object) -> str:
 def hostname(field: str, value: object) -> str:
     """A host name (RFC 1123 labels, underscores tolerated), lower case, at most 253 characters."""
     name = text(field, value, max_length=253)
+    if not name.isascii():  # refused, not folded: "\u212aube" must not become "kube"
+        raise InvalidInput(
+            field, f"is not a valid host name: {shown(value)} (ASCII letters, digits, '-', '.')"
+        )
     name = name.lower().rstrip(".")
     labels = name.split(".")
     if not name or not all(HOSTNAME_LABEL.fullmatch(label) for label in labels):

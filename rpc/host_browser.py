@@ -153,7 +153,7 @@ class Session:
             self._send(f"ERROR {ended}")
             outcome = f"ERROR {ended}"
         self._linger()
-        method = "host-browser" if self.mode == "-" else f"host-browser {self.mode}"
+        method = "host-browser" if self.mode == "-" else f"host-browser:{self.mode}"
         log_request_line(self.peer, method, self.started, outcome, node=self.node)
 
     # The conversation ----------------------------------------------------------------------

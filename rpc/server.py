@@ -2,8 +2,8 @@
 
 - HTTP/1.1 keep-alive, a bounded pool of worker threads (connections beyond it wait in line),
   a socket timeout so a slow or idle client cannot hold a worker forever.
-- Request bodies are bounded (HTTP 411 without a length, 413 over the limit, 415 when encoded)
-  and XML with a DOCTYPE or entity declarations is refused before parsing.
+- Request bodies are bounded (HTTP 411 without a length, 413 over the limit, 415 when encoded);
+  the XML parser itself refuses DOCTYPE and entity declarations, in any encoding.
 - Every refusal becomes a fault from ``faults``; anything unexpected is logged with a traceback
   and answered with a bare reference: no traceback, SQL or path reaches a client.
 - ``admin.*`` methods need HTTP Basic credentials that the given authenticator accepts; without
@@ -31,6 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
+from xml.parsers import expat
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 from ovirt_node_config import __version__
@@ -287,14 +288,10 @@ class NodeConfigServer(SimpleXMLRPCServer):
         context = request_context.begin()
         method = "?"
         try:
-            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                raise faults.invalid("XML-RPC requests must not hold a DOCTYPE or entity declarations")
-            try:
-                params, method = xmlrpc.client.loads(data, use_builtin_types=True)
-            except Exception:
-                raise faults.invalid("malformed XML-RPC request") from None
-            if not isinstance(method, str):
+            params, name = loads_strictly(data)
+            if not isinstance(name, str):
                 raise faults.invalid("malformed XML-RPC request: no method name")
+            method = name
             if method.startswith(ADMIN_PREFIX):
                 self._require_admin(context, credentials, client, method, started)
             result = self.call(method, params)
@@ -310,7 +307,7 @@ class NodeConfigServer(SimpleXMLRPCServer):
         try:
             user = self.authenticate(*credentials)
         except Exception:
-            log.exception("authenticating %s failed", credentials[0])
+            log.exception("authenticating %s failed", loggable(str(credentials[0])[:64]))
             user = None
         if user is None:
             self.log_request_line(client, method, started, "401 unauthorized", user=str(credentials[0])[:64])
@@ -346,9 +343,55 @@ class NodeConfigServer(SimpleXMLRPCServer):
 def log_request_line(
     client: str, method: str, started: float, outcome: str, node: str = "-", user: str = "-"
 ) -> None:
-    """The one log line of a request (XML-RPC) or a session (host-browser)."""
+    """The one log line of a request (XML-RPC) or a session (host-browser). Every value a client
+    chose is escaped (control characters, and spaces inside fields), so none can forge a line."""
     elapsed_ms = (time.monotonic() - started) * 1000
-    log.info("%s %s node=%s user=%s %.1fms %s", client, method[:64], node, user, elapsed_ms, outcome)
+    log.info(
+        "%s %s node=%s user=%s %.1fms %s",
+        client,
+        loggable(method[:64]),
+        loggable(node[:64]),
+        loggable(user[:64]),
+        elapsed_ms,
+        loggable(outcome[:512], field=False),
+    )
+
+
+def loggable(text: str, *, field: bool = True) -> str:
+    """``text`` with control characters (and, in a field, spaces) written as ``\\xNN``."""
+    return "".join(
+        f"\\x{ord(ch):02x}" if not ch.isprintable() or ch == "\\" or (field and ch == " ") else ch
+        for ch in text
+    )
+
+
+class _Declaration(Exception):
+    """The document declares a DOCTYPE or an entity."""
+
+
+def _refuse_declaration(*_args) -> None:
+    raise _Declaration
+
+
+def loads_strictly(data: bytes) -> tuple[tuple, str | None]:
+    """``xmlrpc.client.loads``, with the parser itself refusing DOCTYPE and entity declarations
+    (in any encoding the document declares, which a byte search cannot see)."""
+    unmarshaller = xmlrpc.client.Unmarshaller(use_builtin_types=True)
+    # What xmlrpc.client.ExpatParser sets up, plus the two refusals.
+    parser = expat.ParserCreate(None, None)
+    parser.StartElementHandler = unmarshaller.start
+    parser.EndElementHandler = unmarshaller.end
+    parser.CharacterDataHandler = unmarshaller.data
+    unmarshaller.xml(None, None)
+    parser.StartDoctypeDeclHandler = _refuse_declaration
+    parser.EntityDeclHandler = _refuse_declaration
+    try:
+        parser.Parse(data, True)
+        return unmarshaller.close(), unmarshaller.getmethodname()
+    except _Declaration:
+        raise faults.invalid("XML-RPC requests must not hold a DOCTYPE or entity declarations") from None
+    except Exception:
+        raise faults.invalid("malformed XML-RPC request") from None
 
 
 @functools.lru_cache(maxsize=256)

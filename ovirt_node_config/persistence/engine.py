@@ -8,8 +8,10 @@ never fails half-way on a lock upgrade.
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +21,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
-from ..errors import Busy, Conflict
+from ..errors import Busy, Conflict, InvalidInput
+
+log = logging.getLogger("ovirt_node_config.database")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 WRITE = {"ovirt_write": True}
@@ -46,6 +50,7 @@ def normalise_url(url: str):
 
 
 POSTGRES_MAX_POOL = 16
+POSTGRES_CONNECT_TIMEOUT_S = 5
 
 
 def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> Engine:
@@ -67,6 +72,8 @@ def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
         max_overflow=0,
         pool_timeout=60,
         pool_recycle=3600,  # no pre-ping round trip per request; Database retries a dropped connection
+        # An unreachable server is an outage (503) after seconds, not after the OS's TCP timeout.
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
 
@@ -129,18 +136,60 @@ class StaleState(Exception):
     """A row read in this transaction changed under it; the transaction must run again."""
 
 
+def integrity_kind(exc: IntegrityError) -> str:
+    """Which rule an IntegrityError broke: ``unique``, ``check``, ``foreign_key``, ``not_null``
+    or ``other``, from PostgreSQL's SQLSTATE or SQLite's extended error name."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate:
+        return {"23505": "unique", "23514": "check", "23503": "foreign_key", "23502": "not_null"}.get(
+            sqlstate, "other"
+        )
+    name = getattr(exc.orig, "sqlite_errorname", "") or ""
+    for suffix, kind in (
+        ("_UNIQUE", "unique"),
+        ("_PRIMARYKEY", "unique"),
+        ("_CHECK", "check"),
+        ("_FOREIGNKEY", "foreign_key"),
+        ("_NOTNULL", "not_null"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    return "other"
+
+
 def is_transient(exc: BaseException) -> bool:
-    """Would running the same transaction again plausibly succeed?"""
-    if isinstance(exc, StaleState | IntegrityError):
+    """Would running the same transaction again plausibly succeed? A row changed under it, a key
+    taken in between, a deadlock, a serialization failure or a lock: yes. A CHECK or foreign-key
+    violation, or a lost database: no (the first is a refusal, the last an outage)."""
+    if isinstance(exc, StaleState):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
+    if isinstance(exc, IntegrityError):
+        return integrity_kind(exc) == "unique"
+    if is_outage(exc):
+        return True  # a pooled connection the server dropped: a fresh one may work
     if isinstance(exc, OperationalError):
         sqlstate = getattr(exc.orig, "sqlstate", None)
         if sqlstate in ("40001", "40P01", "55P03"):  # serialization, deadlock, lock not available
             return True
         return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
     return False
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached or used at all (as opposed to a refused statement)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03", "53300")
+    message = str(exc.orig)
+    if "sqlite" in type(exc.orig).__module__:
+        return any(text in message for text in ("unable to open database", "disk I/O error"))
+    return True  # psycopg: no SQLSTATE means the connection itself failed
 
 
 def constraint_name(exc: IntegrityError) -> str:
@@ -152,10 +201,59 @@ def constraint_name(exc: IntegrityError) -> str:
     return message.split(":", 1)[1].strip() if ":" in message else message
 
 
+def refusal_of(exc: IntegrityError) -> Exception | None:
+    """The refusal a violated database rule means for the caller, or None when it is a defect
+    of this code (NOT NULL and the like: the caller sees a 500 with a logged reference).
+
+    A CHECK rule is named ``<table>_<column>_check``: the value refused is the column's, the
+    caller's to fix (the library validates first, so reaching one is a validation gap)."""
+    kind, name = integrity_kind(exc), constraint_name(exc)
+    if kind == "check":
+        column = name.removesuffix("_check").split("_", 1)[-1] if name.endswith("_check") else name
+        return InvalidInput(column, f"refused by the database rule {name}")
+    if kind in ("unique", "foreign_key"):
+        return Conflict(f"refused by the database rule {name}")
+    return None
+
+
+class Unavailable(Busy):
+    """The database cannot be reached; the caller may try again later."""
+
+
 def _refusal_after_retries(exc: Exception) -> Exception:
     if isinstance(exc, IntegrityError):
-        return Conflict(f"refused by the database rule {constraint_name(exc)}")
+        return refusal_of(exc) or exc
+    if is_outage(exc):
+        return Unavailable("the database is unavailable; try again later")
     return Busy("the database is busy; try again")
+
+
+OUTAGE_ATTEMPTS = 2  # an unreachable database is retried once (stale pooled connection), then 503
+
+
+class OutageLog:
+    """Logs an outage once when it begins and once when it ends, however many calls meet it."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.since: float | None = None
+        self._lock = threading.Lock()
+
+    def begins(self, exc: DBAPIError) -> None:
+        with self._lock:
+            if self.since is not None:
+                return
+            self.since = time.monotonic()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        log.error("database %s unavailable: %s; answering 503 until it is back", self.where, reason)
+
+    def ends(self) -> None:
+        if self.since is None:
+            return
+        with self._lock:
+            since, self.since = self.since, None
+        if since is not None:
+            log.warning("database %s available again after %.1fs", self.where, time.monotonic() - since)
 
 
 class Database:
@@ -177,6 +275,7 @@ class Database:
             else self.engine
         )
         self.attempts = attempts
+        self._outage = OutageLog(self.engine.url.render_as_string(hide_password=True))
 
     @property
     def dialect(self) -> str:
@@ -206,13 +305,27 @@ class Database:
     def _retrying(self, attempt: Callable[[], T]) -> T:
         for number in range(1, self.attempts + 1):
             try:
-                return attempt()
+                result = attempt()
             except (DBAPIError, StaleState) as exc:
+                if is_outage(exc):
+                    self._outage.begins(exc)
+                    if number >= OUTAGE_ATTEMPTS:
+                        raise _refusal_after_retries(exc) from None
+                    time.sleep(random.uniform(0.01, 0.05) * number)  # noqa: S311 - jitter, not crypto
+                    continue
+                if isinstance(exc, IntegrityError) and not is_transient(exc):
+                    refusal = refusal_of(exc)
+                    if refusal is None:
+                        raise
+                    raise refusal from exc
                 if not is_transient(exc):
                     raise
                 if number == self.attempts:
                     raise _refusal_after_retries(exc) from exc
                 time.sleep(random.uniform(0.002, 0.02) * number)  # noqa: S311 - jitter, not crypto
+            else:
+                self._outage.ends()
+                return result
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
