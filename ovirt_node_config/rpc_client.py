@@ -1,41 +1,132 @@
 """XML-RPC client plumbing shared by the admin script, the node agent and the benchmark.
 
-The standard library's ServerProxy with a timeout on every connection, HTTP Basic credentials
-from arguments (never from the URL given by a user), and TLS verified against a CA file.
+The standard library's ServerProxy, made safe against a server that misbehaves:
+
+- a timeout on every socket operation, and a deadline on the whole call (a server trickling a
+  byte every few seconds cannot hold a caller past it: the connection is shut when it passes);
+- answers bounded in size, never compressed (none is asked for; one that comes anyway is
+  refused), and parsed with declarations refused (:mod:`xmlrpc_strict`);
+- HTTP Basic credentials from arguments (never from the URL given by a user), and TLS verified
+  against a CA file.
+
+A malformed answer raises :class:`MalformedAnswer`; a call that ran out of time raises
+``TimeoutError``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import ipaddress
+import socket
 import ssl
+import threading
 import xmlrpc.client
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from . import xmlrpc_strict
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float):
-        super().__init__()
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+
+
+class MalformedAnswer(Exception):
+    """The server's answer is not a well-formed, uncompressed XML-RPC answer within the bounds."""
+
+
+class _GuardedTransport(xmlrpc.client.Transport):
+    """Per-operation timeout, whole-call deadline, bounded and uncompressed answers."""
+
+    accept_gzip_encoding = False
+    encode_threshold = None
+
+    def __init__(self, timeout: float, deadline: float | None, max_answer_bytes: int, **kwargs):
+        super().__init__(**kwargs)
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else timeout * 3
+        self.max_answer_bytes = max_answer_bytes
 
     def make_connection(self, host):
         connection = super().make_connection(host)
         connection.timeout = self.timeout
         return connection
 
+    def single_request(self, host, handler, request_body, verbose=False):
+        """The standard library's, with the deadline, and without reading an error answer's body
+        of unknown size (the connection is closed instead)."""
+        expired = threading.Event()
 
-class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout: float, context: ssl.SSLContext):
-        super().__init__(context=context)
-        self.timeout = timeout
+        def expire():
+            expired.set()
+            connection = self._connection[1] if self._connection else None
+            with contextlib.suppress(OSError, AttributeError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
 
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
+        timer = threading.Timer(self.deadline, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            connection = self.send_request(host, handler, request_body, verbose)
+            response = connection.getresponse()
+            if response.status == 200:
+                self.verbose = verbose
+                return self.parse_response(response)
+            self.close()
+            raise xmlrpc.client.ProtocolError(host + handler, response.status, response.reason, response.msg)
+        except (xmlrpc.client.Fault, xmlrpc.client.ProtocolError):
+            raise
+        except Exception:
+            self.close()
+            if expired.is_set():
+                raise TimeoutError(f"no complete answer within {self.deadline:g}s") from None
+            raise
+        finally:
+            timer.cancel()
+
+    def parse_response(self, response):
+        encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            raise MalformedAnswer(f"compressed answer ({encoding[:20]}) refused")
+        length = response.getheader("Content-Length")
+        if length and length.isdigit() and int(length) > self.max_answer_bytes:
+            raise MalformedAnswer(f"answer of {length} bytes is over the limit of {self.max_answer_bytes}")
+        parsing, unmarshaller = xmlrpc_strict.parser()
+        received = 0
+        try:
+            while chunk := response.read(65536):
+                received += len(chunk)
+                if received > self.max_answer_bytes:
+                    raise MalformedAnswer(f"answer over the limit of {self.max_answer_bytes} bytes")
+                parsing.Parse(chunk, False)
+            parsing.Parse(b"", True)
+            return unmarshaller.close()
+        except xmlrpc.client.Fault:
+            raise
+        except (OSError, http.client.HTTPException, MalformedAnswer):
+            raise
+        except Exception as exc:  # expat.ExpatError, Declaration, the unmarshaller's own errors
+            raise MalformedAnswer(f"malformed XML-RPC answer ({type(exc).__name__})") from None
+
+
+class _GuardedSafeTransport(_GuardedTransport, xmlrpc.client.SafeTransport):
+    pass
 
 
 def is_server_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def sends_secrets_in_clear(url: str) -> bool:
+    """Would credentials sent to ``url`` cross a network unencrypted? (plain http, not loopback)"""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return True  # a name: it may resolve anywhere
 
 
 def server_proxy(
@@ -44,16 +135,22 @@ def server_proxy(
     user: str | None = None,
     password: str | None = None,
     timeout: float = 30.0,
+    deadline: float | None = None,
     ca_file: str | None = None,
+    max_answer_bytes: int = MAX_ANSWER_BYTES,
 ) -> xmlrpc.client.ServerProxy:
-    """A proxy for ``url`` (http or https) that sends credentials when a user is given."""
+    """A proxy for ``url`` (http or https) that sends credentials when a user is given.
+    ``timeout`` bounds each socket operation, ``deadline`` each whole call (default: three
+    timeouts)."""
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     if user:
         netloc = f"{quote(user, safe='')}:{quote(password or '', safe='')}@{netloc}"
     address = urlunsplit((parts.scheme, netloc, parts.path or "/", "", ""))
     if parts.scheme == "https":
-        transport = _TimeoutSafeTransport(timeout, ssl.create_default_context(cafile=ca_file))
+        transport = _GuardedSafeTransport(
+            timeout, deadline, max_answer_bytes, context=ssl.create_default_context(cafile=ca_file)
+        )
     else:
-        transport = _TimeoutTransport(timeout)
+        transport = _GuardedTransport(timeout, deadline, max_answer_bytes)
     return xmlrpc.client.ServerProxy(address, transport=transport, allow_none=True)

@@ -31,10 +31,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
-from xml.parsers import expat
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
-from ovirt_node_config import __version__
+from ovirt_node_config import __version__, xmlrpc_strict
 from ovirt_node_config.errors import NodeConfigError
 
 from . import faults, request_context
@@ -365,31 +364,12 @@ def loggable(text: str, *, field: bool = True) -> str:
     )
 
 
-class _Declaration(Exception):
-    """The document declares a DOCTYPE or an entity."""
-
-
-def _refuse_declaration(*_args) -> None:
-    raise _Declaration
-
-
 def loads_strictly(data: bytes) -> tuple[tuple, str | None]:
-    """``xmlrpc.client.loads``, with the parser itself refusing DOCTYPE and entity declarations
-    (in any encoding the document declares, which a byte search cannot see)."""
-    unmarshaller = xmlrpc.client.Unmarshaller(use_builtin_types=True)
-    # What xmlrpc.client.ExpatParser sets up, plus the two refusals.
-    parser = expat.ParserCreate(None, None)
-    parser.StartElementHandler = unmarshaller.start
-    parser.EndElementHandler = unmarshaller.end
-    parser.CharacterDataHandler = unmarshaller.data
-    unmarshaller.xml(None, None)
-    parser.StartDoctypeDeclHandler = _refuse_declaration
-    parser.EntityDeclHandler = _refuse_declaration
+    """A request's (params, method name), or a 400 fault: declarations refused by the parser."""
     try:
-        parser.Parse(data, True)
-        return unmarshaller.close(), unmarshaller.getmethodname()
-    except _Declaration:
-        raise faults.invalid("XML-RPC requests must not hold a DOCTYPE or entity declarations") from None
+        return xmlrpc_strict.loads(data)
+    except xmlrpc_strict.Declaration as refusal:
+        raise faults.invalid(str(refusal)) from None
     except Exception:
         raise faults.invalid("malformed XML-RPC request") from None
 

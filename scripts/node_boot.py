@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="timeout of each call to the server (default 30)",
     )
+    parser.add_argument(
+        "--retry-for",
+        type=float,
+        metavar="SECONDS",
+        default=defaults.retry_for,
+        help="how long to keep trying a busy or silent server before giving up with exit 3 "
+        f"(default {defaults.retry_for:g}; 0: one try)",
+    )
     parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
     return parser
@@ -78,7 +86,7 @@ def setup_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging()
-    if args.confirm_timeout <= 0 or args.timeout <= 0:
+    if args.confirm_timeout <= 0 or args.timeout <= 0 or args.retry_for < 0:
         print(f"{PROG}: timeouts must be positive", file=sys.stderr)
         return ExitCode.USAGE
 
@@ -93,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         restart_cmd=args.restart_cmd,
         confirm_timeout=args.confirm_timeout,
         rpc_timeout=args.timeout,
+        retry_for=args.retry_for,
         dry_run=args.dry_run,
         lshw_cmd="lshw -xml" if args.lshw else None,
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import enum
 import http.client
+import itertools
+import random
 import shlex
 import shutil
 import subprocess
@@ -26,11 +28,13 @@ from pathlib import Path
 from .. import node_config
 from ..augeas_apply import AugeasApplyError, apply_commands, touched_files
 from ..errors import InvalidInput
-from ..rpc_client import server_proxy
+from ..rpc_client import MalformedAnswer, server_proxy
 from . import discovery, hardware
 from .network_files import Backup
 
 SAVED_CONFIG = "var/tmp/node-config"
+BUSY = 503  # the fault of a server whose database is busy or unavailable: try again later
+RETRY_MAX_DELAY_S = 30
 
 
 class ExitCode(enum.IntEnum):
@@ -57,7 +61,8 @@ class BootOptions:
     modprobe_cmd: str = "/sbin/modprobe"
     restart_cmd: str | None = None  # None: chosen by what the system has
     confirm_timeout: float = 60.0
-    rpc_timeout: float = 30.0
+    rpc_timeout: float = 30.0  # each socket operation; a whole call gets three of them
+    retry_for: float = 120.0  # how long a busy or silent server is tried again before exit 3
     dry_run: bool = False
     lshw_cmd: str | None = None
     ip_cmd: str = "ip -j addr show"
@@ -178,6 +183,8 @@ class BootAgent:
         except xmlrpc.client.Fault as fault:
             self.say(f"[4/7] no configuration yet ({fault.faultString}); dry run ends here")
             return ExitCode.OK
+        except MalformedAnswer as exc:
+            raise BootError(ExitCode.REFUSED, f"the server's answer was refused: {exc}") from None
         except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
             raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
         mode, commands, _ = self._check(text)
@@ -190,12 +197,30 @@ class BootAgent:
         return ExitCode.OK
 
     def _call(self, method, *args):
-        try:
-            return method(*args)
-        except xmlrpc.client.Fault as fault:
-            raise BootError(ExitCode.REFUSED, f"the server refused: {fault.faultString}") from None
-        except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
-            raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
+        """One call; a busy (503) or silent server is tried again with backoff for up to
+        ``retry_for`` seconds, then exit 3. A refusal or a malformed answer is exit 4 at once."""
+        give_up = time.monotonic() + self.options.retry_for
+        for attempt in itertools.count(1):
+            try:
+                return method(*args)
+            except xmlrpc.client.Fault as fault:
+                if fault.faultCode != BUSY:
+                    raise BootError(ExitCode.REFUSED, f"the server refused: {fault.faultString}") from None
+                reason = f"the server is busy: {fault.faultString}"
+            except MalformedAnswer as exc:
+                raise BootError(ExitCode.REFUSED, f"the server's answer was refused: {exc}") from None
+            except xmlrpc.client.ProtocolError as exc:
+                if exc.errcode < 500:
+                    raise BootError(ExitCode.REFUSED, f"the server refused: {_reason(exc)}") from None
+                reason = f"the server did not answer: {_reason(exc)}"
+            except (OSError, http.client.HTTPException) as exc:
+                reason = f"the server did not answer: {_reason(exc)}"
+            delay = min(RETRY_MAX_DELAY_S, 2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+            if time.monotonic() + delay > give_up:
+                raise BootError(ExitCode.UNREACHABLE, f"{reason}; nothing changed, try again later")
+            self.say(f"      {reason}; trying again in {delay:.0f}s")
+            time.sleep(delay)
+        raise AssertionError("unreachable")
 
     def _check(self, text: object):
         """Parse the answer strictly; returns (mode or None, augtool commands, sections)."""
@@ -259,7 +284,13 @@ class BootAgent:
             try:
                 server.ping()
                 return True
-            except (OSError, xmlrpc.client.ProtocolError, xmlrpc.client.Fault, http.client.HTTPException):
+            except (
+                OSError,
+                xmlrpc.client.ProtocolError,
+                xmlrpc.client.Fault,
+                http.client.HTTPException,
+                MalformedAnswer,
+            ):
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))

@@ -1,9 +1,15 @@
 """``ovirt-node-boot`` end to end: a real server and database, a fake machine tree, recording
 fakes for modprobe and the network restart (the only parts that cannot run here)."""
 
+import contextlib
+import gzip
+import re
+import socket
 import subprocess
 import sys
 import threading
+import time
+import xmlrpc.client
 from pathlib import Path
 from xmlrpc.server import SimpleXMLRPCServer
 
@@ -146,8 +152,9 @@ def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine,
 
 def test_an_unreachable_server_changes_nothing(machine, tmp_path):
     before = tree_snapshot(machine)
-    result, calls = boot(machine, "http://127.0.0.1:1/", tmp_path / "tools")
+    result, calls = boot(machine, "http://127.0.0.1:1/", tmp_path / "tools", "--retry-for", "5")
     assert result.returncode == 3 and "did not answer" in result.stderr
+    assert result.stdout.count("trying again in") >= 1  # with backoff, until --retry-for ran out
     assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
 
 
@@ -211,4 +218,122 @@ def test_dry_run_changes_nothing(server, db, machine, tmp_path):
     result, calls = boot(machine, server.url, tmp_path / "tools2", "--dry-run")
     assert result.returncode == 0
     assert "would run: " in result.stdout and "bonding mode=1" in result.stdout
+    assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
+
+
+class RawHttpServer:
+    """A loopback server that answers every request with ``answer(connection)``: for servers
+    that misbehave below XML-RPC (trickling, compressed, huge or broken answers)."""
+
+    def __init__(self, answer):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        self.answer = answer
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self.listener.accept()
+                threading.Thread(target=self._one, args=(connection,), daemon=True).start()
+
+    def _one(self, connection):
+        with connection, contextlib.suppress(OSError):
+            connection.settimeout(10)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            while len(body) < length:
+                body += connection.recv(65536)
+            self.answer(connection)
+
+    def close(self):
+        self.listener.close()
+
+
+def trickle(connection):
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5000\r\n\r\n" + b" " * 5000:
+        connection.sendall(bytes([byte]))
+        time.sleep(0.5)
+
+
+def gzip_bomb(connection):
+    body = gzip.compress(b"<methodResponse>" + b" " * 1024 * 1024 + b"</methodResponse>")
+    connection.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Encoding: gzip\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+def not_xml_rpc(connection):
+    body = b"<html><body>proxy error</body></html>"
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def huge(connection):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n" + b"<" * 65536)
+
+
+@pytest.mark.parametrize(
+    "answer, code, message",
+    [
+        (trickle, 3, "no complete answer within 3s"),
+        (gzip_bomb, 4, "compressed answer (gzip) refused"),
+        (not_xml_rpc, 4, "malformed XML-RPC answer"),
+        (huge, 4, "over the limit"),
+    ],
+)
+def test_a_misbehaving_server_changes_nothing(machine, tmp_path, answer, code, message):
+    server = RawHttpServer(answer)
+    before = tree_snapshot(machine)
+    started = time.monotonic()
+    try:
+        result, calls = boot(machine, server.url, tmp_path / "tools", "--timeout", "1", "--retry-for", "0")
+    finally:
+        server.close()
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert time.monotonic() - started < 30
+    assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
+
+
+class BusyServer(HostileServer):
+    """Answers identify with the 503 fault ``busy_times`` times, then like a real server would."""
+
+    def __init__(self, busy_times: int):
+        super().__init__(GOOD)
+        self.calls = 0
+
+        def identify(report):
+            self.calls += 1
+            if self.calls <= busy_times:
+                raise xmlrpc.client.Fault(503, "the database is unavailable; try again later")
+            return {"hostname": "node1", "added": [], "updated": [], "removed": [], "skipped": []}
+
+        self.server.register_function(identify, "identify")
+
+
+def test_a_busy_server_is_tried_again_then_the_boot_goes_on(machine, tmp_path):
+    busy = BusyServer(busy_times=2)
+    try:
+        result, calls = boot(machine, busy.url, tmp_path / "tools", "--retry-for", "60")
+    finally:
+        busy.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("the server is busy: the database is unavailable; try again later") == 2
+    assert busy.calls == 3 and calls["modprobe"] == ["bonding mode=4"]
+
+
+def test_a_server_busy_for_too_long_is_exit_3_and_nothing_changes(machine, tmp_path):
+    busy = BusyServer(busy_times=1000)
+    before = tree_snapshot(machine)
+    try:
+        result, calls = boot(machine, busy.url, tmp_path / "tools", "--retry-for", "3")
+    finally:
+        busy.close()
+    assert result.returncode == 3 and "nothing changed, try again later" in result.stderr
     assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
