@@ -33,7 +33,7 @@ from ovirt_node_config import validation
 from ovirt_node_config.errors import Busy, InvalidInput, NodeConfigError
 from ovirt_node_config.legacy_nodes import IdentifySession
 
-from .server import log_request_line
+from .request_log import log_request_line
 
 log = logging.getLogger("ovirt_node_config.rpc")
 

@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import os
 import queue
+import resource
 import signal
 import ssl
 import sys
@@ -69,14 +70,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help=f"worker threads, one per open connection (default {defaults.workers})",
+        help=f"worker threads per process, one per request being answered (default {defaults.workers})",
     )
     serve.add_argument(
         "--timeout",
         type=float,
         dest="timeout_s",
         metavar="SECONDS",
-        help=f"socket timeout for reads and idle keep-alive (default {defaults.timeout_s:g})",
+        help=f"how long an answer may make no progress being written (default {defaults.timeout_s:g})",
+    )
+    serve.add_argument(
+        "--keepalive-timeout",
+        type=float,
+        dest="keepalive_timeout_s",
+        metavar="SECONDS",
+        help=f"idle time allowed between requests (default {defaults.keepalive_timeout_s:g})",
+    )
+    serve.add_argument(
+        "--request-deadline",
+        type=float,
+        dest="request_deadline_s",
+        metavar="SECONDS",
+        help=f"time from a request's first byte to its last (default {defaults.request_deadline_s:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help=f"open connections per process, beyond: oldest idle closed (default {defaults.max_connections})",
     )
     serve.add_argument(
         "--processes",
@@ -164,7 +185,7 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
     result = ServerSettings()
     for field in fields(ServerSettings):
         flag_value = getattr(args, field.name, None)
-        config_key = "timeout" if field.name == "timeout_s" else field.name.replace("_", "-")
+        config_key = field.name.removesuffix("_s").replace("_", "-")
         raw = flag_value if flag_value is not None else config.get(config_key, config.get(field.name))
         if raw is None:
             continue
@@ -178,8 +199,15 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
     for name, port in (("port", result.port), ("legacy-identify-port", result.legacy_identify_port)):
         if port is not None and not 0 <= port <= 65535:
             raise UsageError(f"{name} must be between 0 and 65535, not {port}")
-    if result.workers < 1 or result.processes < 1 or result.max_body_bytes < 1024 or result.timeout_s <= 0:
-        raise UsageError("workers and processes must be >= 1, max-body-bytes >= 1024 and timeout > 0")
+    if (
+        result.workers < 1
+        or result.processes < 1
+        or result.max_connections < 1
+        or result.max_body_bytes < 1024
+    ):
+        raise UsageError("workers, processes and max-connections must be >= 1, max-body-bytes >= 1024")
+    if min(result.timeout_s, result.keepalive_timeout_s, result.request_deadline_s) <= 0:
+        raise UsageError("timeout, keepalive-timeout and request-deadline must be > 0")
     if bool(result.tls_cert) != bool(result.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
     return result
@@ -215,6 +243,7 @@ def _serve(
     args: argparse.Namespace, config: dict[str, str], level: str, listener: logging.handlers.QueueListener
 ) -> int:
     server_config = server_settings(args, config)
+    _allow_descriptors(server_config.max_connections)
     resolve = _legacy_resolver(server_config)
     url = settings.database_url(args.database or config.get("database"))
     should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
@@ -260,6 +289,17 @@ def _serve(
         db.dispose()
     log.info("stopped")
     return 0
+
+
+def _allow_descriptors(connections: int) -> None:
+    """Raise the soft limit of open files towards what max-connections needs (never above the
+    hard limit): each connection is one descriptor, and the default soft limit is often 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _legacy_resolver(config: ServerSettings):

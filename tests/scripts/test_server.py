@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import column, func, select, table, update
@@ -115,9 +116,11 @@ def test_the_2008_listener_from_the_config_file_runs_once_beside_several_process
         database_url, tmp_path / "server.log", ("--processes", "2", "--config", str(config))
     )
     try:
-        found = re.findall(
-            r"host-browser \(2008 identify, no authentication\) listening on [\d.]+:(\d+)", server.log
-        )
+        pattern = r"host-browser \(2008 identify, no authentication\) listening on [\d.]+:(\d+)"
+        for _ in range(100):  # the first child says it once it runs
+            if found := re.findall(pattern, server.log):
+                break
+            time.sleep(0.1)
         assert len(found) == 1
         with socket.create_connection(("127.0.0.1", int(found[0])), timeout=30) as node:
             assert node.recv(128) == b"HELLO?\n"

@@ -1,0 +1,33 @@
+"""The one log line per request (XML-RPC, GET) or session (host-browser), unforgeable."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+log = logging.getLogger("ovirt_node_config.rpc")
+
+
+def log_request_line(
+    client: str, method: str, started: float, outcome: str, node: str = "-", user: str = "-"
+) -> None:
+    """``client method node=N user=U 1.2ms outcome``. Every value a client chose is escaped
+    (control characters, and spaces inside fields), so none can forge a line or a field."""
+    elapsed_ms = (time.monotonic() - started) * 1000
+    log.info(
+        "%s %s node=%s user=%s %.1fms %s",
+        client,
+        loggable(method[:64]),
+        loggable(node[:64]),
+        loggable(user[:64]),
+        elapsed_ms,
+        loggable(outcome[:512], field=False),
+    )
+
+
+def loggable(text: str, *, field: bool = True) -> str:
+    """``text`` with control characters (and, in a field, spaces) written as ``\\xNN``."""
+    return "".join(
+        f"\\x{ord(ch):02x}" if not ch.isprintable() or ch == "\\" or (field and ch == " ") else ch
+        for ch in text
+    )
