@@ -8,7 +8,8 @@
 - Every refusal becomes a fault from ``faults``; anything unexpected is logged with a traceback
   and answered with a bare reference: no traceback, SQL or path reaches a client.
 - ``admin.*`` methods need HTTP Basic credentials that the given authenticator accepts; without
-  them the answer is HTTP 401 and nothing runs. TLS when a certificate and key are given (the
+  them the answer is HTTP 401 and nothing runs; repeated failures are throttled (429, see
+  ``login_throttle``). TLS when a certificate and key are given (the
   handshake runs in the event loop, without blocking it).
 - One log line per request: client, method, node, user, duration, outcome.
 - ``shutdown()`` stops accepting and closes idle connections; ``serve_forever`` returns once the
@@ -33,6 +34,7 @@ from http import HTTPStatus
 
 from ovirt_node_config import xmlrpc_strict
 from ovirt_node_config.errors import NodeConfigError
+from ovirt_node_config.login_throttle import LoginThrottle
 
 from . import faults, request_context
 from .http_frontend import HttpFrontend, Request, Response
@@ -70,6 +72,14 @@ class AuthenticationRequired(Exception):
     """An admin method was called without an administrator's credentials."""
 
 
+class LoginThrottled(Exception):
+    """Too many failed logins for this user or address: wait ``wait`` seconds."""
+
+    def __init__(self, wait: float):
+        super().__init__(wait)
+        self.wait = wait
+
+
 # A GET route answers (status, content type, body) for a path and its query string.
 GetRoute = Callable[[str], tuple[int, str, bytes]]
 
@@ -89,6 +99,7 @@ class NodeConfigServer:
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
         self.authenticate = authenticate or (lambda _user, _password: None)
+        self.throttle = LoginThrottle()
         self.tls = _tls_context(settings) if settings.tls_cert else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
@@ -157,6 +168,11 @@ class NodeConfigServer:
             answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
             answer.close = True
             return answer
+        except LoginThrottled as throttled:
+            answer = _plain(HTTPStatus.TOO_MANY_REQUESTS, "too many failed logins; try again later")
+            answer.headers["Retry-After"] = str(max(1, round(throttled.wait)))
+            answer.close = True
+            return answer
         return Response(HTTPStatus.OK, "text/xml; charset=utf-8", body)
 
     def _get(self, request: Request) -> Response:
@@ -200,14 +216,24 @@ class NodeConfigServer:
         return body.encode("utf-8", "xmlcharrefreplace")
 
     def _require_admin(self, context, credentials, client: str, method: str, started: float) -> None:
-        try:
-            user = self.authenticate(*credentials)
-        except Exception:
-            log.exception("authenticating %s failed", loggable(str(credentials[0])[:64]))
-            user = None
+        name = str(credentials[0])[:64]
+        wait = self.throttle.wait_for(credentials[0], client)
+        if wait > 0:
+            log_request_line(client, method, started, f"429 login throttled {wait:.0f}s", user=name)
+            raise LoginThrottled(wait)
+        user = None
+        if credentials[0] is not None:
+            try:
+                with self.throttle.checking():
+                    user = self.authenticate(*credentials)
+            except Exception:
+                log.exception("authenticating %s failed", loggable(name))
         if user is None:
-            log_request_line(client, method, started, "401 unauthorized", user=str(credentials[0])[:64])
+            if credentials[0] is not None:
+                self.throttle.failed(credentials[0], client)
+            log_request_line(client, method, started, "401 unauthorized", user=name)
             raise AuthenticationRequired
+        self.throttle.succeeded(credentials[0], client)
         context.user = user
 
     def call(self, method: str, params: tuple) -> object:

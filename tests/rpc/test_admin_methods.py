@@ -126,3 +126,17 @@ def test_tls(database_url, tmp_path, certificate):
         assert server.proxy(context=context).ping()["status"] == "ok"  # still serving
     finally:
         assert server.stop() == 0
+
+
+def test_password_guessing_is_throttled_without_checking_passwords(server, database_url):
+    name, password = add_admin(database_url)
+    wrong = admin_proxy(server, name, "wrong-password")
+    for _ in range(4):  # three free failures, then the fourth starts a wait
+        with pytest.raises(xmlrpc.client.ProtocolError) as caught:
+            wrong.admin.list_nodes()
+        assert caught.value.errcode == 401
+    with pytest.raises(xmlrpc.client.ProtocolError) as caught:
+        admin_proxy(server, name, password).admin.list_nodes()  # even the right one, for now
+    assert caught.value.errcode == 429 and caught.value.headers["Retry-After"] == "2"
+    assert server.proxy().ping()["status"] == "ok"  # nodes do not notice
+    assert "429 login throttled" in server.log
