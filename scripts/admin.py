@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from tabulate import tabulate
 
-from ovirt_node_config.rpc_client import is_server_url, server_proxy
+from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy
 
 PROG = "ovirt-node-admin"
 DEFAULT_URL = "http://127.0.0.1:8742/"
@@ -188,6 +188,12 @@ def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str 
 
 def run(args: argparse.Namespace) -> object:
     url, user, password = connection_settings(args)
+    if user and sends_secrets_in_clear(url):
+        print(
+            f"{PROG}: warning: sending the password of {user} unencrypted to {urlsplit(url).netloc} "
+            "(plain http to another host); use an https:// URL",
+            file=sys.stderr,
+        )
     proxy = server_proxy(url, user=user, password=password, timeout=args.timeout, ca_file=args.ca_file)
     try:
         return getattr(proxy, args.method)(*call_arguments(args))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import configparser
 import contextlib
+import ipaddress
 import logging
 import logging.handlers
 import os
@@ -275,6 +276,12 @@ def _serve(
     except BaseException:
         db.dispose()
         raise
+    if passwords_in_clear(server_config):
+        log.warning(
+            "admin methods take passwords over plain HTTP on %s, not a loopback address: "
+            "give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS proxy",
+            server_config.listen,
+        )
     where = f"{server.url} (database {db.engine.url.render_as_string(hide_password=True)}"
     if server_config.processes > 1:
         return _serve_in_processes(server, legacy, db, server_config.processes, level, where, listener)
@@ -289,6 +296,16 @@ def _serve(
         db.dispose()
     log.info("stopped")
     return 0
+
+
+def passwords_in_clear(config: ServerSettings) -> bool:
+    """Would administrators' Basic credentials cross a network unencrypted?"""
+    if config.tls_cert:
+        return False
+    try:
+        return not ipaddress.ip_address(config.listen).is_loopback
+    except ValueError:
+        return config.listen != "localhost"  # a host name: it may be any address
 
 
 def _allow_descriptors(connections: int) -> None:

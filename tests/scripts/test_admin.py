@@ -128,3 +128,20 @@ def test_a_config_file_names_the_server(cli, server, tmp_path):
 def test_help_on_every_subcommand(subcommand):
     result = subprocess.run([ADMIN, subcommand, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "usage: ovirt-node-admin" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url, warned",
+    [
+        ("http://192.0.2.7:8742/", True),
+        ("http://config.example.com:8742/", True),
+        ("http://127.0.0.1:8742/", False),
+        ("http://localhost:8742/", False),
+        ("http://[::1]:8742/", False),
+        ("https://config.example.com/", False),
+    ],
+)
+def test_the_decision_to_warn_before_sending_a_password_in_clear(url, warned):
+    from ovirt_node_config.rpc_client import sends_secrets_in_clear
+
+    assert sends_secrets_in_clear(url) is warned

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import column, func, select, table, update
 
 from ovirt_node_config.persistence.engine import open_engine
@@ -151,3 +152,34 @@ def test_an_unreadable_hosts_file_is_one_clear_line(database_url, tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"{hosts}:2: not 'ADDRESS NAME'" in result.stderr
     assert "applied" not in result.stderr  # refused before the database was touched
+
+
+@pytest.mark.parametrize(
+    "listen, tls, warned",
+    [
+        ("0.0.0.0", False, True),  # noqa: S104 - data for the decision, nothing listens
+        ("192.0.2.7", False, True),
+        ("::", False, True),
+        ("nodes.example.com", False, True),
+        ("127.0.0.1", False, False),
+        ("::1", False, False),
+        ("localhost", False, False),
+        ("0.0.0.0", True, False),  # noqa: S104 - data for the decision, nothing listens
+    ],
+)
+def test_the_warning_about_passwords_in_clear(listen, tls, warned):
+    from ovirt_node_config.rpc.server import ServerSettings
+    from ovirt_node_config.scripts.server import passwords_in_clear
+
+    settings = ServerSettings(
+        listen=listen, tls_cert="c.pem" if tls else None, tls_key="k.pem" if tls else None
+    )
+    assert passwords_in_clear(settings) is warned
+
+
+def test_the_server_warns_at_start_when_it_takes_passwords_in_clear(database_url, tmp_path):
+    from support import RunningServer
+
+    server = RunningServer(database_url, tmp_path / "server.log")  # listens on 127.0.0.1: no warning
+    server.stop()
+    assert "plain HTTP" not in server.log
