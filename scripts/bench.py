@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes per server (its --processes; default 1)",
     )
     parser.add_argument("--workers", type=positive, default=defaults.workers, help="server worker threads")
+    parser.add_argument(
+        "--idle-connections",
+        type=int,
+        default=0,
+        metavar="N",
+        help="hold N idle keep-alive connections open through the phases (default 0)",
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="fleet seed (default 1)")
     parser.add_argument("--json", metavar="FILE", help="write the raw numbers to FILE")
     return parser
@@ -109,7 +116,8 @@ def print_summary(result: dict) -> None:
         f"\nboot storm: {options['nodes']} nodes, C={options['concurrency']}, "
         f"database {options['database']}, {options['servers']} server(s) of "
         f"{options['server_processes']} process(es); "
-        f"{storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned"
+        f"{storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned; "
+        f"{storm['idle_connections']} idle connections held"
     )
     print(table(storm["phases"]))
     check = storm["row_check"]
@@ -136,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         fleet_sizes=args.fleet_sizes,
         workers=max(args.workers, args.concurrency),
         server_processes=args.server_processes,
+        idle_connections=args.idle_connections,
         seed=args.seed,
     )
     progress = Progress()

@@ -15,6 +15,7 @@ from ..persistence import bulk_store
 from ..persistence.engine import Database
 from ..persistence.migrations import migrate
 from .fleet import FleetNode, make_fleet
+from .idle import idle_connections
 from .load import Job, run_phase
 from .server_process import ServerProcess
 from .stats import PhaseResult
@@ -38,6 +39,7 @@ class BenchOptions:
     seed: int = 1
     workers: int = 64
     server_processes: int = 1
+    idle_connections: int = 0  # held open (silent keep-alive) through every phase of the storm
 
 
 @contextlib.contextmanager
@@ -166,6 +168,7 @@ class Bench:
         self.options = options
         self.workdir = workdir
         self.progress = progress  # progress(description, total) -> callable(done)
+        self.bonds = 0
 
     def _servers(self, url: str, count: int, tag: str) -> list[ServerProcess]:
         extra = (
@@ -175,6 +178,13 @@ class Bench:
             str(self.options.server_processes),
             "--no-migrate",
         )
+        if self.options.idle_connections:  # held for the whole run: the server must not drop them
+            extra += (
+                "--keepalive-timeout",
+                "86400",
+                "--max-connections",
+                str(self.options.idle_connections + 4096),
+            )
         return [ServerProcess(url, self.workdir / f"server-{tag}-{i}.log", extra) for i in range(count)]
 
     def _phase(self, name: str, servers: list[ServerProcess], jobs: list[Job]) -> PhaseResult:
@@ -198,13 +208,8 @@ class Bench:
             prepare(url)
             servers = self._servers(url, options.servers, "storm")
             try:
-                phases = [self._phase("floor", servers, [Job("ping")] * (2 * len(fleet)))]
-                phases.append(self._phase("first-boot", servers, [Job("boot", n) for n in fleet]))
-                bonds = configure_bonds(url, fleet)
-                phases.append(self._phase("reboot", servers, [Job("boot", n) for n in fleet]))
-                phases.append(
-                    self._phase("churn", servers, [Job("boot", n, churned.get(n.index, 0)) for n in fleet])
-                )
+                with idle_connections([s.url for s in servers], options.idle_connections):
+                    phases = self._storm_phases(url, servers, fleet, churned)
             finally:
                 for server in servers:
                     server.stop()
@@ -213,10 +218,19 @@ class Bench:
         return {
             "phases": [p.summary(floor) for p in phases],
             "raw": [p.raw() for p in phases],
-            "bonds_configured": bonds,
+            "bonds_configured": self.bonds,
             "churned_nodes": len(churned),
+            "idle_connections": options.idle_connections,
             "row_check": check,
         }
+
+    def _storm_phases(self, url: str, servers: list[ServerProcess], fleet, churned) -> list[PhaseResult]:
+        phases = [self._phase("floor", servers, [Job("ping")] * (2 * len(fleet)))]
+        phases.append(self._phase("first-boot", servers, [Job("boot", n) for n in fleet]))
+        self.bonds = configure_bonds(url, fleet)
+        phases.append(self._phase("reboot", servers, [Job("boot", n) for n in fleet]))
+        phases.append(self._phase("churn", servers, [Job("boot", n, churned.get(n.index, 0)) for n in fleet]))
+        return phases
 
     def scaling(self) -> dict:
         """The reboot phase of the same sample of nodes at each fleet size."""

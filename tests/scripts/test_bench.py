@@ -27,7 +27,11 @@ def test_bad_arguments_exit_2(argv, capsys):
 def test_smoke_run(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [BENCH, "--nodes", "12", "--concurrency", "3", "--client-processes", "2", "--json", str(out)],
+        [
+            BENCH,
+            *("--nodes", "12", "--concurrency", "3", "--client-processes", "2", "--idle-connections", "50"),
+            *("--json", str(out)),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -35,6 +39,7 @@ def test_smoke_run(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "row check: 12/12 hosts" in result.stdout and "OK" in result.stdout
     data = json.loads(out.read_text())
+    assert data["storm"]["idle_connections"] == 50 and "50 idle connections held" in result.stdout
     phases = {phase["phase"]: phase for phase in data["storm"]["phases"]}
     assert list(phases) == ["floor", "first-boot", "reboot", "churn"]
     assert all(phase["errors"] == 0 and phase["calls"] > 0 for phase in phases.values())
