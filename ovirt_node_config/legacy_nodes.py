@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from . import validation
 from .errors import InvalidInput, shown
+from .report import LEGACY_NIC
 
 # Interface names the kernel gives to devices that are not hardware (2008-era and today's).
 SOFTWARE_NAME = re.compile(
@@ -30,7 +31,7 @@ SOFTWARE_NAME = re.compile(
 ZERO_MAC = "00:00:00:00:00:00"
 MAX_BANDWIDTH_MBPS = 800_000  # above any real link: ethtool's "unknown" or stack garbage
 
-# host-browser keys -> modern report keys
+# host-browser keys -> modern report keys (as XML-RPC's legacy keys, but MODEL is numeric here)
 CPU_KEYS = {
     "CPUNUM": "index",
     "VENDOR": "vendor",
@@ -40,14 +41,7 @@ CPU_KEYS = {
     "CACHE": "cache_kb",
     "FLAGS": "flags",
 }
-NIC_KEYS = {
-    "MAC": "mac",
-    "IFACE_NAME": "iface_name",
-    "BANDWIDTH": "bandwidth_mbps",
-    "IP_ADDRESS": "ip_address",
-    "NETMASK": "netmask",
-    "BROADCAST": "broadcast",
-}
+NIC_KEYS = LEGACY_NIC
 
 
 def is_software_interface(name: str | None, mac: str | None) -> bool:

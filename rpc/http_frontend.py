@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
+import queue
 import re
 import selectors
 import socket
@@ -30,7 +31,6 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -91,6 +91,7 @@ class _Connection:
     keep_alive: bool = True
     drain_left: int = 0
     last_active: float = 0.0
+    events: int = 0  # what the selector watches for on it now
 
 
 class HttpFrontend:
@@ -124,10 +125,12 @@ class HttpFrontend:
         self.finished: collections.deque = collections.deque()
         # The selector (an epoll descriptor), the wake-up pair and the threads are made in
         # serve_forever: after a fork, each process must have its own.
-        self.pool: ThreadPoolExecutor | None = None
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()  # (connection, request); None ends a worker
+        self.threads: list[threading.Thread] = []
         self.selector: selectors.BaseSelector | None = None
         self._wake_reader = self._wake_writer = None
         self._stopping = threading.Event()
+        self._wake_pending = threading.Event()
         self._stopped = threading.Event()
         self.in_flight = 0
 
@@ -135,7 +138,12 @@ class HttpFrontend:
 
     def serve_forever(self) -> None:
         """Run until ``shutdown()``; then finish the requests in flight and close the rest."""
-        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="rpc-worker")
+        self.threads = [
+            threading.Thread(target=self._work, name=f"rpc-worker-{n}", daemon=True)
+            for n in range(self.workers)
+        ]
+        for thread in self.threads:
+            thread.start()
         self.selector = selectors.DefaultSelector()
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
@@ -143,6 +151,7 @@ class HttpFrontend:
         self.listener.setblocking(False)
         self.selector.register(self.listener, selectors.EVENT_READ, "accept")
         self.selector.register(self._wake_reader, selectors.EVENT_READ, "wake")
+        next_expiry = 0.0
         try:
             while not (self._stopping.is_set() and self.in_flight == 0 and not self._writing()):
                 for key, events in self.selector.select(TICK_S):
@@ -153,10 +162,16 @@ class HttpFrontend:
                         with contextlib.suppress(OSError):
                             while self._wake_reader.recv(4096):
                                 pass
+                        # Cleared after the drain: a byte sent meanwhile stays unread and wakes
+                        # the next select; an answer queued before it is collected below.
+                        self._wake_pending.clear()
                     else:
                         self._on_event(key.data, events)
                 self._collect_answers()
-                self._expire(time.monotonic())
+                now = time.monotonic()
+                if now >= next_expiry:  # a scan of every connection: once a tick, not per event
+                    self._expire(now)
+                    next_expiry = now + TICK_S
                 if self._stopping.is_set():
                     self._close_idle()
         finally:
@@ -174,13 +189,20 @@ class HttpFrontend:
         self._stopped.wait()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
+        for _ in self.threads:
+            self.requests.put(None)
+        for thread in self.threads:
+            thread.join()
+        self.threads = []
         for sock in (self._wake_reader, self._wake_writer, self.listener):
             with contextlib.suppress(OSError, AttributeError):
                 sock.close()
 
     def _wake(self) -> None:
+        """Wake the loop, once however many workers finish before it runs."""
+        if self._wake_pending.is_set():
+            return
+        self._wake_pending.set()
         with contextlib.suppress(OSError, AttributeError):
             self._wake_writer.send(b"x")
 
@@ -221,7 +243,7 @@ class HttpFrontend:
             else:
                 connection.deadline = now + self.keepalive_timeout_s
             self.connections[connection.sock.fileno()] = connection
-            self.selector.register(connection.sock, selectors.EVENT_READ, connection)
+            self._watch(connection, selectors.EVENT_READ)
 
     def _close_oldest_idle(self) -> bool:
         idle = [c for c in self.connections.values() if c.state == "idle" and not c.inbound]
@@ -336,8 +358,7 @@ class HttpFrontend:
             connection.deadline = float("inf")
             self._watch(connection, 0)
             self.in_flight += 1
-            future = self.pool.submit(self._run, request)
-            future.add_done_callback(lambda done, c=connection: self._answered(c, done))
+            self.requests.put((connection, request))
 
     def _parse_head(self, head: bytes, client: str) -> tuple[Request, int]:
         try:
@@ -386,16 +407,18 @@ class HttpFrontend:
 
     # Answers ----------------------------------------------------------------------------------
 
-    def _run(self, request: Request) -> Response:
-        try:
-            return self.handler(request)
-        except Exception:
-            log.exception("request from %s failed", request.client)
-            return Response(500, "text/plain; charset=utf-8", b"internal error\n", close=True)
-
-    def _answered(self, connection: _Connection, done) -> None:
-        self.finished.append((connection, done.result()))
-        self._wake()
+    def _work(self) -> None:
+        """A worker thread: whole requests in, answers back to the loop (a plain queue and a
+        deque: lighter than futures, which this path would pay for on every request)."""
+        while (item := self.requests.get()) is not None:
+            connection, request = item
+            try:
+                response = self.handler(request)
+            except Exception:
+                log.exception("request from %s failed", request.client)
+                response = Response(500, "text/plain; charset=utf-8", b"internal error\n", close=True)
+            self.finished.append((connection, response))
+            self._wake()
 
     def _collect_answers(self) -> None:
         while self.finished:
@@ -487,15 +510,16 @@ class HttpFrontend:
 
     def _watch(self, connection: _Connection, events: int) -> None:
         """Wait for ``events`` on the connection (0: for nothing, while a worker has it)."""
-        with contextlib.suppress(ValueError, OSError):
-            try:
-                if events:
-                    self.selector.modify(connection.sock, events, connection)
-                else:
-                    self.selector.unregister(connection.sock)
-            except KeyError:
-                if events:
-                    self.selector.register(connection.sock, events, connection)
+        if events == connection.events:
+            return
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            if not events:
+                self.selector.unregister(connection.sock)
+            elif connection.events:
+                self.selector.modify(connection.sock, events, connection)
+            else:
+                self.selector.register(connection.sock, events, connection)
+            connection.events = events
 
     def _close(self, connection: _Connection) -> None:
         fileno = connection.sock.fileno()
