@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import threading
+import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -25,6 +27,14 @@ class RunningServer(ServerProcess):
 
     def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(self.url, allow_none=True, **kwargs)
+
+    def log_once(self, pattern: str, timeout: float = 10.0) -> str:
+        """The log once ``pattern`` (a regular expression) appears in it: the server writes its
+        log from a queue, a moment after the answer it is about has left."""
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, log := self.log) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return log
 
 
 def inventory_snapshot(engine) -> dict:

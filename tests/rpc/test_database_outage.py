@@ -34,6 +34,6 @@ def test_a_cut_database_is_503_then_the_server_recovers(proxied_server):
     assert node.ping()["status"] == "ok"  # what needs no database still answers
     proxy.restore()
     assert "eth0" in node.get_config("node1", {"52:54:00:00:00:01": "eth0"})
-    log = server.log
+    log = server.log_once("available again after")
     assert log.count("unavailable: ") == 1 and log.count("available again after") == 1
     assert "Traceback" not in log

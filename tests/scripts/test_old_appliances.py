@@ -129,7 +129,8 @@ def test_the_whole_2008_boot(legacy_server, database_url, tmp_path):
         "ifcfg-eth0": f"DEVICE=eth0\nHWADDR={MACS['eth0']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
         "ifcfg-eth1": f"DEVICE=eth1\nHWADDR={MACS['eth1']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
     }
-    assert re.search(rf"{NODE_ADDRESS} host-browser:IDENTIFY node={NODE_NAME} .* ok", legacy_server.log)
+    pattern = rf"{NODE_ADDRESS} host-browser:IDENTIFY node={NODE_NAME} .* ok"
+    assert re.search(pattern, legacy_server.log_once(pattern))
 
 
 def test_hostile_sessions_leave_xml_rpc_answering(legacy_server, snapshot):
