@@ -538,6 +538,9 @@ class HttpFrontend:
                     selectors.EVENT_WRITE | (selectors.EVENT_READ if connection.state == "drain" else 0),
                 )
                 return
+            except OSError:  # the client is gone (reset, broken pipe): nothing left to say
+                self._close(connection)
+                return
             del connection.outbound[:sent]
             if connection.state == "write":
                 connection.deadline = time.monotonic() + self.timeout_s

@@ -153,3 +153,16 @@ def test_sigterm_with_many_idle_connections_stops_by_itself(server):
         for sock in idle:
             sock.close()
     assert "stopped" in server.log
+
+
+def test_clients_that_reset_before_their_answer_leave_the_server_serving(server):
+    import struct
+
+    body = xmlrpc.client.dumps(({"hostname": "n1"},), "identify").encode()
+    for _ in range(50):  # some resets land before the request is read, some before the answer
+        sock = connect(server)
+        sock.sendall(post(f"Content-Length: {len(body)}\r\n", body))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # RST, not FIN
+    assert all(server.proxy().ping()["status"] == "ok" for _ in range(5))
+    assert "Traceback" not in server.log
