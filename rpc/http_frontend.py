@@ -269,6 +269,9 @@ class HttpFrontend:
                 self._read(connection)
         except (OSError, ssl.SSLError):
             self._close(connection)
+        except Exception:  # a defect must cost one connection, never the loop
+            log.exception("connection from %s failed", connection.client)
+            self._close(connection)
 
     def _handshake(self, connection: _Connection) -> None:
         try:
@@ -495,18 +498,26 @@ class HttpFrontend:
             self.in_flight -= 1
             if connection.sock.fileno() not in self.connections:
                 continue
-            connection.request = None
-            if kind == "answer":
-                connection.state = "write"
-                connection.deadline = time.monotonic() + self.timeout_s
-                if rest:
-                    self._send(connection, rest)
-                else:
-                    self._written(connection)
-            elif connection.ended:
+            try:
+                self._take_back(connection, kind, rest)
+            except Exception:  # a defect must cost one connection, never the loop
+                log.exception("connection from %s failed", connection.client)
                 self._close(connection)
+
+    def _take_back(self, connection: _Connection, kind: str, rest: bytes) -> None:
+        """A connection a worker hands back: with the rest of its answer, or to read on."""
+        connection.request = None
+        if kind == "answer":
+            connection.state = "write"
+            connection.deadline = time.monotonic() + self.timeout_s
+            if rest:
+                self._send(connection, rest)
             else:
-                self._written(connection)  # idle again, or on to a request already buffered
+                self._written(connection)
+        elif connection.ended:
+            self._close(connection)
+        else:
+            self._written(connection)  # idle again, or on to a request already buffered
 
     def _refuse(self, connection: _Connection, status: int, reason: str) -> None:
         log.info("%s %d %s", connection.client, status, reason)
@@ -573,8 +584,8 @@ class HttpFrontend:
             if now < connection.deadline:
                 continue
             if connection.state in ("head", "body") and not connection.handshaking:
-                self._refuse(connection, 408, "request not complete in time")
                 connection.deadline = now + min(self.timeout_s, 2.0)
+                self._refuse(connection, 408, "request not complete in time")
             else:
                 self._close(connection)
 
