@@ -16,12 +16,16 @@ A malformed answer raises :class:`MalformedAnswer`; a call that ran out of time 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
 import ipaddress
+import itertools
 import socket
 import ssl
 import threading
+import time
 import xmlrpc.client
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from . import xmlrpc_strict
@@ -31,6 +35,56 @@ MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 class MalformedAnswer(Exception):
     """The server's answer is not a well-formed, uncompressed XML-RPC answer within the bounds."""
+
+
+class _Watchdog:
+    """One thread per process that runs each call's expiry when its deadline passes: a timer
+    thread per call would cost more than many calls themselves (the benchmark's clients make
+    thousands a second)."""
+
+    def __init__(self):
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._wakeup = threading.Condition()
+        self._ids = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, seconds: float, expire: Callable[[], None]) -> int:
+        ident = next(self._ids)
+        with self._wakeup:
+            if self._thread is None or not self._thread.is_alive():  # first use, or after a fork
+                self._thread = threading.Thread(target=self._run, name="rpc-deadlines", daemon=True)
+                self._thread.start()
+            heapq.heappush(self._due, (time.monotonic() + seconds, ident, expire))
+            self._wakeup.notify()
+        return ident
+
+    def cancel(self, ident: int) -> None:
+        with self._wakeup:
+            self._cancelled.add(ident)
+            if len(self._cancelled) > 1024 and len(self._cancelled) * 2 > len(self._due):
+                # Most calls end long before their deadline: drop them in one pass, now and then.
+                self._due = [entry for entry in self._due if entry[1] not in self._cancelled]
+                heapq.heapify(self._due)
+                self._cancelled.clear()
+
+    def _run(self) -> None:
+        while True:
+            with self._wakeup:
+                while self._due and self._due[0][1] in self._cancelled:
+                    self._cancelled.discard(heapq.heappop(self._due)[1])
+                if not self._due:
+                    self._wakeup.wait()
+                    continue
+                when, ident, expire = self._due[0]
+                if when > time.monotonic():
+                    self._wakeup.wait(when - time.monotonic())
+                    continue
+                heapq.heappop(self._due)
+            expire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _GuardedTransport(xmlrpc.client.Transport):
@@ -61,9 +115,7 @@ class _GuardedTransport(xmlrpc.client.Transport):
             with contextlib.suppress(OSError, AttributeError):
                 connection.sock.shutdown(socket.SHUT_RDWR)
 
-        timer = threading.Timer(self.deadline, expire)
-        timer.daemon = True
-        timer.start()
+        watch = _WATCHDOG.watch(self.deadline, expire)
         try:
             connection = self.send_request(host, handler, request_body, verbose)
             response = connection.getresponse()
@@ -80,7 +132,7 @@ class _GuardedTransport(xmlrpc.client.Transport):
                 raise TimeoutError(f"no complete answer within {self.deadline:g}s") from None
             raise
         finally:
-            timer.cancel()
+            _WATCHDOG.cancel(watch)
 
     def parse_response(self, response):
         encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
