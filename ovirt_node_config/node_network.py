@@ -38,7 +38,19 @@ def parse_macs(raw: object) -> dict[str, str]:
 
 
 def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
-    """The node's bonds (with the slaves the node sees) and its plain NICs that it sees."""
+    """The node's bonds (with the slaves the node sees) and its plain NICs that it sees.
+
+    Every file of a configuration is named by its interface, so no two may share a name: a map
+    that gives one of the node's NICs the name of one of its bonds is refused, naming both (the
+    NIC's file would overwrite the bond's)."""
+    bond_names = {bond.interface_name for bond in node.bonds.values()}
+    for mac, name in macs.items():
+        if name in bond_names and mac in node.nics:
+            raise InvalidInput(
+                f"macs[{mac}]",
+                f"names this NIC {name}, the interface name of a bond of {node.hostname}: "
+                "two files of one configuration cannot share a name",
+            )
     by_id = {nic.id: nic for nic in node.nics.values()}
     bonds = []
     for bond in node.bonds.values():

@@ -82,3 +82,22 @@ def test_arp_monitor_and_mode_changes_reach_the_file(node):
 def test_refusals(node, hostname, macs, error):
     with pytest.raises(error):
         node_network.get_config(node, hostname, macs)
+
+
+@pytest.mark.parametrize(
+    "macs, mac",
+    [
+        ({M[0]: "eth0", M[1]: "eth1", M[3]: "bond0"}, M[3]),  # a plain NIC named like the bond
+        ({M[0]: "bond0", M[1]: "eth1"}, M[0]),  # a slave named like its own bond
+    ],
+)
+def test_a_nic_named_like_a_bond_is_refused_naming_both(node, macs, mac):
+    with pytest.raises(InvalidInput) as caught:
+        node_network.get_config(node, "node1", macs)
+    assert caught.value.field == f"macs[{mac}]"
+    assert "names this NIC bond0, the interface name of a bond of node1" in caught.value.message
+
+
+def test_a_bond_name_for_a_mac_the_node_does_not_have_writes_no_file_and_is_fine(node):
+    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1", "52:54:00:00:00:99": "bond0"})
+    assert node_config.parse(text).augtool.count("rm /files/etc/sysconfig/network-scripts/ifcfg-bond0") == 1
