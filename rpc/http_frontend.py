@@ -366,11 +366,7 @@ class HttpFrontend:
             self.requests.put((connection, request))
 
     def _parse_head(self, head: bytes, client: str) -> tuple[Request, int]:
-        try:
-            text = head.decode("latin-1")
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
-            raise FramingError(400, "request head is not text") from None
-        lines = text.split("\r\n")
+        lines = head.decode("latin-1").split("\r\n")  # latin-1 decodes any byte
         parts = lines[0].split(" ")
         if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or parts[2] not in ("HTTP/1.0", "HTTP/1.1"):
             raise FramingError(400, "malformed request line")

@@ -307,22 +307,18 @@ class Database:
             try:
                 result = attempt()
             except (DBAPIError, StaleState) as exc:
-                if is_outage(exc):
-                    self._outage.begins(exc)
-                    if number >= OUTAGE_ATTEMPTS:
-                        raise _refusal_after_retries(exc) from None
-                    time.sleep(random.uniform(0.01, 0.05) * number)  # noqa: S311 - jitter, not crypto
-                    continue
-                if isinstance(exc, IntegrityError) and not is_transient(exc):
-                    refusal = refusal_of(exc)
+                if not is_transient(exc):
+                    refusal = refusal_of(exc) if isinstance(exc, IntegrityError) else None
                     if refusal is None:
                         raise
                     raise refusal from exc
-                if not is_transient(exc):
-                    raise
-                if number == self.attempts:
-                    raise _refusal_after_retries(exc) from exc
-                time.sleep(random.uniform(0.002, 0.02) * number)  # noqa: S311 - jitter, not crypto
+                outage = is_outage(exc)
+                if outage:
+                    self._outage.begins(exc)
+                if number >= (OUTAGE_ATTEMPTS if outage else self.attempts):
+                    raise _refusal_after_retries(exc) from (None if outage else exc)
+                low, high = (0.01, 0.05) if outage else (0.002, 0.02)
+                time.sleep(random.uniform(low, high) * number)  # noqa: S311 - jitter, not crypto
             else:
                 self._outage.ends()
                 return result
