@@ -92,7 +92,7 @@ def match_host(state: store.HostState, report: HardwareReport) -> store.StoredHo
 
 
 def plan_sync(state: store.HostState, report: HardwareReport) -> SyncPlan:
-    """The row changes for ``report``. The rules (README.md, "What identify does"):
+    """The row changes for ``report``. The rules (README.md, "Node methods", its table):
 
     - A NIC is its MAC: a known MAC is updated (or moved from another host), a new one inserted.
     - NICs that share one MAC in the report (bond slaves show the bond's MAC) are matched to the
