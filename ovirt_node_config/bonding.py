@@ -1,384 +1,286 @@
-"""The administrators' rules for bonding, in one place; every admin change goes through here.
+"""What a bond is to the kernel's bonding driver: its modes, its options and the rules between them.
 
-The rules (each refusal names the rule and the value):
+Pure: no database, no RPC, no files. The administrators' changes (``node_admin``), the renderer
+(``node_config``) and the node agent's strict reader of that file all use these rules, so a bond
+that is stored is a bond that renders, and a bond that renders is one the agent accepts.
 
-- a node has one bonding type, which it needs before a bond can be created;
-- a bond is created with two or more NICs, all of that node, none already in a bond;
-- a bond's interface name is a valid Linux name, unique on the node, and not one of its NICs';
-- releasing NICs may not leave a bond with fewer than two slaves (delete the bond instead);
-- a static address needs a valid IPv4 address and netmask (a broadcast is optional);
-- ARP monitoring needs a valid IPv4 address and an interval of 0 (off) or more milliseconds.
+Facts from Linux ``Documentation/networking/bonding.rst`` and ``drivers/net/bonding/bond_options.c``
+(the same combinations nmstate refuses):
 
-Every change is written with an audit record (who, what, before -> after) in the same
-transaction. Functions take the acting administrator's name first and a host reference (host
-name or UUID) second.
+- modes 0 balance-rr, 1 active-backup, 2 balance-xor, 3 broadcast, 4 802.3ad, 5 balance-tlb,
+  6 balance-alb;
+- link monitoring is MII (``miimon``, with ``updelay``/``downdelay`` in multiples of it) or ARP
+  (``arp_interval`` with 1 to 16 ``arp_ip_target``), never both; ARP is not supported in 802.3ad,
+  balance-tlb and balance-alb; with neither, a bond has no link monitoring at all, so when ARP is
+  off MII runs at 100 ms unless ``miimon`` says otherwise;
+- ``arp_validate`` and ``fail_over_mac`` apply in active-backup, ``primary`` (one of the bond's
+  slaves) in active-backup, balance-tlb and balance-alb, ``lacp_rate`` in 802.3ad,
+  ``xmit_hash_policy`` in balance-xor and 802.3ad (balance-tlb needs ``tlb_dynamic_lb=0`` for it,
+  which is not offered).
+
+Values out of range or not of the option's kind are :class:`InvalidInput` (400, naming the
+field); combinations the kernel would refuse or silently ignore are :class:`Conflict` (409,
+``rule '...'``). :func:`kernel_options` gives the options in the fixed order in which they are
+written (``BONDING_OPTS``, NetworkManager's ``[bond]``): mode, miimon, updelay, downdelay,
+arp_interval, arp_ip_target, arp_validate, primary, fail_over_mac, lacp_rate, xmit_hash_policy.
+A bond with only what the 2008 design had renders as it did then: ``mode=N miimon=100`` or
+``mode=N arp_interval=MS arp_ip_target=IP``.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
-from dataclasses import asdict
-
-from sqlalchemy.engine import Connection
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 
 from . import validation
-from .errors import Conflict, InvalidInput, NotFound
-from .persistence import node_store as store
-from .persistence.engine import Database
-from .persistence.node_store import NodeView
+from .errors import Conflict, InvalidInput
 
 MIN_SLAVES = 2
-MAX_ARP_INTERVAL_MS = 3_600_000
+MAX_INTERVAL_MS = 3_600_000
+DEFAULT_MIIMON_MS = 100
+MAX_ARP_TARGETS = 16
+
+MODES = {
+    0: "balance-rr",
+    1: "active-backup",
+    2: "balance-xor",
+    3: "broadcast",
+    4: "802.3ad",
+    5: "balance-tlb",
+    6: "balance-alb",
+}
+
+# Which modes accept each option, in the order the options are written.
+OPTION_MODES: dict[str, frozenset[int]] = {
+    "miimon": frozenset(MODES),
+    "updelay": frozenset(MODES),
+    "downdelay": frozenset(MODES),
+    "arp_interval": frozenset({0, 1, 2, 3}),
+    "arp_ip_target": frozenset({0, 1, 2, 3}),
+    "arp_validate": frozenset({1}),
+    "primary": frozenset({1, 5, 6}),
+    "fail_over_mac": frozenset({1}),
+    "lacp_rate": frozenset({4}),
+    "xmit_hash_policy": frozenset({2, 4}),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "arp_validate": ("none", "active", "backup", "all", "filter", "filter_active", "filter_backup"),
+    "fail_over_mac": ("none", "active", "follow"),
+    "lacp_rate": ("slow", "fast"),
+    "xmit_hash_policy": ("layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"),
+}
+MILLISECONDS = ("miimon", "updelay", "downdelay", "arp_interval")
+ARP_OPTIONS = ("arp_interval", "arp_ip_target")
 
 
-def host_ref(value: object) -> str:
-    """A host is named by its host name or its SMBIOS UUID."""
-    text = validation.text("host", value, max_length=253)
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return validation.hostname("host", text)
+@dataclass(frozen=True)
+class BondOptions:
+    """A bond's options as the administrator set them; None (or no targets) is the kernel's default.
+
+    ``primary`` is an interface name: the stored bond keeps the slave's identity (its NIC), and
+    whoever builds this object names it as the node names it."""
+
+    miimon: int | None = None
+    updelay: int | None = None
+    downdelay: int | None = None
+    arp_interval: int | None = None
+    arp_ip_target: tuple[str, ...] = ()
+    arp_validate: str | None = None
+    primary: str | None = None
+    fail_over_mac: str | None = None
+    lacp_rate: str | None = None
+    xmit_hash_policy: str | None = None
+
+    def given(self) -> dict[str, object]:
+        """The options that are set, by kernel name (targets as a list)."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))
+            if value not in (None, ())
+        }
+
+    @property
+    def arp(self) -> bool:
+        return bool(self.arp_interval)
 
 
-def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
-    node = store.load_node(conn, host_ref(ref), lock=lock, with_cpu_count=with_cpu_count)
-    if node is None:
-        raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
-    return node
+OPTION_NAMES = tuple(OPTION_MODES)
 
 
-def _bond(node: NodeView, interface_name: object) -> store.BondRow:
-    name = validation.interface_name("bond", interface_name)
-    bond = node.bonds.get(name)
-    if bond is None:
-        raise NotFound(f"node {node.hostname} has no bond {name}")
-    return bond
+def mode_name(mode: object) -> str:
+    if mode not in MODES:
+        raise InvalidInput("bonding mode", f"must be 0-6, not {validation.shown(mode)}")
+    return MODES[mode]
 
 
-def _nics(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRow]:
-    """The node's NICs for a list of MACs; unknown or foreign MACs and repeats are refused."""
-    items = validation.array(field, macs, max_items=256)
-    found: list[store.NicRow] = []
+def accepted_options(mode: int) -> list[str]:
+    """The options a bond of ``mode`` may set."""
+    return [name for name, modes in OPTION_MODES.items() if mode in modes]
+
+
+# Values -----------------------------------------------------------------------------------------
+
+
+def option_value(field: str, name: str, value: object) -> object:
+    """One option's value checked and normalised (None stays None: the default)."""
+    if value is None:
+        return () if name == "arp_ip_target" else None
+    if name in MILLISECONDS:
+        number = validation.integer(field, value, maximum=MAX_INTERVAL_MS)
+        return None if name == "arp_interval" and number == 0 else number  # arp_interval=0 is off
+    if name == "arp_ip_target":
+        return arp_targets(field, value)
+    if name == "primary":
+        return validation.interface_name(field, value)
+    text = validation.text(field, value, max_length=16)
+    if text not in CHOICES[name]:
+        raise InvalidInput(field, f"must be one of {', '.join(CHOICES[name])}, not {validation.shown(value)}")
+    return text
+
+
+def arp_targets(field: str, value: object) -> tuple[str, ...]:
+    """1 to 16 distinct unicast IPv4 addresses (the kernel refuses 0.0.0.0/8 and broadcast)."""
+    items = validation.array(field, value, max_items=MAX_ARP_TARGETS)
+    targets: list[str] = []
     for index, raw in enumerate(items):
-        mac = validation.mac(f"{field}[{index}]", raw)
-        nic = node.nics.get(mac)
-        if nic is None:
-            raise Conflict(f"rule 'NICs must belong to the node': {mac} is not a NIC of {node.hostname}")
-        if nic in found:
-            raise InvalidInput(f"{field}[{index}]", f"{mac} is listed twice")
-        found.append(nic)
-    return found
+        address = validation.ipv4(f"{field}[{index}]", raw, required=True)
+        parsed = ipaddress.IPv4Address(address)
+        if parsed.packed[0] == 0 or parsed == ipaddress.IPv4Address("255.255.255.255"):
+            raise InvalidInput(f"{field}[{index}]", f"{address} cannot be an ARP target")
+        if address in targets:
+            raise InvalidInput(f"{field}[{index}]", f"{address} is listed twice")
+        targets.append(address)
+    return tuple(targets)
 
 
-def _audit(conn: Connection, actor: str, node: NodeView, action: str, before: object, after: object) -> None:
-    def encode(value: object) -> str | None:
-        return None if value is None else json.dumps(value, sort_keys=True, default=str)
-
-    store.record_audit(conn, actor, node.id, node.hostname, action, encode(before), encode(after))
-
-
-def _slave_macs(node: NodeView, bond: store.BondRow) -> list[str]:
-    return sorted(nic.mac for nic in node.nics.values() if nic.id in bond.slave_ids)
-
-
-def _bond_summary(node: NodeView, bond: store.BondRow) -> dict:
-    summary = {key: value for key, value in asdict(bond).items() if key not in ("id", "slave_ids")}
-    return {**summary, "slaves": _slave_macs(node, bond)}
-
-
-# Bonding type ---------------------------------------------------------------------------------
-
-
-def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.BondingType:
-    """A bonding type by label (any case) or by kernel mode (number or digit string)."""
-    is_mode = isinstance(wanted, str) and wanted.strip().isascii() and wanted.strip().isdigit()
-    if isinstance(wanted, int) and not isinstance(wanted, bool) or is_mode:
-        match = [t for t in types if t.mode == int(wanted)]
-    else:
-        label = validation.text("type", wanted, max_length=64).lower()
-        match = [t for t in types if t.label.lower() == label]
-    if not match:
-        known = ", ".join(f"{t.label} ({t.mode})" for t in types)
-        raise InvalidInput("type", f"{validation.shown(wanted)} is not a bonding type; known: {known}")
-    return match[0]
-
-
-def set_bonding_type(db: Database, actor: str, ref: object, wanted: object) -> dict:
-    def work(conn):
-        node = load(conn, ref, lock=True)
-        chosen = find_bonding_type(store.all_bonding_types(conn), wanted)
-        before = asdict(node.bonding_type) if node.bonding_type else None
-        if node.bonding_type != chosen:
-            store.set_bonding_type(conn, node.id, chosen.id)
-            _audit(conn, actor, node, "set_bonding_type", before, asdict(chosen))
-        return {"host": node.hostname, "label": chosen.label, "mode": chosen.mode}
-
-    return db.write(work)
-
-
-# Bonds ----------------------------------------------------------------------------------------
-
-
-def create_bonding(
-    db: Database, actor: str, ref: object, name: object, interface_name: object, macs: object
-) -> dict:
-    display_name = validation.text("name", name, max_length=64)
-    iface = validation.interface_name("interface_name", interface_name)
-
-    def work(conn):
-        node = load(conn, ref, lock=True)
-        if node.bonding_type is None:
-            raise Conflict(
-                f"rule 'a node needs a bonding type before a bond': {node.hostname} has none; "
-                "set one with set_bonding_type"
-            )
-        if iface in node.bonds:
-            raise Conflict(
-                f"rule 'bond interface names are unique on a node': {node.hostname} already has {iface}"
-            )
-        if any(nic.iface_name == iface for nic in node.nics.values()):
-            raise Conflict(f"rule 'a bond may not take a NIC's name': {iface} is a NIC of {node.hostname}")
-        members = _nics(node, macs)
-        if len(members) < MIN_SLAVES:
-            raise Conflict(f"rule 'a bond has two or more NICs': {len(members)} given")
-        _refuse_bonded(node, members)
-        bond_id = store.insert_bond(conn, node.id, {"name": display_name, "interface_name": iface})
-        store.add_members(conn, node.id, bond_id, [nic.id for nic in members])
-        after = {"name": display_name, "interface_name": iface, "slaves": sorted(nic.mac for nic in members)}
-        _audit(conn, actor, node, "create_bonding", None, after)
-        return {"host": node.hostname, **after}
-
-    return db.write(work)
-
-
-def _refuse_bonded(node: NodeView, members: list[store.NicRow], allowed_bond: int | None = None) -> None:
-    for nic in members:
-        if nic.bond_id is not None and nic.bond_id != allowed_bond:
-            owner = next(bond.interface_name for bond in node.bonds.values() if bond.id == nic.bond_id)
-            raise Conflict(f"rule 'a NIC is in at most one bond': {nic.mac} is already in {owner}")
-
-
-def delete_bonding(db: Database, actor: str, ref: object, interface_name: object) -> dict:
-    def work(conn):
-        node = load(conn, ref, lock=True)
-        bond = _bond(node, interface_name)
-        store.delete_bond(conn, bond.id)
-        _audit(conn, actor, node, "delete_bonding", _bond_summary(node, bond), None)
-        return {"host": node.hostname, "deleted": bond.interface_name, "released": _slave_macs(node, bond)}
-
-    return db.write(work)
-
-
-def _bond_and_members(conn: Connection, ref: object, interface_name: object, macs: object):
-    node = load(conn, ref, lock=True)
-    bond = _bond(node, interface_name)
-    members = _nics(node, macs)
-    if not members:
-        raise InvalidInput("macs", "must name at least one NIC")
-    return node, bond, members
-
-
-def _audit_slaves(conn, actor: str, node: NodeView, action: str, bond, before: list[str], after: list[str]):
-    _audit(
-        conn,
-        actor,
-        node,
-        action,
-        {"bond": bond.interface_name, "slaves": before},
-        {"bond": bond.interface_name, "slaves": after},
+def updated(current: BondOptions, changes: object, field: str = "options") -> BondOptions:
+    """``current`` with ``changes`` applied: a struct keyed by option name, where an absent key
+    keeps the value and a nil value returns the option to its default."""
+    given = validation.struct(field, changes)
+    unknown = sorted(str(key) for key in given if key not in OPTION_MODES)
+    if unknown:
+        raise InvalidInput(
+            field,
+            f"{validation.shown(unknown[0])} is not a bond option; known: {', '.join(OPTION_NAMES)}",
+        )
+    return replace(
+        current, **{name: option_value(f"{field}.{name}", name, value) for name, value in given.items()}
     )
 
 
-def enslave(db: Database, actor: str, ref: object, interface_name: object, macs: object) -> dict:
-    def work(conn):
-        node, bond, members = _bond_and_members(conn, ref, interface_name, macs)
-        _refuse_bonded(node, members, allowed_bond=bond.id)
-        new = [nic for nic in members if nic.bond_id != bond.id]
-        before = _slave_macs(node, bond)
-        after = sorted(set(before) | {nic.mac for nic in members})
-        if new:
-            store.add_members(conn, node.id, bond.id, [nic.id for nic in new])
-            _audit_slaves(conn, actor, node, "enslave", bond, before, after)
-        return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
-
-    return db.write(work)
+# Rules ------------------------------------------------------------------------------------------
 
 
-def release(db: Database, actor: str, ref: object, interface_name: object, macs: object) -> dict:
-    def work(conn):
-        node, bond, members = _bond_and_members(conn, ref, interface_name, macs)
-        for nic in members:
-            if nic.bond_id != bond.id:
-                raise Conflict(
-                    f"rule 'only slaves can be released': {nic.mac} is not a slave of {bond.interface_name}"
-                )
-        before = _slave_macs(node, bond)
-        after = sorted(set(before) - {nic.mac for nic in members})
-        if len(after) < MIN_SLAVES:
-            raise Conflict(
-                f"rule 'a bond keeps two or more NICs': releasing would leave {bond.interface_name} with "
-                f"{len(after)}; delete the bond instead"
-            )
-        store.remove_members(conn, bond.id, [nic.id for nic in members])
-        _audit_slaves(conn, actor, node, "release", bond, before, after)
-        return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
-
-    return db.write(work)
+def _refuse(rule: str, detail: str) -> Conflict:
+    return Conflict(f"rule '{rule}': {detail}")
 
 
-# Addresses and monitoring ---------------------------------------------------------------------
-
-
-def address_settings(settings: object) -> dict:
-    """Check an address struct: boot_protocol dhcp/static/none, and for static an address and netmask."""
-    fields = validation.struct("settings", settings)
-    protocol = validation.boot_protocol("settings.boot_protocol", fields.get("boot_protocol"))
-    if protocol != "static":
-        for key in ("ip_address", "netmask", "broadcast"):
-            if fields.get(key) not in (None, ""):
-                raise InvalidInput(
-                    f"settings.{key}", f"is only allowed with boot_protocol static, not {protocol}"
-                )
-        return {"boot_protocol": protocol, "ip_address": None, "netmask": None, "broadcast": None}
-    return {
-        "boot_protocol": protocol,
-        "ip_address": validation.ipv4("settings.ip_address", fields.get("ip_address"), required=True),
-        "netmask": validation.netmask("settings.netmask", fields.get("netmask"), required=True),
-        "broadcast": validation.ipv4("settings.broadcast", fields.get("broadcast")),
-    }
-
-
-def set_address(db: Database, actor: str, ref: object, bond_or_mac: object, settings: object) -> dict:
-    """Set how a bond or a NIC (by MAC) gets its address."""
-    wanted = address_settings(settings)
-    target = validation.text("bond_or_mac", bond_or_mac, max_length=32)
-
-    def work(conn):
-        node = load(conn, ref, lock=True)
-        keys = ("boot_protocol", "ip_address", "netmask", "broadcast")
-        if target in node.bonds:
-            row, kind = node.bonds[target], "bond"
-        else:
-            try:
-                mac = validation.mac("bond_or_mac", target)
-            except InvalidInput:
-                raise NotFound(f"node {node.hostname} has no bond {target!r} (nor is it a MAC)") from None
-            row, kind = node.nics.get(mac), "nic"
-            if row is None:
-                raise NotFound(f"node {node.hostname} has no NIC {mac}")
-            if row.bond_id is not None:
-                raise Conflict(f"rule 'a bond's slaves take no address': {mac} is a slave; address the bond")
-        before = {key: getattr(row, key) for key in keys}
-        if before != wanted:
-            (store.update_bond if kind == "bond" else store.update_nic)(conn, row.id, wanted)
-            label = row.interface_name if kind == "bond" else row.mac
-            _audit(conn, actor, node, "set_address", {kind: label, **before}, {kind: label, **wanted})
-        return {"host": node.hostname, kind: row.interface_name if kind == "bond" else row.mac, **wanted}
-
-    return db.write(work)
-
-
-def set_arp_monitor(
-    db: Database, actor: str, ref: object, interface_name: object, address: object, interval_ms: object
-) -> dict:
-    interval = validation.integer("interval_ms", interval_ms, maximum=MAX_ARP_INTERVAL_MS)
-    target = validation.ipv4("address", address, required=interval > 0)
-
-    def work(conn):
-        node = load(conn, ref, lock=True)
-        bond = _bond(node, interface_name)
-        wanted = {"arp_ping_address": target if interval else None, "arp_interval_ms": interval}
-        before = {"arp_ping_address": bond.arp_ping_address, "arp_interval_ms": bond.arp_interval_ms}
-        if before != wanted:
-            store.update_bond(conn, bond.id, wanted)
-            _audit(
-                conn,
-                actor,
-                node,
-                "set_arp_monitor",
-                {"bond": bond.interface_name, **before},
-                {"bond": bond.interface_name, **wanted},
-            )
-        return {"host": node.hostname, "bond": bond.interface_name, **wanted}
-
-    return db.write(work)
-
-
-# Nodes ----------------------------------------------------------------------------------------
-
-
-def delete_node(db: Database, actor: str, ref: object) -> dict:
-    def work(conn):
-        node = load(conn, ref, lock=True)
-        store.delete_host(conn, node.id)
-        _audit(conn, actor, node, "delete_node", {"hostname": node.hostname, "uuid": node.uuid}, None)
-        return {"deleted": node.hostname}
-
-    return db.write(work)
-
-
-def show_node(db: Database, ref: object) -> dict:
-    def work(conn):
-        node = load(conn, ref, with_cpu_count=True)
-        return {
-            "hostname": node.hostname,
-            "uuid": node.uuid or "",
-            "arch": node.arch,
-            "memory_mb": node.memory_mb,
-            "cpus": node.cpu_count,
-            "bonding_type": {"label": node.bonding_type.label, "mode": node.bonding_type.mode}
-            if node.bonding_type
-            else {},
-            "nics": [
-                {
-                    "mac": nic.mac,
-                    "iface_name": nic.iface_name,
-                    "bandwidth_mbps": nic.bandwidth_mbps or 0,
-                    "boot_protocol": nic.boot_protocol,
-                    "ip_address": nic.ip_address or "",
-                    "netmask": nic.netmask or "",
-                    "broadcast": nic.broadcast or "",
-                    "link_state": nic.link_state or "",
-                    "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
-                }
-                for nic in node.nics.values()
-            ],
-            "bonds": [
-                {
-                    **{k: ("" if v is None else v) for k, v in _bond_summary(node, bond).items()},
-                    "degraded": len(bond.slave_ids) < MIN_SLAVES,
-                }
-                for bond in node.bonds.values()
-            ],
-        }
-
-    return db.read(work)
-
-
-def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
-    def work(conn):
-        node = load(conn, ref)
-        return [
-            {
-                "at": entry["at"].isoformat() if hasattr(entry["at"], "isoformat") else str(entry["at"]),
-                "actor": entry["actor"],
-                "action": entry["action"],
-                "before": entry["before"] or "",
-                "after": entry["after"] or "",
-            }
-            for entry in store.audit_history(conn, node.id, limit)
-        ]
-
-    return db.read(work)
-
-
-def list_nodes(db: Database) -> list[dict]:
+def unsupported(mode: int, options: BondOptions) -> list[tuple[str, str]]:
+    """(option, rule) for each option that is set but that ``mode`` does not support."""
     return [
-        {key: ("" if value is None else value) for key, value in row.items()}
-        for row in db.read(store.list_nodes)
+        (name, f"{'ARP monitoring' if name in ARP_OPTIONS else name} is not supported in {MODES[mode]}")
+        for name in options.given()
+        if mode not in OPTION_MODES[name]
     ]
 
 
-def list_bonding_types(db: Database) -> list[dict]:
-    return [{"label": t.label, "mode": t.mode} for t in db.read(store.all_bonding_types)]
+def _modes_of(name: str) -> str:
+    return ", ".join(MODES[mode] for mode in sorted(OPTION_MODES[name]))
+
+
+def check(mode: int, options: BondOptions, bond: str, slaves: Iterable[str] | None = None) -> None:
+    """Refuse, naming the rule, the bond and the option, what the kernel would refuse or ignore.
+
+    ``slaves`` are the interface names of the bond's slaves; None skips the one rule that needs
+    them (the node agent reading a file knows no slaves). Every value is checked again too: an
+    object built elsewhere may hold anything."""
+    mode_name(mode)
+    for name, value in options.given().items():
+        if option_value(f"{bond} {name}", name, value) != getattr(options, name):
+            raise InvalidInput(f"{bond} {name}", f"is not in normal form: {validation.shown(value)}")
+    for name, rule in unsupported(mode, options):
+        raise _refuse(rule, f"{bond} sets {name}, which applies in {_modes_of(name)} only")
+    if options.arp and not options.arp_ip_target or options.arp_ip_target and not options.arp:
+        raise _refuse(
+            f"ARP monitoring needs an interval and 1 to {MAX_ARP_TARGETS} targets",
+            f"{bond} sets {'arp_interval' if options.arp else 'arp_ip_target'} without "
+            f"{'arp_ip_target' if options.arp else 'arp_interval'}",
+        )
+    if options.arp:
+        for name in ("miimon", "updelay", "downdelay"):
+            if getattr(options, name) is not None:
+                raise _refuse(
+                    "MII and ARP monitoring exclude each other", f"{bond} sets {name} and arp_interval"
+                )
+    elif options.miimon == 0:
+        raise _refuse(
+            "a bond needs link monitoring", f"{bond} sets miimon=0 without ARP monitoring; nil is 100 ms"
+        )
+    else:
+        miimon = options.miimon or DEFAULT_MIIMON_MS
+        for name in ("updelay", "downdelay"):
+            value = getattr(options, name)
+            if value is not None and value % miimon:
+                raise _refuse(
+                    "updelay and downdelay are multiples of miimon",
+                    f"{bond} sets {name}={value}, miimon={miimon}",
+                )
+    if options.arp_validate is not None and not options.arp:
+        raise _refuse("arp_validate needs ARP monitoring", f"{bond} sets arp_validate without arp_interval")
+    if options.primary is not None and slaves is not None and options.primary not in set(slaves):
+        raise _refuse("a bond's primary is one of its slaves", f"{options.primary} is not a slave of {bond}")
+
+
+def effective(mode: int, options: BondOptions) -> tuple[BondOptions, list[str]]:
+    """What a stored bond renders with in ``mode``, and why anything it stores is left out.
+
+    The admin changes never store an option its node's mode does not support; bonds stored
+    before these rules existed may (ARP monitoring on 802.3ad). Those options are dropped, with
+    the rule, so that the bond gets MII monitoring instead of no monitoring at all."""
+    dropped = unsupported(mode, options)
+    kept = replace(options, **{name: () if name == "arp_ip_target" else None for name, _ in dropped})
+    notes = [f"{name} left out: {rule}" for name, rule in dropped]
+    if any(name == "arp_interval" for name, _ in dropped):
+        notes.append(f"MII monitoring used instead (miimon={kept.miimon or DEFAULT_MIIMON_MS})")
+    return kept, notes
+
+
+# The kernel's form ------------------------------------------------------------------------------
+
+
+def kernel_options(
+    mode: int, options: BondOptions, bond: str = "bond", slaves: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
+    """(kernel option, value) pairs in the fixed order, mode first; checked by :func:`check`."""
+    check(mode, options, bond, slaves)
+    if not options.arp and options.miimon is None:
+        options = replace(options, miimon=DEFAULT_MIIMON_MS)
+    pairs = [("mode", str(mode))]
+    for name, value in options.given().items():
+        pairs.append((name, ",".join(value) if name == "arp_ip_target" else str(value)))
+    return pairs
+
+
+def parse_kernel_options(field: str, text: str) -> tuple[int, BondOptions]:
+    """Read back ``mode=N name=value ...`` exactly as :func:`kernel_options` writes it (same order,
+    same form, nothing else), checking every rule that needs no slaves."""
+    pairs = [word.partition("=") for word in text.split(" ")]
+    if any(not sep or not name or not value for name, sep, value in pairs) or pairs[0][0] != "mode":
+        raise InvalidInput(field, f"is not mode=N followed by name=value options: {text[:60]!r}")
+    mode = next((number for number in MODES if str(number) == pairs[0][2]), None)
+    if mode is None:
+        raise InvalidInput(field, f"{pairs[0][2][:20]!r} is not a bonding mode")
+    raw: dict[str, object] = {}
+    for name, _, value in pairs[1:]:
+        if name not in OPTION_MODES or name in raw:
+            raise InvalidInput(field, f"{name[:30]!r} is not a bond option or is repeated")
+        raw[name] = value.split(",") if name == "arp_ip_target" else value
+    options = updated(BondOptions(), raw, field)
+    try:
+        written = kernel_options(mode, options)
+    except Conflict as refused:
+        raise InvalidInput(field, refused.message) from None
+    if written != [(name, value) for name, _, value in pairs]:
+        raise InvalidInput(field, f"is not in the order and form the server writes: {text[:60]!r}")
+    return mode, options

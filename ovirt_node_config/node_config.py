@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import validation
+from . import bonding, validation
+from .bonding import BondOptions
 from .errors import InvalidInput
 
 HEADER = ("#!/bin/bash", "# THIS FILE IS GENERATED!")
@@ -25,18 +26,12 @@ PRE_CONFIG_PATH = "/var/tmp/pre-config-script"  # noqa: S108
 AUGTOOL_PATH = "/var/tmp/node-augtool"  # noqa: S108
 NETWORK_SCRIPTS = "/files/etc/sysconfig/network-scripts"
 MODPROBE = "/sbin/modprobe bonding"
-MIIMON_MS = 100
-BONDING_MODES = range(0, 7)
 
 _HEREDOC_START = re.compile(r"cat <<\\EOF > (?P<path>\S+)")
-_PRE_CONFIG_LINE = re.compile(r"/sbin/modprobe bonding mode=(?P<mode>[0-6])")
+_PRE_CONFIG_LINE = re.compile(r"/sbin/modprobe bonding mode=(?P<mode>[0-9])")
 _IFCFG = rf"{NETWORK_SCRIPTS}/ifcfg-(?P<file>{validation.IFACE_PATTERN.pattern})"
 _AUG_RM = re.compile(rf"rm {_IFCFG}")
 _AUG_SET = re.compile(rf"set {_IFCFG}/(?P<key>[A-Z_]+) (?P<value>.+)")
-_BONDING_OPTS = re.compile(
-    r"mode=(?P<mode>[0-6]) (?:miimon=(?P<miimon>\d{1,7})"
-    r"|arp_interval=(?P<interval>\d{1,7}) arp_ip_target=(?P<target>[0-9.]{7,15}))"
-)
 
 
 @dataclass(frozen=True)
@@ -60,8 +55,7 @@ class Bond:
     interface_name: str
     address: Address
     slaves: tuple[Slave, ...]
-    arp_ping_address: str | None = None
-    arp_interval_ms: int = 0
+    options: BondOptions = BondOptions()
 
 
 @dataclass(frozen=True)
@@ -102,8 +96,7 @@ def render(network: NodeNetwork) -> str:
     """The configuration file for ``network``; the same input always gives the same bytes."""
     lines = list(HEADER)
     if network.bonds:
-        if network.mode not in BONDING_MODES:
-            raise InvalidInput("bonding mode", f"must be 0-6 for a node with bonds, not {network.mode!r}")
+        bonding.mode_name(network.mode)
         lines += _heredoc(PRE_CONFIG_PATH, [*HEADER, f"{MODPROBE} mode={network.mode}"])
     augtool = _augtool_lines(network)
     if augtool:
@@ -119,7 +112,7 @@ def _augtool_lines(network: NodeNetwork) -> list[str]:
     lines: list[str] = []
     for bond in sorted(network.bonds, key=lambda b: b.interface_name):
         name = validation.interface_name("bond interface name", bond.interface_name)
-        keys = [("DEVICE", name), ("BONDING_OPTS", _bonding_opts(network.mode, bond))]
+        keys = [("DEVICE", name), ("BONDING_OPTS", _bonding_opts(network.mode, name, bond))]
         keys += _address_keys(bond.address, f"bond {name}") + [("ONBOOT", "yes")]
         lines += _ifcfg(name, keys)
         for slave in sorted(bond.slaves, key=lambda s: s.iface_name):
@@ -159,20 +152,13 @@ def _address_keys(address: Address, owner: str) -> list[tuple[str, str]]:
     return keys
 
 
-def bonding_options(mode: int, arp_ping_address: str | None, arp_interval_ms: int) -> str:
-    """The value of BONDING_OPTS (without its quotes)."""
-    if mode not in BONDING_MODES:
-        raise InvalidInput("bonding mode", f"must be 0-6, not {mode!r}")
-    interval = validation.integer("ARP interval", arp_interval_ms, maximum=3_600_000)
-    if interval:
-        target = validation.ipv4("ARP ping address", arp_ping_address, required=True)
-        return f"mode={mode} arp_interval={interval} arp_ip_target={target}"
-    return f"mode={mode} miimon={MIIMON_MS}"
-
-
-def _bonding_opts(mode: int | None, bond: Bond) -> str:
+def _bonding_opts(mode: int, name: str, bond: Bond) -> str:
+    slaves = [slave.iface_name for slave in bond.slaves]
+    options = " ".join(
+        f"{key}={value}" for key, value in bonding.kernel_options(mode, bond.options, name, slaves)
+    )
     # Single quotes for augtool, double quotes kept in the value so the file reads KEY="...".
-    return "'\"" + bonding_options(mode, bond.arp_ping_address, bond.arp_interval_ms) + "\"'"
+    return "'\"" + options + "\"'"
 
 
 # Parsing --------------------------------------------------------------------------------------
@@ -212,7 +198,7 @@ def parse_pre_config(script: str) -> int:
     if not lines or tuple(lines[:2]) != HEADER or len(lines) != 3:
         raise InvalidInput("pre-config script", "is not the generated header and one modprobe line")
     match = _PRE_CONFIG_LINE.fullmatch(lines[2])
-    if not match:
+    if not match or int(match["mode"]) not in bonding.MODES:
         raise InvalidInput("pre-config script", f"line 3 is not a bonding modprobe: {lines[2][:60]!r}")
     return int(match["mode"])
 
@@ -249,11 +235,10 @@ def _augtool_command(number: int, line: str) -> AugeasCommand:
         raise InvalidInput(field, f"is not an rm or set inside {NETWORK_SCRIPTS}: {line[:60]!r}")
     key, raw = assignment["key"], assignment["value"]
     if key == "BONDING_OPTS":
-        options = raw[2:-2] if raw.startswith("'\"") and raw.endswith("\"'") else ""
-        match = _BONDING_OPTS.fullmatch(options)
-        if not match or (match["target"] and not _is_ipv4(match["target"])):
-            raise InvalidInput(field, f"BONDING_OPTS is not one the server writes: {raw[:60]!r}")
-        value = f'"{options}"'
+        if not (raw.startswith("'\"") and raw.endswith("\"'") and len(raw) > 4):
+            raise InvalidInput(field, f"BONDING_OPTS is not quoted as the server quotes it: {raw[:60]!r}")
+        bonding.parse_kernel_options(f"{field} BONDING_OPTS", raw[2:-2])
+        value = f'"{raw[2:-2]}"'
     elif key in ("ONBOOT", "SLAVE"):
         if raw != "yes":
             raise InvalidInput(field, f"{key} must be yes, not {raw[:20]!r}")
@@ -268,11 +253,3 @@ def _augtool_command(number: int, line: str) -> AugeasCommand:
     if key == "DEVICE" and value != assignment["file"]:
         raise InvalidInput(field, f"DEVICE {value} does not match the file ifcfg-{assignment['file']}")
     return AugeasCommand("set", f"{NETWORK_SCRIPTS}/ifcfg-{assignment['file']}/{key}", value)
-
-
-def _is_ipv4(text: str) -> bool:
-    try:
-        validation.ipv4("address", text, required=True)
-    except InvalidInput:
-        return False
-    return True

@@ -8,7 +8,7 @@ reported), and both return exactly the same bytes for the same facts.
 
 from __future__ import annotations
 
-from . import bonding, node_config, validation
+from . import bonding, node_admin, node_config, validation
 from .errors import Conflict, InvalidInput
 from .node_config import Address, Bond, NodeNetwork, PlainNic, Slave
 from .persistence.engine import Database
@@ -51,6 +51,8 @@ def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
                 f"names this NIC {name}, the interface name of a bond of {node.hostname}: "
                 "two files of one configuration cannot share a name",
             )
+    if node.bonds and node.bonding_type is None:
+        raise Conflict(f"node {node.hostname} has bonds but no bonding type; set one")
     by_id = {nic.id: nic for nic in node.nics.values()}
     bonds = []
     for bond in node.bonds.values():
@@ -60,7 +62,8 @@ def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
             if by_id[nic_id].mac in macs
         )
         address = Address(bond.boot_protocol, bond.ip_address, bond.netmask, bond.broadcast)
-        bonds.append(Bond(bond.interface_name, address, slaves, bond.arp_ping_address, bond.arp_interval_ms))
+        options, _ = bonding.effective(node.bonding_type.mode, node_admin.options_of(node, bond, macs))
+        bonds.append(Bond(bond.interface_name, address, slaves, options))
     plain = tuple(
         PlainNic(
             macs[nic.mac], nic.mac, Address(nic.boot_protocol, nic.ip_address, nic.netmask, nic.broadcast)
@@ -68,8 +71,6 @@ def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
         for nic in node.nics.values()
         if nic.bond_id is None and nic.mac in macs
     )
-    if bonds and node.bonding_type is None:
-        raise Conflict(f"node {node.hostname} has bonds but no bonding type; set one")
     return NodeNetwork(node.bonding_type.mode if node.bonding_type else None, tuple(bonds), plain)
 
 
@@ -77,11 +78,11 @@ def get_config(db: Database, hostname: object, macs: object) -> str:
     """The configuration file for a booting node and the interface names it sees now."""
     name = validation.hostname("hostname", hostname)
     mapping = parse_macs(macs)
-    node = db.read(lambda conn: bonding.load(conn, name))
+    node = db.read(lambda conn: node_admin.load(conn, name))
     return node_config.render(network_for(node, mapping))
 
 
 def preview_config(db: Database, ref: object) -> str:
     """What ``get_config`` would return if the node booted now with the names it last reported."""
-    node = db.read(lambda conn: bonding.load(conn, ref))
+    node = db.read(lambda conn: node_admin.load(conn, ref))
     return node_config.render(network_for(node, {nic.mac: nic.iface_name for nic in node.nics.values()}))

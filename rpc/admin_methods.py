@@ -6,7 +6,7 @@ its arguments to the bonding domain module, which decides, and returns XML-RPC v
 
 from __future__ import annotations
 
-from ovirt_node_config import bonding, node_network
+from ovirt_node_config import node_admin, node_network
 from ovirt_node_config.persistence.engine import Database
 
 from .request_context import context
@@ -26,42 +26,46 @@ class AdminMethods:
         self.db = db
 
     def list_nodes(self) -> list[dict]:
-        return bonding.list_nodes(self.db)
+        return node_admin.list_nodes(self.db)
 
     def show_node(self, host: object) -> dict:
         _node(host)
-        return bonding.show_node(self.db, host)
+        return node_admin.show_node(self.db, host)
 
     def list_bonding_types(self) -> list[dict]:
-        return bonding.list_bonding_types(self.db)
+        return node_admin.list_bonding_types(self.db)
 
     def set_bonding_type(self, host: object, bonding_type: object) -> dict:
         _node(host)
-        return bonding.set_bonding_type(self.db, _actor(), host, bonding_type)
+        return node_admin.set_bonding_type(self.db, _actor(), host, bonding_type)
 
     def create_bonding(self, host: object, name: object, interface_name: object, macs: object) -> dict:
         _node(host)
-        return bonding.create_bonding(self.db, _actor(), host, name, interface_name, macs)
+        return node_admin.create_bonding(self.db, _actor(), host, name, interface_name, macs)
 
     def delete_bonding(self, host: object, bond: object) -> dict:
         _node(host)
-        return bonding.delete_bonding(self.db, _actor(), host, bond)
+        return node_admin.delete_bonding(self.db, _actor(), host, bond)
 
     def enslave(self, host: object, bond: object, macs: object) -> dict:
         _node(host)
-        return bonding.enslave(self.db, _actor(), host, bond, macs)
+        return node_admin.enslave(self.db, _actor(), host, bond, macs)
 
     def release(self, host: object, bond: object, macs: object) -> dict:
         _node(host)
-        return bonding.release(self.db, _actor(), host, bond, macs)
+        return node_admin.release(self.db, _actor(), host, bond, macs)
 
     def set_address(self, host: object, bond_or_mac: object, settings: object) -> dict:
         _node(host)
-        return _no_nones(bonding.set_address(self.db, _actor(), host, bond_or_mac, settings))
+        return _no_nones(node_admin.set_address(self.db, _actor(), host, bond_or_mac, settings))
 
     def set_arp_monitor(self, host: object, bond: object, address: object, interval_ms: object) -> dict:
         _node(host)
-        return _no_nones(bonding.set_arp_monitor(self.db, _actor(), host, bond, address, interval_ms))
+        return _no_nones(node_admin.set_arp_monitor(self.db, _actor(), host, bond, address, interval_ms))
+
+    def set_bond_options(self, host: object, bond: object, options: object) -> dict:
+        _node(host)
+        return node_admin.set_bond_options(self.db, _actor(), host, bond, options)
 
     def preview_config(self, host: object) -> str:
         _node(host)
@@ -69,11 +73,11 @@ class AdminMethods:
 
     def delete_node(self, host: object) -> dict:
         _node(host)
-        return bonding.delete_node(self.db, _actor(), host)
+        return node_admin.delete_node(self.db, _actor(), host)
 
     def history(self, host: object) -> list[dict]:
         _node(host)
-        return bonding.history(self.db, host)
+        return node_admin.history(self.db, host)
 
     def methods(self) -> dict:
         names = [
@@ -87,6 +91,7 @@ class AdminMethods:
             "release",
             "set_address",
             "set_arp_monitor",
+            "set_bond_options",
             "preview_config",
             "delete_node",
             "history",

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from tabulate import tabulate
 
+from ovirt_node_config.bonding import CHOICES, OPTION_NAMES
 from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy
 
 PROG = "ovirt-node-admin"
@@ -77,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
     command("nodes", "list the nodes", "admin.list_nodes", show="nodes")
     command("show", "show one node: hardware, NICs, bonds", "admin.show_node", host, show="node")
-    command("bonding-types", "list the bonding types", "admin.list_bonding_types", show="table")
+    command(
+        "bonding-types",
+        "list the bonding types and the bond options each accepts",
+        "admin.list_bonding_types",
+        show="types",
+    )
     command(
         "set-bonding-type",
         "set a node's bonding type (label or mode)",
@@ -131,12 +137,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     arp.add_argument("--address", default="", metavar="IP", help="address to ARP-ping")
     arp.add_argument("--interval", required=True, type=int, metavar="MS", help="interval in milliseconds")
+    add_bond_options(
+        command(
+            "bond-options",
+            "set a bond's options, named like the kernel's (the server checks them against the node's mode)",
+            "admin.set_bond_options",
+            host,
+            bond,
+        )
+    )
     command(
         "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
     )
     command("history", "list the changes made to a node", "admin.history", host, show="history")
     command("node-delete", "delete a node and everything about it", "admin.delete_node", host)
     return parser
+
+
+def add_bond_options(sub: argparse.ArgumentParser) -> None:
+    """One flag per kernel option (``--lacp-rate`` for lacp_rate); an option not given is kept."""
+    for name in OPTION_NAMES:
+        flag = "--" + name.replace("_", "-")
+        if name == "arp_ip_target":
+            sub.add_argument(flag, action="append", metavar="IP", help="an ARP target; repeat for up to 16")
+        elif name in CHOICES:
+            sub.add_argument(flag, metavar="VALUE", help=" | ".join(CHOICES[name]))
+        elif name == "primary":
+            sub.add_argument(
+                flag, metavar="IFACE", help="the slave to prefer, by the name the node last reported"
+            )
+        else:
+            sub.add_argument(flag, metavar="MS", help="milliseconds")
+    sub.add_argument(
+        "--reset",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="return an option to its default (e.g. --reset arp_interval --reset arp_ip_target); repeatable",
+    )
 
 
 def call_arguments(args: argparse.Namespace) -> tuple:
@@ -156,6 +194,10 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.host, args.target, settings)
     if args.method == "admin.set_arp_monitor":
         return (args.host, args.bond, args.address, args.interval)
+    if args.method == "admin.set_bond_options":
+        changes = {name: getattr(args, name) for name in OPTION_NAMES if getattr(args, name) is not None}
+        changes.update({name.replace("-", "_"): None for name in args.reset})
+        return (args.host, args.bond, changes)
     names = [name for name in ("host", "type", "name", "iface", "bond", "macs") if hasattr(args, name)]
     return tuple(getattr(args, name) for name in names)
 
@@ -229,8 +271,9 @@ def render(result: object, show: str) -> str:
         columns = ["hostname", "uuid", "arch", "memory_mb", "label", "nic_count", "bond_count"]
         headers = ["HOST", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
         return tabulate([[row.get(c, "") for c in columns] for row in result], headers=headers) or "no nodes"
-    if show == "table":
-        return tabulate(result, headers="keys") if result else "(none)"
+    if show == "types":
+        rows = [[t["label"], t["mode"], t["kernel_name"], ", ".join(t["options"])] for t in result]
+        return tabulate(rows, headers=["BONDING TYPE", "MODE", "KERNEL NAME", "BOND OPTIONS"])
     if show == "history":
         rows = [[e["at"], e["actor"], e["action"], e["before"], e["after"]] for e in result]
         return (
@@ -246,6 +289,10 @@ def render(result: object, show: str) -> str:
 
 
 def _flat(value: object) -> str:
+    if isinstance(value, dict):  # bond options, as the kernel writes them
+        return " ".join(
+            f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items()
+        )
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
@@ -288,16 +335,17 @@ def _render_node(node: dict) -> str:
                 ", ".join(b["slaves"]),
                 b["boot_protocol"],
                 b["ip_address"],
-                f"{b['arp_ping_address']} every {b['arp_interval_ms']} ms"
-                if b["arp_interval_ms"]
-                else "miimon",
+                b["bonding_opts"],
                 "DEGRADED" if b["degraded"] else "ok",
             ]
             for b in node["bonds"]
         ],
-        headers=["BOND", "NAME", "SLAVES", "BOOT", "ADDRESS", "MONITOR", "STATE"],
+        headers=["BOND", "NAME", "SLAVES", "BOOT", "ADDRESS", "BONDING_OPTS", "STATE"],
     )
-    return "\n\n".join([summary, nics, bonds if node["bonds"] else "no bonds"])
+    notes = [f"{b['interface_name']}: {note}" for b in node["bonds"] for note in b["notes"]]
+    return "\n\n".join(
+        [summary, nics, bonds if node["bonds"] else "no bonds", *(["\n".join(notes)] if notes else [])]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

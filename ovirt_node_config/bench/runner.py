@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import admins, bonding
+from .. import admins, node_admin
 from ..persistence import bulk_store
 from ..persistence.engine import Database
 from ..persistence.migrations import migrate
@@ -77,9 +77,9 @@ def configure_bonds(url: str, fleet: list[FleetNode]) -> int:
         for node in fleet:
             if not node.bonds:
                 continue
-            bonding.set_bonding_type(db, BENCH_ADMIN, node.hostname, node.bonding_type)
+            node_admin.set_bonding_type(db, BENCH_ADMIN, node.hostname, node.bonding_type)
             for number, nics in enumerate(node.bonds):
-                bonding.create_bonding(
+                node_admin.create_bonding(
                     db,
                     BENCH_ADMIN,
                     node.hostname,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from .tables import audit_log, bonding_types, bondings, bondings_nics, cpus, hosts, nics
+from .tables import audit_log, bonding_arp_targets, bonding_types, bondings, bondings_nics, cpus, hosts, nics
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class NicRow:
 
 @dataclass(frozen=True)
 class BondRow:
+    """A bond as stored; ``arp_targets`` are every ARP target, ``arp_ping_address`` first."""
+
     id: int
     name: str
     interface_name: str
@@ -44,9 +46,17 @@ class BondRow:
     ip_address: str | None
     netmask: str | None
     broadcast: str | None
-    arp_ping_address: str | None
     arp_interval_ms: int
+    miimon_ms: int | None
+    updelay_ms: int | None
+    downdelay_ms: int | None
+    arp_validate: str | None
+    fail_over_mac: str | None
+    lacp_rate: str | None
+    xmit_hash_policy: str | None
+    arp_targets: tuple[str, ...] = ()
     slave_ids: tuple[int, ...] = ()
+    primary_nic_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ _NODE_NICS = (
         nics.c.broadcast,
         nics.c.link_state,
         bondings_nics.c.bonding_id,
+        bondings_nics.c.primary_slave,
     )
     .select_from(nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id))
     .where(nics.c.host_id == bindparam("host_id"))
@@ -106,11 +117,24 @@ _NODE_BONDS = (
         bondings.c.ip_address,
         bondings.c.netmask,
         bondings.c.broadcast,
-        bondings.c.arp_ping_address,
         bondings.c.arp_interval_ms,
+        bondings.c.miimon_ms,
+        bondings.c.updelay_ms,
+        bondings.c.downdelay_ms,
+        bondings.c.arp_validate,
+        bondings.c.fail_over_mac,
+        bondings.c.lacp_rate,
+        bondings.c.xmit_hash_policy,
+        bondings.c.arp_ping_address,
     )
     .where(bondings.c.host_id == bindparam("host_id"))
     .order_by(bondings.c.interface_name)
+)
+# Only read when a bond of the node has ARP targets: most have none.
+_MORE_ARP_TARGETS = (
+    select(bonding_arp_targets.c.bonding_id, bonding_arp_targets.c.address)
+    .where(bonding_arp_targets.c.bonding_id.in_(bindparam("bond_ids", expanding=True)))
+    .order_by(bonding_arp_targets.c.bonding_id, bonding_arp_targets.c.position)
 )
 _CPU_COUNT = select(func.count()).select_from(cpus).where(cpus.c.host_id == bindparam("host_id"))
 
@@ -125,9 +149,16 @@ def load_node(
     nic_rows = conn.execute(_NODE_NICS, {"host_id": row.id}).all()
     bond_rows = conn.execute(_NODE_BONDS, {"host_id": row.id}).all()
     slaves: dict[int, list[int]] = {}
+    primaries: dict[int, int] = {}
     for nic in nic_rows:
         if nic.bonding_id is not None:
             slaves.setdefault(nic.bonding_id, []).append(nic.id)
+            if nic.primary_slave:
+                primaries[nic.bonding_id] = nic.id
+    targets = {bond.id: [bond.arp_ping_address] for bond in bond_rows if bond.arp_ping_address}
+    if targets:
+        for bond_id, address in conn.execute(_MORE_ARP_TARGETS, {"bond_ids": list(targets)}):
+            targets[bond_id].append(address)
     cpu_count = conn.execute(_CPU_COUNT, {"host_id": row.id}).scalar_one() if with_cpu_count else 0
     return NodeView(
         id=row.id,
@@ -136,9 +167,14 @@ def load_node(
         arch=row.arch,
         memory_mb=row.memory_mb,
         bonding_type=BondingType(row.type_id, row.label, row.mode) if row.type_id is not None else None,
-        nics={nic.mac: NicRow(*nic) for nic in nic_rows},
+        nics={nic.mac: NicRow(*nic[:-1]) for nic in nic_rows},
         bonds={
-            bond.interface_name: BondRow(*bond, slave_ids=tuple(slaves.get(bond.id, ())))
+            bond.interface_name: BondRow(
+                *bond[:-1],
+                arp_targets=tuple(targets.get(bond.id, ())),
+                slave_ids=tuple(slaves.get(bond.id, ())),
+                primary_nic_id=primaries.get(bond.id),
+            )
             for bond in bond_rows
         },
         cpu_count=cpu_count,
@@ -194,6 +230,32 @@ def update_bond(conn: Connection, bond_id: int, values: dict) -> None:
     conn.execute(
         update(bondings).where(bondings.c.id == bond_id).values(**values, updated_at=func.current_timestamp())
     )
+
+
+def set_more_arp_targets(conn: Connection, bond_id: int, targets: tuple[str, ...]) -> None:
+    """Store a bond's ARP targets after the first (which is its ``arp_ping_address``), in order."""
+    conn.execute(delete(bonding_arp_targets).where(bonding_arp_targets.c.bonding_id == bond_id))
+    if targets:
+        conn.execute(
+            insert(bonding_arp_targets),
+            [
+                {"bonding_id": bond_id, "position": position, "address": address}
+                for position, address in enumerate(targets, start=2)
+            ],
+        )
+
+
+def set_primary(conn: Connection, bond_id: int, nic_id: int | None) -> None:
+    """Mark one slave of a bond as its primary (None: no primary)."""
+    conn.execute(
+        update(bondings_nics).where(bondings_nics.c.bonding_id == bond_id).values(primary_slave=None)
+    )
+    if nic_id is not None:
+        conn.execute(
+            update(bondings_nics)
+            .where(bondings_nics.c.bonding_id == bond_id, bondings_nics.c.nic_id == nic_id)
+            .values(primary_slave=True)
+        )
 
 
 def delete_bond(conn: Connection, bond_id: int) -> None:

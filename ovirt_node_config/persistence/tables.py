@@ -10,6 +10,7 @@ from sqlalchemy import (
     CHAR,
     TIMESTAMP,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKeyConstraint,
@@ -130,10 +131,30 @@ bondings = Table(
     Column("arp_ping_address", String(15)),
     Column("arp_interval_ms", Integer, nullable=False, server_default="0"),
     *_timestamps(),
+    Column("miimon_ms", Integer),
+    Column("updelay_ms", Integer),
+    Column("downdelay_ms", Integer),
+    Column("arp_validate", String(13)),
+    Column("fail_over_mac", String(6)),
+    Column("lacp_rate", String(4)),
+    Column("xmit_hash_policy", String(11)),
     PrimaryKeyConstraint("id", name="bondings_pkey"),
     UniqueConstraint("host_id", "interface_name", name="bondings_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="bondings_id_host_id_key"),
     _host_fk("bondings"),
+)
+
+bonding_arp_targets = Table(
+    "bonding_arp_targets",
+    metadata,
+    Column("bonding_id", BigInteger, nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("address", String(15), nullable=False),
+    PrimaryKeyConstraint("bonding_id", "position", name="bonding_arp_targets_pkey"),
+    UniqueConstraint("bonding_id", "address", name="bonding_arp_targets_address_key"),
+    ForeignKeyConstraint(
+        ["bonding_id"], ["bondings.id"], name="bonding_arp_targets_bonding_fkey", ondelete="CASCADE"
+    ),
 )
 
 bondings_nics = Table(
@@ -142,6 +163,7 @@ bondings_nics = Table(
     Column("bonding_id", BigInteger, nullable=False),
     Column("nic_id", BigInteger, nullable=False),
     Column("host_id", BigInteger, nullable=False),
+    Column("primary_slave", Boolean),
     PrimaryKeyConstraint("bonding_id", "nic_id", name="bondings_nics_pkey"),
     UniqueConstraint("nic_id", name="bondings_nics_nic_id_key"),
     ForeignKeyConstraint(
@@ -157,6 +179,7 @@ bondings_nics = Table(
         ondelete="CASCADE",
     ),
     Index("ix_bondings_nics_host_id", "host_id"),
+    Index("ux_bondings_nics_primary_slave", "bonding_id", "primary_slave", unique=True),
 )
 
 admins = Table(

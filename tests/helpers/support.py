@@ -17,9 +17,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ovirt_node_config import bonding
+from ovirt_node_config import node_admin
 from ovirt_node_config.bench.server_process import ServerProcess
-from ovirt_node_config.persistence.tables import bondings, bondings_nics, cpus, hosts, nics
+from ovirt_node_config.persistence.tables import (
+    bonding_arp_targets,
+    bondings,
+    bondings_nics,
+    cpus,
+    hosts,
+    nics,
+)
 
 
 class RunningServer(ServerProcess):
@@ -69,13 +76,43 @@ def inventory_snapshot(engine) -> dict:
                     .join(nics, nics.c.id == bondings_nics.c.nic_id)
                 ).all()
             ),
+            "bond_options": sorted(
+                (
+                    host_names[row.host_id],
+                    row.interface_name,
+                    *(getattr(row, column) for column in BOND_OPTION_COLUMNS),
+                )
+                for row in conn.execute(select(bondings))
+            ),
+            "more_arp_targets": sorted(conn.execute(select(bonding_arp_targets)).all()),
+            "primaries": sorted(
+                conn.execute(
+                    select(bondings.c.interface_name, nics.c.mac)
+                    .join(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id)
+                    .join(nics, nics.c.id == bondings_nics.c.nic_id)
+                    .where(bondings_nics.c.primary_slave.is_(True))
+                ).all()
+            ),
         }
+
+
+BOND_OPTION_COLUMNS = (
+    "arp_ping_address",
+    "arp_interval_ms",
+    "miimon_ms",
+    "updelay_ms",
+    "downdelay_ms",
+    "arp_validate",
+    "fail_over_mac",
+    "lacp_rate",
+    "xmit_hash_policy",
+)
 
 
 def add_bond(db, hostname: str, interface_name: str, macs: list[str], bonding_type: str = "Failover") -> None:
     """Bond NICs of a node through the bonding domain rules, as an administrator would."""
-    bonding.set_bonding_type(db, "test-admin", hostname, bonding_type)
-    bonding.create_bonding(db, "test-admin", hostname, interface_name, interface_name, macs)
+    node_admin.set_bonding_type(db, "test-admin", hostname, bonding_type)
+    node_admin.create_bonding(db, "test-admin", hostname, interface_name, interface_name, macs)
 
 
 def make_report(

@@ -8,10 +8,13 @@ bash must write exactly the two sections that the strict parser reads.
 import subprocess
 from pathlib import Path
 
+from bond_strategies import mode_slaves_options
+from hypothesis import HealthCheck, given, settings
 from support import require_private_var_tmp
 
-from ovirt_node_config import node_config
+from ovirt_node_config import bonding, node_config
 from ovirt_node_config.augeas_apply import apply_commands, touched_files
+from ovirt_node_config.bonding import BondOptions
 from ovirt_node_config.node_config import Address, Bond, NodeNetwork, PlainNic, Slave
 
 M1, M2, M3, M4, M5 = (f"52:54:00:00:00:0{i}" for i in range(1, 6))
@@ -53,7 +56,7 @@ def test_bond_with_a_static_address(tmp_path):
 
 
 def test_arp_monitoring(tmp_path):
-    bond = Bond("bond0", Address(), SLAVES, arp_ping_address="192.0.2.1", arp_interval_ms=500)
+    bond = Bond("bond0", Address(), SLAVES, BondOptions(arp_interval=500, arp_ip_target=("192.0.2.1",)))
     files = apply(node_config.render(NodeNetwork(2, (bond,))), tmp_path)
     assert 'BONDING_OPTS="mode=2 arp_interval=500 arp_ip_target=192.0.2.1"\n' in files["ifcfg-bond0"]
     assert "miimon" not in files["ifcfg-bond0"]
@@ -114,9 +117,10 @@ def test_touched_files_lists_what_will_change():
 
 
 def test_the_augtool_binary_writes_the_same_bytes(tmp_path):
+    options = BondOptions(arp_interval=100, arp_ip_target=("192.0.2.1", "192.0.2.7"), primary="eth1")
     network = NodeNetwork(
-        4,
-        (Bond("bond0", Address("static", "192.0.2.2", "255.255.255.0"), SLAVES, "192.0.2.1", 100),),
+        1,
+        (Bond("bond0", Address("static", "192.0.2.2", "255.255.255.0"), SLAVES, options),),
         (PlainNic("eth2", M3, Address()),),
     )
     text = node_config.render(network)
@@ -156,3 +160,24 @@ def test_bash_writes_exactly_the_two_sections(tmp_path):
     written = {path.name: path.read_text() for path in (tmp_path / "var-tmp").iterdir()}
     assert written == {"pre-config-script": sections.pre_config_script, "node-augtool": sections.augtool}
     subprocess.run(["bash", "-n", str(tmp_path / "node-config")], check=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mode_slaves_options())
+def test_any_accepted_option_set_is_what_the_ifcfg_file_gives_to_initscripts(tmp_path_factory, case):
+    """Rendered, read by the node's strict parser, written by Augeas, then sourced by bash as
+    initscripts source it: BONDING_OPTS is the kernel's option list, unchanged."""
+    mode, slaves, options = case
+    bond_slaves = tuple(Slave(name, f"52:54:00:00:01:{i:02x}") for i, name in enumerate(slaves))
+    network = NodeNetwork(mode, (Bond("bond0", Address(), bond_slaves, options),))
+    root = tmp_path_factory.mktemp("root")
+    apply(node_config.render(network), root)
+    ifcfg = root / "etc/sysconfig/network-scripts/ifcfg-bond0"
+    sourced = subprocess.run(
+        ["bash", "-c", 'source "$1" && printf %s "$BONDING_OPTS"', "bash", str(ifcfg)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    expected = bonding.kernel_options(mode, options, "bond0")
+    assert sourced == " ".join(f"{name}={value}" for name, value in expected)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from support import add_bond, make_report, run_concurrently
 
-from ovirt_node_config import bonding, inventory
+from ovirt_node_config import inventory, node_admin
 from ovirt_node_config.errors import Conflict
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
@@ -109,7 +109,7 @@ def test_a_hostname_owned_by_another_uuid_is_a_conflict_and_changes_nothing(db, 
 
 def test_an_admin_static_address_outranks_the_reported_one(db, snapshot):
     identify(db)
-    bonding.set_address(
+    node_admin.set_address(
         db, "admin", "node1", MAC1, {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "24"}
     )
     report = make_report()
@@ -172,11 +172,11 @@ def test_a_link_down_slave_stays_in_its_bond_and_admins_see_the_state(db, snapsh
     down = identify(db, nics=bonded_view(("eth0", MAC1, "up"), ("eth1", MAC1, "down"), ("eth2", MAC3, "up")))
     assert (down.removed, down.degraded_bonds) == ([], [])
     assert snapshot()["members"] == members
-    shown = {nic["iface_name"]: nic["link_state"] for nic in bonding.show_node(db, "node1")["nics"]}
+    shown = {nic["iface_name"]: nic["link_state"] for nic in node_admin.show_node(db, "node1")["nics"]}
     assert shown == {"eth0": "up", "eth1": "down", "eth2": "up"}
     identify(db, nics=bonded_view(("eth0", MAC1, "up"), ("eth1", MAC1, "up"), ("eth2", MAC3, "up")))
     assert snapshot()["members"] == members
-    assert {nic["link_state"] for nic in bonding.show_node(db, "node1")["nics"]} == {"up"}
+    assert {nic["link_state"] for nic in node_admin.show_node(db, "node1")["nics"]} == {"up"}
 
 
 def test_shared_macs_under_unknown_names_are_skipped_and_nothing_is_deleted(db, snapshot):

@@ -1,11 +1,13 @@
 """The configuration file: exact shape, strict parsing, and safety against hostile values."""
 
 import pytest
+from bond_strategies import ANY_OPTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ovirt_node_config import node_config
-from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.errors import Conflict, InvalidInput
 from ovirt_node_config.node_config import Address, AugeasCommand, Bond, NodeNetwork, PlainNic, Slave
 
 IFCFG = "/files/etc/sysconfig/network-scripts/ifcfg-"
@@ -82,7 +84,7 @@ def test_a_node_with_nothing_mapped_is_the_header_alone():
 
 
 def test_arp_monitoring_replaces_miimon():
-    bond = Bond("bond0", Address(), (), arp_ping_address="192.0.2.1", arp_interval_ms=250)
+    bond = Bond("bond0", Address(), (), BondOptions(arp_interval=250, arp_ip_target=("192.0.2.1",)))
     text = node_config.render(NodeNetwork(1, (bond,)))
     assert "BONDING_OPTS '\"mode=1 arp_interval=250 arp_ip_target=192.0.2.1\"'" in text
 
@@ -164,7 +166,9 @@ def test_parse_pre_config_refuses_anything_but_one_modprobe(script):
         NodeNetwork(None, (), (PlainNic("eth0", "52:54:00:00:00:01", Address("static", "1.2.3.4 x", "24")),)),
         NodeNetwork(None, (), (PlainNic("../../x", "52:54:00:00:00:01", Address()),)),
         NodeNetwork(None, (Bond("bond0", Address(), ()),)),  # bonds need a mode
-        NodeNetwork(4, (Bond("bond0", Address(), (), "192.0.2.1'", 100),)),
+        NodeNetwork(
+            4, (Bond("bond0", Address(), (), BondOptions(arp_interval=100, arp_ip_target=("192.0.2.1'",))),)
+        ),
     ],
 )
 def test_render_refuses_hostile_values(network):
@@ -208,8 +212,7 @@ networks = st.builds(
             names,
             address,
             st.lists(st.builds(Slave, names, macs), max_size=3).map(tuple),
-            addresses,
-            mostly(st.sampled_from([0, 0, 100, 2000]), st.integers(-5, 10**8)),
+            st.one_of(st.just(BondOptions()), ANY_OPTIONS),
         ),
         max_size=2,
     ).map(tuple),
@@ -222,7 +225,7 @@ networks = st.builds(
 def test_no_value_escapes_the_grammar(network):
     try:
         text = node_config.render(network)
-    except InvalidInput:
+    except (InvalidInput, Conflict):
         return
     sections = node_config.parse(text)  # the strict reader accepts exactly what render writes
     assert (sections.pre_config_script is not None) == bool(network.bonds)

@@ -3,7 +3,7 @@
 import pytest
 from support import make_report
 
-from ovirt_node_config import bonding, inventory, node_config, node_network
+from ovirt_node_config import inventory, node_admin, node_config, node_network
 from ovirt_node_config.errors import InvalidInput, NotFound
 from ovirt_node_config.report import parse_report
 
@@ -14,9 +14,9 @@ M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 def node(db):
     """node1 with four NICs: eth0+eth1 in bond0 (Link Aggregation), eth2 static, eth3 plain."""
     inventory.identify(db, parse_report(make_report(macs=M)))
-    bonding.set_bonding_type(db, "admin", "node1", "Link Aggregation")
-    bonding.create_bonding(db, "admin", "node1", "Storage", "bond0", [M[0], M[1]])
-    bonding.set_address(
+    node_admin.set_bonding_type(db, "admin", "node1", "Link Aggregation")
+    node_admin.create_bonding(db, "admin", "node1", "Storage", "bond0", [M[0], M[1]])
+    node_admin.set_address(
         db,
         "admin",
         "node1",
@@ -61,8 +61,8 @@ def test_same_inputs_same_bytes(node):
 
 
 def test_arp_monitor_and_mode_changes_reach_the_file(node):
-    bonding.set_arp_monitor(node, "admin", "node1", "bond0", "192.0.2.1", 200)
-    bonding.set_bonding_type(node, "admin", "node1", 1)
+    node_admin.set_bonding_type(node, "admin", "node1", 1)
+    node_admin.set_arp_monitor(node, "admin", "node1", "bond0", "192.0.2.1", 200)
     text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1"})
     assert "/sbin/modprobe bonding mode=1\n" in text
     assert "'\"mode=1 arp_interval=200 arp_ip_target=192.0.2.1\"'" in text

@@ -43,6 +43,9 @@ def test_the_admin_flow(admin, server):
         "Failover",
         "Broadcast",
         "Link Aggregation",
+        "Round Robin",
+        "Adaptive Transmit Load Balancing",
+        "Adaptive Load Balancing",
     ]
     assert admin.admin.set_bonding_type("node1", "Failover")["mode"] == 1
     assert admin.admin.create_bonding("node1", "Storage", "bond0", M[:2])["slaves"] == M[:2]
@@ -61,14 +64,48 @@ def test_the_admin_flow(admin, server):
     assert "user=alice" in server.log_once("user=alice")
 
 
+def test_bond_options_travel_as_a_struct_with_nil_for_the_default(admin, server, snapshot):
+    admin.admin.set_bonding_type("node1", "Link Aggregation")
+    admin.admin.create_bonding("node1", "Storage", "bond0", M[:2])
+    answer = admin.admin.set_bond_options(
+        "node1", "bond0", {"lacp_rate": "fast", "xmit_hash_policy": "layer3+4"}
+    )
+    assert answer == {
+        "host": "node1",
+        "bond": "bond0",
+        "options": {"lacp_rate": "fast", "xmit_hash_policy": "layer3+4"},
+        "bonding_opts": "mode=4 miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4",
+    }
+    macs = {mac: f"eth{i}" for i, mac in enumerate(M)}
+    assert "'\"mode=4 miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4\"'" in server.proxy().get_config(
+        "node1", macs
+    )
+    before = snapshot()
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        admin.admin.set_bond_options("node1", "bond0", {"arp_interval": 250, "arp_ip_target": ["192.0.2.1"]})
+    assert caught.value.faultCode == 409
+    assert caught.value.faultString.startswith("rule 'ARP monitoring is not supported in 802.3ad': bond0")
+    assert snapshot() == before
+    assert admin.admin.set_bond_options("node1", "bond0", {"lacp_rate": None})["options"] == {
+        "xmit_hash_policy": "layer3+4"
+    }
+    shown = admin.admin.show_node("node1")["bonds"][0]
+    assert shown["bonding_opts"] == "mode=4 miimon=100 xmit_hash_policy=layer3+4" and shown["notes"] == []
+    kinds = {t["label"]: t["options"] for t in admin.admin.list_bonding_types()}
+    assert "lacp_rate" in kinds["Link Aggregation"] and "lacp_rate" not in kinds["Failover"]
+
+
 @pytest.mark.parametrize(
     "call, code, words",
     [
         (lambda a: a.admin.create_bonding("node1", "S", "bond0", M[:2]), 409, "needs a bonding type"),
         (lambda a: a.admin.show_node("nobody"), 404, "no node named"),
-        (lambda a: a.admin.set_bonding_type("node1", "Round Robin"), 400, "not a bonding type"),
+        (lambda a: a.admin.set_bonding_type("node1", "Round Robbin"), 400, "not a bonding type"),
         (lambda a: a.admin.set_address("node1", M[0], {"boot_protocol": "static"}), 400, "ip_address"),
         (lambda a: a.admin.set_arp_monitor("node1", "bond0", "x", -1), 400, "interval_ms"),
+        (lambda a: a.admin.set_bond_options("node1", "bond0", {"miimon": "fast"}), 400, "options.miimon"),
+        (lambda a: a.admin.set_bond_options("node1", "bond0", {"ad_select": 1}), 400, "not a bond option"),
+        (lambda a: a.admin.set_bond_options("node1", "bond0", []), 400, "options: must be a struct"),
     ],
 )
 def test_refusals_are_faults_naming_the_rule(admin, snapshot, call, code, words):

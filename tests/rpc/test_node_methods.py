@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import add_bond, make_report
 
-from ovirt_node_config import bonding, node_config
+from ovirt_node_config import node_admin, node_config
 
 MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "lshw"
@@ -201,7 +201,7 @@ def bonded_node(server, db):
     """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static."""
     server.proxy().identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4)))
     add_bond(db, "node1", "bond0", [MAC1, MAC2], bonding_type="Link Aggregation")
-    bonding.set_address(
+    node_admin.set_address(
         db,
         "admin",
         "node1",

@@ -24,6 +24,7 @@ SUBCOMMANDS = [
     "bond-release",
     "set-address",
     "bond-arp",
+    "bond-options",
     "preview",
     "history",
     "node-delete",
@@ -65,6 +66,42 @@ def test_failover_bond_then_preview_equals_get_config(cli, server):
     reported = {mac: f"eth{i}" for i, mac in enumerate(M)}
     assert preview.stdout == server.proxy().get_config("node1", reported)
     assert node_config.parse_pre_config(node_config.parse(preview.stdout).pre_config_script) == 1
+
+
+def test_bond_options_with_kernel_named_flags(cli, server, snapshot):
+    cli("set-bonding-type", "node1", "Link Aggregation")
+    cli("bond-create", "node1", "Storage", "bond0", M[0], M[1])
+    result = cli("bond-options", "node1", "bond0", "--lacp-rate", "fast", "--xmit-hash-policy", "layer3+4")
+    assert result.returncode == 0, result.stderr
+    assert "bonding_opts  mode=4 miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4" in result.stdout
+    assert "options       lacp_rate=fast xmit_hash_policy=layer3+4" in result.stdout
+    assert (
+        "'\"mode=4 miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4\"'" in cli("preview", "node1").stdout
+    )
+    before = snapshot()
+    refused = cli("bond-options", "node1", "bond0", "--arp-interval", "250", "--arp-ip-target", "192.0.2.1")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "ovirt-node-admin: rule 'ARP monitoring is not supported in 802.3ad': bond0"
+    )
+    assert snapshot() == before
+    reset = cli("--json", "bond-options", "node1", "bond0", "--reset", "lacp_rate", "--miimon", "200")
+    assert json.loads(reset.stdout)["options"] == {"miimon": 200, "xmit_hash_policy": "layer3+4"}
+    shown = cli("show", "node1").stdout
+    assert "mode=4 miimon=200 xmit_hash_policy=layer3+4" in shown
+    assert "lacp_rate" in cli("bonding-types").stdout
+
+
+def test_two_arp_targets_on_a_failover_bond(cli):
+    cli("set-bonding-type", "node1", "Failover")
+    cli("bond-create", "node1", "Storage", "bond0", M[0], M[1])
+    args = ["--arp-interval", "500", "--arp-ip-target", "192.0.2.1", "--arp-ip-target", "192.0.2.2"]
+    result = cli("bond-options", "node1", "bond0", *args, "--primary", "eth1")
+    assert result.returncode == 0, result.stderr
+    expected = "mode=1 arp_interval=500 arp_ip_target=192.0.2.1,192.0.2.2 primary=eth1"
+    assert f"'\"{expected}\"'" in cli("preview", "node1").stdout
+    wrong = cli("bond-options", "node1", "bond0", "--primary", "eth3")
+    assert wrong.returncode == 1 and "rule 'a bond's primary is one of its slaves'" in wrong.stderr
 
 
 def test_show_as_json_is_valid(cli):

@@ -16,7 +16,7 @@ from xmlrpc.server import SimpleXMLRPCServer
 import pytest
 from support import add_bond, bond_in_sysfs, build_machine, recorder, set_link, tree_snapshot
 
-from ovirt_node_config import bonding, node_config
+from ovirt_node_config import node_admin, node_config
 
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -114,7 +114,7 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
     assert down.returncode == 0, down.stderr
     assert "eth1 (link down)" in down.stdout
     assert snapshot()["members"] == members
-    shown = {nic["iface_name"]: nic["link_state"] for nic in bonding.show_node(db, "node1")["nics"]}
+    shown = {nic["iface_name"]: nic["link_state"] for nic in node_admin.show_node(db, "node1")["nics"]}
     assert shown["eth1"] == "down"
     assert "ifcfg-eth1/MASTER bond0" in (machine / "var/tmp/node-augtool").read_text()
 
@@ -122,7 +122,7 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
     up, _ = boot(machine, server.url, tmp_path / "tools4")
     assert up.returncode == 0, up.stderr
     assert snapshot()["members"] == members
-    assert bonding.show_node(db, "node1")["nics"][1]["link_state"] == "up"
+    assert node_admin.show_node(db, "node1")["nics"][1]["link_state"] == "up"
 
 
 def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):

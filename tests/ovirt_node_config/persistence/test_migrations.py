@@ -43,7 +43,15 @@ def test_bonding_types_are_seeded_in_order(engine):
         rows = conn.execute(
             select(bonding_types.c.label, bonding_types.c.mode).order_by(bonding_types.c.id)
         ).all()
-    assert rows == [("Load Balancing", 2), ("Failover", 1), ("Broadcast", 3), ("Link Aggregation", 4)]
+    assert rows == [
+        ("Load Balancing", 2),
+        ("Failover", 1),
+        ("Broadcast", 3),
+        ("Link Aggregation", 4),
+        ("Round Robin", 0),
+        ("Adaptive Transmit Load Balancing", 5),
+        ("Adaptive Load Balancing", 6),
+    ]
 
 
 def test_new_migration_is_applied_on_top(empty_engine, sql_dir):

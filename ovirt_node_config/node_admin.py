@@ -1,0 +1,497 @@
+"""The administrators' changes to nodes; every admin change goes through here.
+
+The rules of the inventory (each refusal names the rule and the value); what a valid bond is to
+the kernel (modes, options) is ``ovirt_node_config.bonding``'s, applied here to stored nodes:
+
+- a node has one bonding type, which it needs before a bond can be created; changing it
+  re-checks every bond's options against the new mode;
+- a bond is created with two or more NICs, all of that node, none already in a bond;
+- a bond's interface name is a valid Linux name, unique on the node, and not one of its NICs';
+- releasing NICs may not leave a bond with fewer than two slaves (delete the bond instead), nor
+  take out its primary slave;
+- a static address needs a valid IPv4 address and netmask (a broadcast is optional).
+
+Every change is written with an audit record (who, what, before -> after) in the same
+transaction. Functions take the acting administrator's name first and a host reference (host
+name or UUID) second.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+
+from sqlalchemy.engine import Connection
+
+from . import bonding, validation
+from .bonding import BondOptions
+from .errors import Conflict, InvalidInput, NotFound
+from .persistence import node_store as store
+from .persistence.engine import Database
+from .persistence.node_store import BondRow, NodeView
+
+
+def host_ref(value: object) -> str:
+    """A host is named by its host name or its SMBIOS UUID."""
+    text = validation.text("host", value, max_length=253)
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return validation.hostname("host", text)
+
+
+def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
+    node = store.load_node(conn, host_ref(ref), lock=lock, with_cpu_count=with_cpu_count)
+    if node is None:
+        raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
+    return node
+
+
+def _bond(node: NodeView, interface_name: object) -> store.BondRow:
+    name = validation.interface_name("bond", interface_name)
+    bond = node.bonds.get(name)
+    if bond is None:
+        raise NotFound(f"node {node.hostname} has no bond {name}")
+    return bond
+
+
+def _nics(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRow]:
+    """The node's NICs for a list of MACs; unknown or foreign MACs and repeats are refused."""
+    items = validation.array(field, macs, max_items=256)
+    found: list[store.NicRow] = []
+    for index, raw in enumerate(items):
+        mac = validation.mac(f"{field}[{index}]", raw)
+        nic = node.nics.get(mac)
+        if nic is None:
+            raise Conflict(f"rule 'NICs must belong to the node': {mac} is not a NIC of {node.hostname}")
+        if nic in found:
+            raise InvalidInput(f"{field}[{index}]", f"{mac} is listed twice")
+        found.append(nic)
+    return found
+
+
+def _audit(conn: Connection, actor: str, node: NodeView, action: str, before: object, after: object) -> None:
+    def encode(value: object) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+    store.record_audit(conn, actor, node.id, node.hostname, action, encode(before), encode(after))
+
+
+def _slave_macs(node: NodeView, bond: store.BondRow) -> list[str]:
+    return sorted(nic.mac for nic in node.nics.values() if nic.id in bond.slave_ids)
+
+
+def _bond_summary(node: NodeView, bond: store.BondRow) -> dict:
+    keys = (
+        "name",
+        "interface_name",
+        "boot_protocol",
+        "ip_address",
+        "netmask",
+        "broadcast",
+        "arp_interval_ms",
+    )
+    return {
+        **{key: getattr(bond, key) for key in keys},
+        "arp_ping_address": bond.arp_targets[0] if bond.arp_targets else None,
+        "options": options_of(node, bond).given(),
+        "slaves": _slave_macs(node, bond),
+    }
+
+
+def options_of(node: NodeView, bond: BondRow, names: dict[str, str] | None = None) -> BondOptions:
+    """A stored bond's options; its primary is named by ``names`` (MAC -> interface name, by
+    default the names the node last reported), and left out when the node does not see it."""
+    primary = next((nic for nic in node.nics.values() if nic.id == bond.primary_nic_id), None)
+    if names is None:
+        names = {nic.mac: nic.iface_name for nic in node.nics.values()}
+    return BondOptions(
+        miimon=bond.miimon_ms,
+        updelay=bond.updelay_ms,
+        downdelay=bond.downdelay_ms,
+        arp_interval=bond.arp_interval_ms or None,
+        arp_ip_target=bond.arp_targets,
+        arp_validate=bond.arp_validate,
+        primary=names.get(primary.mac) if primary else None,
+        fail_over_mac=bond.fail_over_mac,
+        lacp_rate=bond.lacp_rate,
+        xmit_hash_policy=bond.xmit_hash_policy,
+    )
+
+
+def _slave_names(node: NodeView, bond: BondRow) -> list[str]:
+    return [nic.iface_name for nic in node.nics.values() if nic.id in bond.slave_ids]
+
+
+def _mode(node: NodeView) -> int:
+    if node.bonding_type is None:
+        raise Conflict(
+            f"rule 'a node needs a bonding type before a bond': {node.hostname} has none; "
+            "set one with set_bonding_type"
+        )
+    return node.bonding_type.mode
+
+
+# Bonding type ---------------------------------------------------------------------------------
+
+
+def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.BondingType:
+    """A bonding type by label (any case) or by kernel mode (number or digit string)."""
+    is_mode = isinstance(wanted, str) and wanted.strip().isascii() and wanted.strip().isdigit()
+    if isinstance(wanted, int) and not isinstance(wanted, bool) or is_mode:
+        match = [t for t in types if t.mode == int(wanted)]
+    else:
+        label = validation.text("type", wanted, max_length=64).lower()
+        match = [t for t in types if t.label.lower() == label]
+    if not match:
+        known = ", ".join(f"{t.label} ({t.mode})" for t in types)
+        raise InvalidInput("type", f"{validation.shown(wanted)} is not a bonding type; known: {known}")
+    return match[0]
+
+
+def set_bonding_type(db: Database, actor: str, ref: object, wanted: object) -> dict:
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        chosen = find_bonding_type(store.all_bonding_types(conn), wanted)
+        before = asdict(node.bonding_type) if node.bonding_type else None
+        if node.bonding_type != chosen:
+            for bond in node.bonds.values():
+                bonding.check(
+                    chosen.mode, options_of(node, bond), bond.interface_name, _slave_names(node, bond)
+                )
+            store.set_bonding_type(conn, node.id, chosen.id)
+            _audit(conn, actor, node, "set_bonding_type", before, asdict(chosen))
+        return {"host": node.hostname, "label": chosen.label, "mode": chosen.mode}
+
+    return db.write(work)
+
+
+# Bonds ----------------------------------------------------------------------------------------
+
+
+def create_bonding(
+    db: Database, actor: str, ref: object, name: object, interface_name: object, macs: object
+) -> dict:
+    display_name = validation.text("name", name, max_length=64)
+    iface = validation.interface_name("interface_name", interface_name)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        _mode(node)
+        if iface in node.bonds:
+            raise Conflict(
+                f"rule 'bond interface names are unique on a node': {node.hostname} already has {iface}"
+            )
+        if any(nic.iface_name == iface for nic in node.nics.values()):
+            raise Conflict(f"rule 'a bond may not take a NIC's name': {iface} is a NIC of {node.hostname}")
+        members = _nics(node, macs)
+        if len(members) < bonding.MIN_SLAVES:
+            raise Conflict(f"rule 'a bond has two or more NICs': {len(members)} given")
+        _refuse_bonded(node, members)
+        bond_id = store.insert_bond(conn, node.id, {"name": display_name, "interface_name": iface})
+        store.add_members(conn, node.id, bond_id, [nic.id for nic in members])
+        after = {"name": display_name, "interface_name": iface, "slaves": sorted(nic.mac for nic in members)}
+        _audit(conn, actor, node, "create_bonding", None, after)
+        return {"host": node.hostname, **after}
+
+    return db.write(work)
+
+
+def _refuse_bonded(node: NodeView, members: list[store.NicRow], allowed_bond: int | None = None) -> None:
+    for nic in members:
+        if nic.bond_id is not None and nic.bond_id != allowed_bond:
+            owner = next(bond.interface_name for bond in node.bonds.values() if bond.id == nic.bond_id)
+            raise Conflict(f"rule 'a NIC is in at most one bond': {nic.mac} is already in {owner}")
+
+
+def delete_bonding(db: Database, actor: str, ref: object, interface_name: object) -> dict:
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        bond = _bond(node, interface_name)
+        store.delete_bond(conn, bond.id)
+        _audit(conn, actor, node, "delete_bonding", _bond_summary(node, bond), None)
+        return {"host": node.hostname, "deleted": bond.interface_name, "released": _slave_macs(node, bond)}
+
+    return db.write(work)
+
+
+def _bond_and_members(conn: Connection, ref: object, interface_name: object, macs: object):
+    node = load(conn, ref, lock=True)
+    bond = _bond(node, interface_name)
+    members = _nics(node, macs)
+    if not members:
+        raise InvalidInput("macs", "must name at least one NIC")
+    return node, bond, members
+
+
+def _audit_slaves(conn, actor: str, node: NodeView, action: str, bond, before: list[str], after: list[str]):
+    _audit(
+        conn,
+        actor,
+        node,
+        action,
+        {"bond": bond.interface_name, "slaves": before},
+        {"bond": bond.interface_name, "slaves": after},
+    )
+
+
+def enslave(db: Database, actor: str, ref: object, interface_name: object, macs: object) -> dict:
+    def work(conn):
+        node, bond, members = _bond_and_members(conn, ref, interface_name, macs)
+        _refuse_bonded(node, members, allowed_bond=bond.id)
+        new = [nic for nic in members if nic.bond_id != bond.id]
+        before = _slave_macs(node, bond)
+        after = sorted(set(before) | {nic.mac for nic in members})
+        if new:
+            store.add_members(conn, node.id, bond.id, [nic.id for nic in new])
+            _audit_slaves(conn, actor, node, "enslave", bond, before, after)
+        return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
+
+    return db.write(work)
+
+
+def release(db: Database, actor: str, ref: object, interface_name: object, macs: object) -> dict:
+    def work(conn):
+        node, bond, members = _bond_and_members(conn, ref, interface_name, macs)
+        for nic in members:
+            if nic.bond_id != bond.id:
+                raise Conflict(
+                    f"rule 'only slaves can be released': {nic.mac} is not a slave of {bond.interface_name}"
+                )
+            if nic.id == bond.primary_nic_id:
+                raise Conflict(
+                    f"rule 'a bond's primary is one of its slaves': {nic.mac} ({nic.iface_name}) is the "
+                    f"primary of {bond.interface_name}; choose another primary or reset it first"
+                )
+        before = _slave_macs(node, bond)
+        after = sorted(set(before) - {nic.mac for nic in members})
+        if len(after) < bonding.MIN_SLAVES:
+            raise Conflict(
+                f"rule 'a bond keeps two or more NICs': releasing would leave {bond.interface_name} with "
+                f"{len(after)}; delete the bond instead"
+            )
+        store.remove_members(conn, bond.id, [nic.id for nic in members])
+        _audit_slaves(conn, actor, node, "release", bond, before, after)
+        return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
+
+    return db.write(work)
+
+
+# Addresses and monitoring ---------------------------------------------------------------------
+
+
+def address_settings(settings: object) -> dict:
+    """Check an address struct: boot_protocol dhcp/static/none, and for static an address and netmask."""
+    fields = validation.struct("settings", settings)
+    protocol = validation.boot_protocol("settings.boot_protocol", fields.get("boot_protocol"))
+    if protocol != "static":
+        for key in ("ip_address", "netmask", "broadcast"):
+            if fields.get(key) not in (None, ""):
+                raise InvalidInput(
+                    f"settings.{key}", f"is only allowed with boot_protocol static, not {protocol}"
+                )
+        return {"boot_protocol": protocol, "ip_address": None, "netmask": None, "broadcast": None}
+    return {
+        "boot_protocol": protocol,
+        "ip_address": validation.ipv4("settings.ip_address", fields.get("ip_address"), required=True),
+        "netmask": validation.netmask("settings.netmask", fields.get("netmask"), required=True),
+        "broadcast": validation.ipv4("settings.broadcast", fields.get("broadcast")),
+    }
+
+
+def set_address(db: Database, actor: str, ref: object, bond_or_mac: object, settings: object) -> dict:
+    """Set how a bond or a NIC (by MAC) gets its address."""
+    wanted = address_settings(settings)
+    target = validation.text("bond_or_mac", bond_or_mac, max_length=32)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        keys = ("boot_protocol", "ip_address", "netmask", "broadcast")
+        if target in node.bonds:
+            row, kind = node.bonds[target], "bond"
+        else:
+            try:
+                mac = validation.mac("bond_or_mac", target)
+            except InvalidInput:
+                raise NotFound(f"node {node.hostname} has no bond {target!r} (nor is it a MAC)") from None
+            row, kind = node.nics.get(mac), "nic"
+            if row is None:
+                raise NotFound(f"node {node.hostname} has no NIC {mac}")
+            if row.bond_id is not None:
+                raise Conflict(f"rule 'a bond's slaves take no address': {mac} is a slave; address the bond")
+        before = {key: getattr(row, key) for key in keys}
+        if before != wanted:
+            (store.update_bond if kind == "bond" else store.update_nic)(conn, row.id, wanted)
+            label = row.interface_name if kind == "bond" else row.mac
+            _audit(conn, actor, node, "set_address", {kind: label, **before}, {kind: label, **wanted})
+        return {"host": node.hostname, kind: row.interface_name if kind == "bond" else row.mac, **wanted}
+
+    return db.write(work)
+
+
+def set_bond_options(db: Database, actor: str, ref: object, interface_name: object, changes: object) -> dict:
+    """Change a bond's options (a struct by kernel option name: absent keeps, nil resets)."""
+    return _change_options(db, actor, ref, interface_name, "set_bond_options", changes)
+
+
+def set_arp_monitor(
+    db: Database, actor: str, ref: object, interface_name: object, address: object, interval_ms: object
+) -> dict:
+    """The 2008 shorthand: ARP monitoring of one address every ``interval_ms`` (0 turns it off)."""
+    interval = validation.integer("interval_ms", interval_ms, maximum=bonding.MAX_INTERVAL_MS)
+    target = validation.ipv4("address", address, required=interval > 0)
+    changes = {"arp_interval": interval or None, "arp_ip_target": [target] if interval else None}
+    result = _change_options(db, actor, ref, interface_name, "set_arp_monitor", changes)
+    return {
+        "host": result["host"],
+        "bond": result["bond"],
+        "arp_ping_address": target if interval else None,
+        "arp_interval_ms": interval,
+    }
+
+
+def _change_options(
+    db: Database, actor: str, ref: object, interface_name: object, action: str, changes: object
+) -> dict:
+    bonding.updated(BondOptions(), changes)  # a bad value is refused as such, whatever the node
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        bond = _bond(node, interface_name)
+        current = options_of(node, bond)
+        wanted = bonding.updated(current, changes)
+        bonding.check(_mode(node), wanted, bond.interface_name, _slave_names(node, bond))
+        if wanted != current:
+            store.update_bond(
+                conn,
+                bond.id,
+                {
+                    "miimon_ms": wanted.miimon,
+                    "updelay_ms": wanted.updelay,
+                    "downdelay_ms": wanted.downdelay,
+                    "arp_interval_ms": wanted.arp_interval or 0,
+                    "arp_ping_address": wanted.arp_ip_target[0] if wanted.arp_ip_target else None,
+                    "arp_validate": wanted.arp_validate,
+                    "fail_over_mac": wanted.fail_over_mac,
+                    "lacp_rate": wanted.lacp_rate,
+                    "xmit_hash_policy": wanted.xmit_hash_policy,
+                },
+            )
+            if wanted.arp_ip_target[1:] != current.arp_ip_target[1:]:
+                store.set_more_arp_targets(conn, bond.id, wanted.arp_ip_target[1:])
+            if wanted.primary != current.primary:
+                primary = next((n for n in node.nics.values() if n.iface_name == wanted.primary), None)
+                store.set_primary(conn, bond.id, primary.id if primary else None)
+            label = {"bond": bond.interface_name}
+            _audit(conn, actor, node, action, {**label, **current.given()}, {**label, **wanted.given()})
+        return {
+            "host": node.hostname,
+            "bond": bond.interface_name,
+            "options": wanted.given(),
+            "bonding_opts": _bonding_opts(node.bonding_type.mode, wanted, bond.interface_name),
+        }
+
+    return db.write(work)
+
+
+def _bonding_opts(mode: int, options: BondOptions, bond: str) -> str:
+    return " ".join(f"{name}={value}" for name, value in bonding.kernel_options(mode, options, bond))
+
+
+# Nodes ----------------------------------------------------------------------------------------
+
+
+def delete_node(db: Database, actor: str, ref: object) -> dict:
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        store.delete_host(conn, node.id)
+        _audit(conn, actor, node, "delete_node", {"hostname": node.hostname, "uuid": node.uuid}, None)
+        return {"deleted": node.hostname}
+
+    return db.write(work)
+
+
+def show_node(db: Database, ref: object) -> dict:
+    def work(conn):
+        node = load(conn, ref, with_cpu_count=True)
+        return {
+            "hostname": node.hostname,
+            "uuid": node.uuid or "",
+            "arch": node.arch,
+            "memory_mb": node.memory_mb,
+            "cpus": node.cpu_count,
+            "bonding_type": {"label": node.bonding_type.label, "mode": node.bonding_type.mode}
+            if node.bonding_type
+            else {},
+            "nics": [
+                {
+                    "mac": nic.mac,
+                    "iface_name": nic.iface_name,
+                    "bandwidth_mbps": nic.bandwidth_mbps or 0,
+                    "boot_protocol": nic.boot_protocol,
+                    "ip_address": nic.ip_address or "",
+                    "netmask": nic.netmask or "",
+                    "broadcast": nic.broadcast or "",
+                    "link_state": nic.link_state or "",
+                    "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
+                }
+                for nic in node.nics.values()
+            ],
+            "bonds": [_shown_bond(node, bond) for bond in node.bonds.values()],
+        }
+
+    return db.read(work)
+
+
+def _shown_bond(node: NodeView, bond: BondRow) -> dict:
+    """A bond for show_node: as stored, what it renders now, and why anything stored is left out."""
+    summary = {key: ("" if value is None else value) for key, value in _bond_summary(node, bond).items()}
+    try:
+        kept, notes = bonding.effective(_mode(node), options_of(node, bond))
+        rendered = _bonding_opts(node.bonding_type.mode, kept, bond.interface_name)
+    except Conflict as broken:
+        rendered, notes = "", [broken.message]
+    return {
+        **summary,
+        "bonding_opts": rendered,
+        "notes": notes,
+        "degraded": len(bond.slave_ids) < bonding.MIN_SLAVES,
+    }
+
+
+def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
+    def work(conn):
+        node = load(conn, ref)
+        return [
+            {
+                "at": entry["at"].isoformat() if hasattr(entry["at"], "isoformat") else str(entry["at"]),
+                "actor": entry["actor"],
+                "action": entry["action"],
+                "before": entry["before"] or "",
+                "after": entry["after"] or "",
+            }
+            for entry in store.audit_history(conn, node.id, limit)
+        ]
+
+    return db.read(work)
+
+
+def list_nodes(db: Database) -> list[dict]:
+    return [
+        {key: ("" if value is None else value) for key, value in row.items()}
+        for row in db.read(store.list_nodes)
+    ]
+
+
+def list_bonding_types(db: Database) -> list[dict]:
+    """Each type with its kernel mode, the mode's kernel name and the bond options it accepts."""
+    return [
+        {
+            "label": t.label,
+            "mode": t.mode,
+            "kernel_name": bonding.MODES[t.mode],
+            "options": bonding.accepted_options(t.mode),
+        }
+        for t in db.read(store.all_bonding_types)
+    ]
