@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .bonding import MIN_SLAVES
 from .errors import Conflict
 from .persistence import inventory_store as store
 from .persistence.engine import Database
@@ -175,7 +176,7 @@ def identify(db: Database, report: HardwareReport) -> SyncResult:
 
     def read(conn):
         plan = plan_sync(store.load_state(conn, report), report)
-        return plan, store.degraded_bonds(conn, plan.host.id) if plan.is_noop else []
+        return plan, store.degraded_bonds(conn, plan.host.id, MIN_SLAVES) if plan.is_noop else []
 
     plan, degraded = db.read(read)
     if plan.is_noop:
@@ -185,7 +186,9 @@ def identify(db: Database, report: HardwareReport) -> SyncResult:
         locked_state = store.load_state(conn, report, lock=True)
         locked_plan = plan_sync(locked_state, report)
         host_id, released = store.apply_sync(conn, locked_plan, report)
-        return _result(locked_plan, report, host_id, store.degraded_bonds(conn, host_id), released)
+        return _result(
+            locked_plan, report, host_id, store.degraded_bonds(conn, host_id, MIN_SLAVES), released
+        )
 
     return db.write(write)
 

@@ -75,7 +75,7 @@ _DEGRADED = (
     .select_from(bondings.outerjoin(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id))
     .where(bondings.c.host_id == bindparam("host_id"))
     .group_by(bondings.c.id, bondings.c.interface_name)
-    .having(func.count(bondings_nics.c.nic_id) < 2)
+    .having(func.count(bondings_nics.c.nic_id) < bindparam("min_slaves"))
     .order_by(bondings.c.interface_name)
 )
 _HOSTS_LOCKED, _NICS_LOCKED = _HOSTS.with_for_update(), _NICS.with_for_update()
@@ -106,9 +106,9 @@ def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) 
     )
 
 
-def degraded_bonds(conn: Connection, host_id: int) -> list[str]:
-    """Interface names of the host's bonds that have fewer than two slaves."""
-    return list(conn.execute(_DEGRADED, {"host_id": host_id}).scalars())
+def degraded_bonds(conn: Connection, host_id: int, min_slaves: int) -> list[str]:
+    """Interface names of the host's bonds that have fewer than ``min_slaves`` slaves."""
+    return list(conn.execute(_DEGRADED, {"host_id": host_id, "min_slaves": min_slaves}).scalars())
 
 
 def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tuple[int, list[tuple[str, str]]]:
