@@ -9,10 +9,11 @@ report only reads.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .bonding import MIN_SLAVES
 from .errors import Conflict
+from .persistence import answer_store
 from .persistence import inventory_store as store
 from .persistence.engine import Database
 from .report import HardwareReport, Nic, Skipped
@@ -58,6 +59,13 @@ class SyncResult:
     degraded_bonds: list[str]
     kept: list[str]  # MACs not reported but kept: the report left interfaces unidentified
     skipped: list[Skipped]  # reported interfaces that are not in the inventory, with the reason
+    version: int  # the host's config_version once synced
+
+    def repeated(self) -> SyncResult:
+        """The answer the same report gets next time, while nothing else changes the host: the
+        sync made the rows what the report says, so nothing is added, changed or released; what
+        was kept or skipped for lack of a name stays so."""
+        return replace(self, created=False, added=[], updated=[], removed=[], released=[])
 
     def as_struct(self) -> dict:
         return {
@@ -176,25 +184,28 @@ def identify(db: Database, report: HardwareReport) -> SyncResult:
 
     def read(conn):
         plan = plan_sync(store.load_state(conn, report), report)
-        return plan, store.degraded_bonds(conn, plan.host.id, MIN_SLAVES) if plan.is_noop else []
+        if not plan.is_noop:
+            return plan, None
+        degraded = store.degraded_bonds(conn, plan.host.id, MIN_SLAVES)
+        return plan, _result(plan, report, plan.host.id, degraded, [], plan.host.config_version)
 
-    plan, degraded = db.read(read)
-    if plan.is_noop:
-        return _result(plan, report, plan.host.id, degraded, [])
+    plan, unchanged = db.read(read)
+    if unchanged is not None:
+        return unchanged
 
     def write(conn):
-        locked_state = store.load_state(conn, report, lock=True)
-        locked_plan = plan_sync(locked_state, report)
+        locked_plan = plan_sync(store.load_state(conn, report, lock=True), report)
         host_id, released = store.apply_sync(conn, locked_plan, report)
+        degraded = store.degraded_bonds(conn, host_id, MIN_SLAVES)
         return _result(
-            locked_plan, report, host_id, store.degraded_bonds(conn, host_id, MIN_SLAVES), released
+            locked_plan, report, host_id, degraded, released, answer_store.version_of(conn, host_id)
         )
 
     return db.write(write)
 
 
 def _result(
-    plan: SyncPlan, report: HardwareReport, host_id: int, degraded: list[str], released
+    plan: SyncPlan, report: HardwareReport, host_id: int, degraded: list[str], released, version: int
 ) -> SyncResult:
     hostname = plan.host_changes.get("hostname") or plan.host.hostname
     return SyncResult(
@@ -208,4 +219,5 @@ def _result(
         degraded_bonds=sorted(degraded),
         kept=[nic.mac for nic in plan.kept_nics],
         skipped=[*report.skipped, *plan.unresolved],
+        version=version,
     )

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from . import bonding, validation
 from .bonding import BondOptions
 from .errors import Conflict, InvalidInput, NotFound
+from .persistence import answer_store
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import BondRow, NodeView
@@ -72,6 +73,10 @@ def _nics(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRo
 
 
 def _audit(conn: Connection, actor: str, node: NodeView, action: str, before: object, after: object) -> None:
+    """Record a change; every change comes here, so here the node's answers kept for its next
+    boot stop being current (its config_version goes up)."""
+    answer_store.bump_versions(conn, [node.id])
+
     def encode(value: object) -> str | None:
         return None if value is None else json.dumps(value, sort_keys=True, default=str)
 

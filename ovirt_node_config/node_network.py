@@ -8,6 +8,8 @@ reported), and both return exactly the same bytes for the same facts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import bonding, node_admin, node_config, validation
 from .errors import Conflict, InvalidInput
 from .node_config import Address, Bond, NodeNetwork, PlainNic, Slave
@@ -74,12 +76,21 @@ def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
     return NodeNetwork(node.bonding_type.mode if node.bonding_type else None, tuple(bonds), plain)
 
 
-def get_config(db: Database, hostname: object, macs: object) -> str:
+@dataclass(frozen=True)
+class ConfigFile:
+    """A node's configuration file, and the host version it was rendered from."""
+
+    text: str
+    host_id: int
+    version: int
+
+
+def get_config(db: Database, hostname: object, macs: object) -> ConfigFile:
     """The configuration file for a booting node and the interface names it sees now."""
     name = validation.hostname("hostname", hostname)
     mapping = parse_macs(macs)
     node = db.read(lambda conn: node_admin.load(conn, name))
-    return node_config.render(network_for(node, mapping))
+    return ConfigFile(node_config.render(network_for(node, mapping)), node.id, node.version)
 
 
 def preview_config(db: Database, ref: object) -> str:

@@ -14,6 +14,7 @@ from ovirt_node_config.errors import NodeConfigError, NotFound
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
 
+from .answer_replay import KeptAnswer
 from .request_context import context
 
 LEGACY_CONFIG_PATH = "/ovirt/managed_node/config"
@@ -32,13 +33,17 @@ class NodeMethods:
         """Sync the inventory with a node's hardware report; returns what changed."""
         parsed = parse_report(report)
         context().node = parsed.hostname
-        return inventory.identify(self.db, parsed).as_struct()
+        result = inventory.identify(self.db, parsed)
+        context().kept = KeptAnswer(result.host_id, result.version, result.repeated().as_struct())
+        return result.as_struct()
 
     def get_config(self, hostname: object, macs: object) -> str:
         """The node's configuration file for the MAC -> interface name map it sees now."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
-        return node_network.get_config(self.db, hostname, macs)
+        config = node_network.get_config(self.db, hostname, macs)
+        context().kept = KeptAnswer(config.host_id, config.version, config.text)
+        return config.text
 
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""

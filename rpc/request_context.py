@@ -9,6 +9,7 @@ class RequestContext:
     def __init__(self):
         self.node = "-"
         self.user = "-"
+        self.kept = None  # a KeptAnswer: the method's answer may be kept for the same body
 
 
 def begin() -> RequestContext:

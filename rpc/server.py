@@ -37,6 +37,7 @@ from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.login_throttle import LoginThrottle
 
 from . import faults, request_context
+from .answer_replay import AnswerReplay
 from .http_frontend import HttpFrontend, Request, Response
 from .request_log import log_request_line, loggable
 
@@ -94,8 +95,10 @@ class NodeConfigServer:
         methods: dict[str, Callable],
         get_routes: dict[str, GetRoute] | None = None,
         authenticate: Authenticator | None = None,
+        replay: AnswerReplay | None = None,
     ):
         self.settings = settings
+        self.replay = replay
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
         self.authenticate = authenticate or (lambda _user, _password: None)
@@ -199,6 +202,11 @@ class NodeConfigServer:
         started = time.monotonic()
         context = request_context.begin()
         method = "?"
+        digest = self.replay.digest(data) if self.replay else None
+        if digest and (kept := self.replay.lookup(digest)):
+            method, context.node, body = kept
+            log_request_line(client, method, started, "ok (kept answer)", node=context.node)
+            return body
         try:
             params, name = loads_strictly(data)
             if not isinstance(name, str):
@@ -206,14 +214,16 @@ class NodeConfigServer:
             method = name
             if method.startswith(ADMIN_PREFIX):
                 self._require_admin(context, credentials, client, method, started)
-            result = self.call(method, params)
-            body = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=True)
+            body = marshal_answer(self.call(method, params))
             outcome = "ok"
         except xmlrpc.client.Fault as fault:
-            body = xmlrpc.client.dumps(fault, allow_none=True)
+            body = xmlrpc.client.dumps(fault, allow_none=True).encode("utf-8", "xmlcharrefreplace")
             outcome = f"fault {fault.faultCode}: {fault.faultString}"
+        else:
+            if digest and context.kept is not None:
+                self.replay.keep(digest, method, context.kept, marshal_answer(context.kept.value))
         log_request_line(client, method, started, outcome, node=context.node, user=context.user)
-        return body.encode("utf-8", "xmlcharrefreplace")
+        return body
 
     def _require_admin(self, context, credentials, client: str, method: str, started: float) -> None:
         name = str(credentials[0])[:64]
@@ -255,6 +265,13 @@ class NodeConfigServer:
             reference = uuid.uuid4().hex[:12]
             log.exception("%s failed (reference %s)", method, reference)
             raise faults.internal(reference) from None
+
+
+def marshal_answer(value: object) -> bytes:
+    """The body of a successful answer (the same bytes whether computed now or kept)."""
+    return xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode(
+        "utf-8", "xmlcharrefreplace"
+    )
 
 
 def loads_strictly(data: bytes) -> tuple[tuple, str | None]:

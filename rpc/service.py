@@ -8,6 +8,7 @@ from ovirt_node_config import admins
 from ovirt_node_config.persistence.engine import Database
 
 from .admin_methods import AdminMethods
+from .answer_replay import AnswerReplay
 from .node_methods import NodeMethods
 
 
@@ -17,6 +18,7 @@ class Service:
     get_routes: dict = field(default_factory=dict)
     authenticate: object = None
     legacy_identify: object = None  # the 2008 host-browser sessions' identify
+    replay: AnswerReplay | None = None  # answers kept for repeated boot calls
 
 
 def build_service(db: Database) -> Service:
@@ -24,6 +26,7 @@ def build_service(db: Database) -> Service:
     service = Service(
         authenticate=lambda user, password: admins.authenticate(db, user, password),
         legacy_identify=nodes.identify,
+        replay=AnswerReplay(db),
     )
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(db).methods())

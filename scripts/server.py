@@ -256,7 +256,9 @@ def _serve(
         elif waiting := pending(db.engine):
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
         service = build_service(db)
-        server = NodeConfigServer(server_config, service.methods, service.get_routes, service.authenticate)
+        server = NodeConfigServer(
+            server_config, service.methods, service.get_routes, service.authenticate, service.replay
+        )
         legacy = (
             HostBrowserServer(
                 (server_config.listen, server_config.legacy_identify_port), service.legacy_identify, resolve

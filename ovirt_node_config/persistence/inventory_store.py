@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..report import Cpu, HardwareReport
+from .answer_store import bump_versions
 from .engine import StaleState
 from .tables import bondings, bondings_nics, cpus, hosts, nics
 
@@ -30,6 +31,7 @@ class StoredHost:
     uuid: str | None
     arch: str
     memory_mb: int
+    config_version: int
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,9 @@ class HostState:
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every boot.
 _HOSTS = (
-    select(hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb)
+    select(
+        hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb, hosts.c.config_version
+    )
     .where(or_(hosts.c.uuid == bindparam("uuid"), hosts.c.hostname == bindparam("hostname")))
     .order_by(hosts.c.id)
 )
@@ -170,6 +174,8 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tupl
             insert(nics),
             [{"host_id": host_id, "mac": nic.mac, **_nic_values(nic)} for nic in plan.insert_nics],
         )
+    # This host changed, and so did every host a moved NIC came from.
+    bump_versions(conn, [host_id, *(stored.host_id for stored, _ in plan.move_nics)])
     return host_id, released
 
 

@@ -72,6 +72,7 @@ class NodeView:
     nics: dict[str, NicRow] = field(default_factory=dict)
     bonds: dict[str, BondRow] = field(default_factory=dict)
     cpu_count: int = 0
+    version: int = 0  # hosts.config_version when read
 
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
@@ -85,6 +86,7 @@ _NODE = (
         bonding_types.c.id.label("type_id"),
         bonding_types.c.label,
         bonding_types.c.mode,
+        hosts.c.config_version,
     )
     .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
     .where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
@@ -178,6 +180,7 @@ def load_node(
             for bond in bond_rows
         },
         cpu_count=cpu_count,
+        version=row.config_version,
     )
 
 

@@ -66,6 +66,7 @@ hosts = Table(
     Column("memory_mb", BigInteger, nullable=False),
     Column("bonding_type_id", SmallInteger),
     *_timestamps(),
+    Column("config_version", BigInteger, nullable=False, server_default="0"),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),
@@ -206,4 +207,17 @@ audit_log = Table(
     Column("after", Text),
     PrimaryKeyConstraint("id", name="audit_log_pkey"),
     Index("ix_audit_log_host_id", "host_id", "id"),
+)
+
+cached_answers = Table(
+    "cached_answers",
+    metadata,
+    Column("digest", CHAR(64), nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("answer", Text, nullable=False),
+    PrimaryKeyConstraint("digest", name="cached_answers_pkey"),
+    _host_fk("cached_answers"),
+    Index("ix_cached_answers_host_id", "host_id"),
 )

@@ -331,10 +331,10 @@ def test_the_primary_follows_its_nic(bonded, snapshot):
         lambda: node_admin.release(bonded, "alice", "node1", "bond0", [M[1]]),
     )
     # The node renames its NICs: the primary is the same NIC under its new name.
-    text = node_network.get_config(bonded, "node1", {M[0]: "ens1", M[1]: "ens2"})
+    text = node_network.get_config(bonded, "node1", {M[0]: "ens1", M[1]: "ens2"}).text
     assert "'\"mode=1 miimon=100 primary=ens2\"'" in text
     # The node does not see it: no primary (the kernel would wait for a slave that never comes).
-    assert "primary=" not in node_network.get_config(bonded, "node1", {M[0]: "ens1"})
+    assert "primary=" not in node_network.get_config(bonded, "node1", {M[0]: "ens1"}).text
     assert options(bonded, {"primary": None})["options"] == {}
     assert snapshot()["primaries"] == []
 

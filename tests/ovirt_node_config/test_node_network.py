@@ -27,7 +27,7 @@ def node(db):
 
 
 def test_the_checked_scenario(node):
-    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1", M[2]: "eth2"})
+    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1", M[2]: "eth2"}).text
     sections = node_config.parse(text)
     assert node_config.parse_pre_config(sections.pre_config_script) == 4
     augtool = sections.augtool
@@ -38,19 +38,19 @@ def test_the_checked_scenario(node):
 
 
 def test_interface_names_come_from_the_node_now(node):
-    text = node_network.get_config(node, "NODE1", {M[0].upper(): "em1", M[1]: "em2"})
+    text = node_network.get_config(node, "NODE1", {M[0].upper(): "em1", M[1]: "em2"}).text
     assert "ifcfg-em1/MASTER bond0" in text and "ifcfg-eth0" not in text
 
 
 def test_a_slave_without_mapping_gets_no_file(node):
-    text = node_network.get_config(node, "node1", {M[0]: "eth0"})
+    text = node_network.get_config(node, "node1", {M[0]: "eth0"}).text
     assert "ifcfg-eth0/MASTER bond0" in text and M[1] not in text
     assert "ifcfg-bond0/DEVICE bond0" in text
 
 
 def test_preview_equals_get_config_with_the_last_reported_names(node):
     reported = dict(zip(M, ["eth0", "eth1", "eth2", "eth3"], strict=True))
-    assert node_network.preview_config(node, "node1") == node_network.get_config(node, "node1", reported)
+    assert node_network.preview_config(node, "node1") == node_network.get_config(node, "node1", reported).text
 
 
 def test_same_inputs_same_bytes(node):
@@ -63,7 +63,7 @@ def test_same_inputs_same_bytes(node):
 def test_arp_monitor_and_mode_changes_reach_the_file(node):
     node_admin.set_bonding_type(node, "admin", "node1", 1)
     node_admin.set_arp_monitor(node, "admin", "node1", "bond0", "192.0.2.1", 200)
-    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1"})
+    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1"}).text
     assert "/sbin/modprobe bonding mode=1\n" in text
     assert "'\"mode=1 arp_interval=200 arp_ip_target=192.0.2.1\"'" in text
 
@@ -99,5 +99,7 @@ def test_a_nic_named_like_a_bond_is_refused_naming_both(node, macs, mac):
 
 
 def test_a_bond_name_for_a_mac_the_node_does_not_have_writes_no_file_and_is_fine(node):
-    text = node_network.get_config(node, "node1", {M[0]: "eth0", M[1]: "eth1", "52:54:00:00:00:99": "bond0"})
+    text = node_network.get_config(
+        node, "node1", {M[0]: "eth0", M[1]: "eth1", "52:54:00:00:00:99": "bond0"}
+    ).text
     assert node_config.parse(text).augtool.count("rm /files/etc/sysconfig/network-scripts/ifcfg-bond0") == 1

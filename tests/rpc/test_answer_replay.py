@@ -1,0 +1,140 @@
+"""Kept answers for repeated boot calls: served for an unchanged host, never once it changed.
+
+Every way a host's state can change is made through the public interfaces (admin methods, other
+nodes' identify, node deletion), and the next identify and get_config, sent byte for byte as
+before, must answer what the inventory says now. Two server processes share the database, and
+two servers share one database, so a change made through one is seen through the other.
+"""
+
+import xmlrpc.client
+
+import pytest
+from support import RunningServer, add_admin, admin_proxy, make_report
+
+from ovirt_node_config import node_network
+from ovirt_node_config.persistence.engine import Database
+
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+REPORT = make_report(macs=M, uuid="4c4c4544-0035-3010-8051-b8c04f4e3232")
+MACS = {mac: f"eth{i}" for i, mac in enumerate(M)}
+
+
+def call(server, method, *params):
+    """One call on a new connection (so that either server process may answer it)."""
+    return getattr(xmlrpc.client.ServerProxy(server.url, allow_none=True), method)(*params)
+
+
+def boot(server):
+    return call(server, "identify", REPORT), call(server, "get_config", "node1", MACS)
+
+
+@pytest.fixture
+def fleet(database_url, tmp_path):
+    """Two servers of two processes each on one database; node1 booted twice (answers kept)."""
+    servers = [
+        RunningServer(database_url, tmp_path / f"server{i}.log", ("--processes", "2")) for i in range(2)
+    ]
+    name, password = add_admin(servers[0].database_url)
+    admin = admin_proxy(servers[1], name, password)
+    boot(servers[0])
+    db = Database(database_url)
+    yield servers, admin, db
+    db.dispose()
+    for server in servers:
+        server.stop()
+
+
+def kept_count(server) -> int:
+    return server.log.count("ok (kept answer)")
+
+
+def expected_config(db) -> str:
+    return node_network.get_config(db, "node1", MACS).text
+
+
+def test_an_unchanged_reboot_is_answered_from_what_was_kept(fleet):
+    servers, _admin, db = fleet
+    first = boot(servers[0])
+    for server in servers:  # any process of any server
+        for _ in range(3):
+            assert boot(server) == (first[0], expected_config(db))
+    identify, _ = first
+    assert (identify["created"], identify["added"], identify["removed"]) == (False, [], [])
+    servers[0].log_once("ok \\(kept answer\\)")
+    assert kept_count(servers[0]) + kept_count(servers[1]) >= 8
+
+
+def _admin_changes(admin):
+    """Each admin change, and whether it changes node1's configuration file."""
+    address = {"boot_protocol": "static", "ip_address": "192.0.2.9", "netmask": "24"}
+    targets = {"arp_ip_target": ["192.0.2.1", "192.0.2.2"]}
+    return [
+        ("set_bonding_type", lambda: admin.admin.set_bonding_type("node1", "Failover"), False),
+        ("create_bonding", lambda: admin.admin.create_bonding("node1", "S", "bond0", M[:2]), True),
+        ("set_arp_monitor", lambda: admin.admin.set_arp_monitor("node1", "bond0", "192.0.2.1", 300), True),
+        ("set_bond_options", lambda: admin.admin.set_bond_options("node1", "bond0", targets), True),
+        ("set_bonding_type", lambda: admin.admin.set_bonding_type("node1", "Broadcast"), True),
+        ("enslave", lambda: admin.admin.enslave("node1", "bond0", [M[2]]), True),
+        ("release", lambda: admin.admin.release("node1", "bond0", [M[2]]), True),
+        ("set_address", lambda: admin.admin.set_address("node1", M[3], address), True),
+        ("delete_bonding", lambda: admin.admin.delete_bonding("node1", "bond0"), True),
+    ]
+
+
+def test_every_admin_change_reaches_the_next_boot(fleet):
+    servers, admin, db = fleet
+    before = boot(servers[0])
+    for name, change, config_changes in _admin_changes(admin):
+        change()
+        now = boot(servers[0])
+        assert now[1] == expected_config(db), name
+        assert (now[1] != before[1]) == config_changes, name
+        assert boot(servers[1]) == now, name  # and the same, kept, through the other server
+        before = now
+
+
+def test_a_bond_left_with_one_slave_is_reported_degraded_at_once(fleet):
+    servers, admin, _db = fleet
+    admin.admin.set_bonding_type("node1", "Failover")
+    admin.admin.create_bonding("node1", "S", "bond0", M[:2])
+    assert boot(servers[0])[0]["degraded_bonds"] == []
+    # Another node takes one slave's MAC (a NIC moved between machines): node1's bond degrades.
+    call(servers[1], "identify", make_report(hostname="node2", macs=(M[1],)))
+    identify, config = boot(servers[0])
+    assert identify["added"] == [M[1]]  # node1 takes it back: not the kept "nothing changed"
+    again, _ = boot(servers[1])
+    assert again["added"] == [] and again["degraded_bonds"] == ["bond0"]
+    assert "ifcfg-eth0/MASTER bond0" in config and "ifcfg-eth1/MASTER" not in config
+
+
+def test_another_node_taking_a_mac_is_seen_by_both(fleet):
+    servers, _admin, db = fleet
+    node2 = make_report(hostname="node2", macs=(M[3], "52:54:00:00:09:01"))
+    call(servers[1], "identify", node2)
+    # node1's kept answers are stale: its config no longer has eth3, its identify takes it back.
+    assert call(servers[0], "get_config", "node1", MACS) == expected_config(db)
+    assert "eth3" not in expected_config(db)
+    identify = call(servers[0], "identify", REPORT)
+    assert identify["added"] == [M[3]]
+    assert "ifcfg-eth3" in call(servers[1], "get_config", "node1", MACS)
+    # node2 lost the MAC in turn: its repeated identify must not be answered "nothing changed".
+    assert call(servers[0], "identify", node2)["added"] == [M[3]]
+
+
+def test_a_deleted_node_boots_as_new(fleet):
+    servers, admin, _db = fleet
+    admin.admin.delete_node("node1")
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        call(servers[0], "get_config", "node1", MACS)
+    assert caught.value.faultCode == 404
+    assert call(servers[0], "identify", REPORT)["created"] is True
+    assert call(servers[1], "identify", REPORT)["created"] is False
+
+
+def test_a_changed_report_is_synced_not_replayed(fleet):
+    servers, _admin, db = fleet
+    swapped = make_report(macs=[*M[:3], "52:54:00:00:00:09"], uuid=REPORT["uuid"])
+    answer = call(servers[0], "identify", swapped)
+    assert (answer["added"], answer["removed"]) == (["52:54:00:00:00:09"], [M[3]])
+    assert call(servers[1], "identify", REPORT)["added"] == [M[3]]  # and back: same body as before
+    assert call(servers[0], "get_config", "node1", MACS) == expected_config(db)
