@@ -9,13 +9,13 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ovirt_node_config import __version__, inventory, legacy_nodes, node_network
+from ovirt_node_config import __version__, kept_answers, legacy_nodes
 from ovirt_node_config.errors import NodeConfigError, NotFound
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
 
-from .answer_replay import KeptAnswer
 from .request_context import context
+from .server import marshal_answer
 
 LEGACY_CONFIG_PATH = "/ovirt/managed_node/config"
 TEXT = "text/plain; charset=utf-8"
@@ -33,17 +33,13 @@ class NodeMethods:
         """Sync the inventory with a node's hardware report; returns what changed."""
         parsed = parse_report(report)
         context().node = parsed.hostname
-        result = inventory.identify(self.db, parsed)
-        context().kept = KeptAnswer(result.host_id, result.version, result.repeated().as_struct())
-        return result.as_struct()
+        return kept_answers.identify(self.db, parsed, context().body_digest, _answer_body).as_struct()
 
     def get_config(self, hostname: object, macs: object) -> str:
         """The node's configuration file for the MAC -> interface name map it sees now."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
-        config = node_network.get_config(self.db, hostname, macs)
-        context().kept = KeptAnswer(config.host_id, config.version, config.text)
-        return config.text
+        return kept_answers.get_config(self.db, hostname, macs)
 
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
@@ -66,3 +62,8 @@ class NodeMethods:
 
     def get_routes(self) -> dict:
         return {LEGACY_CONFIG_PATH: self.legacy_config}
+
+
+def _answer_body(result) -> str:
+    """An identify result as the server answers it (what a repeat of the call is answered)."""
+    return marshal_answer(result.as_struct()).decode("utf-8")

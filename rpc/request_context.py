@@ -9,7 +9,7 @@ class RequestContext:
     def __init__(self):
         self.node = "-"
         self.user = "-"
-        self.kept = None  # a KeptAnswer: the method's answer may be kept for the same body
+        self.body_digest = None  # the key of the request body, when its answer may be kept
 
 
 def begin() -> RequestContext:

@@ -202,7 +202,7 @@ class NodeConfigServer:
         started = time.monotonic()
         context = request_context.begin()
         method = "?"
-        digest = self.replay.digest(data) if self.replay else None
+        digest = context.body_digest = self.replay.digest(data) if self.replay else None
         if digest and (kept := self.replay.lookup(digest)):
             method, context.node, body = kept
             log_request_line(client, method, started, "ok (kept answer)", node=context.node)
@@ -219,9 +219,6 @@ class NodeConfigServer:
         except xmlrpc.client.Fault as fault:
             body = xmlrpc.client.dumps(fault, allow_none=True).encode("utf-8", "xmlcharrefreplace")
             outcome = f"fault {fault.faultCode}: {fault.faultString}"
-        else:
-            if digest and context.kept is not None:
-                self.replay.keep(digest, method, context.kept, marshal_answer(context.kept.value))
         log_request_line(client, method, started, outcome, node=context.node, user=context.user)
         return body
 

@@ -313,9 +313,9 @@ class Database:
                         raise
                     raise refusal from exc
                 outage = is_outage(exc)
-                if outage:
-                    self._outage.begins(exc)
                 if number >= (OUTAGE_ATTEMPTS if outage else self.attempts):
+                    if outage:  # a stale pooled connection fails once and is retried: no outage
+                        self._outage.begins(exc)
                     raise _refusal_after_retries(exc) from (None if outage else exc)
                 low, high = (0.01, 0.05) if outage else (0.002, 0.02)
                 time.sleep(random.uniform(low, high) * number)  # noqa: S311 - jitter, not crypto

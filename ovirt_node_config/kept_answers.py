@@ -1,0 +1,120 @@
+"""Answers kept for repeated boot calls, so that an unchanged reboot costs one indexed read.
+
+A node that reboots unchanged sends the ``identify`` body it sent last time, byte for byte, and
+asks ``get_config`` for the same MAC map. The server keeps, for each, the answer it would give
+now (``persistence/answer_store.py``), with the host's ``config_version`` at the time; every
+change to a host's rows bumps that version, so a kept answer is served only while the host is
+exactly as it was, and a stale one is never served.
+
+Keys are SHA-256 digests over this release's code (:func:`code_fingerprint`: a different
+release never serves another's answers) and either the whole ``identify`` request body or the
+normalised ``get_config`` question (host name and MAC map, sorted). ``identify`` keeps, in its
+own transaction, both its answer for a repeat and the configuration for the MACs it reported,
+so that the boot's ``get_config`` that follows is already answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from importlib import resources
+
+from sqlalchemy.engine import Connection
+
+from . import inventory, node_admin, node_config, node_network, validation
+from .errors import NodeConfigError
+from .inventory import SyncResult
+from .persistence import answer_store
+from .persistence.engine import Database
+from .report import HardwareReport
+
+log = logging.getLogger("ovirt_node_config.kept_answers")
+
+
+def code_fingerprint() -> bytes:
+    """SHA-256 over the installed package's Python and SQL files."""
+    digest = hashlib.sha256()
+    files = []
+    stack = [resources.files("ovirt_node_config")]
+    while stack:
+        for entry in stack.pop().iterdir():
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.name.endswith((".py", ".sql")):
+                files.append(entry)
+    for entry in sorted(files, key=str):
+        digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return digest.digest()
+
+
+SALT = code_fingerprint()
+
+
+def body_key(body: bytes) -> str:
+    return hashlib.sha256(SALT + b"body\0" + body).hexdigest()
+
+
+def config_key(hostname: str, macs: dict[str, str]) -> str:
+    question = "\0".join([hostname, *(f"{mac}={name}" for mac, name in sorted(macs.items()))])
+    return hashlib.sha256(SALT + b"get_config\0" + question.encode()).hexdigest()
+
+
+def replay(db: Database, key: str) -> tuple[str, str, str] | None:
+    """(method, host name, answer) kept for ``key`` and still current, or None."""
+    return db.read(lambda conn: answer_store.replay(conn, key))
+
+
+def get_config(db: Database, hostname: object, macs: object) -> str:
+    """``node_network.get_config``, answered from what was kept when it still holds."""
+    name = validation.hostname("hostname", hostname)
+    mapping = node_network.parse_macs(macs)
+    key = config_key(name, mapping)
+    kept = replay(db, key)
+    if kept is not None:
+        return kept[2]
+    config = node_network.get_config(db, name, mapping)
+    _quietly(db, lambda conn: _keep(conn, key, config.host_id, config.version, config.text))
+    return config.text
+
+
+def identify(
+    db: Database, report: HardwareReport, body_digest: str | None, encode: Callable[[SyncResult], str]
+) -> SyncResult:
+    """``inventory.identify``, keeping what the node's next calls will be answered (``encode``
+    gives the answer body of a result, as the server sends it)."""
+
+    def keep(conn: Connection, result: SyncResult) -> None:
+        repeat = result.repeated()
+        _keep_identify(conn, report, result.host_id, result.version, body_digest, encode(repeat))
+
+    return inventory.identify(db, report, keep=keep)
+
+
+def _keep_identify(
+    conn: Connection, report: HardwareReport, host_id: int, version: int, body_digest: str | None, answer: str
+) -> None:
+    """In the transaction that synced ``report``: keep the answer a repeat of the same body
+    gets, and the configuration for the MACs the node reported (its next call)."""
+    if body_digest:
+        answer_store.remember(conn, body_digest, host_id, version, "identify", answer)
+    macs = {nic.mac: nic.iface_name for nic in report.nics}
+    if not macs or len(macs) != len(report.nics):  # shared MACs: the node's map is not known
+        return
+    node = node_admin.load(conn, report.hostname)
+    try:
+        text = node_config.render(node_network.network_for(node, macs))
+    except NodeConfigError:  # get_config will say why, to the node
+        return
+    _keep(conn, config_key(node.hostname, macs), node.id, node.version, text)
+
+
+def _keep(conn: Connection, key: str, host_id: int, version: int, text: str) -> None:
+    answer_store.remember(conn, key, host_id, version, "get_config", text)
+
+
+def _quietly(db: Database, work) -> None:
+    try:
+        db.write(work)
+    except Exception:  # a cache that cannot be written costs the next boot a miss, no more
+        log.warning("could not keep an answer for the next boot", exc_info=True)
