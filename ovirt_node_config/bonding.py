@@ -154,9 +154,9 @@ def arp_targets(field: str, value: object) -> tuple[str, ...]:
     return tuple(targets)
 
 
-def updated(current: BondOptions, changes: object, field: str = "options") -> BondOptions:
-    """``current`` with ``changes`` applied: a struct keyed by option name, where an absent key
-    keeps the value and a nil value returns the option to its default."""
+def option_changes(changes: object, field: str = "options") -> dict[str, object]:
+    """A struct keyed by option name, each value checked and normalised; a nil value stands for
+    the option's default. Apply it with :func:`dataclasses.replace` (absent keys keep theirs)."""
     given = validation.struct(field, changes)
     unknown = sorted(str(key) for key in given if key not in OPTION_MODES)
     if unknown:
@@ -164,9 +164,7 @@ def updated(current: BondOptions, changes: object, field: str = "options") -> Bo
             field,
             f"{validation.shown(unknown[0])} is not a bond option; known: {', '.join(OPTION_NAMES)}",
         )
-    return replace(
-        current, **{name: option_value(f"{field}.{name}", name, value) for name, value in given.items()}
-    )
+    return {name: option_value(f"{field}.{name}", name, value) for name, value in given.items()}
 
 
 # Rules ------------------------------------------------------------------------------------------
@@ -262,6 +260,13 @@ def kernel_options(
     return pairs
 
 
+def bonding_opts(
+    mode: int, options: BondOptions, bond: str = "bond", slaves: Iterable[str] | None = None
+) -> str:
+    """:func:`kernel_options` as one line, the value of ``BONDING_OPTS`` (without its quotes)."""
+    return " ".join(f"{name}={value}" for name, value in kernel_options(mode, options, bond, slaves))
+
+
 def parse_kernel_options(field: str, text: str) -> tuple[int, BondOptions]:
     """Read back ``mode=N name=value ...`` exactly as :func:`kernel_options` writes it (same order,
     same form, nothing else), checking every rule that needs no slaves."""
@@ -276,7 +281,7 @@ def parse_kernel_options(field: str, text: str) -> tuple[int, BondOptions]:
         if name not in OPTION_MODES or name in raw:
             raise InvalidInput(field, f"{name[:30]!r} is not a bond option or is repeated")
         raw[name] = value.split(",") if name == "arp_ip_target" else value
-    options = updated(BondOptions(), raw, field)
+    options = BondOptions(**option_changes(raw, field))
     try:
         written = kernel_options(mode, options)
     except Conflict as refused:

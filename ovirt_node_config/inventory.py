@@ -8,19 +8,15 @@ report only reads.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .bonding import MIN_SLAVES
 from .errors import Conflict
-from .persistence import answer_store
 from .persistence import inventory_store as store
 from .persistence.engine import Database
 from .report import HardwareReport, Nic, Skipped
-
-log = logging.getLogger("ovirt_node_config.inventory")
 
 
 @dataclass
@@ -186,8 +182,8 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
 def identify(db: Database, report: HardwareReport, keep: Callable | None = None) -> SyncResult:
     """Bring the inventory in line with ``report`` in one transaction; returns what changed.
 
-    ``keep(conn, result)`` runs in a write transaction that sees the synced rows: the sync's
-    own when it changed something, else one of its own whose failure only costs a warning."""
+    ``keep(conn, result)`` runs in the sync's write transaction, when the report changed
+    something (an unchanged report is only read)."""
 
     def read(conn):
         plan = plan_sync(store.load_state(conn, report), report)
@@ -198,20 +194,12 @@ def identify(db: Database, report: HardwareReport, keep: Callable | None = None)
 
     plan, unchanged = db.read(read)
     if unchanged is not None:
-        if keep is not None:
-            try:
-                db.write(lambda conn: keep(conn, unchanged))
-            except Exception:  # a cache that cannot be written costs the next boot a miss, no more
-                log.warning(
-                    "could not keep the answers of %s for its next boot", unchanged.hostname, exc_info=True
-                )
         return unchanged
 
     def write(conn):
         locked_plan = plan_sync(store.load_state(conn, report, lock=True), report)
-        host_id, released = store.apply_sync(conn, locked_plan, report)
+        host_id, released, version = store.apply_sync(conn, locked_plan, report)
         degraded = store.degraded_bonds(conn, host_id, MIN_SLAVES)
-        version = answer_store.version_of(conn, host_id)
         result = _result(locked_plan, report, host_id, degraded, released, version)
         if keep is not None:
             keep(conn, result)

@@ -73,7 +73,7 @@ def get_config(db: Database, hostname: object, macs: object) -> str:
     kept = replay(db, key)
     if kept is not None:
         return kept[2]
-    config = node_network.get_config(db, name, mapping)
+    config = node_network.config_file(db, name, mapping)
     _quietly(db, lambda conn: _keep(conn, key, config.host_id, config.version, config.text))
     return config.text
 
@@ -84,11 +84,16 @@ def identify(
     """``inventory.identify``, keeping what the node's next calls will be answered (``encode``
     gives the answer body of a result, as the server sends it)."""
 
-    def keep(conn: Connection, result: SyncResult) -> None:
-        repeat = result.repeated()
-        _keep_identify(conn, report, result.host_id, result.version, body_digest, encode(repeat))
+    synced: list[SyncResult] = []
 
-    return inventory.identify(db, report, keep=keep)
+    def keep(conn: Connection, result: SyncResult) -> None:
+        _keep_identify(conn, report, result.host_id, result.version, body_digest, encode(result.repeated()))
+        synced.append(result)
+
+    result = inventory.identify(db, report, keep=keep)
+    if not synced:  # nothing changed, nothing was written: what is kept needs a transaction of its own
+        _quietly(db, lambda conn: keep(conn, result))
+    return result
 
 
 def _keep_identify(

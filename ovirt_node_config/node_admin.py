@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
 
@@ -359,14 +359,15 @@ def set_arp_monitor(
 def _change_options(
     db: Database, actor: str, ref: object, interface_name: object, action: str, changes: object
 ) -> dict:
-    bonding.updated(BondOptions(), changes)  # a bad value is refused as such, whatever the node
+    normalised = bonding.option_changes(changes)  # a bad value is refused as such, whatever the node
 
     def work(conn):
         node = load(conn, ref, lock=True)
         bond = _bond(node, interface_name)
         current = options_of(node, bond)
-        wanted = bonding.updated(current, changes)
-        bonding.check(_mode(node), wanted, bond.interface_name, _slave_names(node, bond))
+        wanted = replace(current, **normalised)
+        mode = _mode(node)
+        bonding.check(mode, wanted, bond.interface_name, _slave_names(node, bond))
         if wanted != current:
             store.update_bond(
                 conn,
@@ -394,14 +395,10 @@ def _change_options(
             "host": node.hostname,
             "bond": bond.interface_name,
             "options": wanted.given(),
-            "bonding_opts": _bonding_opts(node.bonding_type.mode, wanted, bond.interface_name),
+            "bonding_opts": bonding.bonding_opts(mode, wanted, bond.interface_name),
         }
 
     return db.write(work)
-
-
-def _bonding_opts(mode: int, options: BondOptions, bond: str) -> str:
-    return " ".join(f"{name}={value}" for name, value in bonding.kernel_options(mode, options, bond))
 
 
 # Nodes ----------------------------------------------------------------------------------------
@@ -453,8 +450,9 @@ def _shown_bond(node: NodeView, bond: BondRow) -> dict:
     """A bond for show_node: as stored, what it renders now, and why anything stored is left out."""
     summary = {key: ("" if value is None else value) for key, value in _bond_summary(node, bond).items()}
     try:
-        kept, notes = bonding.effective(_mode(node), options_of(node, bond))
-        rendered = _bonding_opts(node.bonding_type.mode, kept, bond.interface_name)
+        mode = _mode(node)
+        kept, notes = bonding.effective(mode, options_of(node, bond))
+        rendered = bonding.bonding_opts(mode, kept, bond.interface_name)
     except Conflict as broken:
         rendered, notes = "", [broken.message]
     return {

@@ -6,9 +6,10 @@ outside the grammar; :func:`parse_augtool` and :func:`parse_pre_config` read the
 commands the node agent can apply without a shell or the augtool binary.
 
 Safety is by construction: every value is checked again here against a grammar that has no
-quotes, spaces, backslashes or line breaks (the one quoted value, ``BONDING_OPTS``, is built here
-from checked numbers and an address), so nothing can end the here-document, start another
-augtool command or leave ``/files/etc/sysconfig/network-scripts/``.
+quotes, spaces, backslashes or line breaks (the one quoted value, ``BONDING_OPTS``, is built by
+``bonding.bonding_opts`` from values it checks again, and read back by
+``bonding.parse_kernel_options``), so nothing can end the here-document, start another augtool
+command or leave ``/files/etc/sysconfig/network-scripts/``.
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ def _augtool_lines(network: NodeNetwork) -> list[str]:
     lines: list[str] = []
     for bond in sorted(network.bonds, key=lambda b: b.interface_name):
         name = validation.interface_name("bond interface name", bond.interface_name)
-        keys = [("DEVICE", name), ("BONDING_OPTS", _bonding_opts(network.mode, name, bond))]
+        options = bonding.bonding_opts(network.mode, bond.options, name, [s.iface_name for s in bond.slaves])
+        # Single quotes for augtool, double quotes kept in the value so the file reads KEY="...".
+        keys = [("DEVICE", name), ("BONDING_OPTS", "'\"" + options + "\"'")]
         keys += _address_keys(bond.address, f"bond {name}") + [("ONBOOT", "yes")]
         lines += _ifcfg(name, keys)
         for slave in sorted(bond.slaves, key=lambda s: s.iface_name):
@@ -150,15 +153,6 @@ def _address_keys(address: Address, owner: str) -> list[tuple[str, str]]:
         if broadcast:
             keys.append(("BROADCAST", broadcast))
     return keys
-
-
-def _bonding_opts(mode: int, name: str, bond: Bond) -> str:
-    slaves = [slave.iface_name for slave in bond.slaves]
-    options = " ".join(
-        f"{key}={value}" for key, value in bonding.kernel_options(mode, bond.options, name, slaves)
-    )
-    # Single quotes for augtool, double quotes kept in the value so the file reads KEY="...".
-    return "'\"" + options + "\"'"
 
 
 # Parsing --------------------------------------------------------------------------------------

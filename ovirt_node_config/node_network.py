@@ -87,10 +87,13 @@ class ConfigFile:
 
 def get_config(db: Database, hostname: object, macs: object) -> ConfigFile:
     """The configuration file for a booting node and the interface names it sees now."""
-    name = validation.hostname("hostname", hostname)
-    mapping = parse_macs(macs)
-    node = db.read(lambda conn: node_admin.load(conn, name))
-    return ConfigFile(node_config.render(network_for(node, mapping)), node.id, node.version)
+    return config_file(db, validation.hostname("hostname", hostname), parse_macs(macs))
+
+
+def config_file(db: Database, hostname: str, macs: dict[str, str]) -> ConfigFile:
+    """:func:`get_config` for a host name and MAC map already checked (:func:`parse_macs`)."""
+    node = db.read(lambda conn: node_admin.load(conn, hostname))
+    return ConfigFile(node_config.render(network_for(node, macs)), node.id, node.version)
 
 
 def preview_config(db: Database, ref: object) -> str:

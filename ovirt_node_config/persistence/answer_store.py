@@ -29,6 +29,7 @@ _BUMP = (
     update(hosts)
     .where(hosts.c.id.in_(bindparam("host_ids", expanding=True)))
     .values(config_version=hosts.c.config_version + 1)
+    .returning(hosts.c.id, hosts.c.config_version)
 )
 
 
@@ -49,11 +50,7 @@ def remember(conn: Connection, digest: str, host_id: int, version: int, method: 
     )
 
 
-def bump_versions(conn: Connection, host_ids: list[int]) -> None:
-    """The hosts' rows changed: no answer kept for them is current any more."""
-    if host_ids:
-        conn.execute(_BUMP, {"host_ids": sorted(set(host_ids))})
-
-
-def version_of(conn: Connection, host_id: int) -> int:
-    return conn.execute(select(hosts.c.config_version).where(hosts.c.id == host_id)).scalar_one()
+def bump_versions(conn: Connection, host_ids: list[int]) -> dict[int, int]:
+    """The hosts' rows changed: no answer kept for them is current any more. Returns each
+    host's new version."""
+    return dict(conn.execute(_BUMP, {"host_ids": sorted(set(host_ids))}).all()) if host_ids else {}

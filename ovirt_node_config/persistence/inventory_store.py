@@ -115,8 +115,11 @@ def degraded_bonds(conn: Connection, host_id: int, min_slaves: int) -> list[str]
     return list(conn.execute(_DEGRADED, {"host_id": host_id, "min_slaves": min_slaves}).scalars())
 
 
-def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tuple[int, list[tuple[str, str]]]:
-    """Write ``plan``; returns the host id and the (mac, bond) memberships that ended."""
+def apply_sync(
+    conn: Connection, plan: SyncPlan, report: HardwareReport
+) -> tuple[int, list[tuple[str, str]], int]:
+    """Write ``plan``; returns the host id, the (mac, bond) memberships that ended and the host's
+    new config_version."""
     now = func.current_timestamp()
     if plan.host is None:
         host_id = conn.execute(insert(hosts).values(**plan.host_changes).returning(hosts.c.id)).scalar_one()
@@ -175,8 +178,8 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> tupl
             [{"host_id": host_id, "mac": nic.mac, **_nic_values(nic)} for nic in plan.insert_nics],
         )
     # This host changed, and so did every host a moved NIC came from.
-    bump_versions(conn, [host_id, *(stored.host_id for stored, _ in plan.move_nics)])
-    return host_id, released
+    versions = bump_versions(conn, [host_id, *(stored.host_id for stored, _ in plan.move_nics)])
+    return host_id, released, versions[host_id]
 
 
 def _nic_values(nic) -> dict:
