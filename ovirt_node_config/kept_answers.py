@@ -10,23 +10,28 @@ Keys are SHA-256 digests over this release's code (:func:`code_fingerprint`: a d
 release never serves another's answers) and either the whole ``identify`` request body or the
 normalised ``get_config`` question (host name and MAC map, sorted). ``identify`` keeps, in its
 own transaction, both its answer for a repeat and the configuration for the MACs it reported,
-so that the boot's ``get_config`` that follows is already answered.
+so that the boot's ``get_config`` that follows is already answered. An administrator's change
+(:func:`carry_forward`, in the change's own transaction) keeps them current: the configuration is
+rendered anew, and a kept ``identify`` answer, which depends on the change only through the
+node's degraded bonds, gets the new list; so an unchanged node that reboots after its bonds were
+set up is still answered from what was kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import xmlrpc.client
 from importlib import resources
 
 from sqlalchemy.engine import Connection
 
-from . import inventory, node_admin, node_config, node_network, validation
+from . import bonding, inventory, node_config, node_network, node_view, validation
 from .errors import NodeConfigError
 from .inventory import SyncResult
-from .persistence import answer_store
+from .persistence import answer_store, inventory_store
 from .persistence.engine import Database
+from .persistence.node_store import NodeView
 from .report import HardwareReport
 
 log = logging.getLogger("ovirt_node_config.kept_answers")
@@ -49,6 +54,11 @@ def code_fingerprint() -> bytes:
 
 
 SALT = code_fingerprint()
+
+
+def answer_text(value: object) -> str:
+    """The XML-RPC answer body for ``value``, as the server sends it and as it is kept."""
+    return xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True)
 
 
 def body_key(body: bytes) -> str:
@@ -78,16 +88,20 @@ def get_config(db: Database, hostname: object, macs: object) -> str:
     return config.text
 
 
-def identify(
-    db: Database, report: HardwareReport, body_digest: str | None, encode: Callable[[SyncResult], str]
-) -> SyncResult:
-    """``inventory.identify``, keeping what the node's next calls will be answered (``encode``
-    gives the answer body of a result, as the server sends it)."""
+def identify(db: Database, report: HardwareReport, body_digest: str | None) -> SyncResult:
+    """``inventory.identify``, keeping what the node's next calls will be answered."""
 
     synced: list[SyncResult] = []
 
     def keep(conn: Connection, result: SyncResult) -> None:
-        _keep_identify(conn, report, result.host_id, result.version, body_digest, encode(result.repeated()))
+        _keep_identify(
+            conn,
+            report,
+            result.host_id,
+            result.version,
+            body_digest,
+            answer_text(result.repeated().as_struct()),
+        )
         synced.append(result)
 
     result = inventory.identify(db, report, keep=keep)
@@ -106,12 +120,33 @@ def _keep_identify(
     macs = {nic.mac: nic.iface_name for nic in report.nics}
     if not macs or len(macs) != len(report.nics):  # shared MACs: the node's map is not known
         return
-    node = node_admin.load(conn, report.hostname)
+    node = node_view.load(conn, report.hostname)
     try:
         text = node_config.render(node_network.network_for(node, macs))
     except NodeConfigError:  # get_config will say why, to the node
         return
     _keep(conn, config_key(node.hostname, macs), node.id, node.version, text)
+
+
+def carry_forward(conn: Connection, node: NodeView, version: int, identify_holds: bool) -> None:
+    """After an administrator changed ``node`` (as loaded before the change, now at ``version``),
+    in the change's transaction: keep the configuration its next boot asks for, with the names it
+    last reported, and, when the change left every column ``identify`` compares alone
+    (``identify_holds``), the answers kept for its identify bodies with the new degraded bonds."""
+    identified = answer_store.kept(conn, node.id, node.version, "identify") if identify_holds else []
+    if identified:
+        degraded = inventory_store.degraded_bonds(conn, node.id, bonding.MIN_SLAVES)
+        for digest, answer in identified:
+            (struct,), _ = xmlrpc.client.loads(answer)
+            struct["degraded_bonds"] = degraded
+            answer_store.remember(conn, digest, node.id, version, "identify", answer_text(struct))
+    changed = node_view.load(conn, node.hostname)
+    macs = {nic.mac: nic.iface_name for nic in changed.nics.values()}
+    try:
+        text = node_config.render(node_network.network_for(changed, macs))
+    except NodeConfigError:
+        return
+    _keep(conn, config_key(changed.hostname, macs), changed.id, version, text)
 
 
 def _keep(conn: Connection, key: str, host_id: int, version: int, text: str) -> None:

@@ -19,34 +19,17 @@ name or UUID) second.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
 
-from . import bonding, validation
-from .bonding import BondOptions
+from . import bonding, kept_answers, validation
 from .errors import Conflict, InvalidInput, NotFound
+from .node_view import load, options_of
 from .persistence import answer_store
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import BondRow, NodeView
-
-
-def host_ref(value: object) -> str:
-    """A host is named by its host name or its SMBIOS UUID."""
-    text = validation.text("host", value, max_length=253)
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return validation.hostname("host", text)
-
-
-def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
-    node = store.load_node(conn, host_ref(ref), lock=lock, with_cpu_count=with_cpu_count)
-    if node is None:
-        raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
-    return node
 
 
 def _bond(node: NodeView, interface_name: object) -> store.BondRow:
@@ -72,10 +55,21 @@ def _nics(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRo
     return found
 
 
-def _audit(conn: Connection, actor: str, node: NodeView, action: str, before: object, after: object) -> None:
+def _audit(
+    conn: Connection,
+    actor: str,
+    node: NodeView,
+    action: str,
+    before: object,
+    after: object,
+    identify_holds: bool = True,
+) -> None:
     """Record a change; every change comes here, so here the node's answers kept for its next
-    boot stop being current (its config_version goes up)."""
-    answer_store.bump_versions(conn, [node.id])
+    boot stop being current (its config_version goes up) and are kept anew for the new version
+    (``identify_holds``: the change left every column ``identify`` compares with a report alone)."""
+    version = answer_store.bump_versions(conn, [node.id]).get(node.id)
+    if version is not None:  # None: the node is gone
+        kept_answers.carry_forward(conn, node, version, identify_holds)
 
     def encode(value: object) -> str | None:
         return None if value is None else json.dumps(value, sort_keys=True, default=str)
@@ -103,26 +97,6 @@ def _bond_summary(node: NodeView, bond: store.BondRow) -> dict:
         "options": options_of(node, bond).given(),
         "slaves": _slave_macs(node, bond),
     }
-
-
-def options_of(node: NodeView, bond: BondRow, names: dict[str, str] | None = None) -> BondOptions:
-    """A stored bond's options; its primary is named by ``names`` (MAC -> interface name, by
-    default the names the node last reported), and left out when the node does not see it."""
-    primary = next((nic for nic in node.nics.values() if nic.id == bond.primary_nic_id), None)
-    if names is None:
-        names = {nic.mac: nic.iface_name for nic in node.nics.values()}
-    return BondOptions(
-        miimon=bond.miimon_ms,
-        updelay=bond.updelay_ms,
-        downdelay=bond.downdelay_ms,
-        arp_interval=bond.arp_interval_ms or None,
-        arp_ip_target=bond.arp_targets,
-        arp_validate=bond.arp_validate,
-        primary=names.get(primary.mac) if primary else None,
-        fail_over_mac=bond.fail_over_mac,
-        lacp_rate=bond.lacp_rate,
-        xmit_hash_policy=bond.xmit_hash_policy,
-    )
 
 
 def _slave_names(node: NodeView, bond: BondRow) -> list[str]:
@@ -329,7 +303,15 @@ def set_address(db: Database, actor: str, ref: object, bond_or_mac: object, sett
         if before != wanted:
             (store.update_bond if kind == "bond" else store.update_nic)(conn, row.id, wanted)
             label = row.interface_name if kind == "bond" else row.mac
-            _audit(conn, actor, node, "set_address", {kind: label, **before}, {kind: label, **wanted})
+            _audit(
+                conn,
+                actor,
+                node,
+                "set_address",
+                {kind: label, **before},
+                {kind: label, **wanted},
+                identify_holds=kind == "bond",  # a NIC's address is compared with the report's
+            )
         return {"host": node.hostname, kind: row.interface_name if kind == "bond" else row.mac, **wanted}
 
     return db.write(work)

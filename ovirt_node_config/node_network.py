@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import bonding, node_admin, node_config, validation
+from . import bonding, node_config, node_view, validation
 from .errors import Conflict, InvalidInput
 from .node_config import Address, Bond, NodeNetwork, PlainNic, Slave
 from .persistence.engine import Database
@@ -64,7 +64,7 @@ def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
             if by_id[nic_id].mac in macs
         )
         address = Address(bond.boot_protocol, bond.ip_address, bond.netmask, bond.broadcast)
-        options, _ = bonding.effective(node.bonding_type.mode, node_admin.options_of(node, bond, macs))
+        options, _ = bonding.effective(node.bonding_type.mode, node_view.options_of(node, bond, macs))
         bonds.append(Bond(bond.interface_name, address, slaves, options))
     plain = tuple(
         PlainNic(
@@ -92,11 +92,11 @@ def get_config(db: Database, hostname: object, macs: object) -> ConfigFile:
 
 def config_file(db: Database, hostname: str, macs: dict[str, str]) -> ConfigFile:
     """:func:`get_config` for a host name and MAC map already checked (:func:`parse_macs`)."""
-    node = db.read(lambda conn: node_admin.load(conn, hostname))
+    node = db.read(lambda conn: node_view.load(conn, hostname))
     return ConfigFile(node_config.render(network_for(node, macs)), node.id, node.version)
 
 
 def preview_config(db: Database, ref: object) -> str:
     """What ``get_config`` would return if the node booted now with the names it last reported."""
-    node = db.read(lambda conn: node_admin.load(conn, ref))
+    node = db.read(lambda conn: node_view.load(conn, ref))
     return node_config.render(network_for(node, {nic.mac: nic.iface_name for nic in node.nics.values()}))

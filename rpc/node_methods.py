@@ -15,7 +15,6 @@ from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.report import parse_report
 
 from .request_context import context
-from .server import marshal_answer
 
 LEGACY_CONFIG_PATH = "/ovirt/managed_node/config"
 TEXT = "text/plain; charset=utf-8"
@@ -33,7 +32,7 @@ class NodeMethods:
         """Sync the inventory with a node's hardware report; returns what changed."""
         parsed = parse_report(report)
         context().node = parsed.hostname
-        return kept_answers.identify(self.db, parsed, context().body_digest, _answer_body).as_struct()
+        return kept_answers.identify(self.db, parsed, context().body_digest).as_struct()
 
     def get_config(self, hostname: object, macs: object) -> str:
         """The node's configuration file for the MAC -> interface name map it sees now."""
@@ -62,8 +61,3 @@ class NodeMethods:
 
     def get_routes(self) -> dict:
         return {LEGACY_CONFIG_PATH: self.legacy_config}
-
-
-def _answer_body(result) -> str:
-    """An identify result as the server answers it (what a repeat of the call is answered)."""
-    return marshal_answer(result.as_struct()).decode("utf-8")

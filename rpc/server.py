@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from ovirt_node_config import xmlrpc_strict
+from ovirt_node_config import kept_answers, xmlrpc_strict
 from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.login_throttle import LoginThrottle
 
@@ -266,9 +266,7 @@ class NodeConfigServer:
 
 def marshal_answer(value: object) -> bytes:
     """The body of a successful answer (the same bytes whether computed now or kept)."""
-    return xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode(
-        "utf-8", "xmlcharrefreplace"
-    )
+    return kept_answers.answer_text(value).encode("utf-8", "xmlcharrefreplace")
 
 
 def loads_strictly(data: bytes) -> tuple[tuple, str | None]:

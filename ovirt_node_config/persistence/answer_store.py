@@ -21,6 +21,11 @@ _REPLAY = (
     )
     .where(cached_answers.c.digest == bindparam("digest"))
 )
+_KEPT = select(cached_answers.c.digest, cached_answers.c.answer).where(
+    (cached_answers.c.host_id == bindparam("host_id"))
+    & (cached_answers.c.version == bindparam("version"))
+    & (cached_answers.c.method == bindparam("method"))
+)
 _FORGET = delete(cached_answers).where(
     (cached_answers.c.digest == bindparam("digest"))
     | ((cached_answers.c.host_id == bindparam("host_id")) & (cached_answers.c.version < bindparam("version")))
@@ -37,6 +42,13 @@ def replay(conn: Connection, digest: str) -> tuple[str, str, str] | None:
     """(method, host name, answer) kept for ``digest`` and still current, or None."""
     row = conn.execute(_REPLAY, {"digest": digest}).first()
     return tuple(row) if row else None
+
+
+def kept(conn: Connection, host_id: int, version: int, method: str) -> list[tuple[str, str]]:
+    """(digest, answer) of the host's ``method`` answers kept at ``version``."""
+    return [
+        tuple(row) for row in conn.execute(_KEPT, {"host_id": host_id, "version": version, "method": method})
+    ]
 
 
 def remember(conn: Connection, digest: str, host_id: int, version: int, method: str, answer: str) -> None:

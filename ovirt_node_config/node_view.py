@@ -1,0 +1,50 @@
+"""Reading one stored node as the admin and configuration paths see it: how a host is named
+(host name or SMBIOS UUID), loading it, and a stored bond's options."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.engine import Connection
+
+from . import validation
+from .bonding import BondOptions
+from .errors import NotFound
+from .persistence import node_store as store
+from .persistence.node_store import BondRow, NodeView
+
+
+def host_ref(value: object) -> str:
+    """A host is named by its host name or its SMBIOS UUID."""
+    text = validation.text("host", value, max_length=253)
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return validation.hostname("host", text)
+
+
+def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
+    node = store.load_node(conn, host_ref(ref), lock=lock, with_cpu_count=with_cpu_count)
+    if node is None:
+        raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
+    return node
+
+
+def options_of(node: NodeView, bond: BondRow, names: dict[str, str] | None = None) -> BondOptions:
+    """A stored bond's options; its primary is named by ``names`` (MAC -> interface name, by
+    default the names the node last reported), and left out when the node does not see it."""
+    primary = next((nic for nic in node.nics.values() if nic.id == bond.primary_nic_id), None)
+    if names is None:
+        names = {nic.mac: nic.iface_name for nic in node.nics.values()}
+    return BondOptions(
+        miimon=bond.miimon_ms,
+        updelay=bond.updelay_ms,
+        downdelay=bond.downdelay_ms,
+        arp_interval=bond.arp_interval_ms or None,
+        arp_ip_target=bond.arp_targets,
+        arp_validate=bond.arp_validate,
+        primary=names.get(primary.mac) if primary else None,
+        fail_over_mac=bond.fail_over_mac,
+        lacp_rate=bond.lacp_rate,
+        xmit_hash_policy=bond.xmit_hash_policy,
+    )
