@@ -182,25 +182,31 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
 def identify(db: Database, report: HardwareReport, keep: Callable | None = None) -> SyncResult:
     """Bring the inventory in line with ``report`` in one transaction; returns what changed.
 
-    ``keep(conn, result)`` runs in the sync's write transaction, when the report changed
-    something (an unchanged report is only read)."""
+    Without ``keep``, an unchanged report is only read. ``keep(conn, result)`` is for a caller
+    that writes something of its own with every result: the sync then runs straight in one write
+    transaction and calls it there, whether the report changed anything or not."""
 
     def read(conn):
         plan = plan_sync(store.load_state(conn, report), report)
         if not plan.is_noop:
-            return plan, None
+            return None
         degraded = store.degraded_bonds(conn, plan.host.id, MIN_SLAVES)
-        return plan, _result(plan, report, plan.host.id, degraded, [], plan.host.config_version)
+        return _result(plan, report, plan.host.id, degraded, [], plan.host.config_version)
 
-    plan, unchanged = db.read(read)
-    if unchanged is not None:
-        return unchanged
+    if keep is None:
+        unchanged = db.read(read)
+        if unchanged is not None:
+            return unchanged
 
     def write(conn):
-        locked_plan = plan_sync(store.load_state(conn, report, lock=True), report)
-        host_id, released, version = store.apply_sync(conn, locked_plan, report)
-        degraded = store.degraded_bonds(conn, host_id, MIN_SLAVES)
-        result = _result(locked_plan, report, host_id, degraded, released, version)
+        plan = plan_sync(store.load_state(conn, report, lock=True), report)
+        if plan.is_noop:
+            host_id, released, version = plan.host.id, [], plan.host.config_version
+        else:
+            host_id, released, version = store.apply_sync(conn, plan, report)
+        # A host created now has no bonds yet.
+        degraded = store.degraded_bonds(conn, host_id, MIN_SLAVES) if plan.host else []
+        result = _result(plan, report, host_id, degraded, released, version)
         if keep is not None:
             keep(conn, result)
         return result

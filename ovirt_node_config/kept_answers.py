@@ -72,7 +72,7 @@ def config_key(hostname: str, macs: dict[str, str]) -> str:
 
 def replay(db: Database, key: str) -> tuple[str, str, str] | None:
     """(method, host name, answer) kept for ``key`` and still current, or None."""
-    return db.read(lambda conn: answer_store.replay(conn, key))
+    return answer_store.replay(db, key)
 
 
 def get_config(db: Database, hostname: object, macs: object) -> str:
@@ -80,52 +80,38 @@ def get_config(db: Database, hostname: object, macs: object) -> str:
     name = validation.hostname("hostname", hostname)
     mapping = node_network.parse_macs(macs)
     key = config_key(name, mapping)
-    kept = replay(db, key)
+    try:
+        kept = replay(db, key)
+    except Exception:  # the normal way will meet the same trouble and answer for it
+        log.debug("kept answers unavailable", exc_info=True)
+        kept = None
     if kept is not None:
         return kept[2]
     config = node_network.config_file(db, name, mapping)
-    _quietly(db, lambda conn: _keep(conn, key, config.host_id, config.version, config.text))
+    _quietly(
+        db,
+        lambda conn: answer_store.remember(
+            conn, config.host_id, config.version, [(key, "get_config", config.text)]
+        ),
+    )
     return config.text
 
 
 def identify(db: Database, report: HardwareReport, body_digest: str | None) -> SyncResult:
-    """``inventory.identify``, keeping what the node's next calls will be answered."""
-
-    synced: list[SyncResult] = []
+    """``inventory.identify``, keeping, in its transaction, what the node's next calls will be
+    answered: the answer a repeat of the same body gets, and the configuration for the MACs the
+    node reported (its next call)."""
 
     def keep(conn: Connection, result: SyncResult) -> None:
-        _keep_identify(
-            conn,
-            report,
-            result.host_id,
-            result.version,
-            body_digest,
-            answer_text(result.repeated().as_struct()),
-        )
-        synced.append(result)
+        kept = []
+        if body_digest:
+            kept.append((body_digest, "identify", answer_text(result.repeated().as_struct())))
+        macs = {nic.mac: nic.iface_name for nic in report.nics}
+        if macs and len(macs) == len(report.nics):  # shared MACs: the node's map is not known
+            kept += _config_answer(node_view.load(conn, report.hostname), macs)
+        answer_store.remember(conn, result.host_id, result.version, kept)
 
-    result = inventory.identify(db, report, keep=keep)
-    if not synced:  # nothing changed, nothing was written: what is kept needs a transaction of its own
-        _quietly(db, lambda conn: keep(conn, result))
-    return result
-
-
-def _keep_identify(
-    conn: Connection, report: HardwareReport, host_id: int, version: int, body_digest: str | None, answer: str
-) -> None:
-    """In the transaction that synced ``report``: keep the answer a repeat of the same body
-    gets, and the configuration for the MACs the node reported (its next call)."""
-    if body_digest:
-        answer_store.remember(conn, body_digest, host_id, version, "identify", answer)
-    macs = {nic.mac: nic.iface_name for nic in report.nics}
-    if not macs or len(macs) != len(report.nics):  # shared MACs: the node's map is not known
-        return
-    node = node_view.load(conn, report.hostname)
-    try:
-        text = node_config.render(node_network.network_for(node, macs))
-    except NodeConfigError:  # get_config will say why, to the node
-        return
-    _keep(conn, config_key(node.hostname, macs), node.id, node.version, text)
+    return inventory.identify(db, report, keep=keep)
 
 
 def carry_forward(conn: Connection, node: NodeView, version: int, identify_holds: bool) -> None:
@@ -133,24 +119,27 @@ def carry_forward(conn: Connection, node: NodeView, version: int, identify_holds
     in the change's transaction: keep the configuration its next boot asks for, with the names it
     last reported, and, when the change left every column ``identify`` compares alone
     (``identify_holds``), the answers kept for its identify bodies with the new degraded bonds."""
+    kept = []
     identified = answer_store.kept(conn, node.id, node.version, "identify") if identify_holds else []
     if identified:
         degraded = inventory_store.degraded_bonds(conn, node.id, bonding.MIN_SLAVES)
         for digest, answer in identified:
             (struct,), _ = xmlrpc.client.loads(answer)
             struct["degraded_bonds"] = degraded
-            answer_store.remember(conn, digest, node.id, version, "identify", answer_text(struct))
+            kept.append((digest, "identify", answer_text(struct)))
     changed = node_view.load(conn, node.hostname)
-    macs = {nic.mac: nic.iface_name for nic in changed.nics.values()}
+    kept += _config_answer(changed, {nic.mac: nic.iface_name for nic in changed.nics.values()})
+    answer_store.remember(conn, node.id, version, kept)
+
+
+def _config_answer(node: NodeView, macs: dict[str, str]) -> list[tuple[str, str, str]]:
+    """What is kept for ``get_config`` of ``node`` with ``macs``; nothing when the node cannot be
+    configured (its get_config will say why, to the node)."""
     try:
-        text = node_config.render(node_network.network_for(changed, macs))
+        text = node_config.render(node_network.network_for(node, macs))
     except NodeConfigError:
-        return
-    _keep(conn, config_key(changed.hostname, macs), changed.id, version, text)
-
-
-def _keep(conn: Connection, key: str, host_id: int, version: int, text: str) -> None:
-    answer_store.remember(conn, key, host_id, version, "get_config", text)
+        return []
+    return [(config_key(node.hostname, macs), "get_config", text)]
 
 
 def _quietly(db: Database, work) -> None:

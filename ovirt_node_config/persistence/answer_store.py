@@ -9,17 +9,13 @@ from __future__ import annotations
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from .engine import Database
 from .tables import cached_answers, hosts
 
 _REPLAY = (
-    select(cached_answers.c.method, hosts.c.hostname, cached_answers.c.answer)
-    .select_from(
-        cached_answers.join(
-            hosts,
-            (hosts.c.id == cached_answers.c.host_id) & (hosts.c.config_version == cached_answers.c.version),
-        )
-    )
-    .where(cached_answers.c.digest == bindparam("digest"))
+    "SELECT a.method, h.hostname, a.answer FROM cached_answers a"
+    " JOIN hosts h ON h.id = a.host_id AND h.config_version = a.version"
+    " WHERE a.digest = ?"
 )
 _KEPT = select(cached_answers.c.digest, cached_answers.c.answer).where(
     (cached_answers.c.host_id == bindparam("host_id"))
@@ -27,7 +23,7 @@ _KEPT = select(cached_answers.c.digest, cached_answers.c.answer).where(
     & (cached_answers.c.method == bindparam("method"))
 )
 _FORGET = delete(cached_answers).where(
-    (cached_answers.c.digest == bindparam("digest"))
+    cached_answers.c.digest.in_(bindparam("digests", expanding=True))
     | ((cached_answers.c.host_id == bindparam("host_id")) & (cached_answers.c.version < bindparam("version")))
 )
 _BUMP = (
@@ -38,9 +34,10 @@ _BUMP = (
 )
 
 
-def replay(conn: Connection, digest: str) -> tuple[str, str, str] | None:
-    """(method, host name, answer) kept for ``digest`` and still current, or None."""
-    row = conn.execute(_REPLAY, {"digest": digest}).first()
+def replay(db: Database, digest: str) -> tuple[str, str, str] | None:
+    """(method, host name, answer) kept for ``digest`` and still current, or None. The hot path
+    of a boot storm, so one statement on the driver (see ``Database.lookup``)."""
+    row = db.lookup(_REPLAY, (digest,))
     return tuple(row) if row else None
 
 
@@ -51,14 +48,20 @@ def kept(conn: Connection, host_id: int, version: int, method: str) -> list[tupl
     ]
 
 
-def remember(conn: Connection, digest: str, host_id: int, version: int, method: str, answer: str) -> None:
-    """Keep ``answer`` for ``digest``; the host's answers of older versions go (they can never
-    be served again)."""
-    conn.execute(_FORGET, {"digest": digest, "host_id": host_id, "version": version})
+def remember(conn: Connection, host_id: int, version: int, answers: list[tuple[str, str, str]]) -> None:
+    """Keep each (digest, method, answer) for the host at ``version``; the host's answers of older
+    versions go (they can never be served again)."""
+    if not answers:
+        return
     conn.execute(
-        insert(cached_answers).values(
-            digest=digest, host_id=host_id, version=version, method=method, answer=answer
-        )
+        _FORGET, {"digests": [digest for digest, _, _ in answers], "host_id": host_id, "version": version}
+    )
+    conn.execute(
+        insert(cached_answers),
+        [
+            {"digest": digest, "host_id": host_id, "version": version, "method": method, "answer": answer}
+            for digest, method, answer in answers
+        ],
     )
 
 

@@ -295,6 +295,26 @@ class Database:
 
         return self._retrying(attempt)
 
+    def lookup(self, sql: str, params: tuple) -> tuple | None:
+        """The first row of one read-only statement (``?`` placeholders), run on the driver's
+        own connection, without a transaction (one statement reads one snapshot anyway) or
+        retries: for the hot lookups of kept answers, whose callers fall back to the normal way
+        when it raises. Costs a fifth of :meth:`read` on SQLite."""
+        if self.dialect == "postgresql":
+            sql = sql.replace("?", "%s")
+        connection = self._read_engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            cursor.close()
+        except BaseException:
+            connection.invalidate()  # perhaps dead: not back to the pool, nor reset there
+            raise
+        finally:
+            connection.close()
+        return row
+
     def write(self, work: Callable[[Connection], T]) -> T:
         def attempt() -> T:
             with write_transaction(self.engine) as conn:

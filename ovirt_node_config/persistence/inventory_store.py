@@ -130,7 +130,8 @@ def apply_sync(
                 update(hosts).where(hosts.c.id == host_id).values(**plan.host_changes, updated_at=now)
             )
     if plan.replace_cpus:
-        conn.execute(delete(cpus).where(cpus.c.host_id == host_id))
+        if plan.host is not None:
+            conn.execute(delete(cpus).where(cpus.c.host_id == host_id))
         if report.cpus:
             conn.execute(
                 insert(cpus),
