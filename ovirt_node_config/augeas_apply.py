@@ -1,32 +1,65 @@
 """Applying an augtool section through the python-augeas bindings (never the augtool binary).
 
-Only the ifcfg files are loaded, with the lens augtool itself uses for them (Shellvars), so the
-result is the file augtool would write. Errors recorded under ``/augeas//error`` are raised.
+Only the files the section writes are loaded, with the lens augtool itself uses for them:
+``Shellvars`` for ifcfg files, ``NetworkManager`` for keyfiles; so the result is the file augtool
+would write. Errors recorded under ``/augeas//error`` are raised. NetworkManager ignores a keyfile
+that others may read or that root does not own: keyfiles are saved under umask 077 and left mode
+0600, owned by root (when run as root, as the agent is).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import augeas
 
-from .node_config import NETWORK_SCRIPTS, AugeasCommand
+from . import nm_keyfiles
+from .node_config import NETWORK_SCRIPTS, AugeasCommand, network_stack_of
 
-IFCFG_GLOB = "/etc/sysconfig/network-scripts/ifcfg-*"
-LENS = "Shellvars.lns"
+
+@dataclass(frozen=True)
+class NetworkFiles:
+    """Where one network stack's files are, and how Augeas reads them."""
+
+    tree: str  # the Augeas path of the directory
+    lens: str
+    keyfiles: bool
+
+    @property
+    def directory(self) -> str:
+        """The directory, relative to the root."""
+        return self.tree.removeprefix("/files/")
+
+    @property
+    def glob(self) -> str:
+        return f"/{self.directory}/{'*' if self.keyfiles else 'ifcfg-*'}"
+
+
+FILES = {
+    "ifcfg": NetworkFiles(NETWORK_SCRIPTS, "Shellvars.lns", keyfiles=False),
+    "keyfile": NetworkFiles(nm_keyfiles.SYSTEM_CONNECTIONS, "NetworkManager.lns", keyfiles=True),
+}
 
 
 class AugeasApplyError(RuntimeError):
     """Augeas refused the changes; nothing was saved."""
 
 
+def files_for(commands: list[AugeasCommand]) -> NetworkFiles:
+    """The files the (checked) commands write: ifcfg files unless they are keyfiles."""
+    return FILES[network_stack_of(commands) or "ifcfg"]
+
+
 def touched_files(commands: Iterable[AugeasCommand]) -> list[str]:
-    """The ifcfg file names (``ifcfg-bond0``, ...) the commands change, in order."""
+    """The file names (``ifcfg-bond0``, ``bond0.nmconnection``, ...) the commands change, in order."""
     names: list[str] = []
     for command in commands:
         if command.path:
-            name = command.path.removeprefix(NETWORK_SCRIPTS + "/").split("/", 1)[0]
+            tree = next(f.tree for f in FILES.values() if command.path.startswith(f.tree + "/"))
+            name = command.path.removeprefix(tree + "/").split("/", 1)[0]
             if name not in names:
                 names.append(name)
     return names
@@ -34,11 +67,12 @@ def touched_files(commands: Iterable[AugeasCommand]) -> list[str]:
 
 def apply_commands(root: Path | str, commands: list[AugeasCommand]) -> None:
     """Run ``rm``/``set``/``save`` against the files under ``root``."""
-    directory = Path(root) / "etc" / "sysconfig" / "network-scripts"
+    files = files_for(commands)
+    directory = Path(root) / files.directory
     directory.mkdir(parents=True, exist_ok=True)
     aug = augeas.Augeas(root=str(root), flags=augeas.Augeas.NO_MODL_AUTOLOAD)
     try:
-        aug.add_transform(LENS, IFCFG_GLOB)
+        aug.add_transform(files.lens, files.glob)
         aug.load()
         _raise_errors(aug, "loading")
         for command in commands:
@@ -47,16 +81,35 @@ def apply_commands(root: Path | str, commands: list[AugeasCommand]) -> None:
             elif command.verb == "set":
                 aug.set(command.path, command.value)
             elif command.verb == "save":
-                try:
-                    aug.save()
-                except OSError as exc:
-                    _raise_errors(aug, "saving")
-                    raise AugeasApplyError(f"saving failed: {exc}") from None
-                _raise_errors(aug, "saving")
+                _save(aug, files.keyfiles)
             else:
                 raise AugeasApplyError(f"unknown augtool command {command.verb!r}")
     finally:
         aug.close()
+    if files.keyfiles:
+        for name in touched_files(commands):
+            _private(directory / name)
+
+
+def _save(aug: augeas.Augeas, keyfiles: bool) -> None:
+    previous = os.umask(0o077) if keyfiles else None
+    try:
+        aug.save()
+    except OSError as exc:
+        _raise_errors(aug, "saving")
+        raise AugeasApplyError(f"saving failed: {exc}") from None
+    finally:
+        if previous is not None:
+            os.umask(previous)
+    _raise_errors(aug, "saving")
+
+
+def _private(path: Path) -> None:
+    """Mode 0600, owned by root: the only keyfiles NetworkManager reads."""
+    if path.exists():
+        path.chmod(0o600)
+        if os.geteuid() == 0:
+            os.chown(path, 0, 0)
 
 
 def _raise_errors(aug: augeas.Augeas, stage: str) -> None:

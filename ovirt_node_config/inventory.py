@@ -111,7 +111,12 @@ def plan_sync(state: store.HostState, report: HardwareReport) -> SyncPlan:
     - Every other stored NIC of the host that the report does not account for is deleted.
     """
     host = match_host(state, report)
-    wanted = {"hostname": report.hostname, "arch": report.arch, "memory_mb": report.memory_mb}
+    wanted = {
+        "hostname": report.hostname,
+        "arch": report.arch,
+        "memory_mb": report.memory_mb,
+        "reported_network_stack": report.network_stack,
+    }
     if report.uuid or host is None:
         wanted["uuid"] = report.uuid
     if host is None:

@@ -65,8 +65,9 @@ def body_key(body: bytes) -> str:
     return hashlib.sha256(SALT + b"body\0" + body).hexdigest()
 
 
-def config_key(hostname: str, macs: dict[str, str]) -> str:
-    question = "\0".join([hostname, *(f"{mac}={name}" for mac, name in sorted(macs.items()))])
+def config_key(hostname: str, macs: dict[str, str], stack: str | None = None) -> str:
+    """The key of a ``get_config`` question (``stack``: the files the caller insists on)."""
+    question = "\0".join([hostname, stack or "", *(f"{mac}={name}" for mac, name in sorted(macs.items()))])
     return hashlib.sha256(SALT + b"get_config\0" + question.encode()).hexdigest()
 
 
@@ -75,11 +76,11 @@ def replay(db: Database, key: str) -> tuple[str, str, str] | None:
     return answer_store.replay(db, key)
 
 
-def get_config(db: Database, hostname: object, macs: object) -> str:
+def get_config(db: Database, hostname: object, macs: object, stack: str | None = None) -> str:
     """``node_network.get_config``, answered from what was kept when it still holds."""
     name = validation.hostname("hostname", hostname)
     mapping = node_network.parse_macs(macs)
-    key = config_key(name, mapping)
+    key = config_key(name, mapping, stack)
     try:
         kept = replay(db, key)
     except Exception:  # the normal way will meet the same trouble and answer for it
@@ -87,7 +88,7 @@ def get_config(db: Database, hostname: object, macs: object) -> str:
         kept = None
     if kept is not None:
         return kept[2]
-    config = node_network.config_file(db, name, mapping)
+    config = node_network.config_file(db, name, mapping, stack)
     _quietly(
         db,
         lambda conn: answer_store.remember(

@@ -23,7 +23,7 @@ from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
 
-from . import bonding, kept_answers, validation
+from . import bonding, kept_answers, node_view, validation
 from .errors import Conflict, InvalidInput, NotFound
 from .node_view import load, options_of
 from .persistence import answer_store
@@ -144,6 +144,30 @@ def set_bonding_type(db: Database, actor: str, ref: object, wanted: object) -> d
         return {"host": node.hostname, "label": chosen.label, "mode": chosen.mode}
 
     return db.write(work)
+
+
+def set_network_stack(db: Database, actor: str, ref: object, stack: object) -> dict:
+    """Override which files configure the node (``ifcfg`` or ``keyfile``); nil or "" returns to
+    what the node reports."""
+    wanted = validation.network_stack("network_stack", stack)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        if node.network_stack_override != wanted:
+            store.set_network_stack_override(conn, node.id, wanted)
+            _audit(conn, actor, node, "set_network_stack", node.network_stack_override, wanted)
+        changed = replace(node, network_stack_override=wanted)
+        return {"host": node.hostname, **_network_stack(changed)}
+
+    return db.write(work)
+
+
+def _network_stack(node: NodeView) -> dict:
+    return {
+        "network_stack": node_view.network_stack(node),
+        "reported_network_stack": node.reported_network_stack or "",
+        "network_stack_override": node.network_stack_override or "",
+    }
 
 
 # Bonds ----------------------------------------------------------------------------------------
@@ -423,6 +447,7 @@ def show_node(db: Database, ref: object) -> dict:
                 for nic in node.nics.values()
             ],
             "bonds": [_shown_bond(node, bond) for bond in node.bonds.values()],
+            **_network_stack(node),
         }
 
     return db.read(work)

@@ -1,5 +1,8 @@
 """The node configuration file (DESIGN.md section 4): render it, and read it back strictly.
 
+The augtool section writes ifcfg files (the 2008 form, here) or, for a node whose network stack
+is ``keyfile``, NetworkManager keyfiles (``nm_keyfiles``); one file never mixes them.
+
 This module knows nothing of RPC or SQL: :func:`render` turns plain objects into the text that
 old appliances run; :func:`parse` splits such a text into its two sections and refuses anything
 outside the grammar; :func:`parse_augtool` and :func:`parse_pre_config` read the sections into
@@ -17,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import bonding, validation
+from . import bonding, nm_keyfiles, validation
 from .bonding import BondOptions
 from .errors import InvalidInput
 
@@ -68,11 +71,15 @@ class PlainNic:
 
 @dataclass(frozen=True)
 class NodeNetwork:
-    """Everything the file says: the node's bonding mode, its bonds and its plain NICs."""
+    """Everything the file says: the node's bonding mode, its bonds and its plain NICs, and the
+    files they are written as (``stack``: ``ifcfg`` or ``keyfile``, whose profiles' uuids are
+    derived from ``hostname``)."""
 
     mode: int | None
     bonds: tuple[Bond, ...] = ()
     nics: tuple[PlainNic, ...] = ()
+    stack: str = "ifcfg"
+    hostname: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ def render(network: NodeNetwork) -> str:
     if network.bonds:
         bonding.mode_name(network.mode)
         lines += _heredoc(PRE_CONFIG_PATH, [*HEADER, f"{MODPROBE} mode={network.mode}"])
-    augtool = _augtool_lines(network)
+    augtool = nm_keyfiles.augtool_lines(network) if network.stack == "keyfile" else _augtool_lines(network)
     if augtool:
         lines += _heredoc(AUGTOOL_PATH, [*augtool, "save"])
     return "\n".join(lines) + "\n"
@@ -205,7 +212,20 @@ def parse_augtool(script: str) -> list[AugeasCommand]:
     if lines[-1] != "save" or lines.count("save") != 1:
         raise InvalidInput("augtool section", "must end with one save")
     commands = [_augtool_command(number, line) for number, line in enumerate(lines[:-1], start=1)]
+    stacks = {network_stack_of([command]) for command in commands}
+    if len(stacks) > 1:
+        raise InvalidInput("augtool section", "mixes ifcfg files and NetworkManager keyfiles")
+    if stacks == {"keyfile"}:
+        nm_keyfiles.check_bonds([(c.verb, c.path, c.value) for c in commands])
     return [*commands, AugeasCommand("save")]
+
+
+def network_stack_of(commands: list[AugeasCommand]) -> str | None:
+    """``keyfile`` or ``ifcfg``: which files the (checked) commands write; None if none."""
+    for command in commands:
+        if command.path:
+            return "keyfile" if command.path.startswith(nm_keyfiles.SYSTEM_CONNECTIONS + "/") else "ifcfg"
+    return None
 
 
 _VALUE_CHECKS = {
@@ -221,12 +241,18 @@ _VALUE_CHECKS = {
 
 def _augtool_command(number: int, line: str) -> AugeasCommand:
     field = f"augtool line {number}"
+    keyfile = nm_keyfiles.command(field, line)
+    if keyfile:
+        return AugeasCommand(*keyfile)
     removal = _AUG_RM.fullmatch(line)
     if removal:
         return AugeasCommand("rm", f"{NETWORK_SCRIPTS}/ifcfg-{removal['file']}")
     assignment = _AUG_SET.fullmatch(line)
     if not assignment:
-        raise InvalidInput(field, f"is not an rm or set inside {NETWORK_SCRIPTS}: {line[:60]!r}")
+        raise InvalidInput(
+            field,
+            f"is not an rm or set of ifcfg files or keyfiles the server writes: {line[:60]!r}",
+        )
     key, raw = assignment["key"], assignment["value"]
     if key == "BONDING_OPTS":
         if not (raw.startswith("'\"") and raw.endswith("\"'") and len(raw) > 4):

@@ -3,7 +3,9 @@
 :func:`network_for` is pure: a stored node plus a MAC -> interface name map gives the
 :class:`~ovirt_node_config.node_config.NodeNetwork` to render. :func:`get_config` serves nodes
 (their own map), :func:`preview_config` serves administrators (the names the node last
-reported), and both return exactly the same bytes for the same facts.
+reported), and both return exactly the same bytes for the same facts. The files are those of
+the node's network stack (``node_view.network_stack``) unless the caller names one: the legacy
+GET of the 2008 appliances always gets ifcfg files.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def parse_macs(raw: object) -> dict[str, str]:
     return macs
 
 
-def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
+def network_for(node: NodeView, macs: dict[str, str], stack: str | None = None) -> NodeNetwork:
     """The node's bonds (with the slaves the node sees) and its plain NICs that it sees.
 
     Every file of a configuration is named by its interface, so no two may share a name: a map
@@ -73,7 +75,13 @@ def network_for(node: NodeView, macs: dict[str, str]) -> NodeNetwork:
         for nic in node.nics.values()
         if nic.bond_id is None and nic.mac in macs
     )
-    return NodeNetwork(node.bonding_type.mode if node.bonding_type else None, tuple(bonds), plain)
+    return NodeNetwork(
+        node.bonding_type.mode if node.bonding_type else None,
+        tuple(bonds),
+        plain,
+        stack=stack or node_view.network_stack(node),
+        hostname=node.hostname,
+    )
 
 
 @dataclass(frozen=True)
@@ -85,15 +93,15 @@ class ConfigFile:
     version: int
 
 
-def get_config(db: Database, hostname: object, macs: object) -> ConfigFile:
+def get_config(db: Database, hostname: object, macs: object, stack: str | None = None) -> ConfigFile:
     """The configuration file for a booting node and the interface names it sees now."""
-    return config_file(db, validation.hostname("hostname", hostname), parse_macs(macs))
+    return config_file(db, validation.hostname("hostname", hostname), parse_macs(macs), stack)
 
 
-def config_file(db: Database, hostname: str, macs: dict[str, str]) -> ConfigFile:
+def config_file(db: Database, hostname: str, macs: dict[str, str], stack: str | None = None) -> ConfigFile:
     """:func:`get_config` for a host name and MAC map already checked (:func:`parse_macs`)."""
     node = db.read(lambda conn: node_view.load(conn, hostname))
-    return ConfigFile(node_config.render(network_for(node, macs)), node.id, node.version)
+    return ConfigFile(node_config.render(network_for(node, macs, stack)), node.id, node.version)
 
 
 def preview_config(db: Database, ref: object) -> str:

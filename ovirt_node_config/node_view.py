@@ -1,5 +1,6 @@
 """Reading one stored node as the admin and configuration paths see it: how a host is named
-(host name or SMBIOS UUID), loading it, and a stored bond's options."""
+(host name or SMBIOS UUID), loading it, a stored bond's options, and which files configure its
+network (:func:`network_stack`)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,9 @@ def options_of(node: NodeView, bond: BondRow, names: dict[str, str] | None = Non
         lacp_rate=bond.lacp_rate,
         xmit_hash_policy=bond.xmit_hash_policy,
     )
+
+
+def network_stack(node: NodeView) -> str:
+    """The files a node's network is configured with: an administrator's override, else what the
+    node reported at identify, else ``ifcfg`` (the 2008 appliances, which do not say)."""
+    return node.network_stack_override or node.reported_network_stack or "ifcfg"

@@ -64,6 +64,7 @@ class HardwareReport:
     cpus: tuple[Cpu, ...]
     nics: tuple[Nic, ...]  # Ethernet interfaces; several may share a MAC (bond slaves)
     skipped: tuple[Skipped, ...] = ()
+    network_stack: str | None = None  # "ifcfg", "keyfile", or None when the node did not say
 
 
 # Legacy host-browser key -> modern key, per level of the report.
@@ -137,6 +138,7 @@ def parse_report(raw: object) -> HardwareReport:
         cpus=tuple(_cpu(f"cpus[{i}]", cpu, i) for i, cpu in enumerate(cpus)),
         nics=tuple(nics),
         skipped=tuple(skipped[:MAX_SKIPPED]),
+        network_stack=validation.network_stack("network_stack", fields.get("network_stack")),
     )
     _refuse_duplicate_cpus(report)
     return report

@@ -29,6 +29,8 @@ BOGUS_UUIDS = {
 }
 BOOT_PROTOCOLS = ("dhcp", "static", "none")
 LINK_STATES = ("up", "down")
+# Which files configure a node's network: initscripts' ifcfg files or NetworkManager keyfiles.
+NETWORK_STACKS = ("ifcfg", "keyfile")
 MAX_TEXT = 255
 
 
@@ -95,6 +97,15 @@ def link_state(field: str, value: object) -> str | None:
         return None
     if value not in LINK_STATES:
         raise InvalidInput(field, f"must be one of {', '.join(LINK_STATES)}, not {shown(value)}")
+    return value
+
+
+def network_stack(field: str, value: object) -> str | None:
+    """``ifcfg``, ``keyfile``, or None when not given."""
+    if value is None or value == "":
+        return None
+    if value not in NETWORK_STACKS:
+        raise InvalidInput(field, f"must be one of {', '.join(NETWORK_STACKS)}, not {shown(value)}")
     return value
 
 

@@ -39,6 +39,10 @@ class AdminMethods:
         _node(host)
         return node_admin.set_bonding_type(self.db, _actor(), host, bonding_type)
 
+    def set_network_stack(self, host: object, stack: object) -> dict:
+        _node(host)
+        return node_admin.set_network_stack(self.db, _actor(), host, stack)
+
     def create_bonding(self, host: object, name: object, interface_name: object, macs: object) -> dict:
         _node(host)
         return node_admin.create_bonding(self.db, _actor(), host, name, interface_name, macs)
@@ -85,6 +89,7 @@ class AdminMethods:
             "show_node",
             "list_bonding_types",
             "set_bonding_type",
+            "set_network_stack",
             "create_bonding",
             "delete_bonding",
             "enslave",

@@ -49,7 +49,9 @@ class NodeMethods:
         host = query.get("host", [""])[0]
         context().node = host[:64] or "-"
         try:
-            text = self.get_config(host, legacy_nodes.config_macs(query.get("macs", [""])[0]))
+            macs = legacy_nodes.config_macs(query.get("macs", [""])[0])
+            # The 2008 appliances run what they get: ifcfg files, whatever the node's stack says.
+            text = kept_answers.get_config(self.db, host, macs, stack="ifcfg")
         except NotFound as refusal:
             return HTTPStatus.NOT_FOUND, TEXT, (refusal.message + "\n").encode()
         except NodeConfigError as refusal:

@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("type", {"metavar": "TYPE", "help": "e.g. 'Link Aggregation' or 4"}),
     )
     command(
+        "set-network-stack",
+        "choose the files that configure a node: ifcfg or keyfile (NetworkManager), "
+        "or 'reported' to follow what the node says at boot",
+        "admin.set_network_stack",
+        host,
+        ("stack", {"metavar": "STACK", "choices": ["ifcfg", "keyfile", "reported"]}),
+    )
+    command(
         "bond-create",
         "create a bond over two or more of the node's NICs",
         "admin.create_bonding",
@@ -198,6 +206,8 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         changes = {name: getattr(args, name) for name in OPTION_NAMES if getattr(args, name) is not None}
         changes.update({name.replace("-", "_"): None for name in args.reset})
         return (args.host, args.bond, changes)
+    if args.method == "admin.set_network_stack":
+        return (args.host, "" if args.stack == "reported" else args.stack)
     names = [name for name in ("host", "type", "name", "iface", "bond", "macs") if hasattr(args, name)]
     return tuple(getattr(args, name) for name in names)
 
@@ -296,6 +306,16 @@ def _flat(value: object) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def _stack(node: dict) -> str:
+    """``keyfile (set by an administrator; the node reports ifcfg)``, ``ifcfg (reported)``, ..."""
+    if node["network_stack_override"]:
+        reported = node["reported_network_stack"] or "nothing"
+        return f"{node['network_stack']} (set by an administrator; the node reports {reported})"
+    if node["reported_network_stack"]:
+        return f"{node['network_stack']} (reported by the node)"
+    return f"{node['network_stack']} (the node does not say)"
+
+
 def _render_node(node: dict) -> str:
     bonding_type = node["bonding_type"]
     summary = tabulate(
@@ -309,6 +329,7 @@ def _render_node(node: dict) -> str:
                 "bonding type",
                 f"{bonding_type['label']} (mode {bonding_type['mode']})" if bonding_type else "-",
             ],
+            ["network stack", _stack(node)],
         ],
         tablefmt="plain",
     )

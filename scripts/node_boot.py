@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--restart-cmd",
         metavar="CMD",
-        help="command that restarts networking (default: by what the system has)",
+        help="command that restarts networking (default: by what the system has; for keyfiles "
+        "nmcli connection reload, then nmcli connection up for each bond and NIC written)",
     )
     parser.add_argument(
         "--confirm-timeout",
@@ -64,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.retry_for,
         help="how long to keep trying a busy or silent server before giving up with exit 3 "
         f"(default {defaults.retry_for:g}; 0: one try)",
+    )
+    parser.add_argument(
+        "--network-stack",
+        choices=["ifcfg", "keyfile"],
+        help="the files that configure this node's network (default: detected; see the README)",
     )
     parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
@@ -104,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         retry_for=args.retry_for,
         dry_run=args.dry_run,
         lshw_cmd="lshw -xml" if args.lshw else None,
+        network_stack=args.network_stack,
     )
     try:
         return BootAgent(options, say).run()

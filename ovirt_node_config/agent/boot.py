@@ -1,13 +1,16 @@
 """The boot sequence of a node, with its safety net.
 
-Steps: find the server; collect the hardware; ``identify``; ``get_config`` with the node's MAC ->
-name map; check the answer with the strict parsers (a pre-config script may only load the
-bonding module, the augtool section may only rewrite ifcfg files); save it and its two sections
-under ``/var/tmp``; load the bonding module; back up the ifcfg files about to change; apply the
-augtool section with python-augeas; restart networking; and confirm that the server still answers
-``ping``. When Augeas or the restart fails, or the server is lost after the restart, the previous
-files are restored byte for byte (and networking restarted again). Nothing is changed when the
-server cannot be reached or its answer is refused.
+Steps: find the server; collect the hardware and tell which network stack the node has
+(``network_stack``); ``identify``; ``get_config`` with the node's MAC -> name map; check the
+answer with the strict parsers (a pre-config script may only load the bonding module, the augtool
+section may only rewrite ifcfg files or NetworkManager keyfiles); save it and its two sections
+under ``/var/tmp``; load the bonding module; back up the files about to change (and, for
+keyfiles, move aside the other profiles that bind the same interfaces); apply the augtool section
+with python-augeas; restart networking (for keyfiles: ``nmcli connection reload``, then
+``nmcli connection up`` for each bond and plain NIC written); and confirm that the server still
+answers ``ping``. When Augeas or the restart fails, or the server is lost after the restart, the
+previous files are restored byte for byte (and networking restarted again). Nothing is changed
+when the server cannot be reached or its answer is refused.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import node_config
-from ..augeas_apply import AugeasApplyError, apply_commands, touched_files
+from ..augeas_apply import AugeasApplyError, apply_commands, files_for, touched_files
 from ..errors import InvalidInput
+from ..node_config import AugeasCommand
 from ..rpc_client import MalformedAnswer, server_proxy
-from . import discovery, hardware
-from .network_files import Backup
+from . import discovery, hardware, network_stack
+from .network_files import Backup, foreign_profiles
 
 SAVED_CONFIG = "var/tmp/node-config"
 BUSY = 503  # the fault of a server whose database is busy or unavailable: try again later
@@ -66,6 +70,7 @@ class BootOptions:
     dry_run: bool = False
     lshw_cmd: str | None = None
     ip_cmd: str = "ip -j addr show"
+    network_stack: str | None = None  # None: detected (agent/network_stack.py)
 
 
 def default_restart_command(root: Path = Path("/")) -> str:
@@ -115,6 +120,7 @@ class BootAgent:
         report = hardware.collect(
             self.root, ip_command=options.ip_cmd, lshw_command=options.lshw_cmd, run=self.run_command
         )
+        report["network_stack"] = options.network_stack or network_stack.detect(self.root)
         macs = {nic["mac"].lower(): nic["iface_name"] for nic in report["nics"]}
         names = [
             nic["iface_name"] + (" (link down)" if nic.get("link_state") == "down" else "")
@@ -122,7 +128,7 @@ class BootAgent:
         ]
         self.say(
             f"[2/7] hardware: {report['hostname']}, {len(report['cpus'])} CPUs, "
-            f"NICs {', '.join(names) or 'none'}"
+            f"NICs {', '.join(names) or 'none'}; network stack {report['network_stack']}"
         )
         if options.dry_run:
             return self._dry_run(server, report, macs)
@@ -140,7 +146,7 @@ class BootAgent:
         self.say(
             f"[4/7] configuration saved to /{SAVED_CONFIG}: "
             f"{'bonding mode ' + str(mode) if mode is not None else 'no bonds'}, "
-            f"{len(touched_files(commands))} ifcfg files"
+            f"{len(touched_files(commands))} {'keyfiles' if files_for(commands).keyfiles else 'ifcfg files'}"
         )
         if mode is not None:
             self._command(shlex.split(options.modprobe_cmd) + ["bonding", f"mode={mode}"], "loading bonding")
@@ -150,26 +156,37 @@ class BootAgent:
             return ExitCode.OK
         return self._apply(commands)
 
-    def _apply(self, commands) -> ExitCode:
-        backup = Backup(self.root, touched_files(commands))
+    def _apply(self, commands: list[AugeasCommand]) -> ExitCode:
+        files = files_for(commands)
+        written = touched_files(commands)
+        profiles = _profiles(commands) if files.keyfiles else None
+        aside = (
+            foreign_profiles(self.root / files.directory, written, set(profiles.interfaces), profiles.macs)
+            if profiles
+            else []
+        )
+        backup = Backup(self.root, files.directory, written + aside)
         try:
+            for name in aside:  # backed up above: a rollback puts them back
+                (self.root / files.directory / name).unlink()
             apply_commands(self.root, commands)
-        except AugeasApplyError as exc:
+        except (AugeasApplyError, OSError) as exc:
             backup.restore()
             raise BootError(ExitCode.APPLY_FAILED, f"Augeas failed, previous files restored: {exc}") from None
-        self.say(f"[6/7] wrote {', '.join(touched_files(commands))}")
-        restart = shlex.split(self.options.restart_cmd or default_restart_command(self.root))
+        self.say(f"[6/7] wrote {', '.join(written)}" + (f"; moved aside {', '.join(aside)}" if aside else ""))
+        restarts = self._restart_commands(profiles)
         try:
-            self._command(restart, "restarting the network")
+            for restart in restarts:
+                self._command(restart, "restarting the network")
         except BootError as exc:
             backup.restore()
-            self._restart_quietly(restart)
+            self._restart_quietly(restarts)
             raise BootError(ExitCode.APPLY_FAILED, f"{exc.message}; previous files restored") from None
         if self._server_answers():
             self.say("[7/7] network restarted; the server answers")
             return ExitCode.OK
         backup.restore()
-        self._restart_quietly(restart)
+        self._restart_quietly(restarts)
         raise BootError(
             ExitCode.ROLLED_BACK,
             f"the server did not answer within {self.options.confirm_timeout:g}s after the restart; "
@@ -193,7 +210,9 @@ class BootAgent:
             self.say(f"[5/7] would run: {self.options.modprobe_cmd} bonding mode={mode}")
         for command in commands:
             self.say(f"[6/7] would {command.verb} {command.path or ''} {command.value or ''}".rstrip())
-        self.say(f"[7/7] would run: {self.options.restart_cmd or default_restart_command(self.root)}")
+        profiles = _profiles(commands) if commands and files_for(commands).keyfiles else None
+        for restart in self._restart_commands(profiles):
+            self.say(f"[7/7] would run: {shlex.join(restart)}")
         return ExitCode.OK
 
     def _call(self, method, *args):
@@ -269,11 +288,23 @@ class BootAgent:
                 + (f": {detail[-1]}" if detail else ""),
             )
 
-    def _restart_quietly(self, argv: list[str]) -> None:
-        try:
-            self._command(argv, "restarting the network again")
-        except BootError as exc:
-            self.say(f"warning: {exc.message}")
+    def _restart_commands(self, profiles: Profiles | None) -> list[list[str]]:
+        """``--restart-cmd``; for keyfiles NetworkManager's reload and bringing up each bond and
+        plain NIC written (their slaves follow); else by what the system has."""
+        if self.options.restart_cmd:
+            return [shlex.split(self.options.restart_cmd)]
+        if profiles is not None:
+            return [["nmcli", "connection", "reload"]] + [
+                ["nmcli", "connection", "up", name] for name in profiles.up
+            ]
+        return [shlex.split(default_restart_command(self.root))]
+
+    def _restart_quietly(self, restarts: list[list[str]]) -> None:
+        for argv in restarts:
+            try:
+                self._command(argv, "restarting the network again")
+            except BootError as exc:
+                self.say(f"warning: {exc.message}")
 
     def _server_answers(self) -> bool:
         deadline = time.monotonic() + self.options.confirm_timeout
@@ -294,6 +325,28 @@ class BootAgent:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """What a keyfile section configures: each profile's interface (in order), their MACs, and
+    the interfaces to bring up (bonds and plain NICs; slaves come up with their bond)."""
+
+    interfaces: list[str]
+    macs: set[str]
+    up: list[str]
+
+
+def _profiles(commands: list[AugeasCommand]) -> Profiles:
+    values: dict[str, dict[str, str]] = {}
+    for command in commands:
+        if command.verb == "set":
+            file, section, key = command.path.rsplit("/", 3)[-3:]
+            values.setdefault(file, {})[f"{section}/{key}"] = command.value
+    interfaces = [keys["connection/interface-name"] for keys in values.values()]
+    macs = {keys["ethernet/mac-address"] for keys in values.values() if "ethernet/mac-address" in keys}
+    up = [keys["connection/interface-name"] for keys in values.values() if "connection/master" not in keys]
+    return Profiles(interfaces, macs, up)
 
 
 def _reason(exc: BaseException) -> str:

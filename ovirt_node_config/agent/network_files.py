@@ -1,19 +1,26 @@
-"""Backing up the ifcfg files a configuration will touch, and putting them back byte for byte.
+"""Backing up the network files a configuration will touch, and putting them back byte for byte.
 
-A backup remembers, for each file, its bytes and mode or that it did not exist; restoring writes
-the bytes back (atomically) and removes files that did not exist. A copy is also kept on disk
-under ``/var/lib/ovirt-node-config/backup/`` for a person to look at.
+A backup remembers, for each file of one directory (``etc/sysconfig/network-scripts`` or
+``etc/NetworkManager/system-connections``), its bytes and mode or that it did not exist;
+restoring writes the bytes back (atomically, with their mode) and removes files that did not
+exist. A copy is also kept on disk under ``/var/lib/ovirt-node-config/backup/`` for a person to
+look at.
+
+:func:`foreign_profiles` finds the NetworkManager profiles this project did not write that bind
+the interfaces it is about to configure (cloud-init's, "Wired connection 1" saved by a person,
+an installer's): the agent backs them up with its own files and moves them aside, so that they
+cannot win over the node's configuration; a rollback puts them back.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-NETWORK_SCRIPTS = Path("etc/sysconfig/network-scripts")
 BACKUP_DIR = Path("var/lib/ovirt-node-config/backup")
 
 
@@ -25,9 +32,9 @@ class SavedFile:
 
 
 class Backup:
-    def __init__(self, root: Path, names: list[str]):
+    def __init__(self, root: Path, directory: str | Path, names: list[str]):
         self.root = root
-        self.directory = root / NETWORK_SCRIPTS
+        self.directory = root / directory
         self.saved = [self._save(name) for name in names]
         self._keep_copy()
 
@@ -42,10 +49,11 @@ class Backup:
         copy = self.root / BACKUP_DIR
         if copy.exists():
             shutil.rmtree(copy)
-        copy.mkdir(parents=True)
+        copy.mkdir(parents=True, mode=0o700)
         for saved in self.saved:
             if saved.content is not None:
                 (copy / saved.name).write_bytes(saved.content)
+                (copy / saved.name).chmod(0o600)
 
     def restore(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -59,3 +67,23 @@ class Backup:
                 stream.write(saved.content)
             os.chmod(temporary, saved.mode)
             os.replace(temporary, path)
+
+
+def foreign_profiles(directory: Path, ours: list[str], interfaces: set[str], macs: set[str]) -> list[str]:
+    """Names of the keyfiles in ``directory``, other than ``ours``, whose ``interface-name`` is
+    one of ``interfaces`` or whose ``mac-address`` is one of ``macs`` (lower case). A file that
+    is not an INI file is not a profile NetworkManager loads, and is left alone."""
+    found = []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if path.name in ours or path.name.startswith(".") or not path.is_file():
+            continue
+        profile = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            profile.read_string(path.read_text(encoding="utf-8"))
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            continue
+        interface = profile.get("connection", "interface-name", fallback="")
+        mac = profile.get("ethernet", "mac-address", fallback="").lower()
+        if interface in interfaces or (mac and mac in macs):
+            found.append(path.name)
+    return found

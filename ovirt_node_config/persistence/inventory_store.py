@@ -32,6 +32,7 @@ class StoredHost:
     arch: str
     memory_mb: int
     config_version: int
+    reported_network_stack: str | None
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,13 @@ class HostState:
 # Statements are built once: SQLAlchemy then reuses their compiled form on every boot.
 _HOSTS = (
     select(
-        hosts.c.id, hosts.c.hostname, hosts.c.uuid, hosts.c.arch, hosts.c.memory_mb, hosts.c.config_version
+        hosts.c.id,
+        hosts.c.hostname,
+        hosts.c.uuid,
+        hosts.c.arch,
+        hosts.c.memory_mb,
+        hosts.c.config_version,
+        hosts.c.reported_network_stack,
     )
     .where(or_(hosts.c.uuid == bindparam("uuid"), hosts.c.hostname == bindparam("hostname")))
     .order_by(hosts.c.id)

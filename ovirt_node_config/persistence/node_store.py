@@ -73,6 +73,8 @@ class NodeView:
     bonds: dict[str, BondRow] = field(default_factory=dict)
     cpu_count: int = 0
     version: int = 0  # hosts.config_version when read
+    reported_network_stack: str | None = None
+    network_stack_override: str | None = None
 
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
@@ -87,6 +89,8 @@ _NODE = (
         bonding_types.c.label,
         bonding_types.c.mode,
         hosts.c.config_version,
+        hosts.c.reported_network_stack,
+        hosts.c.network_stack_override,
     )
     .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
     .where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
@@ -181,6 +185,8 @@ def load_node(
         },
         cpu_count=cpu_count,
         version=row.config_version,
+        reported_network_stack=row.reported_network_stack,
+        network_stack_override=row.network_stack_override,
     )
 
 
@@ -220,6 +226,14 @@ def set_bonding_type(conn: Connection, host_id: int, type_id: int | None) -> Non
         update(hosts)
         .where(hosts.c.id == host_id)
         .values(bonding_type_id=type_id, updated_at=func.current_timestamp())
+    )
+
+
+def set_network_stack_override(conn: Connection, host_id: int, stack: str | None) -> None:
+    conn.execute(
+        update(hosts)
+        .where(hosts.c.id == host_id)
+        .values(network_stack_override=stack, updated_at=func.current_timestamp())
     )
 
 

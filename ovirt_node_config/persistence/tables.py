@@ -67,6 +67,8 @@ hosts = Table(
     Column("bonding_type_id", SmallInteger),
     *_timestamps(),
     Column("config_version", BigInteger, nullable=False, server_default="0"),
+    Column("reported_network_stack", String(7)),
+    Column("network_stack_override", String(7)),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),

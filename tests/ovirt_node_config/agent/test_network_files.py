@@ -8,7 +8,7 @@ def test_restore_is_exact(tmp_path):
     directory.mkdir(parents=True)
     (directory / "ifcfg-eth0").write_bytes(b"DEVICE=eth0\r\nODD='bytes'\n\x00")
     (directory / "ifcfg-eth0").chmod(0o600)
-    backup = Backup(tmp_path, ["ifcfg-eth0", "ifcfg-bond0"])
+    backup = Backup(tmp_path, "etc/sysconfig/network-scripts", ["ifcfg-eth0", "ifcfg-bond0"])
     (directory / "ifcfg-eth0").write_text("changed\n")
     (directory / "ifcfg-bond0").write_text("new\n")
     backup.restore()
