@@ -6,7 +6,8 @@
 PYTHON ?= python3
 VENV := .venv
 SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
-	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl
+	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl \
+	python3-gi gir1.2-nm-1.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint system-packages clean

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from support import RunningServer, inventory_snapshot
+from support import RunningServer, in_ci, inventory_snapshot
 
 from ovirt_node_config.persistence.engine import Database, open_engine
 from ovirt_node_config.persistence.migrations import migrate
@@ -24,10 +24,6 @@ PG_ENV = "OVIRT_NODE_CONFIG_TEST_PG"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 DIALECTS = ("sqlite", "postgresql")
 PG_SKIP_NOTE = pytest.StashKey[str]()
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pg_server_url() -> str:

@@ -258,18 +258,27 @@ def set_link(root: Path, iface: str, up: bool) -> None:
     (entry / "operstate").write_text("up\n" if up else "down\n")
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(reason: str) -> None:
+    """What a test needs is missing here: a failure in CI (whose set-up installs it), else a skip."""
+    if in_ci():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def require_private_var_tmp() -> None:
     """Generated files write /var/tmp by absolute path: tests run them under ``unshare --mount``
     with a private /var/tmp. Where that cannot work, skip (outside CI) or fail (in CI)."""
-    probe = subprocess.run(
+    probe = shutil.which("unshare") and subprocess.run(
         ["unshare", "--mount", "--map-root-user", "sh", "-c", "mount -t tmpfs none /var/tmp"],
         capture_output=True,
         check=False,
     )
-    if shutil.which("unshare") is None or probe.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail("unshare cannot give bash a private /var/tmp here")
-        pytest.skip("unshare cannot give bash a private /var/tmp here")
+    if not probe or probe.returncode != 0:
+        require("unshare cannot give bash a private /var/tmp here")
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

@@ -5,6 +5,7 @@ augtool binary (what old appliances use) must give the same bytes; and the whole
 bash must write exactly the two sections that the strict parser reads.
 """
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -181,3 +182,20 @@ def test_any_accepted_option_set_is_what_the_ifcfg_file_gives_to_initscripts(tmp
     ).stdout
     expected = bonding.kernel_options(mode, options, "bond0")
     assert sourced == " ".join(f"{name}={value}" for name, value in expected)
+
+
+def test_keyfiles_are_left_private_to_root_whatever_they_were(tmp_path):
+    """NetworkManager ignores a keyfile that others can read or that root does not own."""
+    network = NodeNetwork(None, (), (PlainNic("eth2", M3, Address()),), stack="keyfile", hostname="node1")
+    directory = tmp_path / "etc/NetworkManager/system-connections"
+    directory.mkdir(parents=True)
+    (directory / "eth2.nmconnection").write_text("[connection]\nid=old\n")
+    (directory / "eth2.nmconnection").chmod(0o644)
+    commands = node_config.parse_augtool(node_config.parse(node_config.render(network)).augtool)
+    assert touched_files(commands) == ["eth2.nmconnection"]
+    apply_commands(tmp_path, commands)
+    written = directory / "eth2.nmconnection"
+    assert written.stat().st_mode & 0o7777 == 0o600
+    if os.geteuid() == 0:  # as the agent runs
+        assert (written.stat().st_uid, written.stat().st_gid) == (0, 0)
+    assert written.read_text().startswith("[connection]\nid=eth2\n")

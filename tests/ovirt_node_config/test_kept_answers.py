@@ -56,6 +56,7 @@ def test_identify_keeps_its_repeat_and_the_next_get_config(booted):
 ADMIN_CHANGES = [
     ("set_bonding_type", lambda db: node_admin.set_bonding_type(db, "alice", "node1", "Link Aggregation")),
     ("create_bonding", lambda db: node_admin.create_bonding(db, "alice", "node1", "S", "bond0", M[:2])),
+    ("set_network_stack", lambda db: node_admin.set_network_stack(db, "alice", "node1", "keyfile")),
     (
         "set_bond_options",
         lambda db: node_admin.set_bond_options(db, "alice", "node1", "bond0", {"lacp_rate": "fast"}),

@@ -64,6 +64,27 @@ def test_the_admin_flow(admin, server):
     assert "user=alice" in server.log_once("user=alice")
 
 
+def test_an_administrator_overrides_the_network_stack_the_node_reports(admin, server, snapshot):
+    server.proxy().identify(make_report(macs=M, network_stack="keyfile"))
+    assert admin.admin.set_network_stack("node1", "ifcfg") == {
+        "host": "node1",
+        "network_stack": "ifcfg",
+        "reported_network_stack": "keyfile",
+        "network_stack_override": "ifcfg",
+    }
+    server.proxy().identify(make_report(macs=M, network_stack="keyfile"))  # the node says it again
+    assert "ifcfg-eth0" in server.proxy().get_config("node1", {M[0]: "eth0"})  # the override holds
+    assert admin.admin.set_network_stack("node1", "")["network_stack"] == "keyfile"
+    assert "eth0.nmconnection" in server.proxy().get_config("node1", {M[0]: "eth0"})
+    assert [e["action"] for e in admin.admin.history("node1")] == ["set_network_stack"] * 2
+    before = snapshot()
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        admin.admin.set_network_stack("node1", "netplan")
+    assert caught.value.faultCode == 400
+    assert caught.value.faultString == "invalid network_stack: must be one of ifcfg, keyfile, not 'netplan'"
+    assert snapshot() == before
+
+
 def test_bond_options_travel_as_a_struct_with_nil_for_the_default(admin, server, snapshot):
     admin.admin.set_bonding_type("node1", "Link Aggregation")
     admin.admin.create_bonding("node1", "Storage", "bond0", M[:2])

@@ -75,6 +75,7 @@ def _admin_changes(admin):
     return [
         ("set_bonding_type", lambda: admin.admin.set_bonding_type("node1", "Failover"), False),
         ("create_bonding", lambda: admin.admin.create_bonding("node1", "S", "bond0", M[:2]), True),
+        ("set_network_stack", lambda: admin.admin.set_network_stack("node1", "keyfile"), True),
         ("set_arp_monitor", lambda: admin.admin.set_arp_monitor("node1", "bond0", "192.0.2.1", 300), True),
         ("set_bond_options", lambda: admin.admin.set_bond_options("node1", "bond0", targets), True),
         ("set_bonding_type", lambda: admin.admin.set_bonding_type("node1", "Broadcast"), True),
@@ -82,6 +83,7 @@ def _admin_changes(admin):
         ("release", lambda: admin.admin.release("node1", "bond0", [M[2]]), True),
         ("set_address", lambda: admin.admin.set_address("node1", M[3], address), True),
         ("delete_bonding", lambda: admin.admin.delete_bonding("node1", "bond0"), True),
+        ("set_network_stack", lambda: admin.admin.set_network_stack("node1", ""), True),
     ]
 
 

@@ -103,6 +103,8 @@ def test_a_real_hypervisor_with_bonds_vlans_and_taps_is_accepted(server, snapsho
             "nics[1].iface_name",
         ),
         ({"lshw_xml": "<node><unclosed>"}, "report.lshw_xml"),
+        (make_report(network_stack="netplan"), "network_stack"),
+        (make_report(network_stack=["keyfile"]), "network_stack"),
         ({"lshw_xml": '<list><node id="n1" class="system"/></list>'}, "arch"),
     ],
 )
@@ -226,6 +228,27 @@ def test_get_config_and_the_legacy_url_return_the_same_bytes(bonded_node):
     assert legacy == text
     unencoded = "/ovirt/managed_node/config?host=node1&macs=" + ",".join(f"{m}={i}" for m, i in macs.items())
     assert get(bonded_node, unencoded)[2] == text
+
+
+def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(bonded_node, db):
+    macs = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
+    node = bonded_node.proxy()
+    ifcfg = node.get_config("node1", macs)  # the node did not say: ifcfg
+    assert node.identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4), network_stack="ifcfg"))["updated"] == []
+    assert node.get_config("node1", macs) == ifcfg
+
+    node.identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4), network_stack="keyfile"))
+    keyfiles = node_config.parse(node.get_config("node1", macs))
+    assert node_config.parse_pre_config(keyfiles.pre_config_script) == 4
+    commands = node_config.parse_augtool(keyfiles.augtool)
+    assert node_config.network_stack_of(commands) == "keyfile"
+    assert "/bond0.nmconnection/bond/mode 802.3ad\n" in keyfiles.augtool
+    assert "/eth2.nmconnection/ipv4/address1 192.0.2.10/24\n" in keyfiles.augtool
+    # The 2008 appliances' GET runs what it gets: always ifcfg files.
+    query = urllib.parse.urlencode({"host": "node1", "macs": ",".join(f"{m}={i}" for m, i in macs.items())})
+    assert get(bonded_node, f"/ovirt/managed_node/config?{query}")[2] == ifcfg
+    shown = node_admin.show_node(db, "node1")
+    assert (shown["network_stack"], shown["reported_network_stack"]) == ("keyfile", "keyfile")
 
 
 def test_the_exact_2008_request_gets_the_bond(bonded_node):

@@ -18,6 +18,7 @@ SUBCOMMANDS = [
     "show",
     "bonding-types",
     "set-bonding-type",
+    "set-network-stack",
     "bond-create",
     "bond-delete",
     "bond-enslave",
@@ -102,6 +103,21 @@ def test_two_arp_targets_on_a_failover_bond(cli):
     assert f"'\"{expected}\"'" in cli("preview", "node1").stdout
     wrong = cli("bond-options", "node1", "bond0", "--primary", "eth3")
     assert wrong.returncode == 1 and "rule 'a bond's primary is one of its slaves'" in wrong.stderr
+
+
+def test_an_operator_moves_a_node_to_networkmanager_keyfiles_and_back(cli, snapshot):
+    assert "network stack  ifcfg (the node does not say)" in cli("show", "node1").stdout
+    moved = cli("set-network-stack", "node1", "keyfile")
+    assert moved.returncode == 0, moved.stderr
+    assert "keyfile (set by an administrator; the node reports nothing)" in cli("show", "node1").stdout
+    assert "/etc/NetworkManager/system-connections/eth0.nmconnection" in cli("preview", "node1").stdout
+    back = cli("--json", "set-network-stack", "node1", "reported")
+    assert json.loads(back.stdout)["network_stack"] == "ifcfg"
+    assert "ifcfg-eth0" in cli("preview", "node1").stdout
+    before = snapshot()
+    wrong = cli("set-network-stack", "node1", "netplan")
+    assert wrong.returncode == 2 and "invalid choice: 'netplan'" in wrong.stderr
+    assert snapshot() == before
 
 
 def test_show_as_json_is_valid(cli):

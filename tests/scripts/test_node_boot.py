@@ -3,6 +3,7 @@ fakes for modprobe and the network restart (the only parts that cannot run here)
 
 import contextlib
 import gzip
+import os
 import re
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-from support import add_bond, bond_in_sysfs, build_machine, recorder, set_link, tree_snapshot
+from support import add_bond, bond_in_sysfs, build_machine, make_report, recorder, set_link, tree_snapshot
 
 from ovirt_node_config import node_admin, node_config
 
@@ -126,14 +127,7 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
 
 
 def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):
-    server.proxy().identify(
-        {
-            "hostname": "node1",
-            "arch": "x86_64",
-            "memory_mb": 1,
-            "nics": [{"mac": m, "iface_name": f"eth{i}"} for i, m in enumerate(M)],
-        }
-    )
+    server.proxy().identify(make_report(macs=M, cpus=0))
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     before = tree_snapshot(machine / SCRIPTS)
     result, calls = boot(
@@ -337,3 +331,106 @@ def test_a_server_busy_for_too_long_is_exit_3_and_nothing_changes(machine, tmp_p
         busy.close()
     assert result.returncode == 3 and "nothing changed, try again later" in result.stderr
     assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
+
+
+# NetworkManager keyfiles ------------------------------------------------------------------------
+
+CONNECTIONS = "etc/NetworkManager/system-connections"
+CLOUD_INIT = "[connection]\nid=cloud-init eth0\nuuid=1dd9a779-d327-56e1-8454-c65e2556c12c\ntype=ethernet\n"
+CLOUD_INIT += f"autoconnect-priority=120\n\n[ethernet]\nmac-address={M[0].upper()}\n\n[ipv4]\nmethod=auto\n"
+
+
+@pytest.fixture
+def keyfile_machine(tmp_path):
+    """An EL10-like node: NetworkManager without the ifcfg-rh plugin, no network-scripts, and a
+    profile cloud-init wrote for eth0 besides an unrelated one."""
+    root = build_machine(tmp_path / "root")
+    (root / SCRIPTS).rmdir()
+    (root / "usr/sbin").mkdir(parents=True)
+    (root / "usr/sbin/NetworkManager").write_bytes(b"")
+    (root / CONNECTIONS).mkdir(parents=True)
+    (root / CONNECTIONS / "cloud-init-eth0.nmconnection").write_text(CLOUD_INIT)
+    (root / CONNECTIONS / "vpn.nmconnection").write_text("[connection]\nid=vpn\ntype=vpn\n")
+    for profile in (root / CONNECTIONS).iterdir():
+        profile.chmod(0o600)
+    return root
+
+
+def boot_nm(root: Path, server_url: str, tools: Path, *extra: str, nmcli_then: str = ""):
+    """The agent with NetworkManager's own restart: a recording ``nmcli`` first on the PATH."""
+    tools.mkdir(exist_ok=True)
+    modprobe, modprobe_log = recorder(tools, "modprobe")
+    _, nmcli_log = recorder(tools, "nmcli", then=nmcli_then)
+    result = subprocess.run(
+        [BOOT, "--root", str(root), "--server", server_url, "--modprobe-cmd", modprobe, *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
+    )
+    calls = {
+        name: log.read_text().splitlines() if log.exists() else []
+        for name, log in (("modprobe", modprobe_log), ("nmcli", nmcli_log))
+    }
+    return result, calls
+
+
+def files_and_modes(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {path.name: (path.read_bytes(), path.stat().st_mode & 0o7777) for path in directory.iterdir()}
+
+
+def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine, tmp_path):
+    first, calls = boot_nm(keyfile_machine, server.url, tmp_path / "tools")
+    assert first.returncode == 0, first.stderr
+    assert (
+        "network stack keyfile" in first.stdout and "moved aside cloud-init-eth0.nmconnection" in first.stdout
+    )
+    assert node_admin.show_node(db, "node1")["reported_network_stack"] == "keyfile"
+    assert calls["nmcli"] == ["connection reload", *(f"connection up eth{i}" for i in range(4))]
+
+    add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
+    static = {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"}
+    node_admin.set_address(db, "admin", "node1", "bond0", static)
+    second, calls = boot_nm(keyfile_machine, server.url, tmp_path / "tools2")
+    assert second.returncode == 0, second.stderr
+    directory = keyfile_machine / CONNECTIONS
+    files = files_and_modes(directory)
+    assert sorted(files) == [
+        f"{name}.nmconnection" for name in ("bond0", "eth0", "eth1", "eth2", "eth3", "vpn")
+    ]
+    assert {mode for _, mode in files.values()} == {0o600}
+    bond = (directory / "bond0.nmconnection").read_text()
+    assert "[bond]\nmode=802.3ad\nmiimon=100\n" in bond and "address1=192.0.2.10/24\n" in bond
+    assert "master=bond0\n" in (directory / "eth1.nmconnection").read_text()
+    assert calls["modprobe"] == ["bonding mode=4"]
+    assert calls["nmcli"] == [
+        "connection reload",
+        "connection up bond0",
+        "connection up eth2",
+        "connection up eth3",
+    ]
+    assert (keyfile_machine / "var/lib/ovirt-node-config/backup/eth0.nmconnection").exists()
+
+
+def test_a_keyfile_rollback_restores_every_profile_byte_for_byte(server, db, keyfile_machine, tmp_path):
+    server.proxy().identify(make_report(macs=M, cpus=0))
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    directory = keyfile_machine / CONNECTIONS
+    before = files_and_modes(directory)
+    during = tmp_path / "during"
+    # NetworkManager's reload sees the new files; then the server is lost: the agent rolls back.
+    then = (
+        f'if [ "$*" = "connection reload" ] && [ ! -e {during} ]; then '
+        f"cp -a {directory} {during}; kill -TERM {server.process.pid}; fi"
+    )
+    result, calls = boot_nm(
+        keyfile_machine, server.url, tmp_path / "tools", "--confirm-timeout", "3", nmcli_then=then
+    )
+
+    assert result.returncode == 6, result.stderr
+    applied = files_and_modes(during)
+    assert "cloud-init-eth0.nmconnection" not in applied  # moved aside while ours were tried
+    assert {mode for _, mode in applied.values()} == {0o600} and applied != before
+    assert b"[bond]\nmode=active-backup\n" in applied["bond0.nmconnection"][0]
+    assert files_and_modes(directory) == before  # bytes and modes, cloud-init's profile back
+    assert calls["nmcli"].count("connection reload") == 2  # the restart, then again with the old files
