@@ -187,9 +187,10 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
 def identify(db: Database, report: HardwareReport, keep: Callable | None = None) -> SyncResult:
     """Bring the inventory in line with ``report`` in one transaction; returns what changed.
 
-    Without ``keep``, an unchanged report is only read. ``keep(conn, result)`` is for a caller
-    that writes something of its own with every result: the sync then runs straight in one write
-    transaction and calls it there, whether the report changed anything or not."""
+    Without ``keep``, an unchanged report is only read. ``keep(conn, result, created)`` is for a
+    caller that writes something of its own with every result: the sync then runs straight in one
+    write transaction and calls it there, whether the report changed anything or not (``created``:
+    the node as stored when the report created it, else None)."""
 
     def read(conn):
         plan = plan_sync(store.load_state(conn, report), report)
@@ -206,14 +207,14 @@ def identify(db: Database, report: HardwareReport, keep: Callable | None = None)
     def write(conn):
         plan = plan_sync(store.load_state(conn, report, lock=True), report)
         if plan.is_noop:
-            host_id, released, version = plan.host.id, [], plan.host.config_version
+            applied = store.Applied(plan.host.id, [], plan.host.config_version)
         else:
-            host_id, released, version = store.apply_sync(conn, plan, report)
+            applied = store.apply_sync(conn, plan, report)
         # A host created now has no bonds yet.
-        degraded = store.degraded_bonds(conn, host_id, MIN_SLAVES) if plan.host else []
-        result = _result(plan, report, host_id, degraded, released, version)
+        degraded = store.degraded_bonds(conn, applied.host_id, MIN_SLAVES) if plan.host else []
+        result = _result(plan, report, applied.host_id, degraded, applied.released, applied.version)
         if keep is not None:
-            keep(conn, result)
+            keep(conn, result, applied.created)
         return result
 
     return db.write(write)

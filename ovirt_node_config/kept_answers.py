@@ -103,13 +103,13 @@ def identify(db: Database, report: HardwareReport, body_digest: str | None) -> S
     answered: the answer a repeat of the same body gets, and the configuration for the MACs the
     node reported (its next call)."""
 
-    def keep(conn: Connection, result: SyncResult) -> None:
+    def keep(conn: Connection, result: SyncResult, created: NodeView | None) -> None:
         kept = []
         if body_digest:
             kept.append((body_digest, "identify", answer_text(result.repeated().as_struct())))
         macs = {nic.mac: nic.iface_name for nic in report.nics}
         if macs and len(macs) == len(report.nics):  # shared MACs: the node's map is not known
-            kept += _config_answer(node_view.load(conn, report.hostname), macs)
+            kept += _config_answer(created or node_view.load(conn, report.hostname), macs)
         answer_store.remember(conn, result.host_id, result.version, kept)
 
     return inventory.identify(db, report, keep=keep)

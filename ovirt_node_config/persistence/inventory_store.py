@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from ..report import Cpu, HardwareReport
 from .answer_store import bump_versions
 from .engine import StaleState
+from .node_store import NicRow, NodeView
 from .tables import bondings, bondings_nics, cpus, hosts, nics
 
 if TYPE_CHECKING:
@@ -122,14 +123,24 @@ def degraded_bonds(conn: Connection, host_id: int, min_slaves: int) -> list[str]
     return list(conn.execute(_DEGRADED, {"host_id": host_id, "min_slaves": min_slaves}).scalars())
 
 
-def apply_sync(
-    conn: Connection, plan: SyncPlan, report: HardwareReport
-) -> tuple[int, list[tuple[str, str]], int]:
-    """Write ``plan``; returns the host id, the (mac, bond) memberships that ended and the host's
-    new config_version."""
+@dataclass(frozen=True)
+class Applied:
+    """What writing a sync plan did."""
+
+    host_id: int
+    released: list[tuple[str, str]]  # (mac, bond interface) memberships that ended
+    version: int  # the host's new config_version
+    created: NodeView | None = None  # a new host as stored, from the rows as inserted
+
+
+def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Applied:
+    """Write ``plan``. A new host is inserted at config_version 1 and read back from what the
+    inserts return (with the columns' defaults), so nothing needs to read it again."""
     now = func.current_timestamp()
     if plan.host is None:
-        host_id = conn.execute(insert(hosts).values(**plan.host_changes).returning(hosts.c.id)).scalar_one()
+        host_id = conn.execute(
+            insert(hosts).values(**plan.host_changes, config_version=1).returning(hosts.c.id)
+        ).scalar_one()
     else:
         host_id = plan.host.id
         if plan.host_changes:
@@ -180,14 +191,31 @@ def apply_sync(
         )
     for stored, changes in plan.update_nics:
         _expect(conn.execute(update(nics).where(nics.c.id == stored.id).values(**changes, updated_at=now)), 1)
+    inserted = []
     if plan.insert_nics:
-        conn.execute(
-            insert(nics),
+        inserted = conn.execute(
+            insert(nics).returning(*_NIC_ROW),  # in any order: each row says its MAC
             [{"host_id": host_id, "mac": nic.mac, **_nic_values(nic)} for nic in plan.insert_nics],
-        )
-    # This host changed, and so did every host a moved NIC came from.
-    versions = bump_versions(conn, [host_id, *(stored.host_id for stored, _ in plan.move_nics)])
-    return host_id, released, versions[host_id]
+        ).all()
+    # This host changed (a new one is at 1 already), and so did every host a moved NIC came from.
+    changed = [*([] if plan.host is None else [host_id]), *(stored.host_id for stored, _ in plan.move_nics)]
+    versions = bump_versions(conn, changed)
+    if plan.host is not None:
+        return Applied(host_id, released, versions[host_id])
+    created = NodeView(
+        id=host_id,
+        bonding_type=None,
+        nics={row.mac: NicRow(*row, bond_id=None) for row in inserted},
+        version=1,
+        **{
+            key: plan.host_changes[key]
+            for key in ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
+        },
+    )
+    return Applied(host_id, released, 1, created)
+
+
+_NIC_ROW = [nics.c[f.name] for f in fields(NicRow) if f.name != "bond_id"]
 
 
 def _nic_values(nic) -> dict:
