@@ -300,8 +300,21 @@ def _plain(status: int, text: str) -> Response:
     return Response(int(status), "text/plain; charset=utf-8", (text.rstrip("\n") + "\n").encode())
 
 
+class TlsFilesError(OSError):
+    """The TLS certificate or key cannot be read or used."""
+
+
 def _tls_context(settings: ServerSettings) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    for path in (settings.tls_cert, settings.tls_key):  # ssl does not say which one it could not read
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise TlsFilesError(f"cannot read the TLS file {path}: {exc.strerror or exc}") from None
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except ssl.SSLError as exc:
+        raise TlsFilesError(f"cannot use the TLS certificate and key: {exc.reason or exc}") from None
     return context

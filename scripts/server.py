@@ -16,14 +16,13 @@ import os
 import queue
 import resource
 import signal
-import ssl
 import sys
 import threading
 from dataclasses import fields, replace
 from pathlib import Path
 
 from ovirt_node_config.rpc.host_browser import HostBrowserServer, reverse_dns
-from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings
+from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings, TlsFilesError
 from ovirt_node_config.rpc.service import build_service
 from sqlalchemy.exc import OperationalError
 
@@ -266,15 +265,17 @@ def _serve(
             if resolve
             else None
         )
-    except ssl.SSLError as exc:
+    except TlsFilesError as exc:
         db.dispose()
-        raise UsageError(f"cannot use the TLS certificate and key: {exc.reason or exc}") from None
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         db.dispose()
         where = f"{server_config.listen}:{server_config.port}"
         if server_config.legacy_identify_port is not None:
             where += f" (or port {server_config.legacy_identify_port})"
-        raise UsageError(f"cannot listen on {where} or read its TLS files: {exc.strerror or exc}") from None
+        raise UsageError(
+            f"cannot listen on {where}: {os.strerror(exc.errno) if exc.errno else exc}"
+        ) from None
     except BaseException:
         db.dispose()
         raise

@@ -52,11 +52,17 @@ class Migration:
 
     @property
     def sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        return self._bytes().decode("utf-8")
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        return hashlib.sha256(self._bytes()).hexdigest()
+
+    def _bytes(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise MigrationError(f"cannot read migration {self.path.name}: {exc.strerror or exc}") from None
 
 
 def default_directory() -> Path:

@@ -1,6 +1,7 @@
 """``ovirt-node-config-server migrate`` as an operator runs it."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -10,7 +11,13 @@ import pytest
 from sqlalchemy import column, func, select, table, update
 
 from ovirt_node_config.persistence.engine import open_engine
-from ovirt_node_config.persistence.migrations import default_directory, discover
+from ovirt_node_config.persistence.migrations import (
+    Migration,
+    MigrationError,
+    default_directory,
+    discover,
+    migrate,
+)
 
 schema_migrations = table("schema_migrations", column("version"), column("checksum"))
 
@@ -183,3 +190,39 @@ def test_the_server_warns_at_start_when_it_takes_passwords_in_clear(database_url
     server = RunningServer(database_url, tmp_path / "server.log")  # listens on 127.0.0.1: no warning
     server.stop()
     assert "plain HTTP" not in server.log
+
+
+def test_start_up_failures_say_which_cause(database_url, tmp_path):
+    """One message per cause (the last line on stderr; the log comes before it): the TLS files,
+    the address, a migration file (below)."""
+
+    def failure(*args) -> tuple[int, str]:
+        result = run_server("serve", "--database", database_url, "--listen", "127.0.0.1", *args)
+        return result.returncode, result.stderr.splitlines()[-1]
+
+    missing = tmp_path / "missing.pem"
+    assert failure("--port", "0", "--tls-cert", str(missing), "--tls-key", str(missing)) == (
+        2,
+        f"ovirt-node-config-server: cannot read the TLS file {missing}: No such file or directory",
+    )
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate\n")
+    code, line = failure("--port", "0", "--tls-cert", str(garbage), "--tls-key", str(garbage))
+    assert code == 2 and line.startswith("ovirt-node-config-server: cannot use the TLS certificate and key:")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert failure("--port", str(port)) == (
+            2,
+            f"ovirt-node-config-server: cannot listen on 127.0.0.1:{port}: Address already in use",
+        )
+
+
+def test_an_unreadable_migration_file_is_named(tmp_path):
+    gone = Migration(7, "007_gone", tmp_path / "007_gone.sql")
+    with pytest.raises(
+        MigrationError, match=r"^cannot read migration 007_gone\.sql: No such file or directory$"
+    ):
+        gone.sql  # noqa: B018 - reading it is the test
+    (tmp_path / "007_dir.sql").mkdir()
+    with pytest.raises(MigrationError, match=r"^cannot read migration 007_dir\.sql: Is a directory$"):
+        migrate(open_engine(f"sqlite:///{tmp_path}/x.db"), tmp_path)
