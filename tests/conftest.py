@@ -8,26 +8,19 @@ in CI (``CI=true``) it stops the run as a failure.
 
 from __future__ import annotations
 
-import os
 import uuid
 from functools import cache
 from urllib.parse import quote
 
 import psycopg
 import pytest
-from support import RunningServer, in_ci, inventory_snapshot
+from support import PG_ENV, RunningServer, in_ci, inventory_snapshot, pg_server_url
 
 from ovirt_node_config.persistence.engine import Database, open_engine
 from ovirt_node_config.persistence.migrations import migrate
 
-PG_ENV = "OVIRT_NODE_CONFIG_TEST_PG"
-PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 DIALECTS = ("sqlite", "postgresql")
 PG_SKIP_NOTE = pytest.StashKey[str]()
-
-
-def pg_server_url() -> str:
-    return os.environ.get(PG_ENV) or PG_DEFAULT
 
 
 @cache

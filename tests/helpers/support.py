@@ -258,6 +258,15 @@ def set_link(root: Path, iface: str, up: bool) -> None:
     (entry / "operstate").write_text("up\n" if up else "down\n")
 
 
+PG_ENV = "OVIRT_NODE_CONFIG_TEST_PG"
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def pg_server_url() -> str:
+    """The PostgreSQL server the tests use ($OVIRT_NODE_CONFIG_TEST_PG)."""
+    return os.environ.get(PG_ENV) or PG_DEFAULT
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -2,12 +2,15 @@
 No measurement happens here; figures come from a person running the benchmark."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from ovirt_node_config.scripts import bench
+from support import pg_server_url
 
 BENCH = str(Path(sys.executable).with_name("ovirt-node-bench"))
 
@@ -24,30 +27,47 @@ def test_bad_arguments_exit_2(argv, capsys):
     assert caught.value.code == 2
 
 
-def test_smoke_run(tmp_path):
+def scratch_databases() -> set[str]:
+    with psycopg.connect(pg_server_url()) as conn:
+        return {
+            row[0]
+            for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'ovirt_bench_%'")
+        }
+
+
+def test_smoke_run(tmp_path, database_url):
+    """Both of the bench's own databases: a scratch SQLite file, or a scratch PostgreSQL database
+    created on the server and dropped afterwards (``database_url`` only picks the flavour)."""
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    before = scratch_databases() if kind == "postgresql" else set()
     out = tmp_path / "bench.json"
     result = subprocess.run(
         [
             BENCH,
             *("--nodes", "12", "--concurrency", "3", "--client-processes", "2", "--idle-connections", "50"),
-            *("--json", str(out)),
+            *("--database", kind, "--json", str(out)),
         ],
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "OVIRT_NODE_CONFIG_BENCH_PG": pg_server_url()},
     )
     assert result.returncode == 0, result.stderr
+    assert f"database {kind}" in result.stdout
     assert "row check: 12/12 hosts" in result.stdout and "OK" in result.stdout
     data = json.loads(out.read_text())
     assert data["storm"]["idle_connections"] == 50 and "50 idle connections held" in result.stdout
     phases = {phase["phase"]: phase for phase in data["storm"]["phases"]}
+    raw = {phase["name"]: phase for phase in data["storm"]["raw"]}
     assert list(phases) == ["floor", "first-boot", "reboot", "churn"]
     assert all(phase["errors"] == 0 and phase["calls"] > 0 for phase in phases.values())
     assert phases["reboot"]["nodes"] == 12
-    # The floor is its own unit; a run this small may measure no server CPU at all (clock ticks
-    # of 10 ms), and then no ratio is given rather than a made-up one.
-    floor = phases["floor"]
-    assert floor["cpu_ratio_to_floor"] == 1.0 or (floor["cpu_ratio_to_floor"], floor["server_cpu_s"]) == (
-        None,
-        0,
-    )
+    # Each ratio is the phase's server CPU per call over the floor's, from the raw numbers; a run
+    # this small may measure no server CPU at all (clock ticks of 10 ms): then no ratio is given.
+    floor_per_call = raw["floor"]["server_cpu_s"] / raw["floor"]["calls"]
+    for name, phase in phases.items():
+        per_call = raw[name]["server_cpu_s"] / raw[name]["calls"]
+        expected = round(per_call / floor_per_call, 2) if floor_per_call else None
+        assert phase["cpu_ratio_to_floor"] == expected, name
+    if kind == "postgresql":
+        assert scratch_databases() == before  # dropped afterwards

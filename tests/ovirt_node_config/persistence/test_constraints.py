@@ -119,6 +119,8 @@ def test_bonding_checks(engine, node, values):
         {"uuid": "NOT-LOWER"},
         {"memory_mb": -1},
         {"bonding_type_id": 99},
+        {"reported_network_stack": "netplan"},
+        {"network_stack_override": "KEYFILE"},
     ],
 )
 def test_host_checks(engine, node, values):
@@ -127,9 +129,13 @@ def test_host_checks(engine, node, values):
 
 
 def test_hosts_without_uuid_may_coexist(engine):
+    """The UUID is unique only where there is one (NULLs are distinct)."""
     with engine.begin() as conn:
         _host(conn, "a")
         _host(conn, "b")
+    with engine.connect() as conn:
+        rows = conn.execute(select(hosts.c.hostname, hosts.c.uuid).order_by(hosts.c.hostname)).all()
+    assert [tuple(row) for row in rows] == [("a", None), ("b", None)]
 
 
 def test_deleting_a_host_takes_its_children(engine, node):
