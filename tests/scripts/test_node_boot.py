@@ -129,17 +129,24 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
 def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):
     server.proxy().identify(make_report(macs=M, cpus=0))
     add_bond(db, "node1", "bond0", [M[0], M[1]])
-    before = tree_snapshot(machine / SCRIPTS)
+    (machine / SCRIPTS / "ifcfg-eth0").chmod(0o640)
+    before = files_and_modes(machine / SCRIPTS)
+    during = tmp_path / "during"
     result, calls = boot(
         machine,
         server.url,
         tmp_path / "tools",
         "--confirm-timeout",
         "3",
-        restart_then=f"kill -TERM {server.process.pid} 2>/dev/null || true",
+        restart_then=(
+            f"[ -e {during} ] || cp -a {machine / SCRIPTS} {during}; "
+            f"kill -TERM {server.process.pid} 2>/dev/null || true"
+        ),
     )
     assert result.returncode == 6
-    assert tree_snapshot(machine / SCRIPTS) == before
+    applied = files_and_modes(during)  # what the restart saw: the new files
+    assert "MASTER=bond0" in applied["ifcfg-eth0"][0].decode() and "ifcfg-bond0" in applied
+    assert files_and_modes(machine / SCRIPTS) == before  # bytes and modes
     assert len(calls["restart"]) == 2  # the restart, then the restart with the old files
     assert "previous files restored" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
