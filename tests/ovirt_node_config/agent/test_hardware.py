@@ -1,6 +1,7 @@
 """Reading the machine under a root directory."""
 
 import json
+from pathlib import Path
 
 from support import bond_in_sysfs, build_machine, set_link
 
@@ -54,11 +55,16 @@ def test_unknown_speed_is_left_out(tmp_path):
 
 
 def test_lshw_output_is_sent_when_asked(tmp_path):
+    """The command really runs (here ``cat`` of a real machine's ``lshw -xml``), its output goes
+    as it is, and the server accepts the report; not asked, nothing is run or sent."""
+    sample = sorted((Path(__file__).parents[2] / "data" / "lshw").glob("*.xml"))[0]
     root = build_machine(tmp_path)
-    report = hardware.collect(
-        root, lshw_command="lshw -xml", run=lambda argv: "<node/>" if argv[0] == "lshw" else None
-    )
-    assert report["lshw_xml"] == "<node/>"
+    report = hardware.collect(root, ip_command="true", lshw_command=f"cat {sample}")
+    assert report["lshw_xml"] == sample.read_text()
+    assert [nic.iface_name for nic in parse_report(report).nics] == ["eth0", "eth1", "eth2", "eth3"]
+    assert "lshw_xml" not in hardware.collect(root, ip_command="true")
+    failing = hardware.collect(root, ip_command="true", lshw_command=f"cat {tmp_path / 'missing.xml'}")
+    assert "lshw_xml" not in failing  # a failing lshw means no lshw, not a failed boot
 
 
 def test_a_bonded_node_reports_each_slave_by_its_permanent_mac(tmp_path):
