@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
 	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl \
-	python3-gi gir1.2-nm-1.0
+	python3-gi gir1.2-nm-1.0 systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint system-packages clean
@@ -34,7 +34,7 @@ system-packages:
 $(VENV)/.installed: setup.cfg pyproject.toml | system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e . 'tox>=4'
+	$(VENV)/bin/pip install -q -e '.[server]' 'tox>=4'
 	touch $@
 
 clean:

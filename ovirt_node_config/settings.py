@@ -12,7 +12,11 @@ SQLITE_FILE_NAME = "inventory.sqlite3"
 
 
 def default_sqlite_path() -> Path:
-    """The embedded database file: system-wide for root, per user otherwise."""
+    """The embedded database file: in systemd's ``StateDirectory=`` when run as a service
+    (``$STATE_DIRECTORY``), else system-wide for root, per user otherwise."""
+    state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    if state:
+        return Path(state) / SQLITE_FILE_NAME
     if os.geteuid() == 0:
         return Path("/var/lib/ovirt-node-config") / SQLITE_FILE_NAME
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")

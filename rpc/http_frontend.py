@@ -112,8 +112,10 @@ class HttpFrontend:
         request_deadline_s: float,
         max_connections: int,
         tls: ssl.SSLContext | None = None,
+        connections_changed: Callable[[int], None] | None = None,
     ):
         self.listener = listener
+        self.connections_changed = connections_changed or (lambda _count: None)
         self.handler = handler
         self.screen = screen
         self.max_body_bytes = max_body_bytes
@@ -245,6 +247,7 @@ class HttpFrontend:
             else:
                 connection.deadline = now + self.keepalive_timeout_s
             self.connections[connection.sock.fileno()] = connection
+            self.connections_changed(len(self.connections))
             self._watch(connection, selectors.EVENT_READ)
 
     def _close_oldest_idle(self) -> bool:
@@ -608,6 +611,7 @@ class HttpFrontend:
         fileno = connection.sock.fileno()
         if fileno in self.connections:
             del self.connections[fileno]
+            self.connections_changed(len(self.connections))
         with contextlib.suppress(KeyError, ValueError, OSError):
             self.selector.unregister(connection.sock)
         with contextlib.suppress(OSError):

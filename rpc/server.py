@@ -96,6 +96,7 @@ class NodeConfigServer:
         get_routes: dict[str, GetRoute] | None = None,
         authenticate: Authenticator | None = None,
         replay: AnswerReplay | None = None,
+        connections_changed: Callable[[int], None] | None = None,
     ):
         self.settings = settings
         self.replay = replay
@@ -119,6 +120,7 @@ class NodeConfigServer:
             request_deadline_s=settings.request_deadline_s,
             max_connections=settings.max_connections,
             tls=self.tls,
+            connections_changed=connections_changed,
         )
 
     @property

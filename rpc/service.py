@@ -9,7 +9,9 @@ from ovirt_node_config.persistence.engine import Database
 
 from .admin_methods import AdminMethods
 from .answer_replay import AnswerReplay
+from .metrics import Metrics
 from .node_methods import NodeMethods
+from .request_log import observers
 
 
 @dataclass
@@ -19,6 +21,7 @@ class Service:
     authenticate: object = None
     legacy_identify: object = None  # the 2008 host-browser sessions' identify
     replay: AnswerReplay | None = None  # answers kept for repeated boot calls
+    metrics: Metrics | None = None
 
 
 def build_service(db: Database) -> Service:
@@ -31,4 +34,9 @@ def build_service(db: Database) -> Service:
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(db).methods())
     service.get_routes.update(nodes.get_routes())
+    known = {*service.methods, *(f"GET {path}" for path in service.get_routes), "host-browser"}
+    service.metrics = Metrics(db, known | {"GET /metrics", "GET /health"})
+    service.get_routes.update(service.metrics.routes())
+    observers[:] = [service.metrics.request]
+    db.on_retry, db.on_outage = service.metrics.retries.inc, service.metrics.outages.inc
     return service

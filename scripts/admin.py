@@ -20,10 +20,14 @@ import xmlrpc.client
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tabulate import tabulate
+from ovirt_node_config.scripts import needs_extra
 
-from ovirt_node_config.bonding import CHOICES, OPTION_NAMES
-from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy
+with needs_extra("ovirt-node-admin", "server"):
+    from tabulate import tabulate
+
+    from ovirt_node_config.bonding import CHOICES, OPTION_NAMES
+    from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy
+
 
 PROG = "ovirt-node-admin"
 DEFAULT_URL = "http://127.0.0.1:8742/"

@@ -10,10 +10,14 @@ import argparse
 import json
 import sys
 
-from tqdm import tqdm
+from ovirt_node_config.scripts import needs_extra
 
-from ovirt_node_config.bench.runner import PG_DEFAULT, PG_ENV, BenchOptions, run
-from ovirt_node_config.bench.stats import table
+with needs_extra("ovirt-node-bench", "bench"):
+    from tqdm import tqdm
+
+    from ovirt_node_config.bench.runner import PG_DEFAULT, PG_ENV, BenchOptions, run
+    from ovirt_node_config.bench.stats import table
+
 
 PROG = "ovirt-node-bench"
 

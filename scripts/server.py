@@ -15,21 +15,28 @@ import logging.handlers
 import os
 import queue
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from dataclasses import fields, replace
 from pathlib import Path
 
-from ovirt_node_config.rpc.host_browser import HostBrowserServer, reverse_dns
-from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings, TlsFilesError
-from ovirt_node_config.rpc.service import build_service
-from sqlalchemy.exc import OperationalError
+from ovirt_node_config.scripts import needs_extra
 
-from ovirt_node_config import admins, settings
-from ovirt_node_config.errors import InvalidInput
-from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
-from ovirt_node_config.persistence.migrations import MigrationError, migrate, pending
+with needs_extra("ovirt-node-config-server", "server"):
+    from ovirt_node_config.rpc.host_browser import HostBrowserServer, reverse_dns
+    from ovirt_node_config.rpc.metrics import MULTIPROCESS_ENV
+    from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings, TlsFilesError
+    from ovirt_node_config.rpc.service import build_service
+    from sqlalchemy.exc import OperationalError
+
+    from ovirt_node_config import admins, settings
+    from ovirt_node_config.errors import InvalidInput
+    from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
+    from ovirt_node_config.persistence.migrations import MigrationError, migrate, pending
+
 
 log = logging.getLogger("ovirt_node_config.server")
 PROG = "ovirt-node-config-server"
@@ -219,10 +226,15 @@ def run_serve(args: argparse.Namespace) -> int:
     if level not in LOG_LEVELS:
         raise UsageError(f"log-level must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     listener = _log_through_a_queue(level)
+    # Metrics of every server process are written here and summed by /metrics (rpc/metrics.py);
+    # set before the metrics library is first imported, which decides its mode then.
+    metrics_dir = tempfile.mkdtemp(prefix="ovirt-node-config-metrics-")
+    os.environ[MULTIPROCESS_ENV] = metrics_dir
     try:
         return _serve(args, config, level, listener)
     finally:
         listener.stop()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _log_through_a_queue(level: str, stream=None) -> logging.handlers.QueueListener:
@@ -256,7 +268,12 @@ def _serve(
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
         service = build_service(db)
         server = NodeConfigServer(
-            server_config, service.methods, service.get_routes, service.authenticate, service.replay
+            server_config,
+            service.methods,
+            service.get_routes,
+            service.authenticate,
+            service.replay,
+            service.metrics.open_connections,
         )
         legacy = (
             HostBrowserServer(

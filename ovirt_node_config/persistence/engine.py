@@ -239,13 +239,15 @@ class OutageLog:
         self.since: float | None = None
         self._lock = threading.Lock()
 
-    def begins(self, exc: DBAPIError) -> None:
+    def begins(self, exc: DBAPIError) -> bool:
+        """True when this call found the outage (and logged it)."""
         with self._lock:
             if self.since is not None:
-                return
+                return False
             self.since = time.monotonic()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
         log.error("database %s unavailable: %s; answering 503 until it is back", self.where, reason)
+        return True
 
     def ends(self) -> None:
         if self.since is None:
@@ -276,6 +278,9 @@ class Database:
         )
         self.attempts = attempts
         self._outage = OutageLog(self.engine.url.render_as_string(hide_password=True))
+        # Told of every transaction run again, and of every outage that begins (metrics).
+        self.on_retry: Callable[[], None] = lambda: None
+        self.on_outage: Callable[[], None] = lambda: None
 
     @property
     def dialect(self) -> str:
@@ -294,6 +299,11 @@ class Database:
                     return work(conn)
 
         return self._retrying(attempt)
+
+    def ping(self) -> None:
+        """One trivial query, once: raises when the database does not answer."""
+        with self._read_engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1").scalar_one()
 
     def lookup(self, sql: str, params: tuple) -> tuple | None:
         """The first row of one read-only statement (``?`` placeholders), run on the driver's
@@ -334,9 +344,11 @@ class Database:
                     raise refusal from exc
                 outage = is_outage(exc)
                 if number >= (OUTAGE_ATTEMPTS if outage else self.attempts):
-                    if outage:  # a stale pooled connection fails once and is retried: no outage
-                        self._outage.begins(exc)
+                    # A stale pooled connection fails once and is retried: no outage.
+                    if outage and self._outage.begins(exc):
+                        self.on_outage()
                     raise _refusal_after_retries(exc) from (None if outage else exc)
+                self.on_retry()
                 low, high = (0.01, 0.05) if outage else (0.002, 0.02)
                 time.sleep(random.uniform(low, high) * number)  # noqa: S311 - jitter, not crypto
             else:

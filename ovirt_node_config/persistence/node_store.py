@@ -190,6 +190,26 @@ def load_node(
     )
 
 
+def inventory_counts(conn: Connection, min_slaves: int) -> dict[str, int]:
+    """How many hosts, NICs and bonds there are, and bonds with fewer than ``min_slaves`` slaves."""
+    slave_counts = (
+        select(bondings.c.id, func.count(bondings_nics.c.nic_id).label("slaves"))
+        .select_from(bondings.outerjoin(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id))
+        .group_by(bondings.c.id)
+        .subquery()
+    )
+    degraded = select(func.count()).select_from(slave_counts).where(slave_counts.c.slaves < min_slaves)
+    row = conn.execute(
+        select(
+            select(func.count()).select_from(hosts).scalar_subquery().label("hosts"),
+            select(func.count()).select_from(nics).scalar_subquery().label("nics"),
+            select(func.count()).select_from(bondings).scalar_subquery().label("bonds"),
+            degraded.scalar_subquery().label("degraded_bonds"),
+        )
+    ).one()
+    return dict(row._mapping)
+
+
 def list_nodes(conn: Connection) -> list[dict]:
     """A summary line per node: name, UUID, bonding type, NIC and bond counts."""
     nic_counts = select(nics.c.host_id, func.count().label("n")).group_by(nics.c.host_id).subquery()

@@ -226,3 +226,11 @@ def test_an_unreadable_migration_file_is_named(tmp_path):
     (tmp_path / "007_dir.sql").mkdir()
     with pytest.raises(MigrationError, match=r"^cannot read migration 007_dir\.sql: Is a directory$"):
         migrate(open_engine(f"sqlite:///{tmp_path}/x.db"), tmp_path)
+
+
+def test_as_a_service_the_embedded_database_is_in_its_state_directory(tmp_path):
+    """systemd's StateDirectory= sets $STATE_DIRECTORY: the SQLite default lands there."""
+    environment = {k: v for k, v in os.environ.items() if k != "OVIRT_NODE_CONFIG_DATABASE"}
+    result = run_server("migrate", env={**environment, "STATE_DIRECTORY": str(tmp_path / "state")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "state" / "inventory.sqlite3").is_file()

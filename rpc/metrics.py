@@ -1,0 +1,126 @@
+"""Prometheus metrics (``GET /metrics``) and the health check (``GET /health``).
+
+Through ``prometheus-client``. With ``--processes``, every server process writes its samples
+to files in one directory (``$PROMETHEUS_MULTIPROC_DIR``, made by ``serve`` before the
+processes start and removed when it stops) and ``/metrics``, whichever process answers it,
+sums them: the counts are the server's, not one process's. The client library decides at import
+whether it runs in that mode, so it is imported here only once :class:`Metrics` is built (after
+``serve`` has set the directory), never at module import.
+
+- ``ovirt_node_config_requests_total{method,outcome}`` and the latency histogram
+  ``ovirt_node_config_request_seconds{method}``: every request and 2008 host-browser session;
+  ``method`` is a known method or route (anything else is ``other``, so clients cannot grow the
+  label set), ``outcome`` ``ok``, ``kept`` (answered from a kept answer), an HTTP/fault code or
+  ``error``;
+- ``ovirt_node_config_open_connections``;
+- ``ovirt_node_config_database_retries_total`` and ``..._database_outages_total``;
+- at each scrape, from the database: ``ovirt_node_config_hosts``, ``_nics``, ``_bonds`` and
+  ``_degraded_bonds``.
+
+``/health`` answers 200 when the database answers a trivial query, 503 otherwise (for load
+balancers in front of several servers).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from http import HTTPStatus
+
+from ovirt_node_config import bonding
+from ovirt_node_config.persistence.engine import Database
+
+log = logging.getLogger("ovirt_node_config.rpc")
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+TEXT = "text/plain; charset=utf-8"
+_CODE = re.compile(r"\d{3}")
+# Boot calls take milliseconds; a contended database or a slow admin call, seconds.
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def outcome_of(text: str) -> str:
+    """The outcome label of a request log line's outcome."""
+    if text.startswith("ok"):
+        return "kept" if "kept answer" in text else "ok"
+    code = text.removeprefix("fault ").split(" ", 1)[0].rstrip(":")  # "fault 404: no node ..."
+    return code if _CODE.fullmatch(code) else "error"
+
+
+class Metrics:
+    def __init__(self, db: Database, known_methods: set[str]):
+        import prometheus_client
+        from prometheus_client import multiprocess
+
+        self.db = db
+        self.known = set(known_methods)
+        self.client = prometheus_client
+        self.multiprocess = multiprocess if os.environ.get(MULTIPROCESS_ENV) else None
+        self.requests = prometheus_client.Counter(
+            "ovirt_node_config_requests", "Requests and host-browser sessions", ["method", "outcome"]
+        )
+        self.latency = prometheus_client.Histogram(
+            "ovirt_node_config_request_seconds", "Time to answer", ["method"], buckets=BUCKETS
+        )
+        self.connections = prometheus_client.Gauge(
+            "ovirt_node_config_open_connections", "Open client connections", multiprocess_mode="livesum"
+        )
+        self.retries = prometheus_client.Counter(
+            "ovirt_node_config_database_retries", "Transactions run again (locks, deadlocks, ...)"
+        )
+        self.outages = prometheus_client.Counter(
+            "ovirt_node_config_database_outages", "Times the database became unreachable"
+        )
+
+    def request(self, method: str, outcome: str, seconds: float) -> None:
+        name = method if method in self.known else "other"
+        self.requests.labels(name, outcome_of(outcome)).inc()
+        self.latency.labels(name).observe(seconds)
+
+    def open_connections(self, count: int) -> None:
+        self.connections.set(count)
+
+    def routes(self) -> dict:
+        return {"/metrics": self.exposition, "/health": self.health}
+
+    def exposition(self, _target: str) -> tuple[int, str, bytes]:
+        registry = self.client.CollectorRegistry()
+        if self.multiprocess:
+            self.multiprocess.MultiProcessCollector(registry)
+        else:
+            for collector in (self.requests, self.latency, self.connections, self.retries, self.outages):
+                registry.register(collector)
+        registry.register(_Inventory(self.db, self.client))
+        return HTTPStatus.OK, self.client.CONTENT_TYPE_LATEST, self.client.generate_latest(registry)
+
+    def health(self, _target: str) -> tuple[int, str, bytes]:
+        try:
+            self.db.ping()
+        except Exception:  # noqa: BLE001 - any failure to answer is "not healthy"
+            log.debug("health check failed", exc_info=True)
+            return HTTPStatus.SERVICE_UNAVAILABLE, TEXT, b"the database is unavailable\n"
+        return HTTPStatus.OK, TEXT, b"ok\n"
+
+
+class _Inventory:
+    """Gauges read from the database at each scrape (one query)."""
+
+    def __init__(self, db: Database, client):
+        self.db = db
+        self.client = client
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        from ovirt_node_config.persistence import node_store
+
+        try:
+            counts = self.db.read(lambda conn: node_store.inventory_counts(conn, bonding.MIN_SLAVES))
+        except Exception:  # noqa: BLE001 - the scrape still gives the request metrics
+            log.debug("inventory gauges unavailable", exc_info=True)
+            return
+        for name, value in counts.items():
+            yield GaugeMetricFamily(
+                f"ovirt_node_config_{name}", f"{name.replace('_', ' ')} in the inventory", value
+            )

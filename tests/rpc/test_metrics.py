@@ -1,0 +1,115 @@
+"""GET /metrics and GET /health through a real server of two processes, as Prometheus and a load
+balancer would call them: the counts are the whole server's, whichever process answers."""
+
+import urllib.error
+import urllib.request
+import xmlrpc.client
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from ovirt_node_config.rpc.metrics import outcome_of
+from prometheus_client.parser import text_string_to_metric_families
+from support import RunningServer, TcpProxy, add_bond, make_report
+
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+
+
+def get(server, path: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def samples(server) -> dict:
+    """Every sample of a scrape: (name, sorted labels) -> value."""
+    status, content_type, text = get(server, "/metrics")
+    assert status == 200 and content_type.startswith("text/plain; version=")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def call(server, method, *params):
+    """On a new connection each time, so that either process may answer."""
+    return getattr(xmlrpc.client.ServerProxy(server.url, allow_none=True), method)(*params)
+
+
+@pytest.fixture
+def two_processes(database_url, tmp_path):
+    server = RunningServer(database_url, tmp_path / "server.log", ("--processes", "2"))
+    yield server
+    server.stop()
+
+
+def requests(scrape, method, outcome) -> float:
+    return scrape.get(("ovirt_node_config_requests_total", (("method", method), ("outcome", outcome))), 0)
+
+
+def test_requests_and_the_inventory_are_counted_across_processes(two_processes, db):
+    server = two_processes
+    report = make_report(macs=M)
+    for _ in range(3):
+        call(server, "identify", report)  # the first syncs, the next two are kept answers
+    for _ in range(4):
+        call(server, "get_config", "node1", {M[0]: "eth0"})
+    with pytest.raises(xmlrpc.client.Fault):
+        call(server, "get_config", "nobody", {M[0]: "eth0"})
+    with pytest.raises(xmlrpc.client.Fault):
+        call(server, "no_such_method\nforged")
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    call(server, "identify", make_report(hostname="node2", macs=(M[1],)))  # takes a slave: degraded
+    assert get(server, "/ovirt/managed_node/config?host=node1&macs=" + M[2] + "=eth2")[0] == 200
+
+    scrape = samples(server)
+    assert requests(scrape, "identify", "ok") == 2 and requests(scrape, "identify", "kept") == 2
+    assert requests(scrape, "get_config", "ok") == 4 and requests(scrape, "get_config", "404") == 1
+    assert requests(scrape, "other", "404") == 1  # a client's method name does not become a label
+    assert requests(scrape, "GET /ovirt/managed_node/config", "200") == 1
+    count = ("ovirt_node_config_request_seconds_count", (("method", "get_config"),))
+    assert scrape[count] == 5
+    inventory = {
+        name: scrape[(f"ovirt_node_config_{name}", ())]
+        for name in ("hosts", "nics", "bonds", "degraded_bonds")
+    }
+    assert inventory == {"hosts": 2, "nics": 4, "bonds": 1, "degraded_bonds": 1}
+    assert scrape[("ovirt_node_config_open_connections", ())] >= 1  # this scrape's own, at least
+    assert scrape[("ovirt_node_config_database_outages_total", ())] == 0
+    assert get(server, "/health") == (200, "text/plain; charset=utf-8", "ok\n")
+
+
+@pytest.mark.parametrize(
+    "text, outcome",
+    [
+        ("ok", "ok"),
+        ("ok (kept answer)", "kept"),
+        ("404 no node", "404"),
+        ("ERROR busy", "error"),
+        ("200", "200"),
+    ],
+)
+def test_outcome_labels(text, outcome):
+    assert outcome_of(text) == outcome
+
+
+def test_health_follows_the_database(pg_schema_url, tmp_path):
+    """A load balancer takes the server out while its database is away, and back after."""
+    parts = urlsplit(pg_schema_url)
+    proxy = TcpProxy((parts.hostname, parts.port or 5432))
+    url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+    server = RunningServer(url, tmp_path / "server.log")
+    try:
+        assert get(server, "/health")[0] == 200
+        proxy.cut()
+        assert get(server, "/health") == (503, "text/plain; charset=utf-8", "the database is unavailable\n")
+        with pytest.raises(xmlrpc.client.Fault):
+            call(server, "get_config", "node1", {M[0]: "eth0"})  # 503: an outage begins
+        proxy.restore()
+        assert get(server, "/health")[0] == 200
+        assert samples(server)[("ovirt_node_config_database_outages_total", ())] == 1
+    finally:
+        server.stop()
+        proxy.close()
