@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import xmlrpc.client
 from pathlib import Path
 
@@ -288,6 +290,15 @@ def require_private_var_tmp() -> None:
     )
     if not probe or probe.returncode != 0:
         require("unshare cannot give bash a private /var/tmp here")
+
+
+def http_get(server, path: str) -> tuple[int, str, str]:
+    """GET ``path`` from a running server: (status, content type, text), errors included."""
+    try:
+        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

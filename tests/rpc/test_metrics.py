@@ -1,30 +1,20 @@
 """GET /metrics and GET /health through a real server of two processes, as Prometheus and a load
 balancer would call them: the counts are the whole server's, whichever process answers."""
 
-import urllib.error
-import urllib.request
 import xmlrpc.client
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from ovirt_node_config.rpc.metrics import outcome_of
 from prometheus_client.parser import text_string_to_metric_families
-from support import RunningServer, TcpProxy, add_bond, make_report
+from support import RunningServer, TcpProxy, add_bond, http_get, make_report
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 
 
-def get(server, path: str) -> tuple[int, str, str]:
-    try:
-        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=30) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers["Content-Type"], error.read().decode()
-
-
 def samples(server) -> dict:
     """Every sample of a scrape: (name, sorted labels) -> value."""
-    status, content_type, text = get(server, "/metrics")
+    status, content_type, text = http_get(server, "/metrics")
     assert status == 200 and content_type.startswith("text/plain; version=")
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -62,7 +52,7 @@ def test_requests_and_the_inventory_are_counted_across_processes(two_processes, 
         call(server, "no_such_method\nforged")
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     call(server, "identify", make_report(hostname="node2", macs=(M[1],)))  # takes a slave: degraded
-    assert get(server, "/ovirt/managed_node/config?host=node1&macs=" + M[2] + "=eth2")[0] == 200
+    assert http_get(server, "/ovirt/managed_node/config?host=node1&macs=" + M[2] + "=eth2")[0] == 200
 
     scrape = samples(server)
     assert requests(scrape, "identify", "ok") == 2 and requests(scrape, "identify", "kept") == 2
@@ -78,7 +68,7 @@ def test_requests_and_the_inventory_are_counted_across_processes(two_processes, 
     assert inventory == {"hosts": 2, "nics": 4, "bonds": 1, "degraded_bonds": 1}
     assert scrape[("ovirt_node_config_open_connections", ())] >= 1  # this scrape's own, at least
     assert scrape[("ovirt_node_config_database_outages_total", ())] == 0
-    assert get(server, "/health") == (200, "text/plain; charset=utf-8", "ok\n")
+    assert http_get(server, "/health") == (200, "text/plain; charset=utf-8", "ok\n")
 
 
 @pytest.mark.parametrize(
@@ -102,13 +92,17 @@ def test_health_follows_the_database(pg_schema_url, tmp_path):
     url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
     server = RunningServer(url, tmp_path / "server.log")
     try:
-        assert get(server, "/health")[0] == 200
+        assert http_get(server, "/health")[0] == 200
         proxy.cut()
-        assert get(server, "/health") == (503, "text/plain; charset=utf-8", "the database is unavailable\n")
+        assert http_get(server, "/health") == (
+            503,
+            "text/plain; charset=utf-8",
+            "the database is unavailable\n",
+        )
         with pytest.raises(xmlrpc.client.Fault):
             call(server, "get_config", "node1", {M[0]: "eth0"})  # 503: an outage begins
         proxy.restore()
-        assert get(server, "/health")[0] == 200
+        assert http_get(server, "/health")[0] == 200
         assert samples(server)[("ovirt_node_config_database_outages_total", ())] == 1
     finally:
         server.stop()

@@ -8,7 +8,7 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
-from support import add_bond, make_report
+from support import add_bond, http_get, make_report
 
 from ovirt_node_config import node_admin, node_config
 
@@ -190,14 +190,6 @@ def test_sigterm_stops_the_server_cleanly(server):
     assert "stopped" in server.log
 
 
-def get(server, path: str) -> tuple[int, str, str]:
-    try:
-        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=30) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers["Content-Type"], error.read().decode()
-
-
 @pytest.fixture
 def bonded_node(server, db):
     """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static."""
@@ -223,11 +215,11 @@ def test_get_config_and_the_legacy_url_return_the_same_bytes(bonded_node):
     query = urllib.parse.urlencode(
         {"host": "node1", "macs": ",".join(f"{m.upper()}={i}" for m, i in macs.items())}
     )
-    status, content_type, legacy = get(bonded_node, f"/ovirt/managed_node/config?{query}")
+    status, content_type, legacy = http_get(bonded_node, f"/ovirt/managed_node/config?{query}")
     assert (status, content_type) == (200, "text/plain; charset=utf-8")
     assert legacy == text
     unencoded = "/ovirt/managed_node/config?host=node1&macs=" + ",".join(f"{m}={i}" for m, i in macs.items())
-    assert get(bonded_node, unencoded)[2] == text
+    assert http_get(bonded_node, unencoded)[2] == text
 
 
 def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(bonded_node, db):
@@ -246,7 +238,7 @@ def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(
     assert "/eth2.nmconnection/ipv4/address1 192.0.2.10/24\n" in keyfiles.augtool
     # The 2008 appliances' GET runs what it gets: always ifcfg files.
     query = urllib.parse.urlencode({"host": "node1", "macs": ",".join(f"{m}={i}" for m, i in macs.items())})
-    assert get(bonded_node, f"/ovirt/managed_node/config?{query}")[2] == ifcfg
+    assert http_get(bonded_node, f"/ovirt/managed_node/config?{query}")[2] == ifcfg
     shown = node_admin.show_node(db, "node1")
     assert (shown["network_stack"], shown["reported_network_stack"]) == ("keyfile", "keyfile")
 
@@ -257,7 +249,7 @@ def test_the_exact_2008_request_gets_the_bond(bonded_node):
     macs = "".join(
         f"{mac.upper().replace(':', '%3A')}={name}%2C" for mac, name in ((MAC1, "eth0"), (MAC2, "eth1"))
     )
-    status, _, text = get(bonded_node, f"/ovirt/managed_node/config?host=node1&macs={macs}")
+    status, _, text = http_get(bonded_node, f"/ovirt/managed_node/config?host=node1&macs={macs}")
     assert status == 200, text
     assert text == bonded_node.proxy().get_config("node1", {MAC1: "eth0", MAC2: "eth1"})
     assert "ifcfg-eth1/MASTER bond0" in text
@@ -266,7 +258,7 @@ def test_the_exact_2008_request_gets_the_bond(bonded_node):
 def test_a_bridge_showing_its_port_mac_does_not_hide_the_port(bonded_node):
     # 2008's default network: a DHCP bridge per NIC, with the NIC's MAC; ifconfig lists both.
     query = f"host=node1&macs={MAC1.upper()}=breth0,{MAC1.upper()}=eth0,{MAC2.upper()}=eth1,"
-    status, _, text = get(
+    status, _, text = http_get(
         bonded_node, "/ovirt/managed_node/config?" + query.replace(":", "%3A").replace(",", "%2C")
     )
     assert status == 200 and text == bonded_node.proxy().get_config("node1", {MAC1: "eth0", MAC2: "eth1"})
@@ -291,7 +283,7 @@ def test_a_bridge_showing_its_port_mac_does_not_hide_the_port(bonded_node):
     ],
 )
 def test_legacy_url_errors_are_one_line(bonded_node, path, status):
-    answer_status, content_type, body = get(bonded_node, path)
+    answer_status, content_type, body = http_get(bonded_node, path)
     assert answer_status == status and content_type.startswith("text/plain")
     assert body.endswith("\n") and body.count("\n") == 1
 
