@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import Busy, Conflict, InvalidInput
+from .tables import metadata
 
 log = logging.getLogger("ovirt_node_config.database")
 
@@ -201,6 +202,15 @@ def constraint_name(exc: IntegrityError) -> str:
     return message.split(":", 1)[1].strip() if ":" in message else message
 
 
+def check_field(name: str) -> str:
+    """The field a CHECK rule named ``<table>_<column>_check`` is about: the column (table names
+    hold underscores too: the longest table name that prefixes it wins), or for a rule over
+    several columns (``nics_static_address_check``) the rule's own words."""
+    rule = name.removesuffix("_check")
+    tables = sorted((t for t in metadata.tables if rule.startswith(t + "_")), key=len, reverse=True)
+    return rule.removeprefix(tables[0] + "_") if tables else rule
+
+
 def refusal_of(exc: IntegrityError) -> Exception | None:
     """The refusal a violated database rule means for the caller, or None when it is a defect
     of this code (NOT NULL and the like: the caller sees a 500 with a logged reference).
@@ -209,8 +219,7 @@ def refusal_of(exc: IntegrityError) -> Exception | None:
     caller's to fix (the library validates first, so reaching one is a validation gap)."""
     kind, name = integrity_kind(exc), constraint_name(exc)
     if kind == "check":
-        column = name.removesuffix("_check").split("_", 1)[-1] if name.endswith("_check") else name
-        return InvalidInput(column, f"refused by the database rule {name}")
+        return InvalidInput(check_field(name), f"refused by the database rule {name}")
     if kind in ("unique", "foreign_key"):
         return Conflict(f"refused by the database rule {name}")
     return None

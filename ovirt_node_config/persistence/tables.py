@@ -1,9 +1,12 @@
 """SQLAlchemy Core mappings of the tables that ``sql/`` builds.
 
 These describe the schema for queries only; they never create anything (``sql/`` is the only
-source of the schema). ``tests/ovirt_node_config/persistence/test_tables.py`` proves they match
-what the migrations built, on SQLite and on PostgreSQL. Constraint names are those of the SQL
-files, so that a violation can be reported by name.
+source of the schema). ``tests/ovirt_node_config/persistence/test_tables.py`` proves that their
+tables, columns, types, nullability, server defaults, keys and indexes match what the migrations
+built, on SQLite and on PostgreSQL; CHECK rules are not declared here (they stay in ``sql/``),
+and the test checks each is named ``<table>_<column>_check`` after a column of its table, so a
+refusal names the right field. Ids are identities on PostgreSQL and rowid aliases on SQLite.
+Constraint names are those of the SQL files, so that a violation can be reported by name.
 """
 
 from sqlalchemy import (
