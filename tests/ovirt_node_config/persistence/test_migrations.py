@@ -1,12 +1,16 @@
 """The migration runner: order, bookkeeping, idempotence, refusal of edited files, variants."""
 
 import shutil
+import sqlite3
+import threading
+import time
 
 import pytest
 from sqlalchemy import select
 
 from ovirt_node_config.persistence.engine import open_engine
 from ovirt_node_config.persistence.migrations import (
+    ADVISORY_LOCK_KEY,
     MigrationError,
     default_directory,
     discover,
@@ -114,3 +118,58 @@ def test_inconsistent_migration_directories_are_refused(tmp_path, files, message
         (tmp_path / name).write_text("SELECT 1;")
     with pytest.raises(MigrationError, match=message):
         discover(tmp_path, "sqlite")
+
+
+def test_two_runners_that_overlap_apply_each_migration_once(database_url):
+    """Both runners start while the test holds what they must wait for (PostgreSQL: the
+    migration lock, both seen waiting; SQLite: the write lock), then race for it: each migration
+    is applied exactly once, and neither fails. On PostgreSQL this fails without the migration
+    lock (checked by removing it). On SQLite every writer queues on the one write lock and the
+    busy handler's backoff lets the first runner finish before the second wakes, so the test
+    cannot force the interleaving that a plain BEGIN would get wrong (it passes with one): there
+    it shows only that overlapping runners queue and neither fails."""
+    engines = [open_engine(database_url) for _ in range(2)]
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def run(engine):
+        try:
+            results.append(migrate(engine))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    runners = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    blocker = open_engine(database_url)
+    try:
+        with blocker.connect() as conn:
+            if blocker.dialect.name == "postgresql":
+                conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+                conn.commit()
+            else:
+                raw = sqlite3.connect(blocker.url.database, isolation_level=None)
+                raw.execute("BEGIN IMMEDIATE")
+            for runner in runners:
+                runner.start()
+            if blocker.dialect.name == "postgresql":
+                waiting = (
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = %s"
+                )
+                deadline = time.monotonic() + 20
+                while conn.exec_driver_sql(waiting, (ADVISORY_LOCK_KEY & 0xFFFFFFFF,)).scalar_one() < 2:
+                    assert time.monotonic() < deadline, "the runners never waited for the lock"
+                    conn.commit()
+                    time.sleep(0.05)
+                conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
+                conn.commit()
+            else:
+                time.sleep(0.5)  # both are in SQLite's busy handler by now
+                raw.execute("ROLLBACK")
+                raw.close()
+        for runner in runners:
+            runner.join(timeout=60)
+    finally:
+        for engine in [*engines, blocker]:
+            engine.dispose()
+    assert errors == []
+    names = [m.name for m in discover(default_directory(), "sqlite")]
+    assert sorted(name for applied in results for name in applied) == sorted(names)
