@@ -8,9 +8,10 @@ exactly as it was, and a stale one is never served.
 
 Keys are SHA-256 digests over this release's code (:func:`code_fingerprint`: a different
 release never serves another's answers) and either the whole ``identify`` request body or the
-normalised ``get_config`` question (host name and MAC map, sorted). ``identify`` keeps, in its
-own transaction, both its answer for a repeat and the configuration for the MACs it reported,
-so that the boot's ``get_config`` that follows is already answered. An administrator's change
+normalised ``get_config`` question (host name, MAC map sorted, and the stack a legacy caller
+insists on). ``identify`` keeps, in the transaction that syncs the report, both its answer for a
+repeat and the configuration for the MACs it reported, so that the boot's ``get_config`` that
+follows is already answered. An administrator's change
 (:func:`carry_forward`, in the change's own transaction) keeps them current: the configuration is
 rendered anew, and a kept ``identify`` answer, which depends on the change only through the
 node's degraded bonds, gets the new list; so an unchanged node that reboots after its bonds were
