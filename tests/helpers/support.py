@@ -280,6 +280,26 @@ def require(reason: str) -> None:
     pytest.skip(reason)
 
 
+def run_generated_file(text: str, workdir: Path) -> dict[str, str]:
+    """Run a generated configuration file with bash as an old appliance does, with a private
+    /var/tmp (``unshare``; see :func:`require_private_var_tmp`); returns the files it wrote there."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "node-config").write_text(text)
+    (workdir / "var-tmp").mkdir()
+    subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-c",
+            f'mount --bind "{workdir / "var-tmp"}" /var/tmp && bash "{workdir / "node-config"}"',
+        ],
+        check=True,
+    )
+    return {path.name: path.read_text() for path in (workdir / "var-tmp").iterdir()}
+
+
 def require_private_var_tmp() -> None:
     """Generated files write /var/tmp by absolute path: tests run them under ``unshare --mount``
     with a private /var/tmp. Where that cannot work, skip (outside CI) or fail (in CI)."""

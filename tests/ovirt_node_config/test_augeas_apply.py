@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bond_strategies import mode_slaves_options
 from hypothesis import HealthCheck, given, settings
-from support import require_private_var_tmp
+from support import require_private_var_tmp, run_generated_file
 
 from ovirt_node_config import bonding, node_config
 from ovirt_node_config.augeas_apply import apply_commands, touched_files
@@ -144,21 +144,8 @@ def test_bash_writes_exactly_the_two_sections(tmp_path):
         (PlainNic("_eth", M3, Address()),),
     )
     text = node_config.render(hostile_but_valid)
-    (tmp_path / "node-config").write_text(text)
-    (tmp_path / "var-tmp").mkdir()
-    subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--map-root-user",
-            "sh",
-            "-c",
-            f'mount --bind "{tmp_path / "var-tmp"}" /var/tmp && bash "{tmp_path / "node-config"}"',
-        ],
-        check=True,
-    )
+    written = run_generated_file(text, tmp_path)
     sections = node_config.parse(text)
-    written = {path.name: path.read_text() for path in (tmp_path / "var-tmp").iterdir()}
     assert written == {"pre-config-script": sections.pre_config_script, "node-augtool": sections.augtool}
     subprocess.run(["bash", "-n", str(tmp_path / "node-config")], check=True)
 

@@ -4,8 +4,10 @@ import pytest
 from bond_strategies import ANY_OPTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import require_private_var_tmp, run_generated_file
 
 from ovirt_node_config import node_config
+from ovirt_node_config.augeas_apply import apply_commands
 from ovirt_node_config.bonding import BondOptions
 from ovirt_node_config.errors import Conflict, InvalidInput
 from ovirt_node_config.node_config import Address, AugeasCommand, Bond, NodeNetwork, PlainNic, Slave
@@ -217,6 +219,8 @@ networks = st.builds(
         max_size=2,
     ).map(tuple),
     st.lists(st.builds(PlainNic, names, macs, address), max_size=3).map(tuple),
+    stack=st.sampled_from(["ifcfg", "keyfile"]),
+    hostname=st.just("node1"),
 )
 
 
@@ -232,7 +236,43 @@ def test_no_value_escapes_the_grammar(network):
     if sections.pre_config_script:
         assert node_config.parse_pre_config(sections.pre_config_script) == network.mode
     if sections.augtool:
-        for command in node_config.parse_augtool(sections.augtool):
-            assert command.path is None or command.path.startswith(IFCFG)
+        assert node_config.network_stack_of(node_config.parse_augtool(sections.augtool)) == network.stack
     closers = text.split("\n").count("EOF")
     assert closers == (sections.pre_config_script is not None) + (sections.augtool is not None)
+
+
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+@given(networks)
+def test_what_renders_lands_only_in_its_files_for_augeas_and_for_bash(tmp_path_factory, network):
+    """Not the project's parser judging its own renderer: Augeas applies the section to a scratch
+    root and decides where everything goes (only the files of the network's interfaces, in the
+    stack's directory, may appear), and bash runs the whole file as an old appliance does (it
+    may write only the two sections, exactly as the strict reader reads them)."""
+    require_private_var_tmp()
+    try:
+        text = node_config.render(network)
+    except (InvalidInput, Conflict):
+        return
+    workdir = tmp_path_factory.mktemp("run")
+    sections = node_config.parse(text)
+    expected = {"pre-config-script": sections.pre_config_script, "node-augtool": sections.augtool}
+    assert run_generated_file(text, workdir / "bash") == {k: v for k, v in expected.items() if v is not None}
+    if not sections.augtool:
+        return
+    root = workdir / "root"
+    apply_commands(root, node_config.parse_augtool(sections.augtool))
+    names = {b.interface_name for b in network.bonds} | {
+        s.iface_name for b in network.bonds for s in b.slaves
+    }
+    names |= {nic.iface_name for nic in network.nics}
+    directory, pattern = (
+        ("etc/NetworkManager/system-connections", "{}.nmconnection")
+        if network.stack == "keyfile"
+        else ("etc/sysconfig/network-scripts", "ifcfg-{}")
+    )
+    written = {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+    assert written == {f"{directory}/{pattern.format(name)}" for name in names}
