@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 import xmlrpc.client
 from pathlib import Path
 
@@ -36,6 +37,17 @@ class RunningServer(ServerProcess):
 
     def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(self.url, allow_none=True, **kwargs)
+
+    def settled_log(self) -> str:
+        """The log of everything this (one-process) server did so far, for assertions that
+        something is absent: a marker request is sent and waited for, and the log is written in
+        order from one queue, so every line before it is there."""
+        marker = f"settle{uuid.uuid4().hex}"
+        with contextlib.suppress(xmlrpc.client.Fault):
+            getattr(self.proxy(), marker)()
+        log = self.log_once(marker)
+        assert marker in log, "the marker request never reached the log"
+        return log[: log.index(marker)]
 
     def log_once(self, pattern: str, timeout: float = 10.0) -> str:
         """The log once ``pattern`` (a regular expression) appears in it: the server writes its
