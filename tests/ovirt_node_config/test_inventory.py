@@ -119,6 +119,10 @@ def test_an_admin_static_address_outranks_the_reported_one(db, snapshot):
 
 
 def test_ten_concurrent_identifies_of_one_node_leave_exactly_one_host(db, snapshot):
+    """On PostgreSQL the threads' transactions interleave and collide (row locks, unique keys,
+    retries). On SQLite every writer takes the database's one write lock first (BEGIN
+    IMMEDIATE), so the syncs run one after another by construction: there the test shows only
+    that concurrent callers queue and none fails."""
     assert run_concurrently(*[lambda: identify(db)] * 10) == []
     state = snapshot()
     assert [host[0] for host in state["hosts"]] == ["node1"]
@@ -127,6 +131,7 @@ def test_ten_concurrent_identifies_of_one_node_leave_exactly_one_host(db, snapsh
 
 
 def test_two_nodes_swapping_a_nic_concurrently_end_with_the_right_rows(db, snapshot):
+    """The same holds here: a race on PostgreSQL, a queue on SQLite (see above)."""
     a_own, b_own = "52:54:00:00:0a:01", "52:54:00:00:0b:01"
     swapped = ["52:54:00:00:0a:02", "52:54:00:00:0b:02"]
     for round_number in range(6):
