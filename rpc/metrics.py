@@ -49,6 +49,8 @@ def outcome_of(text: str) -> str:
 
 
 class Metrics:
+    # Each metric is registered only in the registry of a scrape (several services may live in
+    # one process, e.g. in tests), never in the library's global one.
     def __init__(self, db: Database, known_methods: set[str]):
         import prometheus_client
         from prometheus_client import multiprocess
@@ -58,19 +60,27 @@ class Metrics:
         self.client = prometheus_client
         self.multiprocess = multiprocess if os.environ.get(MULTIPROCESS_ENV) else None
         self.requests = prometheus_client.Counter(
-            "ovirt_node_config_requests", "Requests and host-browser sessions", ["method", "outcome"]
+            "ovirt_node_config_requests",
+            "Requests and host-browser sessions",
+            ["method", "outcome"],
+            registry=None,
         )
         self.latency = prometheus_client.Histogram(
-            "ovirt_node_config_request_seconds", "Time to answer", ["method"], buckets=BUCKETS
+            "ovirt_node_config_request_seconds", "Time to answer", ["method"], buckets=BUCKETS, registry=None
         )
         self.connections = prometheus_client.Gauge(
-            "ovirt_node_config_open_connections", "Open client connections", multiprocess_mode="livesum"
+            "ovirt_node_config_open_connections",
+            "Open client connections",
+            multiprocess_mode="livesum",
+            registry=None,
         )
         self.retries = prometheus_client.Counter(
-            "ovirt_node_config_database_retries", "Transactions run again (locks, deadlocks, ...)"
+            "ovirt_node_config_database_retries",
+            "Transactions run again (locks, deadlocks, ...)",
+            registry=None,
         )
         self.outages = prometheus_client.Counter(
-            "ovirt_node_config_database_outages", "Times the database became unreachable"
+            "ovirt_node_config_database_outages", "Times the database became unreachable", registry=None
         )
 
     def request(self, method: str, outcome: str, seconds: float) -> None:
