@@ -29,6 +29,7 @@ import re
 from http import HTTPStatus
 
 from ovirt_node_config import bonding
+from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
 
 log = logging.getLogger("ovirt_node_config.rpc")
@@ -101,7 +102,7 @@ class Metrics:
         else:
             for collector in (self.requests, self.latency, self.connections, self.retries, self.outages):
                 registry.register(collector)
-        registry.register(_Inventory(self.db, self.client))
+        registry.register(_Inventory(self.db))
         return HTTPStatus.OK, self.client.CONTENT_TYPE_LATEST, self.client.generate_latest(registry)
 
     def health(self, _target: str) -> tuple[int, str, bytes]:
@@ -116,14 +117,11 @@ class Metrics:
 class _Inventory:
     """Gauges read from the database at each scrape (one query)."""
 
-    def __init__(self, db: Database, client):
+    def __init__(self, db: Database):
         self.db = db
-        self.client = client
 
     def collect(self):
-        from prometheus_client.core import GaugeMetricFamily
-
-        from ovirt_node_config.persistence import node_store
+        from prometheus_client.core import GaugeMetricFamily  # imported by Metrics already
 
         try:
             counts = self.db.read(lambda conn: node_store.inventory_counts(conn, bonding.MIN_SLAVES))
