@@ -8,7 +8,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -20,8 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ovirt_node_config import node_admin
+from ovirt_node_config import admins, node_admin
 from ovirt_node_config.bench.server_process import ServerProcess
+from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import (
     bonding_arp_targets,
     bondings,
@@ -167,21 +167,13 @@ TEST_PASSWORD = "s3cret-password"  # noqa: S105 - a throw-away account in a thro
 
 
 def add_admin(database_url: str, name: str = "alice", password: str = TEST_PASSWORD) -> tuple[str, str]:
-    """Create an administrator with the real ``add-admin`` command."""
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("ovirt-node-config-server")),
-            "add-admin",
-            name,
-            "--password-stdin",
-            "--database",
-            database_url,
-        ],
-        input=password + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    """Create an administrator through the library ``add-admin`` runs (the command itself is
+    tested in tests/scripts/test_server.py): a subprocess per test cost half a second."""
+    db = Database(database_url, pool_size=1)
+    try:
+        admins.set_admin(db, name, password)
+    finally:
+        db.dispose()
     return name, password
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import column, func, select, table, update
 
-from ovirt_node_config.persistence.engine import open_engine
+from ovirt_node_config import admins
+from ovirt_node_config.persistence.engine import Database, open_engine
 from ovirt_node_config.persistence.migrations import (
     Migration,
     MigrationError,
@@ -234,3 +235,22 @@ def test_as_a_service_the_embedded_database_is_in_its_state_directory(tmp_path):
     result = run_server("migrate", env={**environment, "STATE_DIRECTORY": str(tmp_path / "state")})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "state" / "inventory.sqlite3").is_file()
+
+
+def test_add_admin_creates_then_resets_a_password(database_url):
+    assert run_server("migrate", "--database", database_url).returncode == 0
+    for password in ("first long passphrase", "second long passphrase"):
+        result = subprocess.run(
+            [SERVER, "add-admin", "carol", "--password-stdin", "--database", database_url],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        db = Database(database_url, pool_size=1)
+        try:
+            assert admins.authenticate(db, "carol", password) == "carol"
+            assert admins.authenticate(db, "carol", "not the passphrase") is None
+        finally:
+            db.dispose()
