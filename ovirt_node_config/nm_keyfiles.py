@@ -179,13 +179,14 @@ def check_bonds(commands: list[tuple[str, str, str | None]]) -> None:
 def command(field: str, line: str) -> tuple[str, str, str | None] | None:
     """(verb, path, value) of an augtool line inside the system connections, or None when the
     line is not about them; a line about them outside the grammar is refused."""
-    removal = _RM.fullmatch(line.removeprefix("rm "))
-    if line.startswith("rm ") and removal:
-        return "rm", f"{SYSTEM_CONNECTIONS}/{removal['file']}{SUFFIX}", None
-    if not line.startswith(("rm " + SYSTEM_CONNECTIONS, "set " + SYSTEM_CONNECTIONS)):
+    verb, _, rest = line.partition(" ")
+    if verb not in ("rm", "set") or not rest.startswith(SYSTEM_CONNECTIONS):
         return None
-    assignment = _SET.fullmatch(line.removeprefix("set "))
-    if not line.startswith("set ") or not assignment:
+    removal = _RM.fullmatch(rest) if verb == "rm" else None
+    if removal:
+        return "rm", f"{SYSTEM_CONNECTIONS}/{removal['file']}{SUFFIX}", None
+    assignment = _SET.fullmatch(rest) if verb == "set" else None
+    if not assignment:
         raise InvalidInput(field, f"is not an rm or set of a keyfile's key: {line[:60]!r}")
     section, key, value = assignment["section"], assignment["key"], assignment["value"]
     if section == "bond" and key in bonding.OPTION_MODES:

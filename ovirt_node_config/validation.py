@@ -91,22 +91,23 @@ def non_ethernet_address_octets(value: object) -> int | None:
     return None
 
 
-def link_state(field: str, value: object) -> str | None:
-    """``up``, ``down``, or None when the node did not say."""
+def _optional_choice(field: str, value: object, choices: tuple[str, ...]) -> str | None:
+    """One of ``choices`` exactly, or None when not given (absent or empty)."""
     if value is None or value == "":
         return None
-    if value not in LINK_STATES:
-        raise InvalidInput(field, f"must be one of {', '.join(LINK_STATES)}, not {shown(value)}")
+    if value not in choices:
+        raise InvalidInput(field, f"must be one of {', '.join(choices)}, not {shown(value)}")
     return value
+
+
+def link_state(field: str, value: object) -> str | None:
+    """``up``, ``down``, or None when the node did not say."""
+    return _optional_choice(field, value, LINK_STATES)
 
 
 def network_stack(field: str, value: object) -> str | None:
     """``ifcfg``, ``keyfile``, or None when not given."""
-    if value is None or value == "":
-        return None
-    if value not in NETWORK_STACKS:
-        raise InvalidInput(field, f"must be one of {', '.join(NETWORK_STACKS)}, not {shown(value)}")
-    return value
+    return _optional_choice(field, value, NETWORK_STACKS)
 
 
 def interface_name(field: str, value: object) -> str:

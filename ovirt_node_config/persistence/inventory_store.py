@@ -60,15 +60,7 @@ class HostState:
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every boot.
 _HOSTS = (
-    select(
-        hosts.c.id,
-        hosts.c.hostname,
-        hosts.c.uuid,
-        hosts.c.arch,
-        hosts.c.memory_mb,
-        hosts.c.config_version,
-        hosts.c.reported_network_stack,
-    )
+    select(*[hosts.c[f.name] for f in fields(StoredHost)])
     .where(or_(hosts.c.uuid == bindparam("uuid"), hosts.c.hostname == bindparam("hostname")))
     .order_by(hosts.c.id)
 )
