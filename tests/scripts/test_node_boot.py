@@ -33,10 +33,18 @@ def machine(tmp_path):
     return root
 
 
-def boot(root: Path, server_url: str, tools: Path, *extra: str, restart_then: str = ""):
+def boot(root: Path, server_url: str, tools: Path, *extra: str, restart_then: str = "", nmcli_then=None):
+    """The agent with recording fakes for modprobe and the restart (``--restart-cmd``), or, with
+    ``nmcli_then``, with its own NetworkManager restart: a recording ``nmcli`` first on the PATH."""
     tools.mkdir(exist_ok=True)
     modprobe, modprobe_log = recorder(tools, "modprobe")
-    restart, restart_log = recorder(tools, "restart", then=restart_then)
+    if nmcli_then is None:
+        restarter = "restart"
+        restart, restart_log = recorder(tools, restarter, then=restart_then)
+        restart_flags = ["--restart-cmd", restart]
+    else:
+        restarter, restart_flags = "nmcli", []
+        _, restart_log = recorder(tools, restarter, then=nmcli_then)
     result = subprocess.run(
         [
             BOOT,
@@ -46,17 +54,17 @@ def boot(root: Path, server_url: str, tools: Path, *extra: str, restart_then: st
             server_url,
             "--modprobe-cmd",
             modprobe,
-            "--restart-cmd",
-            restart,
+            *restart_flags,
             *extra,
         ],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
     )
     calls = {
         name: log.read_text().splitlines() if log.exists() else []
-        for name, log in (("modprobe", modprobe_log), ("restart", restart_log))
+        for name, log in (("modprobe", modprobe_log), (restarter, restart_log))
     }
     return result, calls
 
@@ -363,31 +371,12 @@ def keyfile_machine(tmp_path):
     return root
 
 
-def boot_nm(root: Path, server_url: str, tools: Path, *extra: str, nmcli_then: str = ""):
-    """The agent with NetworkManager's own restart: a recording ``nmcli`` first on the PATH."""
-    tools.mkdir(exist_ok=True)
-    modprobe, modprobe_log = recorder(tools, "modprobe")
-    _, nmcli_log = recorder(tools, "nmcli", then=nmcli_then)
-    result = subprocess.run(
-        [BOOT, "--root", str(root), "--server", server_url, "--modprobe-cmd", modprobe, *extra],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
-    )
-    calls = {
-        name: log.read_text().splitlines() if log.exists() else []
-        for name, log in (("modprobe", modprobe_log), ("nmcli", nmcli_log))
-    }
-    return result, calls
-
-
 def files_and_modes(directory: Path) -> dict[str, tuple[bytes, int]]:
     return {path.name: (path.read_bytes(), path.stat().st_mode & 0o7777) for path in directory.iterdir()}
 
 
 def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine, tmp_path):
-    first, calls = boot_nm(keyfile_machine, server.url, tmp_path / "tools")
+    first, calls = boot(keyfile_machine, server.url, tmp_path / "tools", nmcli_then="")
     assert first.returncode == 0, first.stderr
     assert (
         "network stack keyfile" in first.stdout and "moved aside cloud-init-eth0.nmconnection" in first.stdout
@@ -398,7 +387,7 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
     add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
     static = {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"}
     node_admin.set_address(db, "admin", "node1", "bond0", static)
-    second, calls = boot_nm(keyfile_machine, server.url, tmp_path / "tools2")
+    second, calls = boot(keyfile_machine, server.url, tmp_path / "tools2", nmcli_then="")
     assert second.returncode == 0, second.stderr
     directory = keyfile_machine / CONNECTIONS
     files = files_and_modes(directory)
@@ -430,7 +419,7 @@ def test_a_keyfile_rollback_restores_every_profile_byte_for_byte(server, db, key
         f'if [ "$*" = "connection reload" ] && [ ! -e {during} ]; then '
         f"cp -a {directory} {during}; kill -TERM {server.process.pid}; fi"
     )
-    result, calls = boot_nm(
+    result, calls = boot(
         keyfile_machine, server.url, tmp_path / "tools", "--confirm-timeout", "3", nmcli_then=then
     )
 
