@@ -73,8 +73,13 @@ def config_key(hostname: str, macs: dict[str, str], stack: str | None = None) ->
 
 
 def replay(db: Database, key: str) -> tuple[str, str, str] | None:
-    """(method, host name, answer) kept for ``key`` and still current, or None."""
-    return answer_store.replay(db, key)
+    """(method, host name, answer) kept for ``key`` and still current, or None; None too when
+    what was kept cannot be read (the normal way will meet the same trouble and answer for it)."""
+    try:
+        return answer_store.replay(db, key)
+    except Exception:
+        log.debug("kept answers unavailable", exc_info=True)
+        return None
 
 
 def get_config(db: Database, hostname: object, macs: object, stack: str | None = None) -> str:
@@ -82,11 +87,7 @@ def get_config(db: Database, hostname: object, macs: object, stack: str | None =
     name = validation.hostname("hostname", hostname)
     mapping = node_network.parse_macs(macs)
     key = config_key(name, mapping, stack)
-    try:
-        kept = replay(db, key)
-    except Exception:  # the normal way will meet the same trouble and answer for it
-        log.debug("kept answers unavailable", exc_info=True)
-        kept = None
+    kept = replay(db, key)
     if kept is not None:
         return kept[2]
     config = node_network.config_file(db, name, mapping, stack)
