@@ -161,7 +161,7 @@ class BootAgent:
         written = touched_files(commands)
         profiles = _profiles(commands) if files.keyfiles else None
         aside = (
-            foreign_profiles(self.root / files.directory, written, set(profiles.interfaces), profiles.macs)
+            foreign_profiles(self.root / files.directory, written, profiles.interfaces, profiles.macs)
             if profiles
             else []
         )
@@ -329,10 +329,10 @@ class BootAgent:
 
 @dataclass(frozen=True)
 class Profiles:
-    """What a keyfile section configures: each profile's interface (in order), their MACs, and
-    the interfaces to bring up (bonds and plain NICs; slaves come up with their bond)."""
+    """What a keyfile section configures: its profiles' interfaces and MACs, and the interfaces to
+    bring up, in order (bonds and plain NICs; slaves come up with their bond)."""
 
-    interfaces: list[str]
+    interfaces: set[str]
     macs: set[str]
     up: list[str]
 
@@ -343,7 +343,7 @@ def _profiles(commands: list[AugeasCommand]) -> Profiles:
         if command.verb == "set":
             file, section, key = command.path.rsplit("/", 3)[-3:]
             values.setdefault(file, {})[f"{section}/{key}"] = command.value
-    interfaces = [keys["connection/interface-name"] for keys in values.values()]
+    interfaces = {keys["connection/interface-name"] for keys in values.values()}
     macs = {keys["ethernet/mac-address"] for keys in values.values() if "ethernet/mac-address" in keys}
     up = [keys["connection/interface-name"] for keys in values.values() if "connection/master" not in keys]
     return Profiles(interfaces, macs, up)
