@@ -112,7 +112,7 @@ def identify(db: Database, report: HardwareReport, body_digest: str | None) -> S
         macs = {nic.mac: nic.iface_name for nic in report.nics}
         if macs and len(macs) == len(report.nics):  # shared MACs: the node's map is not known
             kept += _config_answer(created or node_view.load(conn, report.hostname), macs)
-        answer_store.remember(conn, result.host_id, result.version, kept)
+        answer_store.remember(conn, result.host_id, result.version, kept, new_host=created is not None)
 
     return inventory.identify(db, report, keep=keep)
 

@@ -6,7 +6,8 @@ An answer is served only while its host's ``config_version`` is the one it was c
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .engine import Database
@@ -22,10 +23,22 @@ _KEPT = select(cached_answers.c.digest, cached_answers.c.answer).where(
     & (cached_answers.c.version == bindparam("version"))
     & (cached_answers.c.method == bindparam("method"))
 )
-_FORGET = delete(cached_answers).where(
-    cached_answers.c.digest.in_(bindparam("digests", expanding=True))
-    | ((cached_answers.c.host_id == bindparam("host_id")) & (cached_answers.c.version < bindparam("version")))
+_FORGET_OLDER = delete(cached_answers).where(
+    (cached_answers.c.host_id == bindparam("host_id")) & (cached_answers.c.version < bindparam("version"))
 )
+
+
+def _upsert(dialect) -> object:
+    """Keep an answer under its digest, replacing what was kept there (by any host, at any version)."""
+    statement = dialect.insert(cached_answers)
+    return statement.on_conflict_do_update(
+        index_elements=[cached_answers.c.digest],
+        set_={name: statement.excluded[name] for name in ("host_id", "version", "method", "answer")},
+    )
+
+
+# The same SQL on both databases; SQLAlchemy builds it through each dialect's own construct.
+_KEEP = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
 _BUMP = (
     update(hosts)
     .where(hosts.c.id.in_(bindparam("host_ids", expanding=True)))
@@ -48,16 +61,22 @@ def kept(conn: Connection, host_id: int, version: int, method: str) -> list[tupl
     ]
 
 
-def remember(conn: Connection, host_id: int, version: int, answers: list[tuple[str, str, str]]) -> None:
+def remember(
+    conn: Connection,
+    host_id: int,
+    version: int,
+    answers: list[tuple[str, str, str]],
+    *,
+    new_host: bool = False,
+) -> None:
     """Keep each (digest, method, answer) for the host at ``version``; the host's answers of older
-    versions go (they can never be served again)."""
+    versions go (they can never be served again), unless it is a ``new_host``, which has none."""
     if not answers:
         return
+    if not new_host:
+        conn.execute(_FORGET_OLDER, {"host_id": host_id, "version": version})
     conn.execute(
-        _FORGET, {"digests": [digest for digest, _, _ in answers], "host_id": host_id, "version": version}
-    )
-    conn.execute(
-        insert(cached_answers),
+        _KEEP[conn.dialect.name],
         [
             {"digest": digest, "host_id": host_id, "version": version, "method": method, "answer": answer}
             for digest, method, answer in answers

@@ -83,6 +83,10 @@ _DEGRADED = (
     .order_by(bondings.c.interface_name)
 )
 _HOSTS_LOCKED, _NICS_LOCKED = _HOSTS.with_for_update(), _NICS.with_for_update()
+# What identify sets on a host; a new host gets all of it.
+HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
+_INSERT_HOST = insert(hosts).values(config_version=1).returning(hosts.c.id)  # + HOST_COLUMNS
+_INSERT_CPUS = insert(cpus)
 
 
 def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) -> HostState:
@@ -130,9 +134,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     inserts return (with the columns' defaults), so nothing needs to read it again."""
     now = func.current_timestamp()
     if plan.host is None:
-        host_id = conn.execute(
-            insert(hosts).values(**plan.host_changes, config_version=1).returning(hosts.c.id)
-        ).scalar_one()
+        host_id = conn.execute(_INSERT_HOST, plan.host_changes).scalar_one()
     else:
         host_id = plan.host.id
         if plan.host_changes:
@@ -144,7 +146,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
             conn.execute(delete(cpus).where(cpus.c.host_id == host_id))
         if report.cpus:
             conn.execute(
-                insert(cpus),
+                _INSERT_CPUS,
                 [
                     {
                         "host_id": host_id,
@@ -186,7 +188,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     inserted = []
     if plan.insert_nics:
         inserted = conn.execute(
-            insert(nics).returning(*_NIC_ROW),  # in any order: each row says its MAC
+            _INSERT_NICS,  # returns the rows in any order: each says its MAC
             [{"host_id": host_id, "mac": nic.mac, **_nic_values(nic)} for nic in plan.insert_nics],
         ).all()
     # This host changed (a new one is at 1 already), and so did every host a moved NIC came from.
@@ -199,15 +201,12 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
         bonding_type=None,
         nics={row.mac: NicRow(*row, bond_id=None) for row in inserted},
         version=1,
-        **{
-            key: plan.host_changes[key]
-            for key in ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
-        },
+        **{key: plan.host_changes[key] for key in HOST_COLUMNS},
     )
     return Applied(host_id, released, 1, created)
 
 
-_NIC_ROW = [nics.c[f.name] for f in fields(NicRow) if f.name != "bond_id"]
+_INSERT_NICS = insert(nics).returning(*[nics.c[f.name] for f in fields(NicRow) if f.name != "bond_id"])
 
 
 def _nic_values(nic) -> dict:
