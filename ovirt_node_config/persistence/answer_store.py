@@ -6,45 +6,25 @@ An answer is served only while its host's ``config_version`` is the one it was c
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from .driver import Driver, in_list, values_list
 from .engine import Database
-from .tables import cached_answers, hosts
 
 _REPLAY = (
     "SELECT a.method, h.hostname, a.answer FROM cached_answers a"
     " JOIN hosts h ON h.id = a.host_id AND h.config_version = a.version"
     " WHERE a.digest = ?"
 )
-_KEPT = select(cached_answers.c.digest, cached_answers.c.answer).where(
-    (cached_answers.c.host_id == bindparam("host_id"))
-    & (cached_answers.c.version == bindparam("version"))
-    & (cached_answers.c.method == bindparam("method"))
+_KEPT = "SELECT digest, answer FROM cached_answers WHERE host_id = ? AND version = ? AND method = ?"
+_FORGET_OLDER = "DELETE FROM cached_answers WHERE host_id = ? AND version < ?"
+# Replaces what was kept under the same digest (by any host, at any version).
+_KEEP = (
+    "INSERT INTO cached_answers (digest, host_id, version, method, answer) VALUES {values}"
+    " ON CONFLICT (digest) DO UPDATE SET host_id = excluded.host_id, version = excluded.version,"
+    " method = excluded.method, answer = excluded.answer"
 )
-_FORGET_OLDER = delete(cached_answers).where(
-    (cached_answers.c.host_id == bindparam("host_id")) & (cached_answers.c.version < bindparam("version"))
-)
-
-
-def _upsert(dialect) -> object:
-    """Keep an answer under its digest, replacing what was kept there (by any host, at any version)."""
-    statement = dialect.insert(cached_answers)
-    return statement.on_conflict_do_update(
-        index_elements=[cached_answers.c.digest],
-        set_={name: statement.excluded[name] for name in ("host_id", "version", "method", "answer")},
-    )
-
-
-# The same SQL on both databases; SQLAlchemy builds it through each dialect's own construct.
-_KEEP = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
-_BUMP = (
-    update(hosts)
-    .where(hosts.c.id.in_(bindparam("host_ids", expanding=True)))
-    .values(config_version=hosts.c.config_version + 1)
-    .returning(hosts.c.id, hosts.c.config_version)
-)
+_BUMP = "UPDATE hosts SET config_version = config_version + 1 WHERE id IN {ids} RETURNING id, config_version"
 
 
 def replay(db: Database, digest: str) -> tuple[str, str, str] | None:
@@ -56,9 +36,7 @@ def replay(db: Database, digest: str) -> tuple[str, str, str] | None:
 
 def kept(conn: Connection, host_id: int, version: int, method: str) -> list[tuple[str, str]]:
     """(digest, answer) of the host's ``method`` answers kept at ``version``."""
-    return [
-        tuple(row) for row in conn.execute(_KEPT, {"host_id": host_id, "version": version, "method": method})
-    ]
+    return [tuple(row) for row in Driver(conn).execute(_KEPT, (host_id, version, method)).rows()]
 
 
 def remember(
@@ -73,18 +51,19 @@ def remember(
     versions go (they can never be served again), unless it is a ``new_host``, which has none."""
     if not answers:
         return
+    db = Driver(conn)
     if not new_host:
-        conn.execute(_FORGET_OLDER, {"host_id": host_id, "version": version})
-    conn.execute(
-        _KEEP[conn.dialect.name],
-        [
-            {"digest": digest, "host_id": host_id, "version": version, "method": method, "answer": answer}
-            for digest, method, answer in answers
-        ],
+        db.execute(_FORGET_OLDER, (host_id, version))
+    db.execute(
+        _KEEP.format(values=values_list(len(answers), 5)),
+        [value for digest, method, answer in answers for value in (digest, host_id, version, method, answer)],
     )
 
 
 def bump_versions(conn: Connection, host_ids: list[int]) -> dict[int, int]:
     """The hosts' rows changed: no answer kept for them is current any more. Returns each
     host's new version."""
-    return dict(conn.execute(_BUMP, {"host_ids": sorted(set(host_ids))}).all()) if host_ids else {}
+    if not host_ids:
+        return {}
+    ids = sorted(set(host_ids))
+    return dict(Driver(conn).execute(_BUMP.format(ids=in_list(len(ids))), ids).rows())

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import Busy, Conflict, InvalidInput
+from .driver import placeholders
 from .tables import metadata
 
 log = logging.getLogger("ovirt_node_config.database")
@@ -325,8 +326,7 @@ class Database:
         own connection, without a transaction (one statement reads one snapshot anyway) or
         retries: for the hot lookups of kept answers, whose callers fall back to the normal way
         when it raises. Costs a fifth of :meth:`read` on SQLite."""
-        if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
+        sql = placeholders(sql, self.dialect)
         connection = self._read_engine.raw_connection()
         try:
             cursor = connection.cursor()

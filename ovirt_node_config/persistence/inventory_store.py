@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..report import Cpu, HardwareReport
 from .answer_store import bump_versions
+from .driver import Driver, in_list, values_list
 from .engine import StaleState
 from .node_store import NicRow, NodeView
-from .tables import bondings, bondings_nics, cpus, hosts, nics
 
 if TYPE_CHECKING:
     from ..inventory import SyncPlan
@@ -58,65 +57,66 @@ class HostState:
     nics: dict[str, StoredNic]  # by MAC: the matched host's NICs and every reported MAC
 
 
-# Statements are built once: SQLAlchemy then reuses their compiled form on every boot.
-_HOSTS = (
-    select(*[hosts.c[f.name] for f in fields(StoredHost)])
-    .where(or_(hosts.c.uuid == bindparam("uuid"), hosts.c.hostname == bindparam("hostname")))
-    .order_by(hosts.c.id)
-)
-_NICS = (
-    select(*[nics.c[f.name] for f in fields(StoredNic)])
-    .where(or_(nics.c.host_id == bindparam("host_id"), nics.c.mac.in_(bindparam("macs", expanding=True))))
-    .order_by(nics.c.mac)
-)
-_CPUS = (
-    select(cpus.c.cpu_index, *[cpus.c[name] for name in CPU_COLUMNS])
-    .where(cpus.c.host_id == bindparam("host_id"))
-    .order_by(cpus.c.cpu_index)
-)
+MAX_PARAMETERS = 32_000  # per statement: SQLite takes 32,766, PostgreSQL 65,535
+
+
+def _columns(record) -> str:
+    return ", ".join(f.name for f in fields(record))
+
+
+# The boot path's statements, on the driver (see driver.py): the same SQL on both databases,
+# except that SQLite has no row locks (its writers hold the database lock).
+_HOSTS = f"SELECT {_columns(StoredHost)} FROM hosts WHERE uuid = ? OR hostname = ? ORDER BY id"
+_NICS = f"SELECT {_columns(StoredNic)} FROM nics WHERE host_id = ?{{or_macs}} ORDER BY mac"
+_CPUS = f"SELECT cpu_index, {', '.join(CPU_COLUMNS)} FROM cpus WHERE host_id = ? ORDER BY cpu_index"
 _DEGRADED = (
-    select(bondings.c.interface_name)
-    .select_from(bondings.outerjoin(bondings_nics, bondings_nics.c.bonding_id == bondings.c.id))
-    .where(bondings.c.host_id == bindparam("host_id"))
-    .group_by(bondings.c.id, bondings.c.interface_name)
-    .having(func.count(bondings_nics.c.nic_id) < bindparam("min_slaves"))
-    .order_by(bondings.c.interface_name)
+    "SELECT b.interface_name FROM bondings b LEFT JOIN bondings_nics s ON s.bonding_id = b.id"
+    " WHERE b.host_id = ? GROUP BY b.id, b.interface_name HAVING COUNT(s.nic_id) < ?"
+    " ORDER BY b.interface_name"
 )
-_HOSTS_LOCKED, _NICS_LOCKED = _HOSTS.with_for_update(), _NICS.with_for_update()
-# What identify sets on a host; a new host gets all of it.
+# What identify sets on a host; a new host gets all of it, at config_version 1.
 HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
-_INSERT_HOST = insert(hosts).values(config_version=1).returning(hosts.c.id)  # + HOST_COLUMNS
-_INSERT_CPUS = insert(cpus)
+_INSERT_HOST = (
+    f"INSERT INTO hosts ({', '.join(HOST_COLUMNS)}, config_version)"
+    f" VALUES ({', '.join('?' * len(HOST_COLUMNS))}, 1) RETURNING id"
+)
+_CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
+_NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state")
+_NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
+_NIC_ROW = ", ".join(f.name for f in fields(NicRow) if f.name != "bond_id")
+
+
+def _locking(db: Driver, sql: str, lock: bool) -> str:
+    return sql + " FOR UPDATE" if lock and db.postgres else sql
 
 
 def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) -> HostState:
     """The hosts matching the report's UUID or name, and every NIC involved; ``lock`` takes row
     locks (hosts, then NICs in MAC order) for a writer."""
+    db = Driver(conn)
     found = [
-        StoredHost(**row._mapping)
-        for row in conn.execute(
-            _HOSTS_LOCKED if lock else _HOSTS, {"uuid": report.uuid, "hostname": report.hostname}
-        )
+        StoredHost(*row)
+        for row in db.execute(_locking(db, _HOSTS, lock), (report.uuid, report.hostname)).rows()
     ]
     by_uuid = next((h for h in found if report.uuid and h.uuid == report.uuid), None)
     by_hostname = next((h for h in found if h.hostname == report.hostname), None)
     host = by_uuid or by_hostname
     host_id = host.id if host else None
-    nic_rows = conn.execute(
-        _NICS_LOCKED if lock else _NICS, {"host_id": host_id, "macs": [nic.mac for nic in report.nics]}
-    ).all()
-    cpu_rows = conn.execute(_CPUS, {"host_id": host_id}).all() if host_id is not None else []
+    macs = [nic.mac for nic in report.nics]
+    or_macs = f" OR mac IN {in_list(len(macs))}" if macs else ""
+    nic_rows = db.execute(_locking(db, _NICS.format(or_macs=or_macs), lock), (host_id, *macs)).rows()
+    cpu_rows = db.execute(_CPUS, (host_id,)).rows() if host_id is not None else []
     return HostState(
         by_uuid=by_uuid,
         by_hostname=by_hostname,
-        cpus=[Cpu(row.cpu_index, *row[1:]) for row in cpu_rows],
-        nics={row.mac: StoredNic(**row._mapping) for row in nic_rows},
+        cpus=[Cpu(*row) for row in cpu_rows],
+        nics={row[2]: StoredNic(*row) for row in nic_rows},
     )
 
 
 def degraded_bonds(conn: Connection, host_id: int, min_slaves: int) -> list[str]:
     """Interface names of the host's bonds that have fewer than ``min_slaves`` slaves."""
-    return list(conn.execute(_DEGRADED, {"host_id": host_id, "min_slaves": min_slaves}).scalars())
+    return [name for (name,) in Driver(conn).execute(_DEGRADED, (host_id, min_slaves)).rows()]
 
 
 @dataclass(frozen=True)
@@ -132,65 +132,34 @@ class Applied:
 def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Applied:
     """Write ``plan``. A new host is inserted at config_version 1 and read back from what the
     inserts return (with the columns' defaults), so nothing needs to read it again."""
-    now = func.current_timestamp()
+    db = Driver(conn)
     if plan.host is None:
-        host_id = conn.execute(_INSERT_HOST, plan.host_changes).scalar_one()
+        ((host_id,),) = db.execute(_INSERT_HOST, [plan.host_changes[name] for name in HOST_COLUMNS]).rows()
     else:
         host_id = plan.host.id
         if plan.host_changes:
-            conn.execute(
-                update(hosts).where(hosts.c.id == host_id).values(**plan.host_changes, updated_at=now)
-            )
+            _update(db, "hosts", host_id, plan.host_changes)
     if plan.replace_cpus:
         if plan.host is not None:
-            conn.execute(delete(cpus).where(cpus.c.host_id == host_id))
+            db.execute("DELETE FROM cpus WHERE host_id = ?", (host_id,))
         if report.cpus:
-            conn.execute(
-                _INSERT_CPUS,
-                [
-                    {
-                        "host_id": host_id,
-                        "cpu_index": cpu.index,
-                        **{name: getattr(cpu, name) for name in CPU_COLUMNS},
-                    }
-                    for cpu in report.cpus
-                ],
-            )
+            rows = [
+                (host_id, cpu.index, *(getattr(cpu, name) for name in CPU_COLUMNS)) for cpu in report.cpus
+            ]
+            _insert(db, "cpus", _CPU_INSERT_COLUMNS, rows)
     leaving = [stored.id for stored in plan.delete_nics] + [stored.id for stored, _ in plan.move_nics]
-    released = _release(conn, leaving)
+    released = _release(db, leaving)
     if plan.delete_nics:
-        _expect(
-            conn.execute(delete(nics).where(nics.c.id.in_([n.id for n in plan.delete_nics]))),
-            len(plan.delete_nics),
-        )
-    if plan.move_nics:
-        _expect(
-            conn.execute(
-                update(nics)
-                .where(nics.c.id == bindparam("nic_id"))
-                .values(
-                    host_id=host_id,
-                    iface_name=bindparam("iface_name"),
-                    bandwidth_mbps=bindparam("bandwidth_mbps"),
-                    boot_protocol="dhcp",
-                    ip_address=bindparam("ip_address"),
-                    netmask=bindparam("netmask"),
-                    broadcast=bindparam("broadcast"),
-                    link_state=bindparam("link_state"),
-                    updated_at=now,
-                ),
-                [{"nic_id": stored.id, **_nic_values(nic)} for stored, nic in plan.move_nics],
-            ),
-            len(plan.move_nics),
-        )
+        ids = [stored.id for stored in plan.delete_nics]
+        _expect(db.execute(f"DELETE FROM nics WHERE id IN {in_list(len(ids))}", ids), len(ids))
+    for stored, nic in plan.move_nics:
+        _update(db, "nics", stored.id, {"host_id": host_id, "boot_protocol": "dhcp", **_nic_values(nic)})
     for stored, changes in plan.update_nics:
-        _expect(conn.execute(update(nics).where(nics.c.id == stored.id).values(**changes, updated_at=now)), 1)
+        _update(db, "nics", stored.id, changes)
     inserted = []
     if plan.insert_nics:
-        inserted = conn.execute(
-            _INSERT_NICS,  # returns the rows in any order: each says its MAC
-            [{"host_id": host_id, "mac": nic.mac, **_nic_values(nic)} for nic in plan.insert_nics],
-        ).all()
+        rows = [(host_id, nic.mac, *_nic_values(nic).values()) for nic in plan.insert_nics]
+        inserted = _insert(db, "nics", _NIC_INSERT_COLUMNS, rows, returning=_NIC_ROW)  # in any order
     # This host changed (a new one is at 1 already), and so did every host a moved NIC came from.
     changed = [*([] if plan.host is None else [host_id]), *(stored.host_id for stored, _ in plan.move_nics)]
     versions = bump_versions(conn, changed)
@@ -199,42 +168,55 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     created = NodeView(
         id=host_id,
         bonding_type=None,
-        nics={row.mac: NicRow(*row, bond_id=None) for row in inserted},
+        nics={row[1]: NicRow(*row, bond_id=None) for row in inserted},
         version=1,
         **{key: plan.host_changes[key] for key in HOST_COLUMNS},
     )
     return Applied(host_id, released, 1, created)
 
 
-_INSERT_NICS = insert(nics).returning(*[nics.c[f.name] for f in fields(NicRow) if f.name != "bond_id"])
-
-
 def _nic_values(nic) -> dict:
-    return {
-        "iface_name": nic.iface_name,
-        "bandwidth_mbps": nic.bandwidth_mbps,
-        "ip_address": nic.ip_address,
-        "netmask": nic.netmask,
-        "broadcast": nic.broadcast,
-        "link_state": nic.link_state,
-    }
+    return {name: getattr(nic, name) for name in _NIC_VALUES}
 
 
-def _release(conn: Connection, nic_ids: list[int]) -> list[tuple[str, str]]:
+def _insert(db: Driver, table: str, columns: tuple[str, ...], rows: list[tuple], returning: str = "") -> list:
+    """Multi-row INSERTs (as few as the databases' limit on parameters allows); the rows they
+    return when ``returning`` names columns."""
+    returned = []
+    per_statement = MAX_PARAMETERS // len(columns)
+    for start in range(0, len(rows), per_statement):
+        part = rows[start : start + per_statement]
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values_list(len(part), len(columns))}"
+        db.execute(
+            sql + (f" RETURNING {returning}" if returning else ""), [value for row in part for value in row]
+        )
+        if returning:
+            returned += db.rows()
+    return returned
+
+
+def _update(db: Driver, table: str, row_id: int, changes: dict[str, object]) -> None:
+    """Set ``changes`` on one row (and its updated_at), which must still be there."""
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    sql = f"UPDATE {table} SET {assignments}, updated_at = CURRENT_TIMESTAMP WHERE id = ?"
+    _expect(db.execute(sql, [*changes.values(), row_id]), 1)
+
+
+def _release(db: Driver, nic_ids: list[int]) -> list[tuple[str, str]]:
     """End the bond memberships of these NICs; returns (mac, bond interface) for each."""
     if not nic_ids:
         return []
-    members = conn.execute(
-        select(nics.c.mac, bondings.c.interface_name)
-        .join(bondings_nics, bondings_nics.c.nic_id == nics.c.id)
-        .join(bondings, bondings.c.id == bondings_nics.c.bonding_id)
-        .where(nics.c.id.in_(nic_ids))
-    ).all()
+    members = db.execute(
+        "SELECT n.mac, b.interface_name FROM nics n"
+        " JOIN bondings_nics s ON s.nic_id = n.id JOIN bondings b ON b.id = s.bonding_id"
+        f" WHERE n.id IN {in_list(len(nic_ids))}",
+        nic_ids,
+    ).rows()
     if members:
-        conn.execute(delete(bondings_nics).where(bondings_nics.c.nic_id.in_(nic_ids)))
-    return [(row.mac, row.interface_name) for row in members]
+        db.execute(f"DELETE FROM bondings_nics WHERE nic_id IN {in_list(len(nic_ids))}", nic_ids)
+    return [tuple(row) for row in members]
 
 
-def _expect(result, count: int) -> None:
+def _expect(result: Driver, count: int) -> None:
     if result.rowcount != count:
         raise StaleState(f"expected {count} rows to change, {result.rowcount} did")
