@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..report import Cpu, HardwareReport
 from .answer_store import bump_versions
-from .driver import Driver, in_list, values_list
+from .driver import Driver, in_list
 from .engine import StaleState
 from .node_store import NicRow, NodeView
 
@@ -55,9 +55,6 @@ class HostState:
     by_hostname: StoredHost | None
     cpus: list[Cpu]
     nics: dict[str, StoredNic]  # by MAC: the matched host's NICs and every reported MAC
-
-
-MAX_PARAMETERS = 32_000  # per statement: SQLite takes 32,766, PostgreSQL 65,535
 
 
 def _columns(record) -> str:
@@ -146,7 +143,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
             rows = [
                 (host_id, cpu.index, *(getattr(cpu, name) for name in CPU_COLUMNS)) for cpu in report.cpus
             ]
-            _insert(db, "cpus", _CPU_INSERT_COLUMNS, rows)
+            db.insert("cpus", _CPU_INSERT_COLUMNS, rows)
     leaving = [stored.id for stored in plan.delete_nics] + [stored.id for stored, _ in plan.move_nics]
     released = _release(db, leaving)
     if plan.delete_nics:
@@ -159,7 +156,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     inserted = []
     if plan.insert_nics:
         rows = [(host_id, nic.mac, *_nic_values(nic).values()) for nic in plan.insert_nics]
-        inserted = _insert(db, "nics", _NIC_INSERT_COLUMNS, rows, returning=_NIC_ROW)  # in any order
+        inserted = db.insert("nics", _NIC_INSERT_COLUMNS, rows, returning=_NIC_ROW)  # in any order
     # This host changed (a new one is at 1 already), and so did every host a moved NIC came from.
     changed = [*([] if plan.host is None else [host_id]), *(stored.host_id for stored, _ in plan.move_nics)]
     versions = bump_versions(conn, changed)
@@ -177,22 +174,6 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
 
 def _nic_values(nic) -> dict:
     return {name: getattr(nic, name) for name in _NIC_VALUES}
-
-
-def _insert(db: Driver, table: str, columns: tuple[str, ...], rows: list[tuple], returning: str = "") -> list:
-    """Multi-row INSERTs (as few as the databases' limit on parameters allows); the rows they
-    return when ``returning`` names columns."""
-    returned = []
-    per_statement = MAX_PARAMETERS // len(columns)
-    for start in range(0, len(rows), per_statement):
-        part = rows[start : start + per_statement]
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values_list(len(part), len(columns))}"
-        db.execute(
-            sql + (f" RETURNING {returning}" if returning else ""), [value for row in part for value in row]
-        )
-        if returning:
-            returned += db.rows()
-    return returned
 
 
 def _update(db: Driver, table: str, row_id: int, changes: dict[str, object]) -> None:

@@ -1,0 +1,67 @@
+"""Statements on the driver behave as SQLAlchemy's: errors classified the same way, rows as
+tuples, and inserts split below the databases' limit on parameters."""
+
+import pytest
+from sqlalchemy.exc import DataError, IntegrityError
+from support import make_report
+
+from ovirt_node_config import inventory
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.persistence import inventory_store
+from ovirt_node_config.persistence.driver import Driver, in_list, values_list
+from ovirt_node_config.report import MAX_CPUS, parse_report
+
+
+def test_placeholder_lists():
+    assert in_list(3) == "(?, ?, ?)"
+    assert values_list(2, 2) == "(?, ?), (?, ?)"
+
+
+def test_rows_come_back_as_tuples_and_rowcount_counts(db):
+    def work(conn):
+        driver = Driver(conn)
+        inserted = driver.execute(
+            "INSERT INTO hosts (hostname, arch, memory_mb) VALUES (?, ?, ?), (?, ?, ?) RETURNING hostname",
+            ("a", "x86_64", 1, "b", "x86_64", 2),
+        ).rows()
+        updated = driver.execute("UPDATE hosts SET memory_mb = memory_mb + 1").rowcount
+        return sorted(inserted), updated
+
+    assert db.write(work) == ([("a",), ("b",)], 2)
+
+
+def test_a_broken_rule_is_refused_by_name_and_changes_nothing(db):
+    def work(conn):
+        driver = Driver(conn)
+        driver.execute("INSERT INTO hosts (hostname, arch, memory_mb) VALUES (?, ?, ?)", ("a", "x86_64", 1))
+        driver.execute("INSERT INTO hosts (hostname, arch, memory_mb) VALUES (?, ?, ?)", ("b", "x86_64", -1))
+
+    with pytest.raises(InvalidInput) as refused:  # as Database classifies SQLAlchemy's own error
+        db.write(work)
+    assert refused.value.field == "memory_mb"
+    assert isinstance(refused.value.__cause__, IntegrityError)
+    assert db.read(lambda conn: Driver(conn).execute("SELECT count(*) FROM hosts").rows()) == [(0,)]
+
+
+def test_a_report_with_the_most_cpus_is_stored_whole(db):
+    """4,096 CPUs of 10 columns each: more parameters than SQLite takes in one statement."""
+    report = parse_report(make_report(cpus=MAX_CPUS))
+    inventory.identify(db, report)
+    stored = db.read(lambda conn: inventory_store.load_state(conn, report))
+    assert stored.cpus == list(report.cpus)
+
+
+def test_inserted_rows_are_checked_whole_not_cut_to_the_column(db):
+    """On PostgreSQL the rows go in as arrays: a value longer than its column must meet the
+    column's rule, not be cut short by a cast on the way."""
+
+    def work(conn):
+        driver = Driver(conn)
+        ((host_id,),) = driver.insert("hosts", ("hostname", "arch", "memory_mb"), [("a", "x86_64", 1)], "id")
+        driver.insert("nics", ("host_id", "mac", "iface_name"), [(host_id, "52:54:00:00:00:01", "e" * 40)])
+
+    # SQLite: the column's CHECK rule; PostgreSQL: the column's type (VARCHAR(15)) first.
+    with pytest.raises((InvalidInput, DataError)) as refused:
+        db.write(work)
+    assert "iface_name" in str(refused.value) or "character varying(15)" in str(refused.value)
+    assert db.read(lambda conn: Driver(conn).execute("SELECT count(*) FROM hosts").rows()) == [(0,)]
