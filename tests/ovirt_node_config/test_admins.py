@@ -14,6 +14,10 @@ def test_hashes_are_salted_scrypt_and_verify():
     assert not admins.verify_password("x", "md5$abc")
 
 
+def test_unknown_names_are_checked_against_a_real_hash_at_the_same_cost():
+    assert admins.hash_password("not a password", salt=b"\0" * 16) == admins.DUMMY_HASH
+
+
 def test_create_reset_and_authenticate(db):
     assert admins.set_admin(db, "alice", "first-password") is True
     assert admins.authenticate(db, "alice", "first-password") == "alice"
