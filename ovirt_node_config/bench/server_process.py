@@ -18,24 +18,17 @@ class ServerProcess:
     def __init__(self, database_url: str, log_path: Path, extra_args: tuple[str, ...] = ()):
         self.database_url = database_url
         self.log_path = log_path
-        # -P keeps the working directory off sys.path: the installed package is the one that runs.
-        command = [
-            sys.executable,
-            "-P",
-            "-m",
-            "ovirt_node_config.scripts.server",
-            "serve",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--database",
-            database_url,
-            *extra_args,
-        ]
-        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
+        argv = ["serve", "--listen", "127.0.0.1", "--port", "0", "--database", database_url, *extra_args]
+        self.process = self._start(argv)
         self.url = self._wait_for_url()
+
+    def _start(self, argv: list[str]):
+        """``ovirt-node-config-server argv`` started, its output going to ``log_path``; returns
+        the process (what ``subprocess.Popen`` gives, or an object with the same methods)."""
+        # -P keeps the working directory off sys.path: the installed package is the one that runs.
+        command = [sys.executable, "-P", "-m", "ovirt_node_config.scripts.server", *argv]
+        with open(self.log_path, "wb") as log:
+            return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
     @property
     def pid(self) -> int:
@@ -53,7 +46,7 @@ class ServerProcess:
                 return match.group(1)
             if self.process.poll() is not None:
                 break
-            time.sleep(0.05)
+            time.sleep(0.01)
         self.stop()
         raise RuntimeError(f"server did not start:\n{self.log}")
 
@@ -65,5 +58,4 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._log.close()
         return self.process.returncode

@@ -16,6 +16,7 @@ import uuid
 import xmlrpc.client
 from pathlib import Path
 
+import forked_servers
 import pytest
 from sqlalchemy import select
 
@@ -33,7 +34,11 @@ from ovirt_node_config.persistence.tables import (
 
 
 class RunningServer(ServerProcess):
-    """A real ``ovirt-node-config-server serve`` process on a loopback port, with a proxy helper."""
+    """A real ``ovirt-node-config-server serve`` process on a loopback port, with a proxy helper;
+    forked from this test process's zygote (``forked_servers.py``), which imported it already."""
+
+    def _start(self, argv: list[str]) -> forked_servers.ForkedProcess:
+        return forked_servers.zygote().fork(argv, self.log_path)
 
     def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(self.url, allow_none=True, **kwargs)
