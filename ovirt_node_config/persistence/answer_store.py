@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from .driver import Driver, in_list, values_list
+from .driver import Driver, in_list
 from .engine import Database
 
 _REPLAY = (
@@ -18,11 +18,10 @@ _REPLAY = (
 )
 _KEPT = "SELECT digest, answer FROM cached_answers WHERE host_id = ? AND version = ? AND method = ?"
 _FORGET_OLDER = "DELETE FROM cached_answers WHERE host_id = ? AND version < ?"
+_KEPT_COLUMNS = ("digest", "host_id", "version", "method", "answer")
 # Replaces what was kept under the same digest (by any host, at any version).
-_KEEP = (
-    "INSERT INTO cached_answers (digest, host_id, version, method, answer) VALUES {values}"
-    " ON CONFLICT (digest) DO UPDATE SET host_id = excluded.host_id, version = excluded.version,"
-    " method = excluded.method, answer = excluded.answer"
+_REPLACE = "ON CONFLICT (digest) DO UPDATE SET " + ", ".join(
+    f"{column} = excluded.{column}" for column in _KEPT_COLUMNS[1:]
 )
 _BUMP = "UPDATE hosts SET config_version = config_version + 1 WHERE id IN {ids} RETURNING id, config_version"
 
@@ -54,10 +53,8 @@ def remember(
     db = Driver(conn)
     if not new_host:
         db.execute(_FORGET_OLDER, (host_id, version))
-    db.execute(
-        _KEEP.format(values=values_list(len(answers), 5)),
-        [value for digest, method, answer in answers for value in (digest, host_id, version, method, answer)],
-    )
+    rows = [(digest, host_id, version, method, answer) for digest, method, answer in answers]
+    db.insert("cached_answers", _KEPT_COLUMNS, rows, on_conflict=_REPLACE)
 
 
 def bump_versions(conn: Connection, host_ids: list[int]) -> dict[int, int]:

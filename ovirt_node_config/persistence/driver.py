@@ -57,13 +57,9 @@ class Driver:
 
     def execute(self, sql: str, params: Sequence = ()) -> Driver:
         """Run one statement (``?`` placeholders); rows are read with :meth:`rows`."""
-        self._run(self._cursor.execute, sql, params)
-        return self
-
-    def _run(self, call, sql: str, params) -> None:
         sql = placeholders(sql, self.dialect.name)
         try:
-            call(sql, params)
+            self._cursor.execute(sql, params)
         except self._error as exc:
             invalidated = self.dialect.is_disconnect(
                 exc, self._conn.connection.dbapi_connection, self._cursor
@@ -74,25 +70,32 @@ class Driver:
             raise DBAPIError.instance(
                 sql, params, exc, self._error, connection_invalidated=invalidated, dialect=self.dialect
             ) from exc
+        return self
 
     def insert(
-        self, table: str, columns: tuple[str, ...], rows: list[tuple], returning: str = ""
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        rows: list[tuple],
+        returning: str = "",
+        on_conflict: str = "",
     ) -> list[tuple]:
-        """Insert ``rows`` (tuples in ``columns`` order); returns the ``returning`` columns of each
-        row, in any order. On SQLite in multi-row INSERTs (as few as its limit on parameters
-        allows). On PostgreSQL in one INSERT from arrays, one per column: its text is the same
-        whatever the number of rows, so psycopg parses it once and caches it (it does not cache a
-        statement of more than 50 parameters, and parsing a multi-row INSERT of 8 CPUs costs it
-        more than running it); 8 CPU rows cost 90-130 us of CPU this way, 190 us either as one
-        multi-row INSERT or with executemany."""
+        """Insert ``rows`` (tuples in ``columns`` order), ``on_conflict`` (an ``ON CONFLICT``
+        clause) applying; returns the ``returning`` columns of each row, in any order.
+
+        On SQLite in multi-row INSERTs (as few as its limit on parameters allows). On PostgreSQL in
+        one INSERT from arrays, one per column: its text is the same whatever the number of rows,
+        so psycopg parses it once and caches it (it does not cache a statement of more than 50
+        parameters, and parsing a multi-row INSERT of 8 CPUs costs it more than running it); 8 CPU
+        rows cost 90-130 us of CPU this way, 190 us as one multi-row INSERT or with executemany."""
         head = f"INSERT INTO {table} ({', '.join(columns)}) "
-        tail = f" RETURNING {returning}" if returning else ""
+        tail = (f" {on_conflict}" if on_conflict else "") + (f" RETURNING {returning}" if returning else "")
         if self.postgres:
             arrays = ", ".join(f"?::{_array_type(table, column)}" for column in columns)
             self.execute(
                 f"{head}SELECT * FROM unnest({arrays}){tail}", [list(c) for c in zip(*rows, strict=True)]
             )
-            return self.rows() if tail else []
+            return self.rows() if returning else []
         returned = []
         per_statement = SQLITE_MAX_PARAMETERS // len(columns)
         for start in range(0, len(rows), per_statement):
@@ -100,7 +103,7 @@ class Driver:
             self.execute(
                 f"{head}VALUES {values_list(len(part), len(columns))}{tail}", [v for r in part for v in r]
             )
-            if tail:
+            if returning:
                 returned += self.rows()
         return returned
 

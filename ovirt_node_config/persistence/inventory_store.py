@@ -3,6 +3,7 @@
 Set-based where it matters: one query for the host, one for its CPUs, one for every NIC involved
 (the host's own and the reported MACs wherever they are), and bulk statements for the changes.
 Rows are locked in a fixed order (host, then NICs by MAC) so concurrent boots do not deadlock.
+This is the boot storm's path, so its SQL is written out and run on the driver (``driver.py``).
 """
 
 from __future__ import annotations
@@ -73,10 +74,6 @@ _DEGRADED = (
 )
 # What identify sets on a host; a new host gets all of it, at config_version 1.
 HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
-_INSERT_HOST = (
-    f"INSERT INTO hosts ({', '.join(HOST_COLUMNS)}, config_version)"
-    f" VALUES ({', '.join('?' * len(HOST_COLUMNS))}, 1) RETURNING id"
-)
 _CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
 _NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state")
 _NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
@@ -103,11 +100,12 @@ def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) 
     or_macs = f" OR mac IN {in_list(len(macs))}" if macs else ""
     nic_rows = db.execute(_locking(db, _NICS.format(or_macs=or_macs), lock), (host_id, *macs)).rows()
     cpu_rows = db.execute(_CPUS, (host_id,)).rows() if host_id is not None else []
+    stored_nics = [StoredNic(*row) for row in nic_rows]
     return HostState(
         by_uuid=by_uuid,
         by_hostname=by_hostname,
         cpus=[Cpu(*row) for row in cpu_rows],
-        nics={row[2]: StoredNic(*row) for row in nic_rows},
+        nics={nic.mac: nic for nic in stored_nics},
     )
 
 
@@ -131,7 +129,8 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     inserts return (with the columns' defaults), so nothing needs to read it again."""
     db = Driver(conn)
     if plan.host is None:
-        ((host_id,),) = db.execute(_INSERT_HOST, [plan.host_changes[name] for name in HOST_COLUMNS]).rows()
+        values = (*(plan.host_changes[name] for name in HOST_COLUMNS), 1)
+        ((host_id,),) = db.insert("hosts", (*HOST_COLUMNS, "config_version"), [values], returning="id")
     else:
         host_id = plan.host.id
         if plan.host_changes:
@@ -165,7 +164,7 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     created = NodeView(
         id=host_id,
         bonding_type=None,
-        nics={row[1]: NicRow(*row, bond_id=None) for row in inserted},
+        nics={nic.mac: nic for nic in (NicRow(*row, bond_id=None) for row in inserted)},
         version=1,
         **{key: plan.host_changes[key] for key in HOST_COLUMNS},
     )
