@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import Busy, Conflict, InvalidInput
-from .driver import placeholders
+from .driver import placeholders, pooled_cursor
 from .tables import metadata
 
 log = logging.getLogger("ovirt_node_config.database")
@@ -329,10 +329,9 @@ class Database:
         sql = placeholders(sql, self.dialect)
         connection = self._read_engine.raw_connection()
         try:
-            cursor = connection.cursor()
+            cursor = pooled_cursor(connection)
             cursor.execute(sql, params)
             row = cursor.fetchone()
-            cursor.close()
         except BaseException:
             connection.invalidate()  # perhaps dead: not back to the pool, nor reset there
             raise
