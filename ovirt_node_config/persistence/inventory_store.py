@@ -58,8 +58,9 @@ class HostState:
     nics: dict[str, StoredNic]  # by MAC: the matched host's NICs and every reported MAC
 
 
-def _columns(record) -> str:
-    return ", ".join(f.name for f in fields(record))
+def _columns(record, *leaving: str) -> str:
+    """The column list of a record's fields (but those ``leaving``), as SQL."""
+    return ", ".join(f.name for f in fields(record) if f.name not in leaving)
 
 
 # The boot path's statements, on the driver (see driver.py): the same SQL on both databases,
@@ -77,7 +78,7 @@ HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack
 _CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
 _NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state")
 _NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
-_NIC_ROW = ", ".join(f.name for f in fields(NicRow) if f.name != "bond_id")
+_NIC_ROW = _columns(NicRow, "bond_id")
 
 
 def _locking(db: Driver, sql: str, lock: bool) -> str:
