@@ -97,8 +97,9 @@ def _address(address: Address, owner: str) -> list[tuple[str, str]]:
     protocol = validation.boot_protocol(f"{owner} boot protocol", address.boot_protocol)
     keys = [("ipv4/method", IPV4_METHODS[protocol])]
     if protocol == "static":
-        ip = validation.ipv4(f"{owner} address", address.ip_address, required=True)
-        netmask = validation.netmask(f"{owner} netmask", address.netmask, required=True)
+        ip, netmask, _ = validation.host_address(
+            owner, address.ip_address, address.netmask, address.broadcast
+        )
         keys.append(("ipv4/address1", f"{ip}/{ipaddress.IPv4Network(f'0.0.0.0/{netmask}').prefixlen}"))
     return keys + [("ipv6/method", "ignore")]
 

@@ -9,7 +9,9 @@ the kernel (modes, options) is ``ovirt_node_config.bonding``'s, applied here to 
 - a bond's interface name is a valid Linux name, unique on the node, and not one of its NICs';
 - releasing NICs may not leave a bond with fewer than two slaves (delete the bond instead), nor
   take out its primary slave;
-- a static address needs a valid IPv4 address and netmask (a broadcast is optional).
+- a static address needs a host's unicast IPv4 address and a netmask of /1 to /32, the
+  address neither its subnet's network nor broadcast address (a broadcast is optional, and
+  then the subnet's).
 
 Every change is written with an audit record (who, what, before -> after) in the same
 transaction. Functions take the acting administrator's name first and a host reference (host
@@ -295,12 +297,14 @@ def address_settings(settings: object) -> dict:
                     f"settings.{key}", f"is only allowed with boot_protocol static, not {protocol}"
                 )
         return {"boot_protocol": protocol, "ip_address": None, "netmask": None, "broadcast": None}
-    return {
-        "boot_protocol": protocol,
-        "ip_address": validation.ipv4("settings.ip_address", fields.get("ip_address"), required=True),
-        "netmask": validation.netmask("settings.netmask", fields.get("netmask"), required=True),
-        "broadcast": validation.ipv4("settings.broadcast", fields.get("broadcast")),
-    }
+    ip, netmask, broadcast = validation.host_address(
+        "settings",
+        fields.get("ip_address"),
+        fields.get("netmask"),
+        fields.get("broadcast"),
+        fields=("settings.ip_address", "settings.netmask", "settings.broadcast"),
+    )
+    return {"boot_protocol": protocol, "ip_address": ip, "netmask": netmask, "broadcast": broadcast}
 
 
 def set_address(db: Database, actor: str, ref: object, bond_or_mac: object, settings: object) -> dict:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from . import bonding, nm_keyfiles, validation
 from .bonding import BondOptions
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 
 HEADER = ("#!/bin/bash", "# THIS FILE IS GENERATED!")
 # Fixed by the wire format that old appliances run; not temporary files of this process.
@@ -102,6 +102,7 @@ class AugeasCommand:
 
 def render(network: NodeNetwork) -> str:
     """The configuration file for ``network``; the same input always gives the same bytes."""
+    _refuse_repeated_names(network)
     lines = list(HEADER)
     if network.bonds:
         bonding.mode_name(network.mode)
@@ -110,6 +111,18 @@ def render(network: NodeNetwork) -> str:
     if augtool:
         lines += _heredoc(AUGTOOL_PATH, [*augtool, "save"])
     return "\n".join(lines) + "\n"
+
+
+def _refuse_repeated_names(network: NodeNetwork) -> None:
+    """One file per interface: two interfaces of one name would write one file twice."""
+    names = [nic.iface_name for nic in network.nics]
+    for bond in network.bonds:
+        names += [bond.interface_name, *(slave.iface_name for slave in bond.slaves)]
+    seen: set[object] = set()
+    for name in names:
+        if name in seen:
+            raise InvalidInput("interface names", f"{shown(name)} is written twice")
+        seen.add(name)
 
 
 def _heredoc(path: str, body: list[str]) -> list[str]:
@@ -154,9 +167,10 @@ def _address_keys(address: Address, owner: str) -> list[tuple[str, str]]:
     protocol = validation.boot_protocol(f"{owner} boot protocol", address.boot_protocol)
     keys = [("BOOTPROTO", protocol)]
     if protocol == "static":
-        keys.append(("IPADDR", validation.ipv4(f"{owner} address", address.ip_address, required=True)))
-        keys.append(("NETMASK", validation.netmask(f"{owner} netmask", address.netmask, required=True)))
-        broadcast = validation.ipv4(f"{owner} broadcast", address.broadcast)
+        ip, netmask, broadcast = validation.host_address(
+            owner, address.ip_address, address.netmask, address.broadcast
+        )
+        keys += [("IPADDR", ip), ("NETMASK", netmask)]
         if broadcast:
             keys.append(("BROADCAST", broadcast))
     return keys

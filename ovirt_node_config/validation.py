@@ -124,16 +124,28 @@ def interface_name(field: str, value: object) -> str:
 
 def hostname(field: str, value: object) -> str:
     """A host name (RFC 1123 labels, underscores tolerated), lower case, at most 253 characters."""
-    name = text(field, value, max_length=253)
+    name = text(field, value)  # checked for 253 once the root's dot is gone
     if not name.isascii():  # refused, not folded: "\u212aube" must not become "kube"
         raise InvalidInput(
             field, f"is not a valid host name: {shown(value)} (ASCII letters, digits, '-', '.')"
         )
-    name = name.lower().rstrip(".")
+    name = name.lower().removesuffix(".")
+    if len(name) > 253:
+        raise InvalidInput(field, "is longer than 253 characters")
     labels = name.split(".")
     if not name or not all(HOSTNAME_LABEL.fullmatch(label) for label in labels):
         raise InvalidInput(field, f"is not a valid host name: {shown(value)}")
+    if _is_uuid(name):  # a host is named by one or the other, never ambiguously
+        raise InvalidInput(field, f"is a UUID, not a host name: {shown(value)}")
     return name
+
+
+def _is_uuid(name: str) -> bool:
+    try:
+        uuid_module.UUID(name)
+    except ValueError:
+        return False
+    return True
 
 
 def smbios_uuid(field: str, value: object) -> str | None:
@@ -178,6 +190,48 @@ def netmask(field: str, value: object, *, required: bool = False) -> str | None:
     except ValueError:
         raise InvalidInput(field, f"is not an IPv4 netmask: {shown(value)}") from None
     return str(network.netmask)
+
+
+def host_address(
+    owner: str,
+    ip: object,
+    mask: object,
+    broadcast: object = None,
+    *,
+    fields: tuple[str, str, str] | None = None,
+) -> tuple[str, str, str | None]:
+    """A static address: (address, netmask, broadcast or None), each in normal form. The
+    address must be one a host can hold on its subnet: unicast, not loopback, multicast,
+    reserved, unspecified or the limited broadcast, and not the subnet's own network or broadcast
+    address (a /31 or /32 has neither); the netmask /1 to /32; a broadcast, when given, the
+    subnet's. Fields are named ``fields`` (address, netmask, broadcast), else after ``owner``."""
+    ip_field, mask_field, broadcast_field = fields or (
+        f"{owner} address",
+        f"{owner} netmask",
+        f"{owner} broadcast",
+    )
+    address = ipv4(ip_field, ip, required=True)
+    netmask_text = netmask(mask_field, mask, required=True)
+    given_broadcast = ipv4(broadcast_field, broadcast)
+    interface = ipaddress.IPv4Interface(f"{address}/{netmask_text}")
+    subnet, host = interface.network, interface.ip
+    if subnet.prefixlen == 0:
+        raise InvalidInput(mask_field, "must be /1 to /32, not 0.0.0.0")
+    if host.is_unspecified or host.is_loopback or host.is_multicast or host.is_reserved or host == _ALL_ONES:
+        raise InvalidInput(ip_field, f"is not a host's unicast address: {address}")
+    if subnet.prefixlen <= 30 and host in (subnet.network_address, subnet.broadcast_address):
+        which = "network" if host == subnet.network_address else "broadcast"
+        raise InvalidInput(ip_field, f"is the {which} address of {subnet}")
+    if (
+        given_broadcast is not None
+        and subnet.prefixlen <= 30
+        and given_broadcast != str(subnet.broadcast_address)
+    ):
+        raise InvalidInput(broadcast_field, f"{given_broadcast} is not the broadcast address of {subnet}")
+    return address, netmask_text, given_broadcast
+
+
+_ALL_ONES = ipaddress.IPv4Address("255.255.255.255")
 
 
 def boot_protocol(field: str, value: object) -> str:

@@ -31,6 +31,7 @@ import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from ovirt_node_config import kept_answers, xmlrpc_strict
 from ovirt_node_config.errors import NodeConfigError
@@ -149,11 +150,18 @@ class NodeConfigServer:
     def screen(self, request: Request) -> Response | None:
         """Refusals that the head alone decides, before the body is read."""
         path = request.target.split("?", 1)[0]
+        if request.method in ("GET", "POST") and (refusal := cross_site(request.headers)):
+            return _plain(HTTPStatus.FORBIDDEN, refusal)
         if request.method == "POST":
             if path not in RPC_PATHS:
                 return _plain(HTTPStatus.NOT_FOUND, "no XML-RPC endpoint at this path")
             if request.headers.get("content-encoding", "identity").strip().lower() != "identity":
                 return _plain(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "compressed request bodies are not accepted")
+            media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if media_type not in XML_MEDIA_TYPES:
+                return _plain(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "XML-RPC requests need Content-Type: text/xml"
+                )
             return None
         if request.method == "GET":
             return None
@@ -266,6 +274,30 @@ class NodeConfigServer:
             raise faults.internal(reference) from None
 
 
+# What XML-RPC clients send (the specification says text/xml); anything else, text/plain above
+# all, is what a web page can send another site without asking it first.
+XML_MEDIA_TYPES = ("text/xml", "application/xml")
+# Sec-Fetch-Site values of a request that a page of another origin made the browser send.
+_FOREIGN_FETCH_SITES = ("cross-site", "same-site")
+
+
+def cross_site(headers: dict[str, str]) -> str | None:
+    """Why a request comes from a page of another site, or None. Browsers say so in ``Origin``
+    (on POSTs; "null" from sandboxed pages and files) and ``Sec-Fetch-Site`` (on every request);
+    nodes, the admin tool and the 2008 appliances send neither."""
+    site = headers.get("sec-fetch-site", "").strip().lower()
+    if site in _FOREIGN_FETCH_SITES:
+        return f"cross-site requests are refused (Sec-Fetch-Site: {site})"
+    origin = headers.get("origin")
+    if origin is None:
+        return None
+    parts = urlsplit(origin.strip())
+    host = headers.get("host", "").strip().lower()
+    if parts.scheme not in ("http", "https") or not host or parts.netloc.lower() != host:
+        return "cross-site requests are refused (Origin is not this server)"
+    return None
+
+
 def marshal_answer(value: object) -> bytes:
     """The body of a successful answer (the same bytes whether computed now or kept)."""
     return kept_answers.answer_text(value).encode("utf-8", "xmlcharrefreplace")
@@ -275,7 +307,7 @@ def loads_strictly(data: bytes) -> tuple[tuple, str | None]:
     """A request's (params, method name), or a 400 fault: declarations refused by the parser."""
     try:
         return xmlrpc_strict.loads(data)
-    except xmlrpc_strict.Declaration as refusal:
+    except (xmlrpc_strict.Declaration, xmlrpc_strict.TooDeep) as refusal:
         raise faults.invalid(str(refusal)) from None
     except Exception:
         raise faults.invalid("malformed XML-RPC request") from None

@@ -30,7 +30,10 @@ def idle_connections(urls: list[str], count: int) -> Iterator[list[socket.socket
             host, port = re.match(r"https?://([^/:]+):(\d+)/", urls[index % len(urls)]).groups()
             sock = socket.create_connection((host, int(port)), timeout=30)
             held.append(sock)
-            head = f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(PING)}\r\n\r\n"
+            head = (
+                f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml\r\n"
+                f"Content-Length: {len(PING)}\r\n\r\n"
+            )
             sock.sendall(head.encode() + PING)
             answer = sock.recv(65536)
             if not answer.startswith(b"HTTP/1.1 200"):

@@ -1,5 +1,7 @@
 """The configuration file: exact shape, strict parsing, and safety against hostile values."""
 
+from dataclasses import replace
+
 import pytest
 from bond_strategies import ANY_OPTIONS
 from hypothesis import HealthCheck, given, settings
@@ -176,6 +178,30 @@ def test_parse_pre_config_refuses_anything_but_one_modprobe(script):
 def test_render_refuses_hostile_values(network):
     with pytest.raises(InvalidInput):
         node_config.render(network)
+
+
+@pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
+@pytest.mark.parametrize(
+    "network",
+    [
+        NodeNetwork(0, (Bond("bond0", Address(), ()), Bond("bond0", Address(), ()))),
+        NodeNetwork(
+            0,
+            (Bond("bond0", Address(), (Slave("eth0", "52:54:00:00:00:01"),)),),
+            (PlainNic("eth0", "52:54:00:00:00:02", Address()),),
+        ),
+        NodeNetwork(
+            None,
+            (),
+            (PlainNic("eth0", "52:54:00:00:00:01", Address("static", "0.0.0.0", "0.0.0.0")),),  # noqa: S104 - data: refused
+        ),
+        NodeNetwork(None, (), (PlainNic("eth0", "52:54:00:00:00:01", Address("static", "192.0.2.0", "24")),)),
+    ],
+)
+def test_render_refuses_what_the_node_could_not_apply(network, stack):
+    """Found by the grammar property below: two files of one name, an address no host holds."""
+    with pytest.raises(InvalidInput):
+        node_config.render(replace(network, stack=stack))
 
 
 # Property: whatever strings reach render, it refuses them or writes only what the grammar allows.

@@ -49,6 +49,21 @@ def test_hostnames_are_lower_case_dns_names():
             validation.hostname("h", bad)
 
 
+def test_a_host_name_may_end_in_the_root_dot_at_its_longest():
+    longest = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])  # 253 characters
+    assert validation.hostname("h", longest + ".") == longest
+    with pytest.raises(InvalidInput, match="longer than 253"):
+        validation.hostname("h", longest + "e.")
+
+
+@pytest.mark.parametrize(
+    "name", ["4c4c4544-0035-3010-8051-b8c04f4e3232", "4C4C4544-0035-3010-8051-B8C04F4E3232."]
+)
+def test_a_uuid_is_not_a_host_name(name):
+    with pytest.raises(InvalidInput, match="is a UUID, not a host name"):
+        validation.hostname("hostname", name)
+
+
 def test_uuids_are_canonical_and_placeholders_are_dropped():
     assert validation.smbios_uuid("u", "4C4C4544-0035-3010-8051-B8C04F4E3232") == (
         "4c4c4544-0035-3010-8051-b8c04f4e3232"
@@ -84,3 +99,36 @@ def test_messages_never_render_containers():
         deep = [deep]
     with pytest.raises(InvalidInput, match="a list"):
         validation.integer("n", deep)
+
+
+@pytest.mark.parametrize(
+    "ip, netmask, broadcast",
+    [
+        ("192.0.2.10", "255.255.255.0", None),
+        ("192.0.2.10", "24", "192.0.2.255"),
+        ("198.51.100.0", "255.255.255.254", None),  # a /31 has no network or broadcast address
+        ("198.51.100.7", "32", None),
+        ("169.254.10.1", "16", None),  # link-local is a host's address too
+    ],
+)
+def test_static_addresses_a_host_can_hold(ip, netmask, broadcast):
+    assert validation.host_address("bond0", ip, netmask, broadcast)[0] == ip
+
+
+@pytest.mark.parametrize(
+    "ip, netmask, broadcast, wrong",
+    [
+        ("0.0.0.0", "24", None, "bond0 address"),  # noqa: S104 - data
+        ("255.255.255.255", "24", None, "bond0 address"),
+        ("127.0.0.1", "8", None, "bond0 address"),
+        ("224.0.0.1", "24", None, "bond0 address"),
+        ("240.0.0.1", "24", None, "bond0 address"),
+        ("192.0.2.0", "24", None, "bond0 address"),  # the subnet's network address
+        ("192.0.2.255", "24", None, "bond0 address"),  # and its broadcast address
+        ("192.0.2.10", "0.0.0.0", None, "bond0 netmask"),  # noqa: S104 - data
+        ("192.0.2.10", "24", "192.0.2.127", "bond0 broadcast"),
+    ],
+)
+def test_static_addresses_no_host_can_hold_are_refused_naming_the_field(ip, netmask, broadcast, wrong):
+    with pytest.raises(InvalidInput, match=f"invalid {wrong}:"):
+        validation.host_address("bond0", ip, netmask, broadcast)

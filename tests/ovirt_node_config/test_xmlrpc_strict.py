@@ -4,11 +4,19 @@ what the standard Unmarshaller gives, and everything it does not take goes the s
 import xmlrpc.client
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from support import make_report
 
-from ovirt_node_config.xmlrpc_strict import Declaration, NotCanonical, canonical_loads, loads, standard_loads
+from ovirt_node_config.xmlrpc_strict import (
+    MAX_DEPTH,
+    Declaration,
+    NotCanonical,
+    TooDeep,
+    canonical_loads,
+    loads,
+    standard_loads,
+)
 
 
 def call(value: bytes) -> bytes:
@@ -38,9 +46,18 @@ VALUES = st.recursive(
 )
 
 
+def nesting(value) -> int:
+    """How many arrays and structs deep ``value`` goes."""
+    if isinstance(value, list | dict):
+        inner = value.values() if isinstance(value, dict) else value
+        return 1 + max(map(nesting, inner), default=0)
+    return 0
+
+
 @settings(max_examples=300, deadline=None)
 @given(params=st.lists(VALUES, max_size=3), method=st.sampled_from(["identify", "get_config", None]))
 def test_the_canonical_road_reads_what_the_standard_one_reads(params, method):
+    assume(max(map(nesting, params), default=0) <= 8)  # deeper is refused (tested below)
     if method is None:  # an answer: exactly one value
         document = xmlrpc.client.dumps((params[0] if params else 0,), methodresponse=True, allow_none=True)
     else:
@@ -61,7 +78,8 @@ def test_a_real_identify_report_takes_the_canonical_road():
         call(b"bare <!-- c --> text"),
         call(b"<string/>"),
         call(b"<array><data/></array>"),
-        call(b"<int> 7 </int>"),
+        call(b"<int>-7</int>"),
+        call(b"<i4>+7</i4>"),
         '<?xml version="1.0" encoding="utf-16"?><methodCall><methodName>m</methodName></methodCall>'.encode(
             "utf-16"
         ),
@@ -85,6 +103,11 @@ ODD_DOCUMENTS = [
     b"<methodCall><methodName>m</methodName><extra/></methodCall>",
     # refused either way, for the same reason
     call(b"<int>x</int>"),
+    call(b"<int>1_024</int>"),  # Python's int() takes these; XML-RPC's grammar does not
+    call(b"<i4> 7 </i4>"),
+    call("<int>\u0661\u0662</int>".encode()),  # Arabic-Indic digits
+    call("<i8>\uff17</i8>".encode()),  # a full-width 7
+    call(b"<int>0x10</int>"),
     call(b"<boolean>2</boolean>"),
     b"<methodResponse></methodResponse>",
     b"<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member>"
@@ -108,20 +131,28 @@ def test_what_is_not_canonical_goes_the_standard_way(data):
     assert _outcome(loads, data) == _outcome(standard_loads, data)
 
 
-def test_a_document_nested_too_deep_for_the_tree_reader_is_read_the_standard_way():
-    depth = 2000
+@pytest.mark.parametrize("depth", [12, 2000, 23000])
+def test_documents_nested_too_deep_are_refused_on_both_roads(depth):
     data = (
         b"<methodCall><methodName>m</methodName><params><param>"
         + b"<value><array><data>" * depth
         + b"</data></array></value>" * depth
         + b"</param></params></methodCall>"
     )
-    with pytest.raises(RecursionError):
-        canonical_loads(data)
-    (value,), _ = loads(data)
-    for _ in range(depth - 1):  # walked, not compared: comparing lists this deep recurses too
-        (value,) = value
-    assert value == []
+    for read in (canonical_loads, standard_loads, loads):
+        with pytest.raises(TooDeep):
+            read(data)
+
+
+def test_the_deepest_document_allowed_is_read():
+    depth = (MAX_DEPTH - 5) // 3  # methodCall, params, param; three per array; value and int
+    value = 7
+    for _ in range(depth):
+        value = [value]
+    data = xmlrpc.client.dumps((value,), "m").encode()
+    assert canonical_loads(data) == standard_loads(data) == ((value,), "m")
+    with pytest.raises(TooDeep):
+        loads(xmlrpc.client.dumps(([value],), "m").encode())
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])

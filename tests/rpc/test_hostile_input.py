@@ -101,3 +101,52 @@ def test_client_values_cannot_forge_log_lines(server):
     lines = server.log_once(r"(?s)(\\x0a2026-01-01.*){3}").splitlines()
     assert not [line for line in lines if line.startswith("2026-01-01")]
     assert sum("\\x0a2026-01-01" in line for line in lines) == 3
+
+
+def legacy_get(server, headers: dict) -> int:
+    host, port = re.match(r"http://([\d.]+):(\d+)/", server.url).groups()
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request(
+        "GET", "/ovirt/managed_node/config?host=node1&macs=52:54:00:00:00:01=eth0", headers=headers
+    )
+    return connection.getresponse().status
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        # what a page on the LAN can make a browser send without asking the server first
+        ({"Content-Type": "text/plain", "Origin": "http://evil.example"}, 403),
+        ({"Content-Type": "text/xml", "Origin": "http://evil.example"}, 403),
+        ({"Content-Type": "text/xml", "Origin": "null"}, 403),
+        ({"Content-Type": "text/xml", "Sec-Fetch-Site": "cross-site"}, 403),
+        ({"Content-Type": "text/xml", "Sec-Fetch-Site": "same-site"}, 403),
+        ({"Content-Type": "text/plain"}, 415),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        ({"Content-Type": ""}, 415),
+    ],
+)
+def test_a_browser_page_of_another_site_cannot_identify(server, snapshot, headers, status):
+    body = xmlrpc.client.dumps((make_report(hostname="victim"),), "identify").encode()
+    before = snapshot()
+    answer_status, answer = raw_post(server, body, headers)
+    assert answer_status == status
+    assert b"<methodResponse>" not in answer and b"refused" in answer or status == 415
+    assert snapshot() == before
+
+
+def test_xml_from_the_same_origin_or_no_browser_is_served(server):
+    host = server.url.split("/")[2]
+    body = xmlrpc.client.dumps((), "ping").encode()
+    for headers in (
+        {"Content-Type": "text/xml; charset=utf-8"},
+        {"Content-Type": "application/xml"},
+        {"Content-Type": "text/xml", "Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"},
+    ):
+        status, answer = raw_post(server, body, {**headers, "Host": host})
+        assert status == 200 and b"<string>ok</string>" in answer
+
+
+def test_the_legacy_get_from_an_img_tag_of_another_site_is_refused(server):
+    assert legacy_get(server, {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "image"}) == 403
+    assert legacy_get(server, {}) == 404  # the 2008 appliances send neither header

@@ -78,7 +78,7 @@ def test_expect_100_continue_is_answered_before_the_body(server):
 
 
 def test_http_1_0_is_kept_alive_only_when_it_asks_and_is_told(server):
-    request = f"POST / HTTP/1.0\r\nContent-Length: {len(PING)}\r\n".encode()
+    request = f"POST / HTTP/1.0\r\nContent-Type: text/xml\r\nContent-Length: {len(PING)}\r\n".encode()
     with connect(server) as sock:
         sock.sendall(request + b"Connection: keep-alive\r\n\r\n" + PING)
         first = sock.recv(65536)
