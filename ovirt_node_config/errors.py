@@ -33,6 +33,22 @@ class Unauthorized(NodeConfigError):
     """The caller is not an administrator."""
 
 
+class CredentialRequired(Unauthorized):
+    """A node call for an enrolled host without that host's credential (HTTP 401)."""
+
+
+class Throttled(NodeConfigError):
+    """Too many calls of a kind from this address or overall: wait ``wait`` seconds (HTTP 429)."""
+
+    def __init__(self, message: str, wait: float):
+        super().__init__(message)
+        self.wait = wait
+
+
+class Forbidden(NodeConfigError):
+    """The enrolment policy does not let this node in (it is not registered)."""
+
+
 class Busy(NodeConfigError):
     """The database stayed contended through every retry; the caller may try again."""
 

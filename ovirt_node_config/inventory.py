@@ -34,11 +34,13 @@ class SyncPlan:
     unresolved: list[Skipped] = field(default_factory=list)
     # Stored NICs not in the report, kept because the report could not name every interface.
     kept_nics: list[store.StoredNic] = field(default_factory=list)
+    credential_digest: str | None = None  # a new credential for the host, set as it is written
 
     @property
     def is_noop(self) -> bool:
         return bool(self.host) and not (
-            self.host_changes
+            self.credential_digest
+            or self.host_changes
             or self.replace_cpus
             or self.insert_nics
             or self.update_nics
@@ -60,12 +62,25 @@ class SyncResult:
     kept: list[str]  # MACs not reported but kept: the report left interfaces unidentified
     skipped: list[Skipped]  # reported interfaces that are not in the inventory, with the reason
     version: int  # the host's config_version once synced
+    moved: list[str] = field(default_factory=list)  # MACs that came from another host
+    renamed_from: str | None = None  # the host name before this report, when it changed
+    credential: str | None = None  # issued with this answer, once; never kept
 
     def repeated(self) -> SyncResult:
         """The answer the same report gets next time, while nothing else changes the host: the
         sync made the rows what the report says, so nothing is added, changed or released; what
-        was kept or skipped for lack of a name stays so."""
-        return replace(self, created=False, added=[], updated=[], removed=[], released=[])
+        was kept or skipped for lack of a name stays so. It never carries a credential."""
+        return replace(
+            self,
+            created=False,
+            added=[],
+            updated=[],
+            removed=[],
+            released=[],
+            moved=[],
+            renamed_from=None,
+            credential=None,
+        )
 
     def as_struct(self) -> dict:
         return {
@@ -79,6 +94,8 @@ class SyncResult:
             "degraded_bonds": self.degraded_bonds,
             "kept": self.kept,
             "skipped": [entry.as_struct() for entry in self.skipped],
+            "status": "enrolled",
+            **({"credential": self.credential} if self.credential else {}),
         }
 
 
@@ -186,6 +203,7 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
 
 def identify(db: Database, report: HardwareReport, keep: Callable | None = None) -> SyncResult:
     """Bring the inventory in line with ``report`` in one transaction; returns what changed.
+    (The server's road, which first asks who the caller is, is ``trust.enrolment.identify``.)
 
     Without ``keep``, an unchanged report is only read. ``keep(conn, result, created)`` is for a
     caller that writes something of its own with every result: the sync then runs straight in one
@@ -205,19 +223,30 @@ def identify(db: Database, report: HardwareReport, keep: Callable | None = None)
             return unchanged
 
     def write(conn):
-        plan = plan_sync(store.load_state(conn, report, lock=True), report)
-        if plan.is_noop:
-            applied = store.Applied(plan.host.id, [], plan.host.config_version)
-        else:
-            applied = store.apply_sync(conn, plan, report)
-        # A host created now has no bonds yet.
-        degraded = store.degraded_bonds(conn, applied.host_id, MIN_SLAVES) if plan.host else []
-        result = _result(plan, report, applied.host_id, degraded, applied.released, applied.version)
+        result, created = sync(conn, store.load_state(conn, report, lock=True), report)
         if keep is not None:
-            keep(conn, result, applied.created)
+            keep(conn, result, created)
         return result
 
     return db.write(write)
+
+
+def sync(
+    conn, state: store.HostState, report: HardwareReport, *, credential_digest: str | None = None
+) -> tuple[SyncResult, store.NodeView | None]:
+    """In a write transaction that read ``state`` with locks: write what ``report`` changes, and
+    give the host ``credential_digest`` when one is given. Returns the result and, for a host
+    created now, the node as stored."""
+    plan = plan_sync(state, report)
+    plan.credential_digest = credential_digest
+    if plan.is_noop:
+        applied = store.Applied(plan.host.id, [], plan.host.config_version)
+    else:
+        applied = store.apply_sync(conn, plan, report)
+    # A host created now has no bonds yet.
+    degraded = store.degraded_bonds(conn, applied.host_id, MIN_SLAVES) if plan.host else []
+    result = _result(plan, report, applied.host_id, degraded, applied.released, applied.version)
+    return result, applied.created
 
 
 def _result(
@@ -236,4 +265,6 @@ def _result(
         kept=[nic.mac for nic in plan.kept_nics],
         skipped=[*report.skipped, *plan.unresolved],
         version=version,
+        moved=sorted(nic.mac for _, nic in plan.move_nics),
+        renamed_from=plan.host.hostname if plan.host and "hostname" in plan.host_changes else None,
     )

@@ -34,8 +34,12 @@ from .persistence import answer_store, inventory_store
 from .persistence.engine import Database
 from .persistence.node_store import NodeView
 from .report import HardwareReport
+from .trust import claims
+from .trust.credentials import matches
 
 log = logging.getLogger("ovirt_node_config.kept_answers")
+# get_config answers kept per host (its node asks with one map; a few are renames in flight).
+MAX_CONFIGS_PER_HOST = 8
 
 
 def code_fingerprint() -> bytes:
@@ -72,9 +76,10 @@ def config_key(hostname: str, macs: dict[str, str], stack: str | None = None) ->
     return hashlib.sha256(SALT + b"get_config\0" + question.encode()).hexdigest()
 
 
-def replay(db: Database, key: str) -> tuple[str, str, str] | None:
-    """(method, host name, answer) kept for ``key`` and still current, or None; None too when
-    what was kept cannot be read (the normal way will meet the same trouble and answer for it)."""
+def replay(db: Database, key: str) -> tuple[str, str, str, str | None] | None:
+    """(method, host name, answer, the host's credential hash) kept for ``key`` and still
+    current, or None; None too when what was kept cannot be read (the normal way will meet the
+    same trouble and answer for it)."""
     try:
         return answer_store.replay(db, key)
     except Exception:
@@ -82,28 +87,43 @@ def replay(db: Database, key: str) -> tuple[str, str, str] | None:
         return None
 
 
-def get_config(db: Database, hostname: object, macs: object, stack: str | None = None) -> str:
-    """``node_network.get_config``, answered from what was kept when it still holds."""
+def get_config(
+    db: Database, hostname: object, macs: object, presented: str | None, stack: str | None = None
+) -> str:
+    """``node_network.config_file`` for a caller that presented the credential whose digest is
+    ``presented`` (see ``trust.claims.check_config_access``), answered from what was kept when
+    it still holds. Nothing is kept for a map that names none of the host's NICs (it is refused
+    as an unknown host), and at most MAX_CONFIGS_PER_HOST maps per host are kept."""
     name = validation.hostname("hostname", hostname)
     mapping = node_network.parse_macs(macs)
     key = config_key(name, mapping, stack)
     kept = replay(db, key)
-    if kept is not None:
+    if kept is not None and (kept[3] is None or matches(kept[3], presented)):
         return kept[2]
-    config = node_network.config_file(db, name, mapping, stack)
+    config = node_network.config_file(
+        db,
+        name,
+        mapping,
+        stack,
+        admit=lambda node: claims.check_config_access(node, name, mapping, presented),
+    )
     _quietly(
         db,
         lambda conn: answer_store.remember(
-            conn, config.host_id, config.version, [(key, "get_config", config.text)]
+            conn,
+            config.host_id,
+            config.version,
+            [(key, "get_config", config.text)],
+            most=MAX_CONFIGS_PER_HOST,
         ),
     )
     return config.text
 
 
-def identify(db: Database, report: HardwareReport, body_digest: str | None) -> SyncResult:
-    """``inventory.identify``, keeping, in its transaction, what the node's next calls will be
-    answered: the answer a repeat of the same body gets, and the configuration for the MACs the
-    node reported (its next call)."""
+def keeper(report: HardwareReport, body_digest: str | None):
+    """What ``identify`` keeps, in its transaction, for the node's next calls: the answer a
+    repeat of the same body gets, and the configuration for the MACs the node reported (its
+    next call)."""
 
     def keep(conn: Connection, result: SyncResult, created: NodeView | None) -> None:
         kept = []
@@ -114,7 +134,13 @@ def identify(db: Database, report: HardwareReport, body_digest: str | None) -> S
             kept += _config_answer(created or node_view.load(conn, report.hostname), macs)
         answer_store.remember(conn, result.host_id, result.version, kept, new_host=created is not None)
 
-    return inventory.identify(db, report, keep=keep)
+    return keep
+
+
+def identify(db: Database, report: HardwareReport, body_digest: str | None) -> SyncResult:
+    """``inventory.identify``, keeping what :func:`keeper` keeps (the library's road, which asks
+    no credential; the server's is ``trust.enrolment.identify``)."""
+    return inventory.identify(db, report, keep=keeper(report, body_digest))
 
 
 def carry_forward(conn: Connection, node: NodeView, version: int, identify_holds: bool) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from . import bonding, kept_answers, node_view, validation
 from .errors import Conflict, InvalidInput, NotFound
 from .node_view import load, options_of
-from .persistence import answer_store
+from .persistence import answer_store, trust_store
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import BondRow, NodeView
@@ -420,6 +420,18 @@ def delete_node(db: Database, actor: str, ref: object) -> dict:
         store.delete_host(conn, node.id)
         _audit(conn, actor, node, "delete_node", {"hostname": node.hostname, "uuid": node.uuid}, None)
         return {"deleted": node.hostname}
+
+    return db.write(work)
+
+
+def reset_credential(db: Database, actor: str, ref: object) -> dict:
+    """The node's credential is void: its next boot is enrolled anew (and given a new one)."""
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        trust_store.set_credential(conn, node.id, None)
+        _audit(conn, actor, node, "reset_credential", None, None, identify_holds=False)
+        return {"hostname": node.hostname, "credential": "reset"}
 
     return db.write(work)
 

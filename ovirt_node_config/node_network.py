@@ -1,7 +1,7 @@
 """What a node's configuration file says, from the inventory and the MACs the node sees now.
 
 :func:`network_for` is pure: a stored node plus a MAC -> interface name map gives the
-:class:`~ovirt_node_config.node_config.NodeNetwork` to render. :func:`get_config` serves nodes
+:class:`~ovirt_node_config.node_config.NodeNetwork` to render. :func:`config_file` serves nodes
 (their own map), :func:`preview_config` serves administrators (the names the node last
 reported), and both return exactly the same bytes for the same facts. The files are those of
 the node's network stack (``node_view.network_stack``) unless the caller names one: the legacy
@@ -10,11 +10,13 @@ GET of the 2008 appliances always gets ifcfg files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import bonding, node_config, node_view, validation
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, NotFound
 from .node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import NodeView
 
@@ -94,13 +96,26 @@ class ConfigFile:
 
 
 def get_config(db: Database, hostname: object, macs: object, stack: str | None = None) -> ConfigFile:
-    """The configuration file for a booting node and the interface names it sees now."""
+    """:func:`config_file` for unchecked values, for any caller (the library's road; the server's
+    asks who the caller is: ``kept_answers.get_config``)."""
     return config_file(db, validation.hostname("hostname", hostname), parse_macs(macs), stack)
 
 
-def config_file(db: Database, hostname: str, macs: dict[str, str], stack: str | None = None) -> ConfigFile:
-    """:func:`get_config` for a host name and MAC map already checked (:func:`parse_macs`)."""
-    node = db.read(lambda conn: node_view.load(conn, hostname))
+def config_file(
+    db: Database,
+    hostname: str,
+    macs: dict[str, str],
+    stack: str | None = None,
+    admit: Callable[[NodeView | None], NodeView] | None = None,
+) -> ConfigFile:
+    """The configuration file for a booting node (a host name and MAC map already checked:
+    :func:`parse_macs`) and the interface names it sees now; ``admit`` decides whether this
+    caller may have it (given the node, or None when there is no such node)."""
+    node = db.read(lambda conn: store.load_node(conn, hostname))
+    if admit is not None:
+        node = admit(node)
+    elif node is None:
+        raise NotFound(f"no node named {hostname!r}")
     return ConfigFile(node_config.render(network_for(node, macs, stack)), node.id, node.version)
 
 

@@ -93,11 +93,25 @@ class _GuardedTransport(xmlrpc.client.Transport):
     accept_gzip_encoding = False
     encode_threshold = None
 
-    def __init__(self, timeout: float, deadline: float | None, max_answer_bytes: int, **kwargs):
+    def __init__(
+        self,
+        timeout: float,
+        deadline: float | None,
+        max_answer_bytes: int,
+        bearer: Callable[[], str | None] | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.timeout = timeout
         self.deadline = deadline if deadline is not None else timeout * 3
         self.max_answer_bytes = max_answer_bytes
+        self.bearer = bearer
+
+    def send_headers(self, connection, headers):
+        credential = self.bearer() if self.bearer else None
+        if credential:
+            headers = [*headers, ("Authorization", f"Bearer {credential}")]
+        super().send_headers(connection, headers)
 
     def make_connection(self, host):
         connection = super().make_connection(host)
@@ -190,8 +204,10 @@ def server_proxy(
     deadline: float | None = None,
     ca_file: str | None = None,
     max_answer_bytes: int = MAX_ANSWER_BYTES,
+    bearer: Callable[[], str | None] | None = None,
 ) -> xmlrpc.client.ServerProxy:
-    """A proxy for ``url`` (http or https) that sends credentials when a user is given.
+    """A proxy for ``url`` (http or https) that sends credentials when a user is given, and
+    ``Authorization: Bearer`` with what ``bearer()`` returns at each call (a node's credential).
     ``timeout`` bounds each socket operation, ``deadline`` each whole call (default: three
     timeouts)."""
     parts = urlsplit(url)
@@ -201,8 +217,8 @@ def server_proxy(
     address = urlunsplit((parts.scheme, netloc, parts.path or "/", "", ""))
     if parts.scheme == "https":
         transport = _GuardedSafeTransport(
-            timeout, deadline, max_answer_bytes, context=ssl.create_default_context(cafile=ca_file)
+            timeout, deadline, max_answer_bytes, bearer, context=ssl.create_default_context(cafile=ca_file)
         )
     else:
-        transport = _GuardedTransport(timeout, deadline, max_answer_bytes)
+        transport = _GuardedTransport(timeout, deadline, max_answer_bytes, bearer)
     return xmlrpc.client.ServerProxy(address, transport=transport, allow_none=True)

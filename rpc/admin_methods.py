@@ -7,7 +7,8 @@ its arguments to the bonding domain module, which decides, and returns XML-RPC v
 from __future__ import annotations
 
 from ovirt_node_config import node_admin, node_network
-from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.trust import enrolment
+from ovirt_node_config.trust.enrolment import Trust
 
 from .request_context import context
 
@@ -22,8 +23,9 @@ def _node(ref: object) -> None:
 
 
 class AdminMethods:
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, trust: Trust):
+        self.trust = trust
+        self.db = trust.db
 
     def list_nodes(self) -> list[dict]:
         return node_admin.list_nodes(self.db)
@@ -83,6 +85,22 @@ class AdminMethods:
         _node(host)
         return node_admin.history(self.db, host)
 
+    def reset_credential(self, host: object) -> dict:
+        _node(host)
+        return node_admin.reset_credential(self.db, _actor(), host)
+
+    def list_claims(self, kind: object = "") -> list[dict]:
+        return enrolment.list_claims(self.db, kind)
+
+    def show_claim(self, claim: object) -> dict:
+        return enrolment.show_claim(self.db, claim)
+
+    def accept_claim(self, claim: object) -> dict:
+        return enrolment.accept(self.trust, _actor(), claim)
+
+    def reject_claim(self, claim: object) -> dict:
+        return enrolment.reject(self.db, _actor(), claim)
+
     def methods(self) -> dict:
         names = [
             "list_nodes",
@@ -100,6 +118,11 @@ class AdminMethods:
             "preview_config",
             "delete_node",
             "history",
+            "reset_credential",
+            "list_claims",
+            "show_claim",
+            "accept_claim",
+            "reject_claim",
         ]
         return {f"admin.{name}": getattr(self, name) for name in names}
 

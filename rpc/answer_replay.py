@@ -2,7 +2,10 @@
 
 A node that reboots with unchanged hardware sends byte for byte the ``identify`` body it sent
 last time; ``ovirt_node_config.kept_answers`` keeps the answer such a repeat gets, valid while the
-host is unchanged. A hit costs a digest and one indexed read; anything else (a miss, an error
+host is unchanged. A hit costs a digest, one indexed read and the check of the caller's
+credential (an HMAC), which comes first: an answer is only ever replayed to the node that holds
+the host's credential, a caller without it is refused (401) before anything else, and a host
+that holds none is answered the normal way (which enrols it). Anything else (a miss, an error
 reading what was kept) goes the normal way, which keeps its answer for next time.
 (``get_config`` bodies are small: they are unmarshalled and looked up by their normalised
 question, in ``kept_answers``.)
@@ -13,7 +16,9 @@ from __future__ import annotations
 import re
 
 from ovirt_node_config import kept_answers
-from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.errors import CredentialRequired
+from ovirt_node_config.trust.credentials import matches
+from ovirt_node_config.trust.enrolment import Trust
 
 # Peeked at in the body's head, never trusted: a body that merely looks like an identify call is
 # hashed and looked up, and misses.
@@ -22,18 +27,23 @@ _HEAD_BYTES = 256
 
 
 class AnswerReplay:
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, trust: Trust):
+        self.trust = trust
 
     @staticmethod
     def digest(body: bytes) -> str | None:
         """The key of an identify body, or None for every other method."""
         return kept_answers.body_key(body) if _IDENTIFY.search(body, 0, _HEAD_BYTES) else None
 
-    def lookup(self, digest: str) -> tuple[str, str, bytes] | None:
-        """(method, host name, answer body) kept for ``digest`` and still current."""
-        found = kept_answers.replay(self.db, digest)
+    def lookup(self, digest: str, credential: str | None) -> tuple[str, str, bytes] | None:
+        """(method, host name, answer body) kept for ``digest``, still current, for the caller
+        holding the host's ``credential``; raises CredentialRequired for another caller."""
+        found = kept_answers.replay(self.trust.db, digest)
         if found is None:
             return None
-        method, hostname, answer = found
+        method, hostname, answer, credential_hash = found
+        if credential_hash is None:
+            return None
+        if not matches(credential_hash, self.trust.presented(credential)):
+            raise CredentialRequired(f"host {hostname} is enrolled: its calls need its credential")
         return method, hostname, answer.encode("utf-8")

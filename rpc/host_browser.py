@@ -53,8 +53,9 @@ class SessionLimits:
     linger_s: float = 2.0  # after the last answer, how long to wait for the client's close
 
 
-# XML-RPC identify: a report (modern keys) in, its answer struct out; raises NodeConfigError.
-Identify = Callable[[dict], dict]
+# identify: a report (modern keys) and the peer's address in, its answer struct out; raises
+# NodeConfigError.
+Identify = Callable[[dict, str], dict]
 # The host name of a peer address, or None.
 Resolver = Callable[[str], str | None]
 
@@ -228,7 +229,7 @@ class Session:
             raise Refused(f"no host name for {self.peer}: add a PTR record or a legacy-identify-hosts entry")
         self.node = _printable(hostname, 64)
         try:
-            result = self.server.identify(session.report(hostname))
+            result = self.server.identify(session.report(hostname), self.peer)
         except Busy:
             raise Refused("busy, try again later") from None
         except NodeConfigError as refusal:
@@ -237,6 +238,8 @@ class Session:
             reference = uuid.uuid4().hex[:12]
             log.exception("host-browser identify from %s failed (reference %s)", self.peer, reference)
             raise Refused(f"internal error (reference {reference})") from None
+        if result.get("status") == "pending":
+            return f"pending: claim {result['claim']} waits for an administrator"
         return (
             f"ok: {len(session.cpus)} CPUs, {len(session.nics)} NIC blocks; added {len(result['added'])}, "
             f"removed {len(result['removed'])}, skipped {len(result['skipped'])}"

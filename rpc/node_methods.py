@@ -1,7 +1,9 @@
-"""What nodes call at boot, without credentials: ``ping``, ``identify``, ``get_config``, and the
-legacy ``GET /ovirt/managed_node/config`` of old appliances.
+"""What nodes call at boot: ``ping``, ``identify``, ``get_config``, and the legacy
+``GET /ovirt/managed_node/config`` of old appliances.
 
-Each translates wire values into library calls and results back into XML-RPC values.
+Each translates wire values into library calls and results back into XML-RPC values; who the
+caller is (its address, the node credential it presented) comes from the request context, and
+what it may do is ``ovirt_node_config.trust``'s to decide.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ovirt_node_config import __version__, kept_answers, legacy_nodes
-from ovirt_node_config.errors import NodeConfigError, NotFound
-from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config import __version__, kept_answers, legacy_nodes, validation
+from ovirt_node_config.errors import NodeConfigError, NotFound, Unauthorized
 from ovirt_node_config.report import parse_report
+from ovirt_node_config.trust import claims, enrolment
+from ovirt_node_config.trust.enrolment import Caller, Trust
 
 from .request_context import context
 
@@ -21,8 +24,9 @@ TEXT = "text/plain; charset=utf-8"
 
 
 class NodeMethods:
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, trust: Trust):
+        self.trust = trust
+        self.db = trust.db
 
     def ping(self) -> dict:
         """Liveness: answers without touching the database."""
@@ -31,14 +35,22 @@ class NodeMethods:
     def identify(self, report: object) -> dict:
         """Sync the inventory with a node's hardware report; returns what changed."""
         parsed = parse_report(report)
-        context().node = parsed.hostname
-        return kept_answers.identify(self.db, parsed, context().body_digest).as_struct()
+        current = context()
+        current.node = parsed.hostname
+        caller = Caller(current.client, current.credential)
+        keep = kept_answers.keeper(parsed, current.body_digest)
+        return enrolment.identify(self.trust, parsed, caller, keep).as_struct()
+
+    def legacy_identify(self, report: object, address: str) -> dict:
+        """A 2008 appliance's identify (host-browser, TCP): no credential can come with it."""
+        parsed = parse_report(report)
+        return enrolment.identify(self.trust, parsed, Caller(address, via=enrolment.HOST_BROWSER)).as_struct()
 
     def get_config(self, hostname: object, macs: object) -> str:
         """The node's configuration file for the MAC -> interface name map it sees now."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
-        return kept_answers.get_config(self.db, hostname, macs)
+        return kept_answers.get_config(self.db, hostname, macs, self.trust.presented(context().credential))
 
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
@@ -51,9 +63,10 @@ class NodeMethods:
         try:
             macs = legacy_nodes.config_macs(query.get("macs", [""])[0])
             # The 2008 appliances run what they get: ifcfg files, whatever the node's stack says.
-            text = kept_answers.get_config(self.db, host, macs, stack="ifcfg")
-        except NotFound as refusal:
-            return HTTPStatus.NOT_FOUND, TEXT, (refusal.message + "\n").encode()
+            text = kept_answers.get_config(self.db, host, macs, None, stack="ifcfg")
+        except (NotFound, Unauthorized):  # a 2008 appliance holds no credential: as if unknown
+            unknown = claims.unknown_node(validation.hostname("host", host))
+            return HTTPStatus.NOT_FOUND, TEXT, (unknown.message + "\n").encode()
         except NodeConfigError as refusal:
             return HTTPStatus.BAD_REQUEST, TEXT, (refusal.message.replace("\n", " ") + "\n").encode()
         return HTTPStatus.OK, TEXT, text.encode()

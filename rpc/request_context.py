@@ -7,9 +7,12 @@ _local = threading.local()
 
 class RequestContext:
     def __init__(self):
+        self.method = "?"
         self.node = "-"
         self.user = "-"
         self.body_digest = None  # the key of the request body, when its answer may be kept
+        self.client = "-"  # the caller's address
+        self.credential = None  # the node credential it presented (Authorization: Bearer)
 
 
 def begin() -> RequestContext:

@@ -34,8 +34,9 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from ovirt_node_config import kept_answers, xmlrpc_strict
-from ovirt_node_config.errors import NodeConfigError
+from ovirt_node_config.errors import CredentialRequired, NodeConfigError, Throttled
 from ovirt_node_config.login_throttle import LoginThrottle
+from ovirt_node_config.trust.enrolment import DEFAULT_POLICY
 
 from . import faults, request_context
 from .answer_replay import AnswerReplay
@@ -63,6 +64,7 @@ class ServerSettings:
     tls_key: str | None = None
     legacy_identify_port: int | None = None  # the 2008 host-browser listener: off unless given
     legacy_identify_hosts: str | None = None  # hosts(5) file naming nodes without reverse DNS
+    enrolment_policy: str = DEFAULT_POLICY  # how a new node is enrolled (trust/enrolment.py)
 
 
 # Checks HTTP Basic credentials (user, password); returns the administrator's name or None.
@@ -75,11 +77,21 @@ class AuthenticationRequired(Exception):
 
 
 class LoginThrottled(Exception):
-    """Too many failed logins for this user or address: wait ``wait`` seconds."""
+    """Too many failed logins for this user or address, or too many calls of a kind: wait
+    ``wait`` seconds."""
 
-    def __init__(self, wait: float):
+    def __init__(self, wait: float, reason: str = "too many failed logins; try again later"):
         super().__init__(wait)
         self.wait = wait
+        self.reason = reason
+
+
+class NodeCredentialRequired(Exception):
+    """A node call for an enrolled host without its credential."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 # A GET route answers (status, content type, body) for a path and its query string.
@@ -173,16 +185,22 @@ class NodeConfigServer:
         """One whole request, in a worker thread."""
         if request.method == "GET":
             return self._get(request)
-        credentials = _credentials(request.headers.get("authorization", ""))
+        authorization = request.headers.get("authorization", "")
         try:
-            body = self.dispatch_xml(request.body, request.client, credentials)
+            body = self.dispatch_xml(
+                request.body, request.client, _credentials(authorization), _bearer(authorization)
+            )
         except AuthenticationRequired:
             answer = _plain(HTTPStatus.UNAUTHORIZED, "administrator credentials required")
             answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
             answer.close = True
             return answer
+        except NodeCredentialRequired as refused:
+            answer = _plain(HTTPStatus.UNAUTHORIZED, refused.reason)
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="ovirt-node-config"'
+            return answer
         except LoginThrottled as throttled:
-            answer = _plain(HTTPStatus.TOO_MANY_REQUESTS, "too many failed logins; try again later")
+            answer = _plain(HTTPStatus.TOO_MANY_REQUESTS, throttled.reason)
             answer.headers["Retry-After"] = str(max(1, round(throttled.wait)))
             answer.close = True
             return answer
@@ -207,21 +225,50 @@ class NodeConfigServer:
 
     # XML-RPC --------------------------------------------------------------------------------
 
-    def dispatch_xml(self, data: bytes, client: str, credentials: tuple[str | None, str | None]) -> bytes:
-        """Answer one XML-RPC request body; raises only AuthenticationRequired."""
+    def dispatch_xml(
+        self,
+        data: bytes,
+        client: str,
+        credentials: tuple[str | None, str | None],
+        bearer: str | None = None,
+    ) -> bytes:
+        """Answer one XML-RPC request body; raises only AuthenticationRequired,
+        NodeCredentialRequired and LoginThrottled (HTTP answers, not faults)."""
         started = time.monotonic()
         context = request_context.begin()
-        method = "?"
+        context.client, context.credential = client, bearer
+        try:
+            return self._dispatch(data, client, credentials, context, started)
+        except NodeCredentialRequired:
+            log_request_line(
+                client, context.method, started, "401 node credential required", node=context.node
+            )
+            raise
+        except LoginThrottled as throttled:
+            if context.user == "-" and not context.method.startswith(ADMIN_PREFIX):
+                log_request_line(
+                    client, context.method, started, f"429 {throttled.reason}", node=context.node
+                )
+            raise
+
+    def _dispatch(self, data, client, credentials, context, started) -> bytes:
+        method = context.method
         digest = context.body_digest = self.replay.digest(data) if self.replay else None
-        if digest and (kept := self.replay.lookup(digest)):
-            method, context.node, body = kept
-            log_request_line(client, method, started, "ok (kept answer)", node=context.node)
-            return body
+        if digest:
+            try:
+                kept = self.replay.lookup(digest, context.credential)
+            except CredentialRequired as refused:
+                raise NodeCredentialRequired(refused.message) from None
+            if kept:
+                context.method, context.node, body = kept
+                method = context.method
+                log_request_line(client, method, started, "ok (kept answer)", node=context.node)
+                return body
         try:
             params, name = loads_strictly(data)
             if not isinstance(name, str):
                 raise faults.invalid("malformed XML-RPC request: no method name")
-            method = name
+            method, context.method = name, name[:64]
             if method.startswith(ADMIN_PREFIX):
                 self._require_admin(context, credentials, client, method, started)
             body = marshal_answer(self.call(method, params))
@@ -266,6 +313,10 @@ class NodeConfigServer:
             return function(*params)
         except xmlrpc.client.Fault:
             raise
+        except CredentialRequired as refused:
+            raise NodeCredentialRequired(refused.message) from None
+        except Throttled as throttled:
+            raise LoginThrottled(throttled.wait, throttled.message) from None
         except NodeConfigError as refusal:
             raise faults.from_refusal(refusal) from None
         except Exception:
@@ -328,6 +379,13 @@ def _credentials(header: str) -> tuple[str | None, str | None]:
     except (ValueError, UnicodeDecodeError):
         return None, None
     return (user, password) if separator else (None, None)
+
+
+def _bearer(header: str) -> str | None:
+    """The credential of an ``Authorization: Bearer`` header (RFC 6750), or None."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def _plain(status: int, text: str) -> Response:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ovirt_node_config import admins
 from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.trust.enrolment import DEFAULT_POLICY, Trust
 
 from .admin_methods import AdminMethods
 from .answer_replay import AnswerReplay
@@ -24,15 +25,16 @@ class Service:
     metrics: Metrics | None = None
 
 
-def build_service(db: Database) -> Service:
-    nodes = NodeMethods(db)
+def build_service(db: Database, enrolment_policy: str = DEFAULT_POLICY) -> Service:
+    trust = Trust(db, enrolment_policy)
+    nodes = NodeMethods(trust)
     service = Service(
         authenticate=lambda user, password: admins.authenticate(db, user, password),
-        legacy_identify=nodes.identify,
-        replay=AnswerReplay(db),
+        legacy_identify=nodes.legacy_identify,
+        replay=AnswerReplay(trust),
     )
     service.methods.update(nodes.methods())
-    service.methods.update(AdminMethods(db).methods())
+    service.methods.update(AdminMethods(trust).methods())
     service.get_routes.update(nodes.get_routes())
     known = {*service.methods, *(f"GET {path}" for path in service.get_routes), "host-browser"}
     service.metrics = Metrics(db, known | {"GET /metrics", "GET /health"})

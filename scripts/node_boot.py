@@ -3,7 +3,8 @@
 Exit codes: 0 applied (or nothing to do), 1 unexpected failure, 2 usage error, 3 server not found
 or not answering (nothing changed), 4 refused by the server or a configuration outside the grammar
 (nothing changed), 5 modprobe/Augeas/restart failed (previous files restored), 6 the server was
-lost after the network restart (previous files restored, network restarted again).
+lost after the network restart (previous files restored, network restarted again), 7 the server
+holds this new node until an administrator accepts it (nothing changed).
 """
 
 from __future__ import annotations

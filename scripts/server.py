@@ -36,6 +36,7 @@ with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.errors import InvalidInput
     from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
     from ovirt_node_config.persistence.migrations import MigrationError, migrate, pending
+    from ovirt_node_config.trust.enrolment import POLICIES
 
 
 log = logging.getLogger("ovirt_node_config.server")
@@ -123,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--legacy-identify-hosts",
         metavar="FILE",
         help="hosts(5)-format file naming 2008 nodes by address, tried before reverse DNS",
+    )
+    serve.add_argument(
+        "--enrolment-policy",
+        choices=POLICIES,
+        help="a new node is enrolled at its first identify (open, the default) or waits for an "
+        "administrator to accept it (approve)",
     )
     serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
@@ -217,6 +224,10 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         raise UsageError("timeout, keepalive-timeout and request-deadline must be > 0")
     if bool(result.tls_cert) != bool(result.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
+    if result.enrolment_policy not in POLICIES:
+        raise UsageError(
+            f"enrolment-policy must be one of {', '.join(POLICIES)}, not {result.enrolment_policy!r}"
+        )
     return result
 
 
@@ -266,7 +277,7 @@ def _serve(
                 log.info("applied migration %s", name)
         elif waiting := pending(db.engine):
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
-        service = build_service(db)
+        service = build_service(db, server_config.enrolment_policy)
         server = NodeConfigServer(
             server_config,
             service.methods,

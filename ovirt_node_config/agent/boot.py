@@ -34,6 +34,7 @@ from ..errors import InvalidInput
 from ..node_config import AugeasCommand
 from ..rpc_client import MalformedAnswer, server_proxy
 from . import discovery, hardware, network_stack
+from .credential import CredentialStore
 from .network_files import Backup, foreign_profiles
 
 SAVED_CONFIG = "var/tmp/node-config"
@@ -49,6 +50,7 @@ class ExitCode(enum.IntEnum):
     REFUSED = 4  # the server refused us, or its answer is outside the grammar: nothing changed
     APPLY_FAILED = 5  # modprobe, Augeas or the restart failed: previous files restored
     ROLLED_BACK = 6  # the server was lost after the restart: previous files restored, network restarted
+    PENDING = 7  # the server holds this new node until an administrator accepts it: nothing changed
 
 
 class BootError(Exception):
@@ -115,7 +117,8 @@ class BootAgent:
             raise BootError(ExitCode.UNREACHABLE, str(exc)) from None
         self.say(f"[1/7] server {choice.url} (from {choice.source})")
         self.url = choice.url
-        server = server_proxy(choice.url, timeout=options.rpc_timeout)
+        self.credential = CredentialStore(self.root)
+        server = self._proxy(options.rpc_timeout)
 
         report = hardware.collect(
             self.root, ip_command=options.ip_cmd, lshw_command=options.lshw_cmd, run=self.run_command
@@ -134,6 +137,17 @@ class BootAgent:
             return self._dry_run(server, report, macs)
 
         result = self._call(server.identify, report)
+        if result.get("credential"):
+            self.credential.keep(result["credential"])
+            self.say(
+                f"      enrolled: credential kept in /{self.credential.path.relative_to(self.root)} (0600)"
+            )
+        if result.get("status") == "pending":
+            raise BootError(
+                ExitCode.PENDING,
+                f"waiting for an administrator to accept {result.get('hostname')} "
+                f"(claim {result.get('claim')}); nothing changed, boot again once accepted",
+            )
         self.say(
             f"[3/7] identified as {result['hostname']}: added {len(result['added'])}, "
             f"updated {len(result['updated'])}, removed {len(result['removed'])} NICs"
@@ -193,6 +207,9 @@ class BootAgent:
             "previous files restored and the network restarted",
         )
 
+    def _proxy(self, timeout: float):
+        return server_proxy(self.url, timeout=timeout, bearer=lambda: self.credential.value)
+
     def _dry_run(self, server, report: dict, macs: dict[str, str]) -> ExitCode:
         self.say(f"[3/7] would identify {report['hostname']} with {len(report['nics'])} NICs (dry run)")
         try:
@@ -202,7 +219,11 @@ class BootAgent:
             return ExitCode.OK
         except MalformedAnswer as exc:
             raise BootError(ExitCode.REFUSED, f"the server's answer was refused: {exc}") from None
-        except (OSError, xmlrpc.client.ProtocolError, http.client.HTTPException) as exc:
+        except xmlrpc.client.ProtocolError as exc:
+            if exc.errcode == 401:
+                raise BootError(ExitCode.REFUSED, self._unauthorized(exc)) from None
+            raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
+        except (OSError, http.client.HTTPException) as exc:
             raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
         mode, commands, _ = self._check(text)
         self.say(f"[4/7] would save the configuration to /{SAVED_CONFIG}")
@@ -229,6 +250,8 @@ class BootAgent:
             except MalformedAnswer as exc:
                 raise BootError(ExitCode.REFUSED, f"the server's answer was refused: {exc}") from None
             except xmlrpc.client.ProtocolError as exc:
+                if exc.errcode == 401:
+                    raise BootError(ExitCode.REFUSED, self._unauthorized(exc)) from None
                 if exc.errcode < 500:
                     raise BootError(ExitCode.REFUSED, f"the server refused: {_reason(exc)}") from None
                 reason = f"the server did not answer: {_reason(exc)}"
@@ -240,6 +263,14 @@ class BootAgent:
             self.say(f"      {reason}; trying again in {delay:.0f}s")
             time.sleep(delay)
         raise AssertionError("unreachable")
+
+    def _unauthorized(self, exc: xmlrpc.client.ProtocolError) -> str:
+        held = "the credential this node holds" if self.credential.value else "no credential"
+        return (
+            f"the server refused ({_reason(exc)}): this host is enrolled and this node presented {held}; "
+            "if it is this host, an administrator can let it enrol again: "
+            "ovirt-node-admin node-reset-credential HOST"
+        )
 
     def _check(self, text: object):
         """Parse the answer strictly; returns (mode or None, augtool commands, sections)."""
@@ -308,9 +339,7 @@ class BootAgent:
 
     def _server_answers(self) -> bool:
         deadline = time.monotonic() + self.options.confirm_timeout
-        server = server_proxy(
-            self.url, timeout=max(1.0, min(self.options.rpc_timeout, self.options.confirm_timeout))
-        )
+        server = self._proxy(max(1.0, min(self.options.rpc_timeout, self.options.confirm_timeout)))
         while True:
             try:
                 server.ping()

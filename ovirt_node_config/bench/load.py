@@ -30,8 +30,12 @@ class Job:
     swapped: int = 0
 
 
-def _client_process(urls: list[str], slices: list[list[Job]], progress, results, ready, start) -> None:
+def _client_process(
+    urls: list[str], slices: list[list[Job]], keyring: dict[str, str], progress, results, ready, start
+) -> None:
     """One client process: a thread per connection, each working through its slice of jobs.
+    Each node sends its credential (from ``keyring``, or the one its identify was just given),
+    as the node agent does; the credentials issued come back with the results.
 
     It reports ``ready`` once imported and waits for ``start``, so that process start-up is not
     part of the measured time.
@@ -40,13 +44,18 @@ def _client_process(urls: list[str], slices: list[list[Job]], progress, results,
     start.wait()
     latencies: list[float] = []
     errors: list[str] = []
+    issued: dict[str, str] = {}
     lock = threading.Lock()
 
     def connection(index: int, jobs: list[Job]) -> None:
-        proxy = server_proxy(urls[index % len(urls)], timeout=120)
+        holding: list[str | None] = [None]
+        proxy = server_proxy(urls[index % len(urls)], timeout=120, bearer=lambda: holding[0])
         mine: list[float] = []
         failed: list[str] = []
+        given: dict[str, str] = {}
         for job in jobs:
+            if job.node is not None:
+                holding[0] = given.get(job.node.hostname) or keyring.get(job.node.hostname)
             calls = (
                 [(proxy.ping, ())]
                 if job.kind == "ping"
@@ -58,21 +67,30 @@ def _client_process(urls: list[str], slices: list[list[Job]], progress, results,
             for method, args in calls:
                 started = time.perf_counter()
                 try:
-                    method(*args)
+                    answer = method(*args)
                     mine.append((time.perf_counter() - started) * 1000)
+                    if isinstance(answer, dict) and answer.get("credential"):
+                        holding[0] = given[job.node.hostname] = answer["credential"]
                 except (xmlrpc.client.Error, OSError) as exc:
                     failed.append(f"{type(exc).__name__}: {exc}"[:200])
             progress.put(1)
         with lock:
             latencies.extend(mine)
             errors.extend(failed)
+            issued.update(given)
 
     threads = [threading.Thread(target=connection, args=(i, jobs)) for i, jobs in enumerate(slices)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    results.put((latencies, errors))
+    results.put((latencies, errors, issued))
+
+
+def _keys_for(slices: list[list[Job]], keyring: dict[str, str]) -> dict[str, str]:
+    """The credentials a client process needs: those of its nodes."""
+    names = {job.node.hostname for jobs in slices for job in jobs if job.node is not None}
+    return {name: keyring[name] for name in names if name in keyring}
 
 
 class ServerMeter:
@@ -113,8 +131,12 @@ def run_phase(
     *,
     concurrency: int,
     processes: int,
+    keyring: dict[str, str] | None = None,
     on_progress: Callable[[int], None] = lambda done: None,
 ) -> PhaseResult:
+    """Run ``jobs`` and measure them; ``keyring`` (host name -> credential) gives the nodes
+    their credentials and takes those issued in this phase."""
+    keyring = {} if keyring is None else keyring
     processes = max(1, min(processes, concurrency))
     slices = [jobs[i::concurrency] for i in range(concurrency)]
     per_process = [slices[p::processes] for p in range(processes)]
@@ -122,7 +144,9 @@ def run_phase(
     progress, results, ready, start = context.Queue(), context.Queue(), context.Queue(), context.Event()
     workers = [
         context.Process(
-            target=_client_process, args=(urls, chunk, progress, results, ready, start), daemon=True
+            target=_client_process,
+            args=(urls, chunk, _keys_for(chunk, keyring), progress, results, ready, start),
+            daemon=True,
         )
         for chunk in per_process
     ]
@@ -141,11 +165,12 @@ def run_phase(
                 on_progress(progress.get(timeout=0.2))
             while True:
                 try:
-                    chunk_latencies, chunk_errors = results.get_nowait()
+                    chunk_latencies, chunk_errors, chunk_issued = results.get_nowait()
                 except queue.Empty:
                     break
                 latencies.extend(chunk_latencies)
                 errors.extend(chunk_errors)
+                keyring.update(chunk_issued)
                 finished += 1
             if (
                 finished < len(workers)

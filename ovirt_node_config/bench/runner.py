@@ -169,6 +169,7 @@ class Bench:
         self.workdir = workdir
         self.progress = progress  # progress(description, total) -> callable(done)
         self.bonds = 0
+        self.keyring: dict[str, str] = {}  # host name -> credential, as each node keeps its own
 
     def _servers(self, url: str, count: int, tag: str) -> list[ServerProcess]:
         extra = (
@@ -196,6 +197,7 @@ class Bench:
             jobs,
             concurrency=self.options.concurrency,
             processes=self.options.processes,
+            keyring=self.keyring,
             on_progress=advance,
         )
 
@@ -206,6 +208,7 @@ class Bench:
         churned = {node.index: 1 for node in fleet[:: max(1, round(1 / options.churn_fraction))]}
         with scratch_database(options.database, self.workdir) as url:
             prepare(url)
+            self.keyring = {}
             servers = self._servers(url, options.servers, "storm")
             try:
                 with idle_connections([s.url for s in servers], options.idle_connections):
@@ -246,7 +249,9 @@ class Bench:
                 preload(url, fleet)
                 advance(1)
                 servers = self._servers(url, 1, f"scale-{size}")
+                self.keyring = {}  # a preloaded host holds no credential: its first boot is given one
                 try:
+                    self._phase(f"enrol@{size}", servers, [Job("boot", n) for n in sample])  # not measured
                     floor = self._phase(f"floor@{size}", servers, [Job("ping")] * (2 * len(sample) * rounds))
                     reboot = self._phase(f"reboot@{size}", servers, [Job("boot", n) for n in sample] * rounds)
                 finally:

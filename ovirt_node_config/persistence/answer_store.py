@@ -12,12 +12,14 @@ from .driver import Driver, in_list
 from .engine import Database
 
 _REPLAY = (
-    "SELECT a.method, h.hostname, a.answer FROM cached_answers a"
+    "SELECT a.method, h.hostname, a.answer, h.credential_hash FROM cached_answers a"
     " JOIN hosts h ON h.id = a.host_id AND h.config_version = a.version"
     " WHERE a.digest = ?"
 )
 _KEPT = "SELECT digest, answer FROM cached_answers WHERE host_id = ? AND version = ? AND method = ?"
 _FORGET_OLDER = "DELETE FROM cached_answers WHERE host_id = ? AND version < ?"
+_COUNT = "SELECT COUNT(*) FROM cached_answers WHERE host_id = ? AND method = ?"
+_FORGET_METHOD = "DELETE FROM cached_answers WHERE host_id = ? AND method = ?"
 _KEPT_COLUMNS = ("digest", "host_id", "version", "method", "answer")
 # Replaces what was kept under the same digest (by any host, at any version).
 _REPLACE = "ON CONFLICT (digest) DO UPDATE SET " + ", ".join(
@@ -26,8 +28,9 @@ _REPLACE = "ON CONFLICT (digest) DO UPDATE SET " + ", ".join(
 _BUMP = "UPDATE hosts SET config_version = config_version + 1 WHERE id IN {ids} RETURNING id, config_version"
 
 
-def replay(db: Database, digest: str) -> tuple[str, str, str] | None:
-    """(method, host name, answer) kept for ``digest`` and still current, or None. The hot path
+def replay(db: Database, digest: str) -> tuple[str, str, str, str | None] | None:
+    """(method, host name, answer, the host's credential hash) kept for ``digest`` and still
+    current, or None. The hot path
     of a boot storm, so one statement on the driver (see ``Database.lookup``)."""
     row = db.lookup(_REPLAY, (digest,))
     return tuple(row) if row else None
@@ -45,14 +48,22 @@ def remember(
     answers: list[tuple[str, str, str]],
     *,
     new_host: bool = False,
+    most: int | None = None,
 ) -> None:
     """Keep each (digest, method, answer) for the host at ``version``; the host's answers of older
-    versions go (they can never be served again), unless it is a ``new_host``, which has none."""
+    versions go (they can never be served again), unless it is a ``new_host``, which has none.
+    With ``most``: when the host has that many answers of the first answer's method kept
+    already, they go first (a bound on what callers can make the server keep)."""
     if not answers:
         return
     db = Driver(conn)
     if not new_host:
         db.execute(_FORGET_OLDER, (host_id, version))
+    if most is not None:
+        method = answers[0][1]
+        ((count,),) = db.execute(_COUNT, (host_id, method)).rows()
+        if count >= most:
+            db.execute(_FORGET_METHOD, (host_id, method))
     rows = [(digest, host_id, version, method, answer) for digest, method, answer in answers]
     db.insert("cached_answers", _KEPT_COLUMNS, rows, on_conflict=_REPLACE)
 

@@ -34,6 +34,7 @@ class StoredHost:
     memory_mb: int
     config_version: int
     reported_network_stack: str | None
+    credential_hash: str | None
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,16 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     inserts return (with the columns' defaults), so nothing needs to read it again."""
     db = Driver(conn)
     if plan.host is None:
-        values = (*(plan.host_changes[name] for name in HOST_COLUMNS), 1)
-        ((host_id,),) = db.insert("hosts", (*HOST_COLUMNS, "config_version"), [values], returning="id")
+        values = (*(plan.host_changes[name] for name in HOST_COLUMNS), 1, plan.credential_digest)
+        columns = (*HOST_COLUMNS, "config_version", "credential_hash")
+        ((host_id,),) = db.insert("hosts", columns, [values], returning="id")
     else:
         host_id = plan.host.id
-        if plan.host_changes:
-            _update(db, "hosts", host_id, plan.host_changes)
+        changes = dict(plan.host_changes)
+        if plan.credential_digest:
+            changes["credential_hash"] = plan.credential_digest
+        if changes:
+            _update(db, "hosts", host_id, changes)
     if plan.replace_cpus:
         if plan.host is not None:
             db.execute("DELETE FROM cpus WHERE host_id = ?", (host_id,))

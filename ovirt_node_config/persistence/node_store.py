@@ -75,6 +75,7 @@ class NodeView:
     version: int = 0  # hosts.config_version when read
     reported_network_stack: str | None = None
     network_stack_override: str | None = None
+    credential_hash: str | None = None  # never shown: trust.claims checks it
 
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
@@ -91,6 +92,7 @@ _NODE = (
         hosts.c.config_version,
         hosts.c.reported_network_stack,
         hosts.c.network_stack_override,
+        hosts.c.credential_hash,
     )
     .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
     .where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
@@ -187,6 +189,7 @@ def load_node(
         version=row.config_version,
         reported_network_stack=row.reported_network_stack,
         network_stack_override=row.network_stack_override,
+        credential_hash=row.credential_hash,
     )
 
 
@@ -317,6 +320,16 @@ def remove_members(conn: Connection, bond_id: int, nic_ids: list[int]) -> None:
 def update_nic(conn: Connection, nic_id: int, values: dict) -> None:
     conn.execute(
         update(nics).where(nics.c.id == nic_id).values(**values, updated_at=func.current_timestamp())
+    )
+
+
+def hostname_of(conn: Connection, host_id: int) -> str | None:
+    return conn.execute(select(hosts.c.hostname).where(hosts.c.id == host_id)).scalar()
+
+
+def set_host_uuid(conn: Connection, host_id: int, uuid: str | None) -> None:
+    conn.execute(
+        update(hosts).where(hosts.c.id == host_id).values(uuid=uuid, updated_at=func.current_timestamp())
     )
 
 

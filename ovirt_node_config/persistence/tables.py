@@ -72,6 +72,7 @@ hosts = Table(
     Column("config_version", BigInteger, nullable=False, server_default="0"),
     Column("reported_network_stack", String(7)),
     Column("network_stack_override", String(7)),
+    Column("credential_hash", CHAR(64)),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),
@@ -225,4 +226,33 @@ cached_answers = Table(
     PrimaryKeyConstraint("digest", name="cached_answers_pkey"),
     _host_fk("cached_answers"),
     Index("ix_cached_answers_host_id", "host_id"),
+)
+
+node_credential_keys = Table(
+    "node_credential_keys",
+    metadata,
+    Column("id", SmallInteger, nullable=False, autoincrement=False),
+    Column("secret", CHAR(64), nullable=False),
+    PrimaryKeyConstraint("id", name="node_credential_keys_pkey"),
+)
+
+node_claims = Table(
+    "node_claims",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("uuid", String(36)),
+    Column("host_id", BigInteger),
+    Column("address", String(64), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("report", Text, nullable=False),
+    Column("digest", CHAR(64), nullable=False),
+    Column("credential_hash", CHAR(64)),
+    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    PrimaryKeyConstraint("id", name="node_claims_pkey"),
+    UniqueConstraint("digest", name="node_claims_digest_key"),
+    _host_fk("node_claims"),
+    Index("ix_node_claims_host_id", "host_id"),
+    Index("ix_node_claims_credential_hash", "credential_hash"),
 )

@@ -20,7 +20,7 @@ import forked_servers
 import pytest
 from sqlalchemy import select
 
-from ovirt_node_config import admins, node_admin
+from ovirt_node_config import admins, inventory, node_admin
 from ovirt_node_config.bench.server_process import ServerProcess
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import (
@@ -31,6 +31,7 @@ from ovirt_node_config.persistence.tables import (
     hosts,
     nics,
 )
+from ovirt_node_config.report import parse_report
 
 
 class RunningServer(ServerProcess):
@@ -40,7 +41,15 @@ class RunningServer(ServerProcess):
     def _start(self, argv: list[str]) -> forked_servers.ForkedProcess:
         return forked_servers.zygote().fork(argv, self.log_path)
 
-    def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
+    def proxy(self, **kwargs) -> NodeProxy:
+        """Calls as nodes make them: each host's credential, once its identify gave one, goes
+        with its later calls (``NodeProxy``); the keyring is this server's."""
+        if not hasattr(self, "keyring"):
+            self.keyring = {}
+        return NodeProxy(self.url, self.keyring, **kwargs)
+
+    def anonymous_proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
+        """Calls with no credential at all: a rogue or misconfigured machine."""
         return xmlrpc.client.ServerProxy(self.url, allow_none=True, **kwargs)
 
     def settled_log(self) -> str:
@@ -61,6 +70,60 @@ class RunningServer(ServerProcess):
         while not re.search(pattern, log := self.log) and time.monotonic() < deadline:
             time.sleep(0.05)
         return log
+
+
+class BearerTransport(xmlrpc.client.SafeTransport):
+    """A transport that sends ``Authorization: Bearer <credential>`` (http or https)."""
+
+    def __init__(self, credential: str | None, secure: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.credential = credential
+        self.secure = secure
+
+    def make_connection(self, host):
+        if self.secure:
+            return super().make_connection(host)
+        return xmlrpc.client.Transport.make_connection(self, host)
+
+    def send_headers(self, connection, headers):
+        if self.credential:
+            headers = [*headers, ("Authorization", f"Bearer {self.credential}")]
+        super().send_headers(connection, headers)
+
+
+def _host_of(method: str, params: tuple) -> str | None:
+    raw = None
+    if method == "identify" and params and isinstance(params[0], dict):
+        raw = params[0].get("hostname", params[0].get("HOSTNAME"))
+    elif method == "get_config" and params:
+        raw = params[0]
+    return raw.strip().lower().removesuffix(".") if isinstance(raw, str) else None
+
+
+class NodeProxy:
+    """A ServerProxy that does what a node's agent does with its credential: keeps the one an
+    ``identify`` answer gives, in ``keyring`` by host name, and sends it with that host's later
+    ``identify`` and ``get_config`` calls."""
+
+    def __init__(self, url: str, keyring: dict[str, str], **kwargs):
+        self.url, self.keyring, self.kwargs = url, keyring, kwargs
+
+    def __getattr__(self, method: str):
+        def call(*params):
+            host = _host_of(method, params)
+            context = self.kwargs.get("context")
+            transport = BearerTransport(
+                self.keyring.get(host),
+                self.url.startswith("https"),
+                **({"context": context} if context else {}),
+            )
+            proxy = xmlrpc.client.ServerProxy(self.url, allow_none=True, transport=transport)
+            result = getattr(proxy, method)(*params)
+            if method == "identify" and isinstance(result, dict) and result.get("credential"):
+                self.keyring[result["hostname"]] = result["credential"]
+            return result
+
+        return call
 
 
 def inventory_snapshot(engine) -> dict:
@@ -126,6 +189,12 @@ BOND_OPTION_COLUMNS = (
     "lacp_rate",
     "xmit_hash_policy",
 )
+
+
+def enrol_without_credential(db, report: dict) -> None:
+    """A host as the 2008 appliances (or a release before node credentials) leave it: in the
+    inventory, holding no credential, so its 2008 config GET is served."""
+    inventory.identify(db, parse_report(report))
 
 
 def add_bond(db, hostname: str, interface_name: str, macs: list[str], bonding_type: str = "Failover") -> None:

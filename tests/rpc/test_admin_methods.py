@@ -23,7 +23,7 @@ def admin(server):
 )
 def test_admin_methods_need_an_administrator(server, admin, snapshot, credentials):
     before = snapshot()
-    caller = server.proxy() if credentials is None else admin_proxy(server, *credentials)
+    caller = server.anonymous_proxy() if credentials is None else admin_proxy(server, *credentials)
     with pytest.raises(xmlrpc.client.ProtocolError) as caught:
         caller.admin.set_bonding_type("node1", "Failover")
     assert caught.value.errcode == 401
@@ -59,7 +59,9 @@ def test_the_admin_flow(admin, server):
     macs = {nic["mac"]: nic["iface_name"] for nic in node["nics"]}
     assert preview == server.proxy().get_config("node1", macs)
     assert "mode=1 arp_interval=250 arp_ip_target=192.0.2.1" in preview
-    assert [entry["actor"] for entry in admin.admin.history("node1")] == ["alice"] * 4
+    assert [entry["actor"] for entry in admin.admin.history("node1")] == ["alice"] * 4 + [
+        "node:node1@127.0.0.1"
+    ]
     assert admin.admin.list_nodes()[0]["hostname"] == "node1"
     assert "user=alice" in server.log_once("user=alice")
 
@@ -76,7 +78,7 @@ def test_an_administrator_overrides_the_network_stack_the_node_reports(admin, se
     assert "ifcfg-eth0" in server.proxy().get_config("node1", {M[0]: "eth0"})  # the override holds
     assert admin.admin.set_network_stack("node1", "")["network_stack"] == "keyfile"
     assert "eth0.nmconnection" in server.proxy().get_config("node1", {M[0]: "eth0"})
-    assert [e["action"] for e in admin.admin.history("node1")] == ["set_network_stack"] * 2
+    assert [e["action"] for e in admin.admin.history("node1")] == ["set_network_stack"] * 2 + ["enrolled"]
     before = snapshot()
     with pytest.raises(xmlrpc.client.Fault) as caught:
         admin.admin.set_network_stack("node1", "netplan")

@@ -21,8 +21,9 @@ MACS = {mac: f"eth{i}" for i, mac in enumerate(M)}
 
 
 def call(server, method, *params):
-    """One call on a new connection (so that either server process may answer it)."""
-    return getattr(xmlrpc.client.ServerProxy(server.url, allow_none=True), method)(*params)
+    """One call on a new connection (so that either server process may answer it), with the
+    node's credential once it has one."""
+    return getattr(server.proxy(), method)(*params)
 
 
 def boot(server):
@@ -35,6 +36,9 @@ def fleet(database_url, tmp_path):
     servers = [
         RunningServer(database_url, tmp_path / f"server{i}.log", ("--processes", "2")) for i in range(2)
     ]
+    keyring: dict[str, str] = {}
+    for server in servers:  # one fleet: a node's credential opens it on either server
+        server.keyring = keyring
     name, password = add_admin(servers[0].database_url)
     admin = admin_proxy(servers[1], name, password)
     boot(servers[0])
@@ -104,27 +108,33 @@ def test_a_bond_left_with_one_slave_is_reported_degraded_at_once(fleet):
     admin.admin.set_bonding_type("node1", "Failover")
     admin.admin.create_bonding("node1", "S", "bond0", M[:2])
     assert boot(servers[0])[0]["degraded_bonds"] == []
-    # Another node takes one slave's MAC (a NIC moved between machines): node1's bond degrades.
-    call(servers[1], "identify", make_report(hostname="node2", macs=(M[1],)))
-    identify, config = boot(servers[0])
-    assert identify["added"] == [M[1]]  # node1 takes it back: not the kept "nothing changed"
-    again, _ = boot(servers[1])
-    assert again["added"] == [] and again["degraded_bonds"] == ["bond0"]
+    # node1's own hardware changed: one slave's NIC is gone; its bond degrades at once.
+    without = make_report(macs=[M[0], *M[2:]], uuid=REPORT["uuid"])
+    identify = call(servers[0], "identify", without)
+    assert identify["removed"] == [M[1]] and identify["degraded_bonds"] == ["bond0"]
+    again = call(servers[1], "identify", without)  # kept, through the other server
+    assert again["removed"] == [] and again["degraded_bonds"] == ["bond0"]
+    config = call(servers[1], "get_config", "node1", MACS)
     assert "ifcfg-eth0/MASTER bond0" in config and "ifcfg-eth1/MASTER" not in config
 
 
-def test_another_node_taking_a_mac_is_seen_by_both(fleet):
-    servers, _admin, db = fleet
+def test_a_mac_moved_by_an_accepted_claim_is_seen_by_both(fleet):
+    servers, admin, db = fleet
     node2 = make_report(hostname="node2", macs=(M[3], "52:54:00:00:09:01"))
-    call(servers[1], "identify", node2)
-    # node1's kept answers are stale: its config no longer has eth3, its identify takes it back.
+    with pytest.raises(xmlrpc.client.Fault) as held:
+        call(servers[1], "identify", node2)  # node1's MAC: held, nothing changed
+    assert held.value.faultCode == 409 and "belongs to another host" in held.value.faultString
+    assert boot(servers[0])[1] == expected_config(db) and "ifcfg-eth3" in expected_config(db)
+    (claim,) = admin.admin.list_claims()
+    admin.admin.accept_claim(claim["id"])
+    # node1's kept answers are stale: its config no longer has eth3; node2 has it.
     assert call(servers[0], "get_config", "node1", MACS) == expected_config(db)
     assert "eth3" not in expected_config(db)
-    identify = call(servers[0], "identify", REPORT)
-    assert identify["added"] == [M[3]]
-    assert "ifcfg-eth3" in call(servers[1], "get_config", "node1", MACS)
-    # node2 lost the MAC in turn: its repeated identify must not be answered "nothing changed".
-    assert call(servers[0], "identify", node2)["added"] == [M[3]]
+    assert call(servers[1], "identify", node2)["added"] == []  # node2, enrolled as it claimed
+    # node1 reporting eth3 again is the same kind of claim, the other way: held.
+    with pytest.raises(xmlrpc.client.Fault) as back:
+        call(servers[0], "identify", REPORT)
+    assert back.value.faultCode == 409
 
 
 def test_a_deleted_node_boots_as_new(fleet):

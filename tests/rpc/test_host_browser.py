@@ -15,6 +15,8 @@ import pytest
 from ovirt_node_config.rpc.host_browser import HostBrowserServer, SessionLimits
 from ovirt_node_config.rpc.node_methods import NodeMethods
 
+from ovirt_node_config.trust.enrolment import Trust
+
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "data" / "legacy" / "transcripts"
 NODE_ADDRESS = "127.0.0.2"  # the "node": reverse DNS (the test's resolver) names it node7
 NAMES = {NODE_ADDRESS: "node7.example.com"}
@@ -36,7 +38,9 @@ class Listener:
     """A real HostBrowserServer on a loopback port, in this process, on the test's database."""
 
     def __init__(self, db, limits: SessionLimits | None = None, names=NAMES):
-        self.server = HostBrowserServer(("127.0.0.1", 0), NodeMethods(db).identify, names.get, limits)
+        self.server = HostBrowserServer(
+            ("127.0.0.1", 0), NodeMethods(Trust(db)).legacy_identify, names.get, limits
+        )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -8,7 +8,7 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
-from support import add_bond, http_get, make_report
+from support import add_bond, enrol_without_credential, http_get, make_report
 
 from ovirt_node_config import node_admin, node_config
 
@@ -192,8 +192,9 @@ def test_sigterm_stops_the_server_cleanly(server):
 
 @pytest.fixture
 def bonded_node(server, db):
-    """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static."""
-    server.proxy().identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4)))
+    """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static;
+    enrolled as a 2008 appliance is (no credential), so the 2008 GET serves it too."""
+    enrol_without_credential(db, make_report(macs=(MAC1, MAC2, MAC3, MAC4)))
     add_bond(db, "node1", "bond0", [MAC1, MAC2], bonding_type="Link Aggregation")
     node_admin.set_address(
         db,
@@ -236,7 +237,9 @@ def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(
     assert node_config.network_stack_of(commands) == "keyfile"
     assert "/bond0.nmconnection/bond/mode 802.3ad\n" in keyfiles.augtool
     assert "/eth2.nmconnection/ipv4/address1 192.0.2.10/24\n" in keyfiles.augtool
-    # The 2008 appliances' GET runs what it gets: always ifcfg files.
+    # The 2008 appliances' GET runs what it gets: always ifcfg files (for a host without the
+    # credential that node's identify was given, as a 2008 appliance leaves it).
+    node_admin.reset_credential(db, "admin", "node1")
     query = urllib.parse.urlencode({"host": "node1", "macs": ",".join(f"{m}={i}" for m, i in macs.items())})
     assert http_get(bonded_node, f"/ovirt/managed_node/config?{query}")[2] == ifcfg
     shown = node_admin.show_node(db, "node1")

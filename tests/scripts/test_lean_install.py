@@ -12,7 +12,7 @@ import sys
 from importlib import metadata
 
 import pytest
-from support import build_machine, make_report
+from support import build_machine, enrol_without_credential, make_report
 
 EXTRAS_ONLY = ["sqlalchemy", "psycopg", "lxml", "prometheus_client", "tabulate", "psutil", "tqdm"]
 
@@ -33,9 +33,9 @@ def test_the_base_requirements_are_the_agents():
     assert sorted(req.split(">")[0].split("[")[0] for req in base) == ["dnspython", "python-augeas"]
 
 
-def test_the_agent_runs_without_the_extras(server, tmp_path):
+def test_the_agent_runs_without_the_extras(server, db, tmp_path):
     assert run_without_extras("node_boot", "--help").returncode == 0
-    server.proxy().identify(make_report(macs=("52:54:00:00:00:01",)))
+    enrol_without_credential(db, make_report(macs=("52:54:00:00:00:01",)))
     root = tmp_path / "root"
     build_machine(root, nics=[("eth0", "52:54:00:00:00:01", 1000)])
     dry = run_without_extras("node_boot", "--root", str(root), "--server", server.url, "--dry-run")

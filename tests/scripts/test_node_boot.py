@@ -6,6 +6,7 @@ import gzip
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -15,9 +16,19 @@ from pathlib import Path
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-from support import add_bond, bond_in_sysfs, build_machine, make_report, recorder, set_link, tree_snapshot
+from support import (
+    add_bond,
+    bond_in_sysfs,
+    build_machine,
+    enrol_without_credential,
+    make_report,
+    recorder,
+    set_link,
+    tree_snapshot,
+)
 
 from ovirt_node_config import node_admin, node_config
+from ovirt_node_config.agent.credential import CREDENTIAL_FILE
 
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -89,7 +100,14 @@ def test_first_boot_then_bonded_boot(server, db, machine, tmp_path):
     assert calls["modprobe"] == ["bonding mode=4"]
     assert len(calls["restart"]) == 1
     saved = (machine / "var/tmp/node-config").read_text()
+    credential = machine / CREDENTIAL_FILE  # kept root-only at the first boot, sent since
+    assert stat.S_IMODE(credential.stat().st_mode) == 0o600
+    assert stat.S_IMODE(credential.parent.stat().st_mode) == 0o700
+    server.keyring = {"node1": credential.read_text().strip()}
     assert saved == server.proxy().get_config("node1", {M[i]: f"eth{i}" for i in range(4)})
+    with pytest.raises(xmlrpc.client.ProtocolError) as refused:  # and nobody else has it
+        server.anonymous_proxy().get_config("node1", {M[i]: f"eth{i}" for i in range(4)})
+    assert refused.value.errcode == 401
     assert (machine / "var/tmp/node-augtool").read_text() == node_config.parse(saved).augtool
     assert "[7/7]" in second.stdout
 
@@ -135,7 +153,7 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
 
 
 def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):
-    server.proxy().identify(make_report(macs=M, cpus=0))
+    enrol_without_credential(db, make_report(macs=M, cpus=0))
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     (machine / SCRIPTS / "ifcfg-eth0").chmod(0o640)
     before = files_and_modes(machine / SCRIPTS)
@@ -409,7 +427,7 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
 
 
 def test_a_keyfile_rollback_restores_every_profile_byte_for_byte(server, db, keyfile_machine, tmp_path):
-    server.proxy().identify(make_report(macs=M, cpus=0))
+    enrol_without_credential(db, make_report(macs=M, cpus=0))
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     directory = keyfile_machine / CONNECTIONS
     before = files_and_modes(directory)

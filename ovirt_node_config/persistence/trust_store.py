@@ -1,0 +1,101 @@
+"""Queries behind node trust (``sql/007_node_trust.*.sql``): the credential key, hosts'
+credentials, and the claims held for administrators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlalchemy.engine import Connection
+
+from .driver import Driver
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    kind: str
+    hostname: str
+    uuid: str | None
+    host_id: int | None
+    address: str
+    via: str
+    report: str  # the checked report, as JSON
+    digest: str
+    credential_hash: str | None
+    created_at: object
+
+
+_CLAIM_COLUMNS = ", ".join(f.name for f in fields(Claim))
+_KEY = "SELECT secret FROM node_credential_keys WHERE id = 1"
+_CLAIM_BY = f"SELECT {_CLAIM_COLUMNS} FROM node_claims WHERE {{where}} ORDER BY id"
+
+
+def credential_key(conn: Connection, new_secret: str) -> str:
+    """The installation's key; ``new_secret`` becomes it when there is none yet (whichever of two
+    servers starting at once writes first wins, and both read the same)."""
+    db = Driver(conn)
+    db.execute(
+        "INSERT INTO node_credential_keys (id, secret) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+        (new_secret,),
+    )
+    ((secret,),) = db.execute(_KEY).rows()
+    return secret
+
+
+def set_credential(conn: Connection, host_id: int, digest: str | None) -> bool:
+    """Give a host a credential (None: take it away); False when the host is gone."""
+    changed = Driver(conn).execute(
+        "UPDATE hosts SET credential_hash = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?", (digest, host_id)
+    )
+    return changed.rowcount == 1
+
+
+def hold(conn: Connection, claim: dict, *, renew_credential: bool = False) -> tuple[int, bool]:
+    """Keep a claim, once per digest (the same claim again keeps its first id, and with
+    ``renew_credential`` takes the new credential: the node asked again, so it lost the first).
+    Returns (id, whether it is new)."""
+    db = Driver(conn)
+    found = db.execute("SELECT id FROM node_claims WHERE digest = ?", (claim["digest"],)).rows()
+    if found:
+        if renew_credential:
+            db.execute(
+                "UPDATE node_claims SET credential_hash = ? WHERE id = ?",
+                (claim["credential_hash"], found[0][0]),
+            )
+        return found[0][0], False
+    columns = tuple(claim)
+    ((claim_id,),) = db.insert("node_claims", columns, [tuple(claim.values())], returning="id")
+    return claim_id, True
+
+
+def pending_for(conn: Connection, credential_hash: str) -> Claim | None:
+    """The enrolment claim whose node holds this credential."""
+    rows = (
+        Driver(conn)
+        .execute(_CLAIM_BY.format(where="credential_hash = ? AND kind = 'enrolment'"), (credential_hash,))
+        .rows()
+    )
+    return Claim(*rows[0]) if rows else None
+
+
+def count(conn: Connection, *, hostname: str | None = None) -> int:
+    where, params = ("hostname = ?", (hostname,)) if hostname else ("1 = 1", ())
+    ((found,),) = Driver(conn).execute(f"SELECT COUNT(*) FROM node_claims WHERE {where}", params).rows()
+    return found
+
+
+def claims(
+    conn: Connection, *, kind: str | None = None, claim_id: int | None = None, hostname: str | None = None
+) -> list[Claim]:
+    """Claims, oldest first: all, or those of one kind, id or host name."""
+    where, params = ["1 = 1"], []
+    for column, value in (("kind", kind), ("id", claim_id), ("hostname", hostname)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    rows = Driver(conn).execute(_CLAIM_BY.format(where=" AND ".join(where)), params).rows()
+    return [Claim(*row) for row in rows]
+
+
+def drop(conn: Connection, claim_id: int) -> bool:
+    return Driver(conn).execute("DELETE FROM node_claims WHERE id = ?", (claim_id,)).rowcount == 1
