@@ -133,7 +133,7 @@ def identify(
         result, created = inventory.sync(
             conn, state, report, credential_digest=issued.digest if issued else None
         )
-        _audit_sync(conn, caller, result)
+        _audit_sync(conn, caller, result, issued is not None)
         if keep is not None:
             keep(conn, result, created)
         return replace(result, credential=issued.credential) if issued else result
@@ -205,7 +205,7 @@ def _hold(
     return claim_id
 
 
-def _audit_sync(conn: Connection, caller: Caller, result: SyncResult) -> None:
+def _audit_sync(conn: Connection, caller: Caller, result: SyncResult, issued: bool) -> None:
     """Node-side changes to the inventory, as audit rows (a reboot that changes nothing: none)."""
     actor = caller.actor(result.hostname)
     if result.created:
@@ -231,7 +231,7 @@ def _audit_sync(conn: Connection, caller: Caller, result: SyncResult) -> None:
         node_store.record_audit(
             conn, actor, result.host_id, result.hostname, "nics_changed", None, _json(changes)
         )
-    if result.credential:
+    if issued:
         node_store.record_audit(conn, actor, result.host_id, result.hostname, "credential_issued", None, None)
 
 

@@ -17,6 +17,7 @@ from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
 from support import (
+    RunningServer,
     add_bond,
     bond_in_sysfs,
     build_machine,
@@ -29,6 +30,8 @@ from support import (
 
 from ovirt_node_config import node_admin, node_config
 from ovirt_node_config.agent.credential import CREDENTIAL_FILE
+from ovirt_node_config.trust import enrolment
+from ovirt_node_config.trust.enrolment import Trust
 
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -448,3 +451,35 @@ def test_a_keyfile_rollback_restores_every_profile_byte_for_byte(server, db, key
     assert b"[bond]\nmode=active-backup\n" in applied["bond0.nmconnection"][0]
     assert files_and_modes(directory) == before  # bytes and modes, cloud-init's profile back
     assert calls["nmcli"].count("connection reload") == 2  # the restart, then again with the old files
+
+
+def test_a_node_that_lost_its_credential_is_told_how_to_enrol_again(server, db, machine, tmp_path):
+    assert boot(machine, server.url, tmp_path / "tools")[0].returncode == 0
+    (machine / CREDENTIAL_FILE).unlink()  # a reinstalled disk
+    lost, calls = boot(machine, server.url, tmp_path / "tools2")
+    assert lost.returncode == 4 and calls["restart"] == []
+    assert "presented no credential" in lost.stderr and "node-reset-credential" in lost.stderr
+    node_admin.reset_credential(db, "admin", "node1")
+    again, _ = boot(machine, server.url, tmp_path / "tools3")
+    assert again.returncode == 0, again.stderr
+    assert "enrolled: credential kept in /var/lib/ovirt-node-config/credential" in again.stdout
+
+
+def test_a_new_node_under_approve_waits_with_exit_7_then_boots_once_accepted(
+    database_url, db, machine, tmp_path
+):
+    approving = RunningServer(database_url, tmp_path / "server.log", ("--enrolment-policy", "approve"))
+    try:
+        waiting, calls = boot(machine, approving.url, tmp_path / "tools")
+        assert waiting.returncode == 7 and calls["restart"] == [] and calls["modprobe"] == []
+        assert "waiting for an administrator to accept node1" in waiting.stderr
+        assert (machine / CREDENTIAL_FILE).exists()
+        still, _ = boot(machine, approving.url, tmp_path / "tools2")
+        assert still.returncode == 7
+        (claim,) = enrolment.list_claims(db, "enrolment")
+        enrolment.accept(Trust(db), "admin", claim["id"])
+        accepted, calls = boot(machine, approving.url, tmp_path / "tools3")
+        assert accepted.returncode == 0, accepted.stderr
+        assert len(calls["restart"]) == 1
+    finally:
+        approving.stop()

@@ -1,0 +1,202 @@
+"""The attacks of issue 22, rerun through a real server the way a rogue or misconfigured machine
+on the management network would (a cloned VM, a reinstalled box, a browser page), on SQLite and
+PostgreSQL: none changes the victim, a held claim leaves an audit row, and an administrator
+answers the claim."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+
+import pytest
+from sqlalchemy import select
+from support import (
+    RunningServer,
+    add_admin,
+    add_bond,
+    admin_proxy,
+    enrol_without_credential,
+    http_get,
+    make_report,
+)
+
+from ovirt_node_config.persistence.tables import audit_log, cached_answers, hosts, node_claims
+
+UUID = "4c4c4544-0035-3010-8051-b8c04f4e3232"
+M = ["52:54:00:00:00:01", "52:54:00:00:00:02", "52:54:00:00:00:03"]
+VICTIM = make_report(macs=M, uuid=UUID)
+MAP = {mac: f"eth{i}" for i, mac in enumerate(M)}
+
+
+@pytest.fixture
+def admin(server):
+    return admin_proxy(server, *add_admin(server.database_url))
+
+
+@pytest.fixture
+def victim(server, db):
+    """node1, enrolled by its own agent (it holds its credential), bonded, eth2 static."""
+    answer = server.proxy().identify(VICTIM)
+    assert answer["credential"] and answer["status"] == "enrolled"
+    add_bond(db, "node1", "bond0", M[:2], bonding_type="Link Aggregation")
+    return server
+
+
+@pytest.fixture
+def old_victim(server, db):
+    """node1 as a release before credentials (or a 2008 appliance) left it: no credential."""
+    enrol_without_credential(db, VICTIM)
+    add_bond(db, "node1", "bond0", M[:2], bonding_type="Link Aggregation")
+    return server
+
+
+def refused(call) -> int:
+    """The HTTP status or fault code a call is refused with."""
+    try:
+        call()
+    except xmlrpc.client.ProtocolError as error:
+        return error.errcode
+    except xmlrpc.client.Fault as fault:
+        return fault.faultCode
+    raise AssertionError("the call was not refused")
+
+
+def fault(call) -> xmlrpc.client.Fault:
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        call()
+    return caught.value
+
+
+ATTACKS = {
+    "its name, no UUID": make_report(macs=("52:54:00:00:0a:01",)),
+    "its name, a placeholder UUID": make_report(
+        macs=("52:54:00:00:0a:01",), uuid="03000200-0400-0500-0006-000700080009"
+    ),
+    "its name, another UUID": make_report(
+        macs=("52:54:00:00:0a:01",), uuid="4c4c4544-0035-3010-8051-b8c04f4e0000"
+    ),
+    "its UUID, a new name": make_report(hostname="squatter", macs=("52:54:00:00:0a:01",), uuid=UUID),
+    "its exact report": VICTIM,
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_no_anonymous_report_changes_an_enrolled_node(victim, snapshot, attack):
+    before = snapshot()
+    assert refused(lambda: victim.anonymous_proxy().identify(ATTACKS[attack])) == 401
+    assert snapshot() == before
+    assert victim.proxy().identify(VICTIM)["removed"] == []  # the node itself still boots
+
+
+def test_slave_macs_reported_on_another_host_are_held_not_taken(victim, snapshot, admin):
+    before = snapshot()
+    thief = make_report(hostname="node2", macs=(M[0], M[1]))
+    held = fault(lambda: victim.proxy().identify(thief))
+    assert held.faultCode == 409 and "belongs to another host" in held.faultString
+    assert "node1" not in held.faultString and M[0] not in held.faultString  # nothing of the victim
+    assert snapshot() == before
+    (claim,) = admin.admin.list_claims()
+    assert (claim["kind"], claim["hostname"], claim["address"]) == ("mac-taken", "node2", "127.0.0.1")
+    shown = admin.admin.show_claim(claim["id"])
+    assert shown["macs_of_other_hosts"] == [
+        {"mac": M[0], "hostname": "node1"},
+        {"mac": M[1], "hostname": "node1"},
+    ]
+    # the same claim again is the same claim
+    fault(lambda: victim.proxy().identify(thief))
+    assert len(admin.admin.list_claims()) == 1
+    assert admin.admin.reject_claim(claim["id"])["rejected"] == claim["id"]
+    assert admin.admin.list_claims() == [] and snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "attack, kind",
+    [
+        ("its name, no UUID", "uuid-missing"),
+        ("its name, another UUID", "name-taken"),
+        ("its UUID, a new name", "rename"),
+    ],
+)
+def test_claims_on_a_node_without_a_credential_are_held_for_an_administrator(
+    old_victim, snapshot, admin, attack, kind
+):
+    before = snapshot()
+    held = fault(lambda: old_victim.anonymous_proxy().identify(ATTACKS[attack]))
+    assert held.faultCode == 409 and held.faultString.startswith("held for an administrator as claim ")
+    assert snapshot() == before
+    (claim,) = admin.admin.list_claims()
+    assert claim["kind"] == kind
+    shown = admin.admin.show_claim(claim["id"])
+    assert shown["current"]["hostname"] == "node1" and shown["current"]["uuid"] == UUID
+    assert shown["claimed"]["nics"] == [{"mac": "52:54:00:00:0a:01", "iface_name": "eth0"}]
+    assert "claim_held" in [entry["action"] for entry in admin.admin.history("node1")]
+    # and its next boot still gets its bond
+    assert "MASTER bond0" in old_victim.proxy().get_config("node1", MAP)
+
+
+def test_an_accepted_rename_renames_and_the_old_name_is_free(old_victim, admin, db):
+    held = fault(lambda: old_victim.anonymous_proxy().identify(ATTACKS["its UUID, a new name"]))
+    claim = int(held.faultString.split("claim ")[1].split(":")[0])
+    assert admin.admin.accept_claim("squatter")["accepted"] == claim  # by host name: one claim
+    assert admin.admin.show_node(UUID)["hostname"] == "squatter"
+    assert [e["action"] for e in admin.admin.history("squatter")][:1] == ["accept_claim"]
+
+
+def test_get_config_tells_nothing_to_a_map_that_names_none_of_the_hosts_nics(victim):
+    anonymous = victim.anonymous_proxy()
+    unknown = fault(lambda: anonymous.get_config("nobody", {"52:54:00:00:0b:01": "eth0"}))
+    guessed = fault(lambda: anonymous.get_config("node1", {"52:54:00:00:0b:01": "eth0"}))
+    assert (unknown.faultCode, guessed.faultCode) == (404, 404)
+    assert guessed.faultString == unknown.faultString.replace("nobody", "node1")
+    assert refused(lambda: anonymous.get_config("node1", MAP)) == 401  # its MACs, not its credential
+    assert fault(lambda: anonymous.get_config(UUID, MAP)).faultCode == 400  # a UUID is no host name
+    assert http_get(victim, "/ovirt/managed_node/config?host=node1&macs=" + M[2] + "=eth2")[0] == 404
+    assert "MASTER bond0" in victim.proxy().get_config("node1", MAP)
+
+
+def test_the_credential_is_never_stored_shown_logged_or_kept(victim, admin, engine):
+    credential = victim.keyring["node1"]
+    victim.proxy().identify(VICTIM)  # a kept answer now
+    victim.proxy().get_config("node1", MAP)
+    shown = repr(admin.admin.show_node("node1")) + repr(admin.admin.history("node1"))
+    with engine.connect() as conn:
+        stored = repr(conn.execute(select(hosts)).all()) + repr(conn.execute(select(cached_answers)).all())
+        stored += repr(conn.execute(select(audit_log)).all()) + repr(conn.execute(select(node_claims)).all())
+    assert credential not in shown and credential not in stored
+    assert credential not in victim.settled_log()
+    assert "ok (kept answer)" in victim.log  # and the kept answer was served with it
+
+
+def test_a_reset_credential_lets_the_node_enrol_again(victim, admin):
+    old = victim.keyring["node1"]
+    assert admin.admin.reset_credential("node1") == {"hostname": "node1", "credential": "reset"}
+    again = victim.proxy().identify(VICTIM)  # the node still sends its old one
+    assert again["credential"] not in (None, old)
+    victim.keyring["node1"] = old
+    assert refused(lambda: victim.proxy().identify(VICTIM)) == 401
+    assert [e["action"] for e in admin.admin.history("node1")][:2] == [
+        "credential_issued",
+        "reset_credential",
+    ]
+
+
+@pytest.fixture
+def approving(database_url, tmp_path):
+    running = RunningServer(database_url, tmp_path / "server.log", ("--enrolment-policy", "approve"))
+    yield running
+    running.stop()
+
+
+def test_under_approve_a_new_node_waits_with_its_credential_until_accepted(approving, snapshot):
+    admin = admin_proxy(approving, *add_admin(approving.database_url))
+    before = snapshot()
+    waiting = approving.proxy().identify(VICTIM)
+    assert waiting["status"] == "pending" and waiting["credential"] and "administrator" in waiting["message"]
+    again = approving.proxy().identify(VICTIM)
+    assert again["status"] == "pending" and "credential" not in again and again["claim"] == waiting["claim"]
+    assert snapshot() == before
+    assert fault(lambda: approving.proxy().get_config("node1", MAP)).faultCode == 404
+    (claim,) = admin.admin.list_claims("enrolment")
+    assert admin.admin.accept_claim(claim["id"])["hostname"] == "node1"
+    answer = approving.proxy().identify(VICTIM)  # the credential the pending answer gave opens it
+    assert answer["status"] == "enrolled" and "credential" not in answer
+    assert refused(lambda: approving.anonymous_proxy().identify(VICTIM)) == 401
