@@ -1,4 +1,4 @@
-"""``ovirt-node-admin``: administer nodes' bonding through the server's admin XML-RPC methods.
+"""``ovirt-node-admin``: administer nodes (bonding, trust) through the server's admin XML-RPC methods.
 
 It decides nothing itself: every rule is the server's, and a refusal is printed as the one line
 the server sent. Exit codes: 0 success, 1 refused by the server (or wrong credentials),
@@ -163,6 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("history", "list the changes made to a node", "admin.history", host, show="history")
     command("node-delete", "delete a node and everything about it", "admin.delete_node", host)
+    command(
+        "node-reset-credential",
+        "void a node's credential: its next boot enrols it anew (a reinstalled node)",
+        "admin.reset_credential",
+        host,
+    )
+    claim = ("claim", {"metavar": "CLAIM", "help": "a claim's number, or the host name it names"})
+    command(
+        "pending", "list new nodes waiting to be accepted", "admin.list_claims", show="claims"
+    ).set_defaults(kind="enrolment")
+    command(
+        "claims",
+        "list every claim held for an administrator (enrolments and conflicts)",
+        "admin.list_claims",
+        show="claims",
+    ).set_defaults(kind="")
+    command("claim-show", "show a claim beside the current state", "admin.show_claim", claim, show="claim")
+    command("accept", "apply what a claim asked for (enrol a pending node)", "admin.accept_claim", claim)
+    command("reject", "drop a claim; nothing changes", "admin.reject_claim", claim)
     return parser
 
 
@@ -212,7 +231,11 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.host, args.bond, changes)
     if args.method == "admin.set_network_stack":
         return (args.host, "" if args.stack == "reported" else args.stack)
-    names = [name for name in ("host", "type", "name", "iface", "bond", "macs") if hasattr(args, name)]
+    if args.method == "admin.list_claims":
+        return (args.kind,)
+    names = [
+        name for name in ("host", "claim", "type", "name", "iface", "bond", "macs") if hasattr(args, name)
+    ]
     return tuple(getattr(args, name) for name in names)
 
 
@@ -297,9 +320,40 @@ def render(result: object, show: str) -> str:
         )
     if show == "node":
         return _render_node(result)
+    if show == "claims":
+        columns = ["id", "kind", "hostname", "uuid", "address", "via", "at", "description"]
+        rows = [[claim.get(c, "") for c in columns] for claim in result]
+        headers = ["CLAIM", "KIND", "HOST", "UUID", "FROM", "PATH", "WHEN", "WHAT IT WOULD DO"]
+        return tabulate(rows, headers=headers) if rows else "no claims"
+    if show == "claim":
+        return _render_claim(result)
     if isinstance(result, dict):
         return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
     return str(result)
+
+
+def _render_claim(claim: dict) -> str:
+    """The claim beside what is stored now."""
+    claimed, current = claim["claimed"], claim["current"]
+    head = (
+        f"claim {claim['id']} ({claim['kind']}): {claim['description']}; "
+        f"from {claim['address']} by {claim['via']} at {claim['at']}"
+    )
+
+    def nics(side: dict) -> str:
+        return ", ".join(f"{nic['iface_name']} {nic['mac']}" for nic in side.get("nics", [])) or "-"
+
+    rows = [
+        ["host name", claimed["hostname"], current.get("hostname", "(not stored)")],
+        ["UUID", claimed["uuid"] or "-", current.get("uuid") or "-"],
+        ["NICs", nics(claimed), nics(current)],
+    ]
+    lines = [head, "", tabulate(rows, headers=["", "CLAIMED", "STORED NOW"])]
+    others = claim.get("macs_of_other_hosts", [])
+    if others:
+        lines += ["", "MACs it names that other hosts hold:"]
+        lines += [f"  {entry['mac']}  {entry['hostname']}" for entry in others]
+    return "\n".join(lines)
 
 
 def _flat(value: object) -> str:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import xmlrpc.client
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,12 @@ SUBCOMMANDS = [
     "preview",
     "history",
     "node-delete",
+    "node-reset-credential",
+    "pending",
+    "claims",
+    "claim-show",
+    "accept",
+    "reject",
 ]
 
 
@@ -198,3 +205,26 @@ def test_the_decision_to_warn_before_sending_a_password_in_clear(url, warned):
     from ovirt_node_config.rpc_client import sends_secrets_in_clear
 
     assert sends_secrets_in_clear(url) is warned
+
+
+def test_a_conflicting_claim_side_by_side_then_accepted(cli, server):
+    thief = make_report(hostname="node2", macs=(M[3], "52:54:00:00:0a:01"))
+    with pytest.raises(xmlrpc.client.Fault):
+        server.anonymous_proxy().identify(thief)  # node1's NIC: held
+    listed = cli("claims")
+    assert listed.returncode == 0 and "mac-taken" in listed.stdout and "node2" in listed.stdout
+    shown = cli("claim-show", "node2")
+    assert shown.returncode == 0, shown.stderr
+    assert "CLAIMED" in shown.stdout and "STORED NOW" in shown.stdout and "(not stored)" in shown.stdout
+    assert f"{M[3]}  node1" in shown.stdout  # the MAC it names, and who holds it
+    assert cli("pending").stdout.strip() == "no claims"  # a conflict is no enrolment
+    accepted = cli("accept", "node2")
+    assert accepted.returncode == 0, accepted.stderr
+    assert M[3] in cli("show", "node2").stdout and cli("claims").stdout.strip() == "no claims"
+    assert cli("reject", "node2").returncode == 1  # answered already: the server's one line
+
+
+def test_reset_credential_lets_a_reinstalled_node_enrol_again(cli, server):
+    reset = cli("node-reset-credential", "node1")
+    assert reset.returncode == 0 and "reset" in reset.stdout
+    assert server.anonymous_proxy().identify(make_report(macs=M))["credential"]
