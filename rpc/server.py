@@ -37,6 +37,7 @@ from ovirt_node_config import kept_answers, xmlrpc_strict
 from ovirt_node_config.errors import CredentialRequired, NodeConfigError, Throttled
 from ovirt_node_config.login_throttle import LoginThrottle
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY
+from ovirt_node_config.trust.enrolment_rate import DEFAULT_OVERALL, DEFAULT_PER_ADDRESS
 
 from . import faults, request_context
 from .answer_replay import AnswerReplay
@@ -65,6 +66,8 @@ class ServerSettings:
     legacy_identify_port: int | None = None  # the 2008 host-browser listener: off unless given
     legacy_identify_hosts: str | None = None  # hosts(5) file naming nodes without reverse DNS
     enrolment_policy: str = DEFAULT_POLICY  # how a new node is enrolled (trust/enrolment.py)
+    enrolment_rate: float = DEFAULT_OVERALL  # new hosts per second, overall (0: no limit)
+    enrolment_rate_per_address: float = DEFAULT_PER_ADDRESS  # and from one address
 
 
 # Checks HTTP Basic credentials (user, password); returns the administrator's name or None.

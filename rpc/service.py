@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ovirt_node_config import admins
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY, Trust
+from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
 from .admin_methods import AdminMethods
 from .answer_replay import AnswerReplay
@@ -25,8 +26,10 @@ class Service:
     metrics: Metrics | None = None
 
 
-def build_service(db: Database, enrolment_policy: str = DEFAULT_POLICY) -> Service:
-    trust = Trust(db, enrolment_policy)
+def build_service(
+    db: Database, enrolment_policy: str = DEFAULT_POLICY, enrolment_rate: EnrolmentRate | None = None
+) -> Service:
+    trust = Trust(db, enrolment_policy, enrolment_rate)
     nodes = NodeMethods(trust)
     service = Service(
         authenticate=lambda user, password: admins.authenticate(db, user, password),

@@ -37,6 +37,7 @@ with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
     from ovirt_node_config.persistence.migrations import MigrationError, migrate, pending
     from ovirt_node_config.trust.enrolment import POLICIES
+    from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
 
 log = logging.getLogger("ovirt_node_config.server")
@@ -131,6 +132,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="a new node is enrolled at its first identify (open, the default) or waits for an "
         "administrator to accept it (approve)",
     )
+    serve.add_argument(
+        "--enrolment-rate",
+        type=float,
+        metavar="PER_SECOND",
+        help=f"new nodes enrolled (or claims held) per second, overall, a minute's worth at once; "
+        f"0: no limit (default {defaults.enrolment_rate:g})",
+    )
+    serve.add_argument(
+        "--enrolment-rate-per-address",
+        type=float,
+        metavar="PER_SECOND",
+        help=f"the same from one client address (default {defaults.enrolment_rate_per_address:g})",
+    )
     serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     serve.add_argument(
@@ -224,6 +238,8 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         raise UsageError("timeout, keepalive-timeout and request-deadline must be > 0")
     if bool(result.tls_cert) != bool(result.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
+    if min(result.enrolment_rate, result.enrolment_rate_per_address) < 0:
+        raise UsageError("enrolment-rate and enrolment-rate-per-address must be >= 0")
     if result.enrolment_policy not in POLICIES:
         raise UsageError(
             f"enrolment-policy must be one of {', '.join(POLICIES)}, not {result.enrolment_policy!r}"
@@ -277,7 +293,11 @@ def _serve(
                 log.info("applied migration %s", name)
         elif waiting := pending(db.engine):
             raise MigrationError(f"migrations pending ({', '.join(waiting)}); run '{PROG} migrate'")
-        service = build_service(db, server_config.enrolment_policy)
+        service = build_service(
+            db,
+            server_config.enrolment_policy,
+            EnrolmentRate(server_config.enrolment_rate_per_address, server_config.enrolment_rate),
+        )
         server = NodeConfigServer(
             server_config,
             service.methods,

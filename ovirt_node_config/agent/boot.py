@@ -237,9 +237,11 @@ class BootAgent:
         return ExitCode.OK
 
     def _call(self, method, *args):
-        """One call; a busy (503) or silent server is tried again with backoff for up to
-        ``retry_for`` seconds, then exit 3. A refusal or a malformed answer is exit 4 at once."""
+        """One call; a busy (503), throttling (429, after its Retry-After) or silent server is
+        tried again with backoff for up to ``retry_for`` seconds, then exit 3. A refusal or a
+        malformed answer is exit 4 at once."""
         give_up = time.monotonic() + self.options.retry_for
+        asked = None  # seconds a 429's Retry-After asks for
         for attempt in itertools.count(1):
             try:
                 return method(*args)
@@ -252,12 +254,18 @@ class BootAgent:
             except xmlrpc.client.ProtocolError as exc:
                 if exc.errcode == 401:
                     raise BootError(ExitCode.REFUSED, self._unauthorized(exc)) from None
-                if exc.errcode < 500:
+                if exc.errcode == 429:  # too many new nodes at once: as the server asks
+                    asked = _retry_after(exc)
+                    reason = f"the server asks to wait: {_reason(exc)}"
+                elif exc.errcode < 500:
                     raise BootError(ExitCode.REFUSED, f"the server refused: {_reason(exc)}") from None
-                reason = f"the server did not answer: {_reason(exc)}"
+                else:
+                    reason = f"the server did not answer: {_reason(exc)}"
             except (OSError, http.client.HTTPException) as exc:
                 reason = f"the server did not answer: {_reason(exc)}"
             delay = min(RETRY_MAX_DELAY_S, 2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+            if asked is not None:
+                delay, asked = max(delay, min(asked, self.options.retry_for)), None
             if time.monotonic() + delay > give_up:
                 raise BootError(ExitCode.UNREACHABLE, f"{reason}; nothing changed, try again later")
             self.say(f"      {reason}; trying again in {delay:.0f}s")
@@ -376,6 +384,11 @@ def _profiles(commands: list[AugeasCommand]) -> Profiles:
     macs = {keys["ethernet/mac-address"] for keys in values.values() if "ethernet/mac-address" in keys}
     up = [keys["connection/interface-name"] for keys in values.values() if "connection/master" not in keys]
     return Profiles(interfaces, macs, up)
+
+
+def _retry_after(exc: xmlrpc.client.ProtocolError) -> float:
+    value = (exc.headers.get("Retry-After") if exc.headers else None) or ""
+    return float(value) if value.isascii() and value.isdigit() else RETRY_MAX_DELAY_S
 
 
 def _reason(exc: BaseException) -> str:

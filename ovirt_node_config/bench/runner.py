@@ -173,6 +173,11 @@ class Bench:
 
     def _servers(self, url: str, count: int, tag: str) -> list[ServerProcess]:
         extra = (
+            # the whole fleet boots from this machine's one address: no enrolment limit
+            "--enrolment-rate",
+            "0",
+            "--enrolment-rate-per-address",
+            "0",
             "--workers",
             str(self.options.workers),
             "--processes",

@@ -10,7 +10,6 @@ stand up to guessing. The key makes a hash useless anywhere but here.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ class CredentialKey:
         self._secret = secret
 
     def digest(self, credential: str) -> str:
-        return hmac.new(self._secret, credential.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._secret, credential.encode("ascii", "replace"), "sha256").hex()
 
     def issue(self) -> Issued:
         credential = secrets.token_urlsafe(32)

@@ -32,6 +32,7 @@ from ..persistence.trust_store import Claim
 from ..report import Cpu, HardwareReport, Nic, Skipped
 from . import claims
 from .credentials import CredentialKey, matches, new_secret
+from .enrolment_rate import EnrolmentRate
 
 # open: a new host is enrolled at its first identify (the 2008 behaviour, and what a lab wants);
 # approve: it waits, as a claim, until an administrator accepts it (MAAS's "New").
@@ -89,11 +90,12 @@ class Trust:
     """One server's view of trust: the database, the installation's credential key (read, or
     made, at first use) and the enrolment policy."""
 
-    def __init__(self, db: Database, policy: str = DEFAULT_POLICY):
+    def __init__(self, db: Database, policy: str = DEFAULT_POLICY, rate: EnrolmentRate | None = None):
         if policy not in POLICIES:
             raise ValueError(f"enrolment policy must be one of {', '.join(POLICIES)}, not {policy!r}")
         self.db = db
         self.policy = policy
+        self.rate = rate or EnrolmentRate()
         self._key: CredentialKey | None = None
 
     @property
@@ -120,6 +122,8 @@ def identify(
     def write(conn: Connection):
         state = inventory_store.load_state(conn, report, lock=True)
         verdict = claims.judge(state, report, presented, can_hold_credential=caller.can_hold_credential)
+        if verdict.outcome != claims.APPLY and not _waiting_already(conn, verdict, presented):
+            trust.rate.take(caller.address)  # a new host or a claim: bounded per address and overall
         if verdict.outcome == claims.HOLD:
             return _Held(_hold(conn, report, caller, verdict.kind, verdict.host, presented), verdict.kind)
         if verdict.outcome == claims.ENROL and trust.policy == "approve":
@@ -145,6 +149,13 @@ def identify(
             "nothing was changed"
         )
     return outcome
+
+
+def _waiting_already(conn: Connection, verdict: claims.Verdict, presented: str | None) -> bool:
+    """A pending node asking again with the credential it was given costs no enrolment."""
+    if verdict.outcome != claims.ENROL or presented is None:
+        return False
+    return trust_store.pending_for(conn, presented) is not None
 
 
 def _pending(
@@ -208,31 +219,29 @@ def _hold(
 def _audit_sync(conn: Connection, caller: Caller, result: SyncResult, issued: bool) -> None:
     """Node-side changes to the inventory, as audit rows (a reboot that changes nothing: none)."""
     actor = caller.actor(result.hostname)
+    rows = []
+
+    def row(action: str, after: object = None) -> None:
+        rows.append(
+            (actor, result.host_id, result.hostname, action, None, None if after is None else _json(after))
+        )
+
     if result.created:
-        node_store.record_audit(
-            conn,
-            actor,
-            result.host_id,
-            result.hostname,
-            "enrolled",
-            None,
-            _json({"via": caller.via, "macs": result.added}),
-        )
-        return
-    changes = {
-        "added": sorted(set(result.added) - set(result.moved)),
-        "moved_here": result.moved,
-        "removed": result.removed,
-        "released": [{"mac": mac, "bond": bond} for mac, bond in result.released],
-    }
-    if result.renamed_from:
-        changes["renamed_from"] = result.renamed_from
-    if any(changes.values()):
-        node_store.record_audit(
-            conn, actor, result.host_id, result.hostname, "nics_changed", None, _json(changes)
-        )
-    if issued:
-        node_store.record_audit(conn, actor, result.host_id, result.hostname, "credential_issued", None, None)
+        row("enrolled", {"via": caller.via, "macs": result.added})
+    else:
+        changes = {
+            "added": sorted(set(result.added) - set(result.moved)),
+            "moved_here": result.moved,
+            "removed": result.removed,
+            "released": [{"mac": mac, "bond": bond} for mac, bond in result.released],
+        }
+        if result.renamed_from:
+            changes["renamed_from"] = result.renamed_from
+        if any(changes.values()):
+            row("nics_changed", changes)
+        if issued:
+            row("credential_issued")
+    trust_store.audit(conn, rows)
 
 
 # Administrators ---------------------------------------------------------------------------------

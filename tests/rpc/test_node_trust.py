@@ -200,3 +200,29 @@ def test_under_approve_a_new_node_waits_with_its_credential_until_accepted(appro
     answer = approving.proxy().identify(VICTIM)  # the credential the pending answer gave opens it
     assert answer["status"] == "enrolled" and "credential" not in answer
     assert refused(lambda: approving.anonymous_proxy().identify(VICTIM)) == 401
+
+
+@pytest.fixture
+def slow_enrolment(database_url, tmp_path):
+    running = RunningServer(
+        database_url,
+        tmp_path / "server.log",
+        ("--enrolment-rate-per-address", "0.05", "--enrolment-rate", "10"),
+    )
+    yield running
+    running.stop()
+
+
+def test_fresh_host_names_from_one_address_are_held_to_its_rate(slow_enrolment):
+    node = slow_enrolment.proxy()
+    for number in range(3):  # 0.05/s: a minute's worth is three
+        node.identify(make_report(hostname=f"fake{number}", macs=(f"52:54:00:00:0c:0{number}",)))
+    with pytest.raises(xmlrpc.client.ProtocolError) as throttled:
+        node.identify(make_report(hostname="fake9", macs=("52:54:00:00:0c:09",)))
+    assert throttled.value.errcode == 429 and int(throttled.value.headers["Retry-After"]) >= 1
+    # enrolled nodes reboot as before; nothing was written for the refused one
+    assert slow_enrolment.proxy().identify(make_report(hostname="fake0", macs=("52:54:00:00:0c:00",)))
+    assert (
+        refused(lambda: slow_enrolment.anonymous_proxy().get_config("fake9", {"52:54:00:00:0c:09": "eth0"}))
+        == 404
+    )
