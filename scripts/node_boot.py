@@ -72,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["ifcfg", "keyfile"],
         help="the files that configure this node's network (default: detected; see the README)",
     )
+    parser.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="CA certificate(s) to verify an https server with (else ca-file= in node.conf)",
+    )
+    parser.add_argument(
+        "--require-tls",
+        action="store_true",
+        help="refuse a server reached over plain HTTP (also require-tls = yes in node.conf)",
+    )
     parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
     return parser
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         dry_run=args.dry_run,
         lshw_cmd="lshw -xml" if args.lshw else None,
         network_stack=args.network_stack,
+        ca_file=args.ca_file,
+        require_tls=args.require_tls,
     )
     try:
         return BootAgent(options, say).run()

@@ -21,6 +21,7 @@ import itertools
 import random
 import shlex
 import shutil
+import ssl
 import subprocess
 import time
 import xmlrpc.client
@@ -73,6 +74,8 @@ class BootOptions:
     lshw_cmd: str | None = None
     ip_cmd: str = "ip -j addr show"
     network_stack: str | None = None  # None: detected (agent/network_stack.py)
+    ca_file: str | None = None  # CA certificates to verify an https server with (else node.conf's)
+    require_tls: bool = False  # refuse a server reached over plain HTTP (or node.conf's require-tls)
 
 
 def default_restart_command(root: Path = Path("/")) -> str:
@@ -117,6 +120,7 @@ class BootAgent:
             raise BootError(ExitCode.UNREACHABLE, str(exc)) from None
         self.say(f"[1/7] server {choice.url} (from {choice.source})")
         self.url = choice.url
+        self.ca_file = self._tls_settings(choice)
         self.credential = CredentialStore(self.root)
         server = self._proxy(options.rpc_timeout)
 
@@ -207,8 +211,26 @@ class BootAgent:
             "previous files restored and the network restarted",
         )
 
+    def _tls_settings(self, choice: discovery.ServerChoice) -> str | None:
+        """The CA file to verify the server with; refuses plain HTTP under require-tls."""
+        conf = discovery.node_settings(self.root)
+        required = self.options.require_tls or conf.get("require-tls", "").lower() in ("yes", "true", "1")
+        if required and not choice.url.startswith("https://"):
+            raise BootError(
+                ExitCode.REFUSED,
+                f"require-tls: {choice.url} (from {choice.source}) is plain HTTP; give an https:// server",
+            )
+        ca_file = self.options.ca_file or conf.get("ca-file")
+        if ca_file and not self.options.ca_file:  # node.conf names a path on the node
+            ca_file = str(self.root / ca_file.lstrip("/"))
+        if ca_file and not Path(ca_file).is_file():
+            raise BootError(ExitCode.USAGE, f"no CA file at {ca_file}")
+        return ca_file
+
     def _proxy(self, timeout: float):
-        return server_proxy(self.url, timeout=timeout, bearer=lambda: self.credential.value)
+        return server_proxy(
+            self.url, timeout=timeout, ca_file=self.ca_file, bearer=lambda: self.credential.value
+        )
 
     def _dry_run(self, server, report: dict, macs: dict[str, str]) -> ExitCode:
         self.say(f"[3/7] would identify {report['hostname']} with {len(report['nics'])} NICs (dry run)")
@@ -219,6 +241,8 @@ class BootAgent:
             return ExitCode.OK
         except MalformedAnswer as exc:
             raise BootError(ExitCode.REFUSED, f"the server's answer was refused: {exc}") from None
+        except ssl.SSLError as exc:
+            raise BootError(ExitCode.REFUSED, _tls_failure(self.url, exc)) from None
         except xmlrpc.client.ProtocolError as exc:
             if exc.errcode == 401:
                 raise BootError(ExitCode.REFUSED, self._unauthorized(exc)) from None
@@ -251,6 +275,8 @@ class BootAgent:
                 reason = f"the server is busy: {fault.faultString}"
             except MalformedAnswer as exc:
                 raise BootError(ExitCode.REFUSED, f"the server's answer was refused: {exc}") from None
+            except ssl.SSLError as exc:
+                raise BootError(ExitCode.REFUSED, _tls_failure(self.url, exc)) from None
             except xmlrpc.client.ProtocolError as exc:
                 if exc.errcode == 401:
                     raise BootError(ExitCode.REFUSED, self._unauthorized(exc)) from None
@@ -384,6 +410,15 @@ def _profiles(commands: list[AugeasCommand]) -> Profiles:
     macs = {keys["ethernet/mac-address"] for keys in values.values() if "ethernet/mac-address" in keys}
     up = [keys["connection/interface-name"] for keys in values.values() if "connection/master" not in keys]
     return Profiles(interfaces, macs, up)
+
+
+def _tls_failure(url: str, exc: ssl.SSLError) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"the certificate of {url} cannot be verified ({exc.verify_message or exc.reason}): "
+            "nothing changed; give the CA that signed it with --ca-file or ca-file= in node.conf"
+        )
+    return f"TLS with {url} failed ({exc.reason or exc}): nothing changed"
 
 
 def _retry_after(exc: xmlrpc.client.ProtocolError) -> float:

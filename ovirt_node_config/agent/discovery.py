@@ -1,10 +1,12 @@
 """Finding the configuration server, in the order old appliances did.
 
 1. ``--server URL``; 2. ``server = URL`` in the ``[node]`` section of
-``/etc/ovirt-node-config/node.conf``; 3. ``ovirt_server=HOST[:PORT]`` on the kernel command line;
-4. the DNS SRV record ``_ovirt._tcp.<domain>`` (lowest priority, then highest weight). The domain
-is the host name's, else the ``search``/``domain`` line of ``/etc/resolv.conf``. Every file is read
-under the agent's root directory.
+``/etc/ovirt-node-config/node.conf``; 3. ``ovirt_server=HOST[:PORT]`` (plain HTTP, as in 2008) or
+``ovirt_server=https://HOST[:PORT]/`` on the kernel command line; 4. DNS SRV: first
+``_ovirts._tcp.<domain>`` (the server over HTTPS), then ``_ovirt._tcp.<domain>`` (plain HTTP, the
+2008 record), lowest priority then highest weight. The domain is the host name's, else the
+``search``/``domain`` line of ``/etc/resolv.conf``. Every file is read under the agent's root
+directory. ``node.conf`` also holds ``ca-file`` and ``require-tls`` (:func:`node_settings`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from ..rpc_client import is_server_url
 
 DEFAULT_PORT = 8742
 CONFIG_FILE = "etc/ovirt-node-config/node.conf"
+# SRV names: the server over HTTPS (this project's), and over plain HTTP (2008's).
+SRV_NAMES = (("_ovirts._tcp", "https"), ("_ovirt._tcp", "http"))
 
 
 @dataclass(frozen=True)
@@ -45,25 +49,26 @@ class ServerChoice:
 def find_server(root: Path, flag: str | None, resolve_srv: SrvResolver | None = None) -> ServerChoice:
     if flag:
         return ServerChoice(_checked(flag, "--server"), "--server")
-    from_file = _from_config_file(root / CONFIG_FILE)
+    from_file = node_settings(root).get("server")
     if from_file:
         return ServerChoice(_checked(from_file, f"/{CONFIG_FILE}"), f"/{CONFIG_FILE}")
     from_cmdline = _from_cmdline(root / "proc/cmdline")
     if from_cmdline:
         return ServerChoice(from_cmdline, "kernel command line (ovirt_server=)")
     domain = _domain(root)
-    if domain:
-        name = f"_ovirt._tcp.{domain}"
+    for service, scheme in SRV_NAMES if domain else ():
+        name = f"{service}.{domain}"
         try:
             records = (resolve_srv or dns_srv)(name)
         except LookupError:
             records = []
         if records:
             best = sorted(records, key=lambda r: (r.priority, -r.weight, r.target))[0]
-            return ServerChoice(f"http://{best.target.rstrip('.')}:{best.port}/", f"DNS SRV {name}")
+            return ServerChoice(f"{scheme}://{best.target.rstrip('.')}:{best.port}/", f"DNS SRV {name}")
     raise ServerNotFound(
         "no server: give --server, set server= in /etc/ovirt-node-config/node.conf, boot with "
-        "ovirt_server=HOST[:PORT], or publish a _ovirt._tcp SRV record"
+        "ovirt_server=https://HOST[:PORT]/ (or HOST[:PORT]), or publish an _ovirts._tcp or "
+        "_ovirt._tcp SRV record"
     )
 
 
@@ -73,15 +78,19 @@ def _checked(url: str, source: str) -> str:
     return url
 
 
-def _from_config_file(path: Path) -> str | None:
+def node_settings(root: Path) -> dict[str, str]:
+    """The ``[node]`` section of node.conf (``server``, ``ca-file``, ``require-tls``), or {}."""
+    path = root / CONFIG_FILE
     if not path.is_file():
-        return None
+        return {}
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error as exc:
         raise ServerNotFound(f"cannot read {path.name}: {exc}") from None
-    return parser.get("node", "server", fallback=None) or None
+    return (
+        {key: value for key, value in parser["node"].items() if value} if parser.has_section("node") else {}
+    )
 
 
 def _from_cmdline(path: Path) -> str | None:
@@ -90,10 +99,14 @@ def _from_cmdline(path: Path) -> str | None:
     except OSError:
         return None
     for word in words:
-        if word.startswith("ovirt_server="):
-            host, _, port = word.removeprefix("ovirt_server=").partition(":")
-            if host and (not port or port.isdigit()):
-                return f"http://{host}:{port or DEFAULT_PORT}/"
+        if not word.startswith("ovirt_server="):
+            continue
+        value = word.removeprefix("ovirt_server=")
+        if value.startswith(("http://", "https://")):
+            return value if is_server_url(value) else None
+        host, _, port = value.partition(":")
+        if host and (not port or port.isdigit()):
+            return f"http://{host}:{port or DEFAULT_PORT}/"
     return None
 
 

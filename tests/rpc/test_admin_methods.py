@@ -1,11 +1,10 @@
 """admin.* methods through a real server: credentials, rules as faults, TLS."""
 
 import ssl
-import subprocess
 import xmlrpc.client
 
 import pytest
-from support import RunningServer, add_admin, admin_proxy, make_report
+from support import RunningServer, add_admin, admin_proxy, make_report, self_signed_certificate
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 
@@ -141,30 +140,7 @@ def test_refusals_are_faults_naming_the_rule(admin, snapshot, call, code, words)
 
 @pytest.fixture
 def certificate(tmp_path):
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return self_signed_certificate(tmp_path)
 
 
 def test_tls(database_url, tmp_path, certificate):

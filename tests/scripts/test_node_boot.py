@@ -24,6 +24,7 @@ from support import (
     enrol_without_credential,
     make_report,
     recorder,
+    self_signed_certificate,
     set_link,
     tree_snapshot,
 )
@@ -483,3 +484,35 @@ def test_a_new_node_under_approve_waits_with_exit_7_then_boots_once_accepted(
         assert len(calls["restart"]) == 1
     finally:
         approving.stop()
+
+
+@pytest.fixture
+def tls_server(database_url, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    running = RunningServer(
+        database_url, tmp_path / "tls.log", ("--tls-cert", str(cert), "--tls-key", str(key))
+    )
+    yield running, cert
+    running.stop()
+
+
+def test_over_tls_a_certificate_the_agent_cannot_verify_is_exit_4_saying_so(tls_server, machine, tmp_path):
+    server, cert = tls_server
+    unverified, calls = boot(machine, server.url, tmp_path / "tools", "--retry-for", "30")
+    assert unverified.returncode == 4 and calls["restart"] == []
+    assert "cannot be verified" in unverified.stderr and "--ca-file" in unverified.stderr
+    assert "did not answer" not in unverified.stderr and "trying again" not in unverified.stdout
+    conf = machine / "etc/ovirt-node-config/node.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    (machine / "etc/pki").mkdir(parents=True, exist_ok=True)
+    (machine / "etc/pki/ovirt-ca.pem").write_bytes(cert.read_bytes())
+    conf.write_text(f"[node]\nserver = {server.url}\nca-file = /etc/pki/ovirt-ca.pem\nrequire-tls = yes\n")
+    verified, calls = boot(machine, "", tmp_path / "tools2")
+    assert verified.returncode == 0, verified.stderr
+    assert f"[1/7] server {server.url} (from /etc/ovirt-node-config/node.conf)" in verified.stdout
+
+
+def test_require_tls_refuses_a_plain_http_server(server, machine, tmp_path):
+    refused, calls = boot(machine, server.url, tmp_path / "tools", "--require-tls")
+    assert refused.returncode == 4 and "require-tls" in refused.stderr and "plain HTTP" in refused.stderr
+    assert calls["restart"] == [] and not (machine / "var/tmp/node-config").exists()

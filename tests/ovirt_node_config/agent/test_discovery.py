@@ -40,16 +40,51 @@ def test_then_dns_srv_for_the_host_domain(root):
     asked = []
 
     def resolve(name):
-        asked.append(name)
         return [
             SrvRecord(20, 0, 80, "backup.example."),
             SrvRecord(10, 5, 8742, "b.example."),
             SrvRecord(10, 50, 8742, "a.example."),
         ]
 
-    choice = find_server(root, None, resolve)
-    assert asked == ["_ovirt._tcp.rack7.example"]
+    def plain_only(name):
+        asked.append(name)
+        if name.startswith("_ovirts."):
+            raise LookupError(name)
+        return resolve(name)
+
+    choice = find_server(root, None, plain_only)
+    assert asked == ["_ovirts._tcp.rack7.example", "_ovirt._tcp.rack7.example"]
     assert choice.url == "http://a.example:8742/"
+
+
+def test_the_tls_srv_record_comes_first(root):
+    (root / "etc/ovirt-node-config/node.conf").unlink()
+    (root / "proc/cmdline").write_text("ro\n")
+
+    def resolve(name):
+        port = 8743 if name.startswith("_ovirts.") else 8742
+        return [SrvRecord(10, 0, port, "config.example.")]
+
+    choice = find_server(root, None, resolve)
+    assert (choice.url, choice.source) == (
+        "https://config.example:8743/",
+        "DNS SRV _ovirts._tcp.rack7.example",
+    )
+
+
+@pytest.mark.parametrize(
+    "word, url",
+    [
+        ("ovirt_server=https://config.example:8743/", "https://config.example:8743/"),
+        ("ovirt_server=https://config.example/", "https://config.example/"),
+        ("ovirt_server=http://config.example:1/", "http://config.example:1/"),
+        ("ovirt_server=config.example", "http://config.example:8742/"),
+    ],
+)
+def test_the_kernel_command_line_may_name_an_https_server(root, word, url):
+    (root / "etc/ovirt-node-config/node.conf").unlink()
+    (root / "proc/cmdline").write_text(f"ro {word} quiet\n")
+    assert find_server(root, None, no_dns).url == url
 
 
 def test_nothing_anywhere_is_a_clear_error(root):
