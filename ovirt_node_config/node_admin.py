@@ -503,11 +503,18 @@ def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
     return db.read(work)
 
 
-def list_nodes(db: Database) -> list[dict]:
-    return [
-        {key: ("" if value is None else value) for key, value in row.items()}
-        for row in db.read(store.list_nodes)
-    ]
+# The most nodes one list_nodes answer holds (about 200 KiB of XML-RPC); callers page on.
+MAX_PAGE = 1000
+
+
+def list_nodes(db: Database, after: object = "", limit: object = MAX_PAGE) -> list[dict]:
+    """Nodes by host name, at most ``limit`` (1 to MAX_PAGE) after the host name ``after``
+    ("" for the first page): a caller pages on with the last name of each page until one is
+    short, so a fleet of any size is listed in answers of bounded size."""
+    start = "" if after in (None, "") else validation.text("after", after, max_length=253)
+    count = validation.integer("limit", limit, minimum=1, maximum=MAX_PAGE)
+    rows = db.read(lambda conn: store.list_nodes(conn, start, count))
+    return [{key: ("" if value is None else value) for key, value in row.items()} for row in rows]
 
 
 def list_bonding_types(db: Database) -> list[dict]:

@@ -37,6 +37,7 @@ URL_ENV, USER_ENV, PASSWORD_ENV = (
     "OVIRT_NODE_CONFIG_PASSWORD",
 )
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+PAGE = 1000  # nodes asked for per admin.list_nodes call (the server's most)
 
 
 class CommandError(Exception):
@@ -275,6 +276,8 @@ def run(args: argparse.Namespace) -> object:
         )
     proxy = server_proxy(url, user=user, password=password, timeout=args.timeout, ca_file=args.ca_file)
     try:
+        if args.method == "admin.list_nodes":
+            return _every_node(proxy)
         return getattr(proxy, args.method)(*call_arguments(args))
     except xmlrpc.client.Fault as fault:
         raise CommandError(fault.faultString.replace("\n", " "), EXIT_REFUSED) from None
@@ -296,6 +299,17 @@ def run(args: argparse.Namespace) -> object:
         if isinstance(exc, socket.timeout):
             reason = "timed out"
         raise CommandError(f"cannot reach {url}: {reason}", EXIT_UNREACHABLE) from None
+
+
+def _every_node(proxy) -> list[dict]:
+    """Every node, a page at a time (the server bounds each answer), each page after the last
+    host name of the one before, until a page comes back short."""
+    nodes: list[dict] = []
+    while True:
+        page = proxy.admin.list_nodes(nodes[-1]["hostname"] if nodes else "", PAGE)
+        nodes += page
+        if len(page) < PAGE:
+            return nodes
 
 
 # Output ---------------------------------------------------------------------------------------

@@ -213,10 +213,11 @@ def inventory_counts(conn: Connection, min_slaves: int) -> dict[str, int]:
     return dict(row._mapping)
 
 
-def list_nodes(conn: Connection) -> list[dict]:
-    """A summary line per node: name, UUID, bonding type, NIC and bond counts."""
-    nic_counts = select(nics.c.host_id, func.count().label("n")).group_by(nics.c.host_id).subquery()
-    bond_counts = select(bondings.c.host_id, func.count().label("n")).group_by(bondings.c.host_id).subquery()
+def list_nodes(conn: Connection, after: str, limit: int) -> list[dict]:
+    """A summary line per node (name, UUID, bonding type, NIC and bond counts), by host name,
+    the ``limit`` first after ``after``: each page costs index lookups, whatever the fleet."""
+    nic_count = select(func.count()).where(nics.c.host_id == hosts.c.id).scalar_subquery()
+    bond_count = select(func.count()).where(bondings.c.host_id == hosts.c.id).scalar_subquery()
     rows = conn.execute(
         select(
             hosts.c.hostname,
@@ -224,15 +225,13 @@ def list_nodes(conn: Connection) -> list[dict]:
             hosts.c.arch,
             hosts.c.memory_mb,
             bonding_types.c.label,
-            func.coalesce(nic_counts.c.n, 0).label("nic_count"),
-            func.coalesce(bond_counts.c.n, 0).label("bond_count"),
+            nic_count.label("nic_count"),
+            bond_count.label("bond_count"),
         )
-        .select_from(
-            hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id)
-            .outerjoin(nic_counts, nic_counts.c.host_id == hosts.c.id)
-            .outerjoin(bond_counts, bond_counts.c.host_id == hosts.c.id)
-        )
+        .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
+        .where(hosts.c.hostname > after)
         .order_by(hosts.c.hostname)
+        .limit(limit)
     ).all()
     return [dict(row._mapping) for row in rows]
 
