@@ -487,8 +487,15 @@ def _shown_bond(node: NodeView, bond: BondRow) -> dict:
 
 
 def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
+    """The node's audit trail, newest first; a deleted node's stays readable by its host name."""
+
     def work(conn):
-        node = load(conn, ref)
+        try:
+            host_id = load(conn, ref).id
+        except NotFound:
+            host_id = store.last_host_id_named(conn, node_view.host_ref(ref))
+            if host_id is None:
+                raise
         return [
             {
                 "at": entry["at"].isoformat() if hasattr(entry["at"], "isoformat") else str(entry["at"]),
@@ -497,7 +504,7 @@ def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
                 "before": entry["before"] or "",
                 "after": entry["after"] or "",
             }
-            for entry in store.audit_history(conn, node.id, limit)
+            for entry in store.audit_history(conn, host_id, limit)
         ]
 
     return db.read(work)

@@ -82,6 +82,18 @@ _NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
 _NIC_ROW = _columns(NicRow, "bond_id")
 
 
+# SQLite numbers a rowid table max(id) + 1: a host created after the newest one was deleted
+# would take its id, and with it the deleted host's audit trail (audit_log keeps host ids on
+# purpose). Ids are never reused: a new host's is past every host's and every audited one's
+# (a deletion is always audited). Writers hold SQLite's lock, so two cannot pick one id.
+# PostgreSQL's identity never reuses a value.
+_HIGHEST = "COALESCE((SELECT MAX({column}) FROM {table}), 0)"
+_NEXT_SQLITE_HOST_ID = (
+    f"SELECT MAX({_HIGHEST.format(column='id', table='hosts')}, "
+    f"{_HIGHEST.format(column='host_id', table='audit_log')}) + 1"
+)
+
+
 def _locking(db: Driver, sql: str, lock: bool) -> str:
     return sql + " FOR UPDATE" if lock and db.postgres else sql
 
@@ -133,6 +145,9 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     if plan.host is None:
         values = (*(plan.host_changes[name] for name in HOST_COLUMNS), 1, plan.credential_digest)
         columns = (*HOST_COLUMNS, "config_version", "credential_hash")
+        if not db.postgres:  # see _NEXT_SQLITE_HOST_ID
+            ((next_id,),) = db.execute(_NEXT_SQLITE_HOST_ID).rows()
+            values, columns = (next_id, *values), ("id", *columns)
         ((host_id,),) = db.insert("hosts", columns, [values], returning="id")
     else:
         host_id = plan.host.id

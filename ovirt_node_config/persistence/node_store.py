@@ -360,3 +360,10 @@ def audit_history(conn: Connection, host_id: int, limit: int) -> list[dict]:
         .limit(limit)
     ).all()
     return [dict(row._mapping) for row in rows]
+
+
+def last_host_id_named(conn: Connection, hostname: str) -> int | None:
+    """The id the newest host of this name had, from the audit trail (it outlives the host)."""
+    return conn.execute(
+        select(func.max(audit_log.c.host_id)).where(audit_log.c.hostname == hostname)
+    ).scalar()

@@ -234,8 +234,9 @@ def test_every_change_is_audited_with_before_and_after(bonded):
 def test_delete_node(bonded, snapshot):
     assert node_admin.delete_node(bonded, "alice", "node1") == {"deleted": "node1"}
     assert [host[0] for host in snapshot()["hosts"]] == ["node2"]
+    assert node_admin.history(bonded, "node1")[0]["action"] == "delete_node"  # the trail outlives it
     with pytest.raises(NotFound):
-        node_admin.history(bonded, "node1")
+        node_admin.history(bonded, "node7")  # never a node: not found
 
 
 # Bond options --------------------------------------------------------------------------------

@@ -226,3 +226,12 @@ def test_fresh_host_names_from_one_address_are_held_to_its_rate(slow_enrolment):
         refused(lambda: slow_enrolment.anonymous_proxy().get_config("fake9", {"52:54:00:00:0c:09": "eth0"}))
         == 404
     )
+
+
+def test_a_deleted_nodes_history_stays_readable_and_no_new_host_inherits_it(victim, admin):
+    admin.admin.delete_node("node1")
+    newcomer = victim.proxy().identify(make_report(hostname="node9", macs=("52:54:00:00:0d:01",)))
+    assert [e["action"] for e in admin.admin.history("node9")] == ["enrolled"]
+    trail = admin.admin.history("node1")  # gone from the inventory, not from the audit trail
+    assert [e["action"] for e in trail][:1] == ["delete_node"] and trail[-1]["action"] == "enrolled"
+    assert newcomer["created"] is True
