@@ -101,6 +101,12 @@ class AdminMethods:
     def reject_claim(self, claim: object) -> dict:
         return enrolment.reject(self.db, _actor(), claim)
 
+    def associate_legacy_address(self, host: object, address: object) -> dict:
+        return enrolment.associate_legacy_address(self.db, _actor(), host, address)
+
+    def list_legacy_addresses(self) -> list[dict]:
+        return enrolment.list_legacy_addresses(self.db)
+
     def methods(self) -> dict:
         names = [
             "list_nodes",
@@ -123,6 +129,8 @@ class AdminMethods:
             "show_claim",
             "accept_claim",
             "reject_claim",
+            "associate_legacy_address",
+            "list_legacy_addresses",
         ]
         return {f"admin.{name}": getattr(self, name) for name in names}
 

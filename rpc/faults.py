@@ -4,6 +4,7 @@
 |------|---------|
 | 400  | invalid input: a value is missing, of the wrong type or malformed (the message names it) |
 | 401  | unauthorized: an admin method was called without an administrator's credentials |
+| 403  | forbidden: a 2008 appliance's call from an address not associated with its host |
 | 404  | not found: no such host, bond, NIC or method |
 | 409  | conflict: the request breaks a rule given the current state (the message names the rule) |
 | 500  | internal error: logged on the server with a reference that the message quotes |
@@ -18,6 +19,7 @@ from ovirt_node_config import errors
 
 INVALID_INPUT = 400
 UNAUTHORIZED = 401
+FORBIDDEN = 403
 NOT_FOUND = 404
 CONFLICT = 409
 INTERNAL = 500
@@ -26,6 +28,7 @@ BUSY = 503
 CODES = {
     errors.InvalidInput: INVALID_INPUT,
     errors.Unauthorized: UNAUTHORIZED,
+    errors.Forbidden: FORBIDDEN,
     errors.NotFound: NOT_FOUND,
     errors.Conflict: CONFLICT,
     errors.Busy: BUSY,

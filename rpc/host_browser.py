@@ -72,20 +72,27 @@ class Refused(Exception):
         self.reason = reason
 
 
-def reverse_dns(hosts_file: Path | None = None) -> Resolver:
-    """The resolver of the 2008 server: the reverse-DNS name of the peer's address, after the
-    names of an optional hosts(5)-format file (for sites without PTR records)."""
+def read_hosts_file(hosts_file: Path | None) -> dict[str, str]:
+    """Address -> host name of a hosts(5)-format file (the first name of an address wins)."""
     names: dict[str, str] = {}
-    if hosts_file is not None:
-        for number, line in enumerate(hosts_file.read_text(encoding="utf-8").splitlines(), start=1):
-            fields = line.split("#", 1)[0].split()
-            if not fields:
-                continue
-            try:
-                address = str(ipaddress.ip_address(fields[0]))
-                names.setdefault(address, validation.hostname("name", fields[1] if len(fields) > 1 else None))
-            except (ValueError, InvalidInput) as exc:
-                raise ValueError(f"{hosts_file}:{number}: not 'ADDRESS NAME': {exc}") from None
+    if hosts_file is None:
+        return names
+    for number, line in enumerate(hosts_file.read_text(encoding="utf-8").splitlines(), start=1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        try:
+            address = str(ipaddress.ip_address(fields[0]))
+            names.setdefault(address, validation.hostname("name", fields[1] if len(fields) > 1 else None))
+        except (ValueError, InvalidInput) as exc:
+            raise ValueError(f"{hosts_file}:{number}: not 'ADDRESS NAME': {exc}") from None
+    return names
+
+
+def reverse_dns(names: dict[str, str] | None = None) -> Resolver:
+    """The resolver of the 2008 server: the reverse-DNS name of the peer's address, after the
+    names of the hosts file (:func:`read_hosts_file`, for sites without PTR records)."""
+    names = names or {}
 
     def resolve(address: str) -> str | None:
         if address in names:

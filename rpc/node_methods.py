@@ -62,8 +62,12 @@ class NodeMethods:
         context().node = host[:64] or "-"
         try:
             macs = legacy_nodes.config_macs(query.get("macs", [""])[0])
+            name = validation.hostname("host", host)
+            client = context().client
+            if not self.db.read(lambda conn: self.trust.speaks_for(conn, client, name)):
+                raise NotFound(name)  # not from an address associated with it: as if unknown
             # The 2008 appliances run what they get: ifcfg files, whatever the node's stack says.
-            text = kept_answers.get_config(self.db, host, macs, None, stack="ifcfg")
+            text = kept_answers.get_config(self.db, name, macs, None, stack="ifcfg")
         except (NotFound, Unauthorized):  # a 2008 appliance holds no credential: as if unknown
             unknown = claims.unknown_node(validation.hostname("host", host))
             return HTTPStatus.NOT_FOUND, TEXT, (unknown.message + "\n").encode()

@@ -215,7 +215,7 @@ class NodeConfigServer:
         route = self.get_routes.get(path)
         if route is None:
             return _plain(HTTPStatus.NOT_FOUND, "not found")
-        request_context.begin()
+        request_context.begin().client = request.client
         try:
             status, content_type, body = route(request.target)
         except Exception:

@@ -27,9 +27,12 @@ class Service:
 
 
 def build_service(
-    db: Database, enrolment_policy: str = DEFAULT_POLICY, enrolment_rate: EnrolmentRate | None = None
+    db: Database,
+    enrolment_policy: str = DEFAULT_POLICY,
+    enrolment_rate: EnrolmentRate | None = None,
+    legacy_names: dict[str, str] | None = None,
 ) -> Service:
-    trust = Trust(db, enrolment_policy, enrolment_rate)
+    trust = Trust(db, enrolment_policy, enrolment_rate, legacy_names)
     nodes = NodeMethods(trust)
     service = Service(
         authenticate=lambda user, password: admins.authenticate(db, user, password),

@@ -183,6 +183,26 @@ def build_parser() -> argparse.ArgumentParser:
     command("claim-show", "show a claim beside the current state", "admin.show_claim", claim, show="claim")
     command("accept", "apply what a claim asked for (enrol a pending node)", "admin.accept_claim", claim)
     command("reject", "drop a claim; nothing changes", "admin.reject_claim", claim)
+    address = ("address", {"metavar": "ADDRESS", "help": "the 2008 appliance's IP address"})
+    command(
+        "legacy-allow",
+        "let the 2008 appliance at ADDRESS identify as HOST and fetch its config (no credential)",
+        "admin.associate_legacy_address",
+        ("host", {"metavar": "HOST", "help": "host name"}),
+        address,
+    )
+    command(
+        "legacy-forbid",
+        "no host for the 2008 appliance at ADDRESS",
+        "admin.associate_legacy_address",
+        address,
+    ).set_defaults(host="")
+    command(
+        "legacy-addresses",
+        "list the addresses 2008 appliances may speak from (this list; the server's hosts file too)",
+        "admin.list_legacy_addresses",
+        show="legacy",
+    )
     return parser
 
 
@@ -341,6 +361,9 @@ def render(result: object, show: str) -> str:
         return tabulate(rows, headers=headers) if rows else "no claims"
     if show == "claim":
         return _render_claim(result)
+    if show == "legacy":
+        rows = [[entry["address"], entry["hostname"]] for entry in result]
+        return tabulate(rows, headers=["ADDRESS", "HOST"]) if rows else "no addresses"
     if isinstance(result, dict):
         return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
     return str(result)

@@ -26,7 +26,7 @@ from pathlib import Path
 from ovirt_node_config.scripts import needs_extra
 
 with needs_extra("ovirt-node-config-server", "server"):
-    from ovirt_node_config.rpc.host_browser import HostBrowserServer, reverse_dns
+    from ovirt_node_config.rpc.host_browser import HostBrowserServer, read_hosts_file, reverse_dns
     from ovirt_node_config.rpc.metrics import MULTIPROCESS_ENV
     from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings, TlsFilesError
     from ovirt_node_config.rpc.service import build_service
@@ -283,7 +283,8 @@ def _serve(
 ) -> int:
     server_config = server_settings(args, config)
     _allow_descriptors(server_config.max_connections)
-    resolve = _legacy_resolver(server_config)
+    legacy_names = _legacy_names(server_config)
+    resolve = reverse_dns(legacy_names) if server_config.legacy_identify_port is not None else None
     url = settings.database_url(args.database or config.get("database"))
     should_migrate = args.migrate if args.migrate is not None else config.get("migrate", "yes") != "no"
     db = Database(url, pool_size=server_config.workers)
@@ -297,6 +298,7 @@ def _serve(
             db,
             server_config.enrolment_policy,
             EnrolmentRate(server_config.enrolment_rate_per_address, server_config.enrolment_rate),
+            legacy_names,
         )
         server = NodeConfigServer(
             server_config,
@@ -370,12 +372,11 @@ def _allow_descriptors(connections: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def _legacy_resolver(config: ServerSettings):
-    """How the 2008 listener names nodes, or None when it is off."""
-    if config.legacy_identify_port is None:
-        return None
+def _legacy_names(config: ServerSettings) -> dict[str, str]:
+    """Address -> host name of the --legacy-identify-hosts file (the addresses 2008 appliances
+    may speak for those hosts from), or {}."""
     try:
-        return reverse_dns(Path(config.legacy_identify_hosts) if config.legacy_identify_hosts else None)
+        return read_hosts_file(Path(config.legacy_identify_hosts) if config.legacy_identify_hosts else None)
     except (OSError, ValueError) as exc:
         raise UsageError(f"legacy-identify-hosts: {exc}") from None
 

@@ -322,6 +322,10 @@ def update_nic(conn: Connection, nic_id: int, values: dict) -> None:
     )
 
 
+def host_id_named(conn: Connection, hostname: str) -> int | None:
+    return conn.execute(select(hosts.c.id).where(hosts.c.hostname == hostname)).scalar()
+
+
 def hostname_of(conn: Connection, host_id: int) -> str | None:
     return conn.execute(select(hosts.c.hostname).where(hosts.c.id == host_id)).scalar()
 

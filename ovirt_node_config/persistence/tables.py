@@ -256,3 +256,12 @@ node_claims = Table(
     Index("ix_node_claims_host_id", "host_id"),
     Index("ix_node_claims_credential_hash", "credential_hash"),
 )
+
+legacy_addresses = Table(
+    "legacy_addresses",
+    metadata,
+    Column("address", String(64), nullable=False),
+    Column("hostname", String(255), nullable=False),
+    PrimaryKeyConstraint("address", name="legacy_addresses_pkey"),
+    Index("ix_legacy_addresses_hostname", "hostname"),
+)

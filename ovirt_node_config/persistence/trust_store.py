@@ -109,3 +109,28 @@ def audit(conn: Connection, rows: list[tuple]) -> None:
     (through SQLAlchemy, this one insert cost half as much again as the rest of a first boot)."""
     if rows:
         Driver(conn).insert("audit_log", _AUDIT_COLUMNS, rows)
+
+
+def legacy_hostname(conn: Connection, address: str) -> str | None:
+    """The host name an administrator associated with a 2008 appliance's address."""
+    rows = Driver(conn).execute("SELECT hostname FROM legacy_addresses WHERE address = ?", (address,)).rows()
+    return rows[0][0] if rows else None
+
+
+def set_legacy_address(conn: Connection, address: str, hostname: str | None) -> str | None:
+    """Associate ``address`` with ``hostname`` (None: with nothing); returns the name it had."""
+    db = Driver(conn)
+    before = legacy_hostname(conn, address)
+    db.execute("DELETE FROM legacy_addresses WHERE address = ?", (address,))
+    if hostname is not None:
+        db.execute("INSERT INTO legacy_addresses (address, hostname) VALUES (?, ?)", (address, hostname))
+    return before
+
+
+def legacy_addresses(conn: Connection) -> list[tuple[str, str]]:
+    return [
+        tuple(row)
+        for row in Driver(conn)
+        .execute("SELECT address, hostname FROM legacy_addresses ORDER BY hostname, address")
+        .rows()
+    ]

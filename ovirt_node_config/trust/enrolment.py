@@ -17,14 +17,15 @@ Administrators list, show (beside the current state), accept and reject claims h
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.engine import Connection
 
 from .. import inventory, validation
-from ..errors import Conflict, InvalidInput, NotFound, Throttled
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Throttled
 from ..inventory import SyncResult
 from ..persistence import inventory_store, node_store, trust_store
 from ..persistence.engine import Database
@@ -90,12 +91,19 @@ class Trust:
     """One server's view of trust: the database, the installation's credential key (read, or
     made, at first use) and the enrolment policy."""
 
-    def __init__(self, db: Database, policy: str = DEFAULT_POLICY, rate: EnrolmentRate | None = None):
+    def __init__(
+        self,
+        db: Database,
+        policy: str = DEFAULT_POLICY,
+        rate: EnrolmentRate | None = None,
+        legacy_names: Mapping[str, str] | None = None,
+    ):
         if policy not in POLICIES:
             raise ValueError(f"enrolment policy must be one of {', '.join(POLICIES)}, not {policy!r}")
         self.db = db
         self.policy = policy
         self.rate = rate or EnrolmentRate()
+        self.legacy_names = dict(legacy_names or {})  # address -> host name: --legacy-identify-hosts
         self._key: CredentialKey | None = None
 
     @property
@@ -107,6 +115,12 @@ class Trust:
 
     def presented(self, credential: str | None) -> str | None:
         return self.key.presented(credential)
+
+    def speaks_for(self, conn: Connection, address: str, hostname: str) -> bool:
+        """May a 2008 appliance at ``address`` speak for ``hostname``? Only from an address an
+        administrator associated with it: the hosts file, or ``admin.associate_legacy_address``."""
+        associated = self.legacy_names.get(address) or trust_store.legacy_hostname(conn, address)
+        return associated == hostname
 
 
 Keep = Callable[[Connection, SyncResult, object], None]
@@ -120,6 +134,11 @@ def identify(
     presented = trust.presented(caller.credential)
 
     def write(conn: Connection):
+        if not caller.can_hold_credential and not trust.speaks_for(conn, caller.address, report.hostname):
+            raise Forbidden(
+                f"{caller.address} is not associated with {report.hostname}: an administrator "
+                "associates a 2008 appliance's address (legacy-identify-hosts, or legacy-allow)"
+            )
         state = inventory_store.load_state(conn, report, lock=True)
         verdict = claims.judge(state, report, presented, can_hold_credential=caller.can_hold_credential)
         if verdict.outcome != claims.APPLY and not _waiting_already(conn, verdict, presented):
@@ -353,6 +372,35 @@ def reject(db: Database, actor: str, ref: object) -> dict:
         return {"rejected": claim.id, "kind": claim.kind, "hostname": claim.hostname}
 
     return db.write(work)
+
+
+def associate_legacy_address(db: Database, actor: str, host: object, address: object) -> dict:
+    """Let the 2008 appliance at ``address`` speak for ``host`` (None or "": for no host)."""
+    where = _address(address)
+    name = None if host in (None, "") else validation.hostname("host", host)
+
+    def work(conn):
+        before = trust_store.set_legacy_address(conn, where, name)
+        for hostname in dict.fromkeys(n for n in (before, name) if n):  # on each host's trail
+            host_id = node_store.host_id_named(conn, hostname)
+            node_store.record_audit(
+                conn, actor, host_id, hostname, "legacy_address", _json({where: before}), _json({where: name})
+            )
+        return {"address": where, "hostname": name or "", "before": before or ""}
+
+    return db.write(work)
+
+
+def list_legacy_addresses(db: Database) -> list[dict]:
+    return [{"address": a, "hostname": h} for a, h in db.read(trust_store.legacy_addresses)]
+
+
+def _address(value: object) -> str:
+    text = validation.text("address", value, max_length=64)
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise InvalidInput("address", f"is not an IP address: {text[:64]!r}") from None
 
 
 def _drop(conn: Connection, claim: Claim) -> None:

@@ -39,7 +39,7 @@ class Listener:
 
     def __init__(self, db, limits: SessionLimits | None = None, names=NAMES):
         self.server = HostBrowserServer(
-            ("127.0.0.1", 0), NodeMethods(Trust(db)).legacy_identify, names.get, limits
+            ("127.0.0.1", 0), NodeMethods(Trust(db, legacy_names=names)).legacy_identify, names.get, limits
         )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

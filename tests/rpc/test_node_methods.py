@@ -11,6 +11,7 @@ import pytest
 from support import add_bond, enrol_without_credential, http_get, make_report
 
 from ovirt_node_config import node_admin, node_config
+from ovirt_node_config.trust import enrolment
 
 MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "lshw"
@@ -195,6 +196,7 @@ def bonded_node(server, db):
     """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static;
     enrolled as a 2008 appliance is (no credential), so the 2008 GET serves it too."""
     enrol_without_credential(db, make_report(macs=(MAC1, MAC2, MAC3, MAC4)))
+    enrolment.associate_legacy_address(db, "admin", "node1", "127.0.0.1")  # its 2008 GET comes from here
     add_bond(db, "node1", "bond0", [MAC1, MAC2], bonding_type="Link Aggregation")
     node_admin.set_address(
         db,

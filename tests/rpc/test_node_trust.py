@@ -235,3 +235,16 @@ def test_a_deleted_nodes_history_stays_readable_and_no_new_host_inherits_it(vict
     trail = admin.admin.history("node1")  # gone from the inventory, not from the audit trail
     assert [e["action"] for e in trail][:1] == ["delete_node"] and trail[-1]["action"] == "enrolled"
     assert newcomer["created"] is True
+
+
+def test_the_2008_get_serves_a_host_only_to_the_address_associated_with_it(old_victim, admin):
+    path = "/ovirt/managed_node/config?host=node1&macs=" + ",".join(f"{m}={i}" for m, i in MAP.items())
+    unknown = http_get(old_victim, path.replace("node1", "nobody"))
+    assert http_get(old_victim, path)[::2] == (404, unknown[2].replace("nobody", "node1"))  # as if unknown
+    assert admin.admin.associate_legacy_address("node1", "127.0.0.1")["hostname"] == "node1"
+    assert admin.admin.list_legacy_addresses() == [{"address": "127.0.0.1", "hostname": "node1"}]
+    status, _, config = http_get(old_victim, path)
+    assert status == 200 and "MASTER bond0" in config
+    admin.admin.associate_legacy_address("node2", "127.0.0.1")  # the address now speaks for another
+    assert http_get(old_victim, path)[0] == 404
+    assert "legacy_address" in [e["action"] for e in admin.admin.history("node1")]

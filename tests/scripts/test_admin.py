@@ -38,6 +38,9 @@ SUBCOMMANDS = [
     "claim-show",
     "accept",
     "reject",
+    "legacy-allow",
+    "legacy-forbid",
+    "legacy-addresses",
 ]
 
 

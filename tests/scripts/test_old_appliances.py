@@ -45,7 +45,7 @@ def legacy_server(database_url, tmp_path):
     running.stop()
 
 
-def identify_as_in_2008(port: int) -> None:
+def identify_as_in_2008(port: int, source: str = NODE_ADDRESS) -> None:
     """The 2008 client's conversation: each answer read with one read() of 128 bytes."""
     lines = [("HELLO!", "MODE?"), ("IDENTIFY", "INFO?")]
     lines += [(f"{k}={v}", f"ACK {k}") for k, v in (("ARCH", "x86_64"), ("UUID", ""), ("MEMSIZE", "4194304"))]
@@ -63,11 +63,12 @@ def identify_as_in_2008(port: int) -> None:
             ("ENDNIC", "ACK NIC"),
         ]
     lines += [("ENDINFO", "BYE")]
-    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(NODE_ADDRESS, 0)) as node:
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0)) as node:
         assert node.recv(128) == b"HELLO?\n"
         for sent, expected in lines:
             node.sendall(sent.encode() + b"\n")
-            assert node.recv(128) == expected.encode() + b"\n", sent
+            answer = node.recv(128)
+            assert answer == expected.encode() + b"\n", f"{sent}: {answer.decode(errors='replace')}"
         node.sendall(b"ENDINFO\n")  # the client sends it again, never reads, and closes
 
 
@@ -78,9 +79,10 @@ def config_request_path() -> str:
     return f"/ovirt/managed_node/config?host={NODE_NAME}&macs={macs.stdout}"
 
 
-def wget(server: RunningServer, path: str) -> tuple[int, str]:
+def wget(server: RunningServer, path: str, source: str = NODE_ADDRESS) -> tuple[int, str]:
+    """The GET as the node sends it, from its own address (the hosts file's)."""
     host, port = re.match(r"http://([\d.]+):(\d+)/", server.url).groups()
-    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
     connection.request("GET", path)  # the exact bytes, as wget sends them
     response = connection.getresponse()
     return response.status, response.read().decode()
@@ -100,6 +102,7 @@ def test_the_whole_2008_boot(legacy_server, database_url, tmp_path):
     admin.admin.set_bonding_type(NODE_NAME, "Failover")
     admin.admin.create_bonding(NODE_NAME, "storage", "bond0", list(MACS.values()))
 
+    assert wget(legacy_server, path, source="127.0.0.3")[0] == 404  # another machine asking for it
     status, config = wget(legacy_server, path)  # the next boot
     assert status == 200, config
     require_private_var_tmp()
@@ -154,4 +157,12 @@ def test_hostile_sessions_leave_xml_rpc_answering(legacy_server, snapshot):
         endless.sendall(b"HELLO!" + b"x" * 100_000)
         assert endless.recv(128) == b"ERROR line longer than 1024 bytes\n"
     assert legacy_server.proxy().ping()["status"] == "ok"
+    assert snapshot()["hosts"] == []
+
+
+def test_a_2008_identify_from_an_address_not_associated_with_a_host_changes_nothing(legacy_server, snapshot):
+    """127.0.0.1 has a name (localhost, by reverse DNS) but no administrator associated it."""
+    with pytest.raises(AssertionError) as refused:
+        identify_as_in_2008(legacy_server.legacy_port, source="127.0.0.1")
+    assert "ERROR 127.0.0.1 is not associated with localhost" in str(refused.value)
     assert snapshot()["hosts"] == []
