@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from . import validation
 from .bonding import BondOptions
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .persistence import node_store as store
 from .persistence.node_store import BondRow, NodeView
 
@@ -25,7 +25,14 @@ def host_ref(value: object) -> str:
 
 
 def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
-    node = store.load_node(conn, host_ref(ref), lock=lock, with_cpu_count=with_cpu_count)
+    name = host_ref(ref)
+    try:
+        node = store.load_node(conn, name, lock=lock, with_cpu_count=with_cpu_count)
+    except store.AmbiguousRef:
+        raise Conflict(
+            f"rule 'a host reference names one host': {name} is one host's UUID and another's host "
+            "name (stored before such names were refused); nothing was done"
+        ) from None
     if node is None:
         raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
     return node

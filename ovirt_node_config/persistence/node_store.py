@@ -14,6 +14,10 @@ from sqlalchemy.engine import Connection
 from .tables import audit_log, bonding_arp_targets, bonding_types, bondings, bondings_nics, cpus, hosts, nics
 
 
+class AmbiguousRef(LookupError):
+    """A reference names two hosts: one by host name, another by UUID."""
+
+
 @dataclass(frozen=True)
 class BondingType:
     id: int
@@ -150,10 +154,14 @@ _CPU_COUNT = select(func.count()).select_from(cpus).where(cpus.c.host_id == bind
 def load_node(
     conn: Connection, ref: str, *, lock: bool = False, with_cpu_count: bool = False
 ) -> NodeView | None:
-    """The node whose host name or UUID is ``ref`` (lower case), or None."""
-    row = conn.execute(_NODE_LOCKED if lock else _NODE, {"ref": ref}).first()
-    if row is None:
+    """The node whose host name or UUID is ``ref`` (lower case), or None; raises AmbiguousRef
+    when it is one host's name and another's UUID (rows from before such names were refused)."""
+    rows = conn.execute(_NODE_LOCKED if lock else _NODE, {"ref": ref}).fetchmany(2)
+    if len(rows) > 1:
+        raise AmbiguousRef(ref)
+    if not rows:
         return None
+    (row,) = rows
     nic_rows = conn.execute(_NODE_NICS, {"host_id": row.id}).all()
     bond_rows = conn.execute(_NODE_BONDS, {"host_id": row.id}).all()
     slaves: dict[int, list[int]] = {}

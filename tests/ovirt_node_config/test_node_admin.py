@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from support import make_report
 
 from ovirt_node_config import inventory, node_admin, node_network
@@ -386,3 +386,19 @@ def test_option_changes_are_audited(bonded):
     assert [e["action"] for e in entries[:2]] == ["set_bond_options", "create_bonding"]
     assert json.loads(entries[0]["before"]) == {"bond": "bond0"}
     assert json.loads(entries[0]["after"]) == {"bond": "bond0", "miimon": 250}
+
+
+def test_a_reference_naming_two_hosts_is_refused(db, engine):
+    """A host named like another's UUID, stored before such names were refused."""
+    uuid = "4c4c4544-0035-3010-8051-b8c04f4e3232"
+    with engine.begin() as conn:
+        conn.execute(
+            insert(hosts),
+            [
+                {"hostname": "node1", "uuid": uuid, "arch": "x86_64", "memory_mb": 1},
+                {"hostname": uuid, "uuid": None, "arch": "x86_64", "memory_mb": 1},
+            ],
+        )
+    with pytest.raises(Conflict, match="names one host"):
+        node_admin.show_node(db, uuid)
+    assert node_admin.show_node(db, "node1")["uuid"] == uuid
