@@ -12,8 +12,9 @@ import contextlib
 import os
 from pathlib import Path
 
+from ..trust.credentials import MAX_CREDENTIAL_LENGTH
+
 CREDENTIAL_FILE = Path("var/lib/ovirt-node-config/credential")
-MAX_LENGTH = 128  # the server's own bound on a credential
 
 
 class CredentialStore:
@@ -26,7 +27,7 @@ class CredentialStore:
             text = self.path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
-        return text if 0 < len(text) <= MAX_LENGTH and text.isprintable() else None
+        return text if 0 < len(text) <= MAX_CREDENTIAL_LENGTH and text.isprintable() else None
 
     def keep(self, credential: str) -> None:
         """Store a credential the server issued (replacing the one held before)."""
