@@ -107,6 +107,15 @@ class AdminMethods:
     def list_legacy_addresses(self) -> list[dict]:
         return enrolment.list_legacy_addresses(self.db)
 
+    def register_nodes(self, values: object) -> dict:
+        return enrolment.register(self.db, _actor(), values)
+
+    def unregister_node(self, value: object) -> dict:
+        return enrolment.unregister(self.db, _actor(), value)
+
+    def list_registrations(self) -> list[dict]:
+        return enrolment.list_registrations(self.db)
+
     def methods(self) -> dict:
         names = [
             "list_nodes",
@@ -131,6 +140,9 @@ class AdminMethods:
             "reject_claim",
             "associate_legacy_address",
             "list_legacy_addresses",
+            "register_nodes",
+            "unregister_node",
+            "list_registrations",
         ]
         return {f"admin.{name}": getattr(self, name) for name in names}
 

@@ -4,7 +4,8 @@
 |------|---------|
 | 400  | invalid input: a value is missing, of the wrong type or malformed (the message names it) |
 | 401  | unauthorized: an admin method was called without an administrator's credentials |
-| 403  | forbidden: a 2008 appliance's call from an address not associated with its host |
+| 403  | forbidden: a 2008 appliance's call from an address not associated with its host, |
+|      | or a new node the registered enrolment policy does not know |
 | 404  | not found: no such host, bond, NIC or method |
 | 409  | conflict: the request breaks a rule given the current state (the message names the rule) |
 | 500  | internal error: logged on the server with a reference that the message quotes |

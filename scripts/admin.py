@@ -203,6 +203,24 @@ def build_parser() -> argparse.ArgumentParser:
         "admin.list_legacy_addresses",
         show="legacy",
     )
+    command(
+        "register",
+        "register nodes by SMBIOS UUID or MAC before they boot (the 'registered' enrolment policy)",
+        "admin.register_nodes",
+        ("values", {"metavar": "UUID_OR_MAC", "nargs": "+"}),
+    )
+    command(
+        "unregister",
+        "remove one registration",
+        "admin.unregister_node",
+        ("value", {"metavar": "UUID_OR_MAC"}),
+    )
+    command(
+        "registrations",
+        "list the registered UUIDs and MACs",
+        "admin.list_registrations",
+        show="registrations",
+    )
     return parser
 
 
@@ -361,6 +379,9 @@ def render(result: object, show: str) -> str:
         return tabulate(rows, headers=headers) if rows else "no claims"
     if show == "claim":
         return _render_claim(result)
+    if show == "registrations":
+        rows = [[entry["kind"], entry["value"]] for entry in result]
+        return tabulate(rows, headers=["KIND", "VALUE"]) if rows else "no registrations"
     if show == "legacy":
         rows = [[entry["address"], entry["hostname"]] for entry in result]
         return tabulate(rows, headers=["ADDRESS", "HOST"]) if rows else "no addresses"

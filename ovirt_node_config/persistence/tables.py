@@ -265,3 +265,11 @@ legacy_addresses = Table(
     PrimaryKeyConstraint("address", name="legacy_addresses_pkey"),
     Index("ix_legacy_addresses_hostname", "hostname"),
 )
+
+node_registrations = Table(
+    "node_registrations",
+    metadata,
+    Column("value", String(36), nullable=False),
+    Column("kind", String(4), nullable=False),
+    PrimaryKeyConstraint("value", name="node_registrations_pkey"),
+)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy.engine import Connection
 
-from .driver import Driver
+from .driver import Driver, in_list
 
 
 @dataclass(frozen=True)
@@ -132,5 +132,37 @@ def legacy_addresses(conn: Connection) -> list[tuple[str, str]]:
         tuple(row)
         for row in Driver(conn)
         .execute("SELECT address, hostname FROM legacy_addresses ORDER BY hostname, address")
+        .rows()
+    ]
+
+
+def registered(conn: Connection, values: list[str]) -> bool:
+    """Is any of these UUIDs or MACs registered?"""
+    if not values:
+        return False
+    found = (
+        Driver(conn)
+        .execute(f"SELECT 1 FROM node_registrations WHERE value IN {in_list(len(values))}", values)
+        .rows()
+    )
+    return bool(found)
+
+
+def register(conn: Connection, kind: str, value: str) -> None:
+    Driver(conn).execute(
+        "INSERT INTO node_registrations (value, kind) VALUES (?, ?) ON CONFLICT (value) DO NOTHING",
+        (value, kind),
+    )
+
+
+def unregister(conn: Connection, value: str) -> bool:
+    return Driver(conn).execute("DELETE FROM node_registrations WHERE value = ?", (value,)).rowcount == 1
+
+
+def registrations(conn: Connection) -> list[tuple[str, str]]:
+    return [
+        tuple(row)
+        for row in Driver(conn)
+        .execute("SELECT kind, value FROM node_registrations ORDER BY kind DESC, value")
         .rows()
     ]

@@ -36,8 +36,9 @@ from .credentials import CredentialKey, matches, new_secret
 from .enrolment_rate import EnrolmentRate
 
 # open: a new host is enrolled at its first identify (the 2008 behaviour, and what a lab wants);
-# approve: it waits, as a claim, until an administrator accepts it (MAAS's "New").
-POLICIES = ("open", "approve")
+# approve: it waits, as a claim, until an administrator accepts it (MAAS's "New");
+# registered: only a host whose UUID or a MAC an administrator registered beforehand.
+POLICIES = ("open", "approve", "registered")
 DEFAULT_POLICY = "open"
 # Claims waiting at once, overall: beyond it a node is told to come back later (429).
 MAX_CLAIMS = 10_000
@@ -147,6 +148,13 @@ def identify(
             return _Held(_hold(conn, report, caller, verdict.kind, verdict.host, presented), verdict.kind)
         if verdict.outcome == claims.ENROL and trust.policy == "approve":
             return _pending(conn, trust, report, caller, presented)
+        if verdict.outcome == claims.ENROL and trust.policy == "registered":
+            identities = [report.uuid] if report.uuid else []
+            if not trust_store.registered(conn, identities + sorted({nic.mac for nic in report.nics})):
+                raise Forbidden(
+                    f"{report.hostname} is not registered: an administrator registers its UUID or a MAC "
+                    "first (ovirt-node-admin register)"
+                )
         new_host = verdict.outcome == claims.ENROL
         issued = (
             trust.key.issue()
@@ -389,6 +397,50 @@ def associate_legacy_address(db: Database, actor: str, host: object, address: ob
         return {"address": where, "hostname": name or "", "before": before or ""}
 
     return db.write(work)
+
+
+def register(db: Database, actor: str, values: object) -> dict:
+    """Register SMBIOS UUIDs and MACs: under the ``registered`` policy, a new host whose report
+    carries one of them is enrolled."""
+    items = validation.array("values", values, max_items=256)
+    checked = [_identity(f"values[{index}]", value) for index, value in enumerate(items)]
+
+    def work(conn):
+        for kind, value in checked:
+            trust_store.register(conn, kind, value)
+        node_store.record_audit(conn, actor, None, "-", "register", None, _json([v for _, v in checked]))
+        return {"registered": [value for _, value in checked]}
+
+    return db.write(work)
+
+
+def unregister(db: Database, actor: str, value: object) -> dict:
+    _, normal = _identity("value", value)
+
+    def work(conn):
+        if not trust_store.unregister(conn, normal):
+            raise NotFound(f"{normal} is not registered")
+        node_store.record_audit(conn, actor, None, "-", "unregister", _json(normal), None)
+        return {"unregistered": normal}
+
+    return db.write(work)
+
+
+def list_registrations(db: Database) -> list[dict]:
+    return [{"kind": kind, "value": value} for kind, value in db.read(trust_store.registrations)]
+
+
+def _identity(field: str, value: object) -> tuple[str, str]:
+    """("uuid", UUID) or ("mac", MAC) of a value that is one or the other."""
+    text = validation.text(field, value, max_length=64)
+    try:
+        return "mac", validation.mac(field, text)
+    except InvalidInput:
+        pass
+    uuid = validation.smbios_uuid(field, text)
+    if uuid is None:
+        raise InvalidInput(field, f"is an SMBIOS placeholder, which no node can be known by: {text[:40]!r}")
+    return "uuid", uuid
 
 
 def list_legacy_addresses(db: Database) -> list[dict]:

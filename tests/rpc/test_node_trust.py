@@ -248,3 +248,32 @@ def test_the_2008_get_serves_a_host_only_to_the_address_associated_with_it(old_v
     admin.admin.associate_legacy_address("node2", "127.0.0.1")  # the address now speaks for another
     assert http_get(old_victim, path)[0] == 404
     assert "legacy_address" in [e["action"] for e in admin.admin.history("node1")]
+
+
+@pytest.fixture
+def registering(database_url, tmp_path):
+    running = RunningServer(database_url, tmp_path / "server.log", ("--enrolment-policy", "registered"))
+    yield running
+    running.stop()
+
+
+def test_under_registered_only_a_node_an_administrator_registered_is_enrolled(registering, snapshot):
+    admin = admin_proxy(registering, *add_admin(registering.database_url))
+    before = snapshot()
+    unknown = fault(lambda: registering.proxy().identify(VICTIM))
+    assert unknown.faultCode == 403 and "not registered" in unknown.faultString
+    assert snapshot() == before
+    other = "52:54:00:00:0e:01"
+    assert admin.admin.register_nodes([other.upper(), UUID.upper()])["registered"] == [other, UUID]
+    assert admin.admin.list_registrations() == [
+        {"kind": "uuid", "value": UUID},
+        {"kind": "mac", "value": other},
+    ]
+    assert (
+        fault(lambda: admin.admin.register_nodes(["00000000-0000-0000-0000-000000000000"])).faultCode == 400
+    )
+    by_mac = registering.proxy().identify(make_report(hostname="node2", macs=(other,)))  # a MAC is enough
+    assert by_mac["credential"] and by_mac["created"] is True
+    assert registering.proxy().identify(VICTIM)["created"] is True  # and its UUID
+    admin.admin.unregister_node(UUID)
+    assert registering.proxy().identify(VICTIM)["created"] is False  # enrolled hosts reboot as before

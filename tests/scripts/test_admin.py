@@ -41,6 +41,9 @@ SUBCOMMANDS = [
     "legacy-allow",
     "legacy-forbid",
     "legacy-addresses",
+    "register",
+    "unregister",
+    "registrations",
 ]
 
 
