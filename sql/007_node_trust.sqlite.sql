@@ -9,7 +9,7 @@
 -- node_claims: what a node asked for and did not get applied, held for an administrator:
 -- an enrolment waiting for approval, or a report that conflicts with the inventory (it would
 -- rename a host, take another host's MAC, claim a name registered to another UUID, or come
--- without the UUID a host is stored with). The report is kept as checked, as JSON, to be shown
+-- without the UUID a host is stored with, or claim a 2008 appliance's host over XML-RPC). The report is kept as checked, as JSON, to be shown
 -- beside the current state and applied if accepted. host_id names the host the claim is about
 -- (NULL for a new one); the claim goes with it.
 
@@ -38,7 +38,7 @@ CREATE TABLE node_claims (
     CONSTRAINT node_claims_digest_key UNIQUE (digest),
     CONSTRAINT node_claims_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts (id) ON DELETE CASCADE,
     CONSTRAINT node_claims_kind_check
-        CHECK (kind IN ('enrolment', 'rename', 'mac-taken', 'name-taken', 'uuid-missing')),
+        CHECK (kind IN ('enrolment', 'rename', 'mac-taken', 'name-taken', 'uuid-missing', 'legacy-host')),
     CONSTRAINT node_claims_via_check CHECK (via IN ('xml-rpc', 'host-browser'))
 );
 CREATE INDEX ix_node_claims_host_id ON node_claims (host_id);

@@ -117,6 +117,11 @@ def legacy_hostname(conn: Connection, address: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def has_legacy_address(conn: Connection, hostname: str) -> bool:
+    rows = Driver(conn).execute("SELECT 1 FROM legacy_addresses WHERE hostname = ?", (hostname,)).rows()
+    return bool(rows)
+
+
 def set_legacy_address(conn: Connection, address: str, hostname: str | None) -> str | None:
     """Associate ``address`` with ``hostname`` (None: with nothing); returns the name it had."""
     db = Driver(conn)

@@ -31,6 +31,7 @@ KINDS = {
     "mac-taken": "the report names a MAC address that belongs to another host",
     "name-taken": "the host name belongs to a node with another UUID",
     "uuid-missing": "the host is stored with a UUID and the report has none",
+    "legacy-host": "the host is a 2008 appliance's, which cannot hold a credential",
 }
 APPLY, HOLD, ENROL = "apply", "hold", "enrol"
 

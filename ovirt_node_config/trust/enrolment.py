@@ -123,6 +123,10 @@ class Trust:
         associated = self.legacy_names.get(address) or trust_store.legacy_hostname(conn, address)
         return associated == hostname
 
+    def is_legacy_host(self, conn: Connection, hostname: str) -> bool:
+        """Is ``hostname`` a 2008 appliance's (an address is associated with it)?"""
+        return hostname in self.legacy_names.values() or trust_store.has_legacy_address(conn, hostname)
+
 
 Keep = Callable[[Connection, SyncResult, object], None]
 
@@ -142,6 +146,10 @@ def identify(
             )
         state = inventory_store.load_state(conn, report, lock=True)
         verdict = claims.judge(state, report, presented, can_hold_credential=caller.can_hold_credential)
+        if verdict.issue_credential and trust.is_legacy_host(conn, verdict.host.hostname):
+            # a 2008 appliance's host holds no credential to check: giving one to whoever asks
+            # over XML-RPC first would hand it over
+            verdict = claims.Verdict(claims.HOLD, verdict.host, "legacy-host")
         if verdict.outcome != claims.APPLY and not _waiting_already(conn, verdict, presented):
             trust.rate.take(caller.address)  # a new host or a claim: bounded per address and overall
         if verdict.outcome == claims.HOLD:

@@ -229,6 +229,7 @@ def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(
     macs = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
     node = bonded_node.proxy()
     ifcfg = node.get_config("node1", macs)  # the node did not say: ifcfg
+    enrolment.associate_legacy_address(db, "admin", "", "127.0.0.1")  # now a current agent's host
     assert node.identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4), network_stack="ifcfg"))["updated"] == []
     assert node.get_config("node1", macs) == ifcfg
 
@@ -242,6 +243,7 @@ def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(
     # The 2008 appliances' GET runs what it gets: always ifcfg files (for a host without the
     # credential that node's identify was given, as a 2008 appliance leaves it).
     node_admin.reset_credential(db, "admin", "node1")
+    enrolment.associate_legacy_address(db, "admin", "node1", "127.0.0.1")
     query = urllib.parse.urlencode({"host": "node1", "macs": ",".join(f"{m}={i}" for m, i in macs.items())})
     assert http_get(bonded_node, f"/ovirt/managed_node/config?{query}")[2] == ifcfg
     shown = node_admin.show_node(db, "node1")

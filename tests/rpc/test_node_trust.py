@@ -277,3 +277,13 @@ def test_under_registered_only_a_node_an_administrator_registered_is_enrolled(re
     assert registering.proxy().identify(VICTIM)["created"] is True  # and its UUID
     admin.admin.unregister_node(UUID)
     assert registering.proxy().identify(VICTIM)["created"] is False  # enrolled hosts reboot as before
+
+
+def test_a_2008_appliances_host_is_not_handed_to_the_first_xml_rpc_caller(old_victim, admin, snapshot):
+    admin.admin.associate_legacy_address("node1", "127.0.0.9")  # its 2008 appliance's address
+    before = snapshot()
+    held = fault(lambda: old_victim.anonymous_proxy().identify(VICTIM))  # even its exact report
+    assert held.faultCode == 409 and "2008 appliance" in held.faultString
+    assert snapshot() == before and admin.admin.list_claims()[0]["kind"] == "legacy-host"
+    admin.admin.associate_legacy_address("", "127.0.0.9")  # the host moved to a current agent
+    assert old_victim.proxy().identify(VICTIM)["credential"]
