@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ovirt_node_config import kept_answers
-from ovirt_node_config.errors import CredentialRequired
+from ovirt_node_config.trust import claims
 from ovirt_node_config.trust.credentials import matches
 from ovirt_node_config.trust.enrolment import Trust
 
@@ -45,5 +45,5 @@ class AnswerReplay:
         if credential_hash is None:
             return None
         if not matches(credential_hash, self.trust.presented(credential)):
-            raise CredentialRequired(f"host {hostname} is enrolled: its calls need its credential")
+            raise claims.credential_required(hostname)
         return method, hostname, answer.encode("utf-8")

@@ -80,21 +80,11 @@ class AuthenticationRequired(Exception):
 
 
 class LoginThrottled(Exception):
-    """Too many failed logins for this user or address, or too many calls of a kind: wait
-    ``wait`` seconds."""
+    """Too many failed logins for this user or address: wait ``wait`` seconds."""
 
-    def __init__(self, wait: float, reason: str = "too many failed logins; try again later"):
+    def __init__(self, wait: float):
         super().__init__(wait)
         self.wait = wait
-        self.reason = reason
-
-
-class NodeCredentialRequired(Exception):
-    """A node call for an enrolled host without its credential."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 # A GET route answers (status, content type, body) for a path and its query string.
@@ -198,15 +188,14 @@ class NodeConfigServer:
             answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
             answer.close = True
             return answer
-        except NodeCredentialRequired as refused:
-            answer = _plain(HTTPStatus.UNAUTHORIZED, refused.reason)
+        except CredentialRequired as refused:
+            answer = _plain(HTTPStatus.UNAUTHORIZED, refused.message)
             answer.headers["WWW-Authenticate"] = 'Bearer realm="ovirt-node-config"'
             return answer
         except LoginThrottled as throttled:
-            answer = _plain(HTTPStatus.TOO_MANY_REQUESTS, throttled.reason)
-            answer.headers["Retry-After"] = str(max(1, round(throttled.wait)))
-            answer.close = True
-            return answer
+            return _too_many("too many failed logins; try again later", throttled.wait)
+        except Throttled as throttled:
+            return _too_many(throttled.message, throttled.wait)
         return Response(HTTPStatus.OK, "text/xml; charset=utf-8", body)
 
     def _get(self, request: Request) -> Response:
@@ -235,33 +224,28 @@ class NodeConfigServer:
         credentials: tuple[str | None, str | None],
         bearer: str | None = None,
     ) -> bytes:
-        """Answer one XML-RPC request body; raises only AuthenticationRequired,
-        NodeCredentialRequired and LoginThrottled (HTTP answers, not faults)."""
+        """Answer one XML-RPC request body; raises only what is answered in HTTP, not as a
+        fault: AuthenticationRequired and LoginThrottled (admin methods), CredentialRequired and
+        Throttled (node methods, from the library)."""
         started = time.monotonic()
         context = request_context.begin()
         context.client, context.credential = client, bearer
         try:
             return self._dispatch(data, client, credentials, context, started)
-        except NodeCredentialRequired:
+        except CredentialRequired:
             log_request_line(
                 client, context.method, started, "401 node credential required", node=context.node
             )
             raise
-        except LoginThrottled as throttled:
-            if context.user == "-" and not context.method.startswith(ADMIN_PREFIX):
-                log_request_line(
-                    client, context.method, started, f"429 {throttled.reason}", node=context.node
-                )
+        except Throttled as throttled:
+            log_request_line(client, context.method, started, f"429 {throttled.message}", node=context.node)
             raise
 
     def _dispatch(self, data, client, credentials, context, started) -> bytes:
         method = context.method
         digest = context.body_digest = self.replay.digest(data) if self.replay else None
         if digest:
-            try:
-                kept = self.replay.lookup(digest, context.credential)
-            except CredentialRequired as refused:
-                raise NodeCredentialRequired(refused.message) from None
+            kept = self.replay.lookup(digest, context.credential)  # raises CredentialRequired
             if kept:
                 context.method, context.node, body = kept
                 method = context.method
@@ -316,10 +300,8 @@ class NodeConfigServer:
             return function(*params)
         except xmlrpc.client.Fault:
             raise
-        except CredentialRequired as refused:
-            raise NodeCredentialRequired(refused.message) from None
-        except Throttled as throttled:
-            raise LoginThrottled(throttled.wait, throttled.message) from None
+        except (CredentialRequired, Throttled):
+            raise  # answered in HTTP (401, 429), not as a fault
         except NodeConfigError as refusal:
             raise faults.from_refusal(refusal) from None
         except Exception:
@@ -389,6 +371,13 @@ def _bearer(header: str) -> str | None:
     scheme, _, token = header.partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
+
+
+def _too_many(reason: str, wait: float) -> Response:
+    answer = _plain(HTTPStatus.TOO_MANY_REQUESTS, reason)
+    answer.headers["Retry-After"] = str(max(1, round(wait)))
+    answer.close = True
+    return answer
 
 
 def _plain(status: int, text: str) -> Response:

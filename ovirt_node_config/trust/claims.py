@@ -52,11 +52,9 @@ def judge(
     host = state.by_uuid or state.by_hostname
     proven = host is not None and matches(host.credential_hash, presented)
     if host is not None and host.credential_hash is not None and not proven:
-        raise CredentialRequired(
-            f"host {report.hostname} is enrolled: its calls need its credential"
-            if can_hold_credential
-            else f"host {report.hostname} holds a credential: the 2008 path cannot change it"
-        )
+        if can_hold_credential:
+            raise credential_required(report.hostname)
+        raise CredentialRequired(f"host {report.hostname} holds a credential: the 2008 path cannot change it")
     kind = _conflict(state, report, host, proven)
     if kind is not None:
         return Verdict(HOLD, host, kind)
@@ -83,6 +81,11 @@ def _conflict(state: HostState, report: HardwareReport, host: StoredHost | None,
     return None
 
 
+def credential_required(hostname: str) -> CredentialRequired:
+    """The refusal of a call for an enrolled host without that host's credential."""
+    return CredentialRequired(f"host {hostname} is enrolled: its calls need its credential")
+
+
 def unknown_node(hostname: str) -> NotFound:
     """The one answer for a host name that is not in the inventory, and for one whose MAC map
     names none of its NICs: the two cannot be told apart."""
@@ -97,5 +100,5 @@ def check_config_access(
     if node is None or not any(mac in node.nics for mac in macs):
         raise unknown_node(hostname)
     if node.credential_hash is not None and not matches(node.credential_hash, presented):
-        raise CredentialRequired(f"host {hostname} is enrolled: its calls need its credential")
+        raise credential_required(hostname)
     return node

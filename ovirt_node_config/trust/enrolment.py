@@ -9,7 +9,8 @@ it locked, so that nothing can change between the verdict and the write:
 - held: the claim is kept (once per distinct claim) with an audit row, committed, and the node
   is answered 409 naming the kind of conflict;
 - a new host: enrolled at once under the ``open`` policy; under ``approve`` kept as an
-  enrolment claim with a credential of its own, the node told it waits for an administrator.
+  enrolment claim with a credential of its own, the node told it waits for an administrator;
+  under ``registered`` enrolled only when its UUID or a MAC was registered (else 403).
 
 Administrators list, show (beside the current state), accept and reject claims here too.
 """
@@ -150,12 +151,18 @@ def identify(
             # a 2008 appliance's host holds no credential to check: giving one to whoever asks
             # over XML-RPC first would hand it over
             verdict = claims.Verdict(claims.HOLD, verdict.host, "legacy-host")
-        if verdict.outcome != claims.APPLY and not _waiting_already(conn, verdict, presented):
+        approving = verdict.outcome == claims.ENROL and trust.policy == "approve"
+        waiting = trust_store.pending_for(conn, presented) if approving and presented else None
+        if waiting is not None and waiting.hostname == report.hostname:
+            return Pending(report.hostname, waiting.id, None)  # asks again: it holds its credential
+        if verdict.outcome != claims.APPLY:
             trust.rate.take(caller.address)  # a new host or a claim: bounded per address and overall
         if verdict.outcome == claims.HOLD:
             return _Held(_hold(conn, report, caller, verdict.kind, verdict.host, presented), verdict.kind)
-        if verdict.outcome == claims.ENROL and trust.policy == "approve":
-            return _pending(conn, trust, report, caller, presented)
+        if approving:
+            issued = trust.key.issue() if caller.can_hold_credential else None
+            claim_id = _hold(conn, report, caller, "enrolment", None, issued.digest if issued else None)
+            return Pending(report.hostname, claim_id, issued.credential if issued else None)
         if verdict.outcome == claims.ENROL and trust.policy == "registered":
             identities = [report.uuid] if report.uuid else []
             if not trust_store.registered(conn, identities + sorted({nic.mac for nic in report.nics})):
@@ -184,24 +191,6 @@ def identify(
             "nothing was changed"
         )
     return outcome
-
-
-def _waiting_already(conn: Connection, verdict: claims.Verdict, presented: str | None) -> bool:
-    """A pending node asking again with the credential it was given costs no enrolment."""
-    if verdict.outcome != claims.ENROL or presented is None:
-        return False
-    return trust_store.pending_for(conn, presented) is not None
-
-
-def _pending(
-    conn: Connection, trust: Trust, report: HardwareReport, caller: Caller, presented: str | None
-) -> Pending:
-    waiting = trust_store.pending_for(conn, presented) if presented else None
-    if waiting is not None and waiting.hostname == report.hostname:
-        return Pending(report.hostname, waiting.id, None)  # it holds its credential already
-    issued = trust.key.issue() if caller.can_hold_credential else None
-    claim_id = _hold(conn, report, caller, "enrolment", None, issued.digest if issued else None)
-    return Pending(report.hostname, claim_id, issued.credential if issued else None)
 
 
 def _hold(
@@ -347,20 +336,17 @@ def accept(trust: Trust, actor: str, ref: object) -> dict:
             if state.by_uuid is None and state.by_hostname is not None:
                 node_store.set_host_uuid(conn, state.by_hostname.id, report.uuid)
         state = inventory_store.load_state(conn, report, lock=True)
-        if claim.kind == "enrolment" and (state.by_uuid or state.by_hostname):
-            host = state.by_uuid or state.by_hostname
-            if host.id != claim.host_id:
-                raise Conflict(
-                    f"rule 'a host name is one node's': {report.hostname} was enrolled since; "
-                    "reject the claim"
-                )
+        host = state.by_uuid or state.by_hostname  # as stored before the claim is applied
+        if claim.kind == "enrolment" and host is not None and host.id != claim.host_id:
+            raise Conflict(
+                f"rule 'a host name is one node's': {report.hostname} was enrolled since; reject the claim"
+            )
         credential = claim.credential_hash if claim.kind == "enrolment" else None
         result, _ = inventory.sync(conn, state, report, credential_digest=credential)
-        stored = inventory_store.load_state(conn, report).by_hostname
         if (
             claim.kind != "enrolment"
-            and stored
-            and not matches(stored.credential_hash, claim.credential_hash)
+            and host is not None
+            and not matches(host.credential_hash, claim.credential_hash)
         ):
             trust_store.set_credential(conn, result.host_id, None)
         _drop(conn, claim)

@@ -49,6 +49,20 @@ def old_victim(server, db):
     return server
 
 
+@pytest.fixture
+def server_with(database_url, tmp_path):
+    """Starts servers with flags of the test's choosing (a policy, a rate), and stops them."""
+    started: list[RunningServer] = []
+
+    def start(*flags: str) -> RunningServer:
+        started.append(RunningServer(database_url, tmp_path / f"server{len(started)}.log", flags))
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.stop()
+
+
 def refused(call) -> int:
     """The HTTP status or fault code a call is refused with."""
     try:
@@ -179,14 +193,8 @@ def test_a_reset_credential_lets_the_node_enrol_again(victim, admin):
     ]
 
 
-@pytest.fixture
-def approving(database_url, tmp_path):
-    running = RunningServer(database_url, tmp_path / "server.log", ("--enrolment-policy", "approve"))
-    yield running
-    running.stop()
-
-
-def test_under_approve_a_new_node_waits_with_its_credential_until_accepted(approving, snapshot):
+def test_under_approve_a_new_node_waits_with_its_credential_until_accepted(server_with, snapshot):
+    approving = server_with("--enrolment-policy", "approve")
     admin = admin_proxy(approving, *add_admin(approving.database_url))
     before = snapshot()
     waiting = approving.proxy().identify(VICTIM)
@@ -202,18 +210,8 @@ def test_under_approve_a_new_node_waits_with_its_credential_until_accepted(appro
     assert refused(lambda: approving.anonymous_proxy().identify(VICTIM)) == 401
 
 
-@pytest.fixture
-def slow_enrolment(database_url, tmp_path):
-    running = RunningServer(
-        database_url,
-        tmp_path / "server.log",
-        ("--enrolment-rate-per-address", "0.05", "--enrolment-rate", "10"),
-    )
-    yield running
-    running.stop()
-
-
-def test_fresh_host_names_from_one_address_are_held_to_its_rate(slow_enrolment):
+def test_fresh_host_names_from_one_address_are_held_to_its_rate(server_with):
+    slow_enrolment = server_with("--enrolment-rate-per-address", "0.05", "--enrolment-rate", "10")
     node = slow_enrolment.proxy()
     for number in range(3):  # 0.05/s: a minute's worth is three
         node.identify(make_report(hostname=f"fake{number}", macs=(f"52:54:00:00:0c:0{number}",)))
@@ -250,14 +248,8 @@ def test_the_2008_get_serves_a_host_only_to_the_address_associated_with_it(old_v
     assert "legacy_address" in [e["action"] for e in admin.admin.history("node1")]
 
 
-@pytest.fixture
-def registering(database_url, tmp_path):
-    running = RunningServer(database_url, tmp_path / "server.log", ("--enrolment-policy", "registered"))
-    yield running
-    running.stop()
-
-
-def test_under_registered_only_a_node_an_administrator_registered_is_enrolled(registering, snapshot):
+def test_under_registered_only_a_node_an_administrator_registered_is_enrolled(server_with, snapshot):
+    registering = server_with("--enrolment-policy", "registered")
     admin = admin_proxy(registering, *add_admin(registering.database_url))
     before = snapshot()
     unknown = fault(lambda: registering.proxy().identify(VICTIM))
