@@ -4,7 +4,9 @@ Exit codes: 0 applied (or nothing to do), 1 unexpected failure, 2 usage error, 3
 or not answering (nothing changed), 4 refused by the server or a configuration outside the grammar
 (nothing changed), 5 modprobe/Augeas/restart failed (previous files restored), 6 the server was
 lost after the network restart (previous files restored, network restarted again), 7 the server
-holds this new node until an administrator accepts it (nothing changed).
+holds this new node until an administrator accepts it (nothing changed), 8 the running network
+is not what was written (a bond missing, a mode, option, slave or address that differs, a profile
+NetworkManager did not activate: each named; previous files restored, network restarted again).
 """
 
 from __future__ import annotations
@@ -82,6 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse a server reached over plain HTTP (also require-tls = yes in node.conf)",
     )
+    parser.add_argument(
+        "--verify-timeout",
+        type=float,
+        default=defaults.verify_timeout,
+        metavar="SECONDS",
+        help="how long the kernel and NetworkManager get to bring up what was written before the "
+        f"running network is compared with it (default {defaults.verify_timeout:g})",
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not compare the running network with the files after the restart (a scratch "
+        "--root whose files no kernel applies)",
+    )
     parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
     return parser
@@ -103,7 +119,7 @@ def setup_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging()
-    if args.confirm_timeout <= 0 or args.timeout <= 0 or args.retry_for < 0:
+    if args.confirm_timeout <= 0 or args.timeout <= 0 or args.retry_for < 0 or args.verify_timeout < 0:
         print(f"{PROG}: timeouts must be positive", file=sys.stderr)
         return ExitCode.USAGE
 
@@ -124,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         network_stack=args.network_stack,
         ca_file=args.ca_file,
         require_tls=args.require_tls,
+        verify=not args.no_verify,
+        verify_timeout=args.verify_timeout,
     )
     try:
         return BootAgent(options, say).run()

@@ -7,10 +7,13 @@ section may only rewrite ifcfg files or NetworkManager keyfiles); save it and it
 under ``/var/tmp``; load the bonding module; back up the files about to change (and, for
 keyfiles, move aside the other profiles that bind the same interfaces); apply the augtool section
 with python-augeas; restart networking (for keyfiles: ``nmcli connection reload``, then
-``nmcli connection up`` for each bond and plain NIC written); and confirm that the server still
-answers ``ping``. When Augeas or the restart fails, or the server is lost after the restart, the
-previous files are restored byte for byte (and networking restarted again). Nothing is changed
-when the server cannot be reached or its answer is refused.
+``nmcli connection up`` for each bond and plain NIC written); verify that the running network is
+the one written (``verification``: the kernel's bonds, their modes, options and slaves, the
+addresses, NetworkManager's active profiles), as nmstate does after every apply; and confirm
+that the server still answers ``ping``. When Augeas or the restart fails, the kernel's network
+differs from the files, or the server is lost after the restart, the previous files are restored
+byte for byte and networking restarted again with them. Nothing is changed when the server cannot
+be reached or its answer is refused.
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ from ..augeas_apply import AugeasApplyError, apply_commands, files_for, touched_
 from ..errors import InvalidInput
 from ..node_config import AugeasCommand
 from ..rpc_client import MalformedAnswer, server_proxy
-from . import discovery, hardware, network_stack
+from . import desired_network, discovery, hardware, network_stack, verification
 from .credential import CredentialStore
-from .network_files import Backup, foreign_profiles
+from .network_files import Backup, foreign_profiles, restored_profiles
 
 SAVED_CONFIG = "var/tmp/node-config"
 BUSY = 503  # the fault of a server whose database is busy or unavailable: try again later
@@ -52,6 +55,9 @@ class ExitCode(enum.IntEnum):
     APPLY_FAILED = 5  # modprobe, Augeas or the restart failed: previous files restored
     ROLLED_BACK = 6  # the server was lost after the restart: previous files restored, network restarted
     PENDING = 7  # the server holds this new node until an administrator accepts it: nothing changed
+    VERIFY_FAILED = (
+        8  # the running network differs from the files: previous files restored, network restarted
+    )
 
 
 class BootError(Exception):
@@ -76,6 +82,8 @@ class BootOptions:
     network_stack: str | None = None  # None: detected (agent/network_stack.py)
     ca_file: str | None = None  # CA certificates to verify an https server with (else node.conf's)
     require_tls: bool = False  # refuse a server reached over plain HTTP (or node.conf's require-tls)
+    verify: bool = True  # compare the running network with the files after the restart
+    verify_timeout: float = 15.0  # how long the kernel and NetworkManager get to settle
 
 
 def default_restart_command(root: Path = Path("/")) -> str:
@@ -193,23 +201,59 @@ class BootAgent:
             raise BootError(ExitCode.APPLY_FAILED, f"Augeas failed, previous files restored: {exc}") from None
         self.say(f"[6/7] wrote {', '.join(written)}" + (f"; moved aside {', '.join(aside)}" if aside else ""))
         restarts = self._restart_commands(profiles)
+
+        def roll_back() -> None:
+            backup.restore()
+            self._restart_quietly(self._rollback_commands(restarts, profiles, backup))
+
         try:
             for restart in restarts:
                 self._command(restart, "restarting the network")
         except BootError as exc:
-            backup.restore()
-            self._restart_quietly(restarts)
+            roll_back()
             raise BootError(ExitCode.APPLY_FAILED, f"{exc.message}; previous files restored") from None
+        differences = self._verify(commands)
+        if differences:
+            roll_back()
+            raise BootError(
+                ExitCode.VERIFY_FAILED,
+                "the running network is not what was written: "
+                + "; ".join(differences)
+                + "; previous files restored and the network restarted",
+            )
         if self._server_answers():
             self.say("[7/7] network restarted; the server answers")
             return ExitCode.OK
-        backup.restore()
-        self._restart_quietly(restarts)
+        roll_back()
         raise BootError(
             ExitCode.ROLLED_BACK,
             f"the server did not answer within {self.options.confirm_timeout:g}s after the restart; "
             "previous files restored and the network restarted",
         )
+
+    def _verify(self, commands: list[AugeasCommand]) -> list[str]:
+        """The differences between the running network and the files, once it settled; warnings
+        (a slave's link down, 802.3ad slaves in different aggregators) are said, not returned."""
+        if not self.options.verify:
+            self.say("      not verified (--no-verify)")
+            return []
+        desired = desired_network.from_commands(commands)
+        ip_command = shlex.split(self.options.ip_cmd)
+        verdict = verification.settle(
+            desired,
+            lambda: verification.read(self.root, desired, self.run_command, ip_command),
+            self.options.verify_timeout,
+        )
+        for warning in verdict.warnings:
+            self.say(f"      warning: {warning}")
+        if not verdict.differences:
+            bonds = ", ".join(
+                f"{name} ({len(bond.slaves)} slaves)" for name, bond in sorted(desired.bonds.items())
+            )
+            self.say(
+                f"      verified: {bonds or 'no bonds'}, addresses of {len(desired.addresses)} interfaces"
+            )
+        return verdict.differences
 
     def _tls_settings(self, choice: discovery.ServerChoice) -> str | None:
         """The CA file to verify the server with; refuses plain HTTP under require-tls."""
@@ -363,6 +407,18 @@ class BootAgent:
                 ["nmcli", "connection", "up", name] for name in profiles.up
             ]
         return [shlex.split(default_restart_command(self.root))]
+
+    def _rollback_commands(
+        self, restarts: list[list[str]], profiles: Profiles | None, backup: Backup
+    ) -> list[list[str]]:
+        """After restoring the files: the same restart, except that NetworkManager brings up the
+        restored profiles (by id: a foreign one moved back has its own), not the ones just
+        removed."""
+        if self.options.restart_cmd or profiles is None:
+            return restarts
+        return [["nmcli", "connection", "reload"]] + [
+            ["nmcli", "connection", "up", "id", profile] for profile in restored_profiles(backup)
+        ]
 
     def _restart_quietly(self, restarts: list[list[str]]) -> None:
         for argv in restarts:

@@ -69,6 +69,30 @@ class Backup:
             os.replace(temporary, path)
 
 
+def _profile(text: str) -> configparser.ConfigParser | None:
+    profile = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        profile.read_string(text)
+    except configparser.Error:
+        return None
+    return profile
+
+
+def restored_profiles(backup: Backup) -> list[str]:
+    """The ids of the profiles a rollback put back, bond slaves left out (they come up with their
+    bond), in file order: NetworkManager is asked to bring each up again."""
+    ids = []
+    for saved in backup.saved:
+        profile = _profile(saved.content.decode("utf-8", "replace")) if saved.content else None
+        if (
+            profile
+            and profile.get("connection", "id", fallback="")
+            and not profile.get("connection", "master", fallback="")
+        ):
+            ids.append(profile.get("connection", "id"))
+    return ids
+
+
 def foreign_profiles(directory: Path, ours: list[str], interfaces: set[str], macs: set[str]) -> list[str]:
     """Names of the keyfiles in ``directory``, other than ``ours``, whose ``interface-name`` is
     one of ``interfaces`` or whose ``mac-address`` is one of ``macs`` (lower case). A file that
@@ -77,10 +101,11 @@ def foreign_profiles(directory: Path, ours: list[str], interfaces: set[str], mac
     for path in sorted(directory.iterdir()) if directory.is_dir() else []:
         if path.name in ours or path.name.startswith(".") or not path.is_file():
             continue
-        profile = configparser.ConfigParser(interpolation=None, strict=False)
         try:
-            profile.read_string(path.read_text(encoding="utf-8"))
-        except (configparser.Error, UnicodeDecodeError, OSError):
+            profile = _profile(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, OSError):
+            continue
+        if profile is None:
             continue
         interface = profile.get("connection", "interface-name", fallback="")
         mac = profile.get("ethernet", "mac-address", fallback="").lower()

@@ -48,9 +48,19 @@ def machine(tmp_path):
     return root
 
 
-def boot(root: Path, server_url: str, tools: Path, *extra: str, restart_then: str = "", nmcli_then=None):
+def boot(
+    root: Path,
+    server_url: str,
+    tools: Path,
+    *extra: str,
+    restart_then: str = "",
+    nmcli_then=None,
+    verify=False,
+):
     """The agent with recording fakes for modprobe and the restart (``--restart-cmd``), or, with
-    ``nmcli_then``, with its own NetworkManager restart: a recording ``nmcli`` first on the PATH."""
+    ``nmcli_then``, with its own NetworkManager restart: a recording ``nmcli`` first on the PATH.
+    No kernel applies the files of a scratch root: ``--no-verify`` unless ``verify`` (the tests
+    that lay out what the kernel would show; the real kernel's are tests/guest/)."""
     tools.mkdir(exist_ok=True)
     modprobe, modprobe_log = recorder(tools, "modprobe")
     if nmcli_then is None:
@@ -70,6 +80,7 @@ def boot(root: Path, server_url: str, tools: Path, *extra: str, restart_then: st
             "--modprobe-cmd",
             modprobe,
             *restart_flags,
+            *([] if verify else ["--no-verify"]),
             *extra,
         ],
         capture_output=True,

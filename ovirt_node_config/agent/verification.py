@@ -1,0 +1,168 @@
+"""Does the running network match the configuration just applied? (the agent's last check)
+
+After the restart the agent compares :class:`~.desired_network.DesiredNetwork` with what the
+kernel reports (``kernel_state``): every bond exists with its mode, its options and exactly its
+slaves (by permanent MAC: a slave shows the bond's MAC); every bond and plain NIC has the
+addressing it was given (a static address exactly, DHCP some IPv4 address, none none); with
+keyfiles, NetworkManager has each interface connected with the profile written for it. Each
+difference is one sentence naming the interface, what the kernel has and what was written.
+
+Warnings do not fail a boot: a slave whose link is down (a bond is degraded, not misapplied),
+an 802.3ad bond whose slaves sit in different aggregators (no LACP partner answered: each port
+is an individual link). The kernel gets ``timeout`` seconds to settle (a DHCP lease, NetworkManager
+activating slaves, LACP converging); the verdict is the last reading.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import bonding
+from . import kernel_state
+from .desired_network import DesiredNetwork
+from .kernel_state import KernelBond
+
+POLL_S = 0.25
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One reading of the running network."""
+
+    bonds: dict[str, KernelBond | None]
+    addresses: dict[str, list[str]] | None
+    nm_devices: dict[str, tuple[str, str]] | None = None
+
+
+@dataclass
+class Verdict:
+    differences: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    converging: bool = False  # a warning that more time may clear (LACP still negotiating)
+
+    @property
+    def settled(self) -> bool:
+        return not self.differences and not self.converging
+
+
+def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
+    verdict = Verdict()
+    for name, wanted in sorted(desired.bonds.items()):
+        _judge_bond(name, wanted, observed.bonds.get(name), verdict)
+    for name, wanted in sorted(desired.addresses.items()):
+        _judge_address(name, wanted, observed.addresses, verdict)
+    if desired.stack == "keyfile":
+        _judge_profiles(desired, observed.nm_devices, verdict)
+    return verdict
+
+
+def _judge_bond(name: str, wanted, found: KernelBond | None, verdict: Verdict) -> None:
+    differences = verdict.differences
+    if found is None:
+        differences.append(f"{name}: no such bond in the kernel")
+        return
+    mode = bonding.MODES[wanted.mode]
+    if found.mode != mode:
+        differences.append(f"{name}: mode is {found.mode}, not {mode}")
+    for option, value in wanted.options.items():
+        have = found.options.get(option)
+        if _option_differs(option, have, value):
+            differences.append(
+                f"{name}: {option} is {have if have not in (None, '') else 'unset'}, not {value}"
+            )
+    by_mac = {slave.permanent_mac: slave for slave in found.slaves}
+    for slave, mac in sorted(wanted.slaves.items()):
+        if mac.lower() not in by_mac:
+            differences.append(f"{name}: {slave} ({mac.lower()}) is not a slave")
+    wanted_macs = {mac.lower() for mac in wanted.slaves.values()}
+    for slave in found.slaves:
+        if slave.permanent_mac not in wanted_macs:
+            differences.append(
+                f"{name}: {slave.name} ({slave.permanent_mac}) is a slave but was not written as one"
+            )
+    for slave in found.slaves:
+        if slave.permanent_mac in wanted_macs and slave.mii_status != "up":
+            verdict.warnings.append(f"{name}: slave {slave.name} link {slave.mii_status or 'unknown'}")
+    aggregators = {slave.aggregator for slave in found.slaves if slave.mii_status == "up"}
+    if mode == "802.3ad" and len(aggregators) > 1:
+        verdict.converging = True
+        ids = ", ".join(f"{slave.name} {slave.aggregator}" for slave in found.slaves)
+        verdict.warnings.append(
+            f"{name}: slaves in different 802.3ad aggregators ({ids}): no LACP partner answers, "
+            "each slave is a link of its own"
+        )
+
+
+def _option_differs(option: str, have: str | None, value: str) -> bool:
+    if option == "arp_ip_target":
+        return sorted((have or "").split(",")) != sorted(value.split(","))
+    return have != value
+
+
+def _judge_address(name: str, wanted, addresses: dict[str, list[str]] | None, verdict: Verdict) -> None:
+    if addresses is None:
+        verdict.differences.append("the interfaces' addresses cannot be read (ip -j addr)")
+        return
+    if name not in addresses:
+        verdict.differences.append(f"{name}: no such interface")
+        return
+    have = addresses[name]
+    shown = ", ".join(have) or "no IPv4 address"
+    if wanted.method == "static" and wanted.address not in have:
+        verdict.differences.append(f"{name}: has {shown}, not {wanted.address}")
+    elif wanted.method == "dhcp" and not have:
+        verdict.differences.append(f"{name}: no IPv4 address from DHCP")
+    elif wanted.method == "none" and have:
+        verdict.differences.append(f"{name}: has {shown}, but was written without IPv4")
+
+
+def _judge_profiles(
+    desired: DesiredNetwork, devices: dict[str, tuple[str, str]] | None, verdict: Verdict
+) -> None:
+    if devices is None:
+        verdict.differences.append("NetworkManager did not say which profiles are active (nmcli device)")
+        return
+    for interface, profile in sorted(desired.profiles.items()):
+        state, active = devices.get(interface, ("absent", ""))
+        if state != "connected" or active != profile:
+            now = f"{state} with {active}" if active and active != "--" else state
+            verdict.differences.append(
+                f"{interface}: NetworkManager has it {now}, not connected with {profile}"
+            )
+
+
+def read(
+    root, desired: DesiredNetwork, run: Callable[[list[str]], str | None], ip_command: list[str]
+) -> Observed:
+    """One reading of everything ``desired`` names."""
+    return Observed(
+        bonds={
+            name: kernel_state.bond(root, name, list(wanted.options))
+            for name, wanted in desired.bonds.items()
+        },
+        addresses=kernel_state.addresses(run(ip_command)) if desired.addresses else {},
+        nm_devices=(
+            kernel_state.nm_devices(run(["nmcli", "-t", "-f", "DEVICE,STATE,CONNECTION", "device"]))
+            if desired.stack == "keyfile"
+            else None
+        ),
+    )
+
+
+def settle(
+    desired: DesiredNetwork,
+    observe: Callable[[], Observed],
+    timeout: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Verdict:
+    """Readings until one has no difference and nothing converging, or ``timeout`` seconds have
+    passed; the last one's verdict (a slave's link down does not wait: it is the node's state)."""
+    deadline = clock() + timeout
+    while True:
+        verdict = judge(desired, observe())
+        if verdict.settled or clock() >= deadline:
+            return verdict
+        sleep(min(POLL_S, max(0.0, deadline - clock())))

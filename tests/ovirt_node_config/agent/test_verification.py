@@ -1,0 +1,212 @@
+"""The agent's check of the running network against the files it wrote: configurations from the
+real renderer, the kernel's side from a fake /sys laid out as the bonding driver lays it out (the
+real kernel's side is tests/guest/)."""
+
+import json
+
+import pytest
+from support import bond_in_sysfs, build_machine
+
+from ovirt_node_config import node_config
+from ovirt_node_config.agent import desired_network, kernel_state, verification
+from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+
+M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+STATIC = Address("static", "192.0.2.10", "255.255.255.0")
+
+
+def desired(stack: str, mode: int = 4, options: BondOptions = BondOptions(lacp_rate="fast")):
+    network = NodeNetwork(
+        mode,
+        bonds=(Bond("bond0", STATIC, (Slave("eth0", M[0]), Slave("eth1", M[1])), options),),
+        nics=(PlainNic("eth2", M[2], Address("dhcp")),),
+        stack=stack,
+        hostname="node1",
+    )
+    sections = node_config.parse(node_config.render(network))
+    return desired_network.from_commands(node_config.parse_augtool(sections.augtool))
+
+
+@pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
+def test_both_stacks_describe_the_same_network(stack):
+    network = desired(stack)
+    assert network.bonds["bond0"].mode == 4
+    assert network.bonds["bond0"].options == {"miimon": "100", "lacp_rate": "fast"}
+    assert network.bonds["bond0"].slaves == {"eth0": M[0], "eth1": M[1]}
+    assert network.addresses == {
+        "bond0": desired_network.DesiredAddress("static", "192.0.2.10/24"),
+        "eth2": desired_network.DesiredAddress("dhcp"),
+    }
+    assert network.profiles == (
+        {"bond0": "bond0", "eth0": "eth0", "eth1": "eth1", "eth2": "eth2"} if stack == "keyfile" else {}
+    )
+
+
+def kernel_bond(root, mode="802.3ad 4", slaves=("eth0", "eth1"), aggregators=("1", "1"), **options):
+    """What the kernel shows once it made bond0: its mode and options in sysfs' own form."""
+    bond_in_sysfs(root, "bond0", list(slaves))
+    bonding = root / "sys/class/net/bond0/bonding"
+    values = {"mode": mode, "miimon": "100", "lacp_rate": "fast 1", "active_slave": "", **options}
+    for name, value in values.items():
+        (bonding / name).write_text(value + "\n")
+    for slave, aggregator in zip(slaves, aggregators, strict=True):
+        info = root / "sys/class/net" / slave / "bonding_slave"
+        (info / "mii_status").write_text("up\n")
+        (info / "ad_aggregator_id").write_text(aggregator + "\n")
+
+
+def ip_json(**addresses):
+    return json.dumps(
+        [
+            {
+                "ifname": name,
+                "addr_info": [
+                    {"family": "inet", "local": a.split("/")[0], "prefixlen": int(a.split("/")[1])}
+                    for a in have
+                ],
+            }
+            for name, have in addresses.items()
+        ]
+    )
+
+
+NM_UP = "bond0:connected:bond0\neth0:connected:eth0\neth1:connected:eth1\neth2:connected:eth2\nlo:connected (externally):lo\n"
+
+
+def observe(root, network, ip, nm=NM_UP):
+    answers = {"ip": ip, "nmcli": nm}
+    return verification.read(root, network, lambda argv: answers[argv[0]], ["ip", "-j", "addr"])
+
+
+@pytest.fixture
+def root(tmp_path):
+    return build_machine(tmp_path / "root")
+
+
+@pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
+def test_a_network_as_written_passes(root, stack):
+    kernel_bond(root)
+    verdict = verification.judge(
+        desired(stack), observe(root, desired(stack), ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]))
+    )
+    assert verdict.differences == [] and verdict.warnings == [] and verdict.settled
+
+
+def test_no_bond_at_all_is_named(root):
+    """The ifcfg files written on a host where nothing reads them: the restart changed nothing."""
+    verdict = verification.judge(
+        desired("ifcfg"), observe(root, desired("ifcfg"), ip_json(bond0=[], eth2=["10.0.2.15/24"]))
+    )
+    assert verdict.differences == [
+        "bond0: no such bond in the kernel",
+        "bond0: has no IPv4 address, not 192.0.2.10/24",
+    ]
+
+
+def test_mode_option_slave_and_address_differences_are_each_named(root):
+    kernel_bond(
+        root, mode="balance-rr 0", slaves=("eth0", "eth2"), aggregators=("1", "2"), lacp_rate="slow 0"
+    )
+    network = desired("ifcfg")
+    verdict = verification.judge(network, observe(root, network, ip_json(bond0=["192.0.2.11/24"], eth2=[])))
+    assert verdict.differences == [
+        "bond0: mode is balance-rr, not 802.3ad",
+        "bond0: lacp_rate is slow, not fast",
+        f"bond0: eth1 ({M[1]}) is not a slave",
+        f"bond0: eth2 ({M[2]}) is a slave but was not written as one",
+        "bond0: has 192.0.2.11/24, not 192.0.2.10/24",
+        "eth2: no IPv4 address from DHCP",
+    ]
+
+
+def test_a_slave_is_known_by_its_permanent_mac_not_its_name(root):
+    """Slaves show the bond's MAC; a NIC renamed on this boot is still the slave written."""
+    kernel_bond(root)
+    network = desired("ifcfg")
+    network.bonds["bond0"].slaves = {"ens3": M[0], "ens4": M[1]}
+    verdict = verification.judge(
+        network, observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]))
+    )
+    assert verdict.differences == []
+
+
+def test_keyfiles_need_networkmanager_to_have_activated_each_profile(root):
+    kernel_bond(root)
+    network = desired("keyfile")
+    nm = "bond0:connected:bond0\neth0:connected:eth0\neth1:disconnected:--\neth2:connected:Wired connection 1\n"
+    verdict = verification.judge(
+        network, observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]), nm)
+    )
+    assert verdict.differences == [
+        "eth1: NetworkManager has it disconnected, not connected with eth1",
+        "eth2: NetworkManager has it connected with Wired connection 1, not connected with eth2",
+    ]
+    silent = verification.judge(network, observe(root, network, ip_json(bond0=["192.0.2.10/24"]), None))
+    assert "NetworkManager did not say which profiles are active (nmcli device)" in silent.differences
+
+
+def test_a_slave_without_link_or_a_lacp_partner_is_a_warning_not_a_difference(root):
+    kernel_bond(root, aggregators=("1", "2"))
+    (root / "sys/class/net/eth1/bonding_slave/mii_status").write_text("down\n")
+    network = desired("ifcfg")
+    addresses = ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"])
+    assert verification.judge(network, observe(root, network, addresses)).warnings == [
+        "bond0: slave eth1 link down"
+    ]
+    (root / "sys/class/net/eth1/bonding_slave/mii_status").write_text("up\n")
+    verdict = verification.judge(network, observe(root, network, addresses))
+    assert verdict.differences == [] and not verdict.settled
+    assert verdict.warnings == [
+        "bond0: slaves in different 802.3ad aggregators (eth0 1, eth1 2): no LACP partner answers, each slave is a link of its own"
+    ]
+
+
+def test_arp_targets_compare_as_a_set_and_named_values_by_name(root):
+    options = BondOptions(arp_interval=200, arp_ip_target=("192.0.2.1", "192.0.2.2"), arp_validate="all")
+    network = desired("keyfile", mode=1, options=options)
+    kernel_bond(
+        root,
+        mode="active-backup 1",
+        arp_interval="200",
+        arp_ip_target="192.0.2.2 192.0.2.1",
+        arp_validate="all 3",
+    )
+    assert network.bonds["bond0"].options == {
+        "arp_interval": "200",
+        "arp_ip_target": "192.0.2.1,192.0.2.2",
+        "arp_validate": "all",
+    }
+    verdict = verification.judge(
+        network, observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]))
+    )
+    assert verdict.differences == []
+
+
+def test_settle_waits_for_the_kernel_then_gives_the_last_verdict(root):
+    network = desired("ifcfg")
+    readings = []
+    now = [0.0]
+
+    def reading():
+        readings.append(now[0])
+        if len(readings) == 3 and not (root / "sys/class/net/bond0").exists():
+            kernel_bond(root)
+        return observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]))
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    assert verification.settle(network, reading, 10, clock=lambda: now[0], sleep=sleep).differences == []
+    assert readings == [0.0, 0.25, 0.5]
+    readings.clear()
+    late = verification.settle(desired("keyfile"), reading, 1, clock=lambda: now[0], sleep=sleep)
+    assert len(readings) == 5 and late.differences  # NetworkManager's profiles never came up
+
+
+def test_nmcli_terse_output_unescapes_its_colons():
+    assert kernel_state.nm_devices("eth0:connected:my\\:profile\nbad line\n") == {
+        "eth0": ("connected", "my:profile")
+    }
+    assert kernel_state.nm_devices(None) is None
+    assert kernel_state.addresses("not json") is None
