@@ -1,22 +1,30 @@
 # Set-up and everyday commands. `make run` starts the server on the embedded SQLite default;
-# `make test` runs the whole suite (tox: tests on SQLite and PostgreSQL, then ruff).
+# `make test` runs the whole suite (tox: tests on SQLite and PostgreSQL, the real-kernel tests
+# in QEMU guests, then ruff).
 # Both install what they need first: Debian packages (as root, or through sudo), then a
-# virtual environment in .venv with the project and tox.
+# virtual environment in .venv with the project and tox; `make test` also builds the guests'
+# kernel and userland from Debian's packages into GUEST_CACHE (outside git, ~150 MB).
 
 PYTHON ?= python3
 VENV := .venv
 SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
 	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl \
-	python3-gi gir1.2-nm-1.0 systemd
+	python3-gi gir1.2-nm-1.0 systemd kmod qemu-system-x86
+GUEST_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ovirt-node-config/guest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint system-packages clean
+.PHONY: run test lint system-packages guest-cache clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/ovirt-node-config-server serve $(ARGS)
 
-test: $(VENV)/.installed
-	$(VENV)/bin/tox run -e py,lint -- $(ARGS)
+test: $(VENV)/.installed guest-cache
+	OVIRT_NODE_CONFIG_GUEST_CACHE=$(GUEST_CACHE) $(VENV)/bin/tox run -e py,lint -- $(ARGS)
+
+# Debian's kernel, NetworkManager and busybox for the test guests (tests/helpers/guest_vm.py);
+# quiet and quick when up to date.
+guest-cache: system-packages
+	tests/helpers/guest/build-cache "$(GUEST_CACHE)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/tox run -e lint

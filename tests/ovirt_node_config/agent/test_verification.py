@@ -16,7 +16,10 @@ M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 STATIC = Address("static", "192.0.2.10", "255.255.255.0")
 
 
-def desired(stack: str, mode: int = 4, options: BondOptions = BondOptions(lacp_rate="fast")):
+LACP_FAST = BondOptions(lacp_rate="fast")
+
+
+def desired(stack: str, mode: int = 4, options: BondOptions = LACP_FAST):
     network = NodeNetwork(
         mode,
         bonds=(Bond("bond0", STATIC, (Slave("eth0", M[0]), Slave("eth1", M[1])), options),),
@@ -57,21 +60,17 @@ def kernel_bond(root, mode="802.3ad 4", slaves=("eth0", "eth1"), aggregators=("1
 
 
 def ip_json(**addresses):
-    return json.dumps(
-        [
-            {
-                "ifname": name,
-                "addr_info": [
-                    {"family": "inet", "local": a.split("/")[0], "prefixlen": int(a.split("/")[1])}
-                    for a in have
-                ],
-            }
-            for name, have in addresses.items()
-        ]
-    )
+    """``ip -j addr`` of interfaces with these IPv4 addresses (IP/PREFIX)."""
+    entries = []
+    for name, have in addresses.items():
+        info = [{"family": "inet", "local": a.split("/")[0], "prefixlen": int(a.split("/")[1])} for a in have]
+        entries.append({"ifname": name, "addr_info": info})
+    return json.dumps(entries)
 
 
-NM_UP = "bond0:connected:bond0\neth0:connected:eth0\neth1:connected:eth1\neth2:connected:eth2\nlo:connected (externally):lo\n"
+NM_UP = "".join(f"{name}:connected:{name}\n" for name in ("bond0", "eth0", "eth1", "eth2")) + (
+    "lo:connected (externally):lo\n"
+)
 
 
 def observe(root, network, ip, nm=NM_UP):
@@ -134,7 +133,10 @@ def test_a_slave_is_known_by_its_permanent_mac_not_its_name(root):
 def test_keyfiles_need_networkmanager_to_have_activated_each_profile(root):
     kernel_bond(root)
     network = desired("keyfile")
-    nm = "bond0:connected:bond0\neth0:connected:eth0\neth1:disconnected:--\neth2:connected:Wired connection 1\n"
+    nm = (
+        "bond0:connected:bond0\neth0:connected:eth0\neth1:disconnected:--\n"
+        "eth2:connected:Wired connection 1\n"
+    )
     verdict = verification.judge(
         network, observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]), nm)
     )
@@ -158,7 +160,8 @@ def test_a_slave_without_link_or_a_lacp_partner_is_a_warning_not_a_difference(ro
     verdict = verification.judge(network, observe(root, network, addresses))
     assert verdict.differences == [] and not verdict.settled
     assert verdict.warnings == [
-        "bond0: slaves in different 802.3ad aggregators (eth0 1, eth1 2): no LACP partner answers, each slave is a link of its own"
+        "bond0: slaves in different 802.3ad aggregators (eth0 1, eth1 2): no LACP partner answers, "
+        "each slave is a link of its own"
     ]
 
 

@@ -1,0 +1,161 @@
+"""A NetworkManager node (keyfiles) in a real kernel: the agent in a guest against the server on
+the host, through every bonding mode (one boot each, an administrator's change in between), an
+802.3ad bond negotiating with a real LACP partner, a cable pulled under an active-backup bond,
+and a real reboot. The slaves are wired through QEMU hubs to a partner bond (802.3ad, in a
+network namespace of the guest: the switch); the bond's address is on those wires only.
+
+One guest takes these boots in turn (each a minute of emulated CPU); each scenario is a test of
+its own over what the guest recorded.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from guest_node import HOST, agent_run, booted, enrolled_disk, recorded, start_server
+from guest_vm import MAC
+
+from ovirt_node_config import node_config
+from ovirt_node_config.agent import desired_network
+
+pytestmark = pytest.mark.xdist_group("keyfile-node")
+
+SLAVES = {"eth1": MAC(0x11), "eth2": MAC(0x12)}
+BOND_ADDRESS = {"boot_protocol": "static", "ip_address": "10.77.0.10", "netmask": "255.255.255.0"}
+PARTNER = "10.77.0.2/24"
+
+# (bonding type, options an administrator sets, the kernel's name of the mode, every option the
+# file then sets: the administrator's and the server's default miimon). Failover comes last: its
+# cable is pulled afterwards.
+MODES = [
+    ("Round Robin", {"arp_interval": 250, "arp_ip_target": ["10.77.0.2"]}, "load balancing (round-robin)",
+     {"arp_interval": "250", "arp_ip_target": "10.77.0.2"}),
+    ("Load Balancing", {"xmit_hash_policy": "layer2+3", "miimon": 50}, "load balancing (xor)",
+     {"miimon": "50", "xmit_hash_policy": "layer2+3"}),
+    ("Broadcast", {"updelay": 200, "downdelay": 200}, "fault-tolerance (broadcast)",
+     {"miimon": "100", "updelay": "200", "downdelay": "200"}),
+    ("Link Aggregation", {"lacp_rate": "fast", "xmit_hash_policy": "layer3+4"},
+     "IEEE 802.3ad Dynamic link aggregation",
+     {"miimon": "100", "lacp_rate": "fast", "xmit_hash_policy": "layer3+4"}),
+    ("Adaptive Transmit Load Balancing", {"primary": "eth2"}, "transmit load balancing",
+     {"miimon": "100", "primary": "eth2"}),
+    ("Adaptive Load Balancing", {"primary": "eth1", "downdelay": 100}, "adaptive load balancing",
+     {"miimon": "100", "downdelay": "100", "primary": "eth1"}),
+    ("Failover", {"primary": "eth1"}, "fault-tolerance (active-backup)",
+     {"miimon": "100", "primary": "eth1"}),
+]  # fmt: skip
+LACP_ROUND = 1 + [mode[0] for mode in MODES].index("Link Aggregation")
+
+
+def make_bond(admin, bonding_type: str, options: dict) -> None:
+    """What an administrator does between two boots: bond eth1 and eth2 in this mode."""
+    if admin.show_node(HOST)["bonds"]:
+        admin.delete_bonding(HOST, "bond0")
+    admin.set_bonding_type(HOST, bonding_type)
+    admin.create_bonding(HOST, "bond0", "bond0", list(SLAVES.values()))
+    admin.set_address(HOST, "bond0", BOND_ADDRESS)
+    if options:
+        admin.set_bond_options(HOST, "bond0", options)
+
+
+def rendered_options(admin) -> dict[str, str]:
+    sections = node_config.parse(admin.preview_config(HOST))
+    return desired_network.from_commands(node_config.parse_augtool(sections.augtool)).bonds["bond0"].options
+
+
+@pytest.fixture(scope="module")
+def keyfile_node(tmp_path_factory):
+    """Boots 1-7: one per mode. Then eth1's cable is pulled, and a fresh guest with the same
+    UUID, MACs and disk boots (the reboot), its eth1 still unplugged."""
+    directory = tmp_path_factory.mktemp("keyfile-node")
+    server = start_server(directory)
+    disk = enrolled_disk(server, directory / "disk")
+    seen = {"rendered": {}, "agent": {}, "state": {}}
+    try:
+        make_bond(server.admin, *MODES[0][:2])
+        options = dict(slave_net="partner", disk=disk, deadline_s=420, ROUNDS=len(MODES), HOLD=1,
+                       PARTNER=1, PARTNER_ADDRESS=PARTNER)  # fmt: skip
+        with booted("agent-rounds.sh", server, directory / "boots", **options) as guest:
+            for number, (bonding_type, options, _, _) in enumerate(MODES, start=1):
+                if number > 1:
+                    make_bond(server.admin, bonding_type, options)
+                    guest.signal(f"go-{number}")
+                seen["rendered"][number] = rendered_options(server.admin)
+                seen["state"][number] = recorded(guest, str(number))
+                seen["agent"][number] = agent_run(guest, str(number))
+            guest.set_link(1, up=False)  # the active slave's cable
+            time.sleep(2)
+            guest.signal("end")
+            seen["state"]["unplugged"] = recorded(guest, "end")
+            seen["switch"] = guest.file(f"switch-{LACP_ROUND}")
+            seen["ping"] = guest.file(f"ping-{LACP_ROUND}")
+            assert guest.finish() == 0, guest.report()
+        with booted("agent-rounds.sh", server, directory / "reboot", slave_net="partner", disk=disk) as guest:
+            guest.set_link(1, up=False)  # still unplugged after the reboot
+            seen["state"]["reboot"] = recorded(guest, "1")
+            seen["agent"]["reboot"] = agent_run(guest, "1")
+            assert guest.finish() == 0, guest.report()
+        seen["show"] = server.admin.show_node(HOST)
+        yield seen
+    finally:
+        server.stop()
+
+
+def test_every_bonding_mode_comes_up_through_networkmanager_keyfiles(keyfile_node):
+    failures = {}
+    for number, (bonding_type, _, kernel_mode, written) in enumerate(MODES, start=1):
+        rc, output = keyfile_node["agent"][number]
+        bond = keyfile_node["state"][number].bond()
+        problems = [f"agent exited {rc}: {output[-500:]}"] if rc else []
+        if keyfile_node["rendered"][number] != written:
+            problems.append(f"rendered {keyfile_node['rendered'][number]}")
+        if bond is None:
+            failures[bonding_type] = [*problems, "no bond0 in the kernel"]
+            continue
+        if bond.mode != kernel_mode:
+            problems.append(f"mode {bond.mode!r}")
+        if bond.slaves != SLAVES:  # by permanent MAC: the slaves show the bond's MAC
+            problems.append(f"slaves {bond.slaves}")
+        problems += [f"{k}={bond.option(k)!r}, not {v!r}" for k, v in written.items() if bond.option(k) != v]
+        if "arp_interval" not in written and set(bond.slave_mii.values()) != {"up"}:
+            problems.append(f"slave MII {bond.slave_mii}")
+        if keyfile_node["state"][number].addresses("bond0") != ["10.77.0.10/24"]:
+            problems.append(f"bond0 addresses {keyfile_node['state'][number].addresses('bond0')}")
+        if problems:
+            failures[bonding_type] = problems
+    assert failures == {}
+
+
+def test_802_3ad_negotiates_with_a_real_lacp_partner(keyfile_node):
+    bond = keyfile_node["state"][LACP_ROUND].bond()
+    assert set(bond.aggregators.values()) == {bond.aggregators["eth1"]}  # one aggregator for both
+    assert "Number of ports: 2" in bond.proc
+    assert "Partner Mac Address: 00:00:00:00:00:00" not in bond.proc
+    assert bond.proc.count("port state: 63") == 4  # both ends of both wires collecting+distributing
+    assert "Number of ports: 2" in keyfile_node["switch"]
+    assert "ping exited 0" in keyfile_node["ping"]
+    assert "warning" not in keyfile_node["agent"][LACP_ROUND][1]
+
+
+def test_pulling_the_active_slaves_cable_moves_the_active_slave(keyfile_node):
+    before = keyfile_node["state"][len(MODES)].bond()
+    after = keyfile_node["state"]["unplugged"].bond()
+    assert "Currently Active Slave: eth1" in before.proc
+    assert "Currently Active Slave: eth2" in after.proc
+    assert after.slave_mii == {"eth1": "down", "eth2": "up"}
+
+
+def test_a_reboot_brings_the_same_bond_back_and_reports_the_pulled_cable(keyfile_node):
+    """A fresh guest, same SMBIOS UUID, MACs and disk: NetworkManager brings bond0 up from the
+    profiles on disk before the agent runs, so the node identifies with its slaves showing the
+    bond's MAC (the bonded reboot identity), and gets the same bond."""
+    rc, output = keyfile_node["agent"]["reboot"]
+    assert rc == 0, output
+    assert "added 0" in output and "removed 0 NICs" in output
+    assert "warning: bond0: slave eth1 link down" in output
+    bond = keyfile_node["state"]["reboot"].bond()
+    assert bond.mode == "fault-tolerance (active-backup)" and bond.slaves == SLAVES
+    assert "Currently Active Slave: eth2" in bond.proc
+    links = {nic["iface_name"]: nic.get("link_state") for nic in keyfile_node["show"]["nics"]}
+    assert links["eth1"] == "down" and links["eth2"] == "up"

@@ -1,0 +1,49 @@
+# The node agent at ROUNDS boots of one guest, against the test's server. NM=1 (default):
+# NetworkManager runs and eth0 has a cloud-init style DHCP profile; NM=0: no NetworkManager, eth0
+# addressed by hand. AGENT_ARGS (or AGENT_ARGS_N for round N): the agent's own arguments.
+# PARTNER=1: eth3/eth4, wired to eth1/eth2 through QEMU hubs, become an 802.3ad bond in a network
+# namespace (the switch), with PARTNER_ADDRESS. Before round N>1 the guest waits for the host's
+# go-N (an administrator's change); after each round it records state-N. HOLD=1: after the last
+# round it waits for the host's "end" (a pulled cable, say), then records state-end.
+. "$GUEST_LIB"
+if [ "${NM:-1}" = 1 ]; then
+    nm_start || exit 1
+    # a first boot: cloud-init's DHCP profile for eth0; a reboot finds the agent's on the disk
+    [ -e /etc/NetworkManager/system-connections/eth0.nmconnection ] || management_profile || exit 1
+else
+    management_by_hand
+    mkdir -p /etc/sysconfig/network-scripts
+fi
+if [ "${PARTNER:-0}" = 1 ]; then
+    modprobe bonding
+    ip netns add switch
+    ip link set eth3 netns switch
+    ip link set eth4 netns switch
+    ip -n switch link add bond9 type bond mode 802.3ad miimon 100 lacp_rate fast
+    ip -n switch link set eth3 master bond9
+    ip -n switch link set eth4 master bond9
+    ip -n switch link set bond9 up
+    ip -n switch addr add "$PARTNER_ADDRESS" dev bond9
+fi
+say "ready: $(ip -br addr show eth0)"
+for round in $(seq 1 "${ROUNDS:-1}"); do
+    [ "$round" -gt 1 ] && wait_for_host "go-$round"
+    args=AGENT_ARGS_$round   # AGENT_ARGS_N: this round's own arguments
+    # shellcheck disable=SC2086
+    run_agent "$round" --confirm-timeout "${CONFIRM_TIMEOUT:-30}" ${!args:-${AGENT_ARGS:-}}
+    if [ "${PARTNER:-0}" = 1 ] && grep -q 802.3ad /sys/class/net/bond0/bonding/mode 2>/dev/null; then
+        # both ends of both wires collecting and distributing
+        for i in $(seq 1 60); do
+            [ "$(grep -c 'port state: 63' /proc/net/bonding/bond0 2>/dev/null)" = 4 ] && break
+            sleep 0.5
+        done
+        ping -c 3 -W 2 "${PARTNER_ADDRESS%/*}" > "/guest/ping-$round.txt" 2>&1
+        echo "ping exited $?" >> "/guest/ping-$round.txt"
+        ip netns exec switch cat /proc/net/bonding/bond9 > "/guest/switch-$round.txt"
+    fi
+    record_state "$round"
+done
+if [ "${HOLD:-0}" = 1 ]; then
+    wait_for_host end
+    record_state end
+fi
