@@ -15,6 +15,8 @@ from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network
 from ovirt_node_config.persistence.engine import Database
 
+pytestmark = pytest.mark.xdist_group("appliance-2008")
+
 APPLIANCE_ADDRESS = "127.0.0.2"  # the server sees the guest's calls from here
 SLAVES = {"eth1": MAC(0x11), "eth2": MAC(0x12)}
 STATIC = {"boot_protocol": "static", "ip_address": "10.77.0.10", "netmask": "255.255.255.0"}
@@ -33,8 +35,9 @@ KERNEL_MODES = ["balance-rr 0", "active-backup 1", "balance-xor 2", "broadcast 3
                 "balance-tlb 5", "balance-alb 6"]  # fmt: skip
 
 
-@pytest.fixture
-def appliance_boots(tmp_path):
+@pytest.fixture(scope="module")
+def appliance_boots(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("appliance-2008")
     server = start_server(tmp_path)
     try:
         admin = server.admin

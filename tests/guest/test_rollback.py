@@ -6,16 +6,27 @@ apply them pass it. One guest, three boots; the server on the host."""
 from __future__ import annotations
 
 import pytest
-from guest_node import HOST, agent_run, booted, enrolled_disk, recorded
+from guest_node import HOST, agent_run, booted, enrolled_disk, recorded, start_server
 from guest_vm import MAC, SCRIPTS
+
+pytestmark = pytest.mark.xdist_group("rollback-node")
 
 # eth0 put on a network with no route to the server: the node loses it after the restart
 CUT_OFF = {"boot_protocol": "static", "ip_address": "10.99.0.50", "netmask": "255.255.255.0"}
 DHCP = {"boot_protocol": "dhcp"}
 
 
-@pytest.fixture
-def three_boots(node_server, tmp_path):
+@pytest.fixture(scope="module")
+def three_boots(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("rollback-node")
+    node_server = start_server(tmp_path)
+    try:
+        yield from _boot_three_times(node_server, tmp_path)
+    finally:
+        node_server.stop()
+
+
+def _boot_three_times(node_server, tmp_path):
     admin = node_server.admin
     disk = enrolled_disk(node_server, tmp_path / "disk")
     admin.set_address(HOST, MAC(0x10), CUT_OFF)
@@ -36,7 +47,7 @@ def three_boots(node_server, tmp_path):
         guest.signal("go-3")
         seen[3] = recorded(guest, "3"), agent_run(guest, "3")
         assert guest.finish() == 0, guest.report()
-    return seen
+    yield seen
 
 
 def test_a_node_cut_off_its_server_gets_its_previous_network_back(three_boots):

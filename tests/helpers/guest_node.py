@@ -114,6 +114,7 @@ class NetworkState:
         }
 
     def files(self) -> list[str]:
+        """The names of the keyfiles and ifcfg files on the guest's disk."""
         return (self.directory / "files").read_text().split()
 
 

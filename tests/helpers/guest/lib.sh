@@ -92,6 +92,8 @@ record_state() {
     if [ -e /run/dbus/system_bus_socket ]; then
         nmcli -t -f DEVICE,STATE,CONNECTION device > "$out/nm-devices" 2>&1
     fi
-    ls /etc/NetworkManager/system-connections /etc/sysconfig/network-scripts > "$out/files" 2>/dev/null
+    for entry in /etc/NetworkManager/system-connections/* /etc/sysconfig/network-scripts/*; do
+        [ -e "$entry" ] && echo "${entry##*/}"
+    done > "$out/files"
     touch "$out/done"
 }
