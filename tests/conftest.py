@@ -40,7 +40,10 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Outside CI, without PostgreSQL: leave out its half of the suite and say so once."""
+    """The real-kernel tests first (each module a long guest session: started first, they run
+    beside the rest instead of after it); outside CI, without PostgreSQL, leave out its half of
+    the suite and say so once."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/guest/"))
     if not any(_on_postgresql(item) for item in items) or not pg_unreachable_reason():
         return
     left_out = [item for item in items if _on_postgresql(item)]

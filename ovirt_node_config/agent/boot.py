@@ -37,7 +37,7 @@ from ..augeas_apply import AugeasApplyError, apply_commands, files_for, touched_
 from ..errors import InvalidInput
 from ..node_config import AugeasCommand
 from ..rpc_client import MalformedAnswer, server_proxy
-from . import desired_network, discovery, hardware, network_stack, verification
+from . import desired_network, discovery, hardware, kernel_state, network_stack, verification
 from .credential import CredentialStore
 from .network_files import Backup, foreign_profiles, restored_profiles
 
@@ -200,7 +200,7 @@ class BootAgent:
             backup.restore()
             raise BootError(ExitCode.APPLY_FAILED, f"Augeas failed, previous files restored: {exc}") from None
         self.say(f"[6/7] wrote {', '.join(written)}" + (f"; moved aside {', '.join(aside)}" if aside else ""))
-        restarts = self._restart_commands(profiles)
+        restarts = self._restart_commands(profiles, backup.changed())
 
         def roll_back() -> None:
             backup.restore()
@@ -397,16 +397,28 @@ class BootAgent:
                 + (f": {detail[-1]}" if detail else ""),
             )
 
-    def _restart_commands(self, profiles: Profiles | None) -> list[list[str]]:
+    def _restart_commands(
+        self, profiles: Profiles | None, changed: set[str] | None = None
+    ) -> list[list[str]]:
         """``--restart-cmd``; for keyfiles NetworkManager's reload and bringing up each bond and
-        plain NIC written (their slaves follow); else by what the system has."""
+        plain NIC (their slaves follow) whose profile, or a slave's, was changed (``changed``: the
+        file names; None: all) or that NetworkManager does not have connected with it; else by
+        what the system has."""
         if self.options.restart_cmd:
             return [shlex.split(self.options.restart_cmd)]
-        if profiles is not None:
-            return [["nmcli", "connection", "reload"]] + [
-                ["nmcli", "connection", "up", name] for name in profiles.up
-            ]
-        return [shlex.split(default_restart_command(self.root))]
+        if profiles is None:
+            return [shlex.split(default_restart_command(self.root))]
+        up = profiles.up
+        if changed is not None:
+            up = _needing_up(
+                profiles,
+                changed,
+                self.run_command(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"]),
+            )
+            kept = [name for name in profiles.up if name not in up]
+            if kept:
+                self.say(f"      unchanged and active, left as they are: {', '.join(kept)}")
+        return [["nmcli", "connection", "reload"]] + [["nmcli", "connection", "up", name] for name in up]
 
     def _rollback_commands(
         self, restarts: list[list[str]], profiles: Profiles | None, backup: Backup
@@ -448,12 +460,28 @@ class BootAgent:
 
 @dataclass(frozen=True)
 class Profiles:
-    """What a keyfile section configures: its profiles' interfaces and MACs, and the interfaces to
-    bring up, in order (bonds and plain NICs; slaves come up with their bond)."""
+    """What a keyfile section configures: its profiles' interfaces and MACs, the interfaces to
+    bring up, in order (bonds and plain NICs; slaves come up with their bond), and which of those
+    brings up each interface (a slave's bond, else itself). Each profile's id is its interface."""
 
     interfaces: set[str]
     macs: set[str]
     up: list[str]
+    brought_up_by: dict[str, str]
+
+
+def _needing_up(profiles: Profiles, changed: set[str], nm_devices: str | None) -> list[str]:
+    """The interfaces of ``profiles.up`` to bring up: one whose own or a slave's profile file
+    changed, or with an interface NetworkManager does not have connected with its profile.
+    Bringing up an unchanged, active profile again would only flap its link (the management
+    NIC's DHCP lease, a bond's LACP) at every boot."""
+    active = kernel_state.nm_devices(nm_devices) or {}
+    needed = {
+        profiles.brought_up_by[interface]
+        for interface in profiles.interfaces
+        if f"{interface}.nmconnection" in changed or active.get(interface) != ("connected", interface)
+    }
+    return [name for name in profiles.up if name in needed]
 
 
 def _profiles(commands: list[AugeasCommand]) -> Profiles:
@@ -465,7 +493,11 @@ def _profiles(commands: list[AugeasCommand]) -> Profiles:
     interfaces = {keys["connection/interface-name"] for keys in values.values()}
     macs = {keys["ethernet/mac-address"] for keys in values.values() if "ethernet/mac-address" in keys}
     up = [keys["connection/interface-name"] for keys in values.values() if "connection/master" not in keys]
-    return Profiles(interfaces, macs, up)
+    brought_up_by = {
+        keys["connection/interface-name"]: keys.get("connection/master", keys["connection/interface-name"])
+        for keys in values.values()
+    }
+    return Profiles(interfaces, macs, up, brought_up_by)
 
 
 def _tls_failure(url: str, exc: ssl.SSLError) -> str:

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+NM_DEVICE_FIELDS = "DEVICE,STATE,CONNECTION"  # nmcli -t -f NM_DEVICE_FIELDS device: nm_devices() reads it
+
 # Options the kernel prints as "name number" (``fast 1``): the name is the value written.
 NAMED_VALUES = ("mode", "lacp_rate", "xmit_hash_policy", "arp_validate", "fail_over_mac", "ad_select")
 

@@ -55,6 +55,18 @@ class Backup:
                 (copy / saved.name).write_bytes(saved.content)
                 (copy / saved.name).chmod(0o600)
 
+    def changed(self) -> set[str]:
+        """The names of the saved files whose bytes differ now (written, changed or removed)."""
+        changed = set()
+        for saved in self.saved:
+            try:
+                now = (self.directory / saved.name).read_bytes()
+            except FileNotFoundError:
+                now = None
+            if now != saved.content:
+                changed.add(saved.name)
+        return changed
+
     def restore(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         for saved in self.saved:

@@ -7,7 +7,8 @@ addressing it was given (a static address exactly, DHCP some IPv4 address, none 
 keyfiles, NetworkManager has each interface connected with the profile written for it. Each
 difference is one sentence naming the interface, what the kernel has and what was written.
 
-Warnings do not fail a boot: a slave whose link is down (a bond is degraded, not misapplied),
+Warnings do not fail a boot: a slave whose link is down (a bond is degraded, not misapplied) or
+an interface NetworkManager cannot activate for want of a carrier,
 an 802.3ad bond whose slaves sit in different aggregators (no LACP partner answered: each port
 is an individual link). The kernel gets ``timeout`` seconds to settle (a DHCP lease, NetworkManager
 activating slaves, LACP converging); the verdict is the last reading.
@@ -126,7 +127,9 @@ def _judge_profiles(
         return
     for interface, profile in sorted(desired.profiles.items()):
         state, active = devices.get(interface, ("absent", ""))
-        if state != "connected" or active != profile:
+        if state == "unavailable":  # no carrier: an unplugged cable, not a configuration's fault
+            verdict.warnings.append(f"{interface}: NetworkManager has it unavailable (no carrier)")
+        elif state != "connected" or active != profile:
             now = f"{state} with {active}" if active and active != "--" else state
             verdict.differences.append(
                 f"{interface}: NetworkManager has it {now}, not connected with {profile}"
@@ -144,7 +147,7 @@ def read(
         },
         addresses=kernel_state.addresses(run(ip_command)) if desired.addresses else {},
         nm_devices=(
-            kernel_state.nm_devices(run(["nmcli", "-t", "-f", "DEVICE,STATE,CONNECTION", "device"]))
+            kernel_state.nm_devices(run(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"]))
             if desired.stack == "keyfile"
             else None
         ),

@@ -15,8 +15,6 @@ from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network
 from ovirt_node_config.persistence.engine import Database
 
-pytestmark = pytest.mark.xdist_group("appliance-2008")
-
 APPLIANCE_ADDRESS = "127.0.0.2"  # the server sees the guest's calls from here
 SLAVES = {"eth1": MAC(0x11), "eth2": MAC(0x12)}
 STATIC = {"boot_protocol": "static", "ip_address": "10.77.0.10", "netmask": "255.255.255.0"}

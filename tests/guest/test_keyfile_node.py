@@ -19,8 +19,6 @@ from guest_vm import MAC
 from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network
 
-pytestmark = pytest.mark.xdist_group("keyfile-node")
-
 SLAVES = {"eth1": MAC(0x11), "eth2": MAC(0x12)}
 BOND_ADDRESS = {"boot_protocol": "static", "ip_address": "10.77.0.10", "netmask": "255.255.255.0"}
 PARTNER = "10.77.0.2/24"
@@ -88,8 +86,8 @@ def keyfile_node(tmp_path_factory):
             time.sleep(2)
             guest.signal("end")
             seen["state"]["unplugged"] = recorded(guest, "end")
-            seen["switch"] = guest.file(f"switch-{LACP_ROUND}")
-            seen["ping"] = guest.file(f"ping-{LACP_ROUND}")
+            seen["switch"] = guest.file(f"switch-{LACP_ROUND}.txt")
+            seen["ping"] = guest.file(f"ping-{LACP_ROUND}.txt")
             assert guest.finish() == 0, guest.report()
         with booted("agent-rounds.sh", server, directory / "reboot", slave_net="partner", disk=disk) as guest:
             guest.set_link(1, up=False)  # still unplugged after the reboot

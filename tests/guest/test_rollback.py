@@ -9,8 +9,6 @@ import pytest
 from guest_node import HOST, agent_run, booted, enrolled_disk, recorded, start_server
 from guest_vm import MAC, SCRIPTS
 
-pytestmark = pytest.mark.xdist_group("rollback-node")
-
 # eth0 put on a network with no route to the server: the node loses it after the restart
 CUT_OFF = {"boot_protocol": "static", "ip_address": "10.99.0.50", "netmask": "255.255.255.0"}
 DHCP = {"boot_protocol": "dhcp"}
@@ -32,7 +30,7 @@ def _boot_three_times(node_server, tmp_path):
     admin.set_address(HOST, MAC(0x10), CUT_OFF)
     options = dict(
         disk=disk, slave_net="user", deadline_s=300, ROUNDS=3, CONFIRM_TIMEOUT=8,
-        AGENT_ARGS_2="--network-stack ifcfg",
+        AGENT_ARGS_2="--network-stack ifcfg --verify-timeout 5",
         AGENT_ARGS_3=f"--network-stack ifcfg --restart-cmd {SCRIPTS / 'ifcfg-standin'}",
     )  # fmt: skip
     seen = {}

@@ -37,6 +37,7 @@ from ovirt_node_config.trust.enrolment import Trust
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 SCRIPTS = "etc/sysconfig/network-scripts"
+DEVICES = "-t -f DEVICE,STATE,CONNECTION device"  # the agent asking NetworkManager what is active
 
 
 @pytest.fixture
@@ -415,7 +416,7 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
         "network stack keyfile" in first.stdout and "moved aside cloud-init-eth0.nmconnection" in first.stdout
     )
     assert node_admin.show_node(db, "node1")["reported_network_stack"] == "keyfile"
-    assert calls["nmcli"] == ["connection reload", *(f"connection up eth{i}" for i in range(4))]
+    assert calls["nmcli"] == [DEVICES, "connection reload", *(f"connection up eth{i}" for i in range(4))]
 
     add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
     static = {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"}
@@ -433,12 +434,33 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
     assert "master=bond0\n" in (directory / "eth1.nmconnection").read_text()
     assert calls["modprobe"] == ["bonding mode=4"]
     assert calls["nmcli"] == [
+        DEVICES,
         "connection reload",
         "connection up bond0",
         "connection up eth2",
         "connection up eth3",
     ]
     assert (keyfile_machine / "var/lib/ovirt-node-config/backup/eth0.nmconnection").exists()
+
+
+def test_a_keyfile_boot_leaves_unchanged_active_profiles_up(server, db, keyfile_machine, tmp_path):
+    """Bringing up again what is written and active would flap the link (the management NIC's
+    lease, the bond's LACP) at every boot: only what changed, or is not active, comes up."""
+    assert boot(keyfile_machine, server.url, tmp_path / "tools0", nmcli_then="")[0].returncode == 0
+    add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
+    assert boot(keyfile_machine, server.url, tmp_path / "tools", nmcli_then="")[0].returncode == 0
+    active = "".join(f"{name}:connected:{name}\\n" for name in ("bond0", "eth0", "eth1", "eth3"))
+    answer = f'if [ "$*" = "{DEVICES}" ]; then printf "{active}eth2:disconnected:--\\n"; fi'
+
+    again, calls = boot(keyfile_machine, server.url, tmp_path / "tools2", nmcli_then=answer)
+
+    assert again.returncode == 0, again.stderr
+    assert calls["nmcli"] == [DEVICES, "connection reload", "connection up eth2"]
+    assert "unchanged and active, left as they are: bond0, eth3" in again.stdout
+    node_admin.set_bond_options(db, "admin", "node1", "bond0", {"lacp_rate": "fast"})
+    changed, calls = boot(keyfile_machine, server.url, tmp_path / "tools3", nmcli_then=answer)
+    assert changed.returncode == 0, changed.stderr
+    assert calls["nmcli"] == [DEVICES, "connection reload", "connection up bond0", "connection up eth2"]
 
 
 def test_a_keyfile_rollback_restores_every_profile_byte_for_byte(server, db, keyfile_machine, tmp_path):

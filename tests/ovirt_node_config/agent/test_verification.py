@@ -133,6 +133,7 @@ def test_a_slave_is_known_by_its_permanent_mac_not_its_name(root):
 def test_keyfiles_need_networkmanager_to_have_activated_each_profile(root):
     kernel_bond(root)
     network = desired("keyfile")
+    addresses = ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"])
     nm = (
         "bond0:connected:bond0\neth0:connected:eth0\neth1:disconnected:--\n"
         "eth2:connected:Wired connection 1\n"
@@ -143,6 +144,12 @@ def test_keyfiles_need_networkmanager_to_have_activated_each_profile(root):
     assert verdict.differences == [
         "eth1: NetworkManager has it disconnected, not connected with eth1",
         "eth2: NetworkManager has it connected with Wired connection 1, not connected with eth2",
+    ]
+    unplugged = verification.judge(
+        network, observe(root, network, addresses, NM_UP + "eth1:unavailable:--\n")
+    )
+    assert unplugged.differences == [] and unplugged.warnings == [
+        "eth1: NetworkManager has it unavailable (no carrier)"
     ]
     silent = verification.judge(network, observe(root, network, ip_json(bond0=["192.0.2.10/24"]), None))
     assert "NetworkManager did not say which profiles are active (nmcli device)" in silent.differences
