@@ -72,9 +72,9 @@ def keyfile_node(tmp_path_factory):
     seen = {"rendered": {}, "agent": {}, "state": {}}
     try:
         make_bond(server.admin, *MODES[0][:2])
-        options = dict(slave_net="partner", disk=disk, deadline_s=420, ROUNDS=len(MODES), HOLD=1,
-                       PARTNER=1, PARTNER_ADDRESS=PARTNER)  # fmt: skip
-        with booted("agent-rounds.sh", server, directory / "boots", **options) as guest:
+        wiring = dict(slave_net="partner", disk=disk, PARTNER=1, PARTNER_ADDRESS=PARTNER)
+        with booted("agent-rounds.sh", server, directory / "boots", deadline_s=600, ROUNDS=len(MODES), HOLD=1,
+                    **wiring) as guest:  # fmt: skip
             for number, (bonding_type, options, _, _) in enumerate(MODES, start=1):
                 if number > 1:
                     make_bond(server.admin, bonding_type, options)
@@ -89,7 +89,7 @@ def keyfile_node(tmp_path_factory):
             seen["switch"] = guest.file(f"switch-{LACP_ROUND}.txt")
             seen["ping"] = guest.file(f"ping-{LACP_ROUND}.txt")
             assert guest.finish() == 0, guest.report()
-        with booted("agent-rounds.sh", server, directory / "reboot", slave_net="partner", disk=disk) as guest:
+        with booted("agent-rounds.sh", server, directory / "reboot", **wiring) as guest:
             guest.set_link(1, up=False)  # still unplugged after the reboot
             seen["state"]["reboot"] = recorded(guest, "1")
             seen["agent"]["reboot"] = agent_run(guest, "1")

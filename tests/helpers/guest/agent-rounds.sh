@@ -37,7 +37,7 @@ for round in $(seq 1 "${ROUNDS:-1}"); do
             [ "$(grep -c 'port state: 63' /proc/net/bonding/bond0 2>/dev/null)" = 4 ] && break
             sleep 0.5
         done
-        ping -c 3 -W 2 "${PARTNER_ADDRESS%/*}" > "/guest/ping-$round.txt" 2>&1
+        busybox ping -c 3 -W 2 "${PARTNER_ADDRESS%/*}" > "/guest/ping-$round.txt" 2>&1
         echo "ping exited $?" >> "/guest/ping-$round.txt"
         ip netns exec switch cat /proc/net/bonding/bond9 > "/guest/switch-$round.txt"
     fi
