@@ -55,9 +55,7 @@ class ExitCode(enum.IntEnum):
     APPLY_FAILED = 5  # modprobe, Augeas or the restart failed: previous files restored
     ROLLED_BACK = 6  # the server was lost after the restart: previous files restored, network restarted
     PENDING = 7  # the server holds this new node until an administrator accepts it: nothing changed
-    VERIFY_FAILED = (
-        8  # the running network differs from the files: previous files restored, network restarted
-    )
+    VERIFY_FAILED = 8  # the running network is not the files': previous files restored, network restarted
 
 
 class BootError(Exception):

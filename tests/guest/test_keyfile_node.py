@@ -72,7 +72,7 @@ def keyfile_node(tmp_path_factory):
     seen = {"rendered": {}, "agent": {}, "state": {}}
     try:
         make_bond(server.admin, *MODES[0][:2])
-        wiring = dict(slave_net="partner", disk=disk, PARTNER=1, PARTNER_ADDRESS=PARTNER)
+        wiring = dict(slave_net="partner", disk=disk, lane=0, PARTNER=1, PARTNER_ADDRESS=PARTNER)
         with booted("agent-rounds.sh", server, directory / "boots", deadline_s=600, ROUNDS=len(MODES), HOLD=1,
                     **wiring) as guest:  # fmt: skip
             for number, (bonding_type, options, _, _) in enumerate(MODES, start=1):

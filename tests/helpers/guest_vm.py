@@ -15,9 +15,10 @@ shared with one more guest NIC each ("partner": a wire to a LACP partner the scr
 network namespace). Every NIC reports 10 Gb/s full duplex: without it the bonding driver never
 runs LACP.
 
-At most :data:`MAX_GUESTS` guests run at once across xdist workers (a lock file per slot, each
-TCG guest takes a core); each has a deadline, after which ``timeout`` stops QEMU even if the test
-process is gone, and it is always reaped.
+At most :data:`MAX_GUESTS` guests run at once across xdist workers, one per *lane* (a lock file
+each; each TCG guest takes a core): the longest session has lane 0 to itself, so that it starts at
+once, and the others take turns in lane 1. Each guest has a deadline, after which ``timeout``
+stops QEMU even if the test process is gone, and it is always reaped.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def accelerator() -> list[str]:
     if os.access("/dev/kvm", os.R_OK | os.W_OK) and not pvm_only:
         return ["-accel", "kvm", "-cpu", "host"]
     # a 256 MiB translation cache: QEMU's default (1 GiB) is most of a guest's memory on the host
-    return ["-accel", "tcg,thread=multi,tb-size=256", "-cpu", os.environ.get("GUEST_CPU", "max")]
+    return ["-accel", "tcg,thread=multi,tb-size=256", "-cpu", "max"]
 
 
 @dataclass
@@ -86,6 +87,7 @@ class GuestSpec:
     env: dict[str, str] = field(default_factory=dict)
     disk: Path | None = None  # what this machine keeps across reboots (guest_stage2's DISK_PATHS)
     source_address: str = "127.0.0.1"  # the loopback address the server sees the guest's calls from
+    lane: int = 1  # 0: the longest session's own (see the module's docstring)
 
 
 class Guest:
@@ -103,7 +105,7 @@ class Guest:
     # life cycle --------------------------------------------------------------------------------
 
     def __enter__(self) -> Guest:
-        self._slot = _take_slot(self.spec.deadline_s)
+        self._slot = _take_lane(self.spec.lane, self.spec.deadline_s)
         run = self.dir / "run"
         exports = "".join(f"export {name}={shlex.quote(value)}\n" for name, value in self._env().items())
         run.write_text(f"#!/bin/bash\n{exports}exec bash {shlex.quote(str(SCRIPTS / self.spec.script))}\n")
@@ -285,30 +287,23 @@ def _nic(netdev: str, mac: str) -> str:
     return f"virtio-net-pci,netdev={netdev},mac={mac},speed=10000,duplex=full"
 
 
-def _take_slot(deadline_s: float):
-    """One of :data:`MAX_GUESTS` lock files (shared by every xdist worker), waited for."""
-    slots = CACHE / "slots"
-    slots.mkdir(exist_ok=True)
-    handles = [open(slots / f"{index}.lock", "w") for index in range(MAX_GUESTS)]  # noqa: SIM115
-    end = time.monotonic() + 2 * deadline_s + 600
-    try:
-        while True:
-            for handle in handles:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue
-                for other in handles:
-                    if other is not handle:
-                        other.close()
-                return handle
+def _take_lane(lane: int, deadline_s: float):
+    """The lock file of ``lane`` (shared by every xdist worker), waited for."""
+    if not 0 <= lane < MAX_GUESTS:
+        raise ValueError(f"lane {lane}: there are {MAX_GUESTS}")
+    lanes = CACHE / "lanes"
+    lanes.mkdir(exist_ok=True)
+    handle = open(lanes / f"{lane}.lock", "w")  # noqa: SIM115 - held until _release
+    end = time.monotonic() + 3 * deadline_s + 900
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
             if time.monotonic() > end:
-                raise AssertionError("no guest slot came free")
+                handle.close()
+                raise AssertionError(f"guest lane {lane} never came free") from None
             time.sleep(0.2)
-    except BaseException:
-        for handle in handles:
-            handle.close()
-        raise
 
 
 def _release(slot) -> None:
