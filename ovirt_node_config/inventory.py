@@ -16,37 +16,8 @@ from .bonding import MIN_SLAVES
 from .errors import Conflict
 from .persistence import inventory_store as store
 from .persistence.engine import Database
+from .persistence.inventory_store import SyncPlan
 from .report import HardwareReport, Nic, Skipped
-
-
-@dataclass
-class SyncPlan:
-    """The row changes that bring the inventory in line with one report."""
-
-    host: store.StoredHost | None  # the matched host, None when it is new
-    host_changes: dict[str, object]  # columns to set on the host (all of them when new)
-    replace_cpus: bool
-    insert_nics: list[Nic] = field(default_factory=list)
-    update_nics: list[tuple[store.StoredNic, dict[str, object]]] = field(default_factory=list)
-    move_nics: list[tuple[store.StoredNic, Nic]] = field(default_factory=list)
-    delete_nics: list[store.StoredNic] = field(default_factory=list)
-    # Reported interfaces the sync could not tell apart, and so did not store.
-    unresolved: list[Skipped] = field(default_factory=list)
-    # Stored NICs not in the report, kept because the report could not name every interface.
-    kept_nics: list[store.StoredNic] = field(default_factory=list)
-    credential_digest: str | None = None  # a new credential for the host, set as it is written
-
-    @property
-    def is_noop(self) -> bool:
-        return bool(self.host) and not (
-            self.credential_digest
-            or self.host_changes
-            or self.replace_cpus
-            or self.insert_nics
-            or self.update_nics
-            or self.move_nics
-            or self.delete_nics
-        )
 
 
 @dataclass(frozen=True)

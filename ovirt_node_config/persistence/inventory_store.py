@@ -8,19 +8,15 @@ This is the boot storm's path, so its SQL is written out and run on the driver (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy.engine import Connection
 
-from ..report import Cpu, HardwareReport
+from ..report import Cpu, HardwareReport, Nic, Skipped
 from .answer_store import bump_versions
 from .driver import Driver, in_list
 from .engine import StaleState
 from .node_store import NicRow, NodeView
-
-if TYPE_CHECKING:
-    from ..inventory import SyncPlan
 
 CPU_COLUMNS = [f.name for f in fields(Cpu) if f.name != "index"]
 
@@ -126,6 +122,36 @@ def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) 
 def degraded_bonds(conn: Connection, host_id: int, min_slaves: int) -> list[str]:
     """Interface names of the host's bonds that have fewer than ``min_slaves`` slaves."""
     return [name for (name,) in Driver(conn).execute(_DEGRADED, (host_id, min_slaves)).rows()]
+
+
+@dataclass
+class SyncPlan:
+    """The row changes that bring the inventory in line with one report."""
+
+    host: StoredHost | None  # the matched host, None when it is new
+    host_changes: dict[str, object]  # columns to set on the host (all of them when new)
+    replace_cpus: bool
+    insert_nics: list[Nic] = field(default_factory=list)
+    update_nics: list[tuple[StoredNic, dict[str, object]]] = field(default_factory=list)
+    move_nics: list[tuple[StoredNic, Nic]] = field(default_factory=list)
+    delete_nics: list[StoredNic] = field(default_factory=list)
+    # Reported interfaces the sync could not tell apart, and so did not store.
+    unresolved: list[Skipped] = field(default_factory=list)
+    # Stored NICs not in the report, kept because the report could not name every interface.
+    kept_nics: list[StoredNic] = field(default_factory=list)
+    credential_digest: str | None = None  # a new credential for the host, set as it is written
+
+    @property
+    def is_noop(self) -> bool:
+        return bool(self.host) and not (
+            self.credential_digest
+            or self.host_changes
+            or self.replace_cpus
+            or self.insert_nics
+            or self.update_nics
+            or self.move_nics
+            or self.delete_nics
+        )
 
 
 @dataclass(frozen=True)
