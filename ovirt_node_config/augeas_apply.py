@@ -11,46 +11,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import augeas
 
-from . import nm_keyfiles
-from .node_config import NETWORK_SCRIPTS, AugeasCommand, network_stack_of
-
-
-@dataclass(frozen=True)
-class NetworkFiles:
-    """Where one network stack's files are, and how Augeas reads them."""
-
-    tree: str  # the Augeas path of the directory
-    lens: str
-    keyfiles: bool
-
-    @property
-    def directory(self) -> str:
-        """The directory, relative to the root."""
-        return self.tree.removeprefix("/files/")
-
-    @property
-    def glob(self) -> str:
-        return f"/{self.directory}/{'*' if self.keyfiles else 'ifcfg-*'}"
-
-
-FILES = {
-    "ifcfg": NetworkFiles(NETWORK_SCRIPTS, "Shellvars.lns", keyfiles=False),
-    "keyfile": NetworkFiles(nm_keyfiles.SYSTEM_CONNECTIONS, "NetworkManager.lns", keyfiles=True),
-}
+from .config_file import stacks
+from .config_file.grammar import AugeasCommand
+from .config_file.stack import Stack
 
 
 class AugeasApplyError(RuntimeError):
     """Augeas refused the changes; nothing was saved."""
 
 
-def files_for(commands: list[AugeasCommand]) -> NetworkFiles:
-    """The files the (checked) commands write: ifcfg files unless they are keyfiles."""
-    return FILES[network_stack_of(commands) or "ifcfg"]
+def files_for(commands: list[AugeasCommand]) -> Stack:
+    """The stack whose files the (checked) commands write: ifcfg files unless they are keyfiles."""
+    return stacks.of_commands(commands) or stacks.DEFAULT
 
 
 def touched_files(commands: Iterable[AugeasCommand]) -> list[str]:
@@ -58,7 +34,7 @@ def touched_files(commands: Iterable[AugeasCommand]) -> list[str]:
     names: list[str] = []
     for command in commands:
         if command.path:
-            tree = next(f.tree for f in FILES.values() if command.path.startswith(f.tree + "/"))
+            tree = next(s.tree for s in stacks.STACKS.values() if s.owns(command.path))
             name = command.path.removeprefix(tree + "/").split("/", 1)[0]
             if name not in names:
                 names.append(name)

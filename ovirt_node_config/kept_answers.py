@@ -165,7 +165,7 @@ def _config_answer(node: NodeView, macs: dict[str, str]) -> list[tuple[str, str,
     """What is kept for ``get_config`` of ``node`` with ``macs``; nothing when the node cannot be
     configured (its get_config will say why, to the node)."""
     try:
-        text = node_config.render(node_network.network_for(node, macs))
+        text = node_config.render(node_network.network_for(node, macs), node_view.network_stack(node))
     except NodeConfigError:
         return []
     return [(config_key(node.hostname, macs), "get_config", text)]

@@ -1,7 +1,7 @@
 """What a node's configuration file says, from the inventory and the MACs the node sees now.
 
 :func:`network_for` is pure: a stored node plus a MAC -> interface name map gives the
-:class:`~ovirt_node_config.node_config.NodeNetwork` to render. :func:`config_file` serves nodes
+:class:`~ovirt_node_config.network.model.Network` to render. :func:`config_file` serves nodes
 (their own map), :func:`preview_config` serves administrators (the names the node last
 reported), and both return exactly the same bytes for the same facts. The files are those of
 the node's network stack (``node_view.network_stack``) unless the caller names one: the legacy
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import bonding, node_config, node_view, validation
 from .errors import Conflict, InvalidInput, NotFound
-from .node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+from .network.model import BOND, ETHERNET, Interface, IPv4, Network
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import NodeView
@@ -43,8 +43,9 @@ def parse_macs(raw: object) -> dict[str, str]:
     return macs
 
 
-def network_for(node: NodeView, macs: dict[str, str], stack: str | None = None) -> NodeNetwork:
-    """The node's bonds (with the slaves the node sees) and its plain NICs that it sees.
+def network_for(node: NodeView, macs: dict[str, str]) -> Network:
+    """The node's network as its configuration file says it: its bonds (with the slaves the node
+    sees) and the NICs it sees, each named as ``macs`` names it.
 
     Every file of a configuration is named by its interface, so no two may share a name: a map
     that gives one of the node's NICs the name of one of its bonds is refused, naming both (the
@@ -59,31 +60,24 @@ def network_for(node: NodeView, macs: dict[str, str], stack: str | None = None) 
             )
     if node.bonds and node.bonding_type is None:
         raise Conflict(f"node {node.hostname} has bonds but no bonding type; set one")
-    by_id = {nic.id: nic for nic in node.nics.values()}
-    bonds = []
+    mode = node.bonding_type.mode if node.bonding_type else None
+    controllers = {bond.id: bond.interface_name for bond in node.bonds.values()}
+    interfaces = []
     for bond in node.bonds.values():
-        slaves = tuple(
-            Slave(macs[by_id[nic_id].mac], by_id[nic_id].mac)
-            for nic_id in bond.slave_ids
-            if by_id[nic_id].mac in macs
-        )
-        address = Address(bond.boot_protocol, bond.ip_address, bond.netmask, bond.broadcast)
-        options, _ = bonding.effective(node.bonding_type.mode, node_view.options_of(node, bond, macs))
-        bonds.append(Bond(bond.interface_name, address, slaves, options))
-    plain = tuple(
-        PlainNic(
-            macs[nic.mac], nic.mac, Address(nic.boot_protocol, nic.ip_address, nic.netmask, nic.broadcast)
-        )
-        for nic in node.nics.values()
-        if nic.bond_id is None and nic.mac in macs
-    )
-    return NodeNetwork(
-        node.bonding_type.mode if node.bonding_type else None,
-        tuple(bonds),
-        plain,
-        stack=stack or node_view.network_stack(node),
-        hostname=node.hostname,
-    )
+        options, _ = bonding.effective(mode, node_view.options_of(node, bond, macs))
+        address = IPv4(bond.boot_protocol, bond.ip_address, bond.netmask, bond.broadcast)
+        interfaces.append(Interface(bond.interface_name, BOND, ipv4=address, bond=options))
+    for nic in node.nics.values():
+        if nic.mac not in macs:
+            continue
+        if nic.bond_id is not None:
+            interfaces.append(
+                Interface(macs[nic.mac], ETHERNET, nic.mac, controllers[nic.bond_id], ipv4=None, ipv6=None)
+            )
+        else:
+            address = IPv4(nic.boot_protocol, nic.ip_address, nic.netmask, nic.broadcast)
+            interfaces.append(Interface(macs[nic.mac], ETHERNET, nic.mac, ipv4=address))
+    return Network(mode, tuple(interfaces), node.hostname)
 
 
 @dataclass(frozen=True)
@@ -116,10 +110,12 @@ def config_file(
         node = admit(node)
     elif node is None:
         raise NotFound(f"no node named {hostname!r}")
-    return ConfigFile(node_config.render(network_for(node, macs, stack)), node.id, node.version)
+    text = node_config.render(network_for(node, macs), stack or node_view.network_stack(node))
+    return ConfigFile(text, node.id, node.version)
 
 
 def preview_config(db: Database, ref: object) -> str:
     """What ``get_config`` would return if the node booted now with the names it last reported."""
     node = db.read(lambda conn: node_view.load(conn, ref))
-    return node_config.render(network_for(node, {nic.mac: nic.iface_name for nic in node.nics.values()}))
+    names = {nic.mac: nic.iface_name for nic in node.nics.values()}
+    return node_config.render(network_for(node, names), node_view.network_stack(node))

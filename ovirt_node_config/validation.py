@@ -234,6 +234,29 @@ def host_address(
 _ALL_ONES = ipaddress.IPv4Address("255.255.255.255")
 
 
+def ipv6_interface(field: str, address: object, prefix: object) -> tuple[str, int]:
+    """A static IPv6 address a host can hold (unicast: not unspecified, loopback, multicast or
+    an IPv4-mapped address) in compressed form, and its prefix length, 1-128."""
+    raw = text(f"{field} address", address, max_length=45)
+    try:
+        parsed = ipaddress.IPv6Address(raw)
+    except ValueError:
+        raise InvalidInput(f"{field} address", f"is not an IPv6 address: {shown(address)}") from None
+    if parsed.is_unspecified or parsed.is_loopback or parsed.is_multicast or parsed.ipv4_mapped:
+        raise InvalidInput(f"{field} address", f"is not a host's unicast address: {parsed}")
+    length = integer(f"{field} prefix", prefix, minimum=1, maximum=128)
+    return str(parsed), length
+
+
+def ipv6_cidr(field: str, value: object) -> tuple[str, int]:
+    """``ADDRESS/PREFIX`` read by :func:`ipv6_interface`; the prefix is required."""
+    raw = text(field, value, max_length=49)
+    address, slash, prefix = raw.partition("/")
+    if not slash or not (prefix.isascii() and prefix.isdigit()):
+        raise InvalidInput(field, f"is not ADDRESS/PREFIX: {shown(value)}")
+    return ipv6_interface(field, address, int(prefix))
+
+
 def boot_protocol(field: str, value: object) -> str:
     name = text(field, value, max_length=8)
     if name.lower() not in BOOT_PROTOCOLS:

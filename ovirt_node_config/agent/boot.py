@@ -34,8 +34,8 @@ from pathlib import Path
 
 from .. import node_config
 from ..augeas_apply import AugeasApplyError, apply_commands, files_for, touched_files
+from ..config_file.grammar import AugeasCommand
 from ..errors import InvalidInput
-from ..node_config import AugeasCommand
 from ..rpc_client import MalformedAnswer, server_proxy
 from . import desired_network, discovery, hardware, kernel_state, network_stack, verification
 from .credential import CredentialStore
@@ -483,19 +483,22 @@ def _needing_up(profiles: Profiles, changed: set[str], nm_devices: str | None) -
 
 
 def _profiles(commands: list[AugeasCommand]) -> Profiles:
-    values: dict[str, dict[str, str]] = {}
-    for command in commands:
-        if command.verb == "set":
-            file, section, key = command.path.rsplit("/", 3)[-3:]
-            values.setdefault(file, {})[f"{section}/{key}"] = command.value
-    interfaces = {keys["connection/interface-name"] for keys in values.values()}
-    macs = {keys["ethernet/mac-address"] for keys in values.values() if "ethernet/mac-address" in keys}
-    up = [keys["connection/interface-name"] for keys in values.values() if "connection/master" not in keys]
-    brought_up_by = {
-        keys["connection/interface-name"]: keys.get("connection/master", keys["connection/interface-name"])
-        for keys in values.values()
-    }
-    return Profiles(interfaces, macs, up, brought_up_by)
+    """The profiles the (checked) commands write, from the network they describe: the top-level
+    interfaces are brought up, each port comes up with the top of its chain (a slave with its
+    bond, a bond with the bridge it is a port of)."""
+    network = node_config.network_of(commands)
+
+    def top(iface):
+        while iface.controller and network.get(iface.controller):
+            iface = network.get(iface.controller)
+        return iface.name
+
+    return Profiles(
+        {iface.name for iface in network.interfaces},
+        {iface.mac for iface in network.interfaces if iface.mac},
+        [iface.name for iface in network.interfaces if iface.controller is None],
+        {iface.name: top(iface) for iface in network.interfaces},
+    )
 
 
 def _tls_failure(url: str, exc: ssl.SSLError) -> str:

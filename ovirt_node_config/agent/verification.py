@@ -54,7 +54,7 @@ def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
         _judge_bond(name, wanted, observed.bonds.get(name), verdict)
     for name, wanted in sorted(desired.addresses.items()):
         _judge_address(name, wanted, observed.addresses, verdict)
-    if desired.stack == "keyfile":
+    if desired.keyfiles:
         _judge_profiles(desired, observed.nm_devices, verdict)
     return verdict
 
@@ -148,7 +148,7 @@ def read(
         addresses=kernel_state.addresses(run(ip_command)) if desired.addresses else {},
         nm_devices=(
             kernel_state.nm_devices(run(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"]))
-            if desired.stack == "keyfile"
+            if desired.keyfiles
             else None
         ),
     )

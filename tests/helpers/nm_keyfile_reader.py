@@ -40,6 +40,14 @@ def read(directory: str, path: str) -> dict:
     wired = connection.get_setting_wired()
     if wired and wired.get_mac_address():
         shown["mac-address"] = wired.get_mac_address().lower()
+    if wired and wired.get_mtu():
+        shown["mtu"] = wired.get_mtu()
+    vlan = connection.get_setting_vlan()
+    if vlan:
+        shown["vlan"] = {"parent": vlan.get_parent(), "id": vlan.get_id()}
+    bridge = connection.get_setting_bridge()
+    if bridge:
+        shown["bridge"] = {"stp": bridge.get_stp(), "forward-delay": bridge.get_forward_delay()}
     for family, setting in (
         ("ipv4", connection.get_setting_ip4_config()),
         ("ipv6", connection.get_setting_ip6_config()),

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from bond_strategies import mode_slaves_options
 from hypothesis import HealthCheck, given, settings
+from networks import bond, network, nic
 from support import require_private_var_tmp, run_generated_file
 
 from ovirt_node_config import bonding, node_config
 from ovirt_node_config.augeas_apply import apply_commands, touched_files
 from ovirt_node_config.bonding import BondOptions
-from ovirt_node_config.node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+from ovirt_node_config.network.model import IPv4
 
 M1, M2, M3, M4, M5 = (f"52:54:00:00:00:0{i}" for i in range(1, 6))
-SLAVES = (Slave("eth0", M1), Slave("eth1", M2))
+SLAVES = (("eth0", M1), ("eth1", M2))
 
 
 def apply(text: str, root: Path) -> dict[str, str]:
@@ -31,12 +32,10 @@ def apply(text: str, root: Path) -> dict[str, str]:
 
 
 def test_link_aggregation_bond_with_a_static_nic(tmp_path):
-    network = NodeNetwork(
-        4,
-        (Bond("bond0", Address(), SLAVES),),
-        (PlainNic("eth2", M3, Address("static", "192.0.2.10", "255.255.255.0")),),
+    node = network(
+        4, bond("bond0", IPv4(), SLAVES), nic("eth2", M3, IPv4("static", "192.0.2.10", "255.255.255.0"))
     )
-    files = apply(node_config.render(network), tmp_path)
+    files = apply(node_config.render(node), tmp_path)
     assert files == {
         "ifcfg-bond0": 'DEVICE=bond0\nBONDING_OPTS="mode=4 miimon=100"\nBOOTPROTO=dhcp\nONBOOT=yes\n',
         "ifcfg-eth0": f"DEVICE=eth0\nHWADDR={M1}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
@@ -48,8 +47,8 @@ def test_link_aggregation_bond_with_a_static_nic(tmp_path):
 
 
 def test_bond_with_a_static_address(tmp_path):
-    bond = Bond("bond0", Address("static", "198.51.100.5", "255.255.255.128", "198.51.100.127"), SLAVES)
-    files = apply(node_config.render(NodeNetwork(1, (bond,))), tmp_path)
+    bond0 = bond("bond0", IPv4("static", "198.51.100.5", "255.255.255.128", "198.51.100.127"), SLAVES)
+    files = apply(node_config.render(network(1, bond0)), tmp_path)
     assert files["ifcfg-bond0"] == (
         'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100"\nBOOTPROTO=static\nIPADDR=198.51.100.5\n'
         "NETMASK=255.255.255.128\nBROADCAST=198.51.100.127\nONBOOT=yes\n"
@@ -57,21 +56,17 @@ def test_bond_with_a_static_address(tmp_path):
 
 
 def test_arp_monitoring(tmp_path):
-    bond = Bond("bond0", Address(), SLAVES, BondOptions(arp_interval=500, arp_ip_target=("192.0.2.1",)))
-    files = apply(node_config.render(NodeNetwork(2, (bond,))), tmp_path)
+    bond0 = bond("bond0", IPv4(), SLAVES, BondOptions(arp_interval=500, arp_ip_target=("192.0.2.1",)))
+    files = apply(node_config.render(network(2, bond0)), tmp_path)
     assert 'BONDING_OPTS="mode=2 arp_interval=500 arp_ip_target=192.0.2.1"\n' in files["ifcfg-bond0"]
     assert "miimon" not in files["ifcfg-bond0"]
 
 
 def test_two_bonds(tmp_path):
-    network = NodeNetwork(
-        3,
-        (
-            Bond("bond1", Address("none"), (Slave("eth2", M3), Slave("eth3", M4))),
-            Bond("bond0", Address(), SLAVES),
-        ),
+    node = network(
+        3, bond("bond1", IPv4("none"), (("eth2", M3), ("eth3", M4))), bond("bond0", IPv4(), SLAVES)
     )
-    files = apply(node_config.render(network), tmp_path)
+    files = apply(node_config.render(node), tmp_path)
     assert sorted(files) == [
         "ifcfg-bond0",
         "ifcfg-bond1",
@@ -84,15 +79,8 @@ def test_two_bonds(tmp_path):
 
 
 def test_plain_nics_dhcp_and_static_and_no_pre_config(tmp_path):
-    network = NodeNetwork(
-        None,
-        (),
-        (
-            PlainNic("eth0", M1, Address()),
-            PlainNic("eth1", M2, Address("static", "192.0.2.7", "255.255.0.0")),
-        ),
-    )
-    text = node_config.render(network)
+    node = network(None, nic("eth0", M1), nic("eth1", M2, IPv4("static", "192.0.2.7", "255.255.0.0")))
+    text = node_config.render(node)
     assert node_config.parse(text).pre_config_script is None
     files = apply(text, tmp_path)
     assert files["ifcfg-eth0"] == f"DEVICE=eth0\nHWADDR={M1}\nBOOTPROTO=dhcp\nONBOOT=yes\n"
@@ -104,27 +92,23 @@ def test_existing_files_are_replaced_not_merged(tmp_path):
     directory.mkdir(parents=True)
     (directory / "ifcfg-eth0").write_text("DEVICE=eth0\nBOOTPROTO=static\nIPADDR=10.0.0.1\nMTU=9000\n")
     (directory / "ifcfg-lo").write_text("DEVICE=lo\n")
-    files = apply(node_config.render(NodeNetwork(4, (Bond("bond0", Address(), SLAVES),))), tmp_path)
+    files = apply(node_config.render(network(4, bond("bond0", IPv4(), SLAVES))), tmp_path)
     assert files["ifcfg-eth0"] == f"DEVICE=eth0\nHWADDR={M1}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n"
     assert files["ifcfg-lo"] == "DEVICE=lo\n"  # untouched
 
 
 def test_touched_files_lists_what_will_change():
-    text = node_config.render(
-        NodeNetwork(4, (Bond("bond0", Address(), SLAVES),), (PlainNic("eth9", M5, Address()),))
-    )
+    text = node_config.render(network(4, bond("bond0", IPv4(), SLAVES), nic("eth9", M5, IPv4())))
     commands = node_config.parse_augtool(node_config.parse(text).augtool)
     assert touched_files(commands) == ["ifcfg-bond0", "ifcfg-eth0", "ifcfg-eth1", "ifcfg-eth9"]
 
 
 def test_the_augtool_binary_writes_the_same_bytes(tmp_path):
     options = BondOptions(arp_interval=100, arp_ip_target=("192.0.2.1", "192.0.2.7"), primary="eth1")
-    network = NodeNetwork(
-        1,
-        (Bond("bond0", Address("static", "192.0.2.2", "255.255.255.0"), SLAVES, options),),
-        (PlainNic("eth2", M3, Address()),),
+    node = network(
+        1, bond("bond0", IPv4("static", "192.0.2.2", "255.255.255.0"), SLAVES, options), nic("eth2", M3)
     )
-    text = node_config.render(network)
+    text = node_config.render(node)
     ours = apply(text, tmp_path / "python")
     script = tmp_path / "node-augtool"
     script.write_text(node_config.parse(text).augtool)
@@ -138,11 +122,7 @@ def test_the_augtool_binary_writes_the_same_bytes(tmp_path):
 
 def test_bash_writes_exactly_the_two_sections(tmp_path):
     require_private_var_tmp()
-    hostile_but_valid = NodeNetwork(
-        4,
-        (Bond("b.o_n-d0", Address(), (Slave("x" * 15, M1), Slave("EOF", M2))),),
-        (PlainNic("_eth", M3, Address()),),
-    )
+    hostile_but_valid = network(4, bond("b.o_n-d0", IPv4(), (("x" * 15, M1), ("EOF", M2))), nic("_eth", M3))
     text = node_config.render(hostile_but_valid)
     written = run_generated_file(text, tmp_path)
     sections = node_config.parse(text)
@@ -156,10 +136,10 @@ def test_any_accepted_option_set_is_what_the_ifcfg_file_gives_to_initscripts(tmp
     """Rendered, read by the node's strict parser, written by Augeas, then sourced by bash as
     initscripts source it: BONDING_OPTS is the kernel's option list, unchanged."""
     mode, slaves, options = case
-    bond_slaves = tuple(Slave(name, f"52:54:00:00:01:{i:02x}") for i, name in enumerate(slaves))
-    network = NodeNetwork(mode, (Bond("bond0", Address(), bond_slaves, options),))
+    bond_slaves = tuple((name, f"52:54:00:00:01:{i:02x}") for i, name in enumerate(slaves))
+    node = network(mode, bond("bond0", IPv4(), bond_slaves, options))
     root = tmp_path_factory.mktemp("root")
-    apply(node_config.render(network), root)
+    apply(node_config.render(node), root)
     ifcfg = root / "etc/sysconfig/network-scripts/ifcfg-bond0"
     sourced = subprocess.run(
         ["bash", "-c", 'source "$1" && printf %s "$BONDING_OPTS"', "bash", str(ifcfg)],
@@ -173,12 +153,12 @@ def test_any_accepted_option_set_is_what_the_ifcfg_file_gives_to_initscripts(tmp
 
 def test_keyfiles_are_left_private_to_root_whatever_they_were(tmp_path):
     """NetworkManager ignores a keyfile that others can read or that root does not own."""
-    network = NodeNetwork(None, (), (PlainNic("eth2", M3, Address()),), stack="keyfile", hostname="node1")
+    node = network(None, nic("eth2", M3))
     directory = tmp_path / "etc/NetworkManager/system-connections"
     directory.mkdir(parents=True)
     (directory / "eth2.nmconnection").write_text("[connection]\nid=old\n")
     (directory / "eth2.nmconnection").chmod(0o644)
-    commands = node_config.parse_augtool(node_config.parse(node_config.render(network)).augtool)
+    commands = node_config.parse_augtool(node_config.parse(node_config.render(node, "keyfile")).augtool)
     assert touched_files(commands) == ["eth2.nmconnection"]
     apply_commands(tmp_path, commands)
     written = directory / "eth2.nmconnection"

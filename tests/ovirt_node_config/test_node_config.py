@@ -1,29 +1,25 @@
 """The configuration file: exact shape, strict parsing, and safety against hostile values."""
 
-from dataclasses import replace
-
 import pytest
 from bond_strategies import ANY_OPTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from networks import bond, network, nic
 from support import require_private_var_tmp, run_generated_file
 
-from ovirt_node_config import node_config
+from ovirt_node_config import node_config, validation
 from ovirt_node_config.augeas_apply import apply_commands
 from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.config_file import stacks
+from ovirt_node_config.config_file.grammar import AugeasCommand
 from ovirt_node_config.errors import Conflict, InvalidInput
-from ovirt_node_config.node_config import Address, AugeasCommand, Bond, NodeNetwork, PlainNic, Slave
+from ovirt_node_config.network.model import IPv4, Network
 
 IFCFG = "/files/etc/sysconfig/network-scripts/ifcfg-"
-STATIC = Address("static", "192.0.2.10", "255.255.255.0", "192.0.2.255")
-
-LINK_AGGREGATION = NodeNetwork(
-    mode=4,
-    bonds=(
-        Bond("bond0", Address(), (Slave("eth1", "52:54:00:00:00:02"), Slave("eth0", "52:54:00:00:00:01"))),
-    ),
-    nics=(PlainNic("eth2", "52:54:00:00:00:03", STATIC),),
-)
+STATIC = IPv4("static", "192.0.2.10", "255.255.255.0", "192.0.2.255")
+BOND0 = bond("bond0", IPv4(), [("eth1", "52:54:00:00:00:02"), ("eth0", "52:54:00:00:00:01")])
+ETH2 = nic("eth2", "52:54:00:00:00:03", STATIC)
+LINK_AGGREGATION = network(4, BOND0, ETH2)
 
 EXPECTED = """#!/bin/bash
 # THIS FILE IS GENERATED!
@@ -68,15 +64,13 @@ def test_the_exact_shape():
 
 
 def test_rendering_is_deterministic_whatever_the_input_order():
-    bond = LINK_AGGREGATION.bonds[0]
-    reordered = Bond(bond.interface_name, bond.address, tuple(reversed(bond.slaves)))
-    two_nics = (PlainNic("eth9", "52:54:00:00:00:09", Address()), *LINK_AGGREGATION.nics)
-    first = node_config.render(NodeNetwork(4, (bond,), two_nics))
-    assert node_config.render(NodeNetwork(4, (reordered,), tuple(reversed(two_nics)))) == first
+    eth9 = nic("eth9", "52:54:00:00:00:09")
+    first = node_config.render(network(4, BOND0, eth9, ETH2))
+    assert node_config.render(network(4, ETH2, *reversed(BOND0), eth9)) == first
 
 
 def test_a_node_without_bonds_has_no_pre_config_section():
-    text = node_config.render(NodeNetwork(None, (), (PlainNic("eth0", "52:54:00:00:00:01", Address()),)))
+    text = node_config.render(network(None, nic("eth0", "52:54:00:00:00:01")))
     assert "pre-config-script" not in text and "modprobe" not in text
     sections = node_config.parse(text)
     assert sections.pre_config_script is None
@@ -84,12 +78,12 @@ def test_a_node_without_bonds_has_no_pre_config_section():
 
 
 def test_a_node_with_nothing_mapped_is_the_header_alone():
-    assert node_config.render(NodeNetwork(None)) == "#!/bin/bash\n# THIS FILE IS GENERATED!\n"
+    assert node_config.render(Network(None)) == "#!/bin/bash\n# THIS FILE IS GENERATED!\n"
 
 
 def test_arp_monitoring_replaces_miimon():
-    bond = Bond("bond0", Address(), (), BondOptions(arp_interval=250, arp_ip_target=("192.0.2.1",)))
-    text = node_config.render(NodeNetwork(1, (bond,)))
+    options = BondOptions(arp_interval=250, arp_ip_target=("192.0.2.1",))
+    text = node_config.render(network(1, bond("bond0", None, (), options)))
     assert "BONDING_OPTS '\"mode=1 arp_interval=250 arp_ip_target=192.0.2.1\"'" in text
 
 
@@ -163,45 +157,35 @@ def test_parse_pre_config_refuses_anything_but_one_modprobe(script):
 
 
 @pytest.mark.parametrize(
-    "network",
+    "node",
     [
-        NodeNetwork(4, (Bond("bond0\nsave", Address(), ()),)),
-        NodeNetwork(4, (Bond("EOF", Address(), (Slave("eth0", "52:54:00:00:00:01\nrm /"),)),)),
-        NodeNetwork(None, (), (PlainNic("eth0", "52:54:00:00:00:01", Address("static", "1.2.3.4 x", "24")),)),
-        NodeNetwork(None, (), (PlainNic("../../x", "52:54:00:00:00:01", Address()),)),
-        NodeNetwork(None, (Bond("bond0", Address(), ()),)),  # bonds need a mode
-        NodeNetwork(
-            4, (Bond("bond0", Address(), (), BondOptions(arp_interval=100, arp_ip_target=("192.0.2.1'",))),)
-        ),
+        network(4, bond("bond0\nsave")),
+        network(4, bond("EOF", None, [("eth0", "52:54:00:00:00:01\nrm /")])),
+        network(None, nic("eth0", "52:54:00:00:00:01", IPv4("static", "1.2.3.4 x", "24"))),
+        network(None, nic("../../x", "52:54:00:00:00:01")),
+        network(None, bond("bond0")),  # bonds need a mode
+        network(4, bond("bond0", None, (), BondOptions(arp_interval=100, arp_ip_target=("192.0.2.1'",)))),
     ],
 )
-def test_render_refuses_hostile_values(network):
+def test_render_refuses_hostile_values(node):
     with pytest.raises(InvalidInput):
-        node_config.render(network)
+        node_config.render(node)
 
 
 @pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
 @pytest.mark.parametrize(
-    "network",
+    "node",
     [
-        NodeNetwork(0, (Bond("bond0", Address(), ()), Bond("bond0", Address(), ()))),
-        NodeNetwork(
-            0,
-            (Bond("bond0", Address(), (Slave("eth0", "52:54:00:00:00:01"),)),),
-            (PlainNic("eth0", "52:54:00:00:00:02", Address()),),
-        ),
-        NodeNetwork(
-            None,
-            (),
-            (PlainNic("eth0", "52:54:00:00:00:01", Address("static", "0.0.0.0", "0.0.0.0")),),  # noqa: S104 - data: refused
-        ),
-        NodeNetwork(None, (), (PlainNic("eth0", "52:54:00:00:00:01", Address("static", "192.0.2.0", "24")),)),
+        network(0, bond("bond0"), bond("bond0")),
+        network(0, bond("bond0", None, [("eth0", "52:54:00:00:00:01")]), nic("eth0", "52:54:00:00:00:02")),
+        network(None, nic("eth0", "52:54:00:00:00:01", IPv4("static", "0.0.0.0", "0.0.0.0"))),  # noqa: S104 - data: refused
+        network(None, nic("eth0", "52:54:00:00:00:01", IPv4("static", "192.0.2.0", "24"))),
     ],
 )
-def test_render_refuses_what_the_node_could_not_apply(network, stack):
+def test_render_refuses_what_the_node_could_not_apply(node, stack):
     """Found by the grammar property below: two files of one name, an address no host holds."""
-    with pytest.raises(InvalidInput):
-        node_config.render(replace(network, stack=stack))
+    with pytest.raises((InvalidInput, Conflict)):
+        node_config.render(node, stack)
 
 
 # Property: whatever strings reach render, it refuses them or writes only what the grammar allows.
@@ -209,7 +193,7 @@ def test_render_refuses_what_the_node_could_not_apply(network, stack):
 good_names = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}", fullmatch=True)
 good_macs = st.from_regex(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", fullmatch=True)
 good_ips = st.ip_addresses(v=4).map(str)
-good_masks = st.integers(0, 32).map(lambda bits: node_config.validation.netmask("m", bits))
+good_masks = st.integers(0, 32).map(lambda bits: validation.netmask("m", bits))
 hostile = st.one_of(
     st.text(max_size=20), st.sampled_from(["EOF", "x\nsave", "'", '"', "a b", "../x", "$(id)"])
 )
@@ -225,44 +209,50 @@ macs = mostly(good_macs)
 addresses = mostly(st.one_of(good_ips, st.none()))
 masks = mostly(st.one_of(good_masks, st.none()))
 address = st.builds(
-    Address,
+    IPv4,
     mostly(st.sampled_from(["dhcp", "static", "none"]), st.just("bootp\n")),
     addresses,
     masks,
     addresses,
 )
-networks = st.builds(
-    NodeNetwork,
-    mostly(st.integers(0, 6), st.sampled_from([None, -1, 7])),
-    st.lists(
-        st.builds(
-            Bond,
-            names,
-            address,
-            st.lists(st.builds(Slave, names, macs), max_size=3).map(tuple),
-            st.one_of(st.just(BondOptions()), ANY_OPTIONS),
-        ),
-        max_size=2,
-    ).map(tuple),
-    st.lists(st.builds(PlainNic, names, macs, address), max_size=3).map(tuple),
-    stack=st.sampled_from(["ifcfg", "keyfile"]),
-    hostname=st.just("node1"),
+bonds = st.builds(
+    bond,
+    names,
+    address,
+    st.lists(st.tuples(names, macs), max_size=3),
+    st.one_of(st.just(BondOptions()), ANY_OPTIONS),
 )
+networks = st.tuples(
+    st.builds(
+        lambda mode, parts: network(mode, *parts),
+        mostly(st.integers(0, 6), st.sampled_from([None, -1, 7])),
+        st.lists(st.one_of(bonds, st.builds(nic, names, macs, address)), max_size=4),
+    ),
+    st.sampled_from(["ifcfg", "keyfile"]),
+)
+
+
+def shape(node: Network) -> set[tuple]:
+    return {(i.name, i.kind, i.mac, i.controller, i.ipv4 is None) for i in node.interfaces}
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(networks)
-def test_no_value_escapes_the_grammar(network):
+def test_no_value_escapes_the_grammar(drawn):
+    node, stack = drawn
     try:
-        text = node_config.render(network)
+        text = node_config.render(node, stack)
     except (InvalidInput, Conflict):
         return
     sections = node_config.parse(text)  # the strict reader accepts exactly what render writes
-    assert (sections.pre_config_script is not None) == bool(network.bonds)
+    has_bonds = any(i.kind == "bond" for i in node.interfaces)
+    assert (sections.pre_config_script is not None) == has_bonds
     if sections.pre_config_script:
-        assert node_config.parse_pre_config(sections.pre_config_script) == network.mode
+        assert node_config.parse_pre_config(sections.pre_config_script) == node.mode
     if sections.augtool:
-        assert node_config.network_stack_of(node_config.parse_augtool(sections.augtool)) == network.stack
+        commands = node_config.parse_augtool(sections.augtool)
+        assert stacks.of_commands(commands).name == stack
+        assert shape(node_config.network_of(commands)) == shape(node)  # and reads back the same network
     closers = text.split("\n").count("EOF")
     assert closers == (sections.pre_config_script is not None) + (sections.augtool is not None)
 
@@ -273,14 +263,15 @@ def test_no_value_escapes_the_grammar(network):
     deadline=None,
 )
 @given(networks)
-def test_what_renders_lands_only_in_its_files_for_augeas_and_for_bash(tmp_path_factory, network):
+def test_what_renders_lands_only_in_its_files_for_augeas_and_for_bash(tmp_path_factory, drawn):
     """Not the project's parser judging its own renderer: Augeas applies the section to a scratch
     root and decides where everything goes (only the files of the network's interfaces, in the
     stack's directory, may appear), and bash runs the whole file as an old appliance does (it
     may write only the two sections, exactly as the strict reader reads them)."""
     require_private_var_tmp()
+    node, stack = drawn
     try:
-        text = node_config.render(network)
+        text = node_config.render(node, stack)
     except (InvalidInput, Conflict):
         return
     workdir = tmp_path_factory.mktemp("run")
@@ -291,13 +282,10 @@ def test_what_renders_lands_only_in_its_files_for_augeas_and_for_bash(tmp_path_f
         return
     root = workdir / "root"
     apply_commands(root, node_config.parse_augtool(sections.augtool))
-    names = {b.interface_name for b in network.bonds} | {
-        s.iface_name for b in network.bonds for s in b.slaves
-    }
-    names |= {nic.iface_name for nic in network.nics}
+    names = {iface.name for iface in node.interfaces}
     directory, pattern = (
         ("etc/NetworkManager/system-connections", "{}.nmconnection")
-        if network.stack == "keyfile"
+        if stack == "keyfile"
         else ("etc/sysconfig/network-scripts", "ifcfg-{}")
     )
     written = {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}

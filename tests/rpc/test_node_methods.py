@@ -11,6 +11,7 @@ import pytest
 from support import add_bond, enrol_without_credential, http_get, make_report
 
 from ovirt_node_config import node_admin, node_config
+from ovirt_node_config.config_file import stacks
 from ovirt_node_config.trust import enrolment
 
 MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
@@ -237,7 +238,7 @@ def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(
     keyfiles = node_config.parse(node.get_config("node1", macs))
     assert node_config.parse_pre_config(keyfiles.pre_config_script) == 4
     commands = node_config.parse_augtool(keyfiles.augtool)
-    assert node_config.network_stack_of(commands) == "keyfile"
+    assert stacks.of_commands(commands).name == "keyfile"
     assert "/bond0.nmconnection/bond/mode 802.3ad\n" in keyfiles.augtool
     assert "/eth2.nmconnection/ipv4/address1 192.0.2.10/24\n" in keyfiles.augtool
     # The 2008 appliances' GET runs what it gets: always ifcfg files (for a host without the

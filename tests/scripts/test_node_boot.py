@@ -16,6 +16,7 @@ from pathlib import Path
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
+from networks import bond, network
 from support import (
     RunningServer,
     add_bond,
@@ -220,18 +221,7 @@ class HostileServer:
         self.server.server_close()
 
 
-GOOD = node_config.render(
-    node_config.NodeNetwork(
-        4,
-        (
-            node_config.Bond(
-                "bond0",
-                node_config.Address(),
-                (node_config.Slave("eth0", M[0]), node_config.Slave("eth1", M[1])),
-            ),
-        ),
-    )
-)
+GOOD = node_config.render(network(4, bond("bond0", None, [("eth0", M[0]), ("eth1", M[1])])))
 
 
 @pytest.mark.parametrize(

@@ -5,29 +5,24 @@ real kernel's side is tests/guest/)."""
 import json
 
 import pytest
+from networks import bond, network, nic
 from support import bond_in_sysfs, build_machine
 
 from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network, kernel_state, verification
 from ovirt_node_config.bonding import BondOptions
-from ovirt_node_config.node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+from ovirt_node_config.network.model import IPv4
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
-STATIC = Address("static", "192.0.2.10", "255.255.255.0")
+STATIC = IPv4("static", "192.0.2.10", "255.255.255.0")
 
 
 LACP_FAST = BondOptions(lacp_rate="fast")
 
 
 def desired(stack: str, mode: int = 4, options: BondOptions = LACP_FAST):
-    network = NodeNetwork(
-        mode,
-        bonds=(Bond("bond0", STATIC, (Slave("eth0", M[0]), Slave("eth1", M[1])), options),),
-        nics=(PlainNic("eth2", M[2], Address("dhcp")),),
-        stack=stack,
-        hostname="node1",
-    )
-    sections = node_config.parse(node_config.render(network))
+    node = network(mode, bond("bond0", STATIC, [("eth0", M[0]), ("eth1", M[1])], options), nic("eth2", M[2]))
+    sections = node_config.parse(node_config.render(node, stack))
     return desired_network.from_commands(node_config.parse_augtool(sections.augtool))
 
 

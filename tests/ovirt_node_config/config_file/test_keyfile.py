@@ -3,63 +3,39 @@ NetworkManager lens) to a scratch root, and read back as INI files and by Networ
 keyfile reader (libnm, through the system's python3); the strict reader refuses anything the
 server does not write."""
 
-import configparser
-import json
-import shutil
-import subprocess
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from bond_strategies import mode_slaves_options
 from hypothesis import HealthCheck, given, settings
-from support import require
+from keyfiles import applied, networkmanager_reads
+from networks import bond, network, nic
 
-from ovirt_node_config import bonding, nm_keyfiles, node_config
-from ovirt_node_config.augeas_apply import apply_commands
+from ovirt_node_config import bonding, node_config
 from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.config_file import keyfile
 from ovirt_node_config.errors import InvalidInput
-from ovirt_node_config.node_config import Address, Bond, NodeNetwork, PlainNic, Slave
+from ovirt_node_config.network.model import IPv4
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 4)]
-CONNECTIONS = "etc/NetworkManager/system-connections"
-READER = Path(__file__).parents[1] / "helpers" / "nm_keyfile_reader.py"
 
 # The issue's node: an 802.3ad bond over two NICs with a static address, and one DHCP NIC.
-NODE = NodeNetwork(
+NODE = network(
     4,
-    (
-        Bond(
-            "bond0",
-            Address("static", "192.0.2.10", "255.255.255.0", "192.0.2.255"),
-            (Slave("eth0", M[0]), Slave("eth1", M[1])),
-            BondOptions(lacp_rate="fast", xmit_hash_policy="layer3+4"),
-        ),
+    bond(
+        "bond0",
+        IPv4("static", "192.0.2.10", "255.255.255.0", "192.0.2.255"),
+        [("eth0", M[0]), ("eth1", M[1])],
+        BondOptions(lacp_rate="fast", xmit_hash_policy="layer3+4"),
     ),
-    (PlainNic("eth2", M[2], Address("dhcp")),),
-    stack="keyfile",
-    hostname="node1",
+    nic("eth2", M[2], IPv4("dhcp")),
 )
-
-
-def applied(root: Path, network: NodeNetwork) -> dict[str, dict]:
-    """Render, read back strictly, apply with python-augeas; every keyfile as INI, with its mode."""
-    sections = node_config.parse(node_config.render(network))
-    apply_commands(root, node_config.parse_augtool(sections.augtool))
-    files = {}
-    for path in sorted((root / CONNECTIONS).iterdir()):
-        ini = configparser.ConfigParser(interpolation=None)
-        ini.optionxform = str  # keys as written
-        ini.read_string(path.read_text())
-        files[path.name] = {section: dict(ini[section]) for section in ini.sections()}
-        files[path.name]["mode"] = oct(path.stat().st_mode & 0o7777)
-    return files
 
 
 def connection(iface: str, kind: str, **more: str) -> dict:
     return {
         "id": iface,
-        "uuid": nm_keyfiles.profile_uuid("node1", iface),
+        "uuid": keyfile.profile_uuid("node1", iface),
         "type": kind,
         "interface-name": iface,
         "autoconnect-priority": "100",
@@ -95,30 +71,12 @@ def test_the_files_say_exactly_what_the_node_has(tmp_path):
     }
 
 
-def networkmanager_reads(root: Path) -> dict:
-    """What NetworkManager's keyfile reader makes of every keyfile under ``root``."""
-    python = shutil.which("python3", path="/usr/bin:/bin")  # the system's, with its packages
-    probe = python and subprocess.run(
-        [python, "-c", "import gi; gi.require_version('NM', '1.0')"], capture_output=True, check=False
-    )
-    if not probe or probe.returncode != 0:
-        require(
-            "NetworkManager's keyfile reader needs python3-gi and gir1.2-nm-1.0 (make test installs them)"
-        )
-    directory = root / CONNECTIONS
-    paths = sorted(str(path) for path in directory.iterdir())
-    result = subprocess.run(
-        [python, str(READER), str(directory), *paths], capture_output=True, text=True, check=True, timeout=60
-    )
-    return {Path(path).name: value for path, value in json.loads(result.stdout).items()}
-
-
 def test_networkmanager_accepts_them_and_reads_the_same_network(tmp_path):
     applied(tmp_path, NODE)
     read = networkmanager_reads(tmp_path)
     assert read["bond0.nmconnection"] == {
         "id": "bond0",
-        "uuid": nm_keyfiles.profile_uuid("node1", "bond0"),
+        "uuid": keyfile.profile_uuid("node1", "bond0"),
         "type": "bond",
         "interface-name": "bond0",
         "master": None,
@@ -148,59 +106,47 @@ def test_networkmanager_accepts_them_and_reads_the_same_network(tmp_path):
 def test_every_valid_bond_is_written_as_the_kernel_options_say(tmp_path_factory, drawn):
     mode, slaves, options = drawn
     macs = [f"52:54:00:00:01:{i:02x}" for i in range(len(slaves))]
-    network = NodeNetwork(
-        mode,
-        (
-            Bond(
-                "bond0",
-                Address(),
-                tuple(Slave(name, mac) for name, mac in zip(slaves, macs, strict=True)),
-                options,
-            ),
-        ),
-        stack="keyfile",
-        hostname="node1",
-    )
-    written = applied(tmp_path_factory.mktemp("root"), network)["bond0.nmconnection"]["bond"]
+    node = network(mode, bond("bond0", None, zip(slaves, macs, strict=True), options))
+    written = applied(tmp_path_factory.mktemp("root"), node)["bond0.nmconnection"]["bond"]
     expected = bonding.kernel_options(mode, options, "bond0", slaves)
     assert list(written.items()) == [("mode", bonding.MODES[mode]), *expected[1:]]
 
 
 def test_uuids_are_the_same_at_every_boot_and_differ_between_nodes_and_interfaces():
-    assert nm_keyfiles.profile_uuid("node1", "bond0") == nm_keyfiles.profile_uuid("node1", "bond0")
-    assert len({nm_keyfiles.profile_uuid(h, i) for h in ("node1", "node2") for i in ("eth0", "eth1")}) == 4
-    assert node_config.render(NODE) == node_config.render(replace(NODE))
+    assert keyfile.profile_uuid("node1", "bond0") == keyfile.profile_uuid("node1", "bond0")
+    assert len({keyfile.profile_uuid(h, i) for h in ("node1", "node2") for i in ("eth0", "eth1")}) == 4
+    assert node_config.render(NODE, "keyfile") == node_config.render(replace(NODE), "keyfile")
 
 
 def test_the_same_node_on_ifcfg_gets_the_2008_file():
-    ifcfg = node_config.render(replace(NODE, stack="ifcfg"))
-    assert ifcfg == node_config.render(replace(NODE, stack="ifcfg", hostname=""))  # no uuids in it
+    ifcfg = node_config.render(NODE, "ifcfg")
+    assert ifcfg == node_config.render(replace(NODE, hostname=""), "ifcfg")  # no uuids in it
     assert "NetworkManager" not in ifcfg
     assert "set /files/etc/sysconfig/network-scripts/ifcfg-bond0/BONDING_OPTS" in ifcfg
 
 
-PROFILE = f"{nm_keyfiles.SYSTEM_CONNECTIONS}/eth2.nmconnection"
+PROFILE = f"{keyfile.SYSTEM_CONNECTIONS}/eth2.nmconnection"
 
 
 @pytest.mark.parametrize(
     "line, reason",
     [
         (f"set {PROFILE}/connection/permissions user:root", "not a key the server writes"),
-        (f"set {PROFILE}/802-1x/password secret", "not an rm or set of a keyfile's key"),
+        (f"set {PROFILE}/802-1x/password secret", "not a key the server writes"),
         (f"set {PROFILE}/connection/id eth9", "does not match the file"),
         (f"set {PROFILE}/connection/interface-name eth9", "does not match the file"),
         (f"set {PROFILE}/connection/uuid not-a-uuid", "is not a UUID"),
         (f"set {PROFILE}/connection/uuid 5B1C4A52-8A7E-4F0E-9B63-0C1D2E3F4A5B", "not in normal form"),
-        (f"set {PROFILE}/connection/type wifi", "must be bond or ethernet"),
+        (f"set {PROFILE}/connection/type wifi", "must be ethernet or bond or vlan or bridge"),
         (f"set {PROFILE}/ethernet/mac-address 52-54-00-00-00-03", "not in normal form"),
         (f"set {PROFILE}/ipv4/address1 192.0.2.1/33", "prefix must be 1-32"),
         (f"set {PROFILE}/ipv4/address1 192.0.2.1", "is not IP/PREFIX"),
         (f"set {PROFILE}/ipv4/method shared", "must be auto or manual or disabled"),
         (f"set {PROFILE}/ipv4/method auto extra", "not an rm or set of a keyfile's key"),
-        (f"set {nm_keyfiles.SYSTEM_CONNECTIONS}/../shadow/connection/id x", "not an rm or set"),
-        (f"rm {nm_keyfiles.SYSTEM_CONNECTIONS}", "not an rm or set"),
-        (f"rm {nm_keyfiles.SYSTEM_CONNECTIONS}/*", "not an rm or set"),
-        (f"set {nm_keyfiles.SYSTEM_CONNECTIONS}/eth2.conf/connection/id eth2", "not an rm or set"),
+        (f"set {keyfile.SYSTEM_CONNECTIONS}/../shadow/connection/id x", "not an rm or set"),
+        (f"rm {keyfile.SYSTEM_CONNECTIONS}", "not an rm or set"),
+        (f"rm {keyfile.SYSTEM_CONNECTIONS}/*", "not an rm or set"),
+        (f"set {keyfile.SYSTEM_CONNECTIONS}/eth2.conf/connection/id eth2", "not an rm or set"),
         (
             "set /files/etc/sysconfig/network-scripts/ifcfg-eth2/ONBOOT yes",
             "mixes ifcfg files and NetworkManager",
@@ -208,14 +154,14 @@ PROFILE = f"{nm_keyfiles.SYSTEM_CONNECTIONS}/eth2.nmconnection"
     ],
 )
 def test_the_strict_reader_refuses_what_the_server_does_not_write(line, reason):
-    good = node_config.parse(node_config.render(NODE)).augtool
+    good = node_config.parse(node_config.render(NODE, "keyfile")).augtool
     with pytest.raises(InvalidInput) as refused:
         node_config.parse_augtool(good.replace("save\n", line + "\nsave\n"))
     assert reason in refused.value.message
 
 
 def test_a_bond_section_is_read_with_the_kernel_options_rules():
-    good = node_config.parse(node_config.render(NODE)).augtool
+    good = node_config.parse(node_config.render(NODE, "keyfile")).augtool
     lines = good.splitlines(keepends=True)
     option = next(i for i, line in enumerate(lines) if "/bond/lacp_rate" in line)
     assert node_config.parse_augtool(good.replace("/bond/lacp_rate fast", "/bond/lacp_rate slow"))

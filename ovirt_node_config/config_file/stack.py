@@ -1,0 +1,144 @@
+"""What a network stack is: where its files live, how Augeas reads them, and the two directions
+between the interface model and the augtool section's lines.
+
+A stack writes one file per interface, in :meth:`~ovirt_node_config.network.model.Network.ordered`
+order, each first removed then set key by key; its reader takes checked commands back to a
+:class:`~ovirt_node_config.network.model.Network`, which must pass the same rules
+(``network.rules``) the writer's input passed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import validation
+from ..errors import Conflict, InvalidInput
+from ..network import rules
+from ..network.model import Interface, Network
+from .grammar import AugeasCommand
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str  # ifcfg | keyfile
+    tree: str  # the Augeas path of the directory
+    lens: str
+    prefix: str  # file name = prefix + interface + suffix
+    suffix: str
+
+    @property
+    def keyfiles(self) -> bool:
+        return self.name == "keyfile"
+
+    @property
+    def directory(self) -> str:
+        """The directory, relative to the root."""
+        return self.tree.removeprefix("/files/")
+
+    @property
+    def glob(self) -> str:
+        return f"/{self.directory}/{self.prefix}*{self.suffix}"
+
+    @property
+    def file_pattern(self) -> re.Pattern:
+        return re.compile(
+            rf"{re.escape(self.tree)}/{re.escape(self.prefix)}"
+            rf"(?P<file>{validation.IFACE_PATTERN.pattern}){re.escape(self.suffix)}"
+        )
+
+    def file_name(self, iface: str) -> str:
+        return f"{self.prefix}{iface}{self.suffix}"
+
+    def path(self, iface: str) -> str:
+        return f"{self.tree}/{self.file_name(iface)}"
+
+    def owns(self, path: str) -> bool:
+        return path.startswith(self.tree + "/")
+
+    # writing -----------------------------------------------------------------------------------
+
+    def write(self, network: Network) -> list[str]:
+        """The ``rm``/``set`` lines of every interface of ``network`` (checked by the rules)."""
+        rules.check(network)
+        lines: list[str] = []
+        for iface in network.ordered():
+            path = self.path(iface.name)
+            lines.append(f"rm {path}")
+            lines += [f"set {path}/{key} {value}" for key, value in self.keys(network, iface)]
+        return lines
+
+    def keys(self, network: Network, iface: Interface) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    # reading -----------------------------------------------------------------------------------
+
+    def command(self, field: str, line: str) -> AugeasCommand | None:
+        """The checked command of one line about this stack's files; None when the line is not
+        about them; a line about them outside the grammar is refused."""
+        verb, _, rest = line.partition(" ")
+        if verb not in ("rm", "set") or not self.owns(rest.partition(" ")[0]):
+            return None
+        if verb == "rm":
+            match = self.file_pattern.fullmatch(rest)
+            if not match:
+                raise InvalidInput(field, f"is not an rm or set of a {self.name} file: {line[:60]!r}")
+            return AugeasCommand("rm", self.path(match["file"]))
+        path, _, value = rest.partition(" ")
+        return self.assignment(field, line, path, value)
+
+    def assignment(self, field: str, line: str, path: str, value: str) -> AugeasCommand:
+        raise NotImplementedError
+
+    def files(self, commands: list[AugeasCommand]) -> dict[str, dict[str, str]]:
+        """Interface -> {key: value} of every file the commands set, keys in file order."""
+        files: dict[str, dict[str, str]] = {}
+        for command in commands:
+            if command.verb != "set":
+                continue
+            match = self.file_pattern.match(command.path)
+            key = command.path[match.end() + 1 :]
+            keys = files.setdefault(match["file"], {})
+            if key in keys:
+                raise InvalidInput(f"{self.file_name(match['file'])}", f"{key} is set twice")
+            keys[key] = command.value
+        return files
+
+    def read(self, commands: list[AugeasCommand], mode: int | None = None) -> Network:
+        """The network the checked commands describe; ``mode`` is the one the pre-config script
+        loads. Strict: the network must pass the rules, and each file must be exactly what the
+        writer makes of the interface read from it (its keys, their order and their values)."""
+        files = self.files(commands)
+        interfaces = []
+        modes = set() if mode is None else {mode}
+        for name, keys in files.items():
+            iface, bond_mode = self.interface(name, keys)
+            interfaces.append(iface)
+            if bond_mode is not None:
+                modes.add(bond_mode)
+        if len(modes) > 1:
+            raise InvalidInput("augtool section", f"bonds of modes {sorted(modes)}: a node has one")
+        network = Network(modes.pop() if modes else None, tuple(interfaces))
+        try:
+            rules.check(network)
+        except Conflict as broken:  # to the node, a file that breaks a rule is malformed
+            raise InvalidInput("augtool section", broken.message) from None
+        for iface in network.interfaces:
+            written = [self.comparable(k, self.stored(k, v)) for k, v in self.keys(network, iface)]
+            read = [self.comparable(k, v) for k, v in files[iface.name].items()]
+            if written != read:
+                raise InvalidInput(
+                    self.file_name(iface.name), "is not a file the server writes (keys, order or values)"
+                )
+        return network
+
+    def stored(self, key: str, value: str) -> str:
+        """A value as Augeas stores it, from its form on a ``set`` line."""
+        return value
+
+    def comparable(self, key: str, value: str) -> tuple[str, str]:
+        return key, value
+
+    def interface(self, name: str, keys: dict[str, str]) -> tuple[Interface, int | None]:
+        """One file's interface (and the bonding mode its bond file names, if any)."""
+        raise NotImplementedError

@@ -1,0 +1,105 @@
+"""The interface model: every interface of a node's network, of one of four kinds.
+
+- ``ethernet``: a NIC, known by its permanent MAC;
+- ``bond``: the node's bonding mode (one per node) and this bond's options (``bonding``);
+- ``vlan``: a VLAN ``vlan_id`` (1-4094) on a ``parent``, a NIC or a bond;
+- ``bridge``: a Linux bridge, STP on or off and its forward delay.
+
+Every interface has a name, an optional ``controller`` (the bond or bridge it is a port of), an
+MTU (None: the kernel's default) and its addressing: :class:`IPv4` and :class:`IPv6`, or None
+for a port, which carries no IP. A :class:`Network` is a node's interfaces with its bonding mode
+and host name; :meth:`Network.ordered` is the one order in which both stacks write them.
+Modelled on nmstate's per-kind interfaces and VDSM's network (a NIC or bond, a VLAN, a bridge).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from ..bonding import BondOptions
+
+ETHERNET, BOND, VLAN, BRIDGE = "ethernet", "bond", "vlan", "bridge"
+KINDS = (ETHERNET, BOND, VLAN, BRIDGE)
+CONTROLLERS = (BOND, BRIDGE)
+IPV4_METHODS = ("dhcp", "static", "none")
+IPV6_METHODS = ("ignore", "auto", "dhcp", "static")
+
+
+@dataclass(frozen=True)
+class IPv4:
+    """``dhcp``, ``static`` (address, netmask, broadcast when known) or ``none``."""
+
+    method: str = "dhcp"
+    address: str | None = None
+    netmask: str | None = None
+    broadcast: str | None = None
+
+    @property
+    def prefix(self) -> int | None:
+        if self.netmask is None:
+            return None
+        return ipaddress.IPv4Network(f"0.0.0.0/{self.netmask}").prefixlen
+
+
+@dataclass(frozen=True)
+class IPv6:
+    """``ignore`` (no IPv6), ``auto`` (SLAAC), ``dhcp`` (DHCPv6) or ``static`` (address/prefix)."""
+
+    method: str = "ignore"
+    address: str | None = None
+    prefix: int | None = None
+
+    @property
+    def on(self) -> bool:
+        return self.method != "ignore"
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    kind: str
+    mac: str | None = None  # ethernet: the permanent MAC
+    controller: str | None = None  # the bond or bridge this interface is a port of
+    mtu: int | None = None
+    ipv4: IPv4 | None = field(default_factory=IPv4)  # None: a port, no addressing
+    ipv6: IPv6 | None = field(default_factory=IPv6)
+    bond: BondOptions | None = None  # bond
+    parent: str | None = None  # vlan
+    vlan_id: int | None = None  # vlan
+    stp: bool | None = None  # bridge
+    forward_delay: int | None = None  # bridge, seconds
+
+
+@dataclass(frozen=True)
+class Network:
+    """A node's interfaces, its bonding mode (None without bonds) and its host name (the keyfile
+    profiles' uuids are derived from it)."""
+
+    mode: int | None
+    interfaces: tuple[Interface, ...] = ()
+    hostname: str = ""
+
+    def get(self, name: str) -> Interface | None:
+        return next((iface for iface in self.interfaces if iface.name == name), None)
+
+    def of_kind(self, kind: str) -> list[Interface]:
+        return sorted((i for i in self.interfaces if i.kind == kind), key=lambda i: i.name)
+
+    def ports(self, controller: str) -> list[Interface]:
+        return sorted((i for i in self.interfaces if i.controller == controller), key=lambda i: i.name)
+
+    def controller_kind(self, iface: Interface) -> str | None:
+        """``bond`` or ``bridge``: what ``iface`` is a port of (None: not a port, or an unknown one)."""
+        controller = self.get(iface.controller) if iface.controller else None
+        return controller.kind if controller else None
+
+    def ordered(self) -> list[Interface]:
+        """The order files are written in: each bond then its slaves, the other NICs, the VLANs,
+        the bridges, each group by name (the 2008 order for bonds and NICs)."""
+        order: list[Interface] = []
+        for bond in self.of_kind(BOND):
+            order += [bond, *(i for i in self.ports(bond.name) if i.kind == ETHERNET)]
+        order += [i for i in self.of_kind(ETHERNET) if i not in order]
+        order += self.of_kind(VLAN) + self.of_kind(BRIDGE)
+        return order + [i for i in self.interfaces if i not in order]

@@ -1,0 +1,139 @@
+"""What a valid node network is: the rules between its interfaces, in one place.
+
+:func:`check` is run on the network an administrator's change would leave (``node_admin``) and on
+every network rendered or read back from a file, so a network that is stored renders, and one
+that renders is one the node agent accepts. A value out of its range is :class:`InvalidInput`
+(400, naming the field); a rule between interfaces is :class:`Conflict` (409, ``rule '...'``):
+
+- interface names are valid kernel names (1-15 characters) and unique on the node;
+- a port (bond slave or bridge port) carries no IP, and names an existing bond or bridge;
+- a bond's ports are NICs, each in at most one controller (one ``controller`` field each);
+- a bridge's ports are NICs, bonds or VLANs: no bridge in a bridge;
+- a VLAN sits on a NIC or a bond (not on a bond's slave), its id 1-4094, unique per parent;
+- MTU 68-65535, 1280 or more where IPv6 is on; a VLAN's MTU at most its parent's; a bond's
+  slaves carry the bond's MTU;
+- IPv6 static addresses are unicast with a prefix of 1-128; the node has one bonding mode.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .. import bonding, validation
+from ..errors import Conflict, InvalidInput
+from .model import BOND, BRIDGE, ETHERNET, IPV4_METHODS, IPV6_METHODS, KINDS, VLAN, Interface, Network
+
+MIN_MTU, MAX_MTU, MIN_IPV6_MTU, DEFAULT_MTU = 68, 65535, 1280, 1500
+MIN_VLAN_ID, MAX_VLAN_ID = 1, 4094
+MAX_FORWARD_DELAY = 30  # seconds: the kernel's bridge accepts 2-30 with STP on
+
+
+def refuse(rule: str, detail: str) -> Conflict:
+    return Conflict(f"rule '{rule}': {detail}")
+
+
+def mtu(field: str, value: object) -> int | None:
+    """An MTU, 68-65535, or None (the kernel's default)."""
+    if value is None:
+        return None
+    return validation.integer(field, value, minimum=MIN_MTU, maximum=MAX_MTU)
+
+
+def vlan_id(field: str, value: object) -> int:
+    return validation.integer(field, value, minimum=MIN_VLAN_ID, maximum=MAX_VLAN_ID)
+
+
+def forward_delay(field: str, value: object) -> int | None:
+    if value is None:
+        return None
+    return validation.integer(field, value, minimum=2, maximum=MAX_FORWARD_DELAY)
+
+
+def effective_mtu(iface: Interface) -> int:
+    return iface.mtu if iface.mtu is not None else DEFAULT_MTU
+
+
+def check(network: Network) -> None:
+    """Refuse, naming the rule and the interfaces, a network that breaks any rule above."""
+    names = Counter(iface.name for iface in network.interfaces)
+    for name, count in names.items():
+        validation.interface_name("interface name", name)
+        if count > 1:
+            raise refuse("interface names are unique on a node", f"{name} is given {count} times")
+    by_name = {iface.name: iface for iface in network.interfaces}
+    vlans: set[tuple[str, int]] = set()
+    for iface in network.interfaces:
+        _check_values(iface)
+        if iface.controller is not None:
+            _check_port(network, iface, by_name)
+        if iface.kind == VLAN:
+            _check_vlan(iface, by_name, vlans)
+        if iface.kind == BOND:
+            if network.mode is None:
+                raise refuse("a node needs a bonding type before a bond", f"{iface.name} has no mode")
+            slaves = [port.name for port in network.ports(iface.name)]
+            bonding.check(network.mode, iface.bond or bonding.BondOptions(), iface.name, slaves)
+    for port in network.interfaces:
+        owner = by_name.get(port.controller) if port.controller else None
+        if owner is not None and owner.kind == BOND and port.mtu != owner.mtu:
+            raise refuse(
+                "a bond's slaves carry the bond's MTU",
+                f"{port.name} has MTU {port.mtu or 'default'}, {owner.name} {owner.mtu or 'default'}",
+            )
+
+
+def _check_values(iface: Interface) -> None:
+    if iface.kind not in KINDS:
+        raise InvalidInput(f"{iface.name} kind", f"must be one of {', '.join(KINDS)}")
+    if iface.kind == ETHERNET:
+        validation.mac(f"{iface.name} MAC", iface.mac)
+    mtu(f"{iface.name} mtu", iface.mtu)
+    if iface.ipv4 is not None and iface.ipv4.method not in IPV4_METHODS:
+        raise InvalidInput(f"{iface.name} ipv4 method", f"must be one of {', '.join(IPV4_METHODS)}")
+    if iface.ipv4 is not None and iface.ipv4.method == "static":
+        validation.host_address(iface.name, iface.ipv4.address, iface.ipv4.netmask, iface.ipv4.broadcast)
+    ipv6 = iface.ipv6
+    if ipv6 is not None:
+        if ipv6.method not in IPV6_METHODS:
+            raise InvalidInput(f"{iface.name} ipv6 method", f"must be one of {', '.join(IPV6_METHODS)}")
+        if ipv6.method == "static":
+            validation.ipv6_interface(f"{iface.name} ipv6", ipv6.address, ipv6.prefix)
+        if ipv6.on and iface.mtu is not None and iface.mtu < MIN_IPV6_MTU:
+            raise refuse("IPv6 needs an MTU of 1280 or more", f"{iface.name} has IPv6 on and MTU {iface.mtu}")
+    if iface.kind == BRIDGE:
+        forward_delay(f"{iface.name} forward_delay", iface.forward_delay)
+
+
+def _check_port(network: Network, port: Interface, by_name: dict[str, Interface]) -> None:
+    owner = by_name.get(port.controller)
+    if owner is None or owner.kind not in (BOND, BRIDGE):
+        raise refuse(
+            "a port's controller is a bond or a bridge of the node",
+            f"{port.name} is a port of {port.controller}, which is neither",
+        )
+    if port.ipv4 is not None or (port.ipv6 is not None and port.ipv6.on):
+        raise refuse("a port carries no IP", f"{port.name} is a port of {owner.name} and has addressing")
+    if owner.kind == BOND and port.kind != ETHERNET:
+        raise refuse("a bond's slaves are NICs", f"{port.name} is a {port.kind}")
+    if owner.kind == BRIDGE and port.kind == BRIDGE:
+        raise refuse("no bridge in a bridge", f"{port.name} is a bridge, a port of {owner.name}")
+
+
+def _check_vlan(vlan: Interface, by_name: dict[str, Interface], seen: set[tuple[str, int]]) -> None:
+    identifier = vlan_id(f"{vlan.name} vlan id", vlan.vlan_id)
+    parent = by_name.get(vlan.parent) if vlan.parent else None
+    if parent is None or parent.kind not in (ETHERNET, BOND):
+        raise refuse("a VLAN sits on a NIC or a bond", f"{vlan.name}'s parent {vlan.parent} is neither")
+    if parent.controller is not None and by_name.get(parent.controller, parent).kind == BOND:
+        raise refuse(
+            "a VLAN sits on a NIC or a bond",
+            f"{vlan.name}'s parent {parent.name} is a slave of {parent.controller}; put it on the bond",
+        )
+    if (parent.name, identifier) in seen:
+        raise refuse("a VLAN id is unique per parent", f"{parent.name} has VLAN {identifier} twice")
+    seen.add((parent.name, identifier))
+    if effective_mtu(vlan) > effective_mtu(parent):
+        raise refuse(
+            "a VLAN's MTU is at most its parent's",
+            f"{vlan.name} has MTU {effective_mtu(vlan)}, {parent.name} {effective_mtu(parent)}",
+        )
