@@ -143,11 +143,14 @@ def identify(db: Database, report: HardwareReport, body_digest: str | None) -> S
     return inventory.identify(db, report, keep=keeper(report, body_digest))
 
 
-def carry_forward(conn: Connection, node: NodeView, version: int, identify_holds: bool) -> None:
+def carry_forward(
+    conn: Connection, node: NodeView, version: int, identify_holds: bool, changed: NodeView | None = None
+) -> None:
     """After an administrator changed ``node`` (as loaded before the change, now at ``version``),
     in the change's transaction: keep the configuration its next boot asks for, with the names it
     last reported, and, when the change left every column ``identify`` compares alone
-    (``identify_holds``), the answers kept for its identify bodies with the new degraded bonds."""
+    (``identify_holds``), the answers kept for its identify bodies with the new degraded bonds.
+    ``changed`` is the node as the change left it, when the caller has read it already."""
     kept = []
     identified = answer_store.kept(conn, node.id, node.version, "identify") if identify_holds else []
     if identified:
@@ -156,7 +159,7 @@ def carry_forward(conn: Connection, node: NodeView, version: int, identify_holds
             (struct,), _ = xmlrpc.client.loads(answer)
             struct["degraded_bonds"] = degraded
             kept.append((digest, "identify", answer_text(struct)))
-    changed = node_view.load(conn, node.hostname)
+    changed = changed or node_view.load(conn, node.hostname)
     kept += _config_answer(changed, {nic.mac: nic.iface_name for nic in changed.nics.values()})
     answer_store.remember(conn, node.id, version, kept)
 

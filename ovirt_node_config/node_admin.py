@@ -25,8 +25,9 @@ from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
 
-from . import bonding, kept_answers, node_view, validation
+from . import bonding, kept_answers, node_network, node_view, validation
 from .errors import Conflict, InvalidInput, NotFound
+from .network import rules
 from .node_view import load, options_of
 from .persistence import answer_store, trust_store
 from .persistence import node_store as store
@@ -42,22 +43,42 @@ def _bond(node: NodeView, interface_name: object) -> store.BondRow:
     return bond
 
 
+def _nic(node: NodeView, field: str, raw: object) -> store.NicRow:
+    """One of the node's NICs by MAC or by the name the node last reported."""
+    try:
+        mac = validation.mac(field, raw)
+    except InvalidInput:
+        name = validation.interface_name(field, raw)
+        nic = next((nic for nic in node.nics.values() if nic.iface_name == name), None)
+        if nic is None:
+            raise Conflict(
+                f"rule 'NICs must belong to the node': {node.hostname} reported no NIC named {name}"
+            ) from None
+        return nic
+    nic = node.nics.get(mac)
+    if nic is None:
+        raise Conflict(f"rule 'NICs must belong to the node': {mac} is not a NIC of {node.hostname}")
+    return nic
+
+
 def _nics(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRow]:
-    """The node's NICs for a list of MACs; unknown or foreign MACs and repeats are refused."""
+    """The node's NICs for a list of MACs or reported names; unknown or foreign ones and repeats
+    are refused, as are NICs that are ports of a bridge (a port of one controller at most)."""
     items = validation.array(field, macs, max_items=256)
     found: list[store.NicRow] = []
     for index, raw in enumerate(items):
-        mac = validation.mac(f"{field}[{index}]", raw)
-        nic = node.nics.get(mac)
-        if nic is None:
-            raise Conflict(f"rule 'NICs must belong to the node': {mac} is not a NIC of {node.hostname}")
+        nic = _nic(node, f"{field}[{index}]", raw)
         if nic in found:
-            raise InvalidInput(f"{field}[{index}]", f"{mac} is listed twice")
+            raise InvalidInput(f"{field}[{index}]", f"{nic.mac} is listed twice")
+        if nic.bridge_id is not None:
+            bridge = next(b.interface_name for b in node.bridges.values() if b.id == nic.bridge_id)
+            rule = "an interface is a port of at most one bond or bridge"
+            raise Conflict(f"rule '{rule}': {nic.iface_name} is a port of {bridge}")
         found.append(nic)
     return found
 
 
-def _audit(
+def record_change(
     conn: Connection,
     actor: str,
     node: NodeView,
@@ -66,12 +87,17 @@ def _audit(
     after: object,
     identify_holds: bool = True,
 ) -> None:
-    """Record a change; every change comes here, so here the node's answers kept for its next
-    boot stop being current (its config_version goes up) and are kept anew for the new version
-    (``identify_holds``: the change left every column ``identify`` compares with a report alone)."""
+    """Record a change; every change comes here, so here the network the change leaves is held
+    to the rules (``network.rules``: refused with the rule, and the transaction with it), and the
+    node's answers kept for its next boot stop being current (its config_version goes up) and are
+    kept anew for the new version (``identify_holds``: the change left every column ``identify``
+    compares with a report alone)."""
     version = answer_store.bump_versions(conn, [node.id]).get(node.id)
     if version is not None:  # None: the node is gone
-        kept_answers.carry_forward(conn, node, version, identify_holds)
+        changed = node_view.load(conn, node.hostname)
+        names = {nic.mac: nic.iface_name for nic in changed.nics.values()}
+        rules.check(node_network.network_for(changed, names))
+        kept_answers.carry_forward(conn, node, version, identify_holds, changed)
 
     def encode(value: object) -> str | None:
         return None if value is None else json.dumps(value, sort_keys=True, default=str)
@@ -142,7 +168,7 @@ def set_bonding_type(db: Database, actor: str, ref: object, wanted: object) -> d
                     chosen.mode, options_of(node, bond), bond.interface_name, _slave_names(node, bond)
                 )
             store.set_bonding_type(conn, node.id, chosen.id)
-            _audit(conn, actor, node, "set_bonding_type", before, asdict(chosen))
+            record_change(conn, actor, node, "set_bonding_type", before, asdict(chosen))
         return {"host": node.hostname, "label": chosen.label, "mode": chosen.mode}
 
     return db.write(work)
@@ -157,7 +183,7 @@ def set_network_stack(db: Database, actor: str, ref: object, stack: object) -> d
         node = load(conn, ref, lock=True)
         if node.network_stack_override != wanted:
             store.set_network_stack_override(conn, node.id, wanted)
-            _audit(conn, actor, node, "set_network_stack", node.network_stack_override, wanted)
+            record_change(conn, actor, node, "set_network_stack", node.network_stack_override, wanted)
         changed = replace(node, network_stack_override=wanted)
         return {"host": node.hostname, **_network_stack(changed)}
 
@@ -197,7 +223,7 @@ def create_bonding(
         bond_id = store.insert_bond(conn, node.id, {"name": display_name, "interface_name": iface})
         store.add_members(conn, node.id, bond_id, [nic.id for nic in members])
         after = {"name": display_name, "interface_name": iface, "slaves": sorted(nic.mac for nic in members)}
-        _audit(conn, actor, node, "create_bonding", None, after)
+        record_change(conn, actor, node, "create_bonding", None, after)
         return {"host": node.hostname, **after}
 
     return db.write(work)
@@ -215,7 +241,7 @@ def delete_bonding(db: Database, actor: str, ref: object, interface_name: object
         node = load(conn, ref, lock=True)
         bond = _bond(node, interface_name)
         store.delete_bond(conn, bond.id)
-        _audit(conn, actor, node, "delete_bonding", _bond_summary(node, bond), None)
+        record_change(conn, actor, node, "delete_bonding", _bond_summary(node, bond), None)
         return {"host": node.hostname, "deleted": bond.interface_name, "released": _slave_macs(node, bond)}
 
     return db.write(work)
@@ -231,7 +257,7 @@ def _bond_and_members(conn: Connection, ref: object, interface_name: object, mac
 
 
 def _audit_slaves(conn, actor: str, node: NodeView, action: str, bond, before: list[str], after: list[str]):
-    _audit(
+    record_change(
         conn,
         actor,
         node,
@@ -307,40 +333,37 @@ def address_settings(settings: object) -> dict:
     return {"boot_protocol": protocol, "ip_address": ip, "netmask": netmask, "broadcast": broadcast}
 
 
-def set_address(db: Database, actor: str, ref: object, bond_or_mac: object, settings: object) -> dict:
-    """Set how a bond or a NIC (by MAC) gets its address."""
+def set_address(db: Database, actor: str, ref: object, interface: object, settings: object) -> dict:
+    """Set how an interface gets its IPv4 address: a bond, VLAN or bridge by name, a NIC by MAC
+    or by the name the node last reported."""
     wanted = address_settings(settings)
-    target = validation.text("bond_or_mac", bond_or_mac, max_length=32)
 
     def work(conn):
         node = load(conn, ref, lock=True)
+        kind, row = node_view.find_interface(node, interface, "interface")
+        controller = node_view.controller_of(node, kind, row)
+        if kind == "nic" and row.bond_id is not None:
+            raise Conflict(f"rule 'a bond's slaves take no address': {row.mac} is a slave; address the bond")
+        if controller is not None:
+            name = node_view.name_of(kind, row)
+            raise Conflict(
+                f"rule 'a port carries no IP': {name} is a port of {controller}; address {controller}"
+            )
         keys = ("boot_protocol", "ip_address", "netmask", "broadcast")
-        if target in node.bonds:
-            row, kind = node.bonds[target], "bond"
-        else:
-            try:
-                mac = validation.mac("bond_or_mac", target)
-            except InvalidInput:
-                raise NotFound(f"node {node.hostname} has no bond {target!r} (nor is it a MAC)") from None
-            row, kind = node.nics.get(mac), "nic"
-            if row is None:
-                raise NotFound(f"node {node.hostname} has no NIC {mac}")
-            if row.bond_id is not None:
-                raise Conflict(f"rule 'a bond's slaves take no address': {mac} is a slave; address the bond")
         before = {key: getattr(row, key) for key in keys}
+        label = row.mac if kind == "nic" else row.interface_name
         if before != wanted:
-            (store.update_bond if kind == "bond" else store.update_nic)(conn, row.id, wanted)
-            label = row.interface_name if kind == "bond" else row.mac
-            _audit(
+            store.update_interface(conn, kind, row.id, wanted)
+            record_change(
                 conn,
                 actor,
                 node,
                 "set_address",
                 {kind: label, **before},
                 {kind: label, **wanted},
-                identify_holds=kind == "bond",  # a NIC's address is compared with the report's
+                identify_holds=kind != "nic",  # a NIC's address is compared with the report's
             )
-        return {"host": node.hostname, kind: row.interface_name if kind == "bond" else row.mac, **wanted}
+        return {"host": node.hostname, kind: label, **wanted}
 
     return db.write(work)
 
@@ -379,8 +402,9 @@ def _change_options(
         mode = _mode(node)
         bonding.check(mode, wanted, bond.interface_name, _slave_names(node, bond))
         if wanted != current:
-            store.update_bond(
+            store.update_interface(
                 conn,
+                "bond",
                 bond.id,
                 {
                     "miimon_ms": wanted.miimon,
@@ -400,7 +424,9 @@ def _change_options(
                 primary = next((n for n in node.nics.values() if n.iface_name == wanted.primary), None)
                 store.set_primary(conn, bond.id, primary.id if primary else None)
             label = {"bond": bond.interface_name}
-            _audit(conn, actor, node, action, {**label, **current.given()}, {**label, **wanted.given()})
+            record_change(
+                conn, actor, node, action, {**label, **current.given()}, {**label, **wanted.given()}
+            )
         return {
             "host": node.hostname,
             "bond": bond.interface_name,
@@ -418,7 +444,7 @@ def delete_node(db: Database, actor: str, ref: object) -> dict:
     def work(conn):
         node = load(conn, ref, lock=True)
         store.delete_host(conn, node.id)
-        _audit(conn, actor, node, "delete_node", {"hostname": node.hostname, "uuid": node.uuid}, None)
+        record_change(conn, actor, node, "delete_node", {"hostname": node.hostname, "uuid": node.uuid}, None)
         return {"deleted": node.hostname}
 
     return db.write(work)
@@ -430,7 +456,7 @@ def reset_credential(db: Database, actor: str, ref: object) -> dict:
     def work(conn):
         node = load(conn, ref, lock=True)
         trust_store.set_credential(conn, node.id, None)
-        _audit(conn, actor, node, "reset_credential", None, None, identify_holds=False)
+        record_change(conn, actor, node, "reset_credential", None, None, identify_holds=False)
         return {"hostname": node.hostname, "credential": "reset"}
 
     return db.write(work)
@@ -459,14 +485,66 @@ def show_node(db: Database, ref: object) -> dict:
                     "broadcast": nic.broadcast or "",
                     "link_state": nic.link_state or "",
                     "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
+                    **_shown_link(node, "nic", nic),
                 }
                 for nic in node.nics.values()
             ],
-            "bonds": [_shown_bond(node, bond) for bond in node.bonds.values()],
+            "bonds": [
+                {**_shown_bond(node, bond), **_shown_link(node, "bond", bond)} for bond in node.bonds.values()
+            ],
+            "vlans": [
+                {
+                    "interface_name": vlan.interface_name,
+                    "vlan_id": vlan.vlan_id,
+                    "parent": next(
+                        (b.interface_name for b in node.bonds.values() if b.id == vlan.parent_bonding_id),
+                        next((n.iface_name for n in node.nics.values() if n.id == vlan.parent_nic_id), ""),
+                    ),
+                    **_shown_addressing(vlan),
+                    **_shown_link(node, "vlan", vlan),
+                }
+                for vlan in node.vlans.values()
+            ],
+            "bridges": [
+                {
+                    "interface_name": bridge.interface_name,
+                    "stp": bridge.stp,
+                    "forward_delay": bridge.forward_delay or "",
+                    "ports": [
+                        node_view.name_of(kind, row)
+                        for kind, rows in (("nic", node.nics), ("bond", node.bonds), ("vlan", node.vlans))
+                        for row in rows.values()
+                        if row.bridge_id == bridge.id
+                    ],
+                    **_shown_addressing(bridge),
+                    **_shown_link(node, "bridge", bridge),
+                }
+                for bridge in node.bridges.values()
+            ],
             **_network_stack(node),
         }
 
     return db.read(work)
+
+
+def _shown_addressing(row) -> dict:
+    return {key: "" if getattr(row, key) is None else getattr(row, key) for key in _ADDRESSING}
+
+
+def _shown_link(node: NodeView, kind: str, row) -> dict:
+    """An interface's MTU, IPv6 and the bridge it is a port of, for show_node."""
+    bridge_id = getattr(row, "bridge_id", None)  # a bridge is no bridge's port
+    bridge = next((b.interface_name for b in node.bridges.values() if b.id == bridge_id), "")
+    bond = next((b for b in node.bonds.values() if b.id == row.bond_id), None) if kind == "nic" else None
+    return {
+        "mtu": (bond.mtu if bond else row.mtu) or "",  # a slave carries its bond's
+        "ipv6_method": row.ipv6_method,
+        "ipv6_address": f"{row.ipv6_address}/{row.ipv6_prefix}" if row.ipv6_address else "",
+        "bridge": bridge,
+    }
+
+
+_ADDRESSING = ("boot_protocol", "ip_address", "netmask", "broadcast")
 
 
 def _shown_bond(node: NodeView, bond: BondRow) -> dict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import bonding, node_config, node_view, validation
 from .errors import Conflict, InvalidInput, NotFound
-from .network.model import BOND, ETHERNET, Interface, IPv4, Network
+from .network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import NodeView
@@ -61,23 +61,65 @@ def network_for(node: NodeView, macs: dict[str, str]) -> Network:
     if node.bonds and node.bonding_type is None:
         raise Conflict(f"node {node.hostname} has bonds but no bonding type; set one")
     mode = node.bonding_type.mode if node.bonding_type else None
-    controllers = {bond.id: bond.interface_name for bond in node.bonds.values()}
+    bridge_names = {bridge.id: bridge.interface_name for bridge in node.bridges.values()}
+    bond_names = {bond.id: bond.interface_name for bond in node.bonds.values()}
+    nic_names = {nic.id: macs.get(nic.mac) for nic in node.nics.values()}
     interfaces = []
     for bond in node.bonds.values():
         options, _ = bonding.effective(mode, node_view.options_of(node, bond, macs))
-        address = IPv4(bond.boot_protocol, bond.ip_address, bond.netmask, bond.broadcast)
-        interfaces.append(Interface(bond.interface_name, BOND, ipv4=address, bond=options))
+        interfaces.append(
+            _interface(bond.interface_name, BOND, bond, bridge_names.get(bond.bridge_id), bond=options)
+        )
     for nic in node.nics.values():
-        if nic.mac not in macs:
+        name = nic_names[nic.id]
+        if name is None:
             continue
-        if nic.bond_id is not None:
-            interfaces.append(
-                Interface(macs[nic.mac], ETHERNET, nic.mac, controllers[nic.bond_id], ipv4=None, ipv6=None)
-            )
+        if nic.bond_id is not None:  # a slave carries its bond's MTU
+            bond = next(b for b in node.bonds.values() if b.id == nic.bond_id)
+            iface = Interface(name, ETHERNET, nic.mac, bond.interface_name, bond.mtu, ipv4=None, ipv6=None)
         else:
-            address = IPv4(nic.boot_protocol, nic.ip_address, nic.netmask, nic.broadcast)
-            interfaces.append(Interface(macs[nic.mac], ETHERNET, nic.mac, ipv4=address))
+            iface = _interface(name, ETHERNET, nic, bridge_names.get(nic.bridge_id), mac=nic.mac)
+        interfaces.append(iface)
+    for vlan in node.vlans.values():
+        parent = bond_names.get(vlan.parent_bonding_id) or nic_names.get(vlan.parent_nic_id)
+        if parent is None:  # its NIC is not seen: neither is the VLAN
+            continue
+        interfaces.append(
+            _interface(
+                vlan.interface_name,
+                VLAN,
+                vlan,
+                bridge_names.get(vlan.bridge_id),
+                parent=parent,
+                vlan_id=vlan.vlan_id,
+            )
+        )
+    for bridge in node.bridges.values():
+        interfaces.append(
+            _interface(
+                bridge.interface_name,
+                BRIDGE,
+                bridge,
+                None,
+                stp=bridge.stp,
+                forward_delay=bridge.forward_delay,
+            )
+        )
     return Network(mode, tuple(interfaces), node.hostname)
+
+
+def _interface(name: str, kind: str, row, controller: str | None, **kind_fields) -> Interface:
+    """An interface from its stored row: a port (of a bridge) carries no addressing."""
+    if controller is not None:
+        return Interface(name, kind, controller=controller, mtu=row.mtu, ipv4=None, ipv6=None, **kind_fields)
+    return Interface(
+        name,
+        kind,
+        mtu=row.mtu,
+        ipv4=IPv4(row.boot_protocol, row.ip_address, row.netmask, row.broadcast),
+        ipv6=IPv6(row.ipv6_method, row.ipv6_address, row.ipv6_prefix),
+        **kind_fields,
+    )
 
 
 @dataclass(frozen=True)

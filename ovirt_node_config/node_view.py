@@ -1,6 +1,6 @@
 """Reading one stored node as the admin and configuration paths see it: how a host is named
-(host name or SMBIOS UUID), loading it, a stored bond's options, and which files configure its
-network (:func:`network_stack`)."""
+(host name or SMBIOS UUID), loading it, naming one of its interfaces (:func:`find_interface`), a
+stored bond's options, and which files configure its network (:func:`network_stack`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from . import validation
 from .bonding import BondOptions
-from .errors import Conflict, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .persistence import node_store as store
 from .persistence.node_store import BondRow, NodeView
 
@@ -36,6 +36,38 @@ def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: b
     if node is None:
         raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
     return node
+
+
+def find_interface(node: NodeView, value: object, field: str = "interface") -> tuple[str, object]:
+    """One of the node's interfaces as (kind, row): a bond, VLAN or bridge by its interface name,
+    a NIC by its MAC or by the name the node last reported (kind ``nic``)."""
+    name = validation.text(field, value, max_length=17)
+    for kind, rows in (("bond", node.bonds), ("vlan", node.vlans), ("bridge", node.bridges)):
+        if name in rows:
+            return kind, rows[name]
+    try:
+        nic = node.nics.get(validation.mac(field, name))
+    except InvalidInput:
+        nic = next((nic for nic in node.nics.values() if nic.iface_name == name), None)
+    if nic is None:
+        raise NotFound(
+            f"node {node.hostname} has no interface {name!r} (a bond, VLAN, bridge, NIC name or MAC)"
+        )
+    return "nic", nic
+
+
+def name_of(kind: str, row) -> str:
+    return row.iface_name if kind == "nic" else row.interface_name
+
+
+def controller_of(node: NodeView, kind: str, row) -> str | None:
+    """The bond or bridge the interface is a port of, by name (None: not a port)."""
+    if kind == "nic" and row.bond_id is not None:
+        return next(b.interface_name for b in node.bonds.values() if b.id == row.bond_id)
+    bridge_id = getattr(row, "bridge_id", None)
+    if bridge_id is not None:
+        return next(b.interface_name for b in node.bridges.values() if b.id == bridge_id)
+    return None
 
 
 def options_of(node: NodeView, bond: BondRow, names: dict[str, str] | None = None) -> BondOptions:

@@ -13,6 +13,7 @@ import uuid as uuid_module
 
 from .errors import InvalidInput, shown
 
+NORMAL_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 MAC_PATTERN = re.compile(r"[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}")
 # A link-layer address of colon-separated octets, as the kernel prints any of them.
 HARDWARE_ADDRESS = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){1,31}")
@@ -73,6 +74,8 @@ def mac(field: str, value: object) -> str:
     """A unicast-or-not Ethernet MAC in lower case ``aa:bb:cc:dd:ee:ff``."""
     if not isinstance(value, str):
         raise InvalidInput(field, f"must be a MAC address string, not {type(value).__name__}")
+    if NORMAL_MAC.fullmatch(value) and value != "00:00:00:00:00:00":
+        return value  # already in normal form: the render path checks every MAC it writes
     candidate = value.strip().lower()
     if len(candidate) > 17 or not MAC_PATTERN.fullmatch(candidate):
         raise InvalidInput(field, f"is not a MAC address: {shown(value)}")

@@ -6,7 +6,7 @@ its arguments to the bonding domain module, which decides, and returns XML-RPC v
 
 from __future__ import annotations
 
-from ovirt_node_config import node_admin, node_network
+from ovirt_node_config import network_admin, node_admin, node_network
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
 
@@ -61,9 +61,33 @@ class AdminMethods:
         _node(host)
         return node_admin.release(self.db, _actor(), host, bond, macs)
 
-    def set_address(self, host: object, bond_or_mac: object, settings: object) -> dict:
+    def set_address(self, host: object, interface: object, settings: object) -> dict:
         _node(host)
-        return _no_nones(node_admin.set_address(self.db, _actor(), host, bond_or_mac, settings))
+        return _no_nones(node_admin.set_address(self.db, _actor(), host, interface, settings))
+
+    def create_vlan(self, host: object, parent: object, vlan_id: object, name: object = "") -> dict:
+        _node(host)
+        return network_admin.create_vlan(self.db, _actor(), host, parent, vlan_id, name)
+
+    def delete_vlan(self, host: object, name: object) -> dict:
+        _node(host)
+        return network_admin.delete_vlan(self.db, _actor(), host, name)
+
+    def create_bridge(self, host: object, name: object, ports: object, options: object = None) -> dict:
+        _node(host)
+        return network_admin.create_bridge(self.db, _actor(), host, name, ports, options)
+
+    def delete_bridge(self, host: object, name: object) -> dict:
+        _node(host)
+        return network_admin.delete_bridge(self.db, _actor(), host, name)
+
+    def set_mtu(self, host: object, interface: object, mtu: object) -> dict:
+        _node(host)
+        return network_admin.set_mtu(self.db, _actor(), host, interface, mtu)
+
+    def set_ipv6(self, host: object, interface: object, settings: object) -> dict:
+        _node(host)
+        return network_admin.set_ipv6(self.db, _actor(), host, interface, settings)
 
     def set_arp_monitor(self, host: object, bond: object, address: object, interval_ms: object) -> dict:
         _node(host)
@@ -128,6 +152,12 @@ class AdminMethods:
             "enslave",
             "release",
             "set_address",
+            "create_vlan",
+            "delete_vlan",
+            "create_bridge",
+            "delete_bridge",
+            "set_mtu",
+            "set_ipv6",
             "set_arp_monitor",
             "set_bond_options",
             "preview_config",

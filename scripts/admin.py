@@ -130,17 +130,51 @@ def build_parser() -> argparse.ArgumentParser:
         bond,
         ("macs", {"metavar": "MAC", "nargs": "+"}),
     )
+    iface = ("target", {"metavar": "IFACE", "help": "a bond, VLAN or bridge; a NIC by name or MAC"})
     address = command(
-        "set-address",
-        "set how a bond or NIC gets its address",
-        "admin.set_address",
-        host,
-        ("target", {"metavar": "IFACE_OR_MAC", "help": "a bond's interface name or a NIC's MAC"}),
+        "set-address", "set how an interface gets its IPv4 address", "admin.set_address", host, iface
     )
     address.add_argument("--boot", required=True, metavar="PROTOCOL", help="dhcp, static or none")
     address.add_argument("--ip", metavar="ADDRESS")
     address.add_argument("--netmask", metavar="MASK")
     address.add_argument("--broadcast", metavar="ADDRESS")
+    command(
+        "vlan-create",
+        "create a VLAN on a NIC or a bond (named PARENT.ID unless --name)",
+        "admin.create_vlan",
+        host,
+        ("parent", {"metavar": "PARENT", "help": "a bond, or a NIC by name or MAC"}),
+        ("vlan_id", {"metavar": "ID", "type": int, "help": "1-4094"}),
+    ).add_argument("--name", default="", metavar="IFACE", help="the VLAN's interface name")
+    command("vlan-delete", "delete a VLAN", "admin.delete_vlan", host, ("name", {"metavar": "IFACE"}))
+    bridge = command(
+        "bridge-create",
+        "create a bridge over NICs, bonds or VLANs (it takes over the first port's addressing)",
+        "admin.create_bridge",
+        host,
+        ("name", {"metavar": "NAME", "help": "e.g. ovirtmgmt"}),
+        ("ports", {"metavar": "PORT", "nargs": "*", "help": "bonds, VLANs, NICs by name or MAC"}),
+    )
+    bridge.add_argument("--stp", action="store_true", help="run the spanning tree protocol (default off)")
+    bridge.add_argument("--forward-delay", type=int, metavar="SECONDS", help="2-30")
+    command("bridge-delete", "delete a bridge (its ports are released)", "admin.delete_bridge", host,
+            ("name", {"metavar": "NAME"}))  # fmt: skip
+    command(
+        "set-mtu",
+        "set an interface's MTU ('default' returns to the kernel's)",
+        "admin.set_mtu",
+        host,
+        iface,
+        ("mtu", {"metavar": "MTU", "help": "68-65535, or default"}),
+    )
+    command(
+        "set-ipv6",
+        "set an interface's IPv6: ignore, auto (SLAAC), dhcp, or ADDRESS/PREFIX",
+        "admin.set_ipv6",
+        host,
+        iface,
+        ("ipv6", {"metavar": "SETTING"}),
+    )
     arp = command(
         "bond-arp",
         "set a bond's ARP monitoring (interval 0 turns it off)",
@@ -262,6 +296,15 @@ def call_arguments(args: argparse.Namespace) -> tuple:
             }
         )
         return (args.host, args.target, settings)
+    if args.method == "admin.create_vlan":
+        return (args.host, args.parent, args.vlan_id, args.name)
+    if args.method == "admin.create_bridge":
+        options = {"stp": args.stp, **({"forward_delay": args.forward_delay} if args.forward_delay else {})}
+        return (args.host, args.name, args.ports, options)
+    if args.method == "admin.set_mtu":
+        return (args.host, args.target, "" if args.mtu == "default" else _number(args.mtu))
+    if args.method == "admin.set_ipv6":
+        return (args.host, args.target, args.ipv6)
     if args.method == "admin.set_arp_monitor":
         return (args.host, args.bond, args.address, args.interval)
     if args.method == "admin.set_bond_options":
@@ -276,6 +319,11 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         name for name in ("host", "claim", "type", "name", "iface", "bond", "macs") if hasattr(args, name)
     ]
     return tuple(getattr(args, name) for name in names)
+
+
+def _number(text: str) -> int | str:
+    """A whole number as a number; anything else as given, for the server to refuse by name."""
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str | None]:
@@ -481,8 +529,71 @@ def _render_node(node: dict) -> str:
     )
     notes = [f"{b['interface_name']}: {note}" for b in node["bonds"] for note in b["notes"]]
     return "\n\n".join(
-        [summary, nics, bonds if node["bonds"] else "no bonds", *(["\n".join(notes)] if notes else [])]
+        [
+            summary,
+            "network:\n" + "\n".join(_tree(node)),
+            nics,
+            bonds if node["bonds"] else "no bonds",
+            *(["\n".join(notes)] if notes else []),
+        ]
     )
+
+
+def _tree(node: dict) -> list[str]:
+    """The node's interfaces from the top (bridges, VLANs, bonds) down to its NICs: each bridge
+    over its ports, a VLAN over its parent, a bond over its slaves. An interface drawn once is
+    named again further down, not drawn again."""
+    nics = {nic["iface_name"]: nic for nic in node["nics"]}
+    below: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for bridge in node.get("bridges", []):
+        below[bridge["interface_name"]] = bridge["ports"]
+        stp = "STP on" if bridge["stp"] else "STP off"
+        labels[bridge["interface_name"]] = f"bridge, {stp}{_link_words(bridge)}"
+    for vlan in node.get("vlans", []):
+        below[vlan["interface_name"]] = [vlan["parent"]]
+        labels[vlan["interface_name"]] = f"VLAN {vlan['vlan_id']}{_link_words(vlan)}"
+    for bond in node["bonds"]:
+        slaves = [nic["iface_name"] for nic in node["nics"] if nic["bond"] == bond["interface_name"]]
+        below[bond["interface_name"]] = slaves
+        state = ", DEGRADED" if bond["degraded"] else ""
+        labels[bond["interface_name"]] = f"bond {bond['bonding_opts'] or '-'}{state}{_link_words(bond)}"
+    for name, nic in nics.items():
+        speed = f"{nic['bandwidth_mbps']} Mb/s" if nic["bandwidth_mbps"] else "speed unknown"
+        labels[name] = f"NIC {nic['mac']}, link {nic['link_state'] or '?'}, {speed}{_link_words(nic)}"
+    lower = {name for names in below.values() for name in names}
+    roots = [name for name in [*below, *nics] if name not in lower]
+    lines: list[str] = []
+    drawn: set[str] = set()
+
+    def draw(name: str, prefix: str, branch: str, more: str) -> None:
+        if name in drawn:
+            lines.append(f"{prefix}{branch}{name} (above)")
+            return
+        drawn.add(name)
+        lines.append(f"{prefix}{branch}{name}  {labels.get(name, '?')}")
+        children = below.get(name, [])
+        for index, child in enumerate(children):
+            last = index == len(children) - 1
+            draw(child, prefix + more, "└── " if last else "├── ", "    " if last else "│   ")
+
+    for root in roots:
+        draw(root, "", "", "")
+    return lines
+
+
+def _link_words(interface: dict) -> str:
+    """``, MTU 9000, 10.0.0.5 static, 2001:db8::5/64``: what an interface carries, if anything."""
+    words = []
+    if interface.get("mtu"):
+        words.append(f"MTU {interface['mtu']}")
+    if interface.get("bridge") or interface.get("bond"):
+        return "".join(f", {word}" for word in words)  # a port: no addressing of its own
+    if interface.get("boot_protocol"):
+        words.append(interface["ip_address"] or interface["boot_protocol"])
+    if interface.get("ipv6_method") not in (None, "", "ignore"):
+        words.append(interface["ipv6_address"] or f"IPv6 {interface['ipv6_method']}")
+    return "".join(f", {word}" for word in words)
 
 
 def main(argv: list[str] | None = None) -> int:

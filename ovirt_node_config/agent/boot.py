@@ -36,6 +36,7 @@ from .. import node_config
 from ..augeas_apply import AugeasApplyError, apply_commands, files_for, touched_files
 from ..config_file.grammar import AugeasCommand
 from ..errors import InvalidInput
+from ..network.model import VLAN
 from ..rpc_client import MalformedAnswer, server_proxy
 from . import desired_network, discovery, hardware, kernel_state, network_stack, verification
 from .credential import CredentialStore
@@ -248,8 +249,10 @@ class BootAgent:
             bonds = ", ".join(
                 f"{name} ({len(bond.slaves)} slaves)" for name, bond in sorted(desired.bonds.items())
             )
+            others = len(desired.links) - len(desired.bonds)
             self.say(
-                f"      verified: {bonds or 'no bonds'}, addresses of {len(desired.addresses)} interfaces"
+                f"      verified: {bonds or 'no bonds'}, {others} other interfaces (MTU, bridges, VLANs, "
+                f"IPv6), addresses of {len(desired.addresses)}"
             )
         return verdict.differences
 
@@ -459,8 +462,9 @@ class BootAgent:
 @dataclass(frozen=True)
 class Profiles:
     """What a keyfile section configures: its profiles' interfaces and MACs, the interfaces to
-    bring up, in order (bonds and plain NICs; slaves come up with their bond), and which of those
-    brings up each interface (a slave's bond, else itself). Each profile's id is its interface."""
+    bring up, in order (every interface that is no port, VLANs last: their parent comes up
+    first; ports come up with their bond or bridge), and which of those brings up each interface
+    (the top of its chain of controllers, else itself). Each profile's id is its interface."""
 
     interfaces: set[str]
     macs: set[str]
@@ -493,10 +497,11 @@ def _profiles(commands: list[AugeasCommand]) -> Profiles:
             iface = network.get(iface.controller)
         return iface.name
 
+    tops = [iface for iface in network.interfaces if iface.controller is None]
     return Profiles(
         {iface.name for iface in network.interfaces},
         {iface.mac for iface in network.interfaces if iface.mac},
-        [iface.name for iface in network.interfaces if iface.controller is None],
+        [iface.name for iface in sorted(tops, key=lambda iface: iface.kind == VLAN)],  # parents first
         {iface.name: top(iface) for iface in network.interfaces},
     )
 

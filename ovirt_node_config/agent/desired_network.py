@@ -4,7 +4,8 @@ The commands are the checked ones (``node_config.parse_augtool``), in either sta
 stack reads them back into the interface model (``node_config.network_of``), and this module
 says what the kernel should then hold, as one :class:`DesiredNetwork`: every bond with its mode,
 its options in the kernel's names and its slaves by permanent MAC, and every interface that
-carries an address (bonds and plain NICs) with how it gets it. ``agent/verification.py``
+carries an address with how it gets it, and every interface's MTU, bridge, VLAN and static
+IPv6 address (:class:`DesiredLink`). ``agent/verification.py``
 compares it with what the kernel reports.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from .. import bonding, node_config
 from ..config_file import stacks
 from ..config_file.grammar import AugeasCommand
-from ..network.model import BOND, Network
+from ..network.model import BOND, BRIDGE, VLAN, Network
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,25 @@ class DesiredBond:
     slaves: dict[str, str] = field(default_factory=dict)  # slave interface -> permanent MAC
 
 
+@dataclass(frozen=True)
+class DesiredLink:
+    """What every interface must be in the kernel: its MTU when set, the bridge it is a port
+    of, for a VLAN (parent, id), and a static IPv6 address it must hold."""
+
+    kind: str
+    mtu: int | None = None
+    bridge: str | None = None
+    vlan: tuple[str, int] | None = None
+    ipv6: str | None = None  # ADDRESS/PREFIX
+
+
 @dataclass
 class DesiredNetwork:
     keyfiles: bool
     bonds: dict[str, DesiredBond] = field(default_factory=dict)
     addresses: dict[str, DesiredAddress] = field(default_factory=dict)  # bonds and plain NICs
     profiles: dict[str, str] = field(default_factory=dict)  # keyfiles: interface -> profile id
+    links: dict[str, DesiredLink] = field(default_factory=dict)  # every interface
 
 
 def from_commands(commands: list[AugeasCommand]) -> DesiredNetwork:
@@ -63,4 +77,13 @@ def from_network(network: Network, keyfiles: bool) -> DesiredNetwork:
             desired.addresses[iface.name] = DesiredAddress(iface.ipv4.method, address)
         if keyfiles:
             desired.profiles[iface.name] = iface.name
+        desired.links[iface.name] = DesiredLink(
+            iface.kind,
+            iface.mtu,
+            iface.controller if network.controller_kind(iface) == BRIDGE else None,
+            (iface.parent, iface.vlan_id) if iface.kind == VLAN else None,
+            f"{iface.ipv6.address}/{iface.ipv6.prefix}"
+            if iface.ipv6 and iface.ipv6.method == "static"
+            else None,
+        )
     return desired

@@ -3,7 +3,8 @@
 Bonds from the bonding driver's sysfs interface (Documentation/ABI/testing/
 sysfs-class-net-bonding): ``/sys/class/net/<bond>/bonding/{mode,slaves,active_slave,<option>}``
 and, per slave, ``/sys/class/net/<slave>/bonding_slave/{perm_hwaddr,mii_status,ad_aggregator_id}``
-(the same facts ``/proc/net/bonding/<bond>`` prints for people). Addresses from ``ip -j addr``;
+(the same facts ``/proc/net/bonding/<bond>`` prints for people). Every interface's MTU, bridge
+ports and VLANs from ``/sys/class/net/<iface>`` and ``/proc/net/vlan``. Addresses from ``ip -j addr``;
 NetworkManager's device states from ``nmcli -t -f DEVICE,STATE,CONNECTION device``. Every
 reader returns what it found and never raises for a missing file or command: an absent bond is
 a fact to report, not an error.
@@ -80,8 +81,48 @@ def option(entry: Path, name: str) -> str | None:
     return value
 
 
-def addresses(ip_json: str | None) -> dict[str, list[str]] | None:
-    """Interface -> its IPv4 addresses as IP/PREFIX, from ``ip -j addr``; None when unreadable."""
+@dataclass(frozen=True)
+class KernelLink:
+    """One interface as the kernel has it: its MTU, the bridge it is a port of, for a VLAN its
+    id and parent (``/proc/net/vlan/<name>``), for a bridge its ports and STP state."""
+
+    name: str
+    mtu: int | None
+    bridge: str | None = None
+    vlan_id: int | None = None
+    vlan_parent: str | None = None
+    ports: tuple[str, ...] = ()
+    stp: bool | None = None
+
+
+def link(root: Path, name: str) -> KernelLink | None:
+    """The interface ``name`` from sysfs (and procfs for a VLAN); None if there is none."""
+    entry = root / "sys/class/net" / name
+    if not entry.is_dir():
+        return None
+    mtu = _read(entry / "mtu")
+    bridge = (entry / "brport/bridge").resolve().name if (entry / "brport").is_dir() else None
+    vlan_id = parent = None
+    for line in (_read(root / "proc/net/vlan" / name) or "").splitlines():
+        found = re.search(r"VID: (\d+)", line)
+        vlan_id = int(found.group(1)) if found else vlan_id
+        if line.startswith("Device:"):
+            parent = line.split(":", 1)[1].strip()
+    ports: tuple[str, ...] = ()
+    stp = None
+    if (entry / "bridge").is_dir():
+        ports = (
+            tuple(sorted(port.name for port in (entry / "brif").iterdir()))
+            if (entry / "brif").is_dir()
+            else ()
+        )
+        stp = _read(entry / "bridge/stp_state") not in (None, "0")
+    return KernelLink(name, int(mtu) if mtu and mtu.isdigit() else None, bridge, vlan_id, parent, ports, stp)
+
+
+def addresses(ip_json: str | None, family: str = "inet") -> dict[str, list[str]] | None:
+    """Interface -> its addresses of ``family`` (inet, inet6) as IP/PREFIX, from ``ip -j addr``;
+    None when unreadable."""
     try:
         interfaces = json.loads(ip_json) if ip_json else None
     except ValueError:
@@ -94,7 +135,7 @@ def addresses(ip_json: str | None) -> dict[str, list[str]] | None:
             found[interface["ifname"]] = [
                 f"{info.get('local')}/{info.get('prefixlen')}"
                 for info in interface.get("addr_info") or []
-                if isinstance(info, dict) and info.get("family") == "inet"
+                if isinstance(info, dict) and info.get("family") == family
             ]
     return found
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from .. import bonding
 from . import kernel_state
 from .desired_network import DesiredNetwork
-from .kernel_state import KernelBond
+from .kernel_state import KernelBond, KernelLink
 
 POLL_S = 0.25
 
@@ -35,6 +35,8 @@ class Observed:
     bonds: dict[str, KernelBond | None]
     addresses: dict[str, list[str]] | None
     nm_devices: dict[str, tuple[str, str]] | None = None
+    links: dict[str, KernelLink | None] = field(default_factory=dict)
+    addresses6: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -54,6 +56,8 @@ def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
         _judge_bond(name, wanted, observed.bonds.get(name), verdict)
     for name, wanted in sorted(desired.addresses.items()):
         _judge_address(name, wanted, observed.addresses, verdict)
+    for name, wanted in sorted(desired.links.items()):
+        _judge_link(name, wanted, observed, verdict, addressed=name in desired.addresses)
     if desired.keyfiles:
         _judge_profiles(desired, observed.nm_devices, verdict)
     return verdict
@@ -119,6 +123,33 @@ def _judge_address(name: str, wanted, addresses: dict[str, list[str]] | None, ve
         verdict.differences.append(f"{name}: has {shown}, but was written without IPv4")
 
 
+def _judge_link(name: str, wanted, observed: Observed, verdict: Verdict, addressed: bool) -> None:
+    """MTU, bridge port, VLAN id and parent, static IPv6: each as written (bonds' existence and
+    every address family's method are judged above)."""
+    if name not in observed.links:
+        return  # not read: an older reading
+    found = observed.links[name]
+    differences = verdict.differences
+    if found is None:
+        if wanted.kind != "bond" and not addressed:  # else said by the bond's or address's judge
+            differences.append(f"{name}: no such interface")
+        return
+    if wanted.mtu is not None and found.mtu != wanted.mtu:
+        differences.append(f"{name}: MTU is {found.mtu}, not {wanted.mtu}")
+    if wanted.bridge is not None and found.bridge != wanted.bridge:
+        now = f"a port of {found.bridge}" if found.bridge else "no bridge's port"
+        differences.append(f"{name}: is {now}, not a port of {wanted.bridge}")
+    if wanted.vlan is not None and (found.vlan_parent, found.vlan_id) != wanted.vlan:
+        differences.append(
+            f"{name}: is VLAN {found.vlan_id or '-'} on {found.vlan_parent or '-'}, "
+            f"not VLAN {wanted.vlan[1]} on {wanted.vlan[0]}"
+        )
+    if wanted.ipv6 is not None:
+        have = (observed.addresses6 or {}).get(name, [])
+        if wanted.ipv6 not in have:
+            differences.append(f"{name}: has {', '.join(have) or 'no IPv6 address'}, not {wanted.ipv6}")
+
+
 def _judge_profiles(
     desired: DesiredNetwork, devices: dict[str, tuple[str, str]] | None, verdict: Verdict
 ) -> None:
@@ -145,13 +176,25 @@ def read(
             name: kernel_state.bond(root, name, list(wanted.options))
             for name, wanted in desired.bonds.items()
         },
-        addresses=kernel_state.addresses(run(ip_command)) if desired.addresses else {},
+        **_addresses(run, ip_command, bool(desired.addresses or any(x.ipv6 for x in desired.links.values()))),
+        links={name: kernel_state.link(root, name) for name in desired.links},
         nm_devices=(
             kernel_state.nm_devices(run(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"]))
             if desired.keyfiles
             else None
         ),
     )
+
+
+def _addresses(run: Callable[[list[str]], str | None], ip_command: list[str], needed: bool) -> dict:
+    """IPv4 and IPv6 addresses from one ``ip -j addr`` (None each when it could not be read)."""
+    if not needed:
+        return {"addresses": {}, "addresses6": {}}
+    ip_json = run(ip_command)
+    return {
+        "addresses": kernel_state.addresses(ip_json),
+        "addresses6": kernel_state.addresses(ip_json, "inet6"),
+    }
 
 
 def settle(

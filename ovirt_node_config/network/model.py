@@ -100,6 +100,8 @@ class Network:
         order: list[Interface] = []
         for bond in self.of_kind(BOND):
             order += [bond, *(i for i in self.ports(bond.name) if i.kind == ETHERNET)]
-        order += [i for i in self.of_kind(ETHERNET) if i not in order]
+        placed = {id(i) for i in order}
+        order += [i for i in self.of_kind(ETHERNET) if id(i) not in placed]
         order += self.of_kind(VLAN) + self.of_kind(BRIDGE)
-        return order + [i for i in self.interfaces if i not in order]
+        placed = {id(i) for i in order}
+        return order + [i for i in self.interfaces if id(i) not in placed]

@@ -75,7 +75,8 @@ HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack
 _CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
 _NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state")
 _NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
-_NIC_ROW = _columns(NicRow, "bond_id")
+_NIC_ROW = _columns(NicRow, "bond_id", "bridge_id")  # a new NIC is in no bond or bridge
+_NIC_ROW_NAMES = _NIC_ROW.split(", ")
 
 
 # SQLite numbers a rowid table max(id) + 1: a host created after the newest one was deleted
@@ -211,7 +212,12 @@ def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Appl
     created = NodeView(
         id=host_id,
         bonding_type=None,
-        nics={nic.mac: nic for nic in (NicRow(*row, bond_id=None) for row in inserted)},
+        nics={
+            nic.mac: nic
+            for nic in (
+                NicRow(**dict(zip(_NIC_ROW_NAMES, row, strict=True)), bond_id=None) for row in inserted
+            )
+        },
         version=1,
         **{key: plan.host_changes[key] for key in HOST_COLUMNS},
     )

@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from .tables import audit_log, bonding_arp_targets, bonding_types, bondings, bondings_nics, cpus, hosts, nics
+from .tables import (
+    audit_log,
+    bonding_arp_targets,
+    bonding_types,
+    bondings,
+    bondings_nics,
+    bridge_ports,
+    bridges,
+    cpus,
+    hosts,
+    nics,
+    vlans,
+)
 
 
 class AmbiguousRef(LookupError):
@@ -37,6 +49,11 @@ class NicRow:
     broadcast: str | None
     link_state: str | None
     bond_id: int | None
+    mtu: int | None = None
+    ipv6_method: str = "ignore"
+    ipv6_address: str | None = None
+    ipv6_prefix: int | None = None
+    bridge_id: int | None = None  # the bridge this NIC is a port of
 
 
 @dataclass(frozen=True)
@@ -61,11 +78,53 @@ class BondRow:
     arp_targets: tuple[str, ...] = ()
     slave_ids: tuple[int, ...] = ()
     primary_nic_id: int | None = None
+    mtu: int | None = None
+    ipv6_method: str = "ignore"
+    ipv6_address: str | None = None
+    ipv6_prefix: int | None = None
+    bridge_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VlanRow:
+    """A VLAN as stored: its parent is one NIC or one bond of the node (by row id)."""
+
+    id: int
+    interface_name: str
+    vlan_id: int
+    parent_nic_id: int | None
+    parent_bonding_id: int | None
+    mtu: int | None
+    boot_protocol: str
+    ip_address: str | None
+    netmask: str | None
+    broadcast: str | None
+    ipv6_method: str
+    ipv6_address: str | None
+    ipv6_prefix: int | None
+    bridge_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BridgeRow:
+    id: int
+    interface_name: str
+    stp: bool
+    forward_delay: int | None
+    mtu: int | None
+    boot_protocol: str
+    ip_address: str | None
+    netmask: str | None
+    broadcast: str | None
+    ipv6_method: str
+    ipv6_address: str | None
+    ipv6_prefix: int | None
 
 
 @dataclass(frozen=True)
 class NodeView:
-    """One node as stored: host columns, bonding type, NICs by MAC, bonds by interface name."""
+    """One node as stored: host columns, bonding type, NICs by MAC, bonds, VLANs and bridges by
+    interface name."""
 
     id: int
     hostname: str
@@ -75,6 +134,8 @@ class NodeView:
     bonding_type: BondingType | None
     nics: dict[str, NicRow] = field(default_factory=dict)
     bonds: dict[str, BondRow] = field(default_factory=dict)
+    vlans: dict[str, VlanRow] = field(default_factory=dict)
+    bridges: dict[str, BridgeRow] = field(default_factory=dict)
     cpu_count: int = 0
     version: int = 0  # hosts.config_version when read
     reported_network_stack: str | None = None
@@ -113,10 +174,19 @@ _NODE_NICS = (
         nics.c.netmask,
         nics.c.broadcast,
         nics.c.link_state,
-        bondings_nics.c.bonding_id,
+        bondings_nics.c.bonding_id.label("bond_id"),
+        nics.c.mtu,
+        nics.c.ipv6_method,
+        nics.c.ipv6_address,
+        nics.c.ipv6_prefix,
+        bridge_ports.c.bridge_id,
         bondings_nics.c.primary_slave,
     )
-    .select_from(nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id))
+    .select_from(
+        nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id).outerjoin(
+            bridge_ports, bridge_ports.c.nic_id == nics.c.id
+        )
+    )
     .where(nics.c.host_id == bindparam("host_id"))
     .order_by(nics.c.mac)
 )
@@ -137,10 +207,43 @@ _NODE_BONDS = (
         bondings.c.fail_over_mac,
         bondings.c.lacp_rate,
         bondings.c.xmit_hash_policy,
+        bondings.c.mtu,
+        bondings.c.ipv6_method,
+        bondings.c.ipv6_address,
+        bondings.c.ipv6_prefix,
+        bridge_ports.c.bridge_id,
         bondings.c.arp_ping_address,
     )
+    .select_from(bondings.outerjoin(bridge_ports, bridge_ports.c.bonding_id == bondings.c.id))
     .where(bondings.c.host_id == bindparam("host_id"))
     .order_by(bondings.c.interface_name)
+)
+_ADDRESSING = ("mtu", "boot_protocol", "ip_address", "netmask", "broadcast", "ipv6_method", "ipv6_address",
+               "ipv6_prefix")  # fmt: skip
+_NODE_VLANS = (
+    select(
+        vlans.c.id,
+        vlans.c.interface_name,
+        vlans.c.vlan_id,
+        vlans.c.parent_nic_id,
+        vlans.c.parent_bonding_id,
+        *(vlans.c[name] for name in _ADDRESSING),
+        bridge_ports.c.bridge_id,
+    )
+    .select_from(vlans.outerjoin(bridge_ports, bridge_ports.c.vlan_id == vlans.c.id))
+    .where(vlans.c.host_id == bindparam("host_id"))
+    .order_by(vlans.c.interface_name)
+)
+_NODE_BRIDGES = (
+    select(
+        bridges.c.id,
+        bridges.c.interface_name,
+        bridges.c.stp,
+        bridges.c.forward_delay,
+        *(bridges.c[name] for name in _ADDRESSING),
+    )
+    .where(bridges.c.host_id == bindparam("host_id"))
+    .order_by(bridges.c.interface_name)
 )
 # Only read when a bond of the node has ARP targets: most have none.
 _MORE_ARP_TARGETS = (
@@ -167,15 +270,17 @@ def load_node(
     slaves: dict[int, list[int]] = {}
     primaries: dict[int, int] = {}
     for nic in nic_rows:
-        if nic.bonding_id is not None:
-            slaves.setdefault(nic.bonding_id, []).append(nic.id)
+        if nic.bond_id is not None:
+            slaves.setdefault(nic.bond_id, []).append(nic.id)
             if nic.primary_slave:
-                primaries[nic.bonding_id] = nic.id
+                primaries[nic.bond_id] = nic.id
     targets = {bond.id: [bond.arp_ping_address] for bond in bond_rows if bond.arp_ping_address}
     if targets:
         for bond_id, address in conn.execute(_MORE_ARP_TARGETS, {"bond_ids": list(targets)}):
             targets[bond_id].append(address)
     cpu_count = conn.execute(_CPU_COUNT, {"host_id": row.id}).scalar_one() if with_cpu_count else 0
+    vlan_rows = conn.execute(_NODE_VLANS, {"host_id": row.id}).all()
+    bridge_rows = conn.execute(_NODE_BRIDGES, {"host_id": row.id}).all()
     return NodeView(
         id=row.id,
         hostname=row.hostname,
@@ -183,10 +288,15 @@ def load_node(
         arch=row.arch,
         memory_mb=row.memory_mb,
         bonding_type=BondingType(row.type_id, row.label, row.mode) if row.type_id is not None else None,
-        nics={nic.mac: NicRow(*nic[:-1]) for nic in nic_rows},
+        nics={
+            nic.mac: NicRow(**{k: v for k, v in nic._mapping.items() if k != "primary_slave"})
+            for nic in nic_rows
+        },
+        vlans={vlan.interface_name: VlanRow(*vlan) for vlan in vlan_rows},
+        bridges={bridge.interface_name: BridgeRow(*bridge) for bridge in bridge_rows},
         bonds={
             bond.interface_name: BondRow(
-                *bond[:-1],
+                **{key: value for key, value in bond._mapping.items() if key != "arp_ping_address"},
                 arp_targets=tuple(targets.get(bond.id, ())),
                 slave_ids=tuple(slaves.get(bond.id, ())),
                 primary_nic_id=primaries.get(bond.id),
@@ -273,12 +383,6 @@ def insert_bond(conn: Connection, host_id: int, values: dict) -> int:
     ).scalar_one()
 
 
-def update_bond(conn: Connection, bond_id: int, values: dict) -> None:
-    conn.execute(
-        update(bondings).where(bondings.c.id == bond_id).values(**values, updated_at=func.current_timestamp())
-    )
-
-
 def set_more_arp_targets(conn: Connection, bond_id: int, targets: tuple[str, ...]) -> None:
     """Store a bond's ARP targets after the first (which is its ``arp_ping_address``), in order."""
     conn.execute(delete(bonding_arp_targets).where(bonding_arp_targets.c.bonding_id == bond_id))
@@ -305,6 +409,50 @@ def set_primary(conn: Connection, bond_id: int, nic_id: int | None) -> None:
         )
 
 
+_TABLES = {"nic": nics, "bond": bondings, "vlan": vlans, "bridge": bridges}
+
+
+def update_interface(conn: Connection, kind: str, row_id: int, values: dict) -> None:
+    """Set columns of one NIC, bond, VLAN or bridge row (``kind``: nic, bond, vlan, bridge)."""
+    table = _TABLES[kind]
+    conn.execute(
+        update(table).where(table.c.id == row_id).values(**values, updated_at=func.current_timestamp())
+    )
+
+
+def insert_vlan(conn: Connection, host_id: int, values: dict) -> int:
+    return conn.execute(insert(vlans).values(host_id=host_id, **values).returning(vlans.c.id)).scalar_one()
+
+
+def insert_bridge(conn: Connection, host_id: int, values: dict) -> int:
+    return conn.execute(
+        insert(bridges).values(host_id=host_id, **values).returning(bridges.c.id)
+    ).scalar_one()
+
+
+def add_bridge_ports(conn: Connection, host_id: int, bridge_id: int, ports: list[tuple[str, int]]) -> None:
+    """Make each (kind, row id) a port of the bridge; kind is nic, bond or vlan."""
+    column = {"nic": "nic_id", "bond": "bonding_id", "vlan": "vlan_id"}
+    conn.execute(
+        insert(bridge_ports),
+        [
+            {
+                "bridge_id": bridge_id,
+                "host_id": host_id,
+                **dict.fromkeys(column.values()),
+                column[kind]: row_id,
+            }
+            for kind, row_id in ports
+        ],
+    )
+
+
+def delete_interface(conn: Connection, kind: str, row_id: int) -> None:
+    """Delete a VLAN or a bridge (its port memberships go with it)."""
+    table = _TABLES[kind]
+    conn.execute(delete(table).where(table.c.id == row_id))
+
+
 def delete_bond(conn: Connection, bond_id: int) -> None:
     conn.execute(delete(bondings).where(bondings.c.id == bond_id))
 
@@ -321,12 +469,6 @@ def remove_members(conn: Connection, bond_id: int, nic_ids: list[int]) -> None:
         delete(bondings_nics).where(
             bondings_nics.c.bonding_id == bond_id, bondings_nics.c.nic_id.in_(nic_ids)
         )
-    )
-
-
-def update_nic(conn: Connection, nic_id: int, values: dict) -> None:
-    conn.execute(
-        update(nics).where(nics.c.id == nic_id).values(**values, updated_at=func.current_timestamp())
     )
 
 

@@ -44,6 +44,24 @@ def _timestamps() -> list[Column]:
     ]
 
 
+def _mtu_and_ipv6() -> list[Column]:
+    return [
+        Column("mtu", Integer),
+        Column("ipv6_method", String(6), nullable=False, server_default="ignore"),
+        Column("ipv6_prefix", SmallInteger),
+        Column("ipv6_address", String(45)),
+    ]
+
+
+def _ipv4(default: str) -> list[Column]:
+    return [
+        Column("boot_protocol", String(8), nullable=False, server_default=default),
+        Column("ip_address", String(15)),
+        Column("netmask", String(15)),
+        Column("broadcast", String(15)),
+    ]
+
+
 def _host_fk(table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["host_id"], ["hosts.id"], name=f"{table}_host_id_fkey", ondelete="CASCADE")
 
@@ -117,6 +135,7 @@ nics = Table(
     Column("broadcast", String(15)),
     *_timestamps(),
     Column("link_state", String(4)),
+    *_mtu_and_ipv6(),
     PrimaryKeyConstraint("id", name="nics_pkey"),
     UniqueConstraint("mac", name="nics_mac_key"),
     UniqueConstraint("id", "host_id", name="nics_id_host_id_key"),
@@ -145,6 +164,7 @@ bondings = Table(
     Column("fail_over_mac", String(6)),
     Column("lacp_rate", String(4)),
     Column("xmit_hash_policy", String(11)),
+    *_mtu_and_ipv6(),
     PrimaryKeyConstraint("id", name="bondings_pkey"),
     UniqueConstraint("host_id", "interface_name", name="bondings_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="bondings_id_host_id_key"),
@@ -187,6 +207,90 @@ bondings_nics = Table(
     ),
     Index("ix_bondings_nics_host_id", "host_id"),
     Index("ux_bondings_nics_primary_slave", "bonding_id", "primary_slave", unique=True),
+)
+
+vlans = Table(
+    "vlans",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("interface_name", String(15), nullable=False),
+    Column("vlan_id", SmallInteger, nullable=False),
+    Column("parent_nic_id", BigInteger),
+    Column("parent_bonding_id", BigInteger),
+    Column("mtu", Integer),
+    *_ipv4("none"),
+    *_mtu_and_ipv6()[1:],
+    *_timestamps(),
+    PrimaryKeyConstraint("id", name="vlans_pkey"),
+    UniqueConstraint("host_id", "interface_name", name="vlans_host_id_interface_name_key"),
+    UniqueConstraint("id", "host_id", name="vlans_id_host_id_key"),
+    UniqueConstraint("parent_nic_id", "vlan_id", name="vlans_parent_nic_id_vlan_id_key"),
+    UniqueConstraint("parent_bonding_id", "vlan_id", name="vlans_parent_bonding_id_vlan_id_key"),
+    _host_fk("vlans"),
+    ForeignKeyConstraint(
+        ["parent_nic_id", "host_id"],
+        ["nics.id", "nics.host_id"],
+        name="vlans_parent_nic_fkey",
+        ondelete="CASCADE",
+    ),
+    ForeignKeyConstraint(
+        ["parent_bonding_id", "host_id"],
+        ["bondings.id", "bondings.host_id"],
+        name="vlans_parent_bonding_fkey",
+        ondelete="CASCADE",
+    ),
+    Index("ix_vlans_host_id", "host_id"),
+)
+
+bridges = Table(
+    "bridges",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("interface_name", String(15), nullable=False),
+    Column("stp", Boolean, nullable=False),
+    Column("forward_delay", SmallInteger),
+    Column("mtu", Integer),
+    *_ipv4("dhcp"),
+    *_mtu_and_ipv6()[1:],
+    *_timestamps(),
+    PrimaryKeyConstraint("id", name="bridges_pkey"),
+    UniqueConstraint("host_id", "interface_name", name="bridges_host_id_interface_name_key"),
+    UniqueConstraint("id", "host_id", name="bridges_id_host_id_key"),
+    _host_fk("bridges"),
+    Index("ix_bridges_host_id", "host_id"),
+)
+
+bridge_ports = Table(
+    "bridge_ports",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("bridge_id", BigInteger, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("nic_id", BigInteger),
+    Column("bonding_id", BigInteger),
+    Column("vlan_id", BigInteger),
+    PrimaryKeyConstraint("id", name="bridge_ports_pkey"),
+    UniqueConstraint("nic_id", name="bridge_ports_nic_id_key"),
+    UniqueConstraint("bonding_id", name="bridge_ports_bonding_id_key"),
+    UniqueConstraint("vlan_id", name="bridge_ports_vlan_id_key"),
+    *(
+        ForeignKeyConstraint(
+            [column, "host_id"],
+            [f"{table}.id", f"{table}.host_id"],
+            name=f"bridge_ports_{name}_fkey",
+            ondelete="CASCADE",
+        )
+        for column, table, name in (
+            ("bridge_id", "bridges", "bridge"),
+            ("nic_id", "nics", "nic"),
+            ("bonding_id", "bondings", "bonding"),
+            ("vlan_id", "vlans", "vlan"),
+        )
+    ),
+    Index("ix_bridge_ports_host_id", "host_id"),
+    Index("ix_bridge_ports_bridge_id", "bridge_id"),
 )
 
 admins = Table(

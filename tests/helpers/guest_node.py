@@ -30,7 +30,12 @@ def start_server(directory: Path, *extra: str) -> RunningServer:
     database_url = f"sqlite:///{directory / 'inventory.sqlite3'}"
     running = RunningServer(database_url, directory / "server.log", extra)
     running.port = int(re.search(r":(\d+)/", running.url).group(1))
-    running.admin = admin_proxy(running, *add_admin(database_url)).admin
+    name, password = add_admin(database_url)
+    running.admin = admin_proxy(running, name, password).admin
+    running.admin_env = {
+        "OVIRT_NODE_CONFIG_USER": name,
+        "OVIRT_NODE_CONFIG_PASSWORD": password,
+    }  # for the CLI
     return running
 
 
@@ -103,6 +108,20 @@ class NetworkState:
                     f"{a['local']}/{a['prefixlen']}"
                     for a in entry.get("addr_info", [])
                     if a["family"] == "inet"
+                ]
+        return []
+
+    def links(self) -> dict[str, dict]:
+        """Interface -> what ``ip -j -d link`` says of it (mtu, master, linkinfo...)."""
+        return {entry["ifname"]: entry for entry in json.loads((self.directory / "links.json").read_text())}
+
+    def addresses6(self, interface: str) -> list[str]:
+        for entry in json.loads((self.directory / "addresses.json").read_text()):
+            if entry["ifname"] == interface:
+                return [
+                    f"{a['local']}/{a['prefixlen']}"
+                    for a in entry.get("addr_info", [])
+                    if a["family"] == "inet6"
                 ]
         return []
 

@@ -88,6 +88,7 @@ class GuestSpec:
     disk: Path | None = None  # what this machine keeps across reboots (guest_stage2's DISK_PATHS)
     source_address: str = "127.0.0.1"  # the loopback address the server sees the guest's calls from
     lane: int = 1  # 0: the longest session's own (see the module's docstring)
+    capped_nic_mtu: int | None = None  # one more NIC, last, whose device caps its MTU (host_mtu)
 
 
 class Guest:
@@ -255,6 +256,11 @@ class Guest:
                     "-netdev", f"hubport,id=peer{index},hubid={index}",
                     "-device", _nic(f"peer{index}", MAC(0x20 + index)),
                 ]  # fmt: skip
+        if spec.capped_nic_mtu:  # on a restricted network of its own, after every other NIC
+            command += [
+                "-netdev", "user,id=capped,restrict=on,ipv6=off,net=10.0.9.0/24",
+                "-device", _nic("capped", MAC(0x30)) + f",host_mtu={int(spec.capped_nic_mtu)}",
+            ]  # fmt: skip
         if spec.uuid:
             command += ["-uuid", spec.uuid]
         return command

@@ -82,7 +82,8 @@ def test_a_bond_needs_a_bonding_type_first(node, snapshot):
         ("eth2", [M[2], M[3]], Conflict, "may not take a NIC's name"),
         ("bond 1", [M[2], M[3]], InvalidInput, "not a valid interface name"),
         ("bond1", [M[2], M[2]], InvalidInput, "listed twice"),
-        ("bond1", [M[2], "nonsense"], InvalidInput, "not a MAC address"),
+        ("bond1", [M[2], "nonsense"], Conflict, "node1 reported no NIC named nonsense"),
+        ("bond1", [M[2], "no such mac!"], InvalidInput, "is not a valid interface name"),
     ],
 )
 def test_create_bonding_rules(bonded, snapshot, iface, macs, error, rule):

@@ -1,7 +1,6 @@
 """``ovirt-node-admin`` against a real server, the way an operator uses it."""
 
 import json
-import os
 import subprocess
 import sys
 import xmlrpc.client
@@ -27,6 +26,12 @@ SUBCOMMANDS = [
     "bond-enslave",
     "bond-release",
     "set-address",
+    "vlan-create",
+    "vlan-delete",
+    "bridge-create",
+    "bridge-delete",
+    "set-mtu",
+    "set-ipv6",
     "bond-arp",
     "bond-options",
     "preview",
@@ -45,32 +50,6 @@ SUBCOMMANDS = [
     "unregister",
     "registrations",
 ]
-
-
-@pytest.fixture
-def cli(server, tmp_path):
-    """Run the script with the server URL and alice's credentials in the environment."""
-    name, password = add_admin(server.database_url)
-    server.proxy().identify(make_report(macs=M))
-    env = {
-        **os.environ,
-        "OVIRT_NODE_CONFIG_URL": server.url,
-        "OVIRT_NODE_CONFIG_USER": name,
-        "OVIRT_NODE_CONFIG_PASSWORD": password,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-
-    def run(*args, **overrides):
-        return subprocess.run(
-            [ADMIN, *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**env, **overrides},
-            stdin=subprocess.DEVNULL,
-        )
-
-    return run
 
 
 def test_failover_bond_then_preview_equals_get_config(cli, server):

@@ -88,6 +88,31 @@ def wget(server: RunningServer, path: str, source: str = NODE_ADDRESS) -> tuple[
     return response.status, response.read().decode()
 
 
+def run_as_in_2008(config: str, tmp_path) -> tuple:
+    """ovirt-early: bash the file, then augtool < the augtool file (modprobe is not for a test),
+    over a root whose eth0 has the 2008 default (a DHCP bridge); returns (root, /var/tmp)."""
+    require_private_var_tmp()
+    (tmp_path / "node-config").write_text(config)
+    root, var_tmp = tmp_path / "root", tmp_path / "var-tmp"
+    (root / SCRIPTS).mkdir(parents=True)
+    var_tmp.mkdir()
+    (root / SCRIPTS / "ifcfg-eth0").write_text("DEVICE=eth0\nBOOTPROTO=dhcp\nBRIDGE=breth0\n")
+    subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-ec",
+            f'mount --bind "{var_tmp}" /var/tmp; bash "{tmp_path / "node-config"}"; '
+            f'augtool -r "{root}" < /var/tmp/node-augtool',
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return root, var_tmp
+
+
 def test_the_whole_2008_boot(legacy_server, database_url, tmp_path):
     path = config_request_path()
     assert path.endswith("=eth0%2C52%3A54%3A00%3A07%3A00%3A02=eth1%2C")  # upper case, trailing %2C
@@ -105,26 +130,7 @@ def test_the_whole_2008_boot(legacy_server, database_url, tmp_path):
     assert wget(legacy_server, path, source="127.0.0.3")[0] == 404  # another machine asking for it
     status, config = wget(legacy_server, path)  # the next boot
     assert status == 200, config
-    require_private_var_tmp()
-    (tmp_path / "node-config").write_text(config)
-    root, var_tmp = tmp_path / "root", tmp_path / "var-tmp"
-    (root / SCRIPTS).mkdir(parents=True)
-    var_tmp.mkdir()
-    (root / SCRIPTS / "ifcfg-eth0").write_text("DEVICE=eth0\nBOOTPROTO=dhcp\nBRIDGE=breth0\n")
-    # ovirt-early: bash the file, then augtool < the augtool file (modprobe is not for a test).
-    subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--map-root-user",
-            "sh",
-            "-ec",
-            f'mount --bind "{var_tmp}" /var/tmp; bash "{tmp_path / "node-config"}"; '
-            f'augtool -r "{root}" < /var/tmp/node-augtool',
-        ],
-        check=True,
-        capture_output=True,
-    )
+    root, var_tmp = run_as_in_2008(config, tmp_path)
     assert (var_tmp / "pre-config-script").read_text().endswith("/sbin/modprobe bonding mode=1\n")
     files = {path.name: path.read_text() for path in sorted((root / SCRIPTS).iterdir())}
     assert files == {
@@ -166,3 +172,23 @@ def test_a_2008_identify_from_an_address_not_associated_with_a_host_changes_noth
         identify_as_in_2008(legacy_server.legacy_port, source="127.0.0.1")
     assert "ERROR 127.0.0.1 is not associated with localhost" in str(refused.value)
     assert snapshot()["hosts"] == []
+
+
+def test_a_2008_node_gets_its_bridge_as_the_2008_generator_wrote_it(legacy_server, database_url, tmp_path):
+    """BRIDGE= on the port's file (the 2008 server's per-NIC bridge column) and the bridge's own
+    file; everything else exactly the 2008 form."""
+    identify_as_in_2008(legacy_server.legacy_port)
+    admin = admin_proxy(legacy_server, *add_admin(database_url)).admin
+    admin.set_bonding_type(NODE_NAME, "Failover")
+    admin.create_bonding(NODE_NAME, "storage", "bond0", ["eth0", "eth1"])
+    admin.create_bridge(NODE_NAME, "ovirtbr0", ["bond0"])
+    status, config = wget(legacy_server, config_request_path())
+    assert status == 200, config
+    root, _ = run_as_in_2008(config, tmp_path)
+    files = {path.name: path.read_text() for path in sorted((root / SCRIPTS).iterdir())}
+    assert files == {
+        "ifcfg-bond0": 'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100"\nBRIDGE=ovirtbr0\nONBOOT=yes\n',
+        "ifcfg-eth0": f"DEVICE=eth0\nHWADDR={MACS['eth0']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
+        "ifcfg-eth1": f"DEVICE=eth1\nHWADDR={MACS['eth1']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
+        "ifcfg-ovirtbr0": "DEVICE=ovirtbr0\nTYPE=Bridge\nSTP=off\nBOOTPROTO=dhcp\nONBOOT=yes\n",
+    }

@@ -79,6 +79,7 @@ record_state() {
     local out=/guest/state-$1 entry option name value
     mkdir -p "$out"
     ip -j addr show > "$out/addresses.json"
+    ip -j -d link show > "$out/links.json"
     for entry in /sys/class/net/*/bonding; do
         [ -d "$entry" ] || continue
         name=${entry%/bonding}; name=${name##*/}

@@ -5,7 +5,7 @@ real kernel's side is tests/guest/)."""
 import json
 
 import pytest
-from networks import bond, network, nic
+from networks import bond, hypervisor, network, nic
 from support import bond_in_sysfs, build_machine
 
 from ovirt_node_config import node_config
@@ -215,3 +215,72 @@ def test_nmcli_terse_output_unescapes_its_colons():
     }
     assert kernel_state.nm_devices(None) is None
     assert kernel_state.addresses("not json") is None
+
+
+def host_network_in_sysfs(root, vlan_id=100, bridge_ports=("bond0",), mtu="9000"):
+    """What the kernel shows for networks.hypervisor(): bond0 (MTU 9000) a port of the bridge
+    ovirtmgmt, VLAN bond0.100 on bond0, laid out as sysfs and /proc/net/vlan lay them out."""
+    kernel_bond(root)
+    net, virtual = root / "sys/class/net", root / "sys/devices/virtual/net"
+    for name in ("bond0", "eth0", "eth1"):
+        (net / name / "mtu").write_text(mtu + "\n")
+    for name in ("ovirtmgmt", "bond0.100"):
+        (virtual / name).mkdir(parents=True)
+        (net / name).symlink_to(f"../../devices/virtual/net/{name}")
+    (net / "ovirtmgmt/mtu").write_text("9000\n")
+    (net / "ovirtmgmt/bridge").mkdir()
+    (net / "ovirtmgmt/bridge/stp_state").write_text("0\n")
+    (net / "ovirtmgmt/brif").mkdir()
+    for port in bridge_ports:
+        (net / "ovirtmgmt/brif" / port).symlink_to(f"../../{port}/brport")
+        (net / port / "brport").mkdir()
+        (net / port / "brport/bridge").symlink_to("../../ovirtmgmt")
+    (net / "bond0.100/mtu").write_text("9000\n")
+    (root / "proc/net/vlan").mkdir(parents=True, exist_ok=True)
+    (root / "proc/net/vlan/bond0.100").write_text(
+        f"bond0.100  VID: {vlan_id}\t REORDER_HDR: 1  dev->priv_flags: 1021\n"
+        "         total frames received            0\nDevice: bond0\n"
+    )
+
+
+def hypervisor_desired():
+    sections = node_config.parse(node_config.render(hypervisor(), "ifcfg"))
+    return desired_network.from_commands(node_config.parse_augtool(sections.augtool))
+
+
+def ip_json6(**addresses):
+    entries = json.loads(ip_json(**{name: v4 for name, (v4, _) in addresses.items()}))
+    for entry in entries:
+        for address in addresses[entry["ifname"]][1]:
+            local, prefix = address.split("/")
+            entry["addr_info"].append({"family": "inet6", "local": local, "prefixlen": int(prefix)})
+    return json.dumps(entries)
+
+
+HOST_ADDRESSES = {
+    "ovirtmgmt": (["10.0.2.15/24"], ["2001:db8::10/64", "fe80::1/64"]),
+    "bond0.100": ([], []),
+    "eth2": (["10.0.2.16/24"], []),
+}
+
+
+def test_bridges_vlans_mtus_and_ipv6_as_written_pass(root):
+    host_network_in_sysfs(root)
+    network = hypervisor_desired()
+    verdict = verification.judge(network, observe(root, network, ip_json6(**HOST_ADDRESSES)))
+    assert verdict.differences == []
+
+
+def test_each_difference_of_the_new_kinds_is_named(root):
+    host_network_in_sysfs(root, vlan_id=101, bridge_ports=(), mtu="1500")
+    network = hypervisor_desired()
+    addresses = {**HOST_ADDRESSES, "ovirtmgmt": (["10.0.2.15/24"], ["fe80::1/64"])}
+    verdict = verification.judge(network, observe(root, network, ip_json6(**addresses)))
+    assert verdict.differences == [
+        "bond0: MTU is 1500, not 9000",
+        "bond0: is no bridge's port, not a port of ovirtmgmt",
+        "bond0.100: is VLAN 101 on bond0, not VLAN 100 on bond0",
+        "eth0: MTU is 1500, not 9000",
+        "eth1: MTU is 1500, not 9000",
+        "ovirtmgmt: has fe80::1/64, not 2001:db8::10/64",
+    ]

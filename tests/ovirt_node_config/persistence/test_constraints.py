@@ -4,7 +4,16 @@ import pytest
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from ovirt_node_config.persistence.tables import bondings, bondings_nics, cpus, hosts, nics
+from ovirt_node_config.persistence.tables import (
+    bondings,
+    bondings_nics,
+    bridge_ports,
+    bridges,
+    cpus,
+    hosts,
+    nics,
+    vlans,
+)
 
 
 def _host(conn, hostname, uuid=None):
@@ -156,3 +165,95 @@ def test_deleting_a_nic_removes_its_bond_membership(engine, node):
         conn.execute(delete(nics).where(nics.c.id == nic_ids[0]))
         assert conn.execute(select(func.count()).select_from(bondings_nics)).scalar_one() == 0
         assert conn.execute(select(func.count()).select_from(bondings)).scalar_one() == 1
+
+
+def _bridge(conn, host_id, iface="ovirtmgmt"):
+    return conn.execute(
+        insert(bridges).values(host_id=host_id, interface_name=iface, stp=False).returning(bridges.c.id)
+    ).scalar_one()
+
+
+def _vlan(conn, host_id, vlan_id=100, **parent):
+    return conn.execute(
+        insert(vlans)
+        .values(host_id=host_id, interface_name=f"v{vlan_id}", vlan_id=vlan_id, **parent)
+        .returning(vlans.c.id)
+    ).scalar_one()
+
+
+def test_a_port_or_parent_of_another_host_is_refused(engine, node):
+    host_id, nic_ids, bond_id = node
+    with engine.begin() as conn:
+        bridge_id = _bridge(conn, host_id)
+        stranger_host = _host(conn, "node2")
+        stranger_nic = _nic(conn, stranger_host, "52:54:00:00:00:99")
+        stranger_bond = _bond(conn, stranger_host)
+    for claimed_host in (host_id, stranger_host):
+        for port in ({"nic_id": stranger_nic}, {"bonding_id": stranger_bond}):
+            _refused(
+                engine,
+                lambda conn, claimed_host=claimed_host, port=port: conn.execute(
+                    insert(bridge_ports).values(bridge_id=bridge_id, host_id=claimed_host, **port)
+                ),
+            )
+    for parent in ({"parent_nic_id": stranger_nic}, {"parent_bonding_id": stranger_bond}):
+        _refused(engine, lambda conn, parent=parent: _vlan(conn, host_id, **parent))
+    with engine.begin() as conn:  # the control: the host's own
+        conn.execute(insert(bridge_ports).values(bridge_id=bridge_id, host_id=host_id, bonding_id=bond_id))
+        _vlan(conn, host_id, parent_nic_id=nic_ids[0])
+
+
+@pytest.mark.parametrize(
+    "port", [{}, {"nic_id": "NIC", "bonding_id": "BOND"}], ids=["no port", "two ports in one row"]
+)
+def test_a_bridge_port_is_exactly_one_interface(engine, node, port):
+    host_id, nic_ids, bond_id = node
+    with engine.begin() as conn:
+        bridge_id = _bridge(conn, host_id)
+    values = {key: {"NIC": nic_ids[0], "BOND": bond_id}[value] for key, value in port.items()}
+    _refused(
+        engine,
+        lambda conn: conn.execute(
+            insert(bridge_ports).values(bridge_id=bridge_id, host_id=host_id, **values)
+        ),
+    )
+
+
+def test_an_interface_is_in_one_bridge_and_a_vlan_id_once_per_parent(engine, node):
+    host_id, nic_ids, _ = node
+    with engine.begin() as conn:
+        first, second = _bridge(conn, host_id), _bridge(conn, host_id, "br1")
+        conn.execute(insert(bridge_ports).values(bridge_id=first, host_id=host_id, nic_id=nic_ids[0]))
+        _vlan(conn, host_id, 100, parent_nic_id=nic_ids[1])
+    _refused(
+        engine,
+        lambda conn: conn.execute(
+            insert(bridge_ports).values(bridge_id=second, host_id=host_id, nic_id=nic_ids[0])
+        ),
+    )
+    _refused(
+        engine,
+        lambda conn: conn.execute(
+            insert(vlans).values(
+                host_id=host_id, interface_name="other", vlan_id=100, parent_nic_id=nic_ids[1]
+            )
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"vlan_id": 0}, {"vlan_id": 4095}, {"mtu": 67}, {"mtu": 65536}, {"ipv6_method": "slaac"},
+     {"ipv6_method": "static"}, {"ipv6_method": "static", "ipv6_address": "2001:db8::1", "ipv6_prefix": 129},
+     {"parent_nic_id": None}],
+)  # fmt: skip
+def test_vlan_checks(engine, node, values):
+    host_id, nic_ids, _ = node
+    row = {
+        "host_id": host_id,
+        "interface_name": "eth0.7",
+        "vlan_id": 7,
+        "parent_nic_id": nic_ids[0],
+        **values,
+    }
+    _refused(engine, lambda conn: conn.execute(insert(vlans).values(**row)))

@@ -1,0 +1,234 @@
+"""The administrators' changes to a node's host networks: VLANs, bridges, MTU and IPv6.
+
+Each change is written, then the network it leaves is held to ``network.rules`` (in
+``node_admin.record_change``, with the audit record, in the same transaction): a refusal names
+the rule, and nothing is changed. What needs the stored rows to say is decided here:
+
+- a VLAN sits on a NIC (by MAC or the name the node last reported) or a bond; its name is
+  ``<parent>.<id>`` unless given;
+- a bridge's ports are NICs, bonds or VLANs, each a port of no other bond or bridge; a bridge
+  takes over the addressing of its first port that had any (as VDSM moves the management
+  address onto ``ovirtmgmt``), else DHCP; a port's own addressing is kept but not written while
+  it is a port;
+- an MTU is set on a NIC, bond, VLAN or bridge (a bond's slaves carry the bond's); nil resets it;
+- IPv6 (ignore, auto, dhcp, static ADDRESS/PREFIX) is set on any interface that is not a port.
+"""
+
+from __future__ import annotations
+
+from . import validation
+from .errors import InvalidInput
+from .network import rules
+from .node_admin import record_change
+from .node_view import controller_of, find_interface, load, name_of
+from .persistence import node_store as store
+from .persistence.engine import Database
+from .persistence.node_store import NodeView
+
+IPV6_METHODS = ("ignore", "auto", "dhcp", "static")
+_ADDRESSING = (
+    "boot_protocol",
+    "ip_address",
+    "netmask",
+    "broadcast",
+    "ipv6_method",
+    "ipv6_address",
+    "ipv6_prefix",
+)
+
+
+def _refuse_taken(node: NodeView, name: str) -> None:
+    taken = (
+        {nic.iface_name for nic in node.nics.values()} | set(node.bonds) | set(node.vlans) | set(node.bridges)
+    )
+    if name in taken:
+        raise rules.refuse("interface names are unique on a node", f"{node.hostname} already has {name}")
+
+
+# VLANs -----------------------------------------------------------------------------------------
+
+
+def create_vlan(
+    db: Database, actor: str, ref: object, parent: object, vlan_id: object, name: object = ""
+) -> dict:
+    identifier = rules.vlan_id("vlan_id", vlan_id)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        kind, row = find_interface(node, parent, "parent")
+        if kind not in ("nic", "bond"):
+            raise rules.refuse("a VLAN sits on a NIC or a bond", f"{name_of(kind, row)} is a {kind}")
+        siblings = {
+            v.vlan_id
+            for v in node.vlans.values()
+            if (v.parent_nic_id if kind == "nic" else v.parent_bonding_id) == row.id
+        }
+        if identifier in siblings:
+            raise rules.refuse(
+                "a VLAN id is unique per parent", f"{name_of(kind, row)} has VLAN {identifier} already"
+            )
+        default = f"{name_of(kind, row)}.{identifier}"
+        iface = validation.interface_name("name", default if name in (None, "") else name)
+        _refuse_taken(node, iface)
+        values = {
+            "interface_name": iface,
+            "vlan_id": identifier,
+            f"parent_{'nic' if kind == 'nic' else 'bonding'}_id": row.id,
+        }
+        store.insert_vlan(conn, node.id, values)
+        after = {"vlan": iface, "parent": name_of(kind, row), "vlan_id": identifier}
+        record_change(conn, actor, node, "create_vlan", None, after)
+        return {"host": node.hostname, **after}
+
+    return db.write(work)
+
+
+def delete_vlan(db: Database, actor: str, ref: object, name: object) -> dict:
+    return _delete(db, actor, ref, name, "vlan")
+
+
+def _delete(db: Database, actor: str, ref: object, name: object, wanted: str) -> dict:
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        kind, row = find_interface(node, name, wanted)
+        if kind != wanted:
+            raise InvalidInput(wanted, f"{name_of(kind, row)} is a {kind}, not a {wanted}")
+        store.delete_interface(conn, kind, row.id)
+        record_change(conn, actor, node, f"delete_{wanted}", {wanted: row.interface_name}, None)
+        return {"host": node.hostname, "deleted": row.interface_name}
+
+    return db.write(work)
+
+
+# Bridges ---------------------------------------------------------------------------------------
+
+
+def bridge_options(options: object) -> dict:
+    fields = {} if options in (None, "") else validation.struct("options", options)
+    unknown = sorted(str(key) for key in fields if key not in ("stp", "forward_delay"))
+    if unknown:
+        raise InvalidInput(
+            "options", f"{validation.shown(unknown[0])} is not a bridge option; known: stp, forward_delay"
+        )
+    stp = fields.get("stp", False)
+    if not isinstance(stp, bool):
+        raise InvalidInput("options.stp", f"must be a boolean, not {validation.shown(stp)}")
+    return {
+        "stp": stp,
+        "forward_delay": rules.forward_delay("options.forward_delay", fields.get("forward_delay")),
+    }
+
+
+def create_bridge(
+    db: Database, actor: str, ref: object, name: object, ports: object, options: object = None
+) -> dict:
+    iface = validation.interface_name("name", name)
+    settings = bridge_options(options)
+    given = validation.array("ports", ports, max_items=256)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        _refuse_taken(node, iface)
+        members = []
+        for index, value in enumerate(given):
+            kind, row = find_interface(node, value, f"ports[{index}]")
+            if kind == "bridge":
+                raise rules.refuse("no bridge in a bridge", f"{row.interface_name} is a bridge")
+            controller = controller_of(node, kind, row)
+            if controller is not None:
+                raise rules.refuse(
+                    "an interface is a port of at most one bond or bridge",
+                    f"{name_of(kind, row)} is a port of {controller}",
+                )
+            if (kind, row) in members:
+                raise InvalidInput(f"ports[{index}]", f"{name_of(kind, row)} is listed twice")
+            members.append((kind, row))
+        addressed = next((row for kind, row in members if kind != "nic" or row.bond_id is None), None)
+        addressing = {key: getattr(addressed, key) for key in _ADDRESSING} if addressed is not None else {}
+        bridge_id = store.insert_bridge(conn, node.id, {"interface_name": iface, **settings, **addressing})
+        if members:
+            store.add_bridge_ports(conn, node.id, bridge_id, [(kind, row.id) for kind, row in members])
+        after = {"bridge": iface, "ports": [name_of(kind, row) for kind, row in members], **settings}
+        record_change(conn, actor, node, "create_bridge", None, after)
+        return {"host": node.hostname, **after, "forward_delay": settings["forward_delay"] or ""}
+
+    return db.write(work)
+
+
+def delete_bridge(db: Database, actor: str, ref: object, name: object) -> dict:
+    return _delete(db, actor, ref, name, "bridge")
+
+
+# MTU and IPv6 ----------------------------------------------------------------------------------
+
+
+def set_mtu(db: Database, actor: str, ref: object, interface: object, mtu: object) -> dict:
+    """An interface's MTU, 68-65535; nil, "" or 0 returns it to the kernel's default."""
+    wanted = None if mtu in (None, "", 0) else rules.mtu("mtu", mtu)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        kind, row = find_interface(node, interface)
+        if kind == "nic" and row.bond_id is not None:
+            raise rules.refuse(
+                "a bond's slaves carry the bond's MTU",
+                f"{row.iface_name} is a slave of {controller_of(node, kind, row)}",
+            )
+        if row.mtu != wanted:
+            store.update_interface(conn, kind, row.id, {"mtu": wanted})
+            label = {kind: name_of(kind, row)}
+            record_change(conn, actor, node, "set_mtu", {**label, "mtu": row.mtu}, {**label, "mtu": wanted})
+        return {"host": node.hostname, "interface": name_of(kind, row), "mtu": wanted or ""}
+
+    return db.write(work)
+
+
+def ipv6_settings(settings: object) -> dict:
+    """``ignore``, ``auto``, ``dhcp``, ``ADDRESS/PREFIX`` (static), or a struct with method,
+    address and prefix."""
+    if isinstance(settings, str):
+        text = validation.text("ipv6", settings, max_length=49)
+        if text not in IPV6_METHODS and "/" not in text:
+            raise InvalidInput(
+                "ipv6", f"must be ignore, auto, dhcp or ADDRESS/PREFIX, not {validation.shown(text)}"
+            )
+        settings = {"method": text} if text in IPV6_METHODS else {"method": "static", "cidr": text}
+    fields = validation.struct("ipv6", settings)
+    method = fields.get("method")
+    if method not in IPV6_METHODS:
+        raise InvalidInput(
+            "ipv6.method", f"must be one of {', '.join(IPV6_METHODS)}, not {validation.shown(method)}"
+        )
+    if method != "static":
+        for key in ("address", "prefix", "cidr"):
+            if fields.get(key) not in (None, ""):
+                raise InvalidInput(f"ipv6.{key}", f"is only allowed with method static, not {method}")
+        return {"ipv6_method": method, "ipv6_address": None, "ipv6_prefix": None}
+    if "cidr" in fields:
+        address, prefix = validation.ipv6_cidr("ipv6", fields["cidr"])
+    else:
+        address, prefix = validation.ipv6_interface("ipv6", fields.get("address"), fields.get("prefix"))
+    return {"ipv6_method": "static", "ipv6_address": address, "ipv6_prefix": prefix}
+
+
+def set_ipv6(db: Database, actor: str, ref: object, interface: object, settings: object) -> dict:
+    wanted = ipv6_settings(settings)
+
+    def work(conn):
+        node = load(conn, ref, lock=True)
+        kind, row = find_interface(node, interface)
+        controller = controller_of(node, kind, row)
+        if controller is not None:
+            raise rules.refuse("a port carries no IP", f"{name_of(kind, row)} is a port of {controller}")
+        before = {key: getattr(row, key) for key in wanted}
+        if before != wanted:
+            store.update_interface(conn, kind, row.id, wanted)
+            label = {kind: name_of(kind, row)}
+            record_change(conn, actor, node, "set_ipv6", {**label, **before}, {**label, **wanted})
+        return {
+            "host": node.hostname,
+            "interface": name_of(kind, row),
+            **{k: v or "" for k, v in wanted.items()},
+        }
+
+    return db.write(work)
