@@ -106,9 +106,10 @@ def restored_profiles(backup: Backup) -> list[str]:
 
 
 def foreign_profiles(directory: Path, ours: list[str], interfaces: set[str], macs: set[str]) -> list[str]:
-    """Names of the keyfiles in ``directory``, other than ``ours``, whose ``interface-name`` is
-    one of ``interfaces`` or whose ``mac-address`` is one of ``macs`` (lower case). A file that
-    is not an INI file is not a profile NetworkManager loads, and is left alone."""
+    """Names of the keyfiles in ``directory``, other than ``ours``, that bind one of
+    ``interfaces``: by ``interface-name``, as a port of it (``master``), as a VLAN on it
+    (``[vlan] parent``), or by ``mac-address`` (one of ``macs``, lower case). A file that is not
+    an INI file is not a profile NetworkManager loads, and is left alone."""
     found = []
     for path in sorted(directory.iterdir()) if directory.is_dir() else []:
         if path.name in ours or path.name.startswith(".") or not path.is_file():
@@ -119,8 +120,12 @@ def foreign_profiles(directory: Path, ours: list[str], interfaces: set[str], mac
             continue
         if profile is None:
             continue
-        interface = profile.get("connection", "interface-name", fallback="")
+        bound = {
+            profile.get("connection", "interface-name", fallback=""),
+            profile.get("connection", "master", fallback=""),  # a port of our bond or bridge
+            profile.get("vlan", "parent", fallback=""),  # a VLAN on our NIC or bond
+        }
         mac = profile.get("ethernet", "mac-address", fallback="").lower()
-        if interface in interfaces or (mac and mac in macs):
+        if bound & interfaces or (mac and mac in macs):
             found.append(path.name)
     return found

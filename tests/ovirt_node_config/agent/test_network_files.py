@@ -34,6 +34,10 @@ def test_foreign_profiles_are_those_binding_our_interfaces_or_macs(tmp_path):
         "eth9.nmconnection": "[connection]\ninterface-name=eth9\n",
         "notes.txt": "not an INI file at all [\n",  # NetworkManager would not load it either
         "bond0.nmconnection": "[connection]\ninterface-name=bond0\n",  # ours: rewritten, not moved
+        # an installer's VLAN on our bond, and a bridge that took our bond as its port
+        "vlan-storage.nmconnection": "[connection]\ntype=vlan\ninterface-name=storage\n[vlan]\nparent=bond0\nid=7\n",
+        "bond-port.nmconnection": "[connection]\ntype=bond\ninterface-name=bond7\nmaster=bond0\n",
+        "other-vlan.nmconnection": "[connection]\ntype=vlan\n[vlan]\nparent=eth9\nid=7\n",  # not ours
     }
     for name, text in profiles.items():
         (directory / name).write_text(text)
@@ -46,5 +50,10 @@ def test_foreign_profiles_are_those_binding_our_interfaces_or_macs(tmp_path):
         {"bond0", "eth0", "eth1"},
         {"52:54:00:00:00:01"},
     )
-    assert found == ["Wired connection 2.nmconnection", "cloud-init-eth0.nmconnection"]
+    assert found == [
+        "Wired connection 2.nmconnection",
+        "bond-port.nmconnection",
+        "cloud-init-eth0.nmconnection",
+        "vlan-storage.nmconnection",
+    ]
     assert foreign_profiles(tmp_path / "nowhere", [], {"eth0"}, set()) == []
