@@ -166,6 +166,9 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
         "iface_name": nic.iface_name,
         "bandwidth_mbps": nic.bandwidth_mbps,
         "link_state": nic.link_state,
+        "reported_mtu": nic.reported_mtu,
+        "max_mtu": nic.max_mtu,
+        "reported_ipv6": nic.reported_ipv6,
     }
     if stored.boot_protocol != "static":
         wanted.update(ip_address=nic.ip_address, netmask=nic.netmask, broadcast=nic.broadcast)

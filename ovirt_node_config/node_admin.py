@@ -484,6 +484,9 @@ def show_node(db: Database, ref: object) -> dict:
                     "netmask": nic.netmask or "",
                     "broadcast": nic.broadcast or "",
                     "link_state": nic.link_state or "",
+                    "reported_mtu": nic.reported_mtu or "",
+                    "max_mtu": nic.max_mtu or "",
+                    "reported_ipv6": nic.reported_ipv6.split(",") if nic.reported_ipv6 else [],
                     "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
                     **_shown_link(node, "nic", nic),
                 }

@@ -18,6 +18,8 @@ MAX_CPUS = 4096
 MAX_NICS = 256
 MAX_FLAGS_LENGTH = 4096
 MAX_SKIPPED = 256
+MAX_MTU = 1048576  # above any link's: Ethernet's jumbo frames stop near 16 KiB, IPoIB at 65520
+MAX_IPV6_ADDRESSES = 16
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Nic:
     netmask: str | None = None
     broadcast: str | None = None
     link_state: str | None = None  # "up", "down", or None when the node did not say
+    reported_mtu: int | None = None  # the MTU it runs with
+    max_mtu: int | None = None  # the largest its device accepts, where the kernel says
+    reported_ipv6: str | None = None  # its global IPv6 addresses, ADDRESS/PREFIX, comma-separated
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,23 @@ def _nic(field: str, raw: object) -> Nic | Skipped:
         netmask=validation.netmask(f"{field}.netmask", nic.get("netmask")),
         broadcast=validation.ipv4(f"{field}.broadcast", nic.get("broadcast")),
         link_state=validation.link_state(f"{field}.link_state", nic.get("link_state")),
+        reported_mtu=validation.integer(
+            f"{field}.mtu", nic.get("mtu"), minimum=1, maximum=MAX_MTU, required=False
+        ),
+        max_mtu=validation.integer(
+            f"{field}.max_mtu", nic.get("max_mtu"), minimum=1, maximum=MAX_MTU, required=False
+        ),
+        reported_ipv6=_ipv6_addresses(f"{field}.ipv6_addresses", nic.get("ipv6_addresses")),
+    )
+
+
+def _ipv6_addresses(field: str, value: object) -> str | None:
+    """At most 16 IPv6 addresses as ADDRESS/PREFIX, in normal form, stored comma-separated."""
+    if value in (None, "", []):
+        return None
+    items = validation.array(field, value, max_items=MAX_IPV6_ADDRESSES)
+    return ",".join(
+        "/".join(map(str, validation.ipv6_cidr(f"{field}[{i}]", item))) for i, item in enumerate(items)
     )
 
 

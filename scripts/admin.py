@@ -560,7 +560,11 @@ def _tree(node: dict) -> list[str]:
         labels[bond["interface_name"]] = f"bond {bond['bonding_opts'] or '-'}{state}{_link_words(bond)}"
     for name, nic in nics.items():
         speed = f"{nic['bandwidth_mbps']} Mb/s" if nic["bandwidth_mbps"] else "speed unknown"
-        labels[name] = f"NIC {nic['mac']}, link {nic['link_state'] or '?'}, {speed}{_link_words(nic)}"
+        reported = f", reports MTU {nic['reported_mtu']}" if nic.get("reported_mtu") else ""
+        reported += f" (at most {nic['max_mtu']})" if reported and nic.get("max_mtu") else ""
+        labels[name] = (
+            f"NIC {nic['mac']}, link {nic['link_state'] or '?'}, {speed}{_link_words(nic)}{reported}"
+        )
     lower = {name for names in below.values() for name in names}
     roots = [name for name in [*below, *nics] if name not in lower]
     lines: list[str] = []

@@ -77,7 +77,7 @@ class BootOptions:
     retry_for: float = 120.0  # how long a busy or silent server is tried again before exit 3
     dry_run: bool = False
     lshw_cmd: str | None = None
-    ip_cmd: str = "ip -j addr show"
+    ip_cmd: str = "ip -d -j addr show"
     network_stack: str | None = None  # None: detected (agent/network_stack.py)
     ca_file: str | None = None  # CA certificates to verify an https server with (else node.conf's)
     require_tls: bool = False  # refuse a server reached over plain HTTP (or node.conf's require-tls)

@@ -1,7 +1,8 @@
 """Reading a node's hardware from ``/proc`` and ``/sys`` under a root directory.
 
 Returns an ``identify`` report with the modern keys. Every path is read under ``root`` so tests
-can build a machine tree; the commands used (``ip -j addr`` for addresses and permanent MACs,
+can build a machine tree; the commands used (``ip -d -j addr`` for addresses, permanent MACs and
+the largest MTU a device accepts,
 ``lshw -xml``) are injectable, and a missing or failing command means "no addresses" / "no lshw",
 not a crash.
 
@@ -9,7 +10,9 @@ Only physical NICs count: entries of ``/sys/class/net`` with a ``device`` link, 
 bridge, team, VLAN or tun/tap even where an odd driver gives it one. A NIC is named by its
 permanent MAC: a bond slave shows the bond's MAC in ``address``, so its own is read from
 ``bonding_slave/perm_hwaddr`` (or ``permaddr`` of ``ip -j addr``). A NIC whose link is down is
-reported, with ``link_state`` down (from ``carrier``, else ``operstate``).
+reported, with ``link_state`` down (from ``carrier``, else ``operstate``), and with its MTU
+(``mtu``), the largest its device accepts (``max_mtu`` of ``ip -d``) and its global IPv6
+addresses. Bridges and VLANs on the node are never NICs: they have no ``device`` link.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def _read(path: Path) -> str | None:
 def collect(
     root: Path,
     *,
-    ip_command: str = "ip -j addr show",
+    ip_command: str = "ip -d -j addr show",
     lshw_command: str | None = None,
     run: CommandRunner = run_command,
 ) -> dict:
@@ -163,13 +166,20 @@ def nics(net: Path, links: dict[str, dict]) -> list[dict]:
             nic["ip_address"], nic["netmask"], broadcast = link["ipv4"]
             if broadcast:
                 nic["broadcast"] = broadcast
+        mtu = _read(entry / "mtu")
+        if mtu and mtu.isdigit() and int(mtu) > 0:
+            nic["mtu"] = int(mtu)
+        for key in ("max_mtu", "ipv6_addresses"):
+            if link.get(key):
+                nic[key] = link[key]
         found.append(nic)
     return found
 
 
 def ip_links(ip_json: str | None) -> dict[str, dict]:
-    """Interface -> {"permaddr": MAC, "ipv4": (address, netmask, broadcast)} from ``ip -j addr``,
-    each key only when known; the first IPv4 address wins."""
+    """Interface -> {"permaddr": MAC, "ipv4": (address, netmask, broadcast), "max_mtu": N,
+    "ipv6_addresses": [ADDRESS/PREFIX, ...]} from ``ip -d -j addr``, each key only when known;
+    the first IPv4 address wins; IPv6 addresses of global scope only, at most 16."""
     try:
         interfaces = json.loads(ip_json) if ip_json else []
     except ValueError:
@@ -181,6 +191,17 @@ def ip_links(ip_json: str | None) -> dict[str, dict]:
         link = result.setdefault(interface["ifname"], {})
         if isinstance(interface.get("permaddr"), str):
             link["permaddr"] = interface["permaddr"]
+        max_mtu = interface.get("max_mtu")
+        if type(max_mtu) is int and 0 < max_mtu <= 1048576:  # 0: the driver does not say
+            link["max_mtu"] = max_mtu
+        addresses6 = [
+            f"{info['local']}/{info['prefixlen']}"
+            for info in interface.get("addr_info") or []
+            if isinstance(info, dict) and info.get("family") == "inet6" and info.get("scope") == "global"
+            and isinstance(info.get("local"), str) and isinstance(info.get("prefixlen"), int)
+        ]  # fmt: skip
+        if addresses6:
+            link["ipv6_addresses"] = addresses6[:16]
         for info in interface.get("addr_info") or []:
             if not isinstance(info, dict) or info.get("family") != "inet" or "ipv4" in link:
                 continue

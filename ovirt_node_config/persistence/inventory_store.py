@@ -45,6 +45,9 @@ class StoredNic:
     netmask: str | None
     broadcast: str | None
     link_state: str | None
+    reported_mtu: int | None
+    max_mtu: int | None
+    reported_ipv6: str | None
 
 
 @dataclass
@@ -73,7 +76,8 @@ _DEGRADED = (
 # What identify sets on a host; a new host gets all of it, at config_version 1.
 HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
 _CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
-_NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state")
+_NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state",
+               "reported_mtu", "max_mtu", "reported_ipv6")  # fmt: skip
 _NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
 _NIC_ROW = _columns(NicRow, "bond_id", "bridge_id")  # a new NIC is in no bond or bridge
 _NIC_ROW_NAMES = _NIC_ROW.split(", ")

@@ -53,6 +53,9 @@ class NicRow:
     ipv6_method: str = "ignore"
     ipv6_address: str | None = None
     ipv6_prefix: int | None = None
+    reported_mtu: int | None = None
+    max_mtu: int | None = None
+    reported_ipv6: str | None = None
     bridge_id: int | None = None  # the bridge this NIC is a port of
 
 
@@ -179,6 +182,9 @@ _NODE_NICS = (
         nics.c.ipv6_method,
         nics.c.ipv6_address,
         nics.c.ipv6_prefix,
+        nics.c.reported_mtu,
+        nics.c.max_mtu,
+        nics.c.reported_ipv6,
         bridge_ports.c.bridge_id,
         bondings_nics.c.primary_slave,
     )

@@ -108,6 +108,22 @@ def test_a_real_hypervisor_with_bonds_vlans_and_taps_is_accepted(server, snapsho
         (make_report(network_stack="netplan"), "network_stack"),
         (make_report(network_stack=["keyfile"]), "network_stack"),
         ({"lshw_xml": '<list><node id="n1" class="system"/></list>'}, "arch"),
+        ({**make_report(), "nics": [{"mac": MAC1, "iface_name": "eth0", "mtu": 0}]}, "nics[0].mtu"),
+        ({**make_report(), "nics": [{"mac": MAC1, "iface_name": "eth0", "max_mtu": "x"}]}, "nics[0].max_mtu"),
+        (
+            {
+                **make_report(),
+                "nics": [{"mac": MAC1, "iface_name": "eth0", "ipv6_addresses": ["ff02::1/64"]}],
+            },
+            "nics[0].ipv6_addresses[0] address",
+        ),
+        (
+            {
+                **make_report(),
+                "nics": [{"mac": MAC1, "iface_name": "eth0", "ipv6_addresses": ["2001:db8::1"] * 17}],
+            },
+            "nics[0].ipv6_addresses",
+        ),
     ],
 )
 def test_bad_reports_are_refused_naming_the_field_and_change_nothing(server, snapshot, report, field):
@@ -118,6 +134,20 @@ def test_bad_reports_are_refused_naming_the_field_and_change_nothing(server, sna
     assert f"invalid {field}:" in fault.faultString
     assert snapshot() == before
     assert server.proxy().ping()["status"] == "ok"
+
+
+def test_a_nics_mtu_its_maximum_and_ipv6_addresses_are_kept_and_shown(server, db):
+    report = make_report(macs=(MAC1,))
+    report["nics"][0].update(mtu=9000, max_mtu=9216, ipv6_addresses=["2001:DB8:0::5/64", "2001:db8:1::5/64"])
+    server.proxy().identify(report)
+    (nic,) = node_admin.show_node(db, "node1")["nics"]
+    assert (nic["reported_mtu"], nic["max_mtu"], nic["reported_ipv6"]) == (
+        9000, 9216, ["2001:db8::5/64", "2001:db8:1::5/64"],
+    )  # fmt: skip
+    report["nics"][0].update(mtu=1500, ipv6_addresses=[])  # the next boot says otherwise
+    server.proxy().identify(report)
+    (nic,) = node_admin.show_node(db, "node1")["nics"]
+    assert (nic["reported_mtu"], nic["max_mtu"], nic["reported_ipv6"]) == (1500, 9216, [])
 
 
 def post(server, body: bytes, headers=None) -> tuple[int, bytes]:

@@ -108,3 +108,28 @@ def test_the_permanent_mac_from_ip_serves_team_slaves(tmp_path):
     )
     report = hardware.collect(root, run=lambda argv: ip_json if argv[0] == "ip" else None)
     assert [nic["mac"] for nic in report["nics"]][:2] == ["52:54:00:00:00:01", "52:54:00:00:00:02"]
+
+
+def test_mtu_its_maximum_and_global_ipv6_addresses_are_reported(tmp_path):
+    """``ip -d -j addr`` as iproute2 prints it (max_mtu; inet6 with its scope); the MTU from sysfs."""
+    root = build_machine(tmp_path)
+    (root / "sys/class/net/eth0/mtu").write_text("9000\n")
+    detailed = [
+        {
+            "ifname": "eth0",
+            "mtu": 9000,
+            "min_mtu": 68,
+            "max_mtu": 9216,
+            "addr_info": [
+                {"family": "inet6", "local": "2001:db8::5", "prefixlen": 64, "scope": "global"},
+                {"family": "inet6", "local": "fe80::5054:ff:fe00:1", "prefixlen": 64, "scope": "link"},
+            ],
+        },
+        {"ifname": "eth1", "max_mtu": 0, "addr_info": []},  # a driver that does not say
+    ]
+    report = hardware.collect(root, run=lambda argv: json.dumps(detailed) if argv[0] == "ip" else None)
+    eth0, eth1 = report["nics"][:2]
+    assert (eth0["mtu"], eth0["max_mtu"], eth0["ipv6_addresses"]) == (9000, 9216, ["2001:db8::5/64"])
+    assert "max_mtu" not in eth1 and "ipv6_addresses" not in eth1
+    nic = parse_report(report).nics[0]
+    assert (nic.reported_mtu, nic.max_mtu, nic.reported_ipv6) == (9000, 9216, "2001:db8::5/64")

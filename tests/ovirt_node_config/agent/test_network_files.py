@@ -35,7 +35,9 @@ def test_foreign_profiles_are_those_binding_our_interfaces_or_macs(tmp_path):
         "notes.txt": "not an INI file at all [\n",  # NetworkManager would not load it either
         "bond0.nmconnection": "[connection]\ninterface-name=bond0\n",  # ours: rewritten, not moved
         # an installer's VLAN on our bond, and a bridge that took our bond as its port
-        "vlan-storage.nmconnection": "[connection]\ntype=vlan\ninterface-name=storage\n[vlan]\nparent=bond0\nid=7\n",
+        "vlan-storage.nmconnection": (
+            "[connection]\ntype=vlan\ninterface-name=storage\n[vlan]\nparent=bond0\nid=7\n"
+        ),
         "bond-port.nmconnection": "[connection]\ntype=bond\ninterface-name=bond7\nmaster=bond0\n",
         "other-vlan.nmconnection": "[connection]\ntype=vlan\n[vlan]\nparent=eth9\nid=7\n",  # not ours
     }

@@ -22,7 +22,19 @@ def host(id=1, hostname="node1", uuid=UUID1, credential=None) -> StoredHost:
 
 def nic(mac, host_id=1) -> StoredNic:
     return StoredNic(
-        host_id * 100 + int(mac[-2:]), host_id, mac, "eth0", None, "dhcp", None, None, None, None
+        host_id * 100 + int(mac[-2:]),
+        host_id,
+        mac,
+        "eth0",
+        None,
+        "dhcp",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
     )
 
 
