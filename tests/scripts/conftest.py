@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import add_admin, make_report
+from support import add_admin, admin_proxy, make_report
 
 ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
 NODE_MACS = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]  # node1's eth0-eth3
@@ -14,7 +14,8 @@ NODE_MACS = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]  # node1's eth0-eth3
 
 @pytest.fixture
 def cli(server, tmp_path):
-    """Run the script with the server URL and alice's credentials in the environment."""
+    """Run the script with the server URL and alice's credentials in the environment; ``.admin``
+    is alice's XML-RPC proxy, to set a scene faster than through the script."""
     name, password = add_admin(server.database_url)
     server.proxy().identify(make_report(macs=NODE_MACS))
     env = {
@@ -35,4 +36,5 @@ def cli(server, tmp_path):
             stdin=subprocess.DEVNULL,
         )
 
+    run.admin = admin_proxy(server, name, password).admin
     return run

@@ -11,25 +11,54 @@ from ovirt_node_config.config_file import stacks
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]  # node1's eth0-eth3, as conftest reports them
 
 
+COMMANDS = (
+    ("set-bonding-type", "node1", "Link Aggregation"),
+    ("bond-create", "node1", "Management", "bond0", "eth0", "eth1"),  # NICs by their names
+    ("bond-options", "node1", "bond0", "--lacp-rate", "fast"),
+    ("bridge-create", "node1", "ovirtmgmt", "bond0"),
+    ("set-mtu", "node1", "bond0", "9000"),
+    ("vlan-create", "node1", "bond0", "100"),
+    ("set-mtu", "node1", "bond0.100", "9000"),
+    ("set-address", "node1", "bond0.100", "--boot", "static", "--ip", "10.1.0.5", "--netmask", "24"),
+    ("set-ipv6", "node1", "ovirtmgmt", "2001:db8::10/64"),
+)
+
+
 def build(cli):
-    for command in (
-        ("set-bonding-type", "node1", "Link Aggregation"),
-        ("bond-create", "node1", "Management", "bond0", "eth0", "eth1"),  # NICs by their names
-        ("bond-options", "node1", "bond0", "--lacp-rate", "fast"),
-        ("bridge-create", "node1", "ovirtmgmt", "bond0"),
-        ("set-mtu", "node1", "bond0", "9000"),
-        ("vlan-create", "node1", "bond0", "100"),
-        ("set-mtu", "node1", "bond0.100", "9000"),
-        ("set-address", "node1", "bond0.100", "--boot", "static", "--ip", "10.1.0.5", "--netmask", "24"),
-        ("set-ipv6", "node1", "ovirtmgmt", "2001:db8::10/64"),
-    ):
+    """The network, as an operator types it."""
+    for command in COMMANDS:
         result = cli(*command)
         assert result.returncode == 0, (command, result.stderr)
 
 
+def build_quickly(cli):
+    """The same network through the admin methods the commands call (a scene for the refusals)."""
+    admin = cli.admin
+    admin.set_bonding_type("node1", "Link Aggregation")
+    admin.create_bonding("node1", "Management", "bond0", ["eth0", "eth1"])
+    admin.set_bond_options("node1", "bond0", {"lacp_rate": "fast"})
+    admin.create_bridge("node1", "ovirtmgmt", ["bond0"], {"stp": False})
+    admin.set_mtu("node1", "bond0", 9000)
+    admin.create_vlan("node1", "bond0", 100, "")
+    admin.set_mtu("node1", "bond0.100", 9000)
+    admin.set_address(
+        "node1", "bond0.100", {"boot_protocol": "static", "ip_address": "10.1.0.5", "netmask": "24"}
+    )
+    admin.set_ipv6("node1", "ovirtmgmt", "2001:db8::10/64")
+
+
+def test_the_operators_commands_build_what_the_admin_methods_do(cli, server):
+    build(cli)
+    by_cli = cli("preview", "node1").stdout
+    cli.admin.delete_bridge("node1", "ovirtmgmt")
+    cli.admin.delete_bonding("node1", "bond0")
+    build_quickly(cli)
+    assert cli.admin.preview_config("node1") == by_cli
+
+
 @pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
 def test_bridge_over_an_802_3ad_bond_with_a_jumbo_vlan(cli, server, stack):
-    build(cli)
+    build_quickly(cli)
     assert cli("set-network-stack", "node1", stack).returncode == 0
     preview = cli("preview", "node1").stdout
     commands = node_config.parse_augtool(node_config.parse(preview).augtool)
@@ -49,7 +78,7 @@ def test_bridge_over_an_802_3ad_bond_with_a_jumbo_vlan(cli, server, stack):
 
 
 def test_show_draws_the_tree(cli):
-    build(cli)
+    build_quickly(cli)
     shown = cli("show", "node1").stdout
     tree = shown[shown.index("network:") :].split("\n\n")[0].splitlines()
     assert tree[1].startswith("ovirtmgmt  bridge, STP off, dhcp, 2001:db8::10/64")
@@ -90,7 +119,7 @@ def test_show_draws_the_tree(cli):
     ],
 )
 def test_every_rule_is_refused_with_its_message_and_nothing_changes(cli, snapshot, command, message):
-    build(cli)
+    build_quickly(cli)
     before = snapshot()
     result = cli(*command)
     if message is None:

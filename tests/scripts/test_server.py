@@ -176,8 +176,8 @@ def test_an_unreadable_hosts_file_is_one_clear_line(database_url, tmp_path):
     ],
 )
 def test_the_warning_about_passwords_in_clear(listen, tls, warned):
+    from ovirt_node_config.rpc.runtime import passwords_in_clear
     from ovirt_node_config.rpc.server import ServerSettings
-    from ovirt_node_config.scripts.server import passwords_in_clear
 
     settings = ServerSettings(
         listen=listen, tls_cert="c.pem" if tls else None, tls_key="k.pem" if tls else None
