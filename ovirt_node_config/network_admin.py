@@ -7,9 +7,9 @@ the rule, and nothing is changed. What needs the stored rows to say is decided h
 - a VLAN sits on a NIC (by MAC or the name the node last reported) or a bond; its name is
   ``<parent>.<id>`` unless given;
 - a bridge's ports are NICs, bonds or VLANs, each a port of no other bond or bridge; a bridge
-  takes over the addressing of its first port that had any (as VDSM moves the management
-  address onto ``ovirtmgmt``), else DHCP; a port's own addressing is kept but not written while
-  it is a port;
+  takes over the addressing of its first port (as VDSM moves the management address onto
+  ``ovirtmgmt``), else DHCP; a port's own addressing is kept but not written while it is a
+  port, and is its own again once the bridge is deleted;
 - an MTU is set on a NIC, bond, VLAN or bridge (a bond's slaves carry the bond's); nil resets it;
 - IPv6 (ignore, auto, dhcp, static ADDRESS/PREFIX) is set on any interface that is not a port.
 """

@@ -240,6 +240,14 @@ def delete_bonding(db: Database, actor: str, ref: object, interface_name: object
     def work(conn):
         node = load(conn, ref, lock=True)
         bond = _bond(node, interface_name)
+        vlans = sorted(
+            vlan.interface_name for vlan in node.vlans.values() if vlan.parent_bonding_id == bond.id
+        )
+        if vlans:
+            raise Conflict(
+                f"rule 'a VLAN's parent stays while the VLAN does': {', '.join(vlans)} sit on "
+                f"{bond.interface_name}; delete them first"
+            )
         store.delete_bond(conn, bond.id)
         record_change(conn, actor, node, "delete_bonding", _bond_summary(node, bond), None)
         return {"host": node.hostname, "deleted": bond.interface_name, "released": _slave_macs(node, bond)}

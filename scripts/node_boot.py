@@ -18,7 +18,9 @@ import os
 import sys
 from pathlib import Path
 
+from ovirt_node_config.agent import owned_files
 from ovirt_node_config.agent.boot import BootAgent, BootError, BootOptions, ExitCode
+from ovirt_node_config.rpc_client import is_server_url
 
 PROG = "ovirt-node-boot"
 log = logging.getLogger("ovirt-node-boot")
@@ -99,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--root whose files no kernel applies)",
     )
     parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
+    parser.add_argument(
+        "--restore-foreign",
+        nargs="?",
+        const="",
+        metavar="TIME",
+        help="list the profiles earlier boots set aside (without TIME), or put one boot's back; "
+        "talks to no server",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
     return parser
 
@@ -127,6 +137,15 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
         log.info(line)
 
+    if args.restore_foreign is not None:
+        return restore_foreign(Path(args.root), args.restore_foreign, say)
+    if args.server and not is_server_url(args.server):
+        print(
+            f"{PROG}: --server needs a URL such as http://HOST:8742/ or https://HOST/, not {args.server!r}",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+
     options = BootOptions(
         root=Path(args.root),
         server=args.server,
@@ -153,6 +172,25 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("unexpected failure")
         print(f"{PROG}: unexpected failure: {type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.FAILED
+
+
+def restore_foreign(root: Path, entry: str, say) -> int:
+    """``--restore-foreign``: list what earlier boots set aside, or put one boot's files back."""
+    entries = owned_files.set_aside_entries(root)
+    if not entry:
+        for name, directory, files in entries:
+            say(f"{name}  /{directory}: {', '.join(files)}")
+        if not entries:
+            say("nothing was set aside")
+        return ExitCode.OK
+    try:
+        restored = owned_files.restore_set_aside(root, entry)
+    except LookupError:
+        known = ", ".join(name for name, _, _ in entries) or "none"
+        print(f"{PROG}: nothing was set aside at {entry!r}; known: {known}", file=sys.stderr)
+        return ExitCode.USAGE
+    say(f"restored {', '.join(restored)}; reload NetworkManager (nmcli connection reload) to use them")
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -38,9 +38,10 @@ from ..config_file.grammar import AugeasCommand
 from ..errors import InvalidInput
 from ..network.model import VLAN
 from ..rpc_client import MalformedAnswer, server_proxy
-from . import desired_network, discovery, hardware, kernel_state, network_stack, verification
+from . import answer_scope, desired_network, discovery, hardware, kernel_state, network_stack, verification
 from .credential import CredentialStore
-from .network_files import Backup, foreign_profiles, restored_profiles
+from .network_files import Backup, foreign_profiles, replace_file, restored_profiles
+from .owned_files import Manifest, set_aside
 
 SAVED_CONFIG = "var/tmp/node-config"
 BUSY = 503  # the fault of a server whose database is busy or unavailable: try again later
@@ -165,8 +166,14 @@ class BootAgent:
         )
         for entry in result.get("skipped", []):
             self.say(f"      not in the inventory: {entry.get('iface_name')}: {entry.get('reason')}")
+        for entry in result.get("released", []):
+            self.say(f"      {entry.get('mac')} left bond {entry.get('bond')} (no longer reported)")
+        if result.get("degraded_bonds"):
+            self.say(
+                f"      warning: bonds with fewer than two slaves: {', '.join(result['degraded_bonds'])}"
+            )
         text = self._call(server.get_config, result["hostname"], macs)
-        mode, commands, sections = self._check(text)
+        mode, commands, sections = self._check(text, {name: mac for mac, name in macs.items()})
         self._save(text, sections)
         self.say(
             f"[4/7] configuration saved to /{SAVED_CONFIG}: "
@@ -190,15 +197,31 @@ class BootAgent:
             if profiles
             else []
         )
-        backup = Backup(self.root, files.directory, written + aside)
+        manifest = Manifest.load(self.root)
+        stale, changed_since = manifest.stale(self.root, files.directory, written)
+        aside += changed_since  # ours once, an operator's since: kept, not deleted
+        backup = Backup(self.root, files.directory, written + aside + stale)
         try:
-            for name in aside:  # backed up above: a rollback puts them back
+            kept_in = set_aside(self.root, files.directory, aside)
+            for name in aside + stale:  # backed up above: a rollback puts them back
                 (self.root / files.directory / name).unlink()
             apply_commands(self.root, commands)
         except (AugeasApplyError, OSError) as exc:
             backup.restore()
             raise BootError(ExitCode.APPLY_FAILED, f"Augeas failed, previous files restored: {exc}") from None
-        self.say(f"[6/7] wrote {', '.join(written)}" + (f"; moved aside {', '.join(aside)}" if aside else ""))
+        self.say(
+            f"[6/7] wrote {', '.join(written)}"
+            + (
+                f"; moved aside {', '.join(aside)} (kept in /{kept_in.relative_to(self.root)})"
+                if aside
+                else ""
+            )
+            + (
+                f"; removed {', '.join(stale)} (written by an earlier boot, no longer configured)"
+                if stale
+                else ""
+            )
+        )
         restarts = self._restart_commands(profiles, backup.changed())
 
         def roll_back() -> None:
@@ -221,6 +244,7 @@ class BootAgent:
                 + "; previous files restored and the network restarted",
             )
         if self._server_answers():
+            Manifest.of(self.root, files.directory, written).save(self.root)
             self.say("[7/7] network restarted; the server answers")
             return ExitCode.OK
         roll_back()
@@ -294,7 +318,7 @@ class BootAgent:
             raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
         except (OSError, http.client.HTTPException) as exc:
             raise BootError(ExitCode.UNREACHABLE, f"the server did not answer: {_reason(exc)}") from None
-        mode, commands, _ = self._check(text)
+        mode, commands, _ = self._check(text, {name: mac for mac, name in macs.items()})
         self.say(f"[4/7] would save the configuration to /{SAVED_CONFIG}")
         if mode is not None:
             self.say(f"[5/7] would run: {self.options.modprobe_cmd} bonding mode={mode}")
@@ -351,8 +375,9 @@ class BootAgent:
             "ovirt-node-admin node-reset-credential HOST"
         )
 
-    def _check(self, text: object):
-        """Parse the answer strictly; returns (mode or None, augtool commands, sections)."""
+    def _check(self, text: object, reported: dict[str, str]):
+        """Parse the answer strictly, and refuse it if it touches what is not ours (``reported``:
+        NIC name -> MAC); returns (mode or None, augtool commands, sections)."""
         try:
             if not isinstance(text, str):
                 raise InvalidInput("configuration", "is not text")
@@ -363,6 +388,7 @@ class BootAgent:
                 else None
             )
             commands = node_config.parse_augtool(sections.augtool) if sections.augtool else []
+            answer_scope.check(commands, reported)
         except InvalidInput as exc:
             raise BootError(
                 ExitCode.REFUSED, f"configuration refused, nothing changed: {exc.message}"
@@ -378,12 +404,11 @@ class BootAgent:
         for relative, content in files.items():
             path = self.root / relative
             if content is None:
-                path.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)  # a link planted there goes, not what it points to
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-            if relative == node_config.PRE_CONFIG_PATH.lstrip("/"):
-                path.chmod(0o755)
+            mode = 0o755 if relative == node_config.PRE_CONFIG_PATH.lstrip("/") else 0o644
+            replace_file(path, content.encode(), mode)
 
     def _command(self, argv: list[str], what: str) -> None:
         try:
@@ -441,8 +466,11 @@ class BootAgent:
                 self.say(f"warning: {exc.message}")
 
     def _server_answers(self) -> bool:
+        """Ping until the server answers or ``--confirm-timeout`` passes, saying every 10 s how
+        long is left (a person at the console sees the wait is bounded)."""
         deadline = time.monotonic() + self.options.confirm_timeout
         server = self._proxy(max(1.0, min(self.options.rpc_timeout, self.options.confirm_timeout)))
+        next_word = time.monotonic() + 10
         while True:
             try:
                 server.ping()
@@ -456,6 +484,10 @@ class BootAgent:
             ):
                 if time.monotonic() >= deadline:
                     return False
+                if time.monotonic() >= next_word:
+                    left = deadline - time.monotonic()
+                    self.say(f"      the server does not answer yet; rolling back in {left:.0f}s")
+                    next_word += 10
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
 

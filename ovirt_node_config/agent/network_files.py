@@ -74,11 +74,23 @@ class Backup:
             if saved.content is None:
                 path.unlink(missing_ok=True)
                 continue
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{saved.name}.")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(saved.content)
-            os.chmod(temporary, saved.mode)
-            os.replace(temporary, path)
+            replace_file(path, saved.content, saved.mode)
+
+
+def replace_file(path: Path, content: bytes, mode: int) -> None:
+    """Put ``content`` at ``path`` without following anything already there: a new file of ours
+    (``mkstemp``: ``O_CREAT | O_EXCL``, so never another user's file or a link), written, given
+    ``mode``, then renamed over ``path``. A link or a file planted at ``path`` (in a shared
+    directory such as ``/var/tmp``) is replaced, never written through."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _profile(text: str) -> configparser.ConfigParser | None:

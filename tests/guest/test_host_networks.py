@@ -46,9 +46,9 @@ def two_boots(tmp_path_factory):
         ):
             admin(*command)
         wiring = dict(slave_net="partner", disk=disk, lane=0, capped_nic_mtu=1500, deadline_s=300)
+        script = dict(ROUNDS=2, PARTNER=1, PARTNER_ADDRESS="10.77.0.2/24", AGENT_ARGS_2="--verify-timeout 5")
         seen = {}
-        with booted("agent-rounds.sh", server, directory / "boots", ROUNDS=2, PARTNER=1,
-                    PARTNER_ADDRESS="10.77.0.2/24", **wiring) as guest:  # fmt: skip
+        with booted("agent-rounds.sh", server, directory / "boots", **wiring, **script) as guest:
             seen[1] = recorded(guest, "1"), agent_run(guest, "1")
             admin("set-mtu", HOST, "eth5", "9000")  # the NIC the agent reported at boot 1
             guest.signal("go-2")

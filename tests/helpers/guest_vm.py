@@ -206,6 +206,7 @@ class Guest:
             "panic=-1",
             "net.ifnames=0",
             "8250.nr_uarts=1",
+            "mitigations=off",  # a throwaway guest: ~6% less emulated CPU
             f"guest_stage2={SCRIPTS / 'stage2'}",
             f"guest_hostname={spec.hostname}",
             f"guest_disk={int(spec.disk is not None)}",

@@ -50,6 +50,7 @@ def build_quickly(cli):
 def test_the_operators_commands_build_what_the_admin_methods_do(cli, server):
     build(cli)
     by_cli = cli("preview", "node1").stdout
+    cli.admin.delete_vlan("node1", "bond0.100")
     cli.admin.delete_bridge("node1", "ovirtmgmt")
     cli.admin.delete_bonding("node1", "bond0")
     build_quickly(cli)
@@ -116,6 +117,7 @@ def test_show_draws_the_tree(cli):
         (("set-ipv6", "node1", "ovirtmgmt", "ff02::1/64"), "is not a host's unicast address"),
         (("set-ipv6", "node1", "ovirtmgmt", "2001:db8::1/129"), "must be between 1 and 128"),
         (("set-ipv6", "node1", "ovirtmgmt", "slaac"), "must be ignore, auto, dhcp or ADDRESS/PREFIX"),
+        (("bond-delete", "node1", "bond0"), "rule 'a VLAN's parent stays while the VLAN does'"),
     ],
 )
 def test_every_rule_is_refused_with_its_message_and_nothing_changes(cli, snapshot, command, message):

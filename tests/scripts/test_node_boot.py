@@ -16,7 +16,7 @@ from pathlib import Path
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-from networks import bond, network
+from networks import bond, network, nic
 from support import (
     RunningServer,
     add_bond,
@@ -231,6 +231,14 @@ GOOD = node_config.render(network(4, bond("bond0", None, [("eth0", M[0]), ("eth1
         GOOD.replace("save\n", "set /files/etc/shadow/root/password x\nsave\n"),
         GOOD.replace("ifcfg-eth0/MASTER bond0", "ifcfg-eth0/MASTER bond0 ; rm /files"),
         GOOD + "reboot\n",
+        # within the grammar, beyond what is ours: files of interfaces the answer does not write
+        GOOD.replace("save\n", "rm /files/etc/sysconfig/network-scripts/ifcfg-lo\nsave\n"),
+        GOOD.replace("save\n", "rm /files/etc/sysconfig/network-scripts/ifcfg-storage\nsave\n"),
+        node_config.render(network(None, nic("eth2", M[2])), "keyfile").replace(
+            "save\n", "rm /files/etc/NetworkManager/system-connections/corp-vpn.nmconnection\nsave\n"
+        ),
+        node_config.render(network(None, nic("eth9", "52:54:00:00:00:99"))),  # not a NIC it reported
+        node_config.render(network(None, nic("eth0", "52:54:00:00:00:99"))),  # eth0, another MAC
     ],
 )
 def test_a_tampered_configuration_is_refused_and_nothing_changes(machine, tmp_path, tampered):
@@ -242,6 +250,32 @@ def test_a_tampered_configuration_is_refused_and_nothing_changes(machine, tmp_pa
         hostile.close()
     assert result.returncode == 4 and "refused" in result.stderr
     assert tree_snapshot(machine) == before and calls == {"modprobe": [], "restart": []}
+
+
+def test_links_planted_in_var_tmp_are_replaced_never_written_through(server, db, machine, tmp_path):
+    """Another user pre-creates the agent's three files in /var/tmp as links to a root-only file;
+    the agent replaces the links with files of its own (root's, 0755 for the script run next)."""
+    boot(machine, server.url, tmp_path / "tools")  # the first boot enrols the node
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    secret = machine / "etc/secret"
+    secret.write_text("root only\n")
+    secret.chmod(0o600)
+    var_tmp = machine / "var/tmp"
+    for name in ("node-config", "pre-config-script", "node-augtool"):
+        (var_tmp / name).unlink(missing_ok=True)
+        (var_tmp / name).symlink_to(secret)
+        os.lchown(var_tmp / name, 65534, 65534)  # nobody's
+    result, _ = boot(machine, server.url, tmp_path / "tools2")
+    assert result.returncode == 0, result.stderr
+    assert secret.read_text() == "root only\n" and stat.S_IMODE(secret.stat().st_mode) == 0o600
+    for name, mode in (("node-config", 0o644), ("pre-config-script", 0o755), ("node-augtool", 0o644)):
+        saved = os.lstat(var_tmp / name)
+        assert (
+            stat.S_ISREG(saved.st_mode)
+            and saved.st_uid == os.geteuid()
+            and stat.S_IMODE(saved.st_mode) == mode
+        )
+    assert (var_tmp / "pre-config-script").read_text().endswith("/sbin/modprobe bonding mode=1\n")
 
 
 def test_dry_run_changes_nothing(server, db, machine, tmp_path):
@@ -431,6 +465,69 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
         "connection up eth3",
     ]
     assert (keyfile_machine / "var/lib/ovirt-node-config/backup/eth0.nmconnection").exists()
+
+
+def test_an_operators_profile_set_aside_stays_restorable_after_ten_boots(server, keyfile_machine, tmp_path):
+    """Boot 1 moves cloud-init's profile aside; nine more boots never empty where it is kept;
+    --restore-foreign lists it and puts it back byte for byte, mode 0600."""
+    for number in range(10):
+        result, _ = boot(keyfile_machine, server.url, tmp_path / f"tools{number}", nmcli_then="")
+        assert result.returncode == 0, result.stderr
+    assert not (keyfile_machine / CONNECTIONS / "cloud-init-eth0.nmconnection").exists()
+    listing = subprocess.run(
+        [BOOT, "--root", str(keyfile_machine), "--restore-foreign"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    entries = listing.stdout.splitlines()
+    assert listing.returncode == 0 and len(entries) == 1, listing.stdout
+    entry = entries[0].split()[0]
+    assert entries[0].endswith("/etc/NetworkManager/system-connections: cloud-init-eth0.nmconnection")
+    restored = subprocess.run(
+        [BOOT, "--root", str(keyfile_machine), "--restore-foreign", entry],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert restored.returncode == 0, restored.stderr
+    profile = keyfile_machine / CONNECTIONS / "cloud-init-eth0.nmconnection"
+    assert profile.read_text() == CLOUD_INIT and stat.S_IMODE(profile.stat().st_mode) == 0o600
+    unknown = subprocess.run(
+        [BOOT, "--root", str(keyfile_machine), "--restore-foreign", "1999"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert unknown.returncode == 2 and entry in unknown.stderr
+
+
+def test_a_deleted_bonds_files_go_at_the_next_boot_and_nothing_else(server, db, machine, tmp_path):
+    (machine / SCRIPTS / "ifcfg-lo").write_text("DEVICE=lo\nONBOOT=yes\n")  # not ours
+    boot(machine, server.url, tmp_path / "tools")
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    bonded, _ = boot(machine, server.url, tmp_path / "tools2")
+    assert bonded.returncode == 0 and (machine / SCRIPTS / "ifcfg-bond0").exists()
+    node_admin.delete_bonding(db, "admin", "node1", "bond0")
+    before = {p.name: p.read_bytes() for p in (machine / SCRIPTS).iterdir()}
+    unbonded, _ = boot(machine, server.url, tmp_path / "tools3")
+    assert unbonded.returncode == 0, unbonded.stderr
+    assert "removed ifcfg-bond0 (written by an earlier boot, no longer configured)" in unbonded.stdout
+    after = {p.name: p.read_bytes() for p in (machine / SCRIPTS).iterdir()}
+    assert "ifcfg-bond0" not in after and after["ifcfg-lo"] == before["ifcfg-lo"]
+    assert set(after) == set(before) - {"ifcfg-bond0"}
+
+
+def test_a_file_of_ours_changed_by_an_operator_is_set_aside_not_deleted(server, db, machine, tmp_path):
+    boot(machine, server.url, tmp_path / "tools")
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    boot(machine, server.url, tmp_path / "tools2")
+    (machine / SCRIPTS / "ifcfg-bond0").write_text("DEVICE=bond0\n# tuned by hand\n")
+    node_admin.delete_bonding(db, "admin", "node1", "bond0")
+    result, _ = boot(machine, server.url, tmp_path / "tools3")
+    assert result.returncode == 0 and "moved aside ifcfg-bond0" in result.stdout
+    (kept,) = (machine / "var/lib/ovirt-node-config/foreign").iterdir()
+    assert (kept / "ifcfg-bond0").read_text() == "DEVICE=bond0\n# tuned by hand\n"
 
 
 def test_a_keyfile_boot_leaves_unchanged_active_profiles_up(server, db, keyfile_machine, tmp_path):
