@@ -278,14 +278,23 @@ def _arch(document, system) -> str | None:
 
 
 def _memory_mb(system) -> int | None:
-    """The size of the System Memory nodes (not counting their banks twice), in MiB."""
+    """The size of the System Memory nodes (not counting their banks twice), in MiB.
+
+    Known by what lshw never translates: the node id (``memory``, ``memory:N``) of a node lshw
+    claimed (a DMI memory array in system use; flash or video arrays are not claimed) or that
+    has no description at all; not by their description, which lshw translates
+    (``Mémoire Système``). An English "System Memory" of another id counts too. Caches
+    (``cache:N``), firmware and a PCI memory controller (a ``PCI:`` handle) are not RAM."""
     total = None
     for node in _nodes(system, "memory"):
-        description = (node.findtext("description") or "").strip().lower()
-        node_id = node.get("id", "")
-        named = description == "system memory"
-        if not named and (description or not re.fullmatch(r"memory(:\d+)?", node_id)):
-            continue  # caches, firmware, flash: memory nodes that are not the system's RAM
+        description = (node.findtext("description") or "").strip()
+        by_id = (
+            re.fullmatch(r"memory(:\d+)?", node.get("id", ""))
+            and not node.get("handle", "").startswith("PCI:")
+            and (node.get("claimed") == "true" or not description)
+        )
+        if not by_id and description.lower() != "system memory":
+            continue
         size = _number(node, "size", "bytes")
         if size is None:
             banks = [

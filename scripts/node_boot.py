@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from ovirt_node_config.agent import owned_files
-from ovirt_node_config.agent.boot import BootAgent, BootError, BootOptions, ExitCode
+from ovirt_node_config.agent.boot import IP_COMMAND, BootAgent, BootError, BootOptions, ExitCode
 from ovirt_node_config.rpc_client import is_server_url
 
 PROG = "ovirt-node-boot"
@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not compare the running network with the files after the restart (a scratch "
         "--root whose files no kernel applies)",
     )
+    parser.add_argument(
+        "--ip-cmd",
+        metavar="CMD",
+        help="command whose JSON lists the node's addresses (default: 'ip -d -j addr show' when --root "
+        "is /; none under another root, whose addresses are not this host's)",
+    )
     parser.add_argument("--lshw", action="store_true", help="also send `lshw -xml` output")
     parser.add_argument(
         "--restore-foreign",
@@ -156,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         retry_for=args.retry_for,
         dry_run=args.dry_run,
         lshw_cmd="lshw -xml" if args.lshw else None,
+        ip_cmd=args.ip_cmd
+        if args.ip_cmd is not None
+        else (IP_COMMAND if Path(args.root).resolve() == Path("/") else None),
         network_stack=args.network_stack,
         ca_file=args.ca_file,
         require_tls=args.require_tls,

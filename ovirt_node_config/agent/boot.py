@@ -67,6 +67,9 @@ class BootError(Exception):
         self.message = message
 
 
+IP_COMMAND = "ip -d -j addr show"
+
+
 @dataclass(frozen=True)
 class BootOptions:
     root: Path = Path("/")
@@ -78,7 +81,7 @@ class BootOptions:
     retry_for: float = 120.0  # how long a busy or silent server is tried again before exit 3
     dry_run: bool = False
     lshw_cmd: str | None = None
-    ip_cmd: str = "ip -d -j addr show"
+    ip_cmd: str | None = IP_COMMAND  # None: no addresses (a scratch --root is not this host)
     network_stack: str | None = None  # None: detected (agent/network_stack.py)
     ca_file: str | None = None  # CA certificates to verify an https server with (else node.conf's)
     require_tls: bool = False  # refuse a server reached over plain HTTP (or node.conf's require-tls)
@@ -261,7 +264,7 @@ class BootAgent:
             self.say("      not verified (--no-verify)")
             return []
         desired = desired_network.from_commands(commands)
-        ip_command = shlex.split(self.options.ip_cmd)
+        ip_command = shlex.split(self.options.ip_cmd) if self.options.ip_cmd else None
         verdict = verification.settle(
             desired,
             lambda: verification.read(self.root, desired, self.run_command, ip_command),

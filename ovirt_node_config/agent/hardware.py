@@ -29,9 +29,14 @@ from pathlib import Path
 CommandRunner = Callable[[list[str]], str | None]
 
 
+# Every tool whose output is parsed speaks the C locale: lshw translates its descriptions, nmcli
+# its states, and numbers may take a locale's separators.
+C_LOCALE = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+
+
 def run_command(argv: list[str]) -> str | None:
     try:
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, env=C_LOCALE)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None

@@ -168,7 +168,7 @@ def _judge_profiles(
 
 
 def read(
-    root, desired: DesiredNetwork, run: Callable[[list[str]], str | None], ip_command: list[str]
+    root, desired: DesiredNetwork, run: Callable[[list[str]], str | None], ip_command: list[str] | None
 ) -> Observed:
     """One reading of everything ``desired`` names."""
     return Observed(
@@ -186,11 +186,12 @@ def read(
     )
 
 
-def _addresses(run: Callable[[list[str]], str | None], ip_command: list[str], needed: bool) -> dict:
-    """IPv4 and IPv6 addresses from one ``ip -j addr`` (None each when it could not be read)."""
+def _addresses(run: Callable[[list[str]], str | None], ip_command: list[str] | None, needed: bool) -> dict:
+    """IPv4 and IPv6 addresses from one ``ip -j addr`` (None each when it could not be read, or
+    there is no command to read them with)."""
     if not needed:
         return {"addresses": {}, "addresses6": {}}
-    ip_json = run(ip_command)
+    ip_json = run(ip_command) if ip_command else None
     return {
         "addresses": kernel_state.addresses(ip_json),
         "addresses6": kernel_state.addresses(ip_json, "inet6"),

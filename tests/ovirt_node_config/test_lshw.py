@@ -7,6 +7,7 @@ Memory node (or the sum of its banks), CPUs are logical CPUs (threads or cores p
 socket), the architecture comes from the header comment or the hardware.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,38 @@ def test_lshw_placeholder_host_names_are_absent():
 def test_hostile_or_foreign_xml_is_refused(xml, reason):
     with pytest.raises(InvalidInput, match=reason):
         lshw.parse(xml)
+
+
+# What lshw prints under LANG=fr_FR.UTF-8 (its po/fr.po) for the descriptions it writes most; any
+# other description is wrapped in French quotes, so no English description is left anywhere.
+FRENCH = {
+    "System Memory": "Mémoire Système",
+    "Flash Memory": "Mémoire flash",
+    "CPU": "Processeur",
+    "Motherboard": "Carte mère",
+    "BIOS": "BIOS",
+    "Ethernet interface": "Interface Ethernet",
+    "DIMM DDR3 Synchronous 1333 MHz (0.8 ns)": "DIMM DDR3 Synchrone 1333 MHz (0,8 ns)",
+    "L1 cache": "Mémoire cache L1",
+    "Host bridge": "Pont hôte",
+    "Memory controller": "Contrôleur mémoire",
+    "Computer": "Ordinateur",
+}
+
+
+def in_french(xml: str) -> str:
+    """The report with every description translated, as a node in a French locale sends it."""
+
+    def translate(match):
+        text = match.group(2)
+        return f"{match.group(1)}{FRENCH.get(text, f'« {text} »')}{match.group(3)}"
+
+    return re.sub(r"(<description>)(.*?)(</description>)", translate, xml)
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in DATA.glob("*.xml")))
+def test_a_report_in_french_gives_the_facts_of_the_english_one(name):
+    english = (DATA / name).read_text()
+    french = in_french(english)
+    assert "<description>System Memory</description>" not in french
+    assert lshw.parse(french) == lshw.parse(english)

@@ -278,6 +278,21 @@ def test_links_planted_in_var_tmp_are_replaced_never_written_through(server, db,
     assert (var_tmp / "pre-config-script").read_text().endswith("/sbin/modprobe bonding mode=1\n")
 
 
+def test_a_scratch_root_reports_its_own_addresses_not_the_hosts(server, db, machine, tmp_path):
+    """Under --root the host's `ip` would describe the host: no addresses, unless --ip-cmd says how."""
+    result, _ = boot(machine, server.url, tmp_path / "tools")
+    assert result.returncode == 0, result.stderr
+    assert {nic["ip_address"] for nic in node_admin.show_node(db, "node1")["nics"]} == {""}
+    listing = tmp_path / "ip.json"
+    listing.write_text(
+        '[{"ifname": "eth0", "addr_info": [{"family": "inet", "local": "192.0.2.9", "prefixlen": 24}]}]'
+    )
+    result, _ = boot(machine, server.url, tmp_path / "tools2", "--ip-cmd", f"cat {listing}")
+    assert result.returncode == 0, result.stderr
+    eth0 = next(nic for nic in node_admin.show_node(db, "node1")["nics"] if nic["iface_name"] == "eth0")
+    assert eth0["ip_address"] == "192.0.2.9"
+
+
 def test_dry_run_changes_nothing(server, db, machine, tmp_path):
     boot(machine, server.url, tmp_path / "tools")
     add_bond(db, "node1", "bond0", [M[0], M[1]])
