@@ -25,11 +25,11 @@ from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
 
-from . import bonding, kept_answers, node_network, node_view, validation
+from . import bonding, kept_answers, node_network, node_status, node_view, validation
 from .errors import Conflict, InvalidInput, NotFound
 from .network import rules
 from .node_view import load, options_of
-from .persistence import answer_store, trust_store
+from .persistence import answer_store, status_store, trust_store
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import BondRow, NodeView
@@ -98,6 +98,7 @@ def record_change(
         names = {nic.mac: nic.iface_name for nic in changed.nics.values()}
         rules.check(node_network.network_for(changed, names))
         kept_answers.carry_forward(conn, node, version, identify_holds, changed)
+        status_store.set_config_digest(conn, node.id, node_status.current_digest(changed))
 
     def encode(value: object) -> str | None:
         return None if value is None else json.dumps(value, sort_keys=True, default=str)
@@ -533,9 +534,35 @@ def show_node(db: Database, ref: object) -> dict:
                 for bridge in node.bridges.values()
             ],
             **_network_stack(node),
+            **_shown_status(conn, node),
         }
 
     return db.read(work)
+
+
+def _shown_status(conn: Connection, node: NodeView) -> dict:
+    """The node's state, in a word and in words, and what its last boot reported."""
+    status = status_store.status_of(conn, node.id)
+    degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
+    state = node_status.state_of(
+        status["last_outcome"],
+        status["applied_digest"] == status["config_digest"],
+        degraded,
+        status["reported_degraded"],
+    )
+    reported = json.loads(status["last_status"]) if status["last_status"] else {}
+    return {
+        "state": state,
+        "state_words": node_status.describe(status, state),
+        "last_report": {
+            "at": _timestamp(status["last_report_at"]),
+            "outcome": status["last_outcome"] or "",
+            "reason": status["last_reason"] or "",
+            "applied_digest": status["applied_digest"] or "",
+            "bonds": reported.get("bonds", []),
+            "timings": reported.get("timings", {}),
+        },
+    }
 
 
 def _shown_addressing(row) -> dict:
@@ -603,14 +630,52 @@ def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
 MAX_PAGE = 1000
 
 
-def list_nodes(db: Database, after: object = "", limit: object = MAX_PAGE) -> list[dict]:
+def list_nodes(db: Database, after: object = "", limit: object = MAX_PAGE, state: object = "") -> list[dict]:
     """Nodes by host name, at most ``limit`` (1 to MAX_PAGE) after the host name ``after``
-    ("" for the first page): a caller pages on with the last name of each page until one is
-    short, so a fleet of any size is listed in answers of bounded size."""
+    ("" for the first page), each with its state and when it was last seen; ``state`` ("" for
+    all) keeps only nodes in that state. A caller pages on with the last name of each page until
+    one is short, so a fleet of any size is listed in answers of bounded size."""
     start = "" if after in (None, "") else validation.text("after", after, max_length=253)
     count = validation.integer("limit", limit, minimum=1, maximum=MAX_PAGE)
-    rows = db.read(lambda conn: store.list_nodes(conn, start, count))
-    return [{key: ("" if value is None else value) for key, value in row.items()} for row in rows]
+    wanted = None if state in (None, "") else state
+    if wanted is not None and wanted not in node_status.STATES:
+        raise InvalidInput(
+            "state", f"must be one of {', '.join(node_status.STATES)}, not {validation.shown(state)}"
+        )
+
+    def work(conn):
+        found, cursor = [], start
+        while len(found) < count:  # a filter may need more than one page of rows
+            rows = store.list_nodes(conn, cursor, count, bonding.MIN_SLAVES)
+            for row in rows:
+                shown = _listed(row)
+                if wanted is None or shown["state"] == wanted:
+                    found.append(shown)
+            if len(rows) < count:
+                break
+            cursor = rows[-1]["hostname"]
+        return found[:count]
+
+    return db.read(work)
+
+
+def _listed(row: dict) -> dict:
+    state = node_status.state_of(
+        row.pop("last_outcome"),
+        row.pop("applied_digest") == row.pop("config_digest"),
+        row.pop("degraded_bonds") > 0,
+        row.pop("reported_degraded"),
+    )
+    seen, created = row.pop("last_seen_at"), row.pop("created_at")
+    return {
+        **{key: ("" if value is None else value) for key, value in row.items()},
+        "state": state,
+        "last_seen": _timestamp(seen or created),  # its last status report, else its first identify
+    }
+
+
+def _timestamp(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
 
 def list_bonding_types(db: Database) -> list[dict]:

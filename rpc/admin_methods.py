@@ -27,8 +27,10 @@ class AdminMethods:
         self.trust = trust
         self.db = trust.db
 
-    def list_nodes(self, after: object = "", limit: object = node_admin.MAX_PAGE) -> list[dict]:
-        return node_admin.list_nodes(self.db, after, limit)
+    def list_nodes(
+        self, after: object = "", limit: object = node_admin.MAX_PAGE, state: object = ""
+    ) -> list[dict]:
+        return node_admin.list_nodes(self.db, after, limit, state)
 
     def show_node(self, host: object) -> dict:
         _node(host)

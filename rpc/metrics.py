@@ -28,7 +28,7 @@ import os
 import re
 from http import HTTPStatus
 
-from ovirt_node_config import bonding
+from ovirt_node_config import bonding, node_status
 from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
 
@@ -115,7 +115,7 @@ class Metrics:
 
 
 class _Inventory:
-    """Gauges read from the database at each scrape (one query)."""
+    """Gauges read from the database at each scrape (two queries)."""
 
     def __init__(self, db: Database):
         self.db = db
@@ -124,7 +124,12 @@ class _Inventory:
         from prometheus_client.core import GaugeMetricFamily  # imported by Metrics already
 
         try:
-            counts = self.db.read(lambda conn: node_store.inventory_counts(conn, bonding.MIN_SLAVES))
+            counts, states = self.db.read(
+                lambda conn: (
+                    node_store.inventory_counts(conn, bonding.MIN_SLAVES),
+                    node_status.counts_by_state(conn),
+                )
+            )
         except Exception:  # noqa: BLE001 - the scrape still gives the request metrics
             log.debug("inventory gauges unavailable", exc_info=True)
             return
@@ -132,3 +137,9 @@ class _Inventory:
             yield GaugeMetricFamily(
                 f"ovirt_node_config_{name}", f"{name.replace('_', ' ')} in the inventory", value
             )
+        by_state = GaugeMetricFamily(
+            "ovirt_node_config_nodes_by_state", "nodes in each state (see node_status)", labels=["state"]
+        )
+        for state, value in states.items():
+            by_state.add_metric([state], value)
+        yield by_state

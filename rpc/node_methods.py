@@ -1,4 +1,4 @@
-"""What nodes call at boot: ``ping``, ``identify``, ``get_config``, and the legacy
+"""What nodes call at boot: ``ping``, ``identify``, ``get_config``, ``report_status``, and the legacy
 ``GET /ovirt/managed_node/config`` of old appliances.
 
 Each translates wire values into library calls and results back into XML-RPC values; who the
@@ -11,7 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ovirt_node_config import __version__, kept_answers, legacy_nodes, validation
+from ovirt_node_config import __version__, kept_answers, legacy_nodes, node_status, validation
 from ovirt_node_config.errors import NodeConfigError, NotFound, Unauthorized
 from ovirt_node_config.report import parse_report
 from ovirt_node_config.trust import claims, enrolment
@@ -52,6 +52,15 @@ class NodeMethods:
             context().node = hostname[:64]
         return kept_answers.get_config(self.db, hostname, macs, self.trust.presented(context().credential))
 
+    def report_status(self, hostname: object, status: object) -> dict:
+        """What the node applied at this boot, and how it went (see node_status)."""
+        if isinstance(hostname, str):
+            context().node = hostname[:64]
+        current = context()
+        return node_status.report_status(
+            self.db, hostname, status, self.trust.presented(current.credential), current.client
+        )
+
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
         try:
@@ -76,7 +85,12 @@ class NodeMethods:
         return HTTPStatus.OK, TEXT, text.encode()
 
     def methods(self) -> dict:
-        return {"ping": self.ping, "identify": self.identify, "get_config": self.get_config}
+        return {
+            "ping": self.ping,
+            "identify": self.identify,
+            "get_config": self.get_config,
+            "report_status": self.report_status,
+        }
 
     def get_routes(self) -> dict:
         return {LEGACY_CONFIG_PATH: self.legacy_config}

@@ -81,7 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     host = ("host", {"metavar": "HOST", "help": "host name or SMBIOS UUID"})
     bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
-    command("nodes", "list the nodes", "admin.list_nodes", show="nodes")
+    command("nodes", "list the nodes, with their state and when they were last seen", "admin.list_nodes",
+            show="nodes").add_argument(
+        "--state",
+        default="",
+        choices=["ok", "pending reboot", "degraded", "rolled back", "verify failed", "never applied"],
+        help="only the nodes in this state",
+    )  # fmt: skip
     command("show", "show one node: hardware, NICs, bonds", "admin.show_node", host, show="node")
     command(
         "bonding-types",
@@ -363,7 +369,7 @@ def run(args: argparse.Namespace) -> object:
     proxy = server_proxy(url, user=user, password=password, timeout=args.timeout, ca_file=args.ca_file)
     try:
         if args.method == "admin.list_nodes":
-            return _every_node(proxy)
+            return _every_node(proxy, args.state)
         return getattr(proxy, args.method)(*call_arguments(args))
     except xmlrpc.client.Fault as fault:
         raise CommandError(fault.faultString.replace("\n", " "), EXIT_REFUSED) from None
@@ -387,12 +393,12 @@ def run(args: argparse.Namespace) -> object:
         raise CommandError(f"cannot reach {url}: {reason}", EXIT_UNREACHABLE) from None
 
 
-def _every_node(proxy) -> list[dict]:
-    """Every node, a page at a time (the server bounds each answer), each page after the last
-    host name of the one before, until a page comes back short."""
+def _every_node(proxy, state: str = "") -> list[dict]:
+    """Every node (in ``state``, or all), a page at a time (the server bounds each answer), each
+    page after the last host name of the one before, until a page comes back short."""
     nodes: list[dict] = []
     while True:
-        page = proxy.admin.list_nodes(nodes[-1]["hostname"] if nodes else "", PAGE)
+        page = proxy.admin.list_nodes(nodes[-1]["hostname"] if nodes else "", PAGE, state)
         nodes += page
         if len(page) < PAGE:
             return nodes
@@ -405,9 +411,20 @@ def render(result: object, show: str) -> str:
     if show == "text":
         return str(result).rstrip("\n")
     if show == "nodes":
-        columns = ["hostname", "uuid", "arch", "memory_mb", "label", "nic_count", "bond_count"]
-        headers = ["HOST", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
-        return tabulate([[row.get(c, "") for c in columns] for row in result], headers=headers) or "no nodes"
+        columns = [
+            "hostname",
+            "state",
+            "last_seen",
+            "uuid",
+            "arch",
+            "memory_mb",
+            "label",
+            "nic_count",
+            "bond_count",
+        ]
+        headers = ["HOST", "STATE", "LAST SEEN", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
+        rows = [[row.get(c, "") for c in columns] for row in result]
+        return tabulate(rows, headers=headers) if rows else "no nodes"
     if show == "types":
         rows = [[t["label"], t["mode"], t["kernel_name"], ", ".join(t["options"])] for t in result]
         return tabulate(rows, headers=["BONDING TYPE", "MODE", "KERNEL NAME", "BOND OPTIONS"])
@@ -494,6 +511,8 @@ def _render_node(node: dict) -> str:
                 f"{bonding_type['label']} (mode {bonding_type['mode']})" if bonding_type else "-",
             ],
             ["network stack", _stack(node)],
+            ["state", node.get("state_words", "-")],
+            *_reported_bonds(node),
         ],
         tablefmt="plain",
     )
@@ -537,6 +556,21 @@ def _render_node(node: dict) -> str:
             *(["\n".join(notes)] if notes else []),
         ]
     )
+
+
+def _reported_bonds(node: dict) -> list[list[str]]:
+    """What its last boot reported of each bond, as the kernel had it."""
+    rows = []
+    for bond in node.get("last_report", {}).get("bonds", []):
+        active = f", active {bond['active_slave']}" if bond["active_slave"] else ""
+        aggregators = f", aggregators {' '.join(bond['aggregators'])}" if bond["aggregators"] else ""
+        rows.append(
+            [
+                f"reported {bond['name']}",
+                f"{bond['mode']}, {bond['slaves_up']} of {bond['slaves']} slaves up{active}{aggregators}",
+            ]
+        )
+    return rows
 
 
 def _tree(node: dict) -> list[str]:

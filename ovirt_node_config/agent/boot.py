@@ -19,6 +19,7 @@ be reached or its answer is refused.
 from __future__ import annotations
 
 import enum
+import hashlib
 import http.client
 import itertools
 import random
@@ -58,6 +59,15 @@ class ExitCode(enum.IntEnum):
     ROLLED_BACK = 6  # the server was lost after the restart: previous files restored, network restarted
     PENDING = 7  # the server holds this new node until an administrator accepts it: nothing changed
     VERIFY_FAILED = 8  # the running network is not the files': previous files restored, network restarted
+
+
+# What the server is told of a boot that ended in these (report_status's outcomes).
+OUTCOMES = {
+    ExitCode.REFUSED: "refused",
+    ExitCode.APPLY_FAILED: "apply_failed",
+    ExitCode.ROLLED_BACK: "rolled_back",
+    ExitCode.VERIFY_FAILED: "verify_failed",
+}
 
 
 class BootError(Exception):
@@ -121,6 +131,8 @@ class BootAgent:
         self.say = say
         self.resolve_srv = resolve_srv
         self.run_command = run_command
+        self.applied = False  # this boot wrote files
+        self.bonds: list[str] = []  # the bonds its configuration defines
         self.root = options.root
 
     def run(self) -> ExitCode:
@@ -176,6 +188,21 @@ class BootAgent:
                 f"      warning: bonds with fewer than two slaves: {', '.join(result['degraded_bonds'])}"
             )
         text = self._call(server.get_config, result["hostname"], macs)
+        started = time.monotonic()
+        try:
+            code = self._configure(text, macs)
+        except BootError as error:
+            if error.code in OUTCOMES:
+                self._report_status(result["hostname"], text, OUTCOMES[error.code], error.message, started)
+            raise
+        self._report_status(
+            result["hostname"], text, "applied" if self.applied else "unchanged", None, started
+        )
+        return code
+
+    def _configure(self, text: object, macs: dict[str, str]) -> ExitCode:
+        """Check, save and apply the configuration ``text``; the boot's exit code."""
+        options = self.options
         mode, commands, sections = self._check(text, {name: mac for mac, name in macs.items()})
         self._save(text, sections)
         self.say(
@@ -189,7 +216,33 @@ class BootAgent:
         if not commands:
             self.say("[6/7] nothing to write; [7/7] network left as it is")
             return ExitCode.OK
+        self.bonds = list(desired_network.from_commands(commands).bonds)
+        self.applied = True
         return self._apply(commands)
+
+    def _report_status(
+        self, hostname: str, text: object, outcome: str, reason: str | None, started: float
+    ) -> None:
+        """Tell the server how this boot went (report_status); a server that cannot hear it
+        changes nothing of the boot's outcome."""
+        status = {
+            "outcome": outcome,
+            "digest": hashlib.sha256(text.encode()).hexdigest() if isinstance(text, str) else "",
+            "reason": (reason or "")[:1000],
+            "timings": {"configure": round(time.monotonic() - started, 3)},
+            "bonds": [
+                _kernel_view(found)
+                for name in self.bonds
+                if (found := kernel_state.bond(self.root, name, []))
+            ],
+        }
+        try:
+            answer = self._proxy(min(self.options.rpc_timeout, 10.0)).report_status(hostname, status)
+            self.say(
+                f"      reported {outcome.replace('_', ' ')}; the server has the node {answer.get('state')}"
+            )
+        except Exception as exc:  # noqa: BLE001 - a report is not worth failing a boot for
+            self.say(f"      status not reported ({_reason(exc) if isinstance(exc, OSError) else exc})")
 
     def _apply(self, commands: list[AugeasCommand]) -> ExitCode:
         files = files_for(commands)
@@ -492,6 +545,18 @@ class BootAgent:
                     self.say(f"      the server does not answer yet; rolling back in {left:.0f}s")
                     next_word += 10
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def _kernel_view(bond: kernel_state.KernelBond) -> dict:
+    """A bond as the kernel has it, for the status report."""
+    return {
+        "name": bond.name,
+        "mode": bond.mode or "",
+        "slaves": len(bond.slaves),
+        "slaves_up": sum(slave.mii_status == "up" for slave in bond.slaves),
+        "active_slave": bond.active_slave or "",
+        "aggregators": [slave.aggregator for slave in bond.slaves if slave.aggregator],
+    }
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from .status_store import stored_degraded_count
 from .tables import (
     audit_log,
     bonding_arp_targets,
@@ -337,9 +338,10 @@ def inventory_counts(conn: Connection, min_slaves: int) -> dict[str, int]:
     return dict(row._mapping)
 
 
-def list_nodes(conn: Connection, after: str, limit: int) -> list[dict]:
-    """A summary line per node (name, UUID, bonding type, NIC and bond counts), by host name,
-    the ``limit`` first after ``after``: each page costs index lookups, whatever the fleet."""
+def list_nodes(conn: Connection, after: str, limit: int, min_slaves: int) -> list[dict]:
+    """A summary line per node (name, UUID, bonding type, NIC and bond counts, bonds with fewer
+    than ``min_slaves`` slaves, what its state is derived from), by host name, the ``limit``
+    first after ``after``: each page costs index lookups, whatever the fleet."""
     nic_count = select(func.count()).where(nics.c.host_id == hosts.c.id).scalar_subquery()
     bond_count = select(func.count()).where(bondings.c.host_id == hosts.c.id).scalar_subquery()
     rows = conn.execute(
@@ -351,6 +353,13 @@ def list_nodes(conn: Connection, after: str, limit: int) -> list[dict]:
             bonding_types.c.label,
             nic_count.label("nic_count"),
             bond_count.label("bond_count"),
+            stored_degraded_count(min_slaves).label("degraded_bonds"),
+            hosts.c.last_outcome,
+            hosts.c.applied_digest,
+            hosts.c.config_digest,
+            hosts.c.reported_degraded,
+            hosts.c.last_seen_at,
+            hosts.c.created_at,
         )
         .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
         .where(hosts.c.hostname > after)

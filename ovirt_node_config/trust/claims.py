@@ -97,7 +97,16 @@ def check_config_access(
 ) -> NodeView:
     """May this caller have ``node``'s configuration for ``macs``? Only a map naming one of its
     NICs gets past "no such node"; then an enrolled host needs its credential."""
-    if node is None or not any(mac in node.nics for mac in macs):
+    if node is not None and not any(mac in node.nics for mac in macs):
+        node = None
+    return check_node_access(node, hostname, presented)
+
+
+def check_node_access(node: NodeView | None, hostname: str, presented: str | None) -> NodeView:
+    """May this caller speak for ``node`` (its status report)? An enrolled host needs its
+    credential; a host that holds none (enrolled before credentials) is taken at its word, as
+    its configuration is."""
+    if node is None:
         raise unknown_node(hostname)
     if node.credential_hash is not None and not matches(node.credential_hash, presented):
         raise credential_required(hostname)

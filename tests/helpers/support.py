@@ -95,7 +95,7 @@ def _host_of(method: str, params: tuple) -> str | None:
     raw = None
     if method == "identify" and params and isinstance(params[0], dict):
         raw = params[0].get("hostname", params[0].get("HOSTNAME"))
-    elif method == "get_config" and params:
+    elif method in ("get_config", "report_status") and params:
         raw = params[0]
     return raw.strip().lower().removesuffix(".") if isinstance(raw, str) else None
 
@@ -103,7 +103,7 @@ def _host_of(method: str, params: tuple) -> str | None:
 class NodeProxy:
     """A ServerProxy that does what a node's agent does with its credential: keeps the one an
     ``identify`` answer gives, in ``keyring`` by host name, and sends it with that host's later
-    ``identify`` and ``get_config`` calls."""
+    ``identify``, ``get_config`` and ``report_status`` calls."""
 
     def __init__(self, url: str, keyring: dict[str, str], **kwargs):
         self.url, self.keyring, self.kwargs = url, keyring, kwargs

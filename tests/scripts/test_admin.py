@@ -238,3 +238,15 @@ def test_list_nodes_answers_are_bounded(server, cli):
     with pytest.raises(xmlrpc.client.Fault) as refused:
         admin.admin.list_nodes("", 100_000)
     assert refused.value.faultCode == 400 and "limit" in refused.value.faultString
+
+
+def test_nodes_show_state_and_last_seen_and_filter_by_state(cli):
+    listed = cli("nodes")
+    assert listed.returncode == 0, listed.stderr
+    header, rule, row = listed.stdout.splitlines()[:3]
+    assert header.split()[:4] == ["HOST", "STATE", "LAST", "SEEN"]
+    assert row.startswith("node1") and "never applied" in row
+    assert cli("nodes", "--state", "ok").stdout.strip() == "no nodes"
+    assert cli("nodes", "--state", "never applied").stdout.count("node1") == 1
+    shown = cli("show", "node1").stdout
+    assert "state          never applied: the node has not reported a boot yet" in shown

@@ -194,6 +194,20 @@ def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine,
     assert "previous files restored" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_the_server_hears_how_each_boot_went(server, db, machine, tmp_path):
+    first, _ = boot(machine, server.url, tmp_path / "tools")
+    assert first.returncode == 0 and "reported applied; the server has the node ok" in first.stdout
+    assert node_admin.show_node(db, "node1")["state"] == "ok"
+    add_bond(db, "node1", "bond0", [M[0], M[1]])
+    assert node_admin.show_node(db, "node1")["state"] == "pending reboot"
+    # no kernel applies a scratch root's files: the verification fails, and the server hears it
+    failed, _ = boot(machine, server.url, tmp_path / "tools2", "--verify-timeout", "0", verify=True)
+    assert failed.returncode == 8, failed.stderr
+    shown = node_admin.show_node(db, "node1")
+    assert shown["state"] == "verify failed" and "bond0: no such bond in the kernel" in shown["state_words"]
+    assert [node["hostname"] for node in node_admin.list_nodes(db, state="verify failed")] == ["node1"]
+
+
 def test_an_unreachable_server_changes_nothing(machine, tmp_path):
     before = tree_snapshot(machine)
     result, calls = boot(machine, "http://127.0.0.1:1/", tmp_path / "tools", "--retry-for", "5")

@@ -1,0 +1,71 @@
+"""Queries behind node status: what a node reported after its boot, when it was last seen, and
+the digests that tell whether a change waits for its reboot (sql/012_node_status)."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import Connection
+
+from .tables import bondings, bondings_nics, hosts
+
+STATUS_COLUMNS = (
+    hosts.c.last_seen_at,
+    hosts.c.last_report_at,
+    hosts.c.last_outcome,
+    hosts.c.last_reason,
+    hosts.c.applied_digest,
+    hosts.c.config_digest,
+    hosts.c.last_status,
+    hosts.c.reported_degraded,
+)
+
+
+def record_report(conn: Connection, host_id: int, values: dict) -> None:
+    """A status report: outcome, reason, digests, the kernel's view; the node was seen now."""
+    conn.execute(
+        update(hosts)
+        .where(hosts.c.id == host_id)
+        .values(**values, last_report_at=func.current_timestamp(), last_seen_at=func.current_timestamp())
+    )
+
+
+def set_config_digest(conn: Connection, host_id: int, digest: str | None) -> None:
+    conn.execute(update(hosts).where(hosts.c.id == host_id).values(config_digest=digest))
+
+
+def status_of(conn: Connection, host_id: int) -> dict:
+    row = conn.execute(select(*STATUS_COLUMNS).where(hosts.c.id == host_id)).one()
+    return dict(row._mapping)
+
+
+def stored_degraded_count(min_slaves: int):
+    """How many of a host's bonds have fewer than ``min_slaves`` slaves (a correlated subquery)."""
+    slaves = (
+        select(func.count(bondings_nics.c.nic_id))
+        .where(bondings_nics.c.bonding_id == bondings.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(func.count())
+        .select_from(bondings)
+        .where(bondings.c.host_id == hosts.c.id, slaves < min_slaves)
+        .scalar_subquery()
+    )
+
+
+def state_counts(conn: Connection, min_slaves: int) -> list[dict]:
+    """The hosts grouped by what their state is derived from, with a count per group."""
+    per_host = select(
+        hosts.c.last_outcome,
+        case((hosts.c.applied_digest == hosts.c.config_digest, 1), else_=0).label("current"),
+        case((hosts.c.reported_degraded, 1), else_=0).label("reported_degraded"),
+        case((stored_degraded_count(min_slaves) > 0, 1), else_=0).label("stored_degraded"),
+    ).subquery()
+    keys = (
+        per_host.c.last_outcome,
+        per_host.c.current,
+        per_host.c.reported_degraded,
+        per_host.c.stored_degraded,
+    )
+    rows = conn.execute(select(*keys, func.count().label("hosts")).group_by(*keys)).all()
+    return [dict(row._mapping) for row in rows]

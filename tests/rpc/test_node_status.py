@@ -1,0 +1,119 @@
+"""What nodes report after every boot (``report_status``), and the state administrators see: in
+``show``, in ``nodes`` (filtered by state), in /metrics and in the node's history."""
+
+import hashlib
+import xmlrpc.client
+
+import pytest
+from support import add_bond, http_get, make_report
+
+from ovirt_node_config import node_admin, node_status
+
+MAC1, MAC2, MAC3 = (f"52:54:00:00:00:0{i}" for i in range(1, 4))
+NAMES = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
+
+
+def fault_of(call) -> xmlrpc.client.Fault:
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        call()
+    return caught.value
+
+
+def booted(server, db, outcome="applied", reason="", bonds=()):
+    """A node's boot as the agent does it: identify, get_config, then its report."""
+    node = server.proxy()
+    node.identify(make_report(macs=tuple(NAMES)))
+    text = node.get_config("node1", NAMES)
+    status = {"outcome": outcome, "digest": hashlib.sha256(text.encode()).hexdigest(), "reason": reason,
+              "timings": {"configure": 1.5}, "bonds": list(bonds)}  # fmt: skip
+    return node.report_status("node1", status)
+
+
+def state(db, host="node1"):
+    return node_admin.show_node(db, host)["state"]
+
+
+def test_a_node_that_never_reported_has_never_applied(server, db):
+    server.proxy().identify(make_report(macs=tuple(NAMES)))
+    assert state(db) == "never applied"
+    listed = node_admin.list_nodes(db)
+    assert listed[0]["state"] == "never applied" and listed[0]["last_seen"]
+
+
+def test_applied_then_a_change_waits_for_the_reboot_then_ok_again(server, db):
+    assert booted(server, db)["state"] == "ok"
+    assert state(db) == "ok"
+    add_bond(db, "node1", "bond0", [MAC1, MAC2])
+    assert state(db) == "pending reboot"
+    assert (
+        "an administrator's change waits for its next boot"
+        in node_admin.show_node(db, "node1")["state_words"]
+    )
+    assert booted(server, db)["state"] == "ok"
+
+
+def test_a_rollback_and_a_verification_failure_show_in_show_nodes_metrics_and_history(server, db):
+    booted(server, db, "rolled_back", "the server did not answer within 60s after the restart")
+    shown = node_admin.show_node(db, "node1")
+    assert shown["state"] == "rolled back"
+    assert "did not answer within 60s" in shown["state_words"]
+    assert node_admin.list_nodes(db, state="rolled back")[0]["hostname"] == "node1"
+    assert node_admin.list_nodes(db, state="ok") == []
+    booted(server, db, "verify_failed", "bond0: no such bond in the kernel")
+    assert state(db) == "verify failed"
+    history = node_admin.history(db, "node1")
+    assert [entry["action"] for entry in history[:2]] == ["boot_verify_failed", "boot_rolled_back"]
+    assert history[0]["actor"].startswith("node:node1@127.0.0.1")
+    metrics = http_get(server, "/metrics")[2]
+    assert 'ovirt_node_config_nodes_by_state{state="verify failed"} 1.0' in metrics
+    assert 'ovirt_node_config_nodes_by_state{state="ok"} 0.0' in metrics
+
+
+def test_a_bond_the_kernel_reports_with_a_slave_down_is_degraded(server, db):
+    bond = {"name": "bond0", "mode": "active-backup", "slaves": 2, "slaves_up": 1, "active_slave": "eth1",
+            "aggregators": []}  # fmt: skip
+    assert booted(server, db, bonds=[bond])["state"] == "degraded"
+    shown = node_admin.show_node(db, "node1")
+    assert shown["last_report"]["bonds"] == [bond] and shown["last_report"]["timings"] == {"configure": 1.5}
+
+
+@pytest.mark.parametrize(
+    "status, field",
+    [
+        ({"outcome": "fine"}, "status.outcome"),
+        ({"outcome": "applied"}, "status.digest"),
+        ({"outcome": "applied", "digest": "ABC"}, "status.digest"),
+        ({"outcome": "refused", "reason": "x" * 1001}, "status.reason"),
+        ({"outcome": "refused", "timings": {"t": -1}}, "status.timings.t"),
+        ({"outcome": "refused", "bonds": [{"name": "bond0", "mode": "fast", "slaves": 2, "slaves_up": 2}]},
+         "status.bonds[0].mode"),
+        ({"outcome": "refused", "bonds": [{"name": "bond0", "mode": "802.3ad", "slaves": 2, "slaves_up": 3}]},
+         "status.bonds[0].slaves_up"),
+    ],
+)  # fmt: skip
+def test_a_bad_report_is_refused_naming_the_field_and_changes_nothing(server, db, status, field):
+    server.proxy().identify(make_report(macs=tuple(NAMES)))
+    fault = fault_of(lambda: server.proxy().report_status("node1", status))
+    assert fault.faultCode == 400 and f"invalid {field}" in fault.faultString
+    assert state(db) == "never applied"
+
+
+def test_only_the_node_itself_may_report(server, db):
+    server.proxy().identify(make_report(macs=tuple(NAMES)))  # enrolled: it holds a credential
+    anonymous = server.anonymous_proxy()
+    with pytest.raises(xmlrpc.client.ProtocolError) as refused:
+        anonymous.report_status("node1", {"outcome": "refused"})
+    assert refused.value.errcode == 401
+    unknown = fault_of(lambda: server.proxy().report_status("node9", {"outcome": "refused"}))
+    assert unknown.faultCode == 404
+    assert state(db) == "never applied"
+
+
+def test_the_state_rule():
+    assert node_status.state_of(None, False, True, True) == "never applied"
+    for outcome in ("rolled_back", "apply_failed", "refused"):
+        assert node_status.state_of(outcome, True, False, False) == "rolled back"
+    assert node_status.state_of("verify_failed", True, True, False) == "verify failed"
+    assert node_status.state_of("applied", True, True, False) == "degraded"
+    assert node_status.state_of("unchanged", False, False, None) == "pending reboot"
+    assert node_status.state_of("applied", True, False, False) == "ok"
