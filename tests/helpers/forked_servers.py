@@ -182,6 +182,9 @@ class Zygote:
             message = json.loads(line)
             with self._changed:
                 if "started" in message:
+                    # The kernel reuses pids: an exit recorded for an earlier server of this
+                    # pid is not this one's (seen once in CI: a server "ended" before it began).
+                    self._exited.pop(message["started"], None)
                     self._started.append(message["started"])
                 else:
                     self._exited[message["exited"]] = message["code"]
