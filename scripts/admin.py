@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 from ovirt_node_config.scripts import needs_extra
 
+from ovirt_node_config import __version__
+
 with needs_extra("ovirt-node-admin", "server"):
     from tabulate import tabulate
 
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"{EXIT_UNREACHABLE} server unreachable. The password comes from ${PASSWORD_ENV}, the config file, "
         "or a prompt.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--url", help=f"server URL (default: ${URL_ENV}, the config file, or {DEFAULT_URL})")
     parser.add_argument("--user", help=f"administrator name (default: ${USER_ENV} or the config file)")
     parser.add_argument("--json", action="store_true", help="print results as JSON for scripts")

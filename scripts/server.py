@@ -15,6 +15,8 @@ from dataclasses import fields, replace
 
 from ovirt_node_config.scripts import needs_extra
 
+from ovirt_node_config import __version__
+
 with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.rpc import runtime
     from ovirt_node_config.rpc.server import ServerSettings
@@ -42,6 +44,7 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="The oVirt node configuration server.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -195,8 +198,19 @@ def read_config(path: str | None) -> dict[str, str]:
     return dict(parser["server"]) if parser.has_section("server") else {}
 
 
+# Keys of the [server] section that are not ServerSettings fields.
+OTHER_CONFIG_KEYS = ("database", "migrate", "log-level")
+
+
 def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerSettings:
-    """Defaults, overridden by the config file, overridden by flags."""
+    """Defaults, overridden by the config file, overridden by flags. A key of the config file
+    that means nothing here is refused, naming it (a typo must not silently keep a default)."""
+    known = {*OTHER_CONFIG_KEYS}
+    for field in fields(ServerSettings):
+        known |= {field.name, field.name.removesuffix("_s").replace("_", "-")}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise UsageError(f"unknown setting(s) in the config file's [server] section: {', '.join(unknown)}")
     result = ServerSettings()
     for field in fields(ServerSettings):
         flag_value = getattr(args, field.name, None)

@@ -21,7 +21,6 @@ from ..bonding import BondOptions
 
 ETHERNET, BOND, VLAN, BRIDGE = "ethernet", "bond", "vlan", "bridge"
 KINDS = (ETHERNET, BOND, VLAN, BRIDGE)
-CONTROLLERS = (BOND, BRIDGE)
 IPV4_METHODS = ("dhcp", "static", "none")
 IPV6_METHODS = ("ignore", "auto", "dhcp", "static")
 

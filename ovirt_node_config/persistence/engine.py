@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
+from .. import settings
 from ..errors import Busy, Conflict, InvalidInput
 from .driver import placeholders, pooled_cursor
 from .tables import metadata
@@ -96,9 +98,21 @@ def _enter_wal_mode(cursor) -> None:
             time.sleep(0.01 + random.random() * 0.04)  # noqa: S311 - jitter, not security
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """The database file holds password hashes: create it 0600 (SQLite gives its -wal and -shm
+    files the same mode). Only the embedded default's directory is created; a path whose
+    directory is missing is most likely mistyped, and is refused."""
+    if not path.parent.is_dir():
+        if path.parent != settings.default_sqlite_path().parent:
+            raise DatabaseURLError(f"the directory of the SQLite database {path} does not exist")
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_engine(parsed, pool_size: int) -> Engine:
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(parsed.database))
     engine = create_engine(
         parsed,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -254,3 +255,35 @@ def test_add_admin_creates_then_resets_a_password(database_url):
             assert admins.authenticate(db, "carol", "not the passphrase") is None
         finally:
             db.dispose()
+
+
+@pytest.mark.parametrize(
+    "script", ["ovirt-node-config-server", "ovirt-node-admin", "ovirt-node-boot", "ovirt-node-bench"]
+)
+def test_every_command_says_its_version(script):
+    from ovirt_node_config import __version__
+
+    result = subprocess.run(
+        [str(Path(SERVER).with_name(script)), "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"{script} {__version__}"
+
+
+def test_a_mistyped_setting_or_database_directory_is_refused_naming_it(tmp_path):
+    config = tmp_path / "server.ini"
+    config.write_text("[server]\nport = 0\nlisten = 127.0.0.1\nmax-conections = 10\n")
+    typo = run_server("serve", "--config", str(config), "--database", f"sqlite:///{tmp_path}/x.db")
+    assert typo.returncode == 2
+    assert typo.stderr.strip().endswith(
+        "unknown setting(s) in the config file's [server] section: max-conections"
+    )
+    missing = run_server("migrate", "--database", f"sqlite:///{tmp_path}/no-such-dir/inventory.sqlite3")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_the_embedded_database_is_created_private(tmp_path):
+    """It holds the administrators' password hashes."""
+    path = tmp_path / "inventory.sqlite3"
+    assert run_server("migrate", "--database", f"sqlite:///{path}").returncode == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -17,11 +17,11 @@ def test_unsupported_urls_are_refused(url):
 
 
 def test_sqlite_is_wal_with_foreign_keys_and_busy_timeout(tmp_path):
-    engine = open_engine(f"sqlite:///{tmp_path / 'sub' / 'db.sqlite3'}")
+    engine = open_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     with engine.connect() as conn:
         pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") >= 1000
-    assert (tmp_path / "sub" / "db.sqlite3").exists()
+    assert (tmp_path / "db.sqlite3").exists()
     engine.dispose()
