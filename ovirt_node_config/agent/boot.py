@@ -248,13 +248,14 @@ class BootAgent:
         files = files_for(commands)
         written = touched_files(commands)
         profiles = _profiles(commands) if files.keyfiles else None
+        manifest = Manifest.load(self.root)
+        stale, changed_since = manifest.stale(self.root, files.directory, written)
+        ours = [*written, *stale, *changed_since]  # a file of ours is never "foreign" too
         aside = (
-            foreign_profiles(self.root / files.directory, written, profiles.interfaces, profiles.macs)
+            foreign_profiles(self.root / files.directory, ours, profiles.interfaces, profiles.macs)
             if profiles
             else []
         )
-        manifest = Manifest.load(self.root)
-        stale, changed_since = manifest.stale(self.root, files.directory, written)
         aside += changed_since  # ours once, an operator's since: kept, not deleted
         backup = Backup(self.root, files.directory, written + aside + stale)
         try:
@@ -278,7 +279,8 @@ class BootAgent:
                 else ""
             )
         )
-        restarts = self._restart_commands(profiles, backup.changed())
+        removed = [name.removesuffix(files.suffix) for name in stale] if files.keyfiles else []
+        restarts = self._restart_commands(profiles, backup.changed(), removed)
 
         def roll_back() -> None:
             backup.restore()
@@ -480,27 +482,35 @@ class BootAgent:
             )
 
     def _restart_commands(
-        self, profiles: Profiles | None, changed: set[str] | None = None
+        self, profiles: Profiles | None, changed: set[str] | None = None, removed: list[str] = ()
     ) -> list[list[str]]:
         """``--restart-cmd``; for keyfiles NetworkManager's reload and bringing up each bond and
         plain NIC (their slaves follow) whose profile, or a slave's, was changed (``changed``: the
-        file names; None: all) or that NetworkManager does not have connected with it; else by
-        what the system has."""
+        file names; None: all) or that NetworkManager does not have connected with it, after
+        taking down the active ones of ``removed`` (profiles of ours the answer no longer writes:
+        a bridge or VLAN still holding a bond would cancel the bond's activation); else by what
+        the system has."""
         if self.options.restart_cmd:
             return [shlex.split(self.options.restart_cmd)]
         if profiles is None:
             return [shlex.split(default_restart_command(self.root))]
         up = profiles.up
+        asked = changed is not None or removed
+        devices = (
+            self.run_command(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"])
+            if asked
+            else None
+        )
         if changed is not None:
-            up = _needing_up(
-                profiles,
-                changed,
-                self.run_command(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"]),
-            )
+            up = _needing_up(profiles, changed, devices)
             kept = [name for name in profiles.up if name not in up]
             if kept:
                 self.say(f"      unchanged and active, left as they are: {', '.join(kept)}")
-        return [["nmcli", "connection", "reload"]] + [["nmcli", "connection", "up", name] for name in up]
+        active = {connection for _, connection in (kernel_state.nm_devices(devices) or {}).values()}
+        downs = [["nmcli", "connection", "down", "id", name] for name in removed if name in active]
+        return [*downs, ["nmcli", "connection", "reload"]] + [
+            ["nmcli", "connection", "up", name] for name in up
+        ]
 
     def _rollback_commands(
         self, restarts: list[list[str]], profiles: Profiles | None, backup: Backup

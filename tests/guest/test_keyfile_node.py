@@ -1,5 +1,7 @@
 """A NetworkManager node (keyfiles) in a real kernel: the agent in a guest against the server on
-the host, through every bonding mode (one boot each, an administrator's change in between), an
+the host, through host networks made with ovirt-node-admin (the bridge ovirtmgmt on an 802.3ad
+bond, VLAN 100 with MTU 9000, a static IPv6 address; then an MTU the device refuses, rolled back),
+every bonding mode (one boot each, an administrator's change in between), an
 802.3ad bond negotiating with a real LACP partner, a cable pulled under an active-backup bond,
 and a real reboot. The slaves are wired through QEMU hubs to a partner bond (802.3ad, in a
 network namespace of the guest: the switch); the bond's address is on those wires only.
@@ -10,7 +12,11 @@ its own over what the guest recorded.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from guest_node import HOST, agent_run, booted, enrolled_disk, recorded, start_server
@@ -44,6 +50,26 @@ MODES = [
      {"miimon": "100", "primary": "eth1"}),
 ]  # fmt: skip
 LACP_ROUND = 1 + [mode[0] for mode in MODES].index("Link Aggregation")
+FIRST_MODE_ROUND = 3  # boots 1 and 2 are the host networks'
+ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
+BRIDGE_ADDRESS, IPV6 = "10.77.0.10", "2001:db8:77::10/64"
+# What an operator types for a hypervisor's networks, and to take them down again.
+HOST_NETWORKS = (
+    ("set-bonding-type", HOST, "Link Aggregation"),
+    ("bond-create", HOST, "Management", "bond0", "eth1", "eth2"),
+    ("bond-options", HOST, "bond0", "--lacp-rate", "fast"),
+    ("bridge-create", HOST, "ovirtmgmt", "bond0"),
+    ("set-address", HOST, "ovirtmgmt", "--boot", "static", "--ip", BRIDGE_ADDRESS, "--netmask", "24"),
+    ("set-ipv6", HOST, "ovirtmgmt", IPV6),
+    ("set-mtu", HOST, "bond0", "9000"),
+    ("vlan-create", HOST, "bond0", "100"),
+    ("set-mtu", HOST, "bond0.100", "9000"),
+)
+UNDO_HOST_NETWORKS = (
+    ("set-mtu", HOST, "eth5", "default"),
+    ("vlan-delete", HOST, "bond0.100"),
+    ("bridge-delete", HOST, "ovirtmgmt"),
+)
 
 
 def make_bond(admin, bonding_type: str, options: dict) -> None:
@@ -64,30 +90,47 @@ def rendered_options(admin) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def keyfile_node(tmp_path_factory):
-    """Boots 1-7: one per mode. Then eth1's cable is pulled, and a fresh guest with the same
+    """Boot 1: host networks (ovirtmgmt on an 802.3ad bond, VLAN 100 MTU 9000, static IPv6), made
+    with ovirt-node-admin. Boot 2: MTU 9000 on eth5, whose device caps it at 1500: rolled back.
+    Boots 3-9: one per bonding mode. Then eth1's cable is pulled, and a fresh guest with the same
     UUID, MACs and disk boots (the reboot), its eth1 still unplugged."""
     directory = tmp_path_factory.mktemp("keyfile-node")
     server = start_server(directory)
     disk = enrolled_disk(server, directory / "disk")
     seen = {"rendered": {}, "agent": {}, "state": {}}
+    env = {**os.environ, "OVIRT_NODE_CONFIG_URL": server.url, **server.admin_env}
+
+    def admin(*arguments: str) -> None:
+        done = subprocess.run([ADMIN, *arguments], capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0, (arguments, done.stderr)
+
     try:
-        make_bond(server.admin, *MODES[0][:2])
-        wiring = dict(slave_net="partner", disk=disk, lane=0, PARTNER=1, PARTNER_ADDRESS=PARTNER)
-        with booted("agent-rounds.sh", server, directory / "boots", deadline_s=600, ROUNDS=len(MODES), HOLD=1,
-                    **wiring) as guest:  # fmt: skip
+        for command in HOST_NETWORKS:
+            admin(*command)
+        wiring = dict(slave_net="partner", disk=disk, lane=0, capped_nic_mtu=1500, PARTNER=1,
+                      PARTNER_ADDRESS=PARTNER)  # fmt: skip
+        rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_2="--verify-timeout 5")
+        with booted(
+            "agent-rounds.sh", server, directory / "boots", deadline_s=600, **rounds, **wiring
+        ) as guest:
+            seen["host_networks"] = recorded(guest, "1"), agent_run(guest, "1"), guest.file("ping-1.txt")
+            admin("set-mtu", HOST, "eth5", "9000")  # the NIC the agent reported at boot 1
+            guest.signal("go-2")
+            seen["capped"] = recorded(guest, "2"), agent_run(guest, "2")
+            for command in UNDO_HOST_NETWORKS:
+                admin(*command)
             for number, (bonding_type, options, _, _) in enumerate(MODES, start=1):
-                if number > 1:
-                    make_bond(server.admin, bonding_type, options)
-                    guest.signal(f"go-{number}")
+                make_bond(server.admin, bonding_type, options)
+                guest.signal(f"go-{number + FIRST_MODE_ROUND - 1}")
                 seen["rendered"][number] = rendered_options(server.admin)
-                seen["state"][number] = recorded(guest, str(number))
-                seen["agent"][number] = agent_run(guest, str(number))
+                seen["state"][number] = recorded(guest, str(number + FIRST_MODE_ROUND - 1))
+                seen["agent"][number] = agent_run(guest, str(number + FIRST_MODE_ROUND - 1))
             guest.set_link(1, up=False)  # the active slave's cable
             time.sleep(2)
             guest.signal("end")
             seen["state"]["unplugged"] = recorded(guest, "end")
-            seen["switch"] = guest.file(f"switch-{LACP_ROUND}.txt")
-            seen["ping"] = guest.file(f"ping-{LACP_ROUND}.txt")
+            seen["switch"] = guest.file(f"switch-{LACP_ROUND + FIRST_MODE_ROUND - 1}.txt")
+            seen["ping"] = guest.file(f"ping-{LACP_ROUND + FIRST_MODE_ROUND - 1}.txt")
             assert guest.finish() == 0, guest.report()
         with booted("agent-rounds.sh", server, directory / "reboot", **wiring) as guest:
             guest.set_link(1, up=False)  # still unplugged after the reboot
@@ -157,3 +200,38 @@ def test_a_reboot_brings_the_same_bond_back_and_reports_the_pulled_cable(keyfile
     assert "Currently Active Slave: eth2" in bond.proc
     links = {nic["iface_name"]: nic.get("link_state") for nic in keyfile_node["show"]["nics"]}
     assert links["eth1"] == "down" and links["eth2"] == "up"
+
+
+def test_the_bridge_vlan_mtu_and_ipv6_come_up_and_are_verified(keyfile_node):
+    state, (rc, output) = keyfile_node["host_networks"][:2]
+    assert rc == 0, output
+    assert "verified: bond0 (2 slaves)" in output
+    links = state.links()
+    assert links["bond0"]["master"] == "ovirtmgmt" and links["ovirtmgmt"]["linkinfo"]["info_kind"] == "bridge"
+    vlan = links["bond0.100"]
+    assert (vlan["linkinfo"]["info_kind"], vlan["linkinfo"]["info_data"]["id"], vlan["link"]) == (
+        "vlan",
+        100,
+        "bond0",
+    )
+    assert {name: links[name]["mtu"] for name in ("bond0", "eth1", "eth2", "bond0.100")} == dict.fromkeys(
+        ("bond0", "eth1", "eth2", "bond0.100"), 9000
+    )
+    assert state.addresses("ovirtmgmt") == [f"{BRIDGE_ADDRESS}/24"]
+    assert IPV6 in state.addresses6("ovirtmgmt")
+    assert state.addresses("bond0") == []  # a port carries no IP
+    bond = state.bond()
+    assert set(bond.aggregators.values()) == {bond.aggregators["eth1"]}  # LACP with the partner
+    assert bond.slaves == {"eth1": MAC(0x11), "eth2": MAC(0x12)}
+    assert "ping exited 0" in keyfile_node["host_networks"][2]  # across the bridge, the bond and the partner
+    devices = state.nm_devices()
+    assert devices["ovirtmgmt"] == ("connected", "ovirtmgmt") and devices["bond0.100"][0] == "connected"
+
+
+def test_an_mtu_the_device_refuses_is_rolled_back_naming_it(keyfile_node):
+    state, (rc, output) = keyfile_node["capped"]
+    assert rc == 8, output
+    assert "eth5: MTU is 1500, not 9000" in output
+    assert state.links()["eth5"]["mtu"] == 1500
+    assert state.links()["bond0"]["master"] == "ovirtmgmt"  # boot 1's network, still up
+    assert IPV6 in state.addresses6("ovirtmgmt")

@@ -30,7 +30,7 @@ from support import (
     tree_snapshot,
 )
 
-from ovirt_node_config import node_admin, node_config
+from ovirt_node_config import network_admin, node_admin, node_config
 from ovirt_node_config.agent.credential import CREDENTIAL_FILE
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
@@ -557,6 +557,26 @@ def test_a_file_of_ours_changed_by_an_operator_is_set_aside_not_deleted(server, 
     assert result.returncode == 0 and "moved aside ifcfg-bond0" in result.stdout
     (kept,) = (machine / "var/lib/ovirt-node-config/foreign").iterdir()
     assert (kept / "ifcfg-bond0").read_text() == "DEVICE=bond0\n# tuned by hand\n"
+
+
+def test_a_deleted_vlan_and_bridge_go_though_they_bind_a_bond_still_written(
+    server, db, keyfile_machine, tmp_path
+):
+    """bond0.100 binds bond0 ([vlan] parent): a profile of ours that the next answer leaves out
+    is removed as ours, never also taken for a foreign one (found in a real kernel)."""
+    boot(keyfile_machine, server.url, tmp_path / "tools0", nmcli_then="")  # enrols the node
+    add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
+    network_admin.create_bridge(db, "admin", "node1", "ovirtmgmt", ["bond0"])
+    network_admin.create_vlan(db, "admin", "node1", "bond0", 100)
+    first, _ = boot(keyfile_machine, server.url, tmp_path / "tools", nmcli_then="")
+    assert first.returncode == 0, first.stderr
+    network_admin.delete_vlan(db, "admin", "node1", "bond0.100")
+    network_admin.delete_bridge(db, "admin", "node1", "ovirtmgmt")
+    second, _ = boot(keyfile_machine, server.url, tmp_path / "tools2", nmcli_then="")
+    assert second.returncode == 0, second.stderr
+    assert "removed bond0.100.nmconnection, ovirtmgmt.nmconnection" in second.stdout
+    names = sorted(path.name for path in (keyfile_machine / CONNECTIONS).iterdir())
+    assert "bond0.nmconnection" in names and "bond0.100.nmconnection" not in names
 
 
 def test_a_keyfile_boot_leaves_unchanged_active_profiles_up(server, db, keyfile_machine, tmp_path):
