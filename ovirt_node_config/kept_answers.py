@@ -27,7 +27,7 @@ from importlib import resources
 
 from sqlalchemy.engine import Connection
 
-from . import bonding, inventory, node_config, node_network, node_view, validation
+from . import bonding, inventory, node_network, node_view, validation
 from .errors import NodeConfigError
 from .inventory import SyncResult
 from .persistence import answer_store, inventory_store
@@ -144,13 +144,18 @@ def identify(db: Database, report: HardwareReport, body_digest: str | None) -> S
 
 
 def carry_forward(
-    conn: Connection, node: NodeView, version: int, identify_holds: bool, changed: NodeView | None = None
+    conn: Connection,
+    node: NodeView,
+    version: int,
+    identify_holds: bool,
+    changed: NodeView,
+    config: str | None,
 ) -> None:
-    """After an administrator changed ``node`` (as loaded before the change, now at ``version``),
-    in the change's transaction: keep the configuration its next boot asks for, with the names it
-    last reported, and, when the change left every column ``identify`` compares alone
-    (``identify_holds``), the answers kept for its identify bodies with the new degraded bonds.
-    ``changed`` is the node as the change left it, when the caller has read it already."""
+    """After an administrator changed ``node`` (as loaded before the change, now at ``version``;
+    ``changed``: as the change left it), in the change's transaction: keep ``config``, the file its
+    next boot asks for with the names it last reported (None: it cannot be configured), and, when
+    the change left every column ``identify`` compares alone (``identify_holds``), the answers
+    kept for its identify bodies with the new degraded bonds."""
     kept = []
     identified = answer_store.kept(conn, node.id, node.version, "identify") if identify_holds else []
     if identified:
@@ -159,8 +164,10 @@ def carry_forward(
             (struct,), _ = xmlrpc.client.loads(answer)
             struct["degraded_bonds"] = degraded
             kept.append((digest, "identify", answer_text(struct)))
-    changed = changed or node_view.load(conn, node.hostname)
-    kept += _config_answer(changed, {nic.mac: nic.iface_name for nic in changed.nics.values()})
+    if config is not None:
+        kept.append(
+            (config_key(changed.hostname, node_network.reported_names(changed)), "get_config", config)
+        )
     answer_store.remember(conn, node.id, version, kept)
 
 
@@ -168,10 +175,10 @@ def _config_answer(node: NodeView, macs: dict[str, str]) -> list[tuple[str, str,
     """What is kept for ``get_config`` of ``node`` with ``macs``; nothing when the node cannot be
     configured (its get_config will say why, to the node)."""
     try:
-        text = node_config.render(node_network.network_for(node, macs), node_view.network_stack(node))
+        text = node_network.render_or_none(node, node_network.network_for(node, macs))
     except NodeConfigError:
         return []
-    return [(config_key(node.hostname, macs), "get_config", text)]
+    return [] if text is None else [(config_key(node.hostname, macs), "get_config", text)]
 
 
 def _quietly(db: Database, work) -> None:

@@ -95,10 +95,11 @@ def record_change(
     version = answer_store.bump_versions(conn, [node.id]).get(node.id)
     if version is not None:  # None: the node is gone
         changed = node_view.load(conn, node.hostname)
-        names = {nic.mac: nic.iface_name for nic in changed.nics.values()}
-        rules.check(node_network.network_for(changed, names))
-        kept_answers.carry_forward(conn, node, version, identify_holds, changed)
-        status_store.set_config_digest(conn, node.id, node_status.current_digest(changed))
+        network = node_network.network_for(changed, node_network.reported_names(changed))
+        rules.check(network)
+        config = node_network.render_or_none(changed, network)  # once, for the cache and the digest
+        kept_answers.carry_forward(conn, node, version, identify_holds, changed, config)
+        status_store.set_config_digest(conn, node.id, node_status.digest(config) if config else None)
 
     def encode(value: object) -> str | None:
         return None if value is None else json.dumps(value, sort_keys=True, default=str)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import bonding, node_config, node_view, validation
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NodeConfigError, NotFound
 from .network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
 from .persistence import node_store as store
 from .persistence.engine import Database
@@ -156,8 +156,21 @@ def config_file(
     return ConfigFile(text, node.id, node.version)
 
 
+def reported_names(node: NodeView) -> dict[str, str]:
+    """MAC -> the name the node last reported, for each of its NICs."""
+    return {nic.mac: nic.iface_name for nic in node.nics.values()}
+
+
+def render_or_none(node: NodeView, network: Network) -> str | None:
+    """``network`` of ``node`` as its configuration file, or None when it cannot be configured
+    (its get_config will say why, to the node)."""
+    try:
+        return node_config.render(network, node_view.network_stack(node))
+    except NodeConfigError:
+        return None
+
+
 def preview_config(db: Database, ref: object) -> str:
     """What ``get_config`` would return if the node booted now with the names it last reported."""
     node = db.read(lambda conn: node_view.load(conn, ref))
-    names = {nic.mac: nic.iface_name for nic in node.nics.values()}
-    return node_config.render(network_for(node, names), node_view.network_stack(node))
+    return node_config.render(network_for(node, reported_names(node)), node_view.network_stack(node))

@@ -27,7 +27,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from . import bonding, node_config, node_network, node_view, validation
+from . import bonding, node_network, validation
 from .errors import InvalidInput, NodeConfigError
 from .persistence import node_store, status_store
 from .persistence.engine import Database
@@ -129,13 +129,12 @@ def state_of(
 def current_digest(node: node_store.NodeView) -> str | None:
     """The SHA-256 of the file the node would get now, with the names it last reported (None
     when it cannot be configured)."""
-    names = {nic.mac: nic.iface_name for nic in node.nics.values()}
     try:
-        return digest(
-            node_config.render(node_network.network_for(node, names), node_view.network_stack(node))
-        )
+        network = node_network.network_for(node, node_network.reported_names(node))
     except NodeConfigError:
         return None
+    config = node_network.render_or_none(node, network)
+    return digest(config) if config else None
 
 
 def record(conn, node: node_store.NodeView, report: StatusReport, actor: str) -> str:
