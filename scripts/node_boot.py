@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ovirt_node_config import __version__
 from ovirt_node_config.agent import owned_files
-from ovirt_node_config.agent.boot import IP_COMMAND, BootAgent, BootError, BootOptions, ExitCode
+from ovirt_node_config.agent.boot import BootAgent, BootError, BootOptions, ExitCode
+from ovirt_node_config.agent.hardware import IP_COMMAND
 from ovirt_node_config.rpc_client import is_server_url
 
 PROG = "ovirt-node-boot"

@@ -41,6 +41,7 @@ from ..network.model import VLAN
 from ..rpc_client import MalformedAnswer, server_proxy
 from . import answer_scope, desired_network, discovery, hardware, kernel_state, network_stack, verification
 from .credential import CredentialStore
+from .hardware import IP_COMMAND
 from .network_files import Backup, foreign_profiles, replace_file, restored_profiles
 from .owned_files import Manifest, set_aside
 
@@ -75,9 +76,6 @@ class BootError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-IP_COMMAND = "ip -d -j addr show"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+IP_COMMAND = "ip -d -j addr show"  # the node's addresses, permanent MACs and largest MTUs
 # Runs a command line and returns its standard output, or None when it cannot run or fails.
 CommandRunner = Callable[[list[str]], str | None]
 
@@ -52,7 +53,7 @@ def _read(path: Path) -> str | None:
 def collect(
     root: Path,
     *,
-    ip_command: str = "ip -d -j addr show",
+    ip_command: str | None = IP_COMMAND,
     lshw_command: str | None = None,
     run: CommandRunner = run_command,
 ) -> dict:

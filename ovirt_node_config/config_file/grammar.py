@@ -56,15 +56,8 @@ def ipv4_cidr(field: str, value: str) -> str:
 
 
 def ipv6_cidr(field: str, value: str) -> str:
-    address, prefix = validation.ipv6_interface(field, *_split_cidr(field, value))
+    address, prefix = validation.ipv6_cidr(field, value)
     return f"{address}/{prefix}"
-
-
-def _split_cidr(field: str, value: str) -> tuple[str, int]:
-    address, slash, prefix = value.partition("/")
-    if not slash or not (prefix.isascii() and prefix.isdigit()) or str(int(prefix)) != prefix:
-        raise InvalidInput(field, f"is not ADDRESS/PREFIX: {value[:50]!r}")
-    return address, int(prefix)
 
 
 def iface(field: str, value: str) -> str:
