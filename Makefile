@@ -13,7 +13,17 @@ SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
 GUEST_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ovirt-node-config/guest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint system-packages guest-cache clean
+# `make install`: the commands in their own virtual environment under PREFIX, linked into
+# BINDIR, the systemd units (ExecStart in BINDIR) in UNITDIR, the example settings in CONFDIR
+# (an existing server.ini is kept). Every directory can be moved, e.g. for a package build.
+PREFIX ?= /opt/ovirt-node-config
+BINDIR ?= /usr/local/bin
+UNITDIR ?= /etc/systemd/system
+CONFDIR ?= /etc/ovirt-node-config
+COMMANDS := ovirt-node-config-server ovirt-node-admin ovirt-node-boot
+UNITS := ovirt-node-config-server.service ovirt-node-boot.service
+
+.PHONY: run test lint system-packages guest-cache clean install install-files
 
 run: $(VENV)/.installed
 	$(VENV)/bin/ovirt-node-config-server serve $(ARGS)
@@ -44,6 +54,23 @@ $(VENV)/.installed: setup.cfg pyproject.toml | system-packages
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[server]' 'tox>=4'
 	touch $@
+
+install: system-packages
+	$(PYTHON) -m venv $(PREFIX)
+	$(PREFIX)/bin/pip install -q --upgrade pip
+	$(PREFIX)/bin/pip install -q '.[server]'
+	$(MAKE) install-files
+
+# The links, units and settings alone, over an environment that already holds the commands.
+install-files:
+	install -d $(BINDIR) $(UNITDIR) $(CONFDIR)
+	for command in $(COMMANDS); do ln -sfn $(PREFIX)/bin/$$command $(BINDIR)/$$command; done
+	for unit in $(UNITS); do \
+		sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/etc/ovirt-node-config/|$(CONFDIR)/|g' \
+			contrib/$$unit > $(UNITDIR)/$$unit && chmod 0644 $(UNITDIR)/$$unit; \
+	done
+	[ -e $(CONFDIR)/server.ini ] || install -m 0644 contrib/server.ini $(CONFDIR)/server.ini
+	@echo "installed: $(COMMANDS) in $(BINDIR); units in $(UNITDIR); settings in $(CONFDIR)/server.ini"
 
 clean:
 	rm -rf $(VENV) .tox build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

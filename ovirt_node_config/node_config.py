@@ -1,4 +1,4 @@
-"""The node configuration file (DESIGN.md section 4): render it, and read it back strictly.
+"""The node configuration file (docs/design.md section 4): render it, and read it back strictly.
 
 The envelope the 2008 appliances run: the generated header, then at most two here-documents,
 the pre-config script (``modprobe bonding mode=N``, only when the node has a bond) and the

@@ -1,6 +1,6 @@
 """A node's hardware report: read from what ``identify`` receives, checked, in normal form.
 
-Three shapes are accepted (DESIGN.md section 5): the modern keys, the legacy keys of oVirt's host
+Three shapes are accepted (docs/design.md section 5): the modern keys, the legacy keys of oVirt's host
 browser, or ``lshw_xml`` holding ``lshw -xml`` output (explicit keys win over what lshw says).
 Everything is validated before anything is written; an error names the field, e.g.
 ``nics[2].mac``.

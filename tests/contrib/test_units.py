@@ -1,5 +1,6 @@
-"""The systemd units in contrib/: clean for ``systemd-analyze verify``, and the server's exposure
-(``systemd-analyze security``) as low as the README says."""
+"""``make install``'s files: the commands linked onto a PATH directory, the systemd units pointing
+at them (clean for ``systemd-analyze verify``), the server's exposure (``systemd-analyze
+security``) as low as the docs say, the example settings what the server reads."""
 
 import argparse
 import re
@@ -12,23 +13,66 @@ import pytest
 from ovirt_node_config.scripts import server
 from support import require
 
-CONTRIB = Path(__file__).resolve().parents[2] / "contrib"
-BIN = Path(sys.executable).parent
+from ovirt_node_config import __version__
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+CONTRIB = CHECKOUT / "contrib"
 
 
-def installed_copy(unit: str, tmp_path: Path) -> Path:
-    """The unit with ExecStart pointing at this environment's console script (verify checks it)."""
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """``make install-files`` into a scratch tree, over this test environment's commands (``make
+    install`` builds that environment first, under PREFIX)."""
     if shutil.which("systemd-analyze") is None:
         require("systemd-analyze is missing (make test installs systemd)")
-    copy = tmp_path / unit
-    copy.write_text((CONTRIB / unit).read_text().replace("/usr/local/bin/", f"{BIN}/"))
-    return copy
+    root = tmp_path_factory.mktemp("installed")
+    install_files(root)
+    return root
+
+
+def install_files(root: Path) -> None:
+    directories = {"BINDIR": "bin", "UNITDIR": "units", "CONFDIR": "etc"}
+    subprocess.run(
+        ["make", "-s", "-C", str(CHECKOUT), "install-files", f"PREFIX={sys.prefix}"]
+        + [f"{variable}={root / name}" for variable, name in directories.items()],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_the_commands_are_on_the_path_directory(installed):
+    for command in ("ovirt-node-config-server", "ovirt-node-admin", "ovirt-node-boot"):
+        result = subprocess.run(
+            [installed / "bin" / command, "--version"], capture_output=True, text=True, timeout=60
+        )
+        assert (result.returncode, result.stdout.strip()) == (0, f"{command} {__version__}")
+
+
+def test_the_units_start_the_installed_commands(installed):
+    unit = (installed / "units" / "ovirt-node-config-server.service").read_text()
+    assert (
+        f"ExecStart={installed}/bin/ovirt-node-config-server serve --config {installed}/etc/server.ini"
+        in unit
+    )
+    assert (
+        f"ExecStart={installed}/bin/ovirt-node-boot\n"
+        in (installed / "units" / "ovirt-node-boot.service").read_text()
+    )
+
+
+def test_an_existing_settings_file_is_kept(installed):
+    settings = installed / "etc" / "server.ini"
+    assert settings.read_text() == (CONTRIB / "server.ini").read_text()
+    settings.write_text("[server]\nport = 9000\n")
+    install_files(installed)
+    assert settings.read_text() == "[server]\nport = 9000\n"
 
 
 @pytest.mark.parametrize("unit", ["ovirt-node-config-server.service", "ovirt-node-boot.service"])
-def test_verify_is_clean(unit, tmp_path):
+def test_verify_is_clean(unit, installed):
     result = subprocess.run(
-        ["systemd-analyze", "verify", str(installed_copy(unit, tmp_path))], capture_output=True, text=True
+        ["systemd-analyze", "verify", str(installed / "units" / unit)], capture_output=True, text=True
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
@@ -36,9 +80,9 @@ def test_verify_is_clean(unit, tmp_path):
 @pytest.mark.parametrize(
     "unit, at_most", [("ovirt-node-config-server.service", 1.5), ("ovirt-node-boot.service", 7.0)]
 )
-def test_exposure(unit, at_most, tmp_path):
+def test_exposure(unit, at_most, installed):
     result = subprocess.run(
-        ["systemd-analyze", "security", "--offline=true", str(installed_copy(unit, tmp_path))],
+        ["systemd-analyze", "security", "--offline=true", str(installed / "units" / unit)],
         capture_output=True,
         text=True,
     )
