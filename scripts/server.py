@@ -12,6 +12,7 @@ import logging
 import logging.handlers
 import sys
 from dataclasses import fields, replace
+from pathlib import Path
 
 from ovirt_node_config.scripts import needs_extra
 
@@ -21,9 +22,12 @@ with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.rpc import runtime
     from ovirt_node_config.rpc.server import ServerSettings
     from sqlalchemy.exc import OperationalError
+    from tabulate import tabulate
 
     from ovirt_node_config import admins, settings
     from ovirt_node_config.errors import InvalidInput
+    from ovirt_node_config.persistence.backup import BackupRefused, backup_sqlite
+    from ovirt_node_config.persistence.database_copy import CopyRefused, copy_database
     from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
     from ovirt_node_config.persistence.migrations import MigrationError, migrate
     from ovirt_node_config.trust.enrolment import POLICIES
@@ -174,6 +178,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_database_flag(migrate_cmd)
     migrate_cmd.set_defaults(handler=run_migrate)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the embedded SQLite database to FILE while the server runs",
+        description="An online, consistent copy of the SQLite database (SQLite's backup API; a plain "
+        "copy of a database in WAL mode may be torn). For PostgreSQL use pg_dump (docs/operations.md).",
+    )
+    backup.add_argument("file", metavar="FILE", help="where to write the copy (must not exist)")
+    _add_database_flag(backup)
+    backup.set_defaults(handler=run_backup)
+
+    copy = commands.add_parser(
+        "copy-database",
+        help="copy every row of one database into another, empty one (SQLite <-> PostgreSQL)",
+        description="Copy everything (ids kept, PostgreSQL identities set past them) from --from into "
+        "the empty database --to, migrating it first; stop the server while it runs.",
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="the database to copy")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="an empty database")
+    copy.set_defaults(handler=run_copy_database)
     return parser
 
 
@@ -290,6 +314,30 @@ def run_migrate(args: argparse.Namespace) -> int:
         print(f"applied {name}")
     if not applied:
         print("database is up to date")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    try:
+        pages = backup_sqlite(settings.database_url(args.database), Path(args.file))
+    except BackupRefused as exc:
+        raise UsageError(str(exc)) from None
+    print(f"backed up {pages} pages to {args.file}")
+    return 0
+
+
+def run_copy_database(args: argparse.Namespace) -> int:
+    source = open_engine(settings.database_url(args.source), pool_size=1)
+    target = open_engine(settings.database_url(args.target), pool_size=1)
+    try:
+        copied = copy_database(source, target)
+    except CopyRefused as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        source.dispose()
+        target.dispose()
+    print(tabulate(sorted(copied.items()), headers=["TABLE", "ROWS"]))
+    print(f"copied {sum(copied.values())} rows")
     return 0
 
 
