@@ -217,10 +217,11 @@ def test_reset_credential_lets_a_reinstalled_node_enrol_again(cli, server):
     assert server.anonymous_proxy().identify(make_report(macs=M))["credential"]
 
 
-def test_nodes_pages_through_a_fleet_of_100000(database_url, server, cli):
-    """One answer of 100,000 nodes would be 20 MiB; the tool pages 1,000 at a time. (On
-    PostgreSQL 2,500 nodes, three pages: loading 100,000 there costs a minute of the suite.)"""
-    size = 100_000 if database_url.startswith("sqlite") else 2_500
+def test_nodes_pages_through_a_fleet_in_pages_of_1000(database_url, server, cli):
+    """One answer of 100,000 nodes would be 20 MiB; the tool pages 1,000 at a time: 2,501
+    nodes are three pages, the last one short. (How long 100,000 take is a figure for a person
+    to measure, docs/performance.md, not for the suite: loading them cost it 25 CPU-s.)"""
+    size = 2_500
     preload(database_url, make_fleet(size, bonded_fraction=0.0, start=10))
     listed = cli("--json", "nodes")
     assert listed.returncode == 0, listed.stderr

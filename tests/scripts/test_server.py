@@ -36,37 +36,37 @@ def all_migration_names():
     return [m.name for m in discover(default_directory(), "sqlite")]
 
 
-def test_migrate_applies_once_then_reports_up_to_date(database_url):
-    first = run_server("migrate", "--database", database_url)
+def test_migrate_applies_once_then_reports_up_to_date(empty_database_url):
+    first = run_server("migrate", "--database", empty_database_url)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [f"applied {name}" for name in all_migration_names()]
-    second = run_server("migrate", "--database", database_url)
+    second = run_server("migrate", "--database", empty_database_url)
     assert second.returncode == 0, second.stderr
     assert second.stdout.strip() == "database is up to date"
 
 
-def test_migrate_reads_the_database_from_the_environment(database_url):
-    result = run_server("migrate", env={**os.environ, "OVIRT_NODE_CONFIG_DATABASE": database_url})
+def test_migrate_reads_the_database_from_the_environment(empty_database_url):
+    result = run_server("migrate", env={**os.environ, "OVIRT_NODE_CONFIG_DATABASE": empty_database_url})
     assert result.returncode == 0, result.stderr
     assert "applied 001_inventory" in result.stdout
 
 
-def test_migrate_refuses_an_edited_migration(database_url):
-    assert run_server("migrate", "--database", database_url).returncode == 0
-    engine = open_engine(database_url)
+def test_migrate_refuses_an_edited_migration(empty_database_url):
+    assert run_server("migrate", "--database", empty_database_url).returncode == 0
+    engine = open_engine(empty_database_url)
     with engine.begin() as conn:
         conn.execute(
             update(schema_migrations).where(schema_migrations.c.version == 1).values(checksum="0" * 64)
         )
     engine.dispose()
-    result = run_server("migrate", "--database", database_url)
+    result = run_server("migrate", "--database", empty_database_url)
     assert result.returncode == 1
     assert "001_inventory" in result.stderr and "edited" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_two_migrations_started_together_apply_the_schema_once(database_url):
-    command = [SERVER, "migrate", "--database", database_url]
+def test_two_migrations_started_together_apply_the_schema_once(empty_database_url):
+    command = [SERVER, "migrate", "--database", empty_database_url]
     processes = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
     ]
@@ -74,7 +74,7 @@ def test_two_migrations_started_together_apply_the_schema_once(database_url):
     assert [process.returncode for process in processes] == [0, 0], outputs
     applied = [line for out, _ in outputs for line in out.splitlines() if line.startswith("applied")]
     assert sorted(applied) == sorted(f"applied {name}" for name in all_migration_names())
-    engine = open_engine(database_url)
+    engine = open_engine(empty_database_url)
     with engine.connect() as conn:
         recorded = conn.execute(select(func.count()).select_from(schema_migrations)).scalar_one()
     assert recorded == len(all_migration_names())

@@ -29,8 +29,8 @@ def sql_dir(tmp_path):
 
 
 @pytest.fixture
-def empty_engine(database_url):
-    engine = open_engine(database_url)
+def empty_engine(empty_database_url):
+    engine = open_engine(empty_database_url)
     yield engine
     engine.dispose()
 
@@ -120,7 +120,7 @@ def test_inconsistent_migration_directories_are_refused(tmp_path, files, message
         discover(tmp_path, "sqlite")
 
 
-def test_two_runners_that_overlap_apply_each_migration_once(database_url):
+def test_two_runners_that_overlap_apply_each_migration_once(empty_database_url):
     """Both runners start while the test holds what they must wait for (PostgreSQL: the
     migration lock, both seen waiting; SQLite: the write lock), then race for it: each migration
     is applied exactly once, and neither fails. On PostgreSQL this fails without the migration
@@ -128,7 +128,7 @@ def test_two_runners_that_overlap_apply_each_migration_once(database_url):
     busy handler's backoff lets the first runner finish before the second wakes, so the test
     cannot force the interleaving that a plain BEGIN would get wrong (it passes with one): there
     it shows only that overlapping runners queue and neither fails."""
-    engines = [open_engine(database_url) for _ in range(2)]
+    engines = [open_engine(empty_database_url) for _ in range(2)]
     results: list[list[str]] = []
     errors: list[BaseException] = []
 
@@ -139,7 +139,7 @@ def test_two_runners_that_overlap_apply_each_migration_once(database_url):
             errors.append(exc)
 
     runners = [threading.Thread(target=run, args=(engine,)) for engine in engines]
-    blocker = open_engine(database_url)
+    blocker = open_engine(empty_database_url)
     try:
         with blocker.connect() as conn:
             if blocker.dialect.name == "postgresql":
