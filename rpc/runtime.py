@@ -78,12 +78,8 @@ def _serve(
     legacy_names = _legacy_names(server_config)
     resolve = reverse_dns(legacy_names) if server_config.legacy_identify_port is not None else None
     db = Database(url, pool_size=server_config.workers)
+    server = legacy = None
     try:
-        if should_migrate:
-            for name in _migrate(db.engine):
-                log.info("applied migration %s", name)
-        elif waiting := pending(db.engine):
-            raise MigrationError(f"migrations pending ({', '.join(waiting)}); {migrate_hint}")
         service = build_service(
             db,
             server_config.enrolment_policy,
@@ -105,11 +101,18 @@ def _serve(
             if resolve
             else None
         )
+        # Only once the ports are ours: a second server started by mistake must fail on its
+        # port before it touches the database the first one is serving.
+        if should_migrate:
+            for name in _migrate(db.engine):
+                log.info("applied migration %s", name)
+        elif waiting := pending(db.engine):
+            raise MigrationError(f"migrations pending ({', '.join(waiting)}); {migrate_hint}")
     except TlsFilesError as exc:
-        db.dispose()
+        _close_all(server, legacy, db)
         raise StartupError(str(exc)) from None
     except OSError as exc:
-        db.dispose()
+        _close_all(server, legacy, db)
         where = f"{server_config.listen}:{server_config.port}"
         if server_config.legacy_identify_port is not None:
             where += f" (or port {server_config.legacy_identify_port})"
@@ -117,7 +120,7 @@ def _serve(
             f"cannot listen on {where}: {os.strerror(exc.errno) if exc.errno else exc}"
         ) from None
     except BaseException:
-        db.dispose()
+        _close_all(server, legacy, db)
         raise
     if passwords_in_clear(server_config):
         log.warning(
@@ -139,6 +142,14 @@ def _serve(
         db.dispose()
     log.info("stopped")
     return 0
+
+
+def _close_all(server: NodeConfigServer | None, legacy: HostBrowserServer | None, db: Database) -> None:
+    """A start-up that failed half-way: let go of what it had bound and opened."""
+    if server is not None:
+        server.server_close()
+    _close_quietly(legacy)
+    db.dispose()
 
 
 def passwords_in_clear(config: ServerSettings) -> bool:

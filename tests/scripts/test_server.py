@@ -2,6 +2,7 @@
 
 import os
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -217,6 +218,24 @@ def test_start_up_failures_say_which_cause(database_url, tmp_path):
             2,
             f"ovirt-node-config-server: cannot listen on 127.0.0.1:{port}: Address already in use",
         )
+
+
+def test_a_second_server_on_a_taken_port_leaves_the_database_alone(tmp_path):
+    """Bind, then migrate: a second ``serve`` started by mistake fails on its port before it
+    touches the database (here a fresh file: it stays without a single table)."""
+    database = tmp_path / "second.db"
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_server(
+            "serve", "--database", f"sqlite:///{database}", "--listen", "127.0.0.1", "--port", str(port)
+        )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(
+        f"cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert "applied migration" not in result.stderr
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
 
 
 def test_an_unreadable_migration_file_is_named(tmp_path):
