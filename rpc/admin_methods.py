@@ -1,4 +1,4 @@
-"""``admin.*`` methods: what administrators call, with HTTP Basic credentials.
+"""``admin.*`` methods: what administrators call, with a password (HTTP Basic) or a session.
 
 The server has already authenticated the caller (``request_context().user``); each method hands
 its arguments to the bonding domain module, which decides, and returns XML-RPC values.
@@ -6,7 +6,8 @@ its arguments to the bonding domain module, which decides, and returns XML-RPC v
 
 from __future__ import annotations
 
-from ovirt_node_config import network_admin, node_admin, node_network
+from ovirt_node_config import admin_sessions, network_admin, node_admin, node_network
+from ovirt_node_config.errors import Unauthorized
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
 
@@ -26,6 +27,17 @@ class AdminMethods:
     def __init__(self, trust: Trust):
         self.trust = trust
         self.db = trust.db
+
+    def login(self) -> dict:
+        """A session for the caller, who gave a password: its token (once) and expiry."""
+        if context().via_session:
+            raise Unauthorized("a session is opened with a password, not with another session")
+        return admin_sessions.login(self.db, _actor())
+
+    def logout(self, everywhere: object = False) -> dict:
+        """End the session this call was made with (``everywhere``: every session of the caller)."""
+        token = context().credential if context().via_session else None
+        return {"ended": admin_sessions.logout(self.db, _actor(), token, everywhere is True)}
 
     def list_nodes(
         self, after: object = "", limit: object = node_admin.MAX_PAGE, state: object = ""
@@ -144,6 +156,8 @@ class AdminMethods:
 
     def methods(self) -> dict:
         names = [
+            "login",
+            "logout",
             "list_nodes",
             "show_node",
             "list_bonding_types",

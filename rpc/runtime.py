@@ -93,6 +93,7 @@ def _serve(
             service.authenticate,
             service.replay,
             service.metrics.open_connections,
+            service.session_holder,
         )
         legacy = (
             HostBrowserServer(

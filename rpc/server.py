@@ -75,8 +75,17 @@ Authenticator = Callable[[str | None, str | None], str | None]
 ADMIN_PREFIX = "admin."
 
 
+# Checks an administrator's session token; returns the administrator's name or None.
+SessionChecker = Callable[[str], str | None]
+
+
 class AuthenticationRequired(Exception):
-    """An admin method was called without an administrator's credentials."""
+    """An admin method was called without an administrator's credentials, or with wrong ones,
+    or with a session that ended: the message says which."""
+
+    def __init__(self, message: str = "administrator credentials required"):
+        super().__init__(message)
+        self.message = message
 
 
 class LoginThrottled(Exception):
@@ -103,12 +112,14 @@ class NodeConfigServer:
         authenticate: Authenticator | None = None,
         replay: AnswerReplay | None = None,
         connections_changed: Callable[[int], None] | None = None,
+        session_holder: SessionChecker | None = None,
     ):
         self.settings = settings
         self.replay = replay
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
         self.authenticate = authenticate or (lambda _user, _password: None)
+        self.session_holder = session_holder or (lambda _token: None)
         self.throttle = LoginThrottle()
         self.tls = _tls_context(settings) if settings.tls_cert else None
         self.socket = socket.create_server(
@@ -183,8 +194,8 @@ class NodeConfigServer:
             body = self.dispatch_xml(
                 request.body, request.client, _credentials(authorization), _bearer(authorization)
             )
-        except AuthenticationRequired:
-            answer = _plain(HTTPStatus.UNAUTHORIZED, "administrator credentials required")
+        except AuthenticationRequired as refused:
+            answer = _plain(HTTPStatus.UNAUTHORIZED, refused.message)
             answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
             answer.close = True
             return answer
@@ -267,6 +278,9 @@ class NodeConfigServer:
         return body
 
     def _require_admin(self, context, credentials, client: str, method: str, started: float) -> None:
+        if credentials[0] is None and context.credential:
+            self._require_session(context, client, method, started)
+            return
         name = str(credentials[0])[:64]
         wait = self.throttle.wait_for(credentials[0], client)
         if wait > 0:
@@ -282,10 +296,25 @@ class NodeConfigServer:
         if user is None:
             if credentials[0] is not None:
                 self.throttle.failed(credentials[0], client)
-            log_request_line(client, method, started, "401 unauthorized", user=name)
-            raise AuthenticationRequired
+            if credentials[0] is None:
+                log_request_line(client, method, started, "401 no credentials")
+                raise AuthenticationRequired
+            log_request_line(client, method, started, "401 login failed", user=name)
+            raise AuthenticationRequired("login failed: wrong administrator name or password")
         self.throttle.succeeded(credentials[0], client)
         context.user = user
+
+    def _require_session(self, context, client: str, method: str, started: float) -> None:
+        """A session token instead of a password: 256 random bits, so not throttled."""
+        user = None
+        try:
+            user = self.session_holder(context.credential)
+        except Exception:
+            log.exception("checking a session failed")
+        if user is None:
+            log_request_line(client, method, started, "401 session ended")
+            raise AuthenticationRequired("the session has expired or was ended: log in again")
+        context.user, context.via_session = user, True
 
     def call(self, method: str, params: tuple) -> object:
         """Run one method; every failure comes out as a Fault."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ovirt_node_config import admins
+from ovirt_node_config import admin_sessions, admins
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY, Trust
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
@@ -21,6 +21,7 @@ class Service:
     methods: dict = field(default_factory=dict)
     get_routes: dict = field(default_factory=dict)
     authenticate: object = None
+    session_holder: object = None  # an administrator's session token -> name, or None
     legacy_identify: object = None  # the 2008 host-browser sessions' identify
     replay: AnswerReplay | None = None  # answers kept for repeated boot calls
     metrics: Metrics | None = None
@@ -36,6 +37,7 @@ def build_service(
     nodes = NodeMethods(trust)
     service = Service(
         authenticate=lambda user, password: admins.authenticate(db, user, password),
+        session_holder=lambda token: admin_sessions.holder(db, token),
         legacy_identify=nodes.legacy_identify,
         replay=AnswerReplay(trust),
     )

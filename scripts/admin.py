@@ -1,8 +1,8 @@
 """``ovirt-node-admin``: administer nodes (bonding, trust) through the server's admin XML-RPC methods.
 
 It decides nothing itself: every rule is the server's, and a refusal is printed as the one line
-the server sent. Exit codes: 0 success, 1 refused by the server (or wrong credentials),
-2 usage error, 3 server unreachable.
+the server sent, ending in the exit code of its class (``admin_cli/outcomes.py``). What it prints
+is ``admin_cli/output.py``'s; the sessions ``login`` keeps are ``admin_cli/session_file.py``'s.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from ovirt_node_config.scripts import needs_extra
 from ovirt_node_config import __version__
 
 with needs_extra("ovirt-node-admin", "server"):
-    from tabulate import tabulate
-
+    from ovirt_node_config.admin_cli import outcomes, output, session_file
+    from ovirt_node_config.admin_cli.outcomes import CommandError
     from ovirt_node_config.bonding import CHOICES, OPTION_NAMES
     from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy
 
@@ -38,14 +38,7 @@ URL_ENV, USER_ENV, PASSWORD_ENV = (
     "OVIRT_NODE_CONFIG_USER",
     "OVIRT_NODE_CONFIG_PASSWORD",
 )
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 PAGE = 1000  # nodes asked for per admin.list_nodes call (the server's most)
-
-
-class CommandError(Exception):
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
 
 
 def default_config_path() -> Path:
@@ -54,18 +47,43 @@ def default_config_path() -> Path:
 
 
 # Subcommands: name -> (help, XML-RPC method, positional arguments, how to show the result).
+def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
+    """-o and -c, given before the subcommand or after it (after wins)."""
+    default = (lambda value: value) if top else (lambda _value: argparse.SUPPRESS)
+    parser.add_argument(
+        "-o",
+        "--output",
+        choices=output.FORMATS,
+        default=default("table"),
+        help="table (default), json, or bare values for scripts",
+    )
+    parser.add_argument(
+        "-c",
+        "--column",
+        dest="columns",
+        action="append",
+        default=default(None),
+        metavar="KEY",
+        help="show only this key of each record; repeatable, in order",
+    )
+    parser.add_argument(
+        "--json", dest="output", action="store_const", const="json", default=default("table"), help="-o json"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Administer oVirt nodes' bonding through the configuration server.",
-        epilog=f"Exit codes: {EXIT_OK} ok, {EXIT_REFUSED} refused by the server, {EXIT_USAGE} usage error, "
-        f"{EXIT_UNREACHABLE} server unreachable. The password comes from ${PASSWORD_ENV}, the config file, "
-        "or a prompt.",
-    )
+        description="Administer oVirt nodes' networks through the configuration server.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes:\n" + outcomes.__doc__.split("\n\n", 1)[1]
+        + f"\nThe password comes from ${PASSWORD_ENV}, the config file or a prompt; after `login`, a "
+        "session is used instead.",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--url", help=f"server URL (default: ${URL_ENV}, the config file, or {DEFAULT_URL})")
     parser.add_argument("--user", help=f"administrator name (default: ${USER_ENV} or the config file)")
-    parser.add_argument("--json", action="store_true", help="print results as JSON for scripts")
+    add_output_flags(parser, top=True)
     parser.add_argument(
         "--config", metavar="FILE", help=f"INI file with an [admin] section (default {default_config_path()})"
     )
@@ -77,11 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name, help_text, method, *arguments, show="record"):
         sub = commands.add_parser(name, help=help_text, description=help_text)
+        add_output_flags(sub, top=False)
         for argument, kwargs in arguments:
             sub.add_argument(argument, **kwargs)
         sub.set_defaults(method=method, show=show)
         return sub
 
+    command(
+        "login",
+        f"check the password once and keep a session for this server (12 hours) in {session_file.path()}",
+        "admin.login",
+        show="session",
+    )
+    command("logout", "end the session kept for this server", "admin.logout", show="session").add_argument(
+        "--everywhere", action="store_true", help="end every session of this administrator"
+    )
     host = ("host", {"metavar": "HOST", "help": "host name or SMBIOS UUID"})
     bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
     command("nodes", "list the nodes, with their state and when they were last seen", "admin.list_nodes",
@@ -120,7 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
         host,
         ("name", {"metavar": "NAME", "help": "display name"}),
         ("iface", {"metavar": "IFACE"}),
-        ("macs", {"metavar": "MAC", "nargs": "+", "help": "the NICs to enslave (two or more)"}),
+        (
+            "macs",
+            {"metavar": "NIC", "nargs": "+", "help": "the NICs to enslave (two or more), by name or MAC"},
+        ),
     )
     command("bond-delete", "delete a bond (its NICs are released)", "admin.delete_bonding", host, bond)
     command(
@@ -129,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         "admin.enslave",
         host,
         bond,
-        ("macs", {"metavar": "MAC", "nargs": "+"}),
+        ("macs", {"metavar": "NIC", "nargs": "+", "help": "NICs by name or MAC"}),
     )
     command(
         "bond-release",
@@ -137,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "admin.release",
         host,
         bond,
-        ("macs", {"metavar": "MAC", "nargs": "+"}),
+        ("macs", {"metavar": "NIC", "nargs": "+", "help": "NICs by name or MAC"}),
     )
     iface = ("target", {"metavar": "IFACE", "help": "a bond, VLAN or bridge; a NIC by name or MAC"})
     address = command(
@@ -324,6 +355,8 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.host, "" if args.stack == "reported" else args.stack)
     if args.method == "admin.list_claims":
         return (args.kind,)
+    if args.method == "admin.logout":
+        return (args.everywhere,)
     names = [
         name for name in ("host", "claim", "type", "name", "iface", "bond", "macs") if hasattr(args, name)
     ]
@@ -335,7 +368,14 @@ def _number(text: str) -> int | str:
     return int(text) if text.isascii() and text.isdigit() else text
 
 
-def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str | None]:
+class Connection:
+    """Where to send calls and as whom: a password, or a session kept by ``login``."""
+
+    def __init__(self, url: str, user: str | None, password: str | None, session: dict | None):
+        self.url, self.user, self.password, self.session = url, user, password, session
+
+
+def connection_settings(args: argparse.Namespace) -> Connection:
     config_path = Path(args.config) if args.config else default_config_path()
     config: dict[str, str] = {}
     if args.config or config_path.exists():
@@ -344,48 +384,62 @@ def connection_settings(args: argparse.Namespace) -> tuple[str, str | None, str 
             with open(config_path, encoding="utf-8") as handle:
                 parser.read_file(handle)
         except (OSError, configparser.Error) as exc:
-            raise CommandError(f"cannot read config file {config_path}: {exc}", EXIT_USAGE) from None
+            raise CommandError(f"cannot read config file {config_path}: {exc}", outcomes.USAGE) from None
         config = dict(parser["admin"]) if parser.has_section("admin") else {}
     url = args.url or os.environ.get(URL_ENV) or config.get("url") or DEFAULT_URL
     user = args.user or os.environ.get(USER_ENV) or config.get("user")
     password = os.environ.get(PASSWORD_ENV) or config.get("password")
     args.ca_file = args.ca_file or config.get("ca-file")
     if not is_server_url(url):
-        raise CommandError(f"not a server URL: {url!r}", EXIT_USAGE)
+        raise CommandError(f"not a server URL: {url!r}", outcomes.USAGE)
+    session = session_file.live(url) if args.command != "login" else None
+    if session and (user in (None, session["user"])) and password is None:
+        return Connection(url, session["user"], None, session)
+    if args.command == "logout":
+        raise CommandError(f"no session kept for {url}", outcomes.USAGE)
     if user and password is None:
         if not sys.stdin.isatty():
             raise CommandError(
-                f"no password for {user}: set ${PASSWORD_ENV} or run interactively", EXIT_USAGE
+                f"no password for {user}: set ${PASSWORD_ENV}, run interactively, or log in first",
+                outcomes.USAGE,
             )
         password = getpass.getpass(f"Password for {user}: ")
-    return url, user, password
+    if args.command == "login" and not user:
+        raise CommandError("login needs an administrator's name: give --user", outcomes.USAGE)
+    return Connection(url, user, password, None)
 
 
 def run(args: argparse.Namespace) -> object:
-    url, user, password = connection_settings(args)
-    if user and sends_secrets_in_clear(url):
+    connection = connection_settings(args)
+    url, user = connection.url, connection.user
+    if connection.password and sends_secrets_in_clear(url):
         print(
             f"{PROG}: warning: sending the password of {user} unencrypted to {urlsplit(url).netloc} "
             "(plain http to another host); use an https:// URL",
             file=sys.stderr,
         )
-    proxy = server_proxy(url, user=user, password=password, timeout=args.timeout, ca_file=args.ca_file)
+    token = connection.session["token"] if connection.session else None
+    proxy = server_proxy(
+        url,
+        user=None if token else user,
+        password=connection.password,
+        timeout=args.timeout,
+        ca_file=args.ca_file,
+        bearer=lambda: token,
+    )
     try:
         if args.method == "admin.list_nodes":
             return _every_node(proxy, args.state)
-        return getattr(proxy, args.method)(*call_arguments(args))
+        result = getattr(proxy, args.method)(*call_arguments(args))
     except xmlrpc.client.Fault as fault:
-        raise CommandError(fault.faultString.replace("\n", " "), EXIT_REFUSED) from None
+        if fault.faultCode == 401 and token:
+            session_file.forget(url)
+        raise outcomes.from_status(fault.faultString.replace("\n", " "), fault.faultCode) from None
     except xmlrpc.client.ProtocolError as error:
-        if error.errcode == 401:
-            who = f"as {user}" if user else "without credentials (give --user)"
-            raise CommandError(
-                f"the server refused the request {who}: administrator credentials required", EXIT_REFUSED
-            ) from None
-        raise CommandError(f"the server answered HTTP {error.errcode} {error.errmsg}", EXIT_REFUSED) from None
+        raise _http_refusal(error, url, user, token) from None
     except ssl.SSLError as exc:
         raise CommandError(
-            f"cannot reach {urlsplit(url).netloc}: TLS: {exc.reason or exc}", EXIT_UNREACHABLE
+            f"cannot reach {urlsplit(url).netloc}: TLS: {exc.reason or exc}", outcomes.UNREACHABLE
         ) from None
     except (OSError, http.client.HTTPException) as exc:
         reason = (
@@ -393,7 +447,35 @@ def run(args: argparse.Namespace) -> object:
         )
         if isinstance(exc, socket.timeout):
             reason = "timed out"
-        raise CommandError(f"cannot reach {url}: {reason}", EXIT_UNREACHABLE) from None
+        raise CommandError(f"cannot reach {url}: {reason}", outcomes.UNREACHABLE) from None
+    if args.method == "admin.login":
+        session_file.keep(url, result)
+        return {
+            "user": result["user"],
+            "expires_at": result["expires_at"],
+            "kept_in": str(session_file.path()),
+        }
+    if args.method == "admin.logout":
+        session_file.forget(url)
+    return result
+
+
+def _http_refusal(error: xmlrpc.client.ProtocolError, url: str, user: str | None, token: str | None):
+    """A refusal the server answered in HTTP (401, 429, ...), in words and with its exit code."""
+    if error.errcode == 401:
+        if token:
+            session_file.forget(url)
+            return outcomes.from_status(
+                f"the session of {user} at {url} has expired or was ended: run '{PROG} login' again", 401
+            )
+        if user:
+            return outcomes.from_status(f"login failed for {user}: wrong administrator name or password", 401)
+        return outcomes.from_status("administrator credentials required: give --user, or log in", 401)
+    if error.errcode == 429:
+        wait = (error.headers or {}).get("Retry-After", "")
+        when = f"try again in {wait} s" if wait.isdigit() else "try again later"
+        return outcomes.from_status(f"too many failed logins from here or for {user}: {when}", 429)
+    return outcomes.from_status(f"the server answered HTTP {error.errcode} {error.errmsg}", error.errcode)
 
 
 def _every_node(proxy, state: str = "") -> list[dict]:
@@ -407,251 +489,28 @@ def _every_node(proxy, state: str = "") -> list[dict]:
             return nodes
 
 
-# Output ---------------------------------------------------------------------------------------
-
-
-def render(result: object, show: str) -> str:
-    if show == "text":
-        return str(result).rstrip("\n")
-    if show == "nodes":
-        columns = [
-            "hostname",
-            "state",
-            "last_seen",
-            "uuid",
-            "arch",
-            "memory_mb",
-            "label",
-            "nic_count",
-            "bond_count",
-        ]
-        headers = ["HOST", "STATE", "LAST SEEN", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
-        rows = [[row.get(c, "") for c in columns] for row in result]
-        return tabulate(rows, headers=headers) if rows else "no nodes"
-    if show == "types":
-        rows = [[t["label"], t["mode"], t["kernel_name"], ", ".join(t["options"])] for t in result]
-        return tabulate(rows, headers=["BONDING TYPE", "MODE", "KERNEL NAME", "BOND OPTIONS"])
-    if show == "history":
-        rows = [[e["at"], e["actor"], e["action"], e["before"], e["after"]] for e in result]
-        return (
-            tabulate(rows, headers=["WHEN", "WHO", "WHAT", "BEFORE", "AFTER"])
-            if rows
-            else "no changes recorded"
-        )
-    if show == "node":
-        return _render_node(result)
-    if show == "claims":
-        columns = ["id", "kind", "hostname", "uuid", "address", "via", "at", "description"]
-        rows = [[claim.get(c, "") for c in columns] for claim in result]
-        headers = ["CLAIM", "KIND", "HOST", "UUID", "FROM", "PATH", "WHEN", "WHAT IT WOULD DO"]
-        return tabulate(rows, headers=headers) if rows else "no claims"
-    if show == "claim":
-        return _render_claim(result)
-    if show == "registrations":
-        rows = [[entry["kind"], entry["value"]] for entry in result]
-        return tabulate(rows, headers=["KIND", "VALUE"]) if rows else "no registrations"
-    if show == "legacy":
-        rows = [[entry["address"], entry["hostname"]] for entry in result]
-        return tabulate(rows, headers=["ADDRESS", "HOST"]) if rows else "no addresses"
-    if isinstance(result, dict):
-        return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
-    return str(result)
-
-
-def _render_claim(claim: dict) -> str:
-    """The claim beside what is stored now."""
-    claimed, current = claim["claimed"], claim["current"]
-    head = (
-        f"claim {claim['id']} ({claim['kind']}): {claim['description']}; "
-        f"from {claim['address']} by {claim['via']} at {claim['at']}"
-    )
-
-    def nics(side: dict) -> str:
-        return ", ".join(f"{nic['iface_name']} {nic['mac']}" for nic in side.get("nics", [])) or "-"
-
-    rows = [
-        ["host name", claimed["hostname"], current.get("hostname", "(not stored)")],
-        ["UUID", claimed["uuid"] or "-", current.get("uuid") or "-"],
-        ["NICs", nics(claimed), nics(current)],
-    ]
-    lines = [head, "", tabulate(rows, headers=["", "CLAIMED", "STORED NOW"])]
-    others = claim.get("macs_of_other_hosts", [])
-    if others:
-        lines += ["", "MACs it names that other hosts hold:"]
-        lines += [f"  {entry['mac']}  {entry['hostname']}" for entry in others]
-    return "\n".join(lines)
-
-
-def _flat(value: object) -> str:
-    if isinstance(value, dict):  # bond options, as the kernel writes them
-        return " ".join(
-            f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items()
-        )
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def _stack(node: dict) -> str:
-    """``keyfile (set by an administrator; the node reports ifcfg)``, ``ifcfg (reported)``, ..."""
-    if node["network_stack_override"]:
-        reported = node["reported_network_stack"] or "nothing"
-        return f"{node['network_stack']} (set by an administrator; the node reports {reported})"
-    if node["reported_network_stack"]:
-        return f"{node['network_stack']} (reported by the node)"
-    return f"{node['network_stack']} (the node does not say)"
-
-
-def _render_node(node: dict) -> str:
-    bonding_type = node["bonding_type"]
-    summary = tabulate(
-        [
-            ["host", node["hostname"]],
-            ["uuid", node["uuid"] or "-"],
-            ["arch", node["arch"]],
-            ["memory", f"{node['memory_mb']} MB"],
-            ["cpus", node["cpus"]],
-            [
-                "bonding type",
-                f"{bonding_type['label']} (mode {bonding_type['mode']})" if bonding_type else "-",
-            ],
-            ["network stack", _stack(node)],
-            ["state", node.get("state_words", "-")],
-            *_reported_bonds(node),
-        ],
-        tablefmt="plain",
-    )
-    nics = tabulate(
-        [
-            [
-                n["mac"],
-                n["iface_name"],
-                n["bandwidth_mbps"] or "",
-                n["boot_protocol"],
-                n["ip_address"],
-                n["link_state"] or "?",
-                n["bond"],
-            ]
-            for n in node["nics"]
-        ],
-        headers=["MAC", "LAST NAME", "MBPS", "BOOT", "ADDRESS", "LINK", "BOND"],
-    )
-    bonds = tabulate(
-        [
-            [
-                b["interface_name"],
-                b["name"],
-                ", ".join(b["slaves"]),
-                b["boot_protocol"],
-                b["ip_address"],
-                b["bonding_opts"],
-                "DEGRADED" if b["degraded"] else "ok",
-            ]
-            for b in node["bonds"]
-        ],
-        headers=["BOND", "NAME", "SLAVES", "BOOT", "ADDRESS", "BONDING_OPTS", "STATE"],
-    )
-    notes = [f"{b['interface_name']}: {note}" for b in node["bonds"] for note in b["notes"]]
-    return "\n\n".join(
-        [
-            summary,
-            "network:\n" + "\n".join(_tree(node)),
-            nics,
-            bonds if node["bonds"] else "no bonds",
-            *(["\n".join(notes)] if notes else []),
-        ]
-    )
-
-
-def _reported_bonds(node: dict) -> list[list[str]]:
-    """What its last boot reported of each bond, as the kernel had it."""
-    rows = []
-    for bond in node.get("last_report", {}).get("bonds", []):
-        active = f", active {bond['active_slave']}" if bond["active_slave"] else ""
-        aggregators = f", aggregators {' '.join(bond['aggregators'])}" if bond["aggregators"] else ""
-        rows.append(
-            [
-                f"reported {bond['name']}",
-                f"{bond['mode']}, {bond['slaves_up']} of {bond['slaves']} slaves up{active}{aggregators}",
-            ]
-        )
-    return rows
-
-
-def _tree(node: dict) -> list[str]:
-    """The node's interfaces from the top (bridges, VLANs, bonds) down to its NICs: each bridge
-    over its ports, a VLAN over its parent, a bond over its slaves. An interface drawn once is
-    named again further down, not drawn again."""
-    nics = {nic["iface_name"]: nic for nic in node["nics"]}
-    below: dict[str, list[str]] = {}
-    labels: dict[str, str] = {}
-    for bridge in node.get("bridges", []):
-        below[bridge["interface_name"]] = bridge["ports"]
-        stp = "STP on" if bridge["stp"] else "STP off"
-        labels[bridge["interface_name"]] = f"bridge, {stp}{_link_words(bridge)}"
-    for vlan in node.get("vlans", []):
-        below[vlan["interface_name"]] = [vlan["parent"]]
-        labels[vlan["interface_name"]] = f"VLAN {vlan['vlan_id']}{_link_words(vlan)}"
-    for bond in node["bonds"]:
-        slaves = [nic["iface_name"] for nic in node["nics"] if nic["bond"] == bond["interface_name"]]
-        below[bond["interface_name"]] = slaves
-        state = ", DEGRADED" if bond["degraded"] else ""
-        labels[bond["interface_name"]] = f"bond {bond['bonding_opts'] or '-'}{state}{_link_words(bond)}"
-    for name, nic in nics.items():
-        speed = f"{nic['bandwidth_mbps']} Mb/s" if nic["bandwidth_mbps"] else "speed unknown"
-        reported = f", reports MTU {nic['reported_mtu']}" if nic.get("reported_mtu") else ""
-        reported += f" (at most {nic['max_mtu']})" if reported and nic.get("max_mtu") else ""
-        labels[name] = (
-            f"NIC {nic['mac']}, link {nic['link_state'] or '?'}, {speed}{_link_words(nic)}{reported}"
-        )
-    lower = {name for names in below.values() for name in names}
-    roots = [name for name in [*below, *nics] if name not in lower]
-    lines: list[str] = []
-    drawn: set[str] = set()
-
-    def draw(name: str, prefix: str, branch: str, more: str) -> None:
-        if name in drawn:
-            lines.append(f"{prefix}{branch}{name} (above)")
-            return
-        drawn.add(name)
-        lines.append(f"{prefix}{branch}{name}  {labels.get(name, '?')}")
-        children = below.get(name, [])
-        for index, child in enumerate(children):
-            last = index == len(children) - 1
-            draw(child, prefix + more, "└── " if last else "├── ", "    " if last else "│   ")
-
-    for root in roots:
-        draw(root, "", "", "")
-    return lines
-
-
-def _link_words(interface: dict) -> str:
-    """``, MTU 9000, 10.0.0.5 static, 2001:db8::5/64``: what an interface carries, if anything."""
-    words = []
-    if interface.get("mtu"):
-        words.append(f"MTU {interface['mtu']}")
-    if interface.get("bridge") or interface.get("bond"):
-        return "".join(f", {word}" for word in words)  # a port: no addressing of its own
-    if interface.get("boot_protocol"):
-        words.append(interface["ip_address"] or interface["boot_protocol"])
-    if interface.get("ipv6_method") not in (None, "", "ignore"):
-        words.append(interface["ipv6_address"] or f"IPv6 {interface['ipv6_method']}")
-    return "".join(f", {word}" for word in words)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = run(args)
+        text = output.emit(result, args.show, args.output, args.columns)
     except CommandError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        if args.output == "json":
+            print(json.dumps(error.as_json(), indent=2))
+        else:
+            print(f"{PROG}: {error.message}", file=sys.stderr)
         return error.code
+    except ValueError as error:  # a column the result does not have
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return outcomes.USAGE
     except KeyboardInterrupt:
-        return 130
+        return outcomes.INTERRUPTED
     try:
-        print(json.dumps(result, indent=2, sort_keys=True) if args.json else render(result, args.show))
+        print(text)
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return EXIT_OK
+    return outcomes.OK
 
 
 if __name__ == "__main__":

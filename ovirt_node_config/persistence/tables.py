@@ -315,6 +315,20 @@ admins = Table(
     UniqueConstraint("name", name="admins_name_key"),
 )
 
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("token_hash", CHAR(64), nullable=False),
+    Column("admin_id", BigInteger, nullable=False),
+    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    Column("expires_at", Timestamp, nullable=False),
+    PrimaryKeyConstraint("token_hash", name="admin_sessions_pkey"),
+    ForeignKeyConstraint(
+        ["admin_id"], ["admins.id"], name="admin_sessions_admin_id_fkey", ondelete="CASCADE"
+    ),
+    Index("ix_admin_sessions_admin_id", "admin_id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

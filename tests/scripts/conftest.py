@@ -24,6 +24,7 @@ def cli(server, tmp_path):
         "OVIRT_NODE_CONFIG_USER": name,
         "OVIRT_NODE_CONFIG_PASSWORD": password,
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),  # where `login` keeps sessions
     }
 
     def run(*args, **overrides):
@@ -37,4 +38,5 @@ def cli(server, tmp_path):
         )
 
     run.admin = admin_proxy(server, name, password).admin
+    run.password = password
     return run

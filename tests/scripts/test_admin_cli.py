@@ -1,0 +1,140 @@
+"""``ovirt-node-admin`` as scripts and operators use it day to day: a session instead of a
+password on every call, output as tables, JSON or bare values with chosen columns, errors as
+JSON too, and one exit code per class of failure (ovirt_node_config/admin_cli/outcomes.py)."""
+
+import json
+import stat
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from support import BearerTransport
+
+from ovirt_node_config.persistence.engine import open_engine
+from ovirt_node_config.persistence.tables import admin_sessions
+
+NO_PASSWORD = {"OVIRT_NODE_CONFIG_PASSWORD": ""}
+
+
+def session_file(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "ovirt-node-config" / "admin-sessions.json"
+
+
+def with_token(server, token: str) -> xmlrpc.client.ServerProxy:
+    return xmlrpc.client.ServerProxy(
+        server.url, transport=BearerTransport(token, secure=False), allow_none=True
+    )
+
+
+def test_login_keeps_a_session_that_later_calls_use_until_logout(cli, server, tmp_path):
+    logged_in = cli("login")
+    assert logged_in.returncode == 0, logged_in.stderr
+    assert "user        alice" in logged_in.stdout and "expires_at" in logged_in.stdout
+    kept = session_file(tmp_path)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    token = json.loads(kept.read_text())[server.url]["token"]
+
+    changed = cli("set-bonding-type", "node1", "Failover", **NO_PASSWORD)
+    assert changed.returncode == 0, changed.stderr
+    assert server.log_once("admin.set_bonding_type") and "user=alice" in server.settled_log()
+    actors = cli("history", "node1", "-o", "value", "-c", "actor", **NO_PASSWORD).stdout.split()
+    assert actors[0] == "alice"  # newest first; then the node's own enrolment
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        with_token(server, token).admin.login()
+    assert refused.value.faultCode == 401 and "with a password" in refused.value.faultString
+
+    out = cli("logout", **NO_PASSWORD)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(kept.read_text()) == {}
+    with pytest.raises(xmlrpc.client.ProtocolError) as ended:
+        with_token(server, token).admin.list_nodes()
+    assert ended.value.errcode == 401
+    after = cli("nodes", **NO_PASSWORD)
+    assert (after.returncode, after.stderr) == (
+        2,
+        "ovirt-node-admin: no password for alice: set $OVIRT_NODE_CONFIG_PASSWORD, run interactively, "
+        "or log in first\n",
+    )
+
+
+def test_an_expired_session_says_so_and_is_forgotten(cli, server, tmp_path):
+    assert cli("login").returncode == 0
+    engine = open_engine(server.database_url)
+    with engine.begin() as conn:
+        conn.execute(update(admin_sessions).values(expires_at=admin_sessions.c.created_at))
+    engine.dispose()
+    result = cli("nodes", **NO_PASSWORD)
+    assert (result.returncode, result.stderr) == (
+        6,
+        f"ovirt-node-admin: the session of alice at {server.url} has expired or was ended: "
+        "run 'ovirt-node-admin login' again\n",
+    )
+    assert json.loads(session_file(tmp_path).read_text()) == {}
+
+
+def test_a_failed_login_keeps_nothing(cli, tmp_path):
+    result = cli("login", OVIRT_NODE_CONFIG_PASSWORD="not-the-password")  # noqa: S106
+    assert (result.returncode, result.stderr) == (
+        6,
+        "ovirt-node-admin: login failed for alice: wrong administrator name or password\n",
+    )
+    assert not session_file(tmp_path).exists()
+
+
+def test_logout_everywhere_ends_every_session_of_the_administrator(cli, server, tmp_path):
+    assert cli("login").returncode == 0
+    other = cli.admin.login()["token"]  # the same administrator on another workstation
+    assert cli("logout", "--everywhere", **NO_PASSWORD).stdout.split() == ["ended", "2"]
+    with pytest.raises(xmlrpc.client.ProtocolError):
+        with_token(server, other).admin.list_nodes()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_output_and_columns_go_before_or_after_the_subcommand(cli, where):
+    flags = ["-o", "value", "-c", "hostname", "-c", "state"]
+    args = [*flags, "nodes"] if where == "before" else ["nodes", *flags]
+    assert cli(*args).stdout == "node1 never applied\n"
+    shown = (
+        cli("--json", "show", "node1", "-c", "hostname", "-c", "arch")
+        if where == "before"
+        else cli("show", "node1", "--json", "-c", "hostname", "-c", "arch")
+    )
+    assert json.loads(shown.stdout) == {"hostname": "node1", "arch": "x86_64"}
+
+
+def test_an_unknown_column_names_the_known_ones(cli):
+    result = cli("nodes", "-c", "colour")
+    assert result.returncode == 2
+    assert (
+        result.stderr.startswith("ovirt-node-admin: no column colour; columns: ")
+        and "hostname" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "command, exit_code, fault_code, message",
+    [
+        (["bond-delete", "node1", "bond9"], 5, 404, "node node1 has no bond bond9"),
+        (["set-mtu", "node1", "eth0", "67"], 4, 400, "invalid mtu: must be between 68 and 65535, not 67"),
+        (["bond-create", "node1", "x", "bond0", "eth0", "eth1"], 1, 409, "rule 'a node needs a bonding type"),
+    ],
+)
+def test_errors_end_in_their_class_and_as_json_with_the_fault(cli, command, exit_code, fault_code, message):
+    plain = cli(*command)
+    assert plain.returncode == exit_code and plain.stderr.startswith(f"ovirt-node-admin: {message}")
+    as_json = cli("-o", "json", *command)
+    error = json.loads(as_json.stdout)["error"]
+    assert (as_json.returncode, error["exit_code"], error["fault_code"]) == (exit_code, exit_code, fault_code)
+    assert error["message"].startswith(message) and as_json.stderr == ""
+
+
+def test_a_throttled_login_says_when_to_try_again(cli):
+    for _ in range(6):
+        result = cli("nodes", OVIRT_NODE_CONFIG_PASSWORD="guessing-wrong")  # noqa: S106
+        if result.returncode != 6:
+            break
+    assert result.returncode == 7
+    assert result.stderr.startswith(
+        "ovirt-node-admin: too many failed logins from here or for alice: try again in "
+    )
