@@ -46,6 +46,12 @@ def test_the_wheel_holds_every_migration_and_every_script(artifacts):
         == migrations
     )
     assert all(f"{script} = " in entry_points for script in SCRIPTS)
+    sources = {
+        path.relative_to(CHECKOUT).as_posix()
+        for path in (CHECKOUT / "ovirt_node_config").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert sources <= set(names), sorted(sources - set(names))  # every subpackage is shipped
     assert not any(
         n.startswith(("tests/", "rpc/", "scripts/", "sql/")) for n in names
     )  # all inside the package
