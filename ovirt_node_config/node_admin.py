@@ -20,12 +20,13 @@ name or UUID) second.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
 
-from . import bonding, kept_answers, node_network, node_status, node_view, validation
+from . import bonding, kept_answers, node_network, node_status, node_view, timestamps, validation
 from .errors import Conflict, InvalidInput, NotFound
 from .network import rules
 from .node_view import load, options_of
@@ -146,15 +147,16 @@ def _mode(node: NodeView) -> int:
 
 
 def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.BondingType:
-    """A bonding type by label (any case) or by kernel mode (number or digit string)."""
+    """A bonding type by label (any case), by kernel mode (number or digit string), or by the
+    kernel's name for the mode (``802.3ad``, ``active-backup``: what ``bonding-types`` lists)."""
     is_mode = isinstance(wanted, str) and wanted.strip().isascii() and wanted.strip().isdigit()
     if isinstance(wanted, int) and not isinstance(wanted, bool) or is_mode:
         match = [t for t in types if t.mode == int(wanted)]
     else:
-        label = validation.text("type", wanted, max_length=64).lower()
-        match = [t for t in types if t.label.lower() == label]
+        label = validation.text("type", wanted, max_length=64).strip().lower()
+        match = [t for t in types if label in (t.label.lower(), bonding.MODES.get(t.mode))]
     if not match:
-        known = ", ".join(f"{t.label} ({t.mode})" for t in types)
+        known = ", ".join(f"{t.label} ({t.mode}, {bonding.MODES.get(t.mode)})" for t in types)
         raise InvalidInput("type", f"{validation.shown(wanted)} is not a bonding type; known: {known}")
     return match[0]
 
@@ -333,14 +335,31 @@ def address_settings(settings: object) -> dict:
                     f"settings.{key}", f"is only allowed with boot_protocol static, not {protocol}"
                 )
         return {"boot_protocol": protocol, "ip_address": None, "netmask": None, "broadcast": None}
+    address, mask = _cidr(fields.get("ip_address"), fields.get("netmask"))
     ip, netmask, broadcast = validation.host_address(
         "settings",
-        fields.get("ip_address"),
-        fields.get("netmask"),
+        address,
+        mask,
         fields.get("broadcast"),
         fields=("settings.ip_address", "settings.netmask", "settings.broadcast"),
     )
     return {"boot_protocol": protocol, "ip_address": ip, "netmask": netmask, "broadcast": broadcast}
+
+
+def _cidr(address: object, mask: object) -> tuple[object, object]:
+    """``192.0.2.11/24`` as (address, netmask); anything else as given. A netmask given beside a
+    prefix must say the same."""
+    if not isinstance(address, str) or "/" not in address:
+        return address, mask
+    host, _, prefix = address.partition("/")
+    if not (prefix.isascii() and prefix.isdigit() and 1 <= int(prefix) <= 32):
+        raise InvalidInput(
+            "settings.ip_address", f"the prefix must be 1 to 32, not {validation.shown(prefix)}"
+        )
+    from_prefix = str(ipaddress.IPv4Network(f"0.0.0.0/{prefix}").netmask)
+    if mask not in (None, "") and validation.netmask("settings.netmask", mask) != from_prefix:
+        raise InvalidInput("settings.netmask", f"{mask} contradicts the prefix /{prefix} of the address")
+    return host, from_prefix
 
 
 def set_address(db: Database, actor: str, ref: object, interface: object, settings: object) -> dict:
@@ -488,14 +507,14 @@ def show_node(db: Database, ref: object) -> dict:
                 {
                     "mac": nic.mac,
                     "iface_name": nic.iface_name,
-                    "bandwidth_mbps": nic.bandwidth_mbps or 0,
+                    "bandwidth_mbps": nic.bandwidth_mbps or None,  # unknown, not 0
                     "boot_protocol": nic.boot_protocol,
                     "ip_address": nic.ip_address or "",
                     "netmask": nic.netmask or "",
                     "broadcast": nic.broadcast or "",
                     "link_state": nic.link_state or "",
-                    "reported_mtu": nic.reported_mtu or "",
-                    "max_mtu": nic.max_mtu or "",
+                    "reported_mtu": nic.reported_mtu,
+                    "max_mtu": nic.max_mtu,
                     "reported_ipv6": nic.reported_ipv6.split(",") if nic.reported_ipv6 else [],
                     "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
                     **_shown_link(node, "nic", nic),
@@ -556,7 +575,7 @@ def _shown_status(conn: Connection, node: NodeView) -> dict:
         "state": state,
         "state_words": node_status.describe(status, state),
         "last_report": {
-            "at": _timestamp(status["last_report_at"]),
+            "at": timestamps.iso(status["last_report_at"]),
             "outcome": status["last_outcome"] or "",
             "reason": status["last_reason"] or "",
             "applied_digest": status["applied_digest"] or "",
@@ -603,8 +622,11 @@ def _shown_bond(node: NodeView, bond: BondRow) -> dict:
     }
 
 
-def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
-    """The node's audit trail, newest first; a deleted node's stays readable by its host name."""
+def history(db: Database, ref: object, since: object = "", limit: int = 100) -> list[dict]:
+    """The node's audit trail, newest first (only entries at or after ``since``, an ISO 8601
+    date or time, when given); a deleted node's stays readable by its host name. ``before`` and
+    ``after`` are the recorded states, as structures."""
+    after_time = timestamps.parse("since", since) if since not in (None, "") else None
 
     def work(conn):
         try:
@@ -615,16 +637,28 @@ def history(db: Database, ref: object, limit: int = 100) -> list[dict]:
                 raise
         return [
             {
-                "at": entry["at"].isoformat() if hasattr(entry["at"], "isoformat") else str(entry["at"]),
+                "at": timestamps.iso(entry["at"]),
                 "actor": entry["actor"],
                 "action": entry["action"],
-                "before": entry["before"] or "",
-                "after": entry["after"] or "",
+                "before": _recorded(entry["before"]),
+                "after": _recorded(entry["after"]),
             }
-            for entry in store.audit_history(conn, host_id, limit)
+            for entry in store.audit_history(
+                conn, host_id, limit, timestamps.for_database(after_time, db.dialect)
+            )
         ]
 
     return db.read(work)
+
+
+def _recorded(text: str | None) -> object:
+    """A state the audit trail recorded (JSON), as a structure; None when there was none."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 # The most nodes one list_nodes answer holds (about 200 KiB of XML-RPC); callers page on.
@@ -668,15 +702,13 @@ def _listed(row: dict) -> dict:
         row.pop("reported_degraded"),
     )
     seen, created = row.pop("last_seen_at"), row.pop("created_at")
+    bonding_type = row.pop("label")
     return {
-        **{key: ("" if value is None else value) for key, value in row.items()},
+        **row,
+        "bonding_type": bonding_type,
         "state": state,
-        "last_seen": _timestamp(seen or created),  # its last status report, else its first identify
+        "last_seen": timestamps.iso(seen or created),  # its last status report, else its first identify
     }
-
-
-def _timestamp(value) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
 
 def list_bonding_types(db: Database) -> list[dict]:

@@ -1,9 +1,11 @@
 """Reading one stored node as the admin and configuration paths see it: how a host is named
-(host name or SMBIOS UUID), loading it, naming one of its interfaces (:func:`find_interface`), a
-stored bond's options, and which files configure its network (:func:`network_stack`)."""
+(host name, SMBIOS UUID, or a short name that one host's name begins with), loading it, naming
+one of its interfaces (:func:`find_interface`), a stored bond's options, and which files
+configure its network (:func:`network_stack`)."""
 
 from __future__ import annotations
 
+import difflib
 import uuid
 
 from sqlalchemy.engine import Connection
@@ -33,9 +35,36 @@ def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: b
             f"rule 'a host reference names one host': {name} is one host's UUID and another's host "
             "name (stored before such names were refused); nothing was done"
         ) from None
+    if node is None and "." not in name:  # a short name: node1 for node1.rack3.example
+        matches = store.hostnames_starting(conn, f"{name}.", 2)
+        if len(matches) == 1:
+            node = store.load_node(conn, matches[0], lock=lock, with_cpu_count=with_cpu_count)
     if node is None:
-        raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}")
+        raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}{_hint(conn, name)}")
     return node
+
+
+# How many names near a mistyped one are compared with it (those sharing its first letters).
+NEAR_NAMES = 500
+
+
+def _hint(conn: Connection, name: str) -> str:
+    """``; did you mean ...?``: the hosts a short name could mean, or names close to a typo."""
+    if "." not in name:
+        several = store.hostnames_starting(conn, f"{name}.", 4)
+        if len(several) > 1:
+            more = ", ..." if len(several) > 3 else ""
+            return f"; {name} could be {', '.join(several[:3])}{more}: give the whole name"
+
+    def likeness(candidate: str) -> float:
+        compared = candidate if "." in name else candidate.split(".", 1)[0]
+        return difflib.SequenceMatcher(None, name, compared).ratio()
+
+    near = store.hostnames_starting(conn, name[:3], NEAR_NAMES)
+    close = [
+        candidate for candidate in sorted(near, key=likeness, reverse=True)[:3] if likeness(candidate) >= 0.75
+    ]
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def find_interface(node: NodeView, value: object, field: str = "interface") -> tuple[str, object]:

@@ -119,9 +119,9 @@ class AdminMethods:
         _node(host)
         return node_admin.delete_node(self.db, _actor(), host)
 
-    def history(self, host: object) -> list[dict]:
+    def history(self, host: object, since: object = "") -> list[dict]:
         _node(host)
-        return node_admin.history(self.db, host)
+        return node_admin.history(self.db, host, since)
 
     def reset_credential(self, host: object) -> dict:
         _node(host)

@@ -17,6 +17,7 @@ import socket
 import ssl
 import sys
 import xmlrpc.client
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -236,7 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
     )
-    command("history", "list the changes made to a node", "admin.history", host, show="history")
+    command("history", "list the changes made to a node, newest first", "admin.history", host,
+            show="history").add_argument(
+        "--since",
+        default="",
+        metavar="WHEN",
+        help="only changes since WHEN: an ISO 8601 date or time (UTC unless it says), or 30m, 12h, 7d ago",
+    )  # fmt: skip
     command("node-delete", "delete a node and everything about it", "admin.delete_node", host)
     command(
         "node-reset-credential",
@@ -353,6 +360,8 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.host, args.bond, changes)
     if args.method == "admin.set_network_stack":
         return (args.host, "" if args.stack == "reported" else args.stack)
+    if args.method == "admin.history":
+        return (args.host, _since(args.since))
     if args.method == "admin.list_claims":
         return (args.kind,)
     if args.method == "admin.logout":
@@ -361,6 +370,18 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         name for name in ("host", "claim", "type", "name", "iface", "bond", "macs") if hasattr(args, name)
     ]
     return tuple(getattr(args, name) for name in names)
+
+
+AGO = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _since(text: str) -> str:
+    """``7d`` as the ISO 8601 time seven days ago; anything else as given, for the server to read."""
+    if len(text) > 1 and text[-1] in AGO and text[:-1].isascii() and text[:-1].isdigit():
+        return (datetime.now(UTC) - timedelta(**{AGO[text[-1]]: int(text[:-1])})).isoformat(
+            timespec="seconds"
+        )
+    return text
 
 
 def _number(text: str) -> int | str:

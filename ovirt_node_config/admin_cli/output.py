@@ -64,7 +64,7 @@ def render(result: object, show: str) -> str:
             "uuid",
             "arch",
             "memory_mb",
-            "label",
+            "bonding_type",
             "nic_count",
             "bond_count",
         ]
@@ -75,12 +75,10 @@ def render(result: object, show: str) -> str:
         rows = [[t["label"], t["mode"], t["kernel_name"], ", ".join(t["options"])] for t in result]
         return tabulate(rows, headers=["BONDING TYPE", "MODE", "KERNEL NAME", "BOND OPTIONS"])
     if show == "history":
-        rows = [[e["at"], e["actor"], e["action"], e["before"], e["after"]] for e in result]
-        return (
-            tabulate(rows, headers=["WHEN", "WHO", "WHAT", "BEFORE", "AFTER"])
-            if rows
-            else "no changes recorded"
-        )
+        rows = [
+            [e["at"], e["actor"], e["action"], "\n".join(changes(e["before"], e["after"]))] for e in result
+        ]
+        return tabulate(rows, headers=["WHEN", "WHO", "WHAT", "CHANGES"]) if rows else "no changes recorded"
     if show == "node":
         return _render_node(result)
     if show == "claims":
@@ -99,6 +97,28 @@ def render(result: object, show: str) -> str:
     if isinstance(result, dict):
         return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
     return str(result)
+
+
+def changes(before: object, after: object, prefix: str = "") -> list[str]:
+    """What differs between two recorded states, one ``key: before -> after`` line per value
+    (nested keys joined with dots); a state that appears or goes is shown whole."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        lines = []
+        for key in [*before, *(k for k in after if k not in before)]:
+            lines += changes(before.get(key), after.get(key), f"{prefix}{key}.")
+        return lines
+    if before == after:
+        return []
+    name = prefix.rstrip(".") or "state"
+    return [f"{name}: {_shown(before)} -> {_shown(after)}"]
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, dict):
+        return " ".join(f"{key}={_shown(item)}" for key, item in value.items())
+    return _flat(value) or '""'
 
 
 def _render_claim(claim: dict) -> str:

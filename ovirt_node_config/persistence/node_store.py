@@ -7,6 +7,7 @@ change one kind of row. Decisions (what is allowed) live in ``ovirt_node_config.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
@@ -259,6 +260,18 @@ _MORE_ARP_TARGETS = (
     .order_by(bonding_arp_targets.c.bonding_id, bonding_arp_targets.c.position)
 )
 _CPU_COUNT = select(func.count()).select_from(cpus).where(cpus.c.host_id == bindparam("host_id"))
+
+
+def hostnames_starting(conn: Connection, prefix: str, limit: int) -> list[str]:
+    """Up to ``limit`` host names that begin with ``prefix``, in order."""
+    return list(
+        conn.execute(
+            select(hosts.c.hostname)
+            .where(hosts.c.hostname.startswith(prefix, autoescape=True))
+            .order_by(hosts.c.hostname)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def load_node(
@@ -521,13 +534,15 @@ def record_audit(
     )
 
 
-def audit_history(conn: Connection, host_id: int, limit: int) -> list[dict]:
-    rows = conn.execute(
-        select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after)
-        .where(audit_log.c.host_id == host_id)
-        .order_by(audit_log.c.id.desc())
-        .limit(limit)
-    ).all()
+def audit_history(conn: Connection, host_id: int, limit: int, since: datetime | None = None) -> list[dict]:
+    """The host's audit entries, newest first; only those at or after ``since`` when given."""
+    query = select(
+        audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after
+    )
+    query = query.where(audit_log.c.host_id == host_id)
+    if since is not None:
+        query = query.where(audit_log.c.at >= since)
+    rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).all()
     return [dict(row._mapping) for row in rows]
 
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.engine import Connection
 
-from .. import inventory, validation
+from .. import inventory, timestamps, validation
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Throttled
 from ..inventory import SyncResult
 from ..persistence import inventory_store, node_store, trust_store
@@ -490,7 +490,7 @@ def _claim_line(claim: Claim) -> dict:
         "uuid": claim.uuid or "",
         "address": claim.address,
         "via": claim.via,
-        "at": at.isoformat() if hasattr(at, "isoformat") else str(at),
+        "at": timestamps.iso(at),
     }
 
 

@@ -3,13 +3,14 @@ password on every call, output as tables, JSON or bare values with chosen column
 JSON too, and one exit code per class of failure (ovirt_node_config/admin_cli/outcomes.py)."""
 
 import json
+import re
 import stat
 import xmlrpc.client
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from support import BearerTransport
+from support import BearerTransport, make_report
 
 from ovirt_node_config.persistence.engine import open_engine
 from ovirt_node_config.persistence.tables import admin_sessions
@@ -138,3 +139,99 @@ def test_a_throttled_login_says_when_to_try_again(cli):
     assert result.stderr.startswith(
         "ovirt-node-admin: too many failed logins from here or for alice: try again in "
     )
+
+
+def test_a_unique_short_host_name_resolves_otherwise_did_you_mean(cli, server):
+    for name, mac in (
+        ("node7.rack3.example", "52:54:00:00:07:01"),
+        ("web1.a.example", "52:54:00:00:08:01"),
+        ("web1.b.example", "52:54:00:00:09:01"),
+    ):
+        server.proxy().identify(make_report(name, macs=(mac,)))
+    assert cli("show", "node7", "-o", "value", "-c", "hostname").stdout == "node7.rack3.example\n"
+    assert cli("set-bonding-type", "node7", "802.3ad").returncode == 0
+    both = cli("show", "web1")
+    assert (both.returncode, both.stderr) == (
+        5,
+        "ovirt-node-admin: no node named 'web1'; web1 could be web1.a.example, web1.b.example: "
+        "give the whole name\n",
+    )
+    typo = cli("show", "node7.rack3.exmaple")
+    assert typo.stderr == (
+        "ovirt-node-admin: no node named 'node7.rack3.exmaple'; did you mean node7.rack3.example?\n"
+    )
+    assert cli("show", "nod7").stderr.endswith("did you mean node7.rack3.example?\n")  # fmt: skip
+
+
+def test_kernel_mode_names_and_2008_labels_both_set_a_type(cli):
+    pairs = [
+        ("802.3ad", "Link Aggregation"),
+        ("active-backup", "Failover"),
+        ("broadcast", "Broadcast"),
+        ("Load Balancing", "Load Balancing"),
+        ("6", "Adaptive Load Balancing"),
+    ]
+    for given, label in pairs:
+        assert cli("set-bonding-type", "node1", given, "-o", "value", "-c", "label").stdout == f"{label}\n"
+    assert cli("nodes", "-o", "value", "-c", "bonding_type").stdout == "Adaptive Load Balancing\n"
+
+
+def test_an_address_in_cidr_form(cli):
+    done = cli("set-address", "node1", "eth0", "--boot", "static", "--ip", "192.0.2.11/24", "-o", "json")
+    assert done.returncode == 0, done.stderr
+    assert {k: json.loads(done.stdout)[k] for k in ("ip_address", "netmask")} == {
+        "ip_address": "192.0.2.11",
+        "netmask": "255.255.255.0",
+    }
+    both = cli(
+        "set-address",
+        "node1",
+        "eth0",
+        "--boot",
+        "static",
+        "--ip",
+        "192.0.2.11/24",
+        "--netmask",
+        "255.255.0.0",
+    )
+    assert (both.returncode, both.stderr) == (
+        4,
+        "ovirt-node-admin: invalid settings.netmask: 255.255.0.0 contradicts the prefix /24 of the address\n",
+    )
+    bad = cli("set-address", "node1", "eth0", "--boot", "static", "--ip", "192.0.2.11/33")
+    assert (
+        bad.stderr == "ovirt-node-admin: invalid settings.ip_address: the prefix must be 1 to 32, not '33'\n"
+    )
+
+
+def test_history_reads_as_changes_since_a_time_with_its_zone(cli):
+    cli.admin.set_bonding_type("node1", "Failover")
+    cli.admin.create_bonding("node1", "Storage", "bond0", ["eth0", "eth1"])
+    cli.admin.set_bond_options("node1", "bond0", {"miimon": 250})
+    entries = json.loads(cli("history", "node1", "-o", "json").stdout)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", entry["at"]) for entry in entries)
+    assert entries[0]["before"] == {"bond": "bond0"} and entries[0]["after"] == {
+        "bond": "bond0",
+        "miimon": 250,
+    }
+    table = cli("history", "node1").stdout
+    assert "miimon: (none) -> 250" in table and "set_bond_options" in table
+    assert len(json.loads(cli("history", "node1", "--since", "1h", "-o", "json").stdout)) == len(entries)
+    assert cli("history", "node1", "--since", "2999-01-01").stdout.strip() == "no changes recorded"
+    bad = cli("history", "node1", "--since", "last tuesday")
+    assert (bad.returncode, bad.stderr) == (
+        4,
+        "ovirt-node-admin: invalid since: must be an ISO 8601 date or time, not 'last tuesday'\n",
+    )
+
+
+def test_unknown_values_are_null_not_zero(cli, server):
+    server.proxy().identify(
+        make_report(
+            "node2", macs=("52:54:00:00:02:01",), nics=[{"mac": "52:54:00:00:02:01", "iface_name": "eth0"}]
+        )
+    )
+    nic = json.loads(cli("show", "node2", "-o", "json").stdout)["nics"][0]
+    assert (nic["bandwidth_mbps"], nic["reported_mtu"]) == (None, None)
+    row = json.loads(cli("nodes", "-o", "json").stdout)[1]
+    assert (row["hostname"], row["uuid"], row["bonding_type"]) == ("node2", None, None)

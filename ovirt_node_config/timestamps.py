@@ -1,0 +1,36 @@
+"""One way to show a moment: ISO 8601 in UTC with its zone (``2026-12-06T01:02:03+00:00``),
+whichever database it came from (PostgreSQL returns it with a zone, SQLite as naive UTC text)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .errors import InvalidInput, shown
+
+
+def iso(value: datetime | str | None) -> str | None:
+    """``value`` in ISO 8601, UTC, to the second; None stays None (unknown, not empty)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.isoformat(timespec="seconds")
+
+
+def parse(field: str, value: object) -> datetime:
+    """An ISO 8601 date or time given by a caller, as an aware UTC moment (no zone: UTC)."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise InvalidInput(field, f"must be an ISO 8601 date or time, not {shown(value)}")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(field, f"must be an ISO 8601 date or time, not {shown(value)}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def for_database(moment: datetime | None, dialect: str) -> datetime | None:
+    """A moment to compare with stored ones: SQLite keeps naive UTC, PostgreSQL zones."""
+    if moment is None or dialect == "postgresql":
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
