@@ -470,11 +470,21 @@ def _change_options(
 
 
 def delete_node(db: Database, actor: str, ref: object) -> dict:
+    """Delete the node and every row of it; what went (its NICs, bonds, VLANs, bridges)."""
+
     def work(conn):
         node = load(conn, ref, lock=True)
+        gone = {
+            "deleted": node.hostname,
+            "uuid": node.uuid,
+            "nics": sorted(nic.iface_name or nic.mac for nic in node.nics.values()),
+            "bonds": sorted(node.bonds),
+            "vlans": sorted(node.vlans),
+            "bridges": sorted(node.bridges),
+        }
         store.delete_host(conn, node.id)
-        record_change(conn, actor, node, "delete_node", {"hostname": node.hostname, "uuid": node.uuid}, None)
-        return {"deleted": node.hostname}
+        record_change(conn, actor, node, "delete_node", gone, None)
+        return gone
 
     return db.write(work)
 

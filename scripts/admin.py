@@ -244,7 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="WHEN",
         help="only changes since WHEN: an ISO 8601 date or time (UTC unless it says), or 30m, 12h, 7d ago",
     )  # fmt: skip
-    command("node-delete", "delete a node and everything about it", "admin.delete_node", host)
+    command(
+        "node-delete",
+        "delete a node and everything about it (lists what goes, then asks)",
+        "admin.delete_node",
+        host,
+        show="deleted",
+    ).add_argument("--yes", action="store_true", help="do not ask (needed when not run from a terminal)")
     command(
         "node-reset-credential",
         "void a node's credential: its next boot enrols it anew (a reinstalled node)",
@@ -451,6 +457,8 @@ def run(args: argparse.Namespace) -> object:
     try:
         if args.method == "admin.list_nodes":
             return _every_node(proxy, args.state)
+        if args.method == "admin.delete_node" and not args.yes:
+            _confirm_deletion(proxy.admin.show_node(args.host))
         result = getattr(proxy, args.method)(*call_arguments(args))
     except xmlrpc.client.Fault as fault:
         if fault.faultCode == 401 and token:
@@ -479,6 +487,18 @@ def run(args: argparse.Namespace) -> object:
     if args.method == "admin.logout":
         session_file.forget(url)
     return result
+
+
+def _confirm_deletion(node: dict) -> None:
+    """What a deletion takes with it, and a question; without a terminal to ask on, --yes."""
+    if not sys.stdin.isatty():
+        raise CommandError(
+            f"node-delete {node['hostname']} asks before it deletes: give --yes to run it unattended",
+            outcomes.USAGE,
+        )
+    print(output.deletion_summary(node), file=sys.stderr)
+    if input(f"Delete {node['hostname']} and all of the above? [y/N] ").strip().lower() not in ("y", "yes"):
+        raise CommandError("nothing deleted", outcomes.USAGE)
 
 
 def _http_refusal(error: xmlrpc.client.ProtocolError, url: str, user: str | None, token: str | None):

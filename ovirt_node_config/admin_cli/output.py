@@ -81,6 +81,8 @@ def render(result: object, show: str) -> str:
         return tabulate(rows, headers=["WHEN", "WHO", "WHAT", "CHANGES"]) if rows else "no changes recorded"
     if show == "node":
         return _render_node(result)
+    if show == "deleted":
+        return f"deleted {result['deleted']}: " + _what_goes(result)
     if show == "claims":
         columns = ["id", "kind", "hostname", "uuid", "address", "via", "at", "description"]
         rows = [[claim.get(c, "") for c in columns] for claim in result]
@@ -97,6 +99,26 @@ def render(result: object, show: str) -> str:
     if isinstance(result, dict):
         return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
     return str(result)
+
+
+def deletion_summary(node: dict) -> str:
+    """What deleting ``node`` (a ``show`` answer) takes with it."""
+    names = {
+        "nics": [nic["iface_name"] or nic["mac"] for nic in node["nics"]],
+        "bonds": [bond["interface_name"] for bond in node["bonds"]],
+        "vlans": [vlan["interface_name"] for vlan in node.get("vlans", [])],
+        "bridges": [bridge["interface_name"] for bridge in node.get("bridges", [])],
+    }
+    return f"{node['hostname']} ({node['uuid'] or 'no UUID'}): " + _what_goes(names) + ", its history stays"
+
+
+def _what_goes(names: dict) -> str:
+    parts = [
+        f"{len(names[kind])} {kind if len(names[kind]) != 1 else kind[:-1]} ({', '.join(names[kind])})"
+        for kind in ("nics", "bonds", "vlans", "bridges")
+        if names.get(kind)
+    ]
+    return "; ".join(parts) or "no interfaces"
 
 
 def changes(before: object, after: object, prefix: str = "") -> list[str]:

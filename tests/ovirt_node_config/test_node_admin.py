@@ -231,9 +231,16 @@ def test_every_change_is_audited_with_before_and_after(bonded):
 
 
 def test_delete_node(bonded, snapshot):
-    assert node_admin.delete_node(bonded, "alice", "node1") == {"deleted": "node1"}
+    gone = node_admin.delete_node(bonded, "alice", "node1")
+    assert {key: gone[key] for key in ("deleted", "nics", "bonds", "vlans")} == {
+        "deleted": "node1",
+        "nics": ["eth0", "eth1", "eth2", "eth3"],
+        "bonds": ["bond0"],
+        "vlans": [],
+    }
     assert [host[0] for host in snapshot()["hosts"]] == ["node2"]
-    assert node_admin.history(bonded, "node1")[0]["action"] == "delete_node"  # the trail outlives it
+    last = node_admin.history(bonded, "node1")[0]  # the trail outlives it, with what went
+    assert (last["action"], last["before"]["bonds"]) == ("delete_node", ["bond0"])
     with pytest.raises(NotFound):
         node_admin.history(bonded, "node7")  # never a node: not found
 

@@ -39,4 +39,5 @@ def cli(server, tmp_path):
 
     run.admin = admin_proxy(server, name, password).admin
     run.password = password
+    run.env, run.command = env, ADMIN
     return run

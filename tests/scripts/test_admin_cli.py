@@ -3,8 +3,10 @@ password on every call, output as tables, JSON or bare values with chosen column
 JSON too, and one exit code per class of failure (ovirt_node_config/admin_cli/outcomes.py)."""
 
 import json
+import os
 import re
 import stat
+import subprocess
 import xmlrpc.client
 from pathlib import Path
 
@@ -235,3 +237,38 @@ def test_unknown_values_are_null_not_zero(cli, server):
     assert (nic["bandwidth_mbps"], nic["reported_mtu"]) == (None, None)
     row = json.loads(cli("nodes", "-o", "json").stdout)[1]
     assert (row["hostname"], row["uuid"], row["bonding_type"]) == ("node2", None, None)
+
+
+def in_a_terminal(cli, answer: str, *args) -> tuple[int, str]:
+    """The command run with a terminal as its input, answering ``answer`` to its question."""
+    leader, follower = os.openpty()
+    try:
+        process = subprocess.Popen([cli.command, *args], stdin=follower, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, env=cli.env, text=True)  # fmt: skip
+        os.write(leader, answer.encode() + b"\n")
+        out, _ = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    return process.returncode, out
+
+
+def test_node_delete_says_what_goes_and_asks(cli, snapshot):
+    cli.admin.set_bonding_type("node1", "Failover")
+    cli.admin.create_bonding("node1", "Storage", "bond0", ["eth0", "eth1"])
+    before = snapshot()
+    unattended = cli("node-delete", "node1")
+    assert (unattended.returncode, unattended.stderr) == (
+        2,
+        "ovirt-node-admin: node-delete node1 asks before it deletes: give --yes to run it unattended\n",
+    )
+    code, said = in_a_terminal(cli, "n", "node-delete", "node1")
+    assert (
+        code == 2
+        and "node1 (no UUID): 4 nics (eth0, eth1, eth2, eth3); 1 bond (bond0), its history stays" in said
+    )
+    assert "Delete node1 and all of the above? [y/N]" in said and said.endswith("nothing deleted\n")
+    assert snapshot() == before
+    code, said = in_a_terminal(cli, "y", "node-delete", "node1")
+    assert code == 0 and said.endswith("deleted node1: 4 nics (eth0, eth1, eth2, eth3); 1 bond (bond0)\n")
+    assert snapshot()["hosts"] == []
