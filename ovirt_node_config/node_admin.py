@@ -650,8 +650,8 @@ def history(db: Database, ref: object, since: object = "", limit: int = 100) -> 
                 "at": timestamps.iso(entry["at"]),
                 "actor": entry["actor"],
                 "action": entry["action"],
-                "before": _recorded(entry["before"]),
-                "after": _recorded(entry["after"]),
+                "before": recorded_state(entry["before"]),
+                "after": recorded_state(entry["after"]),
             }
             for entry in store.audit_history(
                 conn, host_id, limit, timestamps.for_database(after_time, db.dialect)
@@ -661,7 +661,7 @@ def history(db: Database, ref: object, since: object = "", limit: int = 100) -> 
     return db.read(work)
 
 
-def _recorded(text: str | None) -> object:
+def recorded_state(text: str | None) -> object:
     """A state the audit trail recorded (JSON), as a structure; None when there was none."""
     if not text:
         return None

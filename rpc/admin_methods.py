@@ -6,8 +6,12 @@ its arguments to the bonding domain module, which decides, and returns XML-RPC v
 
 from __future__ import annotations
 
+import copy
+import inspect
+
 from ovirt_node_config import admin_sessions, network_admin, node_admin, node_network
-from ovirt_node_config.errors import Unauthorized
+from ovirt_node_config.errors import InvalidInput, Unauthorized
+from ovirt_node_config.persistence.dry_run import RolledBack
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
 
@@ -21,6 +25,28 @@ def _actor() -> str:
 def _node(ref: object) -> None:
     if isinstance(ref, str):
         context().node = ref[:64]
+
+
+# The changes a dry run may try: each changes one node, named first.
+DRY_RUNNABLE = (
+    "set_bonding_type",
+    "set_network_stack",
+    "create_bonding",
+    "delete_bonding",
+    "enslave",
+    "release",
+    "set_address",
+    "create_vlan",
+    "delete_vlan",
+    "create_bridge",
+    "delete_bridge",
+    "set_mtu",
+    "set_ipv6",
+    "set_arp_monitor",
+    "set_bond_options",
+    "reset_credential",
+    "delete_node",
+)
 
 
 class AdminMethods:
@@ -38,6 +64,33 @@ class AdminMethods:
         """End the session this call was made with (``everywhere``: every session of the caller)."""
         token = context().credential if context().via_session else None
         return {"ended": admin_sessions.logout(self.db, _actor(), token, everywhere is True)}
+
+    def dry_run(self, method: object, params: object) -> dict:
+        """What ``method(*params)`` would do (one of DRY_RUNNABLE), checked by every rule and
+        then rolled back: its answer and the changes it would record, or the fault it would
+        give. Bulk changes show it before they apply."""
+        name = method.removeprefix("admin.") if isinstance(method, str) else None
+        if name not in DRY_RUNNABLE:
+            raise InvalidInput("method", f"must be one of admin.{', admin.'.join(DRY_RUNNABLE)}")
+        if not isinstance(params, list):
+            raise InvalidInput("params", "must be a list")
+        trial = copy.copy(self)
+        trial.db = RolledBack(self.db, _actor())
+        change = getattr(trial, name)
+        try:
+            inspect.signature(change).bind(*params)
+        except TypeError:
+            raise InvalidInput("params", f"wrong number of arguments for admin.{name}") from None
+        answer = change(*params)
+        recorded = [
+            {
+                "action": entry["action"],
+                "before": node_admin.recorded_state(entry["before"]),
+                "after": node_admin.recorded_state(entry["after"]),
+            }
+            for entry in trial.db.audited
+        ]
+        return {"answer": answer, "changes": recorded}
 
     def list_nodes(
         self, after: object = "", limit: object = node_admin.MAX_PAGE, state: object = ""
@@ -158,28 +211,13 @@ class AdminMethods:
         names = [
             "login",
             "logout",
+            "dry_run",
             "list_nodes",
             "show_node",
             "list_bonding_types",
-            "set_bonding_type",
-            "set_network_stack",
-            "create_bonding",
-            "delete_bonding",
-            "enslave",
-            "release",
-            "set_address",
-            "create_vlan",
-            "delete_vlan",
-            "create_bridge",
-            "delete_bridge",
-            "set_mtu",
-            "set_ipv6",
-            "set_arp_monitor",
-            "set_bond_options",
+            *DRY_RUNNABLE,
             "preview_config",
-            "delete_node",
             "history",
-            "reset_credential",
             "list_claims",
             "show_claim",
             "accept_claim",

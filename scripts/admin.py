@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import contextlib
 import getpass
 import http.client
 import json
@@ -26,7 +27,7 @@ from ovirt_node_config.scripts import needs_extra
 from ovirt_node_config import __version__
 
 with needs_extra("ovirt-node-admin", "server"):
-    from ovirt_node_config.admin_cli import outcomes, output, session_file
+    from ovirt_node_config.admin_cli import bulk, outcomes, output, session_file
     from ovirt_node_config.admin_cli.outcomes import CommandError
     from ovirt_node_config.bonding import CHOICES, OPTION_NAMES
     from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy
@@ -72,6 +73,27 @@ def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
+# Methods that name one node first but change nothing: no selector for them.
+READ_ONLY = {"admin.show_node", "admin.preview_config", "admin.history"}
+# Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
+BULK_COMMANDS: set[str] = set()
+SELECTED = "@selected"  # stands for HOST while a selector names the nodes
+
+
+def add_selector_flags(sub: argparse.ArgumentParser) -> None:
+    selector = sub.add_argument_group("many nodes at once (instead of HOST)")
+    selector.add_argument("--hosts", metavar="GLOB", help="the nodes whose host names match, e.g. 'rack3-*'")
+    selector.add_argument(
+        "--hosts-file", metavar="FILE", help="the nodes named in FILE, one per line ('-': stdin)"
+    )
+    selector.add_argument(
+        "--dry-run", action="store_true", help="show what each node would do; change nothing"
+    )
+    sub.add_argument(
+        "--yes", action="store_true", help="do not ask before changing (needed without a terminal)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -100,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         for argument, kwargs in arguments:
             sub.add_argument(argument, **kwargs)
         sub.set_defaults(method=method, show=show)
+        if arguments and arguments[0][0] == "host" and method not in READ_ONLY:
+            add_selector_flags(sub)
+            BULK_COMMANDS.add(name)
         return sub
 
     command(
@@ -250,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         "admin.delete_node",
         host,
         show="deleted",
-    ).add_argument("--yes", action="store_true", help="do not ask (needed when not run from a terminal)")
+    )
     command(
         "node-reset-credential",
         "void a node's credential: its next boot enrols it anew (a reinstalled node)",
@@ -455,6 +480,8 @@ def run(args: argparse.Namespace) -> object:
         bearer=lambda: token,
     )
     try:
+        if args.host_is_selected:
+            return _bulk(args, proxy, connection)
         if args.method == "admin.list_nodes":
             return _every_node(proxy, args.state)
         if args.method == "admin.delete_node" and not args.yes:
@@ -487,6 +514,43 @@ def run(args: argparse.Namespace) -> object:
     if args.method == "admin.logout":
         session_file.forget(url)
     return result
+
+
+def _bulk(args: argparse.Namespace, proxy, connection: Connection) -> dict:
+    """The change over every selected node: plan, show, ask, apply, sum up (admin_cli/bulk.py).
+    With a password, one session serves all the calls (one scrypt instead of one per call)."""
+    temporary = None
+    if connection.password:
+        temporary = proxy.admin.login()["token"]
+        proxy = server_proxy(
+            connection.url, timeout=args.timeout, ca_file=args.ca_file, bearer=lambda: temporary
+        )
+    try:
+        hosts = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
+        params_of = lambda host: call_arguments(argparse.Namespace(**{**vars(args), "host": host}))  # noqa: E731
+        planned = bulk.plan(proxy, args.method, params_of, hosts)
+        if args.dry_run or not any(o.status == "would change" for o in planned):
+            return bulk.summary(planned, applied=False)
+        if args.output != "json":  # JSON: one document, the summary, at the end
+            print(output.emit(bulk.summary(planned, applied=False), "bulk") + "\n")
+        _confirm_bulk(sum(o.status == "would change" for o in planned), args)
+        done = bulk.apply(proxy, args.method, params_of, planned)
+    finally:
+        if temporary:
+            with contextlib.suppress(xmlrpc.client.Error, OSError):
+                proxy.admin.logout()
+    result = bulk.summary(done, applied=True)
+    args.exit_code = outcomes.REFUSED if result["counts"].get("failed") else outcomes.OK
+    return result
+
+
+def _confirm_bulk(count: int, args: argparse.Namespace) -> None:
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError(f"{count} nodes would change: give --yes to apply unattended", outcomes.USAGE)
+    if input(f"Apply to these {count} nodes? [y/N] ").strip().lower() not in ("y", "yes"):
+        raise CommandError("nothing changed", outcomes.USAGE)
 
 
 def _confirm_deletion(node: dict) -> None:
@@ -530,11 +594,27 @@ def _every_node(proxy, state: str = "") -> list[dict]:
             return nodes
 
 
+def with_selected_placeholder(argv: list[str]) -> list[str]:
+    """``set-mtu --hosts 'rack3-*' eth0 9000``: the selector stands where HOST would; HOST's
+    place is filled for argparse, and the command knows the nodes come from the selector."""
+    if not any(arg.split("=", 1)[0] in ("--hosts", "--hosts-file") for arg in argv):
+        return argv
+    at = next((index for index, arg in enumerate(argv) if arg in BULK_COMMANDS), None)
+    return argv if at is None else [*argv[: at + 1], SELECTED, *argv[at + 1 :]]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(with_selected_placeholder(sys.argv[1:] if argv is None else list(argv)))
+    selector = getattr(args, "hosts", None) or getattr(args, "hosts_file", None)
+    args.host_is_selected = getattr(args, "host", None) == SELECTED
+    if args.host_is_selected != bool(selector):
+        parser.error("give HOST, or --hosts / --hosts-file instead of it, not both")
     try:
         result = run(args)
-        text = output.emit(result, args.show, args.output, args.columns)
+        text = output.emit(
+            result, args.show if not args.host_is_selected else "bulk", args.output, args.columns
+        )
     except CommandError as error:
         if args.output == "json":
             print(json.dumps(error.as_json(), indent=2))
@@ -551,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return outcomes.OK
+    return getattr(args, "exit_code", outcomes.OK)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,10 @@ def render(result: object, show: str) -> str:
         return tabulate(rows, headers=["WHEN", "WHO", "WHAT", "CHANGES"]) if rows else "no changes recorded"
     if show == "node":
         return _render_node(result)
+    if show == "bulk":
+        rows = [[node["host"], node["status"], "\n".join(node["detail"])] for node in result["nodes"]]
+        counts = ", ".join(f"{count} {status}" for status, count in result["counts"].items())
+        return tabulate(rows, headers=["HOST", "RESULT", "WHAT"]) + f"\n\n{counts}"
     if show == "deleted":
         return f"deleted {result['deleted']}: " + _what_goes(result)
     if show == "claims":

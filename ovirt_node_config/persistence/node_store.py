@@ -546,6 +546,20 @@ def audit_history(conn: Connection, host_id: int, limit: int, since: datetime | 
     return [dict(row._mapping) for row in rows]
 
 
+def last_audit_id(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(audit_log.c.id), 0))).scalar_one()
+
+
+def audit_after(conn: Connection, mark: int, actor: str) -> list[dict]:
+    """The audit entries ``actor`` wrote after the entry ``mark``, oldest first."""
+    rows = conn.execute(
+        select(audit_log.c.hostname, audit_log.c.action, audit_log.c.before, audit_log.c.after)
+        .where(audit_log.c.id > mark, audit_log.c.actor == actor)
+        .order_by(audit_log.c.id)
+    ).all()
+    return [dict(row._mapping) for row in rows]
+
+
 def last_host_id_named(conn: Connection, hostname: str) -> int | None:
     """The id the newest host of this name had, from the audit trail (it outlives the host)."""
     return conn.execute(

@@ -501,3 +501,33 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
         capture_output=True,
     )
     return cert, key
+
+
+def in_a_terminal(cli, answer: str, *args, meanwhile=None) -> tuple[int, str]:
+    """The command run with a terminal as its input, answering ``answer`` to its ``[y/N]``
+    question once it is asked (``meanwhile()`` runs just before: what changed while the operator
+    read the question); its exit code and everything it printed."""
+    leader, follower = os.openpty()
+    said = b""
+    try:
+        process = subprocess.Popen(
+            [cli.command, *args],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=cli.env,
+        )
+        deadline = time.monotonic() + 60
+        while b"[y/N]" not in said and time.monotonic() < deadline:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            said += chunk
+        if meanwhile is not None:
+            meanwhile()
+        os.write(leader, answer.encode() + b"\n")
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    return process.returncode, (said + rest).decode()

@@ -3,16 +3,14 @@ password on every call, output as tables, JSON or bare values with chosen column
 JSON too, and one exit code per class of failure (ovirt_node_config/admin_cli/outcomes.py)."""
 
 import json
-import os
 import re
 import stat
-import subprocess
 import xmlrpc.client
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from support import BearerTransport, make_report
+from support import BearerTransport, in_a_terminal, make_report
 
 from ovirt_node_config.persistence.engine import open_engine
 from ovirt_node_config.persistence.tables import admin_sessions
@@ -237,20 +235,6 @@ def test_unknown_values_are_null_not_zero(cli, server):
     assert (nic["bandwidth_mbps"], nic["reported_mtu"]) == (None, None)
     row = json.loads(cli("nodes", "-o", "json").stdout)[1]
     assert (row["hostname"], row["uuid"], row["bonding_type"]) == ("node2", None, None)
-
-
-def in_a_terminal(cli, answer: str, *args) -> tuple[int, str]:
-    """The command run with a terminal as its input, answering ``answer`` to its question."""
-    leader, follower = os.openpty()
-    try:
-        process = subprocess.Popen([cli.command, *args], stdin=follower, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, env=cli.env, text=True)  # fmt: skip
-        os.write(leader, answer.encode() + b"\n")
-        out, _ = process.communicate(timeout=60)
-    finally:
-        os.close(leader)
-        os.close(follower)
-    return process.returncode, out
 
 
 def test_node_delete_says_what_goes_and_asks(cli, snapshot):

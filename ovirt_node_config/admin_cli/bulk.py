@@ -1,0 +1,95 @@
+"""One change over many nodes: ``ovirt-node-admin set-bonding-type --hosts 'rack3-*' 802.3ad``.
+
+The nodes are chosen by a glob over host names (``--hosts``) or a file of names
+(``--hosts-file``, ``-`` for standard input). Every node's change is first tried by the server
+(``admin.dry_run``: every rule, then rolled back), and the plan is shown: what each node would
+record, which nodes would not change, which refuse and why. Only then, asked or with ``--yes``,
+is it applied node by node, with a progress bar; each node's change is its own transaction, so
+one node's refusal neither stops nor undoes the others, and the summary names every node that
+failed. The server decides everything; this module only walks the list.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+import xmlrpc.client
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .outcomes import USAGE, CommandError
+from .output import changes
+
+# What a node's change came to: planned (the first three), then applied (changed, failed).
+STATUSES = ("would change", "no change", "refused", "changed", "failed")
+
+
+@dataclass
+class NodeOutcome:
+    host: str
+    status: str  # one of STATUSES
+    detail: list[str] = field(default_factory=list)
+
+
+def select(every_node: Callable[[], list[dict]], pattern: str | None, names_file: str | None) -> list[str]:
+    """The host names a selector names, in order; an empty selection is a usage error."""
+    if names_file is not None:
+        try:
+            text = sys.stdin.read() if names_file == "-" else Path(names_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot read {names_file}: {exc.strerror}", USAGE) from None
+        wanted = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        chosen = list(dict.fromkeys(name for name in wanted if name))
+    else:
+        chosen = [node["hostname"] for node in every_node() if fnmatch.fnmatchcase(node["hostname"], pattern)]
+    if not chosen:
+        raise CommandError(f"no node matches {pattern or names_file!r}", USAGE)
+    return chosen
+
+
+def plan(proxy, method: str, params_of: Callable[[str], tuple], hosts: list[str]) -> list[NodeOutcome]:
+    """Each node's dry run: what it would record, or why it refuses."""
+    planned = []
+    for host in tqdm(hosts, desc="checking", unit="node", disable=None, file=sys.stderr):
+        try:
+            tried = proxy.admin.dry_run(method, list(params_of(host)))
+        except xmlrpc.client.Fault as fault:
+            planned.append(NodeOutcome(host, "refused", [fault.faultString]))
+            continue
+        lines = [line for entry in tried["changes"] for line in changes(entry["before"], entry["after"])]
+        planned.append(NodeOutcome(host, "would change" if tried["changes"] else "no change", lines))
+    return planned
+
+
+def apply(
+    proxy, method: str, params_of: Callable[[str], tuple], planned: list[NodeOutcome]
+) -> list[NodeOutcome]:
+    """The change on every node whose dry run would change it; the others as planned."""
+    done = []
+    todo = [outcome for outcome in planned if outcome.status == "would change"]
+    with tqdm(total=len(todo), desc="applying", unit="node", disable=None, file=sys.stderr) as bar:
+        for outcome in planned:
+            if outcome.status != "would change":
+                done.append(outcome)
+                continue
+            try:
+                getattr(proxy, method)(*params_of(outcome.host))
+                done.append(NodeOutcome(outcome.host, "changed", outcome.detail))
+            except xmlrpc.client.Fault as fault:
+                done.append(NodeOutcome(outcome.host, "failed", [fault.faultString]))
+            bar.update()
+    return done
+
+
+def summary(outcomes: list[NodeOutcome], applied: bool) -> dict:
+    """The per-node result and the counts by status, as the CLI prints them."""
+    statuses = [outcome.status for outcome in outcomes]
+    counts = {status: statuses.count(status) for status in STATUSES if status in statuses}
+    return {
+        "applied": applied,
+        "counts": counts,
+        "nodes": [{"host": o.host, "status": o.status, "detail": o.detail} for o in outcomes],
+    }

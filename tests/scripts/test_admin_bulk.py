@@ -1,0 +1,67 @@
+"""One change over a fleet, through ``ovirt-node-admin`` (admin_cli/bulk.py): the nodes chosen
+by a glob or a file, a dry run that changes nothing and says what each node would do or why it
+refuses, then the change applied node by node; a node that fails does not stop the others, and
+the summary names it."""
+
+import json
+
+from support import in_a_terminal
+
+from ovirt_node_config.bench.fleet import make_fleet
+from ovirt_node_config.bench.runner import preload
+
+FLEET = 300
+SELECTOR = ["--hosts", "node*.bench.example"]
+
+
+def fleet_of(database_url, size: int = FLEET) -> list[str]:
+    """``size`` generated nodes of 2-6 NICs; their host names, those with three NICs or more first."""
+    fleet = make_fleet(size, bonded_fraction=0.0, start=10)
+    preload(database_url, fleet)
+    return [node.hostname for node in sorted(fleet, key=lambda node: node.nic_count < 3)]
+
+
+def test_a_dry_run_says_what_each_node_would_do_and_changes_nothing(cli, database_url, snapshot):
+    hosts = sorted(fleet_of(database_url, 40))
+    cli.admin.set_bonding_type(hosts[0], "Failover")
+    before = snapshot()
+    dry = cli("set-bonding-type", *SELECTOR, "802.3ad", "--dry-run", "-o", "json")
+    assert dry.returncode == 0, dry.stderr
+    plan = json.loads(dry.stdout)
+    assert plan["applied"] is False and plan["counts"] == {"would change": 40}
+    first = plan["nodes"][0]
+    assert first["host"] == hosts[0]
+    assert first["detail"] == ["id: 2 -> 4", "label: Failover -> Link Aggregation", "mode: 1 -> 4"]
+    assert plan["nodes"][1]["detail"] == ["state: (none) -> id=4 label=Link Aggregation mode=4"]
+    assert snapshot() == before
+
+
+def test_a_bulk_change_applies_node_by_node_and_names_the_failures(cli, database_url, tmp_path):
+    hosts = fleet_of(database_url)
+    typed = cli("set-bonding-type", *SELECTOR, "Failover", "--yes")
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout.rstrip().endswith(f"{FLEET} changed")
+    for host in hosts[:3]:  # eth1 already a port: these refuse in the plan
+        cli.admin.create_bonding(host, "Other", "bond1", ["eth1", "eth2"])
+    names = tmp_path / "names"
+    names.write_text("# the whole fleet\n" + "\n".join(hosts) + "\n")
+
+    def by_hand():  # while the plan is read, someone bonds eth0 of one more node by hand
+        cli.admin.create_bonding(hosts[3], "Meanwhile", "bond2", ["eth0", "eth2"])
+
+    command = ["bond-create", "--hosts-file", str(names), "Storage", "bond0", "eth0", "eth1"]
+    code, said = in_a_terminal(cli, "y", *command, meanwhile=by_hand)
+    assert code == 1, said
+    assert "Apply to these 297 nodes? [y/N]" in said
+    assert said.rstrip().endswith("3 refused, 296 changed, 1 failed"), said[-300:]
+    failed = [line for line in said.splitlines() if " failed " in f" {line} "]
+    assert failed[0].startswith(hosts[3]) and "rule 'a NIC is in at most one bond'" in failed[0]
+    nodes = {row["hostname"]: row for row in json.loads(cli("nodes", "-o", "json").stdout)}
+    assert sum(row["bond_count"] for row in nodes.values()) == 3 + 296 + 1
+
+
+def test_a_selector_that_names_nothing_is_refused(cli):
+    result = cli("set-mtu", "--hosts", "rack9-*", "eth0", "9000", "--yes")
+    assert (result.returncode, result.stderr) == (2, "ovirt-node-admin: no node matches 'rack9-*'\n")
+    both = cli("set-mtu", "node1", "--hosts", "node*", "eth0", "9000")  # HOST and a selector
+    assert both.returncode == 2 and "unrecognized arguments: 9000" in both.stderr
