@@ -85,8 +85,11 @@ class Metrics:
         )
 
     def request(self, method: str, outcome: str, seconds: float) -> None:
-        name = method if method in self.known else "other"
-        self.requests.labels(name, outcome_of(outcome)).inc()
+        if method.startswith("host-browser"):  # a 2008 session, whatever its mode: ERROR or done
+            name, label = "host-browser", "error" if outcome.startswith("ERROR") else "ok"
+        else:
+            name, label = (method if method in self.known else "other"), outcome_of(outcome)
+        self.requests.labels(name, label).inc()
         self.latency.labels(name).observe(seconds)
 
     def open_connections(self, count: int) -> None:

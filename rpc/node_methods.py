@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ovirt_node_config import __version__, kept_answers, legacy_nodes, node_status, validation
 from ovirt_node_config.errors import NodeConfigError, NotFound, Unauthorized
+from ovirt_node_config.inventory import SyncResult
 from ovirt_node_config.report import parse_report
 from ovirt_node_config.trust import claims, enrolment
 from ovirt_node_config.trust.enrolment import Caller, Trust
@@ -39,7 +40,9 @@ class NodeMethods:
         current.node = parsed.hostname
         caller = Caller(current.client, current.credential)
         keep = kept_answers.keeper(parsed, current.body_digest)
-        return enrolment.identify(self.trust, parsed, caller, keep).as_struct()
+        result = enrolment.identify(self.trust, parsed, caller, keep)
+        current.note = _what_changed(result)
+        return result.as_struct()
 
     def legacy_identify(self, report: object, address: str) -> dict:
         """A 2008 appliance's identify (host-browser, TCP): no credential can come with it."""
@@ -94,3 +97,16 @@ class NodeMethods:
 
     def get_routes(self) -> dict:
         return {LEGACY_CONFIG_PATH: self.legacy_config}
+
+
+def _what_changed(result: SyncResult | enrolment.Pending) -> str:
+    """For the log line: ``created``, the NIC counts that changed (``added 1 moved 1``), or the
+    claim a new node waits on."""
+    if isinstance(result, enrolment.Pending):
+        return f"pending, claim {result.claim_id}"
+    if result.created:
+        return f"created, {len(result.added)} NICs"
+    counts = [
+        (word, len(getattr(result, word))) for word in ("added", "updated", "removed", "moved", "released")
+    ]
+    return " ".join(f"{word} {count}" for word, count in counts if count) or "unchanged"

@@ -14,6 +14,7 @@ class RequestContext:
         self.client = "-"  # the caller's address
         self.credential = None  # the node credential it presented (Authorization: Bearer)
         self.via_session = False  # an administrator's call authenticated by a session token
+        self.note = ""  # what the call did, for its log line (identify: which NICs changed)
 
 
 def begin() -> RequestContext:

@@ -22,12 +22,19 @@ def log_request_line(
     log.info(
         "%s %s node=%s user=%s %.1fms %s",
         client,
-        loggable(method[:64]),
+        _method_field(method),
         loggable(node[:64]),
         loggable(user[:64]),
         elapsed_ms,
         loggable(outcome[:512], field=False),
     )
+
+
+def _method_field(method: str) -> str:
+    """An XML-RPC method's name, or ``GET /path`` as it was sent (verb and target, one space)."""
+    if method.startswith("GET "):
+        return "GET " + loggable(method[4:260])
+    return loggable(method[:64])
 
 
 def loggable(text: str, *, field: bool = True) -> str:

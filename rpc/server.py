@@ -223,7 +223,9 @@ class NodeConfigServer:
             log.exception("GET %s failed (reference %s)", loggable(path), reference)
             status, content_type = HTTPStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8"
             body = f"internal error (reference {reference})\n".encode()
-        log_request_line(request.client, f"GET {path}", started, str(int(status)))
+        log_request_line(
+            request.client, f"GET {path}", started, str(int(status)), node=request_context.context().node
+        )
         return Response(int(status), content_type, body)
 
     # XML-RPC --------------------------------------------------------------------------------
@@ -270,7 +272,7 @@ class NodeConfigServer:
             if method.startswith(ADMIN_PREFIX):
                 self._require_admin(context, credentials, client, method, started)
             body = marshal_answer(self.call(method, params))
-            outcome = "ok"
+            outcome = f"ok ({context.note})" if context.note else "ok"
         except xmlrpc.client.Fault as fault:
             body = xmlrpc.client.dumps(fault, allow_none=True).encode("utf-8", "xmlcharrefreplace")
             outcome = f"fault {fault.faultCode}: {fault.faultString}"

@@ -1,6 +1,7 @@
 """GET /metrics and GET /health through a real server of two processes, as Prometheus and a load
 balancer would call them: the counts are the whole server's, whichever process answers."""
 
+import re
 import xmlrpc.client
 from urllib.parse import urlsplit, urlunsplit
 
@@ -110,3 +111,16 @@ def test_health_follows_the_database(pg_schema_url, tmp_path):
     finally:
         server.stop()
         proxy.close()
+
+
+def test_identify_lines_say_what_changed_and_absent_values_are_one_dash(server):
+    node = server.proxy()
+    node.identify(make_report(macs=("52:54:00:00:00:01", "52:54:00:00:00:02")))
+    node.identify(make_report(macs=("52:54:00:00:00:01", "52:54:00:00:00:03")))
+    with pytest.raises(xmlrpc.client.ProtocolError):
+        xmlrpc.client.ServerProxy(server.url).admin.list_nodes()
+    log = server.settled_log()
+    assert re.search(r" identify node=node1 user=- [\d.]+ms ok \(created, 2 NICs\)\n", log)
+    assert re.search(r" identify node=node1 user=- [\d.]+ms ok \(added 1 removed 1\)\n", log)
+    assert re.search(r" admin\.list_nodes node=- user=- [\d.]+ms 401 no credentials\n", log)
+    assert "None" not in log

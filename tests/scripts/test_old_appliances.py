@@ -12,7 +12,7 @@ import subprocess
 import time
 
 import pytest
-from support import RunningServer, add_admin, admin_proxy, require_private_var_tmp
+from support import RunningServer, add_admin, admin_proxy, http_get, require_private_var_tmp
 
 NODE_ADDRESS, NODE_NAME = "127.0.0.2", "node7.example.com"
 MACS = {"eth0": "52:54:00:07:00:01", "eth1": "52:54:00:07:00:02"}
@@ -140,6 +140,12 @@ def test_the_whole_2008_boot(legacy_server, database_url, tmp_path):
     }
     pattern = rf"{NODE_ADDRESS} host-browser:IDENTIFY node={NODE_NAME} .* ok"
     assert re.search(pattern, legacy_server.log_once(pattern))
+    node = re.escape(NODE_NAME)
+    served = rf"{re.escape(NODE_ADDRESS)} GET /ovirt/managed_node/config node={node} user=- [\d.]+ms 200"
+    assert re.search(served, legacy_server.log_once(served))  # its node, the target as sent
+    metrics = http_get(legacy_server, "/metrics")[2]
+    assert 'ovirt_node_config_requests_total{method="host-browser",outcome="ok"} 1.0' in metrics
+    assert 'method="other"' not in metrics
 
 
 def test_hostile_sessions_leave_xml_rpc_answering(legacy_server, snapshot):
