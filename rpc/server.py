@@ -7,9 +7,10 @@
   the XML parser itself refuses DOCTYPE and entity declarations, in any encoding.
 - Every refusal becomes a fault from ``faults``; anything unexpected is logged with a traceback
   and answered with a bare reference: no traceback, SQL or path reaches a client.
-- ``admin.*`` methods need HTTP Basic credentials that the given authenticator accepts; without
-  them the answer is HTTP 401 and nothing runs; repeated failures are throttled (429, see
-  ``login_throttle``). TLS when a certificate and key are given (the
+- ``admin.*`` methods need HTTP Basic credentials that the given authenticator accepts, or a
+  session token (``Authorization: Bearer``) that the session checker accepts; without them the
+  answer is HTTP 401 saying why, and nothing runs; repeated password failures are throttled (429,
+  see ``login_throttle``). TLS when a certificate and key are given (the
   handshake runs in the event loop, without blocking it).
 - One log line per request: client, method, node, user, duration, outcome.
 - ``shutdown()`` stops accepting and closes idle connections; ``serve_forever`` returns once the

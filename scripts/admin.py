@@ -18,6 +18,7 @@ import socket
 import ssl
 import sys
 import xmlrpc.client
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,7 +49,6 @@ def default_config_path() -> Path:
     return Path(base) / "ovirt-node-config" / "admin.ini"
 
 
-# Subcommands: name -> (help, XML-RPC method, positional arguments, how to show the result).
 def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     """-o and -c, given before the subcommand or after it (after wins)."""
     default = (lambda value: value) if top else (lambda _value: argparse.SUPPRESS)
@@ -94,6 +94,7 @@ def add_selector_flags(sub: argparse.ArgumentParser) -> None:
     )
 
 
+# Subcommands: name -> (help, XML-RPC method, positional arguments, how to show the result).
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -420,11 +421,14 @@ def _number(text: str) -> int | str:
     return int(text) if text.isascii() and text.isdigit() else text
 
 
+@dataclass
 class Connection:
     """Where to send calls and as whom: a password, or a session kept by ``login``."""
 
-    def __init__(self, url: str, user: str | None, password: str | None, session: dict | None):
-        self.url, self.user, self.password, self.session = url, user, password, session
+    url: str
+    user: str | None
+    password: str | None
+    session: dict | None
 
 
 def connection_settings(args: argparse.Namespace) -> Connection:
