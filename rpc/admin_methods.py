@@ -11,6 +11,7 @@ import inspect
 
 from ovirt_node_config import admin_sessions, network_admin, node_admin, node_network
 from ovirt_node_config.errors import InvalidInput, Unauthorized
+from ovirt_node_config.fleet import applying, template
 from ovirt_node_config.persistence.dry_run import RolledBack
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
@@ -46,6 +47,7 @@ DRY_RUNNABLE = (
     "set_bond_options",
     "reset_credential",
     "delete_node",
+    "apply_template",
 )
 
 
@@ -164,6 +166,16 @@ class AdminMethods:
         _node(host)
         return node_admin.set_bond_options(self.db, _actor(), host, bond, options)
 
+    def plan_template(self, host: object, design: object) -> dict:
+        """What the template (a struct) would make of the node: the file diff, or why it fails."""
+        _node(host)
+        return applying.plan(self.db, _actor(), host, template.read(design))
+
+    def apply_template(self, host: object, design: object) -> dict:
+        _node(host)
+        chosen = template.read(design)
+        return {"host": applying.apply(self.db, _actor(), host, chosen)["host"], "template": chosen.name}
+
     def preview_config(self, host: object) -> str:
         _node(host)
         return node_network.preview_config(self.db, host)
@@ -216,6 +228,7 @@ class AdminMethods:
             "show_node",
             "list_bonding_types",
             *DRY_RUNNABLE,
+            "plan_template",
             "preview_config",
             "history",
             "list_claims",

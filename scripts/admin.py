@@ -74,18 +74,20 @@ def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
 
 
 # Methods that name one node first but change nothing: no selector for them.
-READ_ONLY = {"admin.show_node", "admin.preview_config", "admin.history"}
+READ_ONLY = {"admin.show_node", "admin.preview_config", "admin.history", "admin.plan_template"}
 # Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
 BULK_COMMANDS: set[str] = set()
 SELECTED = "@selected"  # stands for HOST while a selector names the nodes
 
 
-def add_selector_flags(sub: argparse.ArgumentParser) -> None:
+def add_selector_flags(sub: argparse.ArgumentParser, changes: bool = True) -> None:
     selector = sub.add_argument_group("many nodes at once (instead of HOST)")
     selector.add_argument("--hosts", metavar="GLOB", help="the nodes whose host names match, e.g. 'rack3-*'")
     selector.add_argument(
         "--hosts-file", metavar="FILE", help="the nodes named in FILE, one per line ('-': stdin)"
     )
+    if not changes:
+        return
     selector.add_argument(
         "--dry-run", action="store_true", help="show what each node would do; change nothing"
     )
@@ -263,6 +265,25 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
     )
+    design = ("design", {"metavar": "FILE", "help": "the template, a JSON document ('-': stdin)"})
+    planning = command(
+        "template-plan",
+        "what a network template would make of a node (or --hosts): the file diff, or why it fails",
+        "admin.plan_template",
+        host,
+        design,
+        show="template-plan",
+    )
+    add_selector_flags(planning, changes=False)
+    BULK_COMMANDS.add("template-plan")
+    planning.add_argument("--diff", action="store_true", help="print each node's diff, not only its counts")
+    command(
+        "template-apply",
+        "make a node's network (or --hosts) what a network template says, in one transaction",
+        "admin.apply_template",
+        host,
+        design,
+    )
     command("history", "list the changes made to a node, newest first", "admin.history", host,
             show="history").add_argument(
         "--since",
@@ -394,6 +415,8 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.host, "" if args.stack == "reported" else args.stack)
     if args.method == "admin.history":
         return (args.host, _since(args.since))
+    if args.method in ("admin.plan_template", "admin.apply_template"):
+        return (args.host, _design(args.design))
     if args.method == "admin.list_claims":
         return (args.kind,)
     if args.method == "admin.logout":
@@ -404,6 +427,20 @@ def call_arguments(args: argparse.Namespace) -> tuple:
     return tuple(getattr(args, name) for name in names)
 
 
+def _design(path: str) -> dict:
+    """A template document from a JSON file ('-': standard input), read once per command."""
+    if path not in _DESIGNS:
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+            _DESIGNS[path] = json.loads(text)
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}", outcomes.USAGE) from None
+        except ValueError as exc:
+            raise CommandError(f"{path} is not JSON: {exc}", outcomes.USAGE) from None
+    return _DESIGNS[path]
+
+
+_DESIGNS: dict[str, object] = {}
 AGO = {"m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -484,6 +521,9 @@ def run(args: argparse.Namespace) -> object:
         bearer=lambda: token,
     )
     try:
+        if args.host_is_selected and args.method == "admin.plan_template":
+            hosts = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
+            return [_plan_or_fault(proxy, host, args) for host in hosts]
         if args.host_is_selected:
             return _bulk(args, proxy, connection)
         if args.method == "admin.list_nodes":
@@ -518,6 +558,13 @@ def run(args: argparse.Namespace) -> object:
     if args.method == "admin.logout":
         session_file.forget(url)
     return result
+
+
+def _plan_or_fault(proxy, host: str, args: argparse.Namespace) -> dict:
+    try:
+        return proxy.admin.plan_template(*call_arguments(argparse.Namespace(**{**vars(args), "host": host})))
+    except xmlrpc.client.Fault as fault:
+        return {"host": host, "fails": fault.faultString}
 
 
 def _bulk(args: argparse.Namespace, proxy, connection: Connection) -> dict:
@@ -616,9 +663,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give HOST, or --hosts / --hosts-file instead of it, not both")
     try:
         result = run(args)
-        text = output.emit(
-            result, args.show if not args.host_is_selected else "bulk", args.output, args.columns
-        )
+        show = "bulk" if args.host_is_selected and args.show != "template-plan" else args.show
+        text = output.emit(result, show, args.output, args.columns, diffs=getattr(args, "diff", False))
     except CommandError as error:
         if args.output == "json":
             print(json.dumps(error.as_json(), indent=2))

@@ -15,8 +15,11 @@ from tabulate import tabulate
 FORMATS = ("table", "json", "value")
 
 
-def emit(result: object, show: str, output: str = "table", columns: list[str] | None = None) -> str:
-    """The text to print for ``result`` (of the kind ``show``)."""
+def emit(
+    result: object, show: str, output: str = "table", columns: list[str] | None = None, diffs: bool = False
+) -> str:
+    """The text to print for ``result`` (of the kind ``show``); ``diffs``: template plans with
+    their diffs."""
     if columns:
         result = _keep(result, columns)
         if output == "table" and isinstance(result, list):
@@ -27,7 +30,29 @@ def emit(result: object, show: str, output: str = "table", columns: list[str] | 
         return json.dumps(result, indent=2, sort_keys=not columns)
     if output == "value":
         return _values(result)
+    if show == "template-plan":
+        return template_plans(result if isinstance(result, list) else [result], diffs)
     return render(result, show)
+
+
+def template_plans(plans: list[dict], diffs: bool) -> str:
+    """One line per node (what its file would gain and lose, or why the template fails there),
+    each node's diff after it with ``diffs``, and the counts."""
+    lines, counts = [], {"would change": 0, "no change": 0, "fails": 0}
+    for plan in plans:
+        if plan.get("fails"):
+            counts["fails"] += 1
+            lines.append(f"{plan['host']}  fails: {plan['fails']}")
+            continue
+        diff = plan["diff"].splitlines()
+        added = sum(line.startswith("+") and not line.startswith("+++") for line in diff)
+        removed = sum(line.startswith("-") and not line.startswith("---") for line in diff)
+        counts["would change" if diff else "no change"] += 1
+        lines.append(f"{plan['host']}  " + (f"+{added} -{removed} lines" if diff else "no change"))
+        if diffs and diff:
+            lines += [f"    {line}" for line in diff]
+    summary = ", ".join(f"{count} {what}" for what, count in counts.items() if count)
+    return "\n".join([*lines, "", summary])
 
 
 def _keep(result: object, columns: list[str]) -> object:

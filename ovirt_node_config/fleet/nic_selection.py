@@ -1,0 +1,112 @@
+"""Choosing a node's NICs for a template by what the node reported, never by MAC.
+
+A predicate keeps the NICs whose link speed is at least (``speed_at_least``) or exactly
+(``speed``) some Mb/s, whose link is ``up`` or ``down``, whose last reported name matches a glob
+(``name``: ``ens*``); then it takes ``fastest`` N of them (fastest first, by name between
+equals) or requires exactly ``count``. A node on which it does not find exactly what it asks for
+fails closed: :class:`Unsatisfied` says why, naming the NICs it saw. An unknown speed never
+counts as fast enough.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+from .. import validation
+from ..errors import InvalidInput
+
+FIELDS = {"speed_at_least", "speed", "link", "name", "fastest", "count"}
+
+
+class Unsatisfied(Exception):
+    """The node's NICs do not give the template what it asks for."""
+
+
+@dataclass(frozen=True)
+class NicPredicate:
+    speed_at_least: int | None = None
+    speed: int | None = None
+    link: str | None = None
+    name: str | None = None
+    fastest: int | None = None
+    count: int | None = None
+
+    def describe(self) -> str:
+        words = [f"the {self.fastest} fastest NICs" if self.fastest else f"{self.count or 'all'} NICs"]
+        if self.link:
+            words.append(f"link {self.link}")
+        if self.speed_at_least:
+            words.append(f"at least {self.speed_at_least} Mb/s")
+        if self.speed:
+            words.append(f"exactly {self.speed} Mb/s")
+        if self.name:
+            words.append(f"named {self.name}")
+        return ", ".join(words)
+
+
+def predicate(where: str, value: object) -> NicPredicate:
+    if not isinstance(value, dict):
+        raise InvalidInput(where, "must be a struct of NIC predicates")
+    unknown = sorted(set(map(str, value)) - FIELDS)
+    if unknown:
+        raise InvalidInput(
+            where, f"has no predicate {', '.join(unknown)}; predicates: {', '.join(sorted(FIELDS))}"
+        )
+
+    def number(key: str, minimum: int, maximum: int) -> int | None:
+        raw = value.get(key)
+        return (
+            None
+            if raw is None
+            else validation.integer(f"{where}.{key}", raw, minimum=minimum, maximum=maximum)
+        )
+
+    link = value.get("link")
+    if link not in (None, "up", "down"):
+        raise InvalidInput(f"{where}.link", f"must be up or down, not {validation.shown(link)}")
+    name = value.get("name")
+    if name is not None:
+        name = validation.text(f"{where}.name", name, max_length=32)
+    chosen = NicPredicate(
+        number("speed_at_least", 1, 10_000_000),
+        number("speed", 1, 10_000_000),
+        link,
+        name,
+        number("fastest", 1, 64),
+        number("count", 1, 64),
+    )
+    if chosen.fastest and chosen.count:
+        raise InvalidInput(where, "give fastest or count, not both")
+    return chosen
+
+
+def select(nics: list, wanted: NicPredicate, taken: set[str], purpose: str) -> list[str]:
+    """The names of the NICs (rows with ``iface_name``, ``bandwidth_mbps``, ``link_state``) that
+    ``wanted`` picks among those not ``taken`` by an earlier part of the template."""
+    free = [nic for nic in nics if nic.iface_name and nic.iface_name not in taken]
+    passing = [nic for nic in free if _passes(nic, wanted)]
+    passing.sort(key=lambda nic: (-(nic.bandwidth_mbps or 0), nic.iface_name))
+    needed = wanted.fastest or wanted.count
+    if needed is not None and len(passing) < needed or wanted.count and len(passing) != wanted.count:
+        seen = ", ".join(_shown(nic) for nic in sorted(free, key=lambda nic: nic.iface_name)) or "none"
+        raise Unsatisfied(
+            f"{purpose} wants {wanted.describe()}; {len(passing)} qualify (NICs free on the node: {seen})"
+        )
+    return [nic.iface_name for nic in (passing[:needed] if needed else passing)]
+
+
+def _passes(nic, wanted: NicPredicate) -> bool:
+    speed = nic.bandwidth_mbps or 0
+    if wanted.speed_at_least and speed < wanted.speed_at_least:
+        return False
+    if wanted.speed and speed != wanted.speed:
+        return False
+    if wanted.link and (nic.link_state or "unknown") != wanted.link:
+        return False
+    return not wanted.name or fnmatch.fnmatchcase(nic.iface_name, wanted.name)
+
+
+def _shown(nic) -> str:
+    speed = f"{nic.bandwidth_mbps} Mb/s" if nic.bandwidth_mbps else "speed unknown"
+    return f"{nic.iface_name} ({speed}, link {nic.link_state or 'unknown'})"

@@ -1,0 +1,68 @@
+"""Choosing NICs by what a node reported: speeds, links, names, the N fastest; fail closed."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.fleet.nic_selection import Unsatisfied, predicate, select
+
+
+def nic(name: str, speed: int | None, link: str | None = "up"):
+    return SimpleNamespace(iface_name=name, bandwidth_mbps=speed, link_state=link)
+
+
+MIXED = [
+    nic("eno1", 1000),
+    nic("eno2", 1000),
+    nic("ens1f0", 10000),
+    nic("ens1f1", 10000, "down"),
+    nic("ens2", None),
+]
+
+
+@pytest.mark.parametrize(
+    "wanted, taken, chosen",
+    [
+        ({"fastest": 2}, set(), ["ens1f0", "ens1f1"]),
+        ({"fastest": 2, "link": "up"}, set(), ["ens1f0", "eno1"]),  # equal speeds: by name
+        ({"speed": 1000}, set(), ["eno1", "eno2"]),
+        ({"name": "eno*", "count": 2}, set(), ["eno1", "eno2"]),
+        ({"link": "up", "speed_at_least": 1000}, {"eno1"}, ["ens1f0", "eno2"]),  # a NIC taken is not offered
+        ({"link": "down"}, set(), ["ens1f1"]),
+    ],
+)
+def test_predicates_pick_by_what_the_node_reported(wanted, taken, chosen):
+    assert select(MIXED, predicate("nics", wanted), taken, "bond0") == chosen
+
+
+def test_a_node_without_what_is_asked_fails_closed_naming_what_it_saw():
+    with pytest.raises(Unsatisfied) as caught:
+        select(
+            MIXED, predicate("nics", {"fastest": 2, "link": "up", "speed_at_least": 10000}), set(), "bond0"
+        )
+    assert str(caught.value) == (
+        "bond0 wants the 2 fastest NICs, link up, at least 10000 Mb/s; 1 qualify (NICs free on the node: "
+        "eno1 (1000 Mb/s, link up), eno2 (1000 Mb/s, link up), ens1f0 (10000 Mb/s, link up), "
+        "ens1f1 (10000 Mb/s, link down), ens2 (speed unknown, link up))"
+    )
+    with pytest.raises(Unsatisfied):  # count is exact: three 1G NICs are not two
+        select([*MIXED, nic("eno3", 1000)], predicate("nics", {"speed": 1000, "count": 2}), set(), "bond0")
+
+
+@pytest.mark.parametrize(
+    "wanted, message",
+    [
+        ({"fastest": 2, "count": 2}, "invalid nics: give fastest or count, not both"),
+        ({"link": "sideways"}, "invalid nics.link: must be up or down, not 'sideways'"),
+        ({"fastest": 0}, "invalid nics.fastest: must be between 1 and 64, not 0"),
+        (
+            {"colour": "red"},
+            "invalid nics: has no predicate colour; predicates: count, fastest, link, name, ",
+        ),
+    ],
+)
+def test_bad_predicates_are_named(wanted, message):
+    with pytest.raises(InvalidInput) as caught:
+        predicate("nics", wanted)
+    assert caught.value.message.startswith(message)
