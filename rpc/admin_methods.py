@@ -11,7 +11,7 @@ import inspect
 
 from ovirt_node_config import admin_sessions, network_admin, node_admin, node_network
 from ovirt_node_config.errors import InvalidInput, Unauthorized
-from ovirt_node_config.fleet import applying, template
+from ovirt_node_config.fleet import applying, catalogue
 from ovirt_node_config.persistence.dry_run import RolledBack
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
@@ -48,6 +48,7 @@ DRY_RUNNABLE = (
     "reset_credential",
     "delete_node",
     "apply_template",
+    "detach_template",
 )
 
 
@@ -167,14 +168,39 @@ class AdminMethods:
         return node_admin.set_bond_options(self.db, _actor(), host, bond, options)
 
     def plan_template(self, host: object, design: object) -> dict:
-        """What the template (a struct) would make of the node: the file diff, or why it fails."""
+        """What a template (a struct, or a stored one's name) would make of the node: the file
+        diff, or why it fails."""
         _node(host)
-        return applying.plan(self.db, _actor(), host, template.read(design))
+        return applying.plan(self.db, _actor(), host, catalogue.resolve(self.db, design)[0])
 
     def apply_template(self, host: object, design: object) -> dict:
         _node(host)
-        chosen = template.read(design)
-        return {"host": applying.apply(self.db, _actor(), host, chosen)["host"], "template": chosen.name}
+        return catalogue.apply_stored(self.db, _actor(), host, design)
+
+    def detach_template(self, host: object) -> dict:
+        _node(host)
+        return catalogue.detach(self.db, _actor(), host)
+
+    def set_template(self, name: object, document: object) -> dict:
+        return catalogue.set_template(self.db, _actor(), name, document)
+
+    def list_templates(self) -> list[dict]:
+        return catalogue.list_templates(self.db)
+
+    def delete_template(self, name: object) -> dict:
+        return catalogue.delete_template(self.db, _actor(), name)
+
+    def set_rule(self, name: object, settings: object) -> dict:
+        return catalogue.set_rule(self.db, _actor(), name, settings)
+
+    def list_rules(self) -> list[dict]:
+        return catalogue.list_rules(self.db)
+
+    def delete_rule(self, name: object) -> dict:
+        return catalogue.delete_rule(self.db, _actor(), name)
+
+    def list_drifted(self) -> list[dict]:
+        return catalogue.drifted(self.db)
 
     def preview_config(self, host: object) -> str:
         _node(host)
@@ -229,6 +255,13 @@ class AdminMethods:
             "list_bonding_types",
             *DRY_RUNNABLE,
             "plan_template",
+            "set_template",
+            "list_templates",
+            "delete_template",
+            "set_rule",
+            "list_rules",
+            "delete_rule",
+            "list_drifted",
             "preview_config",
             "history",
             "list_claims",

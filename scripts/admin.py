@@ -265,7 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
     )
-    design = ("design", {"metavar": "FILE", "help": "the template, a JSON document ('-': stdin)"})
+    design = (
+        "design",
+        {"metavar": "TEMPLATE", "help": "a stored template's name, or a JSON file ('-': stdin)"},
+    )
     planning = command(
         "template-plan",
         "what a network template would make of a node (or --hosts): the file diff, or why it fails",
@@ -277,6 +280,66 @@ def build_parser() -> argparse.ArgumentParser:
     add_selector_flags(planning, changes=False)
     BULK_COMMANDS.add("template-plan")
     planning.add_argument("--diff", action="store_true", help="print each node's diff, not only its counts")
+    command(
+        "template-set",
+        "store a network template (create or replace) from a JSON file",
+        "admin.set_template",
+        ("name", {"metavar": "NAME"}),
+        ("design", {"metavar": "FILE", "help": "JSON ('-': stdin)"}),
+    )
+    command(
+        "templates",
+        "list the stored templates, with the rules naming them and the nodes holding them",
+        "admin.list_templates",
+        show="templates",
+    )
+    command(
+        "template-delete",
+        "delete a stored template no rule names and no node holds",
+        "admin.delete_template",
+        ("name", {"metavar": "NAME"}),
+    )
+    command(
+        "template-detach",
+        "a node no longer holds its template (its network stays)",
+        "admin.detach_template",
+        host,
+    )
+    rule = command(
+        "rule-set",
+        "store a rule placing a template on new nodes that match (create or replace)",
+        "admin.set_rule",
+        ("name", {"metavar": "NAME"}),
+    )
+    rule.add_argument("--template", required=True, metavar="NAME", help="the stored template it places")
+    rule.add_argument(
+        "--priority", type=int, default=100, metavar="N", help="lower is tried first (default 100)"
+    )
+    rule.add_argument("--max-count", type=int, metavar="N", help="place at most N nodes")
+    rule.add_argument("--hostname", metavar="GLOB", help="host names matching, e.g. 'hv*.rack3'")
+    rule.add_argument("--uuid", dest="uuids", action="append", metavar="UUID", help="repeatable")
+    rule.add_argument("--mac", dest="macs", action="append", metavar="MAC", help="a NIC's MAC; repeatable")
+    for condition, unit in (
+        ("cpus-at-least", "N"),
+        ("memory-mb-at-least", "MB"),
+        ("nics-at-least", "N"),
+        ("nic-speed-at-least", "MBPS"),
+    ):
+        rule.add_argument(f"--{condition}", type=int, metavar=unit)
+    rule.add_argument("--nics-at-speed", metavar="MBPS:COUNT", help="at least COUNT NICs of at least MBPS")
+    command("rules", "list the rules in the order they are tried", "admin.list_rules", show="rules")
+    command(
+        "rule-delete",
+        "delete a rule (nodes it placed keep their template)",
+        "admin.delete_rule",
+        ("name", {"metavar": "NAME"}),
+    )
+    command(
+        "drifted",
+        "nodes changed by hand since their template was applied",
+        "admin.list_drifted",
+        show="drifted",
+    )
     command(
         "template-apply",
         "make a node's network (or --hosts) what a network template says, in one transaction",
@@ -417,6 +480,10 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.host, _since(args.since))
     if args.method in ("admin.plan_template", "admin.apply_template"):
         return (args.host, _design(args.design))
+    if args.method == "admin.set_template":
+        return (args.name, _design(args.design, stored=False))
+    if args.method == "admin.set_rule":
+        return (args.name, _rule_settings(args))
     if args.method == "admin.list_claims":
         return (args.kind,)
     if args.method == "admin.logout":
@@ -427,8 +494,28 @@ def call_arguments(args: argparse.Namespace) -> tuple:
     return tuple(getattr(args, name) for name in names)
 
 
-def _design(path: str) -> dict:
-    """A template document from a JSON file ('-': standard input), read once per command."""
+def _rule_settings(args: argparse.Namespace) -> dict:
+    match = {
+        "hostname": args.hostname,
+        "uuids": args.uuids,
+        "macs": args.macs,
+        "cpus_at_least": args.cpus_at_least,
+        "memory_mb_at_least": args.memory_mb_at_least,
+        "nics_at_least": args.nics_at_least,
+        "nic_speed_at_least": args.nic_speed_at_least,
+    }
+    if args.nics_at_speed:
+        speed, _, count = args.nics_at_speed.partition(":")
+        match["nics_at_speed"] = {"speed": _number(speed), "count": _number(count)}
+    settings = {"template": args.template, "priority": args.priority, "max_count": args.max_count}
+    return {**settings, "match": {key: value for key, value in match.items() if value is not None}}
+
+
+def _design(path: str, stored: bool = True) -> dict | str:
+    """A template document from a JSON file ('-': standard input), read once per command; with
+    ``stored``, a name that is no file is a stored template's."""
+    if stored and path != "-" and not Path(path).exists():
+        return path
     if path not in _DESIGNS:
         try:
             text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")

@@ -110,6 +110,25 @@ def render(result: object, show: str) -> str:
         rows = [[node["host"], node["status"], "\n".join(node["detail"])] for node in result["nodes"]]
         counts = ", ".join(f"{count} {status}" for status, count in result["counts"].items())
         return tabulate(rows, headers=["HOST", "RESULT", "WHAT"]) + f"\n\n{counts}"
+    if show == "templates":
+        rows = [[t["name"], t["rules"], t["nodes"], _parts(t["document"])] for t in result]
+        return tabulate(rows, headers=["TEMPLATE", "RULES", "NODES", "WHAT"]) if rows else "no templates"
+    if show == "rules":
+        rows = [
+            [r["priority"], r["name"], r["template"], _shown(r["match"]) if r["match"] else "every node",
+             f"{r['placed']}" + (f" of {r['max_count']}" if r["max_count"] is not None else "")]
+            for r in result
+        ]  # fmt: skip
+        return (
+            tabulate(rows, headers=["PRIORITY", "RULE", "TEMPLATE", "MATCH", "PLACED"])
+            if rows
+            else "no rules"
+        )
+    if show == "drifted":
+        rows = [[d["host"], d["template"], "\n".join(d["changes"])] for d in result]
+        return (
+            tabulate(rows, headers=["HOST", "TEMPLATE", "CHANGED BY HAND"]) if rows else "no node has drifted"
+        )
     if show == "deleted":
         return f"deleted {result['deleted']}: " + _what_goes(result)
     if show == "claims":
@@ -128,6 +147,17 @@ def render(result: object, show: str) -> str:
     if isinstance(result, dict):
         return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
     return str(result)
+
+
+def _parts(document: dict) -> str:
+    """``bond0 (2 NICs) storage (VLAN 200) ovirtmgmt (bridge)``: what a template builds."""
+    parts = [f"{bond['name']} (bond)" for bond in document.get("bonds", [])]
+    parts += [
+        f"{vlan.get('name') or vlan['parent'] + '.' + str(vlan['id'])} (VLAN {vlan['id']})"
+        for vlan in document.get("vlans", [])
+    ]
+    parts += [f"{bridge['name']} (bridge)" for bridge in document.get("bridges", [])]
+    return ", ".join(parts) or "no interfaces"
 
 
 def deletion_summary(node: dict) -> str:

@@ -402,3 +402,48 @@ node_registrations = Table(
     Column("kind", String(4), nullable=False),
     PrimaryKeyConstraint("value", name="node_registrations_pkey"),
 )
+
+
+network_templates = Table(
+    "network_templates",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("document", Text, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("id", name="network_templates_pkey"),
+    UniqueConstraint("name", name="network_templates_name_key"),
+)
+
+template_rules = Table(
+    "template_rules",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("template_id", BigInteger, nullable=False),
+    Column("match", Text, nullable=False),
+    Column("max_count", Integer),
+    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    PrimaryKeyConstraint("id", name="template_rules_pkey"),
+    UniqueConstraint("name", name="template_rules_name_key"),
+    ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="template_rules_template_id_fkey"),
+)
+
+host_templates = Table(
+    "host_templates",
+    metadata,
+    Column("host_id", BigInteger, nullable=False),
+    Column("template_id", BigInteger, nullable=False),
+    Column("rule_id", BigInteger),
+    Column("applied_audit_id", BigInteger, nullable=False),
+    Column("applied_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    PrimaryKeyConstraint("host_id", name="host_templates_pkey"),
+    _host_fk("host_templates"),
+    ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="host_templates_template_id_fkey"),
+    ForeignKeyConstraint(
+        ["rule_id"], ["template_rules.id"], name="host_templates_rule_id_fkey", ondelete="SET NULL"
+    ),
+    Index("ix_host_templates_rule_id", "rule_id"),
+    Index("ix_host_templates_template_id", "template_id"),
+)

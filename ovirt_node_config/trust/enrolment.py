@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from .. import inventory, timestamps, validation
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Throttled
+from ..fleet import catalogue
 from ..inventory import SyncResult
 from ..persistence import inventory_store, node_store, trust_store
 from ..persistence.engine import Database
@@ -180,6 +181,8 @@ def identify(
             conn, state, report, credential_digest=issued.digest if issued else None
         )
         _audit_sync(conn, caller, result, issued is not None)
+        if created:  # a rule may give it a template, in this same transaction
+            catalogue.place_new_node(trust.db, conn, result.host_id, report)
         if keep is not None:
             keep(conn, result, created)
         return replace(result, credential=issued.credential) if issued else result

@@ -61,3 +61,54 @@ def test_applied_to_the_nodes_it_fits_and_refused_where_it_does_not(cli, fleet):
     assert cli("template-plan", "hv3.rack3", fleet).stdout.splitlines()[0] == "hv3.rack3  no change"
     refused = cli("template-apply", "hv1.rack3", fleet)
     assert refused.returncode == 1 and "bond0 wants the 2 fastest NICs" in refused.stderr
+
+
+def boot(server, name: str, nics: list[tuple[int, str]], index: int) -> dict:
+    return server.proxy().identify({
+        "hostname": name, "arch": "x86_64", "memory_mb": 65536, "cpus": [{"index": 0}, {"index": 1}],
+        "nics": [{"mac": f"52:54:00:02:{index:02x}:{n:02x}", "iface_name": f"eth{n}", "bandwidth_mbps": speed,
+                  "link_state": link} for n, (speed, link) in enumerate(nics)],
+    })  # fmt: skip
+
+
+def test_a_rule_places_its_template_on_new_nodes_at_their_first_identify(cli, server, fleet):
+    assert cli("template-set", "hv-fast", fleet).returncode == 0
+    conditions = ["--hostname", "new*", "--nics-at-speed", "10000:2", "--max-count", "1", "--priority", "10"]
+    placed = cli("rule-set", "fast10g", "--template", "hv-fast", *conditions)
+    assert placed.returncode == 0, placed.stderr
+    assert "fast10g" in cli("rules").stdout and "hv-fast" in cli("templates").stdout
+
+    boot(server, "new2", [(1000, "up"), (1000, "up")], 2)  # does not match: 1G only
+    boot(server, "new3", [(10000, "up"), (10000, "down")], 3)  # matches, NICs do not fit
+    boot(server, "new1", [(1000, "up"), (10000, "up"), (10000, "up")], 1)  # matches, fits
+    boot(server, "new4", [(10000, "up"), (10000, "up")], 4)  # matches, but the rule is full (1 of 1)
+    config = server.proxy().get_config("new1", {"52:54:00:02:01:01": "eth1", "52:54:00:02:01:02": "eth2"})
+    assert "/sbin/modprobe bonding mode=4" in config and "ifcfg-ovirtmgmt" in config  # its first get_config
+    history = json.loads(cli("history", "new1", "-o", "json").stdout)
+    assert history[0]["action"] == "template_applied" and history[0]["actor"] == "rule:fast10g"
+    assert [b["interface_name"] for b in json.loads(cli("show", "new2", "-o", "json").stdout)["bonds"]] == []
+    failed = json.loads(cli("history", "new3", "-o", "json").stdout)[0]
+    assert failed["action"] == "template_failed" and "1 qualify" in failed["after"]["reason"]
+    assert json.loads(cli("show", "new4", "-o", "json").stdout)["bonds"] == []
+    assert [
+        (r["name"], r["placed"], r["max_count"]) for r in json.loads(cli("rules", "-o", "json").stdout)
+    ] == [
+        ("fast10g", 1, 1)  # new1 alone: a template that failed places nothing
+    ]
+    refused = cli("template-delete", "hv-fast")
+    assert refused.returncode == 1 and "rule 'a template in use stays'" in refused.stderr
+
+
+def test_a_node_changed_by_hand_is_reported_drifted_until_reapplied_or_detached(cli, server, fleet):
+    assert cli("template-set", "hv-fast", fleet).returncode == 0
+    assert cli("template-apply", "hv3.rack3", "hv-fast").returncode == 0
+    assert cli("drifted").stdout.strip() == "no node has drifted"
+    assert cli("set-mtu", "hv3.rack3", "bond0", "1500").returncode != 0  # refused: VLAN at 9000
+    assert cli("set-mtu", "hv3.rack3", "eth2", "1500").returncode == 0
+    drifted = json.loads(cli("drifted", "-o", "json").stdout)
+    assert drifted == [{"host": "hv3.rack3", "template": "hv-fast", "changes": ["set_mtu by alice"]}]
+    assert cli("template-apply", "hv3.rack3", "hv-fast").returncode == 0  # the administrator re-applies
+    assert json.loads(cli("drifted", "-o", "json").stdout) == []
+    assert cli("set-mtu", "hv3.rack3", "eth2", "default").returncode == 0
+    assert cli("template-detach", "hv3.rack3").returncode == 0  # or lets it go its own way
+    assert json.loads(cli("drifted", "-o", "json").stdout) == []

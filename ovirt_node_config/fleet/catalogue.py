@@ -1,0 +1,264 @@
+"""The stored templates and rules: administrators' use cases (set, list, delete, each audited),
+a stored template applied to a node (which then holds it), the rules' placement of a new node at
+its first identify, and drift: a node changed by hand since its template was applied."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.engine import Connection
+
+from .. import node_view, validation
+from ..errors import Conflict, InvalidInput, NodeConfigError, NotFound
+from ..persistence import fleet_store, node_store
+from ..persistence.engine import Database
+from ..persistence.one_transaction import InTransaction
+from ..report import HardwareReport
+from . import applying, placement, template
+from .template import Template
+
+# What the audit trail says that is no change by hand: the node's own boots (actor node:...),
+# rules placing templates (rule:...), and a template's own entries.
+TEMPLATE_ACTIONS = {"template_applied", "template_failed", "template_detached"}
+
+
+def by_hand(actor: str, action: str) -> bool:
+    return not actor.startswith(("node:", "rule:")) and action not in TEMPLATE_ACTIONS
+
+
+def _name(field: str, value: object) -> str:
+    name = validation.text(field, value, max_length=64)
+    if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise InvalidInput(field, f"must be letters, digits, '.', '-' or '_', not {validation.shown(value)}")
+    return name
+
+
+def _audit(conn: Connection, actor: str, what: str, action: str, before: object, after: object) -> None:
+    def encode(value: object) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True)
+
+    node_store.record_audit(conn, actor, None, what, action, encode(before), encode(after))
+
+
+def set_template(db: Database, actor: str, name: object, document: object) -> dict:
+    """Create or replace the template ``name`` (its document checked as it is read)."""
+    checked = _name("name", name)
+    if not isinstance(document, dict):
+        raise InvalidInput("template", "must be a struct")
+    design = template.read({**document, "name": checked})
+    text = json.dumps({**document, "name": checked}, sort_keys=True)
+
+    def work(conn):
+        before = fleet_store.template(conn, checked)
+        created = fleet_store.save_template(conn, checked, text)
+        _audit(
+            conn,
+            actor,
+            f"template {checked}",
+            "set_template",
+            before and json.loads(before[1]),
+            json.loads(text),
+        )
+        return {"name": design.name, "created": created}
+
+    return db.write(work)
+
+
+def list_templates(db: Database) -> list[dict]:
+    return db.read(
+        lambda conn: [
+            {
+                "name": row["name"],
+                "rules": row["rules"],
+                "nodes": row["nodes"],
+                "document": json.loads(row["document"]),
+            }
+            for row in fleet_store.templates(conn)
+        ]
+    )
+
+
+def delete_template(db: Database, actor: str, name: object) -> dict:
+    checked = _name("name", name)
+
+    def work(conn):
+        found = _stored(conn, checked)
+        listed = next(row for row in fleet_store.templates(conn) if row["name"] == checked)
+        if listed["rules"] or listed["nodes"]:
+            raise Conflict(
+                f"rule 'a template in use stays': {checked} is named by {listed['rules']} rules and held by "
+                f"{listed['nodes']} nodes; delete the rules and detach the nodes first"
+            )
+        fleet_store.delete_template(conn, found[0])
+        _audit(conn, actor, f"template {checked}", "delete_template", json.loads(found[1]), None)
+        return {"deleted": checked}
+
+    return db.write(work)
+
+
+def _stored(conn: Connection, name: str) -> tuple[int, str]:
+    found = fleet_store.template(conn, name)
+    if found is None:
+        raise NotFound(f"no template named {name!r}")
+    return found
+
+
+def resolve(db: Database, design: object) -> tuple[Template, int | None]:
+    """A template given whole (a struct) or by the name it is stored under; its stored id."""
+    if isinstance(design, str):
+        template_id, text = db.read(lambda conn: _stored(conn, _name("template", design)))
+        return template.read(json.loads(text)), template_id
+    return template.read(design), None
+
+
+def set_rule(db: Database, actor: str, name: object, settings: object) -> dict:
+    """Create or replace the rule ``name``: ``{template, priority, match, max_count}``."""
+    checked = _name("name", name)
+    fields = settings if isinstance(settings, dict) else None
+    if fields is None:
+        raise InvalidInput("settings", "must be a struct {template, priority, match, max_count}")
+    unknown = sorted(set(map(str, fields)) - {"template", "priority", "match", "max_count"})
+    if unknown:
+        raise InvalidInput("settings", f"has no field {', '.join(unknown)}")
+    priority = validation.integer("settings.priority", fields.get("priority", 100), minimum=0, maximum=10**6)
+    match = placement.as_document(placement.read_match(fields.get("match")))
+    max_count = fields.get("max_count")
+    if max_count not in (None, ""):
+        max_count = validation.integer("settings.max_count", max_count, minimum=0, maximum=10**9)
+    else:
+        max_count = None
+    template_name = _name("settings.template", fields.get("template"))
+
+    def work(conn):
+        template_id = _stored(conn, template_name)[0]
+        after = {"template": template_name, "priority": priority, "match": match, "max_count": max_count}
+        before = next((_shown_rule(r) for r in fleet_store.rules(conn) if r["name"] == checked), None)
+        created = fleet_store.save_rule(
+            conn, checked, priority, template_id, json.dumps(match, sort_keys=True), max_count
+        )
+        _audit(conn, actor, f"rule {checked}", "set_rule", before, after)
+        return {"name": checked, "created": created, **after}
+
+    return db.write(work)
+
+
+def _shown_rule(row: dict) -> dict:
+    return {
+        "name": row["name"],
+        "template": row["template"],
+        "priority": row["priority"],
+        "match": json.loads(row["match"]),
+        "max_count": row["max_count"],
+        "placed": row["placed"],
+    }
+
+
+def list_rules(db: Database) -> list[dict]:
+    return db.read(lambda conn: [_shown_rule(row) for row in fleet_store.rules(conn)])
+
+
+def delete_rule(db: Database, actor: str, name: object) -> dict:
+    checked = _name("name", name)
+
+    def work(conn):
+        before = next((_shown_rule(r) for r in fleet_store.rules(conn) if r["name"] == checked), None)
+        if before is None:
+            raise NotFound(f"no rule named {checked!r}")
+        fleet_store.delete_rule(conn, checked)
+        _audit(conn, actor, f"rule {checked}", "delete_rule", before, None)
+        return {"deleted": checked}
+
+    return db.write(work)
+
+
+def apply_stored(db: Database, actor: str, ref: object, design: object) -> dict:
+    """Apply a template (stored, by name; or given whole) to a node, which then holds a stored
+    one: a later change by hand shows it drifted."""
+    chosen, template_id = resolve(db, design)
+
+    def work(conn):
+        applied = applying.apply(InTransaction(db, conn), actor, ref, chosen)
+        node = node_view.load(conn, applied["host"])
+        after = json.dumps({"template": chosen.name})
+        node_store.record_audit(conn, actor, node.id, node.hostname, "template_applied", None, after)
+        if template_id is not None:
+            fleet_store.hold(conn, node.id, template_id, None)
+        return {"host": applied["host"], "template": chosen.name}
+
+    return db.write(work)
+
+
+def detach(db: Database, actor: str, ref: object) -> dict:
+    """The node no longer holds a template (its network stays as it is)."""
+
+    def work(conn):
+        node = node_view.load(conn, ref, lock=True)
+        if not fleet_store.release(conn, node.id):
+            raise NotFound(f"{node.hostname} holds no template")
+        node_store.record_audit(conn, actor, node.id, node.hostname, "template_detached", None, None)
+        return {"host": node.hostname, "detached": True}
+
+    return db.write(work)
+
+
+def place_new_node(db: Database, conn: Connection, host_id: int, report: HardwareReport) -> dict | None:
+    """At a new node's first identify, in its transaction: the first rule that matches it
+    places its template. A template the node's NICs do not satisfy leaves the node as it came,
+    with the reason in its audit trail. What was placed (rule, template, or the failure)."""
+    rules = fleet_store.rules(conn)
+    if not rules:
+        return None
+    facts = placement.Facts(
+        report.hostname,
+        report.uuid or None,
+        frozenset(nic.mac for nic in report.nics),
+        len(report.cpus),
+        report.memory_mb or 0,
+        tuple(nic.bandwidth_mbps or 0 for nic in report.nics),
+    )
+    for rule in rules:
+        rule["match_document"] = json.loads(rule["match"])
+    rule = placement.choose(rules, facts)
+    if rule is None:
+        return None
+    actor = f"rule:{rule['name']}"
+    design = template.read(json.loads(rule["document"]))
+    here = InTransaction(db, conn)
+    savepoint = conn.begin_nested()
+    try:
+        applying.apply(here, actor, report.hostname, design)
+    except NodeConfigError as refused:
+        savepoint.rollback()
+        node_store.record_audit(
+            conn,
+            actor,
+            host_id,
+            report.hostname,
+            "template_failed",
+            None,
+            json.dumps({"reason": refused.message}),
+        )
+        return {"rule": rule["name"], "template": design.name, "failed": refused.message}
+    savepoint.commit()
+    node_store.record_audit(
+        conn, actor, host_id, report.hostname, "template_applied", None, json.dumps({"template": design.name})
+    )
+    fleet_store.hold(conn, host_id, rule["template_id"], rule["id"])
+    return {"rule": rule["name"], "template": design.name, "failed": None}
+
+
+def drifted(db: Database) -> list[dict]:
+    """Nodes changed by hand since their template was applied: each with what was done, by whom."""
+    return db.read(
+        lambda conn: [
+            {
+                "host": holder["hostname"],
+                "template": holder["template"],
+                "changes": [
+                    f"{action} by {actor}" for actor, action in holder["since"] if by_hand(actor, action)
+                ],
+            }
+            for holder in fleet_store.holders(conn)
+            if any(by_hand(actor, action) for actor, action in holder["since"])
+        ]
+    )

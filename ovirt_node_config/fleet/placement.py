@@ -1,0 +1,139 @@
+"""Rules that place templates on nodes: which nodes a rule matches, by what they reported.
+
+A match is a struct of conditions, all of which must hold: ``hostname`` (a glob), ``uuids`` or
+``macs`` (lists: the node's UUID, or one of its MACs, is in it), ``cpus_at_least``,
+``memory_mb_at_least``, ``nics_at_least``, ``nic_speed_at_least`` (some NIC is that fast) and
+``nics_at_speed`` (``{"speed": 10000, "count": 2}``: at least that many NICs that fast). An empty
+match matches every node. Rules are tried in ascending priority (then by name); the first that
+matches a node and has not yet placed ``max_count`` nodes places its template.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+
+from .. import validation
+from ..errors import InvalidInput
+
+CONDITIONS = {
+    "hostname",
+    "uuids",
+    "macs",
+    "cpus_at_least",
+    "memory_mb_at_least",
+    "nics_at_least",
+    "nic_speed_at_least",
+    "nics_at_speed",
+}
+MAX_LISTED = 1000
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a node reported, as rules see it."""
+
+    hostname: str
+    uuid: str | None
+    macs: frozenset[str]
+    cpus: int
+    memory_mb: int
+    nic_speeds: tuple[int, ...]  # Mb/s of each NIC, 0 when unknown
+
+
+@dataclass(frozen=True)
+class Match:
+    hostname: str | None = None
+    uuids: frozenset[str] = field(default_factory=frozenset)
+    macs: frozenset[str] = field(default_factory=frozenset)
+    cpus_at_least: int = 0
+    memory_mb_at_least: int = 0
+    nics_at_least: int = 0
+    nic_speed_at_least: int = 0
+    nics_at_speed: tuple[int, int] | None = None  # (speed, count)
+
+    def holds_for(self, facts: Facts) -> bool:
+        if self.hostname and not fnmatch.fnmatchcase(facts.hostname, self.hostname):
+            return False
+        if self.uuids and facts.uuid not in self.uuids:
+            return False
+        if self.macs and not self.macs & facts.macs:
+            return False
+        if facts.cpus < self.cpus_at_least or facts.memory_mb < self.memory_mb_at_least:
+            return False
+        if len(facts.nic_speeds) < self.nics_at_least:
+            return False
+        if self.nic_speed_at_least and max(facts.nic_speeds, default=0) < self.nic_speed_at_least:
+            return False
+        if self.nics_at_speed:
+            speed, count = self.nics_at_speed
+            return sum(s >= speed for s in facts.nic_speeds) >= count
+        return True
+
+
+def read_match(value: object) -> Match:
+    if value in (None, ""):
+        return Match()
+    if not isinstance(value, dict):
+        raise InvalidInput("match", "must be a struct of conditions")
+    unknown = sorted(set(map(str, value)) - CONDITIONS)
+    if unknown:
+        raise InvalidInput(
+            "match", f"has no condition {', '.join(unknown)}; conditions: {', '.join(sorted(CONDITIONS))}"
+        )
+
+    def at_least(key: str) -> int:
+        raw = value.get(key)
+        return 0 if raw is None else validation.integer(f"match.{key}", raw, minimum=0, maximum=10**9)
+
+    def listed(key: str, check) -> frozenset[str]:
+        raw = value.get(key) or []
+        if not isinstance(raw, list) or len(raw) > MAX_LISTED:
+            raise InvalidInput(f"match.{key}", f"must be a list of at most {MAX_LISTED}")
+        return frozenset(check(f"match.{key}[{i}]", item) for i, item in enumerate(raw))
+
+    hostname = value.get("hostname")
+    at_speed = value.get("nics_at_speed")
+    if at_speed is not None:
+        if not isinstance(at_speed, dict) or set(at_speed) != {"speed", "count"}:
+            raise InvalidInput("match.nics_at_speed", "must be a struct {speed, count}")
+        at_speed = (
+            validation.integer("match.nics_at_speed.speed", at_speed["speed"], minimum=1, maximum=10_000_000),
+            validation.integer("match.nics_at_speed.count", at_speed["count"], minimum=1, maximum=256),
+        )
+    return Match(
+        None if hostname is None else validation.text("match.hostname", hostname, max_length=253).lower(),
+        listed("uuids", lambda field_name, item: validation.text(field_name, item, max_length=36).lower()),
+        listed("macs", validation.mac),
+        at_least("cpus_at_least"),
+        at_least("memory_mb_at_least"),
+        at_least("nics_at_least"),
+        at_least("nic_speed_at_least"),
+        at_speed,
+    )
+
+
+def as_document(match: Match) -> dict:
+    """The match as it is stored and shown: only the conditions it has."""
+    document = {
+        "hostname": match.hostname,
+        "uuids": sorted(match.uuids),
+        "macs": sorted(match.macs),
+        "cpus_at_least": match.cpus_at_least,
+        "memory_mb_at_least": match.memory_mb_at_least,
+        "nics_at_least": match.nics_at_least,
+        "nic_speed_at_least": match.nic_speed_at_least,
+        "nics_at_speed": {"speed": match.nics_at_speed[0], "count": match.nics_at_speed[1]}
+        if match.nics_at_speed
+        else None,
+    }
+    return {key: value for key, value in document.items() if value}
+
+
+def choose(rules: list[dict], facts: Facts) -> dict | None:
+    """The first rule (as stored: ``match``, ``max_count``, ``placed``) that places this node."""
+    for rule in rules:
+        full = rule["max_count"] is not None and rule["placed"] >= rule["max_count"]
+        if not full and read_match(rule["match_document"]).holds_for(facts):
+            return rule
+    return None
