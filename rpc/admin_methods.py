@@ -11,7 +11,7 @@ import inspect
 
 from ovirt_node_config import admin_sessions, network_admin, node_admin, node_network
 from ovirt_node_config.errors import InvalidInput, Unauthorized
-from ovirt_node_config.fleet import applying, catalogue
+from ovirt_node_config.fleet import applying, catalogue, rollout
 from ovirt_node_config.persistence.dry_run import RolledBack
 from ovirt_node_config.trust import enrolment
 from ovirt_node_config.trust.enrolment import Trust
@@ -202,6 +202,23 @@ class AdminMethods:
     def list_drifted(self) -> list[dict]:
         return catalogue.drifted(self.db)
 
+    def start_rollout(
+        self, name: object, template_name: object, hosts: object, canary: object = 1, max_pending: object = 10
+    ) -> dict:
+        return rollout.start(self.db, _actor(), name, template_name, hosts, canary, max_pending)
+
+    def list_rollouts(self) -> list[dict]:
+        return rollout.list_rollouts(self.db)
+
+    def show_rollout(self, name: object) -> dict:
+        return rollout.show(self.db, name)
+
+    def resume_rollout(self, name: object) -> dict:
+        return rollout.resume(self.db, _actor(), name)
+
+    def abandon_rollout(self, name: object) -> dict:
+        return rollout.abandon(self.db, _actor(), name)
+
     def preview_config(self, host: object) -> str:
         _node(host)
         return node_network.preview_config(self.db, host)
@@ -262,6 +279,11 @@ class AdminMethods:
             "list_rules",
             "delete_rule",
             "list_drifted",
+            "start_rollout",
+            "list_rollouts",
+            "show_rollout",
+            "resume_rollout",
+            "abandon_rollout",
             "preview_config",
             "history",
             "list_claims",

@@ -29,6 +29,7 @@ import re
 from http import HTTPStatus
 
 from ovirt_node_config import bonding, node_status
+from ovirt_node_config.fleet import rollout
 from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
 
@@ -118,7 +119,7 @@ class Metrics:
 
 
 class _Inventory:
-    """Gauges read from the database at each scrape (two queries)."""
+    """Gauges read from the database at each scrape (three queries)."""
 
     def __init__(self, db: Database):
         self.db = db
@@ -127,10 +128,11 @@ class _Inventory:
         from prometheus_client.core import GaugeMetricFamily  # imported by Metrics already
 
         try:
-            counts, states = self.db.read(
+            counts, states, rollouts = self.db.read(
                 lambda conn: (
                     node_store.inventory_counts(conn, bonding.MIN_SLAVES),
                     node_status.counts_by_state(conn),
+                    rollout.node_counts(conn),
                 )
             )
         except Exception:  # noqa: BLE001 - the scrape still gives the request metrics
@@ -146,3 +148,11 @@ class _Inventory:
         for state, value in states.items():
             by_state.add_metric([state], value)
         yield by_state
+        in_rollouts = GaugeMetricFamily(
+            "ovirt_node_config_rollout_nodes",
+            "nodes of each rollout by where they are (waiting, pending, ok, failed, skipped)",
+            labels=["rollout", "status"],
+        )
+        for name, status, value in rollouts:
+            in_rollouts.add_metric([name, status], value)
+        yield in_rollouts

@@ -11,8 +11,9 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ovirt_node_config import __version__, kept_answers, legacy_nodes, node_status, validation
+from ovirt_node_config import __version__, kept_answers, legacy_nodes, validation
 from ovirt_node_config.errors import NodeConfigError, NotFound, Unauthorized
+from ovirt_node_config.fleet import rollout
 from ovirt_node_config.inventory import SyncResult
 from ovirt_node_config.report import parse_report
 from ovirt_node_config.trust import claims, enrolment
@@ -56,11 +57,12 @@ class NodeMethods:
         return kept_answers.get_config(self.db, hostname, macs, self.trust.presented(context().credential))
 
     def report_status(self, hostname: object, status: object) -> dict:
-        """What the node applied at this boot, and how it went (see node_status)."""
+        """What the node applied at this boot, and how it went (see node_status); a rollout it
+        was part of moves on (fleet/rollout.py)."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
         current = context()
-        return node_status.report_status(
+        return rollout.report_status(
             self.db, hostname, status, self.trust.presented(current.credential), current.client
         )
 

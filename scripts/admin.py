@@ -334,6 +334,33 @@ def build_parser() -> argparse.ArgumentParser:
         "admin.delete_rule",
         ("name", {"metavar": "NAME"}),
     )
+    started = command(
+        "rollout-start",
+        "roll a stored template out over nodes in waves: canaries first, then at most --max-pending "
+        "waiting for their reboot; it stops by itself when a node rolls back",
+        "admin.start_rollout",
+        ("name", {"metavar": "NAME"}),
+        ("template", {"metavar": "TEMPLATE"}),
+        show="rollout",
+    )
+    add_selector_flags(started, changes=False)
+    started.add_argument(
+        "--canary", type=int, default=1, metavar="N", help="nodes that must boot well first (1)"
+    )
+    started.add_argument(
+        "--max-pending", type=int, default=10, metavar="N", help="nodes waiting for their reboot at once (10)"
+    )
+    command(
+        "rollouts", "list the rollouts with their state and counts", "admin.list_rollouts", show="rollouts"
+    )
+    rollout_name = ("name", {"metavar": "NAME"})
+    command("rollout-show", "a rollout: its state, why it stopped, each node", "admin.show_rollout",
+            rollout_name, show="rollout")  # fmt: skip
+    command(
+        "rollout-resume", "go on with a stopped rollout", "admin.resume_rollout", rollout_name, show="rollout"
+    )
+    command("rollout-abandon", "stop a rollout for good (nodes changed keep it)", "admin.abandon_rollout",
+            rollout_name, show="rollout")  # fmt: skip
     command(
         "drifted",
         "nodes changed by hand since their template was applied",
@@ -484,6 +511,10 @@ def call_arguments(args: argparse.Namespace) -> tuple:
         return (args.name, _design(args.design, stored=False))
     if args.method == "admin.set_rule":
         return (args.name, _rule_settings(args))
+    if args.method == "admin.start_rollout":
+        return (args.name, args.template, args.selected, args.canary, args.max_pending)
+    if args.method in ("admin.show_rollout", "admin.resume_rollout", "admin.abandon_rollout"):
+        return (args.name,)
     if args.method == "admin.list_claims":
         return (args.kind,)
     if args.method == "admin.logout":
@@ -608,6 +639,8 @@ def run(args: argparse.Namespace) -> object:
         bearer=lambda: token,
     )
     try:
+        if args.method == "admin.start_rollout":
+            args.selected = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
         if args.host_is_selected and args.method == "admin.plan_template":
             hosts = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
             return [_plan_or_fault(proxy, host, args) for host in hosts]
@@ -746,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(with_selected_placeholder(sys.argv[1:] if argv is None else list(argv)))
     selector = getattr(args, "hosts", None) or getattr(args, "hosts_file", None)
     args.host_is_selected = getattr(args, "host", None) == SELECTED
-    if args.host_is_selected != bool(selector):
+    if hasattr(args, "host") and args.host_is_selected != bool(selector):
         parser.error("give HOST, or --hosts / --hosts-file instead of it, not both")
     try:
         result = run(args)

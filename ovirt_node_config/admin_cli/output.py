@@ -124,6 +124,16 @@ def render(result: object, show: str) -> str:
             if rows
             else "no rules"
         )
+    if show == "rollouts":
+        rows = [[r["name"], r["template"], r["state"], _counts(r["counts"])] for r in result]
+        return tabulate(rows, headers=["ROLLOUT", "TEMPLATE", "STATE", "NODES"]) if rows else "no rollouts"
+    if show == "rollout":
+        head = f"{result['name']} ({result['template']}): {result['state']}"
+        head += f", stopped by {result['stopped_reason']}" if result.get("stopped_reason") else ""
+        head += f"; canary {result['canary']}, at most {result['max_pending']} pending"
+        head += f"; {_counts(result['counts'])}"
+        rows = [[n["hostname"], n["status"], n["reason"] or ""] for n in result.get("nodes", [])]
+        return head + ("\n\n" + tabulate(rows, headers=["HOST", "STATUS", "WHY"]) if rows else "")
     if show == "drifted":
         rows = [[d["host"], d["template"], "\n".join(d["changes"])] for d in result]
         return (
@@ -147,6 +157,10 @@ def render(result: object, show: str) -> str:
     if isinstance(result, dict):
         return tabulate([[key, _flat(value)] for key, value in result.items()], tablefmt="plain")
     return str(result)
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{count} {status}" for status, count in counts.items() if count) or "no nodes"
 
 
 def _parts(document: dict) -> str:

@@ -18,15 +18,15 @@ from . import applying, placement, template
 from .template import Template
 
 # What the audit trail says that is no change by hand: the node's own boots (actor node:...),
-# rules placing templates (rule:...), and a template's own entries.
+# rules and rollouts placing templates (rule:..., rollout:...), and a template's own entries.
 TEMPLATE_ACTIONS = {"template_applied", "template_failed", "template_detached"}
 
 
 def by_hand(actor: str, action: str) -> bool:
-    return not actor.startswith(("node:", "rule:")) and action not in TEMPLATE_ACTIONS
+    return not actor.startswith(("node:", "rule:", "rollout:")) and action not in TEMPLATE_ACTIONS
 
 
-def _name(field: str, value: object) -> str:
+def checked_name(field: str, value: object) -> str:
     name = validation.text(field, value, max_length=64)
     if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise InvalidInput(field, f"must be letters, digits, '.', '-' or '_', not {validation.shown(value)}")
@@ -42,7 +42,7 @@ def _audit(conn: Connection, actor: str, what: str, action: str, before: object,
 
 def set_template(db: Database, actor: str, name: object, document: object) -> dict:
     """Create or replace the template ``name`` (its document checked as it is read)."""
-    checked = _name("name", name)
+    checked = checked_name("name", name)
     if not isinstance(document, dict):
         raise InvalidInput("template", "must be a struct")
     design = template.read({**document, "name": checked})
@@ -79,10 +79,10 @@ def list_templates(db: Database) -> list[dict]:
 
 
 def delete_template(db: Database, actor: str, name: object) -> dict:
-    checked = _name("name", name)
+    checked = checked_name("name", name)
 
     def work(conn):
-        found = _stored(conn, checked)
+        found = stored(conn, checked)
         listed = next(row for row in fleet_store.templates(conn) if row["name"] == checked)
         if listed["rules"] or listed["nodes"]:
             raise Conflict(
@@ -96,7 +96,7 @@ def delete_template(db: Database, actor: str, name: object) -> dict:
     return db.write(work)
 
 
-def _stored(conn: Connection, name: str) -> tuple[int, str]:
+def stored(conn: Connection, name: str) -> tuple[int, str]:
     found = fleet_store.template(conn, name)
     if found is None:
         raise NotFound(f"no template named {name!r}")
@@ -106,14 +106,14 @@ def _stored(conn: Connection, name: str) -> tuple[int, str]:
 def resolve(db: Database, design: object) -> tuple[Template, int | None]:
     """A template given whole (a struct) or by the name it is stored under; its stored id."""
     if isinstance(design, str):
-        template_id, text = db.read(lambda conn: _stored(conn, _name("template", design)))
+        template_id, text = db.read(lambda conn: stored(conn, checked_name("template", design)))
         return template.read(json.loads(text)), template_id
     return template.read(design), None
 
 
 def set_rule(db: Database, actor: str, name: object, settings: object) -> dict:
     """Create or replace the rule ``name``: ``{template, priority, match, max_count}``."""
-    checked = _name("name", name)
+    checked = checked_name("name", name)
     fields = settings if isinstance(settings, dict) else None
     if fields is None:
         raise InvalidInput("settings", "must be a struct {template, priority, match, max_count}")
@@ -127,10 +127,10 @@ def set_rule(db: Database, actor: str, name: object, settings: object) -> dict:
         max_count = validation.integer("settings.max_count", max_count, minimum=0, maximum=10**9)
     else:
         max_count = None
-    template_name = _name("settings.template", fields.get("template"))
+    template_name = checked_name("settings.template", fields.get("template"))
 
     def work(conn):
-        template_id = _stored(conn, template_name)[0]
+        template_id = stored(conn, template_name)[0]
         after = {"template": template_name, "priority": priority, "match": match, "max_count": max_count}
         before = next((_shown_rule(r) for r in fleet_store.rules(conn) if r["name"] == checked), None)
         created = fleet_store.save_rule(
@@ -158,7 +158,7 @@ def list_rules(db: Database) -> list[dict]:
 
 
 def delete_rule(db: Database, actor: str, name: object) -> dict:
-    checked = _name("name", name)
+    checked = checked_name("name", name)
 
     def work(conn):
         before = next((_shown_rule(r) for r in fleet_store.rules(conn) if r["name"] == checked), None)

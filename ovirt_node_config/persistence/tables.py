@@ -447,3 +447,36 @@ host_templates = Table(
     Index("ix_host_templates_rule_id", "rule_id"),
     Index("ix_host_templates_template_id", "template_id"),
 )
+
+
+rollouts = Table(
+    "rollouts",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("template_id", BigInteger, nullable=False),
+    Column("state", String(10), nullable=False, server_default="running"),
+    Column("canary", Integer, nullable=False),
+    Column("max_pending", Integer, nullable=False),
+    Column("stopped_reason", String(1000)),
+    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    PrimaryKeyConstraint("id", name="rollouts_pkey"),
+    UniqueConstraint("name", name="rollouts_name_key"),
+    ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="rollouts_template_id_fkey"),
+)
+
+rollout_nodes = Table(
+    "rollout_nodes",
+    metadata,
+    Column("rollout_id", BigInteger, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("status", String(8), nullable=False, server_default="waiting"),
+    Column("reason", String(1000)),
+    PrimaryKeyConstraint("rollout_id", "host_id", name="rollout_nodes_pkey"),
+    ForeignKeyConstraint(
+        ["rollout_id"], ["rollouts.id"], name="rollout_nodes_rollout_id_fkey", ondelete="CASCADE"
+    ),
+    _host_fk("rollout_nodes"),
+    Index("ix_rollout_nodes_host_id", "host_id"),
+)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import add_admin, admin_proxy, make_report
+from support import add_admin, admin_proxy, http_get, make_report
 
 ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
 NODE_MACS = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]  # node1's eth0-eth3
@@ -40,4 +40,5 @@ def cli(server, tmp_path):
     run.admin = admin_proxy(server, name, password).admin
     run.password = password
     run.env, run.command = env, ADMIN
+    run.metrics = lambda: http_get(server, "/metrics")[2]
     return run

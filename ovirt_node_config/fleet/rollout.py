@@ -1,0 +1,184 @@
+"""Rolling a template out over enrolled nodes, in waves, driven by what the nodes report.
+
+``start`` lines the nodes up and applies the template to the first ``canary`` of them. Each
+node then reboots and reports its boot (``report_status``); that report, in its own
+transaction, moves the rollout on: a good boot (ok, or degraded: a cable, not the template)
+frees a place, and the next nodes in line get the template, ``canary`` at a time until the
+canaries are all good, then up to ``max_pending`` waiting for their reboot at once. A boot that
+rolled back or failed verification stops the rollout by itself, with the node and its reason;
+an administrator looks, then resumes or abandons it. A node the template does not fit is
+skipped with the reason and the line goes on. The changes are the administrators' use cases,
+audited as ``rollout:NAME``. Nothing runs in the background: no report, no progress.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.engine import Connection
+
+from .. import node_status, node_view, validation
+from ..errors import Conflict, InvalidInput, NodeConfigError, NotFound
+from ..persistence import fleet_store, node_store, rollout_store
+from ..persistence.engine import Database
+from ..persistence.one_transaction import InTransaction
+from . import applying, catalogue, template
+
+# A node's state after its boot report, as the rollout reads it.
+GOOD = {"ok", "degraded"}
+BAD = {"rolled back", "verify failed"}
+MAX_NODES = 100_000
+
+
+def start(
+    db: Database,
+    actor: str,
+    name: object,
+    template_name: object,
+    hosts: object,
+    canary: object,
+    max_pending: object,
+) -> dict:
+    checked = catalogue.checked_name("name", name)
+    first = validation.integer("canary", canary, minimum=0, maximum=MAX_NODES)
+    window = validation.integer("max_pending", max_pending, minimum=1, maximum=MAX_NODES)
+    if not isinstance(hosts, list) or not 1 <= len(hosts) <= MAX_NODES:
+        raise InvalidInput("hosts", f"must be a list of 1 to {MAX_NODES} host names")
+
+    def work(conn):
+        if rollout_store.rollout(conn, checked) is not None:
+            raise Conflict(f"rule 'a rollout's name is its own': a rollout named {checked} exists")
+        template_id = catalogue.stored(conn, catalogue.checked_name("template", template_name))[0]
+        host_ids = list(dict.fromkeys(node_view.load(conn, host).id for host in hosts))
+        rollout_store.create(conn, checked, template_id, first, window, host_ids)
+        started = {"template": template_name, "nodes": len(host_ids), "canary": first, "max_pending": window}
+        node_store.record_audit(
+            conn, actor, None, f"rollout {checked}", "start_rollout", None, json.dumps(started)
+        )
+        _fill(db, conn, checked)
+        return _shown(conn, checked)
+
+    return db.write(work)
+
+
+def report_status(db: Database, hostname: object, raw: object, presented: str | None, address: str) -> dict:
+    """The node method: the node's boot report (node_status), then the rollouts it was pending
+    in move on, in the same transaction."""
+
+    def work(conn):
+        answer = node_status.report_status(InTransaction(db, conn), hostname, raw, presented, address)
+        host_id = node_view.load(conn, answer["hostname"]).id
+        for waiting in rollout_store.pending_for(conn, host_id):
+            if answer["state"] in GOOD:
+                rollout_store.set_node(conn, waiting["id"], host_id, "ok")
+                _fill(db, conn, waiting["name"])
+            elif answer["state"] in BAD:
+                rollout_store.set_node(conn, waiting["id"], host_id, "failed", answer["state"])
+                if waiting["state"] == "running":
+                    rollout_store.set_state(
+                        conn, waiting["id"], "stopped", f"{answer['hostname']}: {answer['state']}"
+                    )
+        return answer
+
+    return db.write(work)
+
+
+def resume(db: Database, actor: str, name: object) -> dict:
+    return _change_state(db, actor, name, "resume_rollout", ("stopped",), "running")
+
+
+def abandon(db: Database, actor: str, name: object) -> dict:
+    return _change_state(db, actor, name, "abandon_rollout", ("running", "stopped"), "abandoned")
+
+
+def show(db: Database, name: object) -> dict:
+    checked = catalogue.checked_name("name", name)
+    return db.read(
+        lambda conn: {**_shown(conn, checked), "nodes": rollout_store.nodes(conn, _load(conn, checked)["id"])}
+    )
+
+
+def list_rollouts(db: Database) -> list[dict]:
+    return db.read(lambda conn: [_shown(conn, name) for name in rollout_store.names(conn)])
+
+
+def node_counts(conn: Connection) -> list[tuple[str, str, int]]:
+    """(rollout, status, nodes) of every rollout, for the metrics."""
+    return rollout_store.all_counts(conn)
+
+
+def _change_state(
+    db: Database, actor: str, name: object, action: str, allowed: tuple[str, ...], to: str
+) -> dict:
+    checked = catalogue.checked_name("name", name)
+
+    def work(conn):
+        found = _load(conn, checked, lock=True)
+        if found["state"] not in allowed:
+            verb = action.split("_")[0]
+            raise Conflict(f"rule 'a rollout moves forward': {checked} is {found['state']}; it cannot {verb}")
+        rollout_store.set_state(conn, found["id"], to, None)
+        node_store.record_audit(
+            conn, actor, None, f"rollout {checked}", action, json.dumps(found["state"]), json.dumps(to)
+        )
+        if to == "running":
+            _fill(db, conn, checked)
+        return _shown(conn, checked)
+
+    return db.write(work)
+
+
+def _load(conn: Connection, name: str, lock: bool = False) -> dict:
+    found = rollout_store.rollout(conn, name, lock=lock)
+    if found is None:
+        raise NotFound(f"no rollout named {name!r}")
+    return found
+
+
+def _fill(db: Database, conn: Connection, name: str) -> None:
+    """Give the template to the next nodes in line, as many as the wave allows now."""
+    found = _load(conn, name, lock=True)
+    if found["state"] != "running":
+        return
+    design = template.read(json.loads(found["document"]))
+    actor = f"rollout:{name}"
+    while True:
+        counts = rollout_store.counts(conn, found["id"])
+        in_canary = counts.get("ok", 0) < found["canary"]
+        room = (found["canary"] - counts.get("ok", 0) if in_canary else found["max_pending"]) - counts.get(
+            "pending", 0
+        )
+        chosen = rollout_store.next_waiting(conn, found["id"], max(room, 0))
+        if not chosen:
+            if not counts.get("waiting") and not counts.get("pending"):
+                rollout_store.set_state(conn, found["id"], "done")
+            return
+        for host_id, hostname in chosen:
+            savepoint = conn.begin_nested()
+            try:
+                applying.apply(InTransaction(db, conn), actor, hostname, design)
+            except NodeConfigError as refused:
+                savepoint.rollback()
+                rollout_store.set_node(conn, found["id"], host_id, "skipped", refused.message[:1000])
+                continue
+            savepoint.commit()
+            node_store.record_audit(conn, actor, host_id, hostname, "template_applied", None,
+                                    json.dumps({"template": design.name}))  # fmt: skip
+            fleet_store.hold(conn, host_id, found["template_id"], None)
+            rollout_store.set_node(conn, found["id"], host_id, "pending")
+
+
+def _shown(conn: Connection, name: str) -> dict:
+    found = _load(conn, name)
+    counts = rollout_store.counts(conn, found["id"])
+    return {
+        "name": name,
+        "template": found["template"],
+        "state": found["state"],
+        "stopped_reason": found["stopped_reason"],
+        "canary": found["canary"],
+        "max_pending": found["max_pending"],
+        "counts": {
+            status: counts.get(status, 0) for status in ("waiting", "pending", "ok", "failed", "skipped")
+        },
+    }
