@@ -34,6 +34,7 @@ from .persistence import answer_store, status_store, trust_store
 from .persistence import node_store as store
 from .persistence.engine import Database
 from .persistence.node_store import BondRow, NodeView
+from .persistence.one_transaction import InTransaction
 
 
 def _bond(node: NodeView, interface_name: object) -> store.BondRow:
@@ -206,8 +207,24 @@ def _network_stack(node: NodeView) -> dict:
 
 
 def create_bonding(
-    db: Database, actor: str, ref: object, name: object, interface_name: object, macs: object
+    db: Database,
+    actor: str,
+    ref: object,
+    name: object,
+    interface_name: object,
+    macs: object,
+    bonding_type: object = None,
 ) -> dict:
+    """A bond over two or more of the node's NICs; with ``bonding_type``, the node's type is set
+    first, in the same transaction (a node without one cannot have a bond)."""
+    if bonding_type not in (None, ""):
+
+        def both(conn):
+            here = InTransaction(db, conn)
+            set_bonding_type(here, actor, ref, bonding_type)
+            return create_bonding(here, actor, ref, name, interface_name, macs)
+
+        return db.write(both)
     display_name = validation.text("name", name, max_length=64)
     iface = validation.interface_name("interface_name", interface_name)
 

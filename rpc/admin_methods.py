@@ -115,9 +115,11 @@ class AdminMethods:
         _node(host)
         return node_admin.set_network_stack(self.db, _actor(), host, stack)
 
-    def create_bonding(self, host: object, name: object, interface_name: object, macs: object) -> dict:
+    def create_bonding(
+        self, host: object, name: object, interface_name: object, macs: object, bonding_type: object = ""
+    ) -> dict:
         _node(host)
-        return node_admin.create_bonding(self.db, _actor(), host, name, interface_name, macs)
+        return node_admin.create_bonding(self.db, _actor(), host, name, interface_name, macs, bonding_type)
 
     def delete_bonding(self, host: object, bond: object) -> dict:
         _node(host)

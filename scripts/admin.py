@@ -181,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
             "macs",
             {"metavar": "NIC", "nargs": "+", "help": "the NICs to enslave (two or more), by name or MAC"},
         ),
+    ).add_argument(
+        "--type",
+        dest="bonding_type",
+        default="",
+        metavar="TYPE",
+        help="set the node's bonding type in the same change (a label, a mode number or a kernel name)",
     )
     command("bond-delete", "delete a bond (its NICs are released)", "admin.delete_bonding", host, bond)
     command(
@@ -486,6 +492,8 @@ def call_arguments(args: argparse.Namespace) -> tuple:
             }
         )
         return (args.host, args.target, settings)
+    if args.method == "admin.create_bonding":
+        return (args.host, args.name, args.iface, args.macs, args.bonding_type)
     if args.method == "admin.create_vlan":
         return (args.host, args.parent, args.vlan_id, args.name)
     if args.method == "admin.create_bridge":

@@ -256,3 +256,18 @@ def test_node_delete_says_what_goes_and_asks(cli, snapshot):
     code, said = in_a_terminal(cli, "y", "node-delete", "node1")
     assert code == 0 and said.endswith("deleted node1: 4 nics (eth0, eth1, eth2, eth3); 1 bond (bond0)\n")
     assert snapshot()["hosts"] == []
+
+
+def test_the_quick_start_bond_sets_the_type_in_the_same_change(cli, snapshot):
+    """README's fifth command: a node without a bonding type gets one with its first bond."""
+    before = snapshot()
+    wrong = cli("bond-create", "node1", "Management", "bond0", "eth0", "eth1", "--type", "802.3ax")
+    assert wrong.returncode == 4 and "is not a bonding type" in wrong.stderr
+    assert snapshot() == before  # neither the type nor the bond
+    made = cli(
+        "bond-create", "node1", "Management", "bond0", "eth0", "eth1", "--type", "802.3ad", "-o", "json"
+    )
+    assert made.returncode == 0, made.stderr
+    shown = json.loads(cli("show", "node1", "-o", "json").stdout)
+    assert shown["bonding_type"] == {"label": "Link Aggregation", "mode": 4}
+    assert [bond["interface_name"] for bond in shown["bonds"]] == ["bond0"]
