@@ -20,8 +20,10 @@ name or UUID) second.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 
 from sqlalchemy.engine import Connection
@@ -94,19 +96,50 @@ def record_change(
     node's answers kept for its next boot stop being current (its config_version goes up) and are
     kept anew for the new version (``identify_holds``: the change left every column ``identify``
     compares with a report alone)."""
-    version = answer_store.bump_versions(conn, [node.id]).get(node.id)
-    if version is not None:  # None: the node is gone
-        changed = node_view.load(conn, node.hostname)
-        network = node_network.network_for(changed, node_network.reported_names(changed))
-        rules.check(network)
-        config = node_network.render_or_none(changed, network)  # once, for the cache and the digest
-        kept_answers.carry_forward(conn, node, version, identify_holds, changed, config)
-        status_store.set_config_digest(conn, node.id, node_status.digest(config) if config else None)
+    deferred = conn.info.get(DEFERRED)
+    if deferred is not None:  # one change made of several: settled once, at its end
+        deferred.setdefault(node.id, node)
+    else:
+        settle(conn, node, identify_holds)
 
     def encode(value: object) -> str | None:
         return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
     store.record_audit(conn, actor, node.id, node.hostname, action, encode(before), encode(after))
+
+
+# conn.info key: while set (by :func:`one_change`), record_change leaves the settling of each node
+# to the end of the change (node id -> the node as it was before the change).
+DEFERRED = "ovirt_deferred_settling"
+
+
+@contextlib.contextmanager
+def one_change(conn: Connection) -> Iterator[None]:
+    """Several use cases on one connection as one change: the network they leave is held to the
+    rules, rendered and kept once, at the end, not after each step (a template is six to ten
+    steps; a state between two of them need not be a valid network)."""
+    conn.info[DEFERRED] = {}
+    try:
+        yield
+        for node in conn.info[DEFERRED].values():
+            settle(conn, node, identify_holds=False)
+    finally:
+        conn.info.pop(DEFERRED, None)
+
+
+def settle(conn: Connection, node: NodeView, identify_holds: bool) -> None:
+    """After a change to ``node`` (as loaded before it): its resulting network held to the rules
+    (refused with the rule, and the transaction with it), its answers kept for its next boot
+    made current (config_version up, the file rendered once) and its config digest renewed."""
+    version = answer_store.bump_versions(conn, [node.id]).get(node.id)
+    if version is None:  # the node is gone
+        return
+    changed = node_view.load(conn, node.hostname)
+    network = node_network.network_for(changed, node_network.reported_names(changed))
+    rules.check(network)
+    config = node_network.render_or_none(changed, network)  # once, for the cache and the digest
+    kept_answers.carry_forward(conn, node, version, identify_holds, changed, config)
+    status_store.set_config_digest(conn, node.id, node_status.digest(config) if config else None)
 
 
 def _slave_macs(node: NodeView, bond: store.BondRow) -> list[str]:

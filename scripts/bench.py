@@ -17,8 +17,10 @@ from ovirt_node_config import __version__
 with needs_extra("ovirt-node-bench", "bench"):
     from tqdm import tqdm
 
+    from ovirt_node_config.bench.planning import plan_fleet
     from ovirt_node_config.bench.runner import PG_DEFAULT, PG_ENV, BenchOptions, run
     from ovirt_node_config.bench.stats import table
+    from ovirt_node_config.errors import NodeConfigError
 
 
 PROG = "ovirt-node-bench"
@@ -98,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="fleet seed (default 1)")
     parser.add_argument("--json", metavar="FILE", help="write the raw numbers to FILE")
+    parser.add_argument(
+        "--plan-template",
+        metavar="FILE",
+        help="instead of the boot storm: time planning this network template (JSON) on each of --nodes",
+    )
     return parser
 
 
@@ -140,8 +147,31 @@ def print_summary(result: dict) -> None:
         print(f"reboot p50 latency, largest / smallest fleet: {scaling['p50_ratio_largest_to_smallest']}")
 
 
+def plan_template(args: argparse.Namespace) -> int:
+    try:
+        with open(args.plan_template, encoding="utf-8") as handle:
+            design = json.load(handle)
+        with tqdm(total=args.nodes, desc="planning", unit="node", file=sys.stderr, leave=False) as bar:
+            result = plan_fleet(args.database, args.nodes, design, args.seed, bar.update)
+    except (OSError, ValueError, NodeConfigError) as exc:
+        print(f"{PROG}: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
+        return 1
+    per_node = result["per_node_ms"]
+    print(
+        f"planned {result['template']} on {result['nodes']} nodes in {result['total_s']} s: "
+        f"{per_node['mean']} ms per node (p50 {per_node['p50']}, p95 {per_node['p95']}); "
+        + ", ".join(f"{count} {what}" for what, count in result["outcomes"].items())
+    )
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.plan_template:
+        return plan_template(args)
     options = BenchOptions(
         nodes=args.nodes,
         concurrency=args.concurrency,

@@ -49,6 +49,12 @@ def plan(db: Database, actor: str, ref: object, template: Template) -> dict:
 
 def _build(db: InTransaction, actor: str, ref: object, template: Template) -> dict:
     node = node_view.load(db.conn, ref, lock=True)
+    with node_admin.one_change(db.conn):
+        _replace_network(db, actor, node, template)
+    return {"host": node.hostname, "config": node_network.preview_config(db, node.hostname)}
+
+
+def _replace_network(db: InTransaction, actor: str, node, template: Template) -> None:
     host = node.hostname
     for name in sorted(node.bridges):
         network_admin.delete_bridge(db, actor, host, name)
@@ -75,7 +81,6 @@ def _build(db: InTransaction, actor: str, ref: object, template: Template) -> di
     for bridge in template.bridges:
         network_admin.create_bridge(db, actor, host, bridge.name, list(bridge.ports), {"stp": bridge.stp})
         _addressing(db, actor, host, bridge.name, bridge.mtu, bridge.ipv4)
-    return {"host": host, "config": node_network.preview_config(db, host)}
 
 
 def _addressing(db: Database, actor: str, host: str, name: str, mtu: int | None, ipv4: dict | None) -> None:

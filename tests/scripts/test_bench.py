@@ -71,3 +71,23 @@ def test_smoke_run(tmp_path, database_url):
         assert phase["cpu_ratio_to_floor"] == expected, name
     if kind == "postgresql":
         assert scratch_databases() == before  # dropped afterwards
+
+
+def test_planning_a_template_says_how_long_per_node(tmp_path):
+    """``--plan-template``: a scratch fleet, each node planned; the figure is per node."""
+    design = tmp_path / "t.json"
+    bond = {"name": "bond0", "nics": {"fastest": 2}}
+    bridge = {"name": "ovirtmgmt", "ports": ["bond0"]}
+    design.write_text(
+        json.dumps({"name": "hv-bond", "bonding_type": "802.3ad", "bonds": [bond], "bridges": [bridge]})
+    )
+    raw = tmp_path / "plan.json"
+    result = subprocess.run(
+        [BENCH, "--plan-template", str(design), "--nodes", "12", "--json", str(raw)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("planned hv-bond on 12 nodes in ") and "ms per node" in result.stdout
+    figures = json.loads(raw.read_text())
+    assert figures["outcomes"] == {"would change": 12, "no change": 0, "fails": 0}
+    assert figures["per_node_ms"]["mean"] > 0
