@@ -688,9 +688,14 @@ def run(args: argparse.Namespace) -> object:
     return result
 
 
+def _for_host(args: argparse.Namespace, host: str) -> tuple:
+    """The call's arguments with ``host`` where HOST would be (a selector's node)."""
+    return call_arguments(argparse.Namespace(**{**vars(args), "host": host}))
+
+
 def _plan_or_fault(proxy, host: str, args: argparse.Namespace) -> dict:
     try:
-        return proxy.admin.plan_template(*call_arguments(argparse.Namespace(**{**vars(args), "host": host})))
+        return proxy.admin.plan_template(*_for_host(args, host))
     except xmlrpc.client.Fault as fault:
         return {"host": host, "fails": fault.faultString}
 
@@ -706,7 +711,7 @@ def _bulk(args: argparse.Namespace, proxy, connection: Connection) -> dict:
         )
     try:
         hosts = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
-        params_of = lambda host: call_arguments(argparse.Namespace(**{**vars(args), "host": host}))  # noqa: E731
+        params_of = lambda host: _for_host(args, host)  # noqa: E731
         planned = bulk.plan(proxy, args.method, params_of, hosts)
         if args.dry_run or not any(o.status == "would change" for o in planned):
             return bulk.summary(planned, applied=False)

@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
 from .outcomes import USAGE, CommandError
 from .output import changes
 
@@ -52,6 +50,8 @@ def select(every_node: Callable[[], list[dict]], pattern: str | None, names_file
 
 def plan(proxy, method: str, params_of: Callable[[str], tuple], hosts: list[str]) -> list[NodeOutcome]:
     """Each node's dry run: what it would record, or why it refuses."""
+    from tqdm import tqdm  # only here: every other command starts 16 ms sooner without it
+
     planned = []
     for host in tqdm(hosts, desc="checking", unit="node", disable=None, file=sys.stderr):
         try:
@@ -68,6 +68,8 @@ def apply(
     proxy, method: str, params_of: Callable[[str], tuple], planned: list[NodeOutcome]
 ) -> list[NodeOutcome]:
     """The change on every node whose dry run would change it; the others as planned."""
+    from tqdm import tqdm
+
     done = []
     todo = [outcome for outcome in planned if outcome.status == "would change"]
     with tqdm(total=len(todo), desc="applying", unit="node", disable=None, file=sys.stderr) as bar:

@@ -151,17 +151,17 @@ def test_wrong_password_is_refused(cli, snapshot):
 
 
 def test_an_unreachable_server_exits_3_with_one_line(cli):
-    result = cli("--url", "http://127.0.0.1:1/", "nodes")
+    result = cli("--url", "http://127.0.0.1:1/", "nodes", OVIRT_NODE_CONFIG_PASSWORD=cli.password)
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         "ovirt-node-admin: cannot reach http://127.0.0.1:1/: Connection refused"
     ]
 
 
-def test_usage_errors_exit_2(cli):
+def test_usage_errors_exit_2(cli, tmp_path):
     assert cli("no-such-subcommand").returncode == 2
     assert cli("bond-arp", "node1", "bond0").returncode == 2  # --interval is required
-    result = cli("nodes", OVIRT_NODE_CONFIG_PASSWORD="")
+    result = cli("nodes", XDG_STATE_HOME=str(tmp_path / "no-session"))
     assert result.returncode == 2 and "no password" in result.stderr
 
 

@@ -18,6 +18,12 @@ from ovirt_node_config.persistence.tables import admin_sessions
 NO_PASSWORD = {"OVIRT_NODE_CONFIG_PASSWORD": ""}
 
 
+def log_in(cli, tmp_path: Path, password: str | None = None):
+    """Without the fixture's session, ``login`` as an operator does (with the password)."""
+    session_file(tmp_path).unlink()
+    return cli("login", OVIRT_NODE_CONFIG_PASSWORD=password or cli.password)
+
+
 def session_file(tmp_path: Path) -> Path:
     return tmp_path / "state" / "ovirt-node-config" / "admin-sessions.json"
 
@@ -29,7 +35,7 @@ def with_token(server, token: str) -> xmlrpc.client.ServerProxy:
 
 
 def test_login_keeps_a_session_that_later_calls_use_until_logout(cli, server, tmp_path):
-    logged_in = cli("login")
+    logged_in = log_in(cli, tmp_path)
     assert logged_in.returncode == 0, logged_in.stderr
     assert "user        alice" in logged_in.stdout and "expires_at" in logged_in.stdout
     kept = session_file(tmp_path)
@@ -60,7 +66,7 @@ def test_login_keeps_a_session_that_later_calls_use_until_logout(cli, server, tm
 
 
 def test_an_expired_session_says_so_and_is_forgotten(cli, server, tmp_path):
-    assert cli("login").returncode == 0
+    assert log_in(cli, tmp_path).returncode == 0
     engine = open_engine(server.database_url)
     with engine.begin() as conn:
         conn.execute(update(admin_sessions).values(expires_at=admin_sessions.c.created_at))
@@ -75,7 +81,7 @@ def test_an_expired_session_says_so_and_is_forgotten(cli, server, tmp_path):
 
 
 def test_a_failed_login_keeps_nothing(cli, tmp_path):
-    result = cli("login", OVIRT_NODE_CONFIG_PASSWORD="not-the-password")  # noqa: S106
+    result = log_in(cli, tmp_path, "not-the-password")
     assert (result.returncode, result.stderr) == (
         6,
         "ovirt-node-admin: login failed for alice: wrong administrator name or password\n",
@@ -84,9 +90,10 @@ def test_a_failed_login_keeps_nothing(cli, tmp_path):
 
 
 def test_logout_everywhere_ends_every_session_of_the_administrator(cli, server, tmp_path):
-    assert cli("login").returncode == 0
+    assert log_in(cli, tmp_path).returncode == 0
     other = cli.admin.login()["token"]  # the same administrator on another workstation
-    assert cli("logout", "--everywhere", **NO_PASSWORD).stdout.split() == ["ended", "2"]
+    ended = cli("logout", "--everywhere", **NO_PASSWORD).stdout.split()
+    assert ended == ["ended", "3"]  # this one, the other, and the one the fixture opened
     with pytest.raises(xmlrpc.client.ProtocolError):
         with_token(server, other).admin.list_nodes()
 
