@@ -169,6 +169,8 @@ def nic_changes(stored: store.StoredNic, nic: Nic) -> dict[str, object]:
         "reported_mtu": nic.reported_mtu,
         "max_mtu": nic.max_mtu,
         "reported_ipv6": nic.reported_ipv6,
+        "vendor": nic.vendor,
+        "product": nic.product,
     }
     if stored.boot_protocol != "static":
         wanted.update(ip_address=nic.ip_address, netmask=nic.netmask, broadcast=nic.broadcast)

@@ -337,6 +337,9 @@ def _network(system) -> tuple[list[dict], list[dict]]:
             skipped.append({"iface_name": label, "reason": "lshw gives no hardware address"})
             continue
         nic: dict = {"mac": mac, "iface_name": name}
+        for key in ("vendor", "product"):
+            if said := _value(node.findtext(key)):
+                nic[key] = _printable(said, 255)
         speed = _number(node, "size", "bit/s", default_units=True)
         if speed:
             nic["bandwidth_mbps"] = speed // 1_000_000

@@ -575,6 +575,8 @@ def show_node(db: Database, ref: object) -> dict:
                     "link_state": nic.link_state or "",
                     "reported_mtu": nic.reported_mtu,
                     "max_mtu": nic.max_mtu,
+                    "vendor": nic.vendor,
+                    "product": nic.product,
                     "reported_ipv6": nic.reported_ipv6.split(",") if nic.reported_ipv6 else [],
                     "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
                     **_shown_link(node, "nic", nic),

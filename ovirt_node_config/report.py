@@ -47,6 +47,8 @@ class Nic:
     reported_mtu: int | None = None  # the MTU it runs with
     max_mtu: int | None = None  # the largest its device accepts, where the kernel says
     reported_ipv6: str | None = None  # its global IPv6 addresses, ADDRESS/PREFIX, comma-separated
+    vendor: str | None = None  # as lshw names it, when the report says
+    product: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,13 @@ def _cpu(field: str, raw: object, position: int) -> Cpu:
     )
 
 
+def _optional_text(field: str, value: object) -> str | None:
+    """A printable name the report may leave out (255 characters at most)."""
+    if value in (None, ""):
+        return None
+    return validation.text(field, value, max_length=255)
+
+
 def _leading_number(field: str, value: object) -> int | None:
     """Legacy reports send "2400.000" MHz or "512 KB"; keep the whole part of the number."""
     if isinstance(value, float):
@@ -213,6 +222,8 @@ def _nic(field: str, raw: object) -> Nic | Skipped:
             f"{field}.max_mtu", nic.get("max_mtu"), minimum=1, maximum=MAX_MTU, required=False
         ),
         reported_ipv6=_ipv6_addresses(f"{field}.ipv6_addresses", nic.get("ipv6_addresses")),
+        vendor=_optional_text(f"{field}.vendor", nic.get("vendor")),
+        product=_optional_text(f"{field}.product", nic.get("product")),
     )
 
 

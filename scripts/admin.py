@@ -333,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         rule.add_argument(f"--{condition}", type=int, metavar=unit)
     rule.add_argument("--nics-at-speed", metavar="MBPS:COUNT", help="at least COUNT NICs of at least MBPS")
+    rule.add_argument("--nic-vendor", metavar="GLOB", help="some NIC's vendor, e.g. '*Mellanox*' (any case)")
+    rule.add_argument("--nic-product", metavar="GLOB", help="some NIC's product name (any case)")
     command("rules", "list the rules in the order they are tried", "admin.list_rules", show="rules")
     command(
         "rule-delete",
@@ -542,6 +544,8 @@ def _rule_settings(args: argparse.Namespace) -> dict:
         "memory_mb_at_least": args.memory_mb_at_least,
         "nics_at_least": args.nics_at_least,
         "nic_speed_at_least": args.nic_speed_at_least,
+        "nic_vendor": args.nic_vendor,
+        "nic_product": args.nic_product,
     }
     if args.nics_at_speed:
         speed, _, count = args.nics_at_speed.partition(":")

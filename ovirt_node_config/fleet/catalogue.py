@@ -215,6 +215,8 @@ def place_new_node(db: Database, conn: Connection, host_id: int, report: Hardwar
         len(report.cpus),
         report.memory_mb or 0,
         tuple(nic.bandwidth_mbps or 0 for nic in report.nics),
+        tuple(nic.vendor for nic in report.nics),
+        tuple(nic.product for nic in report.nics),
     )
     for rule in rules:
         rule["match_document"] = json.loads(rule["match"])

@@ -2,7 +2,8 @@
 
 A predicate keeps the NICs whose link speed is at least (``speed_at_least``) or exactly
 (``speed``) some Mb/s, whose link is ``up`` or ``down``, whose last reported name matches a glob
-(``name``: ``ens*``); then it takes ``fastest`` N of them (fastest first, by name between
+(``name``: ``ens*``), whose vendor or product (as lshw names them, when the report says; globs,
+any case: ``*Mellanox*``) match; then it takes ``fastest`` N of them (fastest first, by name between
 equals) or requires exactly ``count``. A node on which it does not find exactly what it asks for
 fails closed: :class:`Unsatisfied` says why, naming the NICs it saw. An unknown speed never
 counts as fast enough.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from .. import validation
 from ..errors import InvalidInput
 
-FIELDS = {"speed_at_least", "speed", "link", "name", "fastest", "count"}
+FIELDS = {"speed_at_least", "speed", "link", "name", "vendor", "product", "fastest", "count"}
 
 
 class Unsatisfied(Exception):
@@ -29,6 +30,8 @@ class NicPredicate:
     speed: int | None = None
     link: str | None = None
     name: str | None = None
+    vendor: str | None = None
+    product: str | None = None
     fastest: int | None = None
     count: int | None = None
 
@@ -42,6 +45,9 @@ class NicPredicate:
             words.append(f"exactly {self.speed} Mb/s")
         if self.name:
             words.append(f"named {self.name}")
+        words += [
+            f"{key} {value}" for key, value in (("vendor", self.vendor), ("product", self.product)) if value
+        ]
         return ", ".join(words)
 
 
@@ -65,14 +71,18 @@ def predicate(where: str, value: object) -> NicPredicate:
     link = value.get("link")
     if link not in (None, "up", "down"):
         raise InvalidInput(f"{where}.link", f"must be up or down, not {validation.shown(link)}")
-    name = value.get("name")
-    if name is not None:
-        name = validation.text(f"{where}.name", name, max_length=32)
+
+    def glob(key: str, longest: int) -> str | None:
+        raw = value.get(key)
+        return None if raw is None else validation.text(f"{where}.{key}", raw, max_length=longest)
+
     chosen = NicPredicate(
         number("speed_at_least", 1, 10_000_000),
         number("speed", 1, 10_000_000),
         link,
-        name,
+        glob("name", 32),
+        glob("vendor", 255),
+        glob("product", 255),
         number("fastest", 1, 64),
         number("count", 1, 64),
     )
@@ -104,7 +114,17 @@ def _passes(nic, wanted: NicPredicate) -> bool:
         return False
     if wanted.link and (nic.link_state or "unknown") != wanted.link:
         return False
-    return not wanted.name or fnmatch.fnmatchcase(nic.iface_name, wanted.name)
+    if wanted.name and not fnmatch.fnmatchcase(nic.iface_name, wanted.name):
+        return False
+    return all(
+        wanted_value is None or matches_name(getattr(nic, key, None), wanted_value)
+        for key, wanted_value in (("vendor", wanted.vendor), ("product", wanted.product))
+    )
+
+
+def matches_name(said: str | None, pattern: str) -> bool:
+    """A vendor or product name against a glob, in any case; an unknown one never matches."""
+    return said is not None and fnmatch.fnmatch(said.lower(), pattern.lower())
 
 
 def _shown(nic) -> str:

@@ -2,8 +2,9 @@
 
 A match is a struct of conditions, all of which must hold: ``hostname`` (a glob), ``uuids`` or
 ``macs`` (lists: the node's UUID, or one of its MACs, is in it), ``cpus_at_least``,
-``memory_mb_at_least``, ``nics_at_least``, ``nic_speed_at_least`` (some NIC is that fast) and
-``nics_at_speed`` (``{"speed": 10000, "count": 2}``: at least that many NICs that fast). An empty
+``memory_mb_at_least``, ``nics_at_least``, ``nic_speed_at_least`` (some NIC is that fast),
+``nics_at_speed`` (``{"speed": 10000, "count": 2}``: at least that many NICs that fast), and
+``nic_vendor`` / ``nic_product`` (globs, any case: some NIC's, where the report names it). An empty
 match matches every node. Rules are tried in ascending priority (then by name); the first that
 matches a node and has not yet placed ``max_count`` nodes places its template.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .. import validation
 from ..errors import InvalidInput
+from .nic_selection import matches_name
 
 CONDITIONS = {
     "hostname",
@@ -25,6 +27,8 @@ CONDITIONS = {
     "nics_at_least",
     "nic_speed_at_least",
     "nics_at_speed",
+    "nic_vendor",
+    "nic_product",
 }
 MAX_LISTED = 1000
 
@@ -39,6 +43,8 @@ class Facts:
     cpus: int
     memory_mb: int
     nic_speeds: tuple[int, ...]  # Mb/s of each NIC, 0 when unknown
+    nic_vendors: tuple[str | None, ...] = ()
+    nic_products: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class Match:
     nics_at_least: int = 0
     nic_speed_at_least: int = 0
     nics_at_speed: tuple[int, int] | None = None  # (speed, count)
+    nic_vendor: str | None = None
+    nic_product: str | None = None
 
     def holds_for(self, facts: Facts) -> bool:
         if self.hostname and not fnmatch.fnmatchcase(facts.hostname, self.hostname):
@@ -67,8 +75,11 @@ class Match:
             return False
         if self.nics_at_speed:
             speed, count = self.nics_at_speed
-            return sum(s >= speed for s in facts.nic_speeds) >= count
-        return True
+            if sum(s >= speed for s in facts.nic_speeds) < count:
+                return False
+        if self.nic_vendor and not any(matches_name(v, self.nic_vendor) for v in facts.nic_vendors):
+            return False
+        return not self.nic_product or any(matches_name(p, self.nic_product) for p in facts.nic_products)
 
 
 def read_match(value: object) -> Match:
@@ -93,6 +104,10 @@ def read_match(value: object) -> Match:
         return frozenset(check(f"match.{key}[{i}]", item) for i, item in enumerate(raw))
 
     hostname = value.get("hostname")
+    names = {
+        key: None if value.get(key) is None else validation.text(f"match.{key}", value[key], max_length=255)
+        for key in ("nic_vendor", "nic_product")
+    }
     at_speed = value.get("nics_at_speed")
     if at_speed is not None:
         if not isinstance(at_speed, dict) or set(at_speed) != {"speed", "count"}:
@@ -110,6 +125,8 @@ def read_match(value: object) -> Match:
         at_least("nics_at_least"),
         at_least("nic_speed_at_least"),
         at_speed,
+        names["nic_vendor"],
+        names["nic_product"],
     )
 
 
@@ -126,6 +143,8 @@ def as_document(match: Match) -> dict:
         "nics_at_speed": {"speed": match.nics_at_speed[0], "count": match.nics_at_speed[1]}
         if match.nics_at_speed
         else None,
+        "nic_vendor": match.nic_vendor,
+        "nic_product": match.nic_product,
     }
     return {key: value for key, value in document.items() if value}
 

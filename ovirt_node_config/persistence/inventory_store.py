@@ -48,6 +48,8 @@ class StoredNic:
     reported_mtu: int | None
     max_mtu: int | None
     reported_ipv6: str | None
+    vendor: str | None = None
+    product: str | None = None
 
 
 @dataclass
@@ -77,7 +79,7 @@ _DEGRADED = (
 HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
 _CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
 _NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state",
-               "reported_mtu", "max_mtu", "reported_ipv6")  # fmt: skip
+               "reported_mtu", "max_mtu", "reported_ipv6", "vendor", "product")  # fmt: skip
 _NIC_INSERT_COLUMNS = ("host_id", "mac", *_NIC_VALUES)
 _NIC_ROW = _columns(NicRow, "bond_id", "bridge_id")  # a new NIC is in no bond or bridge
 _NIC_ROW_NAMES = _NIC_ROW.split(", ")

@@ -59,6 +59,8 @@ class NicRow:
     max_mtu: int | None = None
     reported_ipv6: str | None = None
     bridge_id: int | None = None  # the bridge this NIC is a port of
+    vendor: str | None = None
+    product: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ _NODE_NICS = (
         nics.c.max_mtu,
         nics.c.reported_ipv6,
         bridge_ports.c.bridge_id,
+        nics.c.vendor,
+        nics.c.product,
         bondings_nics.c.primary_slave,
     )
     .select_from(

@@ -147,6 +147,8 @@ nics = Table(
     Column("reported_mtu", Integer),
     Column("max_mtu", Integer),
     Column("reported_ipv6", String(800)),
+    Column("vendor", String(255)),
+    Column("product", String(255)),
     PrimaryKeyConstraint("id", name="nics_pkey"),
     UniqueConstraint("mac", name="nics_mac_key"),
     UniqueConstraint("id", "host_id", name="nics_id_host_id_key"),

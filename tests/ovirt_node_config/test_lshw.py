@@ -345,3 +345,12 @@ def test_a_report_in_french_gives_the_facts_of_the_english_one(name):
     french = in_french(english)
     assert "<description>System Memory</description>" not in french
     assert lshw.parse(french) == lshw.parse(english)
+
+
+def test_a_nics_vendor_and_product_as_lshw_names_them():
+    """Network templates pick NICs by them (fleet/nic_selection.py)."""
+    nics = {nic["iface_name"]: nic for nic in lshw.parse((DATA / "collins-lshw-10g.xml").read_text())["nics"]}
+    assert (nics["eth2"]["vendor"], nics["eth2"]["product"]) == (
+        "Intel Corporation",
+        "82599EB 10-Gigabit Network Connection",
+    )

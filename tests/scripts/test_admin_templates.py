@@ -3,6 +3,7 @@
 files would gain), then the template applied to the nodes it fits, node by node."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,22 @@ def test_a_node_changed_by_hand_is_reported_drifted_until_reapplied_or_detached(
     assert cli("set-mtu", "hv3.rack3", "eth2", "default").returncode == 0
     assert cli("template-detach", "hv3.rack3").returncode == 0  # or lets it go its own way
     assert json.loads(cli("drifted", "-o", "json").stdout) == []
+
+
+def test_a_rule_and_a_template_by_what_lshw_says_a_nic_is(cli, server, tmp_path):
+    """A real server's `lshw -xml` (an Intel 82599 10G port, two Intel 82576 1G ones) enrols
+    straight into a template that bonds its two 82576 NICs, placed by a rule on NIC vendor."""
+    design = tmp_path / "intel.json"
+    bond = {"name": "bond0", "nics": {"product": "*82576*", "count": 2}}
+    design.write_text(json.dumps({"name": "intel-1g", "bonding_type": "Failover", "bonds": [bond]}))
+    assert cli("template-set", "intel-1g", str(design)).returncode == 0
+    assert cli("rule-set", "intel", "--template", "intel-1g", "--nic-vendor", "intel*").returncode == 0
+    lshw_xml = (Path(__file__).parents[1] / "data" / "lshw" / "collins-lshw-10g.xml").read_text()
+    enrolled = server.proxy().identify({"lshw_xml": lshw_xml})
+    shown = json.loads(cli("show", enrolled["hostname"], "-o", "json").stdout)
+    by_name = {nic["iface_name"]: nic for nic in shown["nics"]}
+    assert by_name["eth2"]["product"] == "82599EB 10-Gigabit Network Connection"
+    assert [sorted(bond["slaves"]) for bond in shown["bonds"]] == [
+        [by_name["eth0"]["mac"], by_name["eth1"]["mac"]]
+    ]
+    assert cli("rules", "-o", "json").stdout.count('"nic_vendor": "intel*"') == 1

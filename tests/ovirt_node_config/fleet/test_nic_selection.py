@@ -66,3 +66,21 @@ def test_bad_predicates_are_named(wanted, message):
     with pytest.raises(InvalidInput) as caught:
         predicate("nics", wanted)
     assert caught.value.message.startswith(message)
+
+
+def test_vendor_and_product_globs_in_any_case_and_unknown_never_matches():
+    def named_nic(name: str, speed: int, vendor: str | None, product: str | None):
+        return SimpleNamespace(
+            iface_name=name, bandwidth_mbps=speed, link_state="up", vendor=vendor, product=product
+        )
+
+    named = [
+        named_nic("eth0", 1000, "Intel Corporation", "I350 Gigabit Network Connection"),
+        named_nic("eth1", 10000, "Mellanox Technologies", "MT27710 Family [ConnectX-4 Lx]"),
+        named_nic("eth2", 10000, None, None),
+    ]
+    assert select(named, predicate("nics", {"vendor": "*mellanox*"}), set(), "bond0") == ["eth1"]
+    assert select(named, predicate("nics", {"product": "*CONNECTX-4*"}), set(), "bond0") == ["eth1"]
+    assert select(named, predicate("nics", {"vendor": "intel*"}), set(), "bond0") == ["eth0"]
+    with pytest.raises(Unsatisfied, match="vendor \\*broadcom\\*; 0 qualify"):
+        select(named, predicate("nics", {"vendor": "*broadcom*", "count": 1}), set(), "bond0")
