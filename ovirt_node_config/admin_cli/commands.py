@@ -1,0 +1,579 @@
+"""The ``ovirt-node-admin`` subcommands: their arguments (``build_parser``) and the XML-RPC call
+each makes (``call_arguments``); a selector standing for HOST (``with_selected_placeholder``).
+``scripts/admin.py`` runs them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from .. import __version__
+from ..bonding import CHOICES, OPTION_NAMES
+from . import outcomes, output, session_file
+from .outcomes import CommandError
+
+PROG = "ovirt-node-admin"
+DEFAULT_URL = "http://127.0.0.1:8742/"
+URL_ENV, USER_ENV, PASSWORD_ENV = (
+    "OVIRT_NODE_CONFIG_URL",
+    "OVIRT_NODE_CONFIG_USER",
+    "OVIRT_NODE_CONFIG_PASSWORD",
+)
+PAGE = 1000  # nodes asked for per admin.list_nodes call (the server's most)
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ovirt-node-config" / "admin.ini"
+
+
+def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
+    """-o and -c, given before the subcommand or after it (after wins)."""
+    default = (lambda value: value) if top else (lambda _value: argparse.SUPPRESS)
+    parser.add_argument(
+        "-o",
+        "--output",
+        choices=output.FORMATS,
+        default=default("table"),
+        help="table (default), json, or bare values for scripts",
+    )
+    parser.add_argument(
+        "-c",
+        "--column",
+        dest="columns",
+        action="append",
+        default=default(None),
+        metavar="KEY",
+        help="show only this key of each record; repeatable, in order",
+    )
+    parser.add_argument(
+        "--json", dest="output", action="store_const", const="json", default=default("table"), help="-o json"
+    )
+
+
+# Methods that name one node first but change nothing: no selector for them.
+READ_ONLY = {"admin.show_node", "admin.preview_config", "admin.history", "admin.plan_template"}
+# Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
+BULK_COMMANDS: set[str] = set()
+SELECTED = "@selected"  # stands for HOST while a selector names the nodes
+
+
+def add_selector_flags(sub: argparse.ArgumentParser, changes: bool = True) -> None:
+    selector = sub.add_argument_group("many nodes at once (instead of HOST)")
+    selector.add_argument("--hosts", metavar="GLOB", help="the nodes whose host names match, e.g. 'rack3-*'")
+    selector.add_argument(
+        "--hosts-file", metavar="FILE", help="the nodes named in FILE, one per line ('-': stdin)"
+    )
+    if not changes:
+        return
+    selector.add_argument(
+        "--dry-run", action="store_true", help="show what each node would do; change nothing"
+    )
+    sub.add_argument(
+        "--yes", action="store_true", help="do not ask before changing (needed without a terminal)"
+    )
+
+
+# Subcommands: name -> (help, XML-RPC method, positional arguments, how to show the result).
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Administer oVirt nodes' networks through the configuration server.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes:\n" + outcomes.__doc__.split("\n\n", 1)[1]
+        + f"\nThe password comes from ${PASSWORD_ENV}, the config file or a prompt; after `login`, a "
+        "session is used instead.",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--url", help=f"server URL (default: ${URL_ENV}, the config file, or {DEFAULT_URL})")
+    parser.add_argument("--user", help=f"administrator name (default: ${USER_ENV} or the config file)")
+    add_output_flags(parser, top=True)
+    parser.add_argument(
+        "--config", metavar="FILE", help=f"INI file with an [admin] section (default {default_config_path()})"
+    )
+    parser.add_argument("--ca-file", metavar="FILE", help="CA certificate(s) to verify an https server with")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="network timeout (default 30)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+
+    def command(name, help_text, method, *arguments, show="record"):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        add_output_flags(sub, top=False)
+        for argument, kwargs in arguments:
+            sub.add_argument(argument, **kwargs)
+        sub.set_defaults(method=method, show=show)
+        if arguments and arguments[0][0] == "host" and method not in READ_ONLY:
+            add_selector_flags(sub)
+            BULK_COMMANDS.add(name)
+        return sub
+
+    command(
+        "login",
+        f"check the password once and keep a session for this server (12 hours) in {session_file.path()}",
+        "admin.login",
+        show="session",
+    )
+    command("logout", "end the session kept for this server", "admin.logout", show="session").add_argument(
+        "--everywhere", action="store_true", help="end every session of this administrator"
+    )
+    host = ("host", {"metavar": "HOST", "help": "host name or SMBIOS UUID"})
+    bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
+    command("nodes", "list the nodes, with their state and when they were last seen", "admin.list_nodes",
+            show="nodes").add_argument(
+        "--state",
+        default="",
+        choices=["ok", "pending reboot", "degraded", "rolled back", "verify failed", "never applied"],
+        help="only the nodes in this state",
+    )  # fmt: skip
+    command("show", "show one node: hardware, NICs, bonds", "admin.show_node", host, show="node")
+    command(
+        "bonding-types",
+        "list the bonding types and the bond options each accepts",
+        "admin.list_bonding_types",
+        show="types",
+    )
+    command(
+        "set-bonding-type",
+        "set a node's bonding type (label or mode)",
+        "admin.set_bonding_type",
+        host,
+        ("type", {"metavar": "TYPE", "help": "e.g. 'Link Aggregation' or 4"}),
+    )
+    command(
+        "set-network-stack",
+        "choose the files that configure a node: ifcfg or keyfile (NetworkManager), "
+        "or 'reported' to follow what the node says at boot",
+        "admin.set_network_stack",
+        host,
+        ("stack", {"metavar": "STACK", "choices": ["ifcfg", "keyfile", "reported"]}),
+    )
+    command(
+        "bond-create",
+        "create a bond over two or more of the node's NICs",
+        "admin.create_bonding",
+        host,
+        ("name", {"metavar": "NAME", "help": "display name"}),
+        ("iface", {"metavar": "IFACE"}),
+        (
+            "macs",
+            {"metavar": "NIC", "nargs": "+", "help": "the NICs to enslave (two or more), by name or MAC"},
+        ),
+    ).add_argument(
+        "--type",
+        dest="bonding_type",
+        default="",
+        metavar="TYPE",
+        help="set the node's bonding type in the same change (a label, a mode number or a kernel name)",
+    )
+    command("bond-delete", "delete a bond (its NICs are released)", "admin.delete_bonding", host, bond)
+    command(
+        "bond-enslave",
+        "add NICs to a bond",
+        "admin.enslave",
+        host,
+        bond,
+        ("macs", {"metavar": "NIC", "nargs": "+", "help": "NICs by name or MAC"}),
+    )
+    command(
+        "bond-release",
+        "take NICs out of a bond",
+        "admin.release",
+        host,
+        bond,
+        ("macs", {"metavar": "NIC", "nargs": "+", "help": "NICs by name or MAC"}),
+    )
+    iface = ("target", {"metavar": "IFACE", "help": "a bond, VLAN or bridge; a NIC by name or MAC"})
+    address = command(
+        "set-address", "set how an interface gets its IPv4 address", "admin.set_address", host, iface
+    )
+    address.add_argument("--boot", required=True, metavar="PROTOCOL", help="dhcp, static or none")
+    address.add_argument("--ip", metavar="ADDRESS")
+    address.add_argument("--netmask", metavar="MASK")
+    address.add_argument("--broadcast", metavar="ADDRESS")
+    command(
+        "vlan-create",
+        "create a VLAN on a NIC or a bond (named PARENT.ID unless --name)",
+        "admin.create_vlan",
+        host,
+        ("parent", {"metavar": "PARENT", "help": "a bond, or a NIC by name or MAC"}),
+        ("vlan_id", {"metavar": "ID", "type": int, "help": "1-4094"}),
+    ).add_argument("--name", default="", metavar="IFACE", help="the VLAN's interface name")
+    command("vlan-delete", "delete a VLAN", "admin.delete_vlan", host, ("name", {"metavar": "IFACE"}))
+    bridge = command(
+        "bridge-create",
+        "create a bridge over NICs, bonds or VLANs (it takes over the first port's addressing)",
+        "admin.create_bridge",
+        host,
+        ("name", {"metavar": "NAME", "help": "e.g. ovirtmgmt"}),
+        ("ports", {"metavar": "PORT", "nargs": "*", "help": "bonds, VLANs, NICs by name or MAC"}),
+    )
+    bridge.add_argument("--stp", action="store_true", help="run the spanning tree protocol (default off)")
+    bridge.add_argument("--forward-delay", type=int, metavar="SECONDS", help="2-30")
+    command("bridge-delete", "delete a bridge (its ports are released)", "admin.delete_bridge", host,
+            ("name", {"metavar": "NAME"}))  # fmt: skip
+    command(
+        "set-mtu",
+        "set an interface's MTU ('default' returns to the kernel's)",
+        "admin.set_mtu",
+        host,
+        iface,
+        ("mtu", {"metavar": "MTU", "help": "68-65535, or default"}),
+    )
+    command(
+        "set-ipv6",
+        "set an interface's IPv6: ignore, auto (SLAAC), dhcp, or ADDRESS/PREFIX",
+        "admin.set_ipv6",
+        host,
+        iface,
+        ("ipv6", {"metavar": "SETTING"}),
+    )
+    arp = command(
+        "bond-arp",
+        "set a bond's ARP monitoring (interval 0 turns it off)",
+        "admin.set_arp_monitor",
+        host,
+        bond,
+    )
+    arp.add_argument("--address", default="", metavar="IP", help="address to ARP-ping")
+    arp.add_argument("--interval", required=True, type=int, metavar="MS", help="interval in milliseconds")
+    add_bond_options(
+        command(
+            "bond-options",
+            "set a bond's options, named like the kernel's (the server checks them against the node's mode)",
+            "admin.set_bond_options",
+            host,
+            bond,
+        )
+    )
+    command(
+        "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
+    )
+    design = (
+        "design",
+        {"metavar": "TEMPLATE", "help": "a stored template's name, or a JSON file ('-': stdin)"},
+    )
+    planning = command(
+        "template-plan",
+        "what a network template would make of a node (or --hosts): the file diff, or why it fails",
+        "admin.plan_template",
+        host,
+        design,
+        show="template-plan",
+    )
+    add_selector_flags(planning, changes=False)
+    BULK_COMMANDS.add("template-plan")
+    planning.add_argument("--diff", action="store_true", help="print each node's diff, not only its counts")
+    command(
+        "template-set",
+        "store a network template (create or replace) from a JSON file",
+        "admin.set_template",
+        ("name", {"metavar": "NAME"}),
+        ("design", {"metavar": "FILE", "help": "JSON ('-': stdin)"}),
+    )
+    command(
+        "templates",
+        "list the stored templates, with the rules naming them and the nodes holding them",
+        "admin.list_templates",
+        show="templates",
+    )
+    command(
+        "template-delete",
+        "delete a stored template no rule names and no node holds",
+        "admin.delete_template",
+        ("name", {"metavar": "NAME"}),
+    )
+    command(
+        "template-detach",
+        "a node no longer holds its template (its network stays)",
+        "admin.detach_template",
+        host,
+    )
+    rule = command(
+        "rule-set",
+        "store a rule placing a template on new nodes that match (create or replace)",
+        "admin.set_rule",
+        ("name", {"metavar": "NAME"}),
+    )
+    rule.add_argument("--template", required=True, metavar="NAME", help="the stored template it places")
+    rule.add_argument(
+        "--priority", type=int, default=100, metavar="N", help="lower is tried first (default 100)"
+    )
+    rule.add_argument("--max-count", type=int, metavar="N", help="place at most N nodes")
+    rule.add_argument("--hostname", metavar="GLOB", help="host names matching, e.g. 'hv*.rack3'")
+    rule.add_argument("--uuid", dest="uuids", action="append", metavar="UUID", help="repeatable")
+    rule.add_argument("--mac", dest="macs", action="append", metavar="MAC", help="a NIC's MAC; repeatable")
+    for condition, unit in (
+        ("cpus-at-least", "N"),
+        ("memory-mb-at-least", "MB"),
+        ("nics-at-least", "N"),
+        ("nic-speed-at-least", "MBPS"),
+    ):
+        rule.add_argument(f"--{condition}", type=int, metavar=unit)
+    rule.add_argument("--nics-at-speed", metavar="MBPS:COUNT", help="at least COUNT NICs of at least MBPS")
+    rule.add_argument("--nic-vendor", metavar="GLOB", help="some NIC's vendor, e.g. '*Mellanox*' (any case)")
+    rule.add_argument("--nic-product", metavar="GLOB", help="some NIC's product name (any case)")
+    command("rules", "list the rules in the order they are tried", "admin.list_rules", show="rules")
+    command(
+        "rule-delete",
+        "delete a rule (nodes it placed keep their template)",
+        "admin.delete_rule",
+        ("name", {"metavar": "NAME"}),
+    )
+    started = command(
+        "rollout-start",
+        "roll a stored template out over nodes in waves: canaries first, then at most --max-pending "
+        "waiting for their reboot; it stops by itself when a node rolls back",
+        "admin.start_rollout",
+        ("name", {"metavar": "NAME"}),
+        ("template", {"metavar": "TEMPLATE"}),
+        show="rollout",
+    )
+    add_selector_flags(started, changes=False)
+    started.add_argument(
+        "--canary", type=int, default=1, metavar="N", help="nodes that must boot well first (1)"
+    )
+    started.add_argument(
+        "--max-pending", type=int, default=10, metavar="N", help="nodes waiting for their reboot at once (10)"
+    )
+    command(
+        "rollouts", "list the rollouts with their state and counts", "admin.list_rollouts", show="rollouts"
+    )
+    rollout_name = ("name", {"metavar": "NAME"})
+    command("rollout-show", "a rollout: its state, why it stopped, each node", "admin.show_rollout",
+            rollout_name, show="rollout")  # fmt: skip
+    command(
+        "rollout-resume", "go on with a stopped rollout", "admin.resume_rollout", rollout_name, show="rollout"
+    )
+    command("rollout-abandon", "stop a rollout for good (nodes changed keep it)", "admin.abandon_rollout",
+            rollout_name, show="rollout")  # fmt: skip
+    command(
+        "drifted",
+        "nodes changed by hand since their template was applied",
+        "admin.list_drifted",
+        show="drifted",
+    )
+    command(
+        "template-apply",
+        "make a node's network (or --hosts) what a network template says, in one transaction",
+        "admin.apply_template",
+        host,
+        design,
+    )
+    command("history", "list the changes made to a node, newest first", "admin.history", host,
+            show="history").add_argument(
+        "--since",
+        default="",
+        metavar="WHEN",
+        help="only changes since WHEN: an ISO 8601 date or time (UTC unless it says), or 30m, 12h, 7d ago",
+    )  # fmt: skip
+    command(
+        "node-delete",
+        "delete a node and everything about it (lists what goes, then asks)",
+        "admin.delete_node",
+        host,
+        show="deleted",
+    )
+    command(
+        "node-reset-credential",
+        "void a node's credential: its next boot enrols it anew (a reinstalled node)",
+        "admin.reset_credential",
+        host,
+    )
+    claim = ("claim", {"metavar": "CLAIM", "help": "a claim's number, or the host name it names"})
+    command(
+        "pending", "list new nodes waiting to be accepted", "admin.list_claims", show="claims"
+    ).set_defaults(kind="enrolment")
+    command(
+        "claims",
+        "list every claim held for an administrator (enrolments and conflicts)",
+        "admin.list_claims",
+        show="claims",
+    ).set_defaults(kind="")
+    command("claim-show", "show a claim beside the current state", "admin.show_claim", claim, show="claim")
+    command("accept", "apply what a claim asked for (enrol a pending node)", "admin.accept_claim", claim)
+    command("reject", "drop a claim; nothing changes", "admin.reject_claim", claim)
+    address = ("address", {"metavar": "ADDRESS", "help": "the 2008 appliance's IP address"})
+    command(
+        "legacy-allow",
+        "let the 2008 appliance at ADDRESS identify as HOST and fetch its config (no credential)",
+        "admin.associate_legacy_address",
+        ("host", {"metavar": "HOST", "help": "host name"}),
+        address,
+    )
+    command(
+        "legacy-forbid",
+        "no host for the 2008 appliance at ADDRESS",
+        "admin.associate_legacy_address",
+        address,
+    ).set_defaults(host="")
+    command(
+        "legacy-addresses",
+        "list the addresses 2008 appliances may speak from (this list; the server's hosts file too)",
+        "admin.list_legacy_addresses",
+        show="legacy",
+    )
+    command(
+        "register",
+        "register nodes by SMBIOS UUID or MAC before they boot (the 'registered' enrolment policy)",
+        "admin.register_nodes",
+        ("values", {"metavar": "UUID_OR_MAC", "nargs": "+"}),
+    )
+    command(
+        "unregister",
+        "remove one registration",
+        "admin.unregister_node",
+        ("value", {"metavar": "UUID_OR_MAC"}),
+    )
+    command(
+        "registrations",
+        "list the registered UUIDs and MACs",
+        "admin.list_registrations",
+        show="registrations",
+    )
+    return parser
+
+
+def add_bond_options(sub: argparse.ArgumentParser) -> None:
+    """One flag per kernel option (``--lacp-rate`` for lacp_rate); an option not given is kept."""
+    for name in OPTION_NAMES:
+        flag = "--" + name.replace("_", "-")
+        if name == "arp_ip_target":
+            sub.add_argument(flag, action="append", metavar="IP", help="an ARP target; repeat for up to 16")
+        elif name in CHOICES:
+            sub.add_argument(flag, metavar="VALUE", help=" | ".join(CHOICES[name]))
+        elif name == "primary":
+            sub.add_argument(
+                flag, metavar="IFACE", help="the slave to prefer, by the name the node last reported"
+            )
+        else:
+            sub.add_argument(flag, metavar="MS", help="milliseconds")
+    sub.add_argument(
+        "--reset",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="return an option to its default (e.g. --reset arp_interval --reset arp_ip_target); repeatable",
+    )
+
+
+def call_arguments(args: argparse.Namespace) -> tuple:
+    if args.method == "admin.set_address":
+        settings = {"boot_protocol": args.boot}
+        settings.update(
+            {
+                key: value
+                for key, value in (
+                    ("ip_address", args.ip),
+                    ("netmask", args.netmask),
+                    ("broadcast", args.broadcast),
+                )
+                if value
+            }
+        )
+        return (args.host, args.target, settings)
+    if args.method == "admin.create_bonding":
+        return (args.host, args.name, args.iface, args.macs, args.bonding_type)
+    if args.method == "admin.create_vlan":
+        return (args.host, args.parent, args.vlan_id, args.name)
+    if args.method == "admin.create_bridge":
+        options = {"stp": args.stp, **({"forward_delay": args.forward_delay} if args.forward_delay else {})}
+        return (args.host, args.name, args.ports, options)
+    if args.method == "admin.set_mtu":
+        return (args.host, args.target, "" if args.mtu == "default" else _number(args.mtu))
+    if args.method == "admin.set_ipv6":
+        return (args.host, args.target, args.ipv6)
+    if args.method == "admin.set_arp_monitor":
+        return (args.host, args.bond, args.address, args.interval)
+    if args.method == "admin.set_bond_options":
+        changes = {name: getattr(args, name) for name in OPTION_NAMES if getattr(args, name) is not None}
+        changes.update({name.replace("-", "_"): None for name in args.reset})
+        return (args.host, args.bond, changes)
+    if args.method == "admin.set_network_stack":
+        return (args.host, "" if args.stack == "reported" else args.stack)
+    if args.method == "admin.history":
+        return (args.host, _since(args.since))
+    if args.method in ("admin.plan_template", "admin.apply_template"):
+        return (args.host, _design(args.design))
+    if args.method == "admin.set_template":
+        return (args.name, _design(args.design, stored=False))
+    if args.method == "admin.set_rule":
+        return (args.name, _rule_settings(args))
+    if args.method == "admin.start_rollout":
+        return (args.name, args.template, args.selected, args.canary, args.max_pending)
+    if args.method in ("admin.show_rollout", "admin.resume_rollout", "admin.abandon_rollout"):
+        return (args.name,)
+    if args.method == "admin.list_claims":
+        return (args.kind,)
+    if args.method == "admin.logout":
+        return (args.everywhere,)
+    names = [
+        name for name in ("host", "claim", "type", "name", "iface", "bond", "macs") if hasattr(args, name)
+    ]
+    return tuple(getattr(args, name) for name in names)
+
+
+def _rule_settings(args: argparse.Namespace) -> dict:
+    match = {
+        "hostname": args.hostname,
+        "uuids": args.uuids,
+        "macs": args.macs,
+        "cpus_at_least": args.cpus_at_least,
+        "memory_mb_at_least": args.memory_mb_at_least,
+        "nics_at_least": args.nics_at_least,
+        "nic_speed_at_least": args.nic_speed_at_least,
+        "nic_vendor": args.nic_vendor,
+        "nic_product": args.nic_product,
+    }
+    if args.nics_at_speed:
+        speed, _, count = args.nics_at_speed.partition(":")
+        match["nics_at_speed"] = {"speed": _number(speed), "count": _number(count)}
+    settings = {"template": args.template, "priority": args.priority, "max_count": args.max_count}
+    return {**settings, "match": {key: value for key, value in match.items() if value is not None}}
+
+
+def _design(path: str, stored: bool = True) -> dict | str:
+    """A template document from a JSON file ('-': standard input), read once per command; with
+    ``stored``, a name that is no file is a stored template's."""
+    if stored and path != "-" and not Path(path).exists():
+        return path
+    if path not in _DESIGNS:
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+            _DESIGNS[path] = json.loads(text)
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}", outcomes.USAGE) from None
+        except ValueError as exc:
+            raise CommandError(f"{path} is not JSON: {exc}", outcomes.USAGE) from None
+    return _DESIGNS[path]
+
+
+_DESIGNS: dict[str, object] = {}
+AGO = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _since(text: str) -> str:
+    """``7d`` as the ISO 8601 time seven days ago; anything else as given, for the server to read."""
+    if len(text) > 1 and text[-1] in AGO and text[:-1].isascii() and text[:-1].isdigit():
+        return (datetime.now(UTC) - timedelta(**{AGO[text[-1]]: int(text[:-1])})).isoformat(
+            timespec="seconds"
+        )
+    return text
+
+
+def _number(text: str) -> int | str:
+    """A whole number as a number; anything else as given, for the server to refuse by name."""
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+def with_selected_placeholder(argv: list[str]) -> list[str]:
+    """``set-mtu --hosts 'rack3-*' eth0 9000``: the selector stands where HOST would; HOST's
+    place is filled for argparse, and the command knows the nodes come from the selector."""
+    if not any(arg.split("=", 1)[0] in ("--hosts", "--hosts-file") for arg in argv):
+        return argv
+    at = next((index for index, arg in enumerate(argv) if arg in BULK_COMMANDS), None)
+    return argv if at is None else [*argv[: at + 1], SELECTED, *argv[at + 1 :]]
