@@ -205,9 +205,9 @@ def place_new_node(db: Database, conn: Connection, host_id: int, report: Hardwar
     """At a new node's first identify, in its transaction: the first rule that matches it
     places its template. A template the node's NICs do not satisfy leaves the node as it came,
     with the reason in its audit trail. What was placed (rule, template, or the failure)."""
-    rules = fleet_store.rules(conn)
-    if not rules:
+    if not fleet_store.any_rule(conn):  # most installations: one driver query, no more
         return None
+    rules = fleet_store.rules(conn)
     facts = placement.Facts(
         report.hostname,
         report.uuid or None,

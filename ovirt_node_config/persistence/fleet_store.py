@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from .driver import Driver
 from .tables import audit_log, host_templates, hosts, network_templates, template_rules
+
+# On every first boot (the boot storm's path, on the driver: see driver.py): is there any rule?
+_ANY_RULE = "SELECT 1 FROM template_rules LIMIT 1"
+
+
+def any_rule(conn: Connection) -> bool:
+    return bool(Driver(conn).execute(_ANY_RULE, ()).rows())
 
 
 def save_template(conn: Connection, name: str, document: str) -> bool:
