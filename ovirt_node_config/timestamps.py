@@ -8,14 +8,18 @@ from datetime import UTC, datetime
 from .errors import InvalidInput, shown
 
 
+def utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime; a naive one is taken as UTC (as SQLite keeps them)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def iso(value: datetime | str | None) -> str | None:
     """``value`` in ISO 8601, UTC, to the second; None stays None (unknown, not empty)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return aware.isoformat(timespec="seconds")
+    return utc(value).isoformat(timespec="seconds")
 
 
 def parse(field: str, value: object) -> datetime:
@@ -26,11 +30,11 @@ def parse(field: str, value: object) -> datetime:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(field, f"must be an ISO 8601 date or time, not {shown(value)}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc(moment)
 
 
 def for_database(moment: datetime | None, dialect: str) -> datetime | None:
-    """A moment to compare with stored ones: SQLite keeps naive UTC, PostgreSQL zones."""
+    """A moment (aware) as the database keeps it: SQLite naive UTC, PostgreSQL with its zone."""
     if moment is None or dialect == "postgresql":
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)

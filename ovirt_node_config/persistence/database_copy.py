@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Table, func, insert, inspect, select, text
 from sqlalchemy.types import DateTime
 
+from .. import timestamps
 from .engine import write_transaction
 from .migrations import migrate, pending
 from .tables import metadata
@@ -90,15 +90,9 @@ def _batches(reader, table: Table, target_dialect: str) -> Iterator[list[dict]]:
     while batch := list(itertools.islice(rows, BATCH)):
         for row in batch:
             for name in stamps:
-                row[name] = _timestamp(row[name], target_dialect)
+                if row[name] is not None:
+                    row[name] = timestamps.for_database(timestamps.utc(row[name]), target_dialect)
         yield batch
-
-
-def _timestamp(value: datetime | None, target_dialect: str) -> datetime | None:
-    if value is None:
-        return None
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware if target_dialect == "postgresql" else aware.astimezone(UTC).replace(tzinfo=None)
 
 
 def _advance_identities(writer) -> None:
