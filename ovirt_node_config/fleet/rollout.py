@@ -67,8 +67,8 @@ def report_status(db: Database, hostname: object, raw: object, presented: str | 
 
     def work(conn):
         answer = node_status.report_status(InTransaction(db, conn), hostname, raw, presented, address)
-        host_id = node_view.load(conn, answer["hostname"]).id
-        for waiting in rollout_store.pending_for(conn, host_id):
+        for waiting in rollout_store.pending_for(conn, answer["hostname"]):
+            host_id = waiting["host_id"]
             if answer["state"] in GOOD:
                 rollout_store.set_node(conn, waiting["id"], host_id, "ok")
                 _fill(db, conn, waiting["name"])

@@ -72,12 +72,14 @@ def set_node(conn: Connection, rollout_id: int, host_id: int, status: str, reaso
     )
 
 
-def pending_for(conn: Connection, host_id: int) -> list[dict]:
-    """The rollouts (id, name, state) in which this node waits for its reboot."""
+def pending_for(conn: Connection, hostname: str) -> list[dict]:
+    """The rollouts (id, name, state, and the node's host_id) in which the node named
+    ``hostname`` waits for its reboot: one query on every boot report."""
     rows = conn.execute(
-        select(rollouts.c.id, rollouts.c.name, rollouts.c.state)
+        select(rollouts.c.id, rollouts.c.name, rollouts.c.state, rollout_nodes.c.host_id)
         .join(rollout_nodes, rollout_nodes.c.rollout_id == rollouts.c.id)
-        .where(rollout_nodes.c.host_id == host_id, rollout_nodes.c.status == "pending")
+        .join(hosts, hosts.c.id == rollout_nodes.c.host_id)
+        .where(hosts.c.hostname == hostname, rollout_nodes.c.status == "pending")
     )
     return [dict(row._mapping) for row in rows]
 
