@@ -132,7 +132,7 @@ def set_rule(db: Database, actor: str, name: object, settings: object) -> dict:
     def work(conn):
         template_id = stored(conn, template_name)[0]
         after = {"template": template_name, "priority": priority, "match": match, "max_count": max_count}
-        before = next((_shown_rule(r) for r in fleet_store.rules(conn) if r["name"] == checked), None)
+        before = _rule_named(conn, checked)
         created = fleet_store.save_rule(
             conn, checked, priority, template_id, json.dumps(match, sort_keys=True), max_count
         )
@@ -153,6 +153,10 @@ def _shown_rule(row: dict) -> dict:
     }
 
 
+def _rule_named(conn: Connection, name: str) -> dict | None:
+    return next((_shown_rule(row) for row in fleet_store.rules(conn) if row["name"] == name), None)
+
+
 def list_rules(db: Database) -> list[dict]:
     return db.read(lambda conn: [_shown_rule(row) for row in fleet_store.rules(conn)])
 
@@ -161,7 +165,7 @@ def delete_rule(db: Database, actor: str, name: object) -> dict:
     checked = checked_name("name", name)
 
     def work(conn):
-        before = next((_shown_rule(r) for r in fleet_store.rules(conn) if r["name"] == checked), None)
+        before = _rule_named(conn, checked)
         if before is None:
             raise NotFound(f"no rule named {checked!r}")
         fleet_store.delete_rule(conn, checked)
