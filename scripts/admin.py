@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> object:
             args.selected = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
         if args.host_is_selected and args.method == "admin.plan_template":
             hosts = bulk.select(lambda: _every_node(proxy), args.hosts, args.hosts_file)
-            return [_plan_or_fault(proxy, host, args) for host in hosts]
+            return bulk.plan_template(proxy, hosts, call_arguments(args)[1])
         if args.host_is_selected:
             return _bulk(args, proxy, connection)
         if args.method == "admin.list_nodes":
@@ -151,13 +151,6 @@ def run(args: argparse.Namespace) -> object:
 def _for_host(args: argparse.Namespace, host: str) -> tuple:
     """The call's arguments with ``host`` where HOST would be (a selector's node)."""
     return call_arguments(argparse.Namespace(**{**vars(args), "host": host}))
-
-
-def _plan_or_fault(proxy, host: str, args: argparse.Namespace) -> dict:
-    try:
-        return proxy.admin.plan_template(*_for_host(args, host))
-    except xmlrpc.client.Fault as fault:
-        return {"host": host, "fails": fault.faultString}
 
 
 def _bulk(args: argparse.Namespace, proxy, connection: Connection) -> dict:

@@ -64,6 +64,23 @@ def plan(proxy, method: str, params_of: Callable[[str], tuple], hosts: list[str]
     return planned
 
 
+# Nodes planned per call of admin.plan_template_fleet (it takes up to 1000).
+PLANNED_PER_CALL = 500
+
+
+def plan_template(proxy, hosts: list[str], design: object) -> list[dict]:
+    """A template planned over every selected node, a page of nodes per call, with progress."""
+    from tqdm import tqdm
+
+    plans: list[dict] = []
+    with tqdm(total=len(hosts), desc="planning", unit="node", disable=None, file=sys.stderr) as bar:
+        for first in range(0, len(hosts), PLANNED_PER_CALL):
+            page = hosts[first : first + PLANNED_PER_CALL]
+            plans += proxy.admin.plan_template_fleet(page, design)
+            bar.update(len(page))
+    return plans
+
+
 def apply(
     proxy, method: str, params_of: Callable[[str], tuple], planned: list[NodeOutcome]
 ) -> list[NodeOutcome]:

@@ -129,7 +129,8 @@ def preload(url: str, fleet: list[FleetNode], chunk: int = 2000) -> None:
                             "host_id": ids[n.hostname],
                             "mac": mac,
                             "iface_name": f"eth{i}",
-                            "bandwidth_mbps": 10000,
+                            "bandwidth_mbps": n.link(i)[0],
+                            "link_state": n.link(i)[1],
                         }
                         for n in part
                         for i, mac in enumerate(n.macs())

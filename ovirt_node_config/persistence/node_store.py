@@ -1,7 +1,8 @@
 """Queries behind administration and configuration: one node's NICs, bonds and bonding type.
 
-:func:`load_node` reads everything about one node in three queries; the write helpers each
-change one kind of row. Decisions (what is allowed) live in ``ovirt_node_config.bonding``.
+:func:`load_node` reads everything about one node in five queries, :func:`load_nodes` many nodes
+in five queries per 500; the write helpers each change one kind of row. Decisions (what is
+allowed) live in ``ovirt_node_config.bonding``.
 """
 
 from __future__ import annotations
@@ -151,112 +152,106 @@ class NodeView:
 
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
-_NODE = (
-    select(
-        hosts.c.id,
-        hosts.c.hostname,
-        hosts.c.uuid,
-        hosts.c.arch,
-        hosts.c.memory_mb,
-        bonding_types.c.id.label("type_id"),
-        bonding_types.c.label,
-        bonding_types.c.mode,
-        hosts.c.config_version,
-        hosts.c.reported_network_stack,
-        hosts.c.network_stack_override,
-        hosts.c.credential_hash,
-    )
-    .select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
-    .where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
-)
+_HOST_COLUMNS = select(
+    hosts.c.id,
+    hosts.c.hostname,
+    hosts.c.uuid,
+    hosts.c.arch,
+    hosts.c.memory_mb,
+    bonding_types.c.id.label("type_id"),
+    bonding_types.c.label,
+    bonding_types.c.mode,
+    hosts.c.config_version,
+    hosts.c.reported_network_stack,
+    hosts.c.network_stack_override,
+    hosts.c.credential_hash,
+).select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
+_NODE = _HOST_COLUMNS.where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
 _NODE_LOCKED = _NODE.with_for_update(of=hosts)
-_NODE_NICS = (
-    select(
-        nics.c.id,
-        nics.c.mac,
-        nics.c.iface_name,
-        nics.c.bandwidth_mbps,
-        nics.c.boot_protocol,
-        nics.c.ip_address,
-        nics.c.netmask,
-        nics.c.broadcast,
-        nics.c.link_state,
-        bondings_nics.c.bonding_id.label("bond_id"),
-        nics.c.mtu,
-        nics.c.ipv6_method,
-        nics.c.ipv6_address,
-        nics.c.ipv6_prefix,
-        nics.c.reported_mtu,
-        nics.c.max_mtu,
-        nics.c.reported_ipv6,
-        bridge_ports.c.bridge_id,
-        nics.c.vendor,
-        nics.c.product,
-        bondings_nics.c.primary_slave,
+_NIC_COLUMNS = select(
+    nics.c.id,
+    nics.c.mac,
+    nics.c.iface_name,
+    nics.c.bandwidth_mbps,
+    nics.c.boot_protocol,
+    nics.c.ip_address,
+    nics.c.netmask,
+    nics.c.broadcast,
+    nics.c.link_state,
+    bondings_nics.c.bonding_id.label("bond_id"),
+    nics.c.mtu,
+    nics.c.ipv6_method,
+    nics.c.ipv6_address,
+    nics.c.ipv6_prefix,
+    nics.c.reported_mtu,
+    nics.c.max_mtu,
+    nics.c.reported_ipv6,
+    bridge_ports.c.bridge_id,
+    nics.c.vendor,
+    nics.c.product,
+    bondings_nics.c.primary_slave,
+).select_from(
+    nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id).outerjoin(
+        bridge_ports, bridge_ports.c.nic_id == nics.c.id
     )
-    .select_from(
-        nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id).outerjoin(
-            bridge_ports, bridge_ports.c.nic_id == nics.c.id
-        )
-    )
-    .where(nics.c.host_id == bindparam("host_id"))
-    .order_by(nics.c.mac)
 )
-_NODE_BONDS = (
-    select(
-        bondings.c.id,
-        bondings.c.name,
-        bondings.c.interface_name,
-        bondings.c.boot_protocol,
-        bondings.c.ip_address,
-        bondings.c.netmask,
-        bondings.c.broadcast,
-        bondings.c.arp_interval_ms,
-        bondings.c.miimon_ms,
-        bondings.c.updelay_ms,
-        bondings.c.downdelay_ms,
-        bondings.c.arp_validate,
-        bondings.c.fail_over_mac,
-        bondings.c.lacp_rate,
-        bondings.c.xmit_hash_policy,
-        bondings.c.mtu,
-        bondings.c.ipv6_method,
-        bondings.c.ipv6_address,
-        bondings.c.ipv6_prefix,
-        bridge_ports.c.bridge_id,
-        bondings.c.arp_ping_address,
-    )
-    .select_from(bondings.outerjoin(bridge_ports, bridge_ports.c.bonding_id == bondings.c.id))
-    .where(bondings.c.host_id == bindparam("host_id"))
-    .order_by(bondings.c.interface_name)
-)
+_BOND_COLUMNS = select(
+    bondings.c.id,
+    bondings.c.name,
+    bondings.c.interface_name,
+    bondings.c.boot_protocol,
+    bondings.c.ip_address,
+    bondings.c.netmask,
+    bondings.c.broadcast,
+    bondings.c.arp_interval_ms,
+    bondings.c.miimon_ms,
+    bondings.c.updelay_ms,
+    bondings.c.downdelay_ms,
+    bondings.c.arp_validate,
+    bondings.c.fail_over_mac,
+    bondings.c.lacp_rate,
+    bondings.c.xmit_hash_policy,
+    bondings.c.mtu,
+    bondings.c.ipv6_method,
+    bondings.c.ipv6_address,
+    bondings.c.ipv6_prefix,
+    bridge_ports.c.bridge_id,
+    bondings.c.arp_ping_address,
+).select_from(bondings.outerjoin(bridge_ports, bridge_ports.c.bonding_id == bondings.c.id))
 _ADDRESSING = ("mtu", "boot_protocol", "ip_address", "netmask", "broadcast", "ipv6_method", "ipv6_address",
                "ipv6_prefix")  # fmt: skip
-_NODE_VLANS = (
-    select(
-        vlans.c.id,
-        vlans.c.interface_name,
-        vlans.c.vlan_id,
-        vlans.c.parent_nic_id,
-        vlans.c.parent_bonding_id,
-        *(vlans.c[name] for name in _ADDRESSING),
-        bridge_ports.c.bridge_id,
-    )
-    .select_from(vlans.outerjoin(bridge_ports, bridge_ports.c.vlan_id == vlans.c.id))
-    .where(vlans.c.host_id == bindparam("host_id"))
-    .order_by(vlans.c.interface_name)
+_VLAN_COLUMNS = select(
+    vlans.c.id,
+    vlans.c.interface_name,
+    vlans.c.vlan_id,
+    vlans.c.parent_nic_id,
+    vlans.c.parent_bonding_id,
+    *(vlans.c[name] for name in _ADDRESSING),
+    bridge_ports.c.bridge_id,
+).select_from(vlans.outerjoin(bridge_ports, bridge_ports.c.vlan_id == vlans.c.id))
+_BRIDGE_COLUMNS = select(
+    bridges.c.id,
+    bridges.c.interface_name,
+    bridges.c.stp,
+    bridges.c.forward_delay,
+    *(bridges.c[name] for name in _ADDRESSING),
 )
-_NODE_BRIDGES = (
-    select(
-        bridges.c.id,
-        bridges.c.interface_name,
-        bridges.c.stp,
-        bridges.c.forward_delay,
-        *(bridges.c[name] for name in _ADDRESSING),
+
+
+def _per_host(columns, table, *order):
+    """``columns`` of one host's rows (``host_id``), and of many hosts' (``host_ids``), in order."""
+    one = columns.where(table.c.host_id == bindparam("host_id")).order_by(*order)
+    many = columns.add_columns(table.c.host_id.label("owner")).where(
+        table.c.host_id.in_(bindparam("host_ids", expanding=True))
     )
-    .where(bridges.c.host_id == bindparam("host_id"))
-    .order_by(bridges.c.interface_name)
-)
+    return one, many.order_by(table.c.host_id, *order)
+
+
+_NODE_NICS, _MANY_NICS = _per_host(_NIC_COLUMNS, nics, nics.c.mac)
+_NODE_BONDS, _MANY_BONDS = _per_host(_BOND_COLUMNS, bondings, bondings.c.interface_name)
+_NODE_VLANS, _MANY_VLANS = _per_host(_VLAN_COLUMNS, vlans, vlans.c.interface_name)
+_NODE_BRIDGES, _MANY_BRIDGES = _per_host(_BRIDGE_COLUMNS, bridges, bridges.c.interface_name)
+_MANY_HOSTS = _HOST_COLUMNS.where(hosts.c.hostname.in_(bindparam("names", expanding=True)))
 # Only read when a bond of the node has ARP targets: most have none.
 _MORE_ARP_TARGETS = (
     select(bonding_arp_targets.c.bonding_id, bonding_arp_targets.c.address)
@@ -289,22 +284,90 @@ def load_node(
     if not rows:
         return None
     (row,) = rows
-    nic_rows = conn.execute(_NODE_NICS, {"host_id": row.id}).all()
     bond_rows = conn.execute(_NODE_BONDS, {"host_id": row.id}).all()
-    slaves: dict[int, list[int]] = {}
-    primaries: dict[int, int] = {}
-    for nic in nic_rows:
-        if nic.bond_id is not None:
-            slaves.setdefault(nic.bond_id, []).append(nic.id)
-            if nic.primary_slave:
-                primaries[nic.bond_id] = nic.id
-    targets = {bond.id: [bond.arp_ping_address] for bond in bond_rows if bond.arp_ping_address}
+    return _assembled(
+        row,
+        conn.execute(_NODE_NICS, {"host_id": row.id}).all(),
+        bond_rows,
+        _arp_targets(conn, bond_rows),
+        conn.execute(_NODE_VLANS, {"host_id": row.id}).all(),
+        conn.execute(_NODE_BRIDGES, {"host_id": row.id}).all(),
+        conn.execute(_CPU_COUNT, {"host_id": row.id}).scalar_one() if with_cpu_count else 0,
+    )
+
+
+# How many hosts one bulk read asks for at once (bound parameters stay well under SQLite's limit).
+BULK_CHUNK = 500
+
+
+def load_nodes(conn: Connection, hostnames: list[str]) -> dict[str, NodeView]:
+    """The nodes named (exact host names), by host name, in five queries per 500 (absent names
+    are absent); each exactly as :func:`load_node` reads it, without its CPU count."""
+    found: dict[str, NodeView] = {}
+    for start in range(0, len(hostnames), BULK_CHUNK):
+        hosts_read = conn.execute(_MANY_HOSTS, {"names": hostnames[start : start + BULK_CHUNK]}).all()
+        if not hosts_read:
+            continue
+        ids = {"host_ids": [row.id for row in hosts_read]}
+        nic_rows, bond_rows, vlan_rows, bridge_rows = (
+            _by_owner(conn.execute(statement, ids).all())
+            for statement in (_MANY_NICS, _MANY_BONDS, _MANY_VLANS, _MANY_BRIDGES)
+        )
+        targets = _arp_targets(conn, [bond for rows in bond_rows.values() for bond in rows])
+        for row in hosts_read:
+            found[row.hostname] = _assembled(
+                row,
+                *(rows.get(row.id, []) for rows in (nic_rows, bond_rows)),
+                targets,
+                *(rows.get(row.id, []) for rows in (vlan_rows, bridge_rows)),
+                0,
+            )
+    return found
+
+
+def _by_owner(rows: list) -> dict[int, list[dict]]:
+    """Rows of many hosts (with an ``owner`` column) as each host's column dicts, in order."""
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        values = dict(row._mapping)
+        grouped.setdefault(values.pop("owner"), []).append(values)
+    return grouped
+
+
+def _arp_targets(conn: Connection, bond_rows: list) -> dict[int, list[str]]:
+    """Each bond's ARP targets, its ``arp_ping_address`` first (bonds without any are absent)."""
+    targets = {}
+    for bond in map(_values, bond_rows):
+        if bond["arp_ping_address"]:
+            targets[bond["id"]] = [bond["arp_ping_address"]]
     if targets:
         for bond_id, address in conn.execute(_MORE_ARP_TARGETS, {"bond_ids": list(targets)}):
             targets[bond_id].append(address)
-    cpu_count = conn.execute(_CPU_COUNT, {"host_id": row.id}).scalar_one() if with_cpu_count else 0
-    vlan_rows = conn.execute(_NODE_VLANS, {"host_id": row.id}).all()
-    bridge_rows = conn.execute(_NODE_BRIDGES, {"host_id": row.id}).all()
+    return targets
+
+
+def _values(row) -> dict:
+    return row if isinstance(row, dict) else row._mapping
+
+
+def _assembled(row, nic_rows, bond_rows, targets, vlan_rows, bridge_rows, cpu_count: int) -> NodeView:
+    """A NodeView from its host row and its rows of each kind (rows or column dicts)."""
+    nic_values = [_values(nic) for nic in nic_rows]
+    slaves: dict[int, list[int]] = {}
+    primaries: dict[int, int] = {}
+    for nic in nic_values:
+        if nic["bond_id"] is not None:
+            slaves.setdefault(nic["bond_id"], []).append(nic["id"])
+            if nic["primary_slave"]:
+                primaries[nic["bond_id"]] = nic["id"]
+    bonds = {}
+    for bond in map(_values, bond_rows):
+        bonds[bond["interface_name"]] = BondRow(
+            **{key: value for key, value in bond.items() if key != "arp_ping_address"},
+            arp_targets=tuple(targets.get(bond["id"], ())),
+            slave_ids=tuple(slaves.get(bond["id"], ())),
+            primary_nic_id=primaries.get(bond["id"]),
+        )
     return NodeView(
         id=row.id,
         hostname=row.hostname,
@@ -313,20 +376,11 @@ def load_node(
         memory_mb=row.memory_mb,
         bonding_type=BondingType(row.type_id, row.label, row.mode) if row.type_id is not None else None,
         nics={
-            nic.mac: NicRow(**{k: v for k, v in nic._mapping.items() if k != "primary_slave"})
-            for nic in nic_rows
+            nic["mac"]: NicRow(**{k: v for k, v in nic.items() if k != "primary_slave"}) for nic in nic_values
         },
-        vlans={vlan.interface_name: VlanRow(*vlan) for vlan in vlan_rows},
-        bridges={bridge.interface_name: BridgeRow(*bridge) for bridge in bridge_rows},
-        bonds={
-            bond.interface_name: BondRow(
-                **{key: value for key, value in bond._mapping.items() if key != "arp_ping_address"},
-                arp_targets=tuple(targets.get(bond.id, ())),
-                slave_ids=tuple(slaves.get(bond.id, ())),
-                primary_nic_id=primaries.get(bond.id),
-            )
-            for bond in bond_rows
-        },
+        vlans={vlan["interface_name"]: VlanRow(**vlan) for vlan in map(_values, vlan_rows)},
+        bridges={bridge["interface_name"]: BridgeRow(**bridge) for bridge in map(_values, bridge_rows)},
+        bonds=bonds,
         cpu_count=cpu_count,
         version=row.config_version,
         reported_network_stack=row.reported_network_stack,

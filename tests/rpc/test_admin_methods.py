@@ -119,6 +119,9 @@ def test_bond_options_travel_as_a_struct_with_nil_for_the_default(admin, server,
     assert "lacp_rate" in kinds["Link Aggregation"] and "lacp_rate" not in kinds["Failover"]
 
 
+PLANNED = {"name": "flat", "vlans": [{"parent": "eth0", "id": 30}]}
+
+
 @pytest.mark.parametrize(
     "call, code, words",
     [
@@ -130,6 +133,9 @@ def test_bond_options_travel_as_a_struct_with_nil_for_the_default(admin, server,
         (lambda a: a.admin.set_bond_options("node1", "bond0", {"miimon": "fast"}), 400, "options.miimon"),
         (lambda a: a.admin.set_bond_options("node1", "bond0", {"ad_select": 1}), 400, "not a bond option"),
         (lambda a: a.admin.set_bond_options("node1", "bond0", []), 400, "options: must be a struct"),
+        (lambda a: a.admin.plan_template_fleet("node1", PLANNED), 400, "invalid hosts: must be an array"),
+        (lambda a: a.admin.plan_template_fleet(["node1"] * 1001, PLANNED), 400, "invalid hosts"),
+        (lambda a: a.admin.plan_template_fleet(["node 1"], PLANNED), 400, "invalid host"),
     ],
 )
 def test_refusals_are_faults_naming_the_rule(admin, snapshot, call, code, words):
