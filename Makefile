@@ -1,6 +1,6 @@
 # Set-up and everyday commands. `make run` starts the server on the embedded SQLite default;
 # `make test` runs the whole suite (tox: tests on SQLite and PostgreSQL, the real-kernel tests
-# in QEMU guests, then ruff).
+# in QEMU guests, the web console in headless Chromium, then ruff).
 # Both install what they need first: Debian packages (as root, or through sudo), then a
 # virtual environment in .venv with the project and tox; `make test` also builds the guests'
 # kernel and userland from Debian's packages into GUEST_CACHE (outside git, ~150 MB).
@@ -10,6 +10,8 @@ VENV := .venv
 SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
 	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl \
 	python3-gi gir1.2-nm-1.0 systemd kmod qemu-system-x86
+# Only for `make test`: the browser the web console's tests drive.
+TEST_PACKAGES := chromium chromium-driver
 GUEST_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ovirt-node-config/guest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -23,12 +25,12 @@ CONFDIR ?= /etc/ovirt-node-config
 COMMANDS := ovirt-node-config-server ovirt-node-admin ovirt-node-boot
 UNITS := ovirt-node-config-server.service ovirt-node-boot.service
 
-.PHONY: run test lint system-packages guest-cache clean install install-files
+.PHONY: run test lint system-packages test-packages guest-cache clean install install-files
 
 run: $(VENV)/.installed
 	$(VENV)/bin/ovirt-node-config-server serve $(ARGS)
 
-test: $(VENV)/.installed guest-cache
+test: $(VENV)/.installed guest-cache test-packages
 	OVIRT_NODE_CONFIG_GUEST_CACHE=$(GUEST_CACHE) $(VENV)/bin/tox run -e py,lint -- $(ARGS)
 
 # Debian's kernel, NetworkManager and busybox for the test guests (tests/helpers/guest_vm.py);
@@ -38,6 +40,9 @@ guest-cache: system-packages
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/tox run -e lint
+
+test-packages:
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEST_PACKAGES)"
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \

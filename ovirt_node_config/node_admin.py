@@ -727,12 +727,16 @@ def recorded_state(text: str | None) -> object:
 MAX_PAGE = 1000
 
 
-def list_nodes(db: Database, after: object = "", limit: object = MAX_PAGE, state: object = "") -> list[dict]:
+def list_nodes(
+    db: Database, after: object = "", limit: object = MAX_PAGE, state: object = "", search: object = ""
+) -> list[dict]:
     """Nodes by host name, at most ``limit`` (1 to MAX_PAGE) after the host name ``after``
     ("" for the first page), each with its state and when it was last seen; ``state`` ("" for
-    all) keeps only nodes in that state. A caller pages on with the last name of each page until
-    one is short, so a fleet of any size is listed in answers of bounded size."""
+    all) keeps only nodes in that state, ``search`` ("" for all) those whose host name contains
+    it. A caller pages on with the last name of each page until one is short, so a fleet of any
+    size is listed in answers of bounded size."""
     start = "" if after in (None, "") else validation.text("after", after, max_length=253)
+    part = "" if search in (None, "") else validation.text("search", search, max_length=253).strip().lower()
     count = validation.integer("limit", limit, minimum=1, maximum=MAX_PAGE)
     wanted = None if state in (None, "") else state
     if wanted is not None and wanted not in node_status.STATES:
@@ -743,7 +747,7 @@ def list_nodes(db: Database, after: object = "", limit: object = MAX_PAGE, state
     def work(conn):
         found, cursor = [], start
         while len(found) < count:  # a filter may need more than one page of rows
-            rows = store.list_nodes(conn, cursor, count, bonding.MIN_SLAVES)
+            rows = store.list_nodes(conn, cursor, count, bonding.MIN_SLAVES, part)
             for row in rows:
                 shown = _listed(row)
                 if wanted is None or shown["state"] == wanted:

@@ -23,11 +23,12 @@ aggregator of each slave).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
 
-from . import bonding, node_network, validation
+from . import bonding, node_network, node_view, validation
 from .errors import InvalidInput, NodeConfigError
 from .persistence import node_store, status_store
 from .persistence.engine import Database
@@ -126,29 +127,31 @@ def state_of(
     return "ok" if current else "pending reboot"
 
 
-def current_digest(node: node_store.NodeView) -> str | None:
-    """The SHA-256 of the file the node would get now, with the names it last reported (None
-    when it cannot be configured)."""
+def current_config(node: node_store.NodeView) -> str | None:
+    """The file the node would get now, with the names it last reported (None when it cannot
+    be configured)."""
     try:
         network = node_network.network_for(node, node_network.reported_names(node))
     except NodeConfigError:
         return None
-    config = node_network.render_or_none(node, network)
-    return digest(config) if config else None
+    return node_network.render_or_none(node, network)
 
 
 def record(conn, node: node_store.NodeView, report: StatusReport, actor: str) -> str:
     """Keep ``report`` for ``node`` (the caller checked who sent it); returns the node's state.
     Every outcome but applied and unchanged goes into the node's history."""
+    config = current_config(node)
     values = {
         "last_outcome": report.outcome,
         "last_reason": report.reason,
         "last_status": json.dumps({"bonds": report.bonds, "timings": report.timings}, sort_keys=True),
         "reported_degraded": report.degraded,
-        "config_digest": current_digest(node),
+        "config_digest": digest(config) if config else None,
     }
     if report.outcome in KEPT_OUTCOMES:
         values["applied_digest"] = report.digest
+        if values["config_digest"] == report.digest:  # the file it runs is the one it gets now
+            values["applied_config"] = config
     status_store.record_report(conn, node.id, values)
     if report.outcome not in KEPT_OUTCOMES:
         after = json.dumps({"outcome": report.outcome, "reason": report.reason}, sort_keys=True)
@@ -158,6 +161,21 @@ def record(conn, node: node_store.NodeView, report: StatusReport, actor: str) ->
     return state_of(
         stored["last_outcome"], stored["applied_digest"] == stored["config_digest"], degraded, report.degraded
     )
+
+
+def against_applied(db: Database, ref: object) -> dict:
+    """The file the node would get now (``config``), the one it last reported applying
+    (``applied``: "" when it never did or that file was not kept) and the unified diff from the
+    second to the first."""
+
+    config = node_network.preview_config(db, ref)
+    applied_digest, kept = db.read(
+        lambda conn: status_store.applied_config(conn, node_view.load(conn, ref).id)
+    )
+    applied = kept if kept and applied_digest == digest(kept) else ""
+    lines = difflib.unified_diff(applied.splitlines(True), config.splitlines(True), "applied", "now")
+    diff = "".join(lines) if applied else ""
+    return {"config": config, "applied": applied, "diff": diff}
 
 
 def describe(status: dict, state: str) -> str:

@@ -94,6 +94,7 @@ def _serve(
             service.replay,
             service.metrics.open_connections,
             service.session_holder,
+            service.console,
         )
         legacy = (
             HostBrowserServer(

@@ -35,7 +35,10 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from ovirt_node_config import kept_answers, xmlrpc_strict
-from ovirt_node_config.errors import CredentialRequired, NodeConfigError, Throttled
+from ovirt_node_config.console.app import FORM_TYPE, Asked, Console
+from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
+from ovirt_node_config.console.app import Answer as ConsoleAnswer
+from ovirt_node_config.errors import Busy, CredentialRequired, NodeConfigError, Throttled
 from ovirt_node_config.login_throttle import LoginThrottle
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY
 from ovirt_node_config.trust.enrolment_rate import DEFAULT_OVERALL, DEFAULT_PER_ADDRESS
@@ -114,6 +117,7 @@ class NodeConfigServer:
         replay: AnswerReplay | None = None,
         connections_changed: Callable[[int], None] | None = None,
         session_holder: SessionChecker | None = None,
+        console: Callable[[LoginThrottle, bool], Console] | None = None,
     ):
         self.settings = settings
         self.replay = replay
@@ -123,6 +127,7 @@ class NodeConfigServer:
         self.session_holder = session_holder or (lambda _token: None)
         self.throttle = LoginThrottle()
         self.tls = _tls_context(settings) if settings.tls_cert else None
+        self.console = console(self.throttle, self.tls is not None) if console else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
         )
@@ -169,6 +174,13 @@ class NodeConfigServer:
         path = request.target.split("?", 1)[0]
         if request.method in ("GET", "POST") and (refusal := cross_site(request.headers)):
             return _plain(HTTPStatus.FORBIDDEN, refusal)
+        if request.method == "POST" and self.console and _is_console(path):
+            media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if media_type != FORM_TYPE:
+                return _plain(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"the console's forms are sent as {FORM_TYPE}"
+                )
+            return None
         if request.method == "POST":
             if path not in RPC_PATHS:
                 return _plain(HTTPStatus.NOT_FOUND, "no XML-RPC endpoint at this path")
@@ -188,6 +200,13 @@ class NodeConfigServer:
 
     def handle(self, request: Request) -> Response:
         """One whole request, in a worker thread."""
+        path = request.target.split("?", 1)[0]
+        if self.console and _is_console(path):
+            return self._console(request, path)
+        if self.console and request.method == "GET" and path == "/":
+            return Response(
+                HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", {"Location": CONSOLE_PREFIX}
+            )
         if request.method == "GET":
             return self._get(request)
         authorization = request.headers.get("authorization", "")
@@ -228,6 +247,29 @@ class NodeConfigServer:
             request.client, f"GET {path}", started, str(int(status)), node=request_context.context().node
         )
         return Response(int(status), content_type, body)
+
+    def _console(self, request: Request, path: str) -> Response:
+        started = time.monotonic()
+        request_context.begin().client = request.client
+        asked = Asked(request.method, request.target, request.headers, request.body, request.client)
+        try:
+            answer = self.console.handle(asked)
+        except Busy as busy:
+            answer = ConsoleAnswer(
+                HTTPStatus.SERVICE_UNAVAILABLE, busy.message.encode(), "text/plain; charset=utf-8"
+            )
+        except Exception:
+            reference = uuid.uuid4().hex[:12]
+            log.exception("%s %s failed (reference %s)", request.method, loggable(path), reference)
+            body = f"internal error (reference {reference})\n".encode()
+            answer = ConsoleAnswer(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/plain; charset=utf-8")
+        page = path[len(CONSOLE_PREFIX) :].split("/")
+        node = page[1] if len(page) > 1 and page[0] == "node" else "-"
+        log_request_line(
+            request.client, f"{request.method} {CONSOLE_PREFIX}", started, str(int(answer.status)), node=node,
+            user=answer.user,
+        )  # fmt: skip
+        return Response(int(answer.status), answer.content_type, answer.body, answer.headers)
 
     # XML-RPC --------------------------------------------------------------------------------
 
@@ -340,6 +382,10 @@ class NodeConfigServer:
             reference = uuid.uuid4().hex[:12]
             log.exception("%s failed (reference %s)", method, reference)
             raise faults.internal(reference) from None
+
+
+def _is_console(path: str) -> bool:
+    return path == CONSOLE_PREFIX.rstrip("/") or path.startswith(CONSOLE_PREFIX)
 
 
 # What XML-RPC clients send (the specification says text/xml); anything else, text/plain above

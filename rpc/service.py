@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ovirt_node_config import admin_sessions, admins
+from ovirt_node_config.console.app import Console
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY, Trust
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
@@ -25,6 +26,7 @@ class Service:
     legacy_identify: object = None  # the 2008 host-browser sessions' identify
     replay: AnswerReplay | None = None  # answers kept for repeated boot calls
     metrics: Metrics | None = None
+    console: object = None  # (login throttle, TLS or not) -> the web console
 
 
 def build_service(
@@ -40,12 +42,15 @@ def build_service(
         session_holder=lambda token: admin_sessions.holder(db, token),
         legacy_identify=nodes.legacy_identify,
         replay=AnswerReplay(trust),
+        console=lambda throttle, secure: Console(
+            db, lambda user, password: admins.authenticate(db, user, password), throttle, secure
+        ),
     )
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(trust).methods())
     service.get_routes.update(nodes.get_routes())
     known = {*service.methods, *(f"GET {path}" for path in service.get_routes), "host-browser"}
-    service.metrics = Metrics(db, known | {"GET /metrics", "GET /health"})
+    service.metrics = Metrics(db, known | {"GET /metrics", "GET /health", "GET /ui/", "POST /ui/"})
     service.get_routes.update(service.metrics.routes())
     observers[:] = [service.metrics.request]
     db.on_retry, db.on_outage = service.metrics.retries.inc, service.metrics.outages.inc

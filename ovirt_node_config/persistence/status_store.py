@@ -38,6 +38,13 @@ def status_of(conn: Connection, host_id: int) -> dict:
     return dict(row._mapping)
 
 
+def applied_config(conn: Connection, host_id: int) -> tuple[str | None, str | None]:
+    """The digest a node last reported applying, and the file kept for it (or None)."""
+    wanted = select(hosts.c.applied_digest, hosts.c.applied_config).where(hosts.c.id == host_id)
+    row = conn.execute(wanted).one()
+    return row.applied_digest, row.applied_config
+
+
 def stored_degraded_count(min_slaves: int):
     """How many of a host's bonds have fewer than ``min_slaves`` slaves (a correlated subquery)."""
     slaves = (

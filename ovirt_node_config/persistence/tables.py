@@ -99,6 +99,7 @@ hosts = Table(
     Column("config_digest", CHAR(64)),
     Column("last_status", Text),
     Column("reported_degraded", Boolean),
+    Column("applied_config", Text),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),

@@ -1,0 +1,168 @@
+"""The administrators' changes from the console's forms: each form's fields translated into a
+call of the same use cases the admin API calls (``node_admin``, ``network_admin``), with the
+signed-in administrator as the actor, so the rules, the refusals and the audit are theirs.
+
+Nothing is decided here. A form is translated (empty text is "not given" or "the default", a
+number typed is a number, a list of ARP targets is split), and a refusal is placed beside the
+form field it names (:func:`field_of`); the words are the use cases' own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from .. import bonding, network_admin, node_admin
+from ..errors import InvalidInput, NodeConfigError
+from ..persistence.engine import Database
+from ..persistence.one_transaction import InTransaction
+
+Form = dict[str, list[str]]
+
+
+def _one(form: Form, name: str) -> str:
+    return (form.get(name) or [""])[0].strip()
+
+
+def _number_or_text(text: str) -> object:
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+def _bonding_type(db, actor, host, form):
+    chosen = node_admin.set_bonding_type(db, actor, host, _one(form, "type"))
+    return f"bonding type set to {chosen['label']} (mode {chosen['mode']})"
+
+
+def _create_bond(db, actor, host, form):
+    name, bridge = _one(form, "name"), _one(form, "bridge")
+
+    def both(conn):
+        here = InTransaction(db, conn)
+        made = node_admin.create_bonding(
+            here, actor, host, name, name, form.get("nics", []), _one(form, "type") or None
+        )
+        if bridge:
+            network_admin.create_bridge(here, actor, host, bridge, [made["interface_name"]])
+        return made
+
+    made = db.write(both)
+    return f"bond {made['interface_name']} created" + (f" with bridge {bridge} on top" if bridge else "")
+
+
+def _bond_options(db, actor, host, form):
+    changes: dict[str, object] = {}
+    for name in bonding.OPTION_NAMES:
+        if name not in form:
+            continue
+        text = _one(form, name)
+        if name == "arp_ip_target":
+            changes[name] = [part for part in re.split(r"[\s,]+", text) if part] or None
+        elif name in bonding.MILLISECONDS:
+            changes[name] = _number_or_text(text) if text else None
+        else:
+            changes[name] = text or None
+    done = node_admin.set_bond_options(db, actor, host, _one(form, "bond"), changes)
+    return f"options of {done['bond']} set: {done['bonding_opts']}"
+
+
+def _release(db, actor, host, form):
+    done = node_admin.release(db, actor, host, _one(form, "bond"), [_one(form, "nic")])
+    return f"{_one(form, 'nic')} released from {done['bond']}"
+
+
+def _delete_bond(db, actor, host, form):
+    return f"bond {node_admin.delete_bonding(db, actor, host, _one(form, 'bond'))['deleted']} deleted"
+
+
+def _create_vlan(db, actor, host, form):
+    vlan_id = _number_or_text(_one(form, "vlan_id"))
+    made = network_admin.create_vlan(db, actor, host, _one(form, "parent"), vlan_id, _one(form, "name"))
+    return f"VLAN {made['vlan']} created on {made['parent']}"
+
+
+def _delete_vlan(db, actor, host, form):
+    return f"VLAN {network_admin.delete_vlan(db, actor, host, _one(form, 'vlan'))['deleted']} deleted"
+
+
+def _create_bridge(db, actor, host, form):
+    stp = _one(form, "stp") == "on"
+    made = network_admin.create_bridge(
+        db, actor, host, _one(form, "name"), form.get("ports", []), {"stp": stp}
+    )
+    return f"bridge {made['bridge']} created over {', '.join(made['ports']) or 'no ports'}"
+
+
+def _delete_bridge(db, actor, host, form):
+    return f"bridge {network_admin.delete_bridge(db, actor, host, _one(form, 'bridge'))['deleted']} deleted"
+
+
+def _interface(db, actor, host, form):
+    """MTU, IPv4 and IPv6 of one interface, in one transaction; an empty field is left alone."""
+    interface, mtu, protocol, ipv6 = (
+        _one(form, key) for key in ("interface", "mtu", "boot_protocol", "ipv6")
+    )
+
+    def steps(conn):
+        here = InTransaction(db, conn)
+        done = []
+        if mtu:
+            network_admin.set_mtu(
+                here, actor, host, interface, None if mtu == "default" else _number_or_text(mtu)
+            )
+            done.append(f"MTU {mtu}")
+        if protocol:
+            settings = {"boot_protocol": protocol, "ip_address": _one(form, "ip_address") or None}
+            node_admin.set_address(here, actor, host, interface, settings)
+            done.append(f"IPv4 {protocol}")
+        if ipv6:
+            network_admin.set_ipv6(here, actor, host, interface, ipv6)
+            done.append(f"IPv6 {ipv6}")
+        return done
+
+    done = db.write(steps)
+    return f"{interface}: {', '.join(done)} set" if done else f"{interface}: nothing to change"
+
+
+# Each form of the node page: its fields and what it does (a sentence saying what was done).
+ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], str]]] = {
+    "bonding-type": (("type",), _bonding_type),
+    "create-bond": (("name", "nics", "type", "bridge"), _create_bond),
+    "bond-options": (("bond", *bonding.OPTION_NAMES), _bond_options),
+    "release": (("bond", "nic"), _release),
+    "delete-bond": (("bond",), _delete_bond),
+    "create-vlan": (("parent", "vlan_id", "name"), _create_vlan),
+    "delete-vlan": (("vlan",), _delete_vlan),
+    "create-bridge": (("name", "ports", "stp"), _create_bridge),
+    "delete-bridge": (("bridge",), _delete_bridge),
+    "interface": (("interface", "mtu", "boot_protocol", "ip_address", "ipv6"), _interface),
+}
+
+# What the use cases call a value, where the form calls it otherwise.
+_FIELD_NAMES = {
+    "macs": "nics",
+    "interface_name": "name",
+    "settings": "ip_address",
+    "interval_ms": "arp_interval",
+}
+
+
+def run(db: Database, actor: str, host: str, action: str, form: Form) -> str:
+    """Do ``action`` with ``form``'s values; what was done, or the use cases' refusal."""
+    if action not in ACTIONS:
+        raise InvalidInput("action", f"no such form: {action[:40]!r}")
+    return ACTIONS[action][1](db, actor, host, form)
+
+
+def field_of(refusal: NodeConfigError, fields: Iterable[str]) -> str | None:
+    """The form field a refusal is about: the value an invalid input names, else the first field
+    a rule's message names (``bond0 sets arp_interval, which ...``); None when it names none."""
+    fields = tuple(fields)
+    if isinstance(refusal, InvalidInput):
+        for part in reversed(re.split(r"[.\[\]]+", refusal.field)):
+            named = _FIELD_NAMES.get(part, part)
+            if named in fields:
+                return named
+    for field in sorted(fields, key=refusal.message.find):
+        if re.search(rf"(?<![\w-]){re.escape(field)}(?![\w-])", refusal.message):
+            return field
+    return None

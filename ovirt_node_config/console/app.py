@@ -1,0 +1,262 @@
+"""The console over HTTP: routes under ``/ui/``, sign-in and sign-out, the session cookie, CSRF
+tokens and the headers every page carries.
+
+- **Sign-in** checks an administrator's password as the admin API does (``admins``), through
+  the server's own login throttle (the same counts: a guess in the console is a guess), and
+  opens an ``admin_sessions`` session: its token is the cookie (``HttpOnly``,
+  ``SameSite=Strict``, ``Secure`` under TLS, ``Path=/ui/``), lasting the session's lifetime.
+  Sign-out ends the session in the database, not only in the browser.
+- **CSRF**: every form carries a token, the HMAC-SHA256 of the session token (so it is worth
+  nothing without the cookie, and ends with the session); the sign-in form, before a session,
+  carries a random value that must match a short-lived cookie of its own. A POST without the
+  right token is refused (403) and changes nothing. The server refuses cross-site requests
+  before they get here too (``Origin``, ``Sec-Fetch-Site``).
+- Every page: ``Content-Security-Policy`` allowing this server's style sheet and nothing else
+  (no script, no frame, forms posting here only), ``no-store``, ``nosniff``, no referrer to
+  other sites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
+from importlib import resources
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import jinja2
+
+from .. import admin_sessions
+from ..errors import InvalidInput, NodeConfigError, NotFound
+from ..persistence.engine import Database
+from . import actions, pages
+
+PREFIX = "/ui/"
+SESSION_COOKIE = "onc_console"
+LOGIN_COOKIE = "onc_console_login"
+LOGIN_COOKIE_SECONDS = 600
+FORM_TYPE = "application/x-www-form-urlencoded"
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # "no-referrer" makes Chromium send Origin: null on POSTs
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    user: str = "-"  # who was signed in, for the log line
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A request as the console needs it."""
+
+    method: str
+    target: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    client: str
+
+
+class Console:
+    def __init__(self, db: Database, authenticate, throttle, secure: bool):
+        """``authenticate(user, password)`` -> the administrator's name or None; ``throttle``:
+        the server's ``LoginThrottle``; ``secure``: the server speaks TLS."""
+        self.db, self.authenticate, self.throttle, self.secure = db, authenticate, throttle, secure
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("ovirt_node_config.console", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.style = resources.files("ovirt_node_config.console").joinpath("static/console.css").read_bytes()
+
+    # Routing ------------------------------------------------------------------------------------
+
+    def handle(self, asked: Asked) -> Answer:
+        path = urlsplit(asked.target).path
+        if path == PREFIX.rstrip("/"):
+            return _see_other(PREFIX)
+        query = {key: values[0] for key, values in parse_qs(urlsplit(asked.target).query).items()}
+        if path == PREFIX + "static/console.css":
+            return Answer(
+                HTTPStatus.OK, self.style, "text/css; charset=utf-8", {"Cache-Control": "max-age=3600"}
+            )
+        if path == PREFIX + "login":
+            return self._login(asked) if asked.method == "POST" else self._login_page(asked)
+        token = self._cookies(asked).get(SESSION_COOKIE)
+        user = admin_sessions.holder(self.db, token) if token else None
+        if user is None:
+            return _see_other(PREFIX + "login", expired=bool(token))
+        answer = self._signed_in(asked, path, query, _Session(user, token, _csrf(token)))
+        answer.user = user
+        return answer
+
+    def _signed_in(self, asked: Asked, path: str, query: dict, session: _Session) -> Answer:
+        user, token = session.user, session.token
+        if asked.method == "POST":
+            if not hmac.compare_digest(_form(asked).get("csrf", [""])[0], session.csrf):
+                return self._page(
+                    "refused.html",
+                    session,
+                    HTTPStatus.FORBIDDEN,
+                    reason="the form's token is missing or stale: reload the page and try again",
+                )
+            if path == PREFIX + "logout":
+                admin_sessions.logout(self.db, user, token)
+                answer = _see_other(PREFIX + "login", signed_out=True)
+                answer.headers["Set-Cookie"] = self._cookie(SESSION_COOKIE, "", 0)
+                return answer
+        if path == PREFIX:
+            return self._page("fleet.html", session, **pages.fleet(self.db, query))
+        if path.startswith(PREFIX + "node/"):
+            host, _, action = unquote(path[len(PREFIX + "node/") :]).partition("/")
+            return self._node(asked, session, host, action, query)
+        return self._page("refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page")
+
+    def _node(self, asked: Asked, session: _Session, host: str, action: str, query: dict) -> Answer:
+        try:
+            if asked.method != "POST":
+                return self._page(
+                    "node.html",
+                    session,
+                    **pages.node(self.db, host),
+                    done=query.get("done", ""),
+                    errors={},
+                    form={},
+                    action="",
+                )
+            form = _form(asked)
+            try:
+                done = actions.run(self.db, session.user, host, action, form)
+            except NodeConfigError as refused:
+                field_name = actions.field_of(refused, actions.ACTIONS.get(action, ((), None))[0])
+                status = HTTPStatus.BAD_REQUEST if isinstance(refused, InvalidInput) else HTTPStatus.CONFLICT
+                return self._page(
+                    "node.html",
+                    session,
+                    status,
+                    **pages.node(self.db, host),
+                    done="",
+                    errors={field_name or "": refused.message},
+                    form=form,
+                    action=action,
+                )
+            return _see_other(f"{PREFIX}node/{quote(host)}", done=done)
+        except NotFound as missing:
+            return self._page("refused.html", session, HTTPStatus.NOT_FOUND, reason=missing.message)
+
+    # Signing in ---------------------------------------------------------------------------------
+
+    def _login_page(
+        self, asked: Asked, status: int = HTTPStatus.OK, error: str = "", user: str = ""
+    ) -> Answer:
+        nonce = secrets.token_urlsafe(24)
+        query = parse_qs(urlsplit(asked.target).query)
+        note = (
+            "You signed out."
+            if "signed_out" in query
+            else "Your session ended: sign in again."
+            if "expired" in query
+            else ""
+        )
+        body = self.templates.get_template("login.html").render(
+            csrf=nonce, error=error, note=note, user=user, session=None
+        )
+        return Answer(
+            status,
+            body.encode(),
+            headers={**HEADERS, "Set-Cookie": self._cookie(LOGIN_COOKIE, nonce, LOGIN_COOKIE_SECONDS)},
+        )
+
+    def _login(self, asked: Asked) -> Answer:
+        form = _form(asked)
+        expected = self._cookies(asked).get(LOGIN_COOKIE, "")
+        if not expected or not hmac.compare_digest(form.get("csrf", [""])[0], expected):
+            return self._login_page(
+                asked, HTTPStatus.FORBIDDEN, "The sign-in form had expired: sign in again."
+            )
+        user, password = form.get("user", [""])[0].strip(), form.get("password", [""])[0]
+        wait = self.throttle.wait_for(user, asked.client)
+        if wait > 0:
+            answer = self._login_page(
+                asked,
+                HTTPStatus.TOO_MANY_REQUESTS,
+                f"Too many failed sign-ins: try again in {wait:.0f} s.",
+                user,
+            )
+            answer.headers["Retry-After"] = str(max(1, round(wait)))
+            return answer
+        with self.throttle.checking():
+            name = self.authenticate(user, password) if user and password else None
+        if name is None:
+            self.throttle.failed(user, asked.client)
+            return self._login_page(
+                asked, HTTPStatus.UNAUTHORIZED, "Wrong administrator name or password.", user
+            )
+        self.throttle.succeeded(user, asked.client)
+        session = admin_sessions.login(self.db, name)
+        answer = _see_other(PREFIX)
+        seconds = int(admin_sessions.LIFETIME.total_seconds())
+        answer.headers["Set-Cookie"] = self._cookie(SESSION_COOKIE, session["token"], seconds)
+        return answer
+
+    # Parts --------------------------------------------------------------------------------------
+
+    def _page(self, template: str, session: _Session, status: int = HTTPStatus.OK, **values) -> Answer:
+        body = self.templates.get_template(template).render(session=session, prefix=PREFIX, **values)
+        return Answer(status, body.encode(), headers=dict(HEADERS))
+
+    def _cookie(self, name: str, value: str, seconds: int) -> str:
+        flags = f"; Path={PREFIX}; Max-Age={seconds}; HttpOnly; SameSite=Strict"
+        return f"{name}={value}{flags}{'; Secure' if self.secure else ''}"
+
+    @staticmethod
+    def _cookies(asked: Asked) -> dict[str, str]:
+        jar = SimpleCookie()
+        try:
+            jar.load(asked.headers.get("cookie", ""))
+        except CookieError:
+            return {}
+        return {name: morsel.value for name, morsel in jar.items()}
+
+
+@dataclass(frozen=True)
+class _Session:
+    user: str
+    token: str
+    csrf: str
+
+
+def _csrf(token: str) -> str:
+    return hmac.new(token.encode(), b"ovirt-node-config console form", hashlib.sha256).hexdigest()
+
+
+def _form(asked: Asked) -> dict[str, list[str]]:
+    if asked.headers.get("content-type", "").split(";", 1)[0].strip().lower() != FORM_TYPE:
+        return {}
+    try:
+        return parse_qs(asked.body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+
+
+def _see_other(location: str, **query) -> Answer:
+    """A redirect after a POST or to sign in (303: the browser GETs ``location``)."""
+    if query:
+        location += "?" + "&".join(f"{key}={quote(str(value))}" for key, value in query.items() if value)
+    return Answer(
+        HTTPStatus.SEE_OTHER, b"", "text/plain; charset=utf-8", {**HEADERS, "Location": location.rstrip("?")}
+    )

@@ -1,0 +1,108 @@
+"""What each page of the console shows, read through the same functions the admin API answers
+from (``node_admin.list_nodes``, ``show_node``, ``history``; ``node_status``), as plain values
+for the templates."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from .. import bonding, node_admin, node_network, node_status, node_view
+from ..errors import NodeConfigError
+from ..persistence import node_store
+from ..persistence.engine import Database
+from . import picture
+
+PAGE_SIZE = 50
+HISTORY_ENTRIES = 20
+
+
+def fleet(db: Database, query: dict[str, str]) -> dict:
+    """A page of nodes (``q``: host name contains; ``state``; ``after``: the last host name of the
+    page before), with the fleet's counts by state."""
+    search, state, after = (query.get(key, "") for key in ("q", "state", "after"))
+    nodes = node_admin.list_nodes(db, after, PAGE_SIZE + 1, state, search)
+    more = len(nodes) > PAGE_SIZE
+    nodes = nodes[:PAGE_SIZE]
+    counts = db.read(node_status.counts_by_state)
+
+    def link(**changes) -> str:
+        wanted = {"q": search, "state": state, **changes}
+        return "?" + urlencode({key: value for key, value in wanted.items() if value})
+
+    return {
+        "nodes": nodes,
+        "search": search,
+        "state": state,
+        "states": node_status.STATES,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "next": link(after=nodes[-1]["hostname"]) if more else "",
+        "first": link() if after else "",
+        "state_link": lambda wanted: link(state=wanted),
+    }
+
+
+def node(db: Database, host: str) -> dict:
+    """Everything the node page shows: the node as ``show_node`` gives it, its picture, history,
+    configuration file and its difference from the one it last applied, and the choices its
+    forms offer."""
+    shown = node_admin.show_node(db, host)
+    stored = db.read(lambda conn: node_view.load(conn, host))
+    try:
+        network = node_network.network_for(stored, node_network.reported_names(stored))
+        drawn, not_drawn = picture.draw(network, _links(stored)), ""
+    except NodeConfigError as refused:
+        drawn, not_drawn = None, refused.message
+    try:
+        files = node_status.against_applied(db, host)
+    except NodeConfigError as refused:
+        files = {"config": "", "applied": "", "diff": "", "refused": refused.message}
+    bonded = {nic["mac"] for nic in shown["nics"] if nic["bond"]}
+    ported = {nic["mac"] for nic in shown["nics"] if nic["bridge"]}
+    return {
+        "node": shown,
+        "picture": drawn,
+        "not_drawn": not_drawn,
+        "history": node_admin.history(db, host, limit=HISTORY_ENTRIES),
+        "files": files,
+        "bonding_types": node_admin.list_bonding_types(db),
+        "option_names": bonding.OPTION_NAMES,
+        "option_text": {bond["interface_name"]: _option_text(bond["options"]) for bond in shown["bonds"]},
+        "choices": bonding.CHOICES,
+        "nic_names": {nic["mac"]: nic["iface_name"] or nic["mac"] for nic in shown["nics"]},
+        "free_nics": [nic for nic in shown["nics"] if nic["mac"] not in bonded | ported],
+        "interfaces": _interfaces(shown),
+        "bridge_ports": [
+            name for name, kind in _interfaces(shown) if kind != "bridge" and not _is_port(shown, name)
+        ],
+        "vlan_parents": [nic["iface_name"] for nic in shown["nics"] if not nic["bond"]]
+        + [bond["interface_name"] for bond in shown["bonds"]],
+    }
+
+
+def _option_text(given: dict) -> dict[str, str]:
+    """Each option of a bond as a form shows it ("" for the default; targets by spaces)."""
+    return {
+        name: " ".join(value) if isinstance(value, list) else str(value)
+        for name, value in ((name, given.get(name, "")) for name in bonding.OPTION_NAMES)
+    }
+
+
+def _links(stored: node_store.NodeView) -> dict[str, tuple[int | None, str | None]]:
+    return {nic.mac: (nic.bandwidth_mbps, nic.link_state) for nic in stored.nics.values()}
+
+
+def _interfaces(shown: dict) -> list[tuple[str, str]]:
+    """Every interface of the node by name, with its kind."""
+    return (
+        [(nic["iface_name"], "nic") for nic in shown["nics"] if nic["iface_name"]]
+        + [(bond["interface_name"], "bond") for bond in shown["bonds"]]
+        + [(vlan["interface_name"], "vlan") for vlan in shown["vlans"]]
+        + [(bridge["interface_name"], "bridge") for bridge in shown["bridges"]]
+    )
+
+
+def _is_port(shown: dict, name: str) -> bool:
+    rows = shown["nics"] + shown["bonds"] + shown["vlans"]
+    row = next((r for r in rows if (r.get("iface_name") or r.get("interface_name")) == name), None)
+    return bool(row and (row.get("bridge") or row.get("bond")))

@@ -1,0 +1,204 @@
+"""The web console over HTTP against a real server on loopback, as a browser without scripts
+uses it (tests/helpers/console_client.py): sign-in and its cookie, the login throttle, CSRF and
+cross-site refusals, changes audited as through the admin API, refusals beside their field,
+sign-out, paging and filters, and pages that load nothing from elsewhere. On both databases;
+the same in Chromium: test_browser.py."""
+
+import hashlib
+import ssl
+
+import pytest
+from console_client import ConsoleClient
+from support import RunningServer, add_admin, admin_proxy, make_report, self_signed_certificate
+
+from ovirt_node_config.inventory import identify
+from ovirt_node_config.report import parse_report
+
+MACS = ("52:54:00:10:00:01", "52:54:00:10:00:02", "52:54:00:10:00:03")
+
+
+@pytest.fixture
+def fleet(server, database_url, db):
+    for index in range(60):
+        macs = [f"52:54:00:20:{index:02x}:{n:02x}" for n in range(2)]
+        identify(db, parse_report(make_report(f"web{index:02d}.rack1.example", macs=macs)))
+    identify(db, parse_report(make_report("hv1.rack2.example", macs=MACS)))
+    return add_admin(database_url)
+
+
+def signed_in(server, fleet) -> ConsoleClient:
+    client = ConsoleClient(server.url)
+    assert client.sign_in(*fleet).status == 303
+    return client
+
+
+def test_signing_in_opens_a_session_held_in_a_strict_cookie(server, fleet):
+    client = ConsoleClient(server.url)
+    first = client.get("/ui/")
+    assert first.status == 303 and first.location == "/ui/login"
+    assert client.get("/").location == "/ui/"
+    answer = client.sign_in(*fleet)
+    assert answer.status == 303 and answer.location == "/ui/"
+    cookie = next(value for name, value in answer.headers.items() if name == "Set-Cookie")
+    assert cookie.startswith("onc_console=onc_") and "; HttpOnly" in cookie and "; SameSite=Strict" in cookie
+    assert "; Path=/ui/" in cookie and "Secure" not in cookie  # plain HTTP on loopback
+    page = client.get("/ui/")
+    assert page.status == 200 and "61 nodes" in page.text and "alice" in page.text
+
+
+def test_wrong_passwords_are_refused_then_throttled_like_the_api(server, fleet):
+    client = ConsoleClient(server.url)
+    answers = [client.sign_in("alice", "wrong") for _ in range(4)]
+    assert [a.status for a in answers[:3]] == [401, 401, 401]
+    assert "Wrong administrator name or password." in answers[0].text
+    assert answers[3].status == 401 and client.sign_in("alice", "wrong").status == 429
+    throttled = client.sign_in(*fleet)  # even the right password waits: the same throttle
+    assert throttled.status == 429 and int(throttled.headers["Retry-After"]) >= 1
+    assert "Too many failed sign-ins" in throttled.text
+
+
+def test_a_bond_made_in_a_form_is_audited_as_through_the_api(server, fleet):
+    client = signed_in(server, fleet)
+    page = client.get("/ui/node/hv1.rack2.example")
+    made = client.submit(page, "/create-bond", name="bond0", nics=list(MACS[:2]), type="Link Aggregation",
+                         bridge="ovirtmgmt")  # fmt: skip
+    assert made.status == 303 and "bond0%20created%20with%20bridge%20ovirtmgmt" in made.location
+    shown = client.get(made.location)
+    assert "Done: bond bond0 created with bridge ovirtmgmt on top." in shown.text
+    svg = shown.doc.cssselect("svg.picture")[0]
+    assert {g.get("data-name") for g in svg.cssselect("g.box")} == {
+        "eth0",
+        "eth1",
+        "eth2",
+        "bond0",
+        "ovirtmgmt",
+    }
+    assert len(svg.cssselect("path.line.slave")) == 2 and len(svg.cssselect("path.line.port")) == 1
+    history = admin_proxy(server, *fleet).admin.history("hv1.rack2.example")
+    assert [(e["actor"], e["action"]) for e in history[:3]] == [
+        ("alice", "create_bridge"), ("alice", "create_bonding"), ("alice", "set_bonding_type"),
+    ]  # fmt: skip
+
+
+def test_a_refusal_is_shown_beside_the_field_it_names_and_changes_nothing(server, fleet, snapshot):
+    client = signed_in(server, fleet)
+    page = client.get("/ui/node/hv1.rack2.example")
+    client.submit(page, "/create-bond", name="bond0", nics=list(MACS[:2]), type="802.3ad")
+    page = client.get("/ui/node/hv1.rack2.example")
+    before = snapshot()
+    refused = client.submit(page, "/bond-options", arp_interval="100", arp_ip_target="192.0.2.1")
+    assert refused.status == 409 and snapshot() == before
+    field = refused.doc.get_element_by_id(refused.doc.cssselect("input[name=arp_interval]")[0].get("id"))
+    error = field.getnext()
+    assert error.tag == "p" and "error" in error.get("class")
+    assert "arp_interval" in error.text and field.get("aria-describedby") == error.get("id")
+    assert field.get("value") == "100"  # what was typed stays
+    api = admin_proxy(server, *fleet)
+    with pytest.raises(Exception) as caught:  # the API refuses it in the same words
+        api.admin.set_bond_options(
+            "hv1.rack2.example", "bond0", {"arp_interval": 100, "arp_ip_target": ["192.0.2.1"]}
+        )
+    assert error.text in caught.value.faultString
+
+
+def test_forged_and_tokenless_posts_are_refused(server, fleet, snapshot):
+    client = signed_in(server, fleet)
+    page = client.get("/ui/node/hv1.rack2.example")
+    token = page.form("/create-bond").fields["csrf"]
+    before = snapshot()
+    path = "/ui/node/hv1.rack2.example/create-bond"
+    fields = {"name": "bond0", "nics": list(MACS[:2]), "type": "802.3ad"}
+    forged = client.request(path, {**fields, "csrf": token}, {"Origin": "http://evil.example"})
+    assert forged.status == 403 and "cross-site" in forged.text
+    site = client.request(path, {**fields, "csrf": token}, {"Sec-Fetch-Site": "cross-site"})
+    assert site.status == 403
+    assert client.request(path, fields).status == 403  # no token
+    other = signed_in(server, fleet)
+    assert other.request(path, {**fields, "csrf": token}).status == 403  # another session's token
+    assert snapshot() == before
+
+
+def test_signing_out_ends_the_session_itself(server, fleet):
+    client = signed_in(server, fleet)
+    kept = [cookie.value for cookie in client.jar if cookie.name == "onc_console"][0]
+    out = client.submit(client.get("/ui/"), "/ui/logout")
+    assert out.status == 303 and out.location == "/ui/login?signed_out=True"
+    stolen = ConsoleClient(server.url)
+    answer = stolen.request("/ui/", headers={"Cookie": f"onc_console={kept}"})
+    assert answer.status == 303 and answer.location == "/ui/login?expired=True"
+
+
+def test_the_fleet_pages_on_and_filters(server, fleet):
+    client = signed_in(server, fleet)
+    first = client.get("/ui/")
+    names = [a.text for a in first.doc.cssselect("table.nodes tbody th a")]
+    assert len(names) == 50 and names[0] == "hv1.rack2.example" and names == sorted(names)
+    following = client.get(first.doc.cssselect("a[rel=next]")[0].get("href").replace("?", "/ui/?", 1))
+    assert [a.text for a in following.doc.cssselect("table.nodes tbody th a")][0] > names[-1]
+    searched = client.get("/ui/?q=web0")
+    assert [a.text for a in searched.doc.cssselect("table.nodes tbody th a")] == [
+        f"web0{i}.rack1.example" for i in range(10)
+    ]
+    never = client.get("/ui/?state=never+applied&q=rack2")
+    assert [a.text for a in never.doc.cssselect("table.nodes tbody th a")] == ["hv1.rack2.example"]
+    assert client.get("/ui/?state=degraded").doc.cssselect("p.note")[0].text == "No node matches."
+
+
+def test_pages_load_nothing_from_elsewhere(server, fleet):
+    client = signed_in(server, fleet)
+    for path in ("/ui/login", "/ui/", "/ui/node/hv1.rack2.example"):
+        page = client.get(path)
+        assert page.status == 200
+        policy = page.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "style-src 'self'" in policy and "script" not in policy
+        assert page.headers["Cache-Control"] == "no-store"
+        for element in page.doc.iter():
+            for attribute in ("src", "href", "action"):
+                value = element.get(attribute)
+                assert value is None or value.startswith(("/ui/", "?")), (path, attribute, value)
+        assert not page.doc.cssselect("script")
+    style = client.get("/ui/static/console.css")
+    assert style.status == 200 and "url(" not in style.text and "@import" not in style.text
+
+
+def test_an_unknown_node_or_form_says_so(server, fleet, snapshot):
+    client = signed_in(server, fleet)
+    assert client.get("/ui/node/nobody.example").status == 404
+    page = client.get("/ui/node/hv1.rack2.example")
+    before = snapshot()
+    token = page.form("/create-bond").fields["csrf"]
+    odd = client.request("/ui/node/hv1.rack2.example/format-disks", {"csrf": token})
+    assert odd.status == 400 and "no such form" in odd.text and snapshot() == before
+    assert "Traceback" not in odd.text
+
+
+def test_under_tls_the_cookie_is_secure(database_url, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    server = RunningServer(
+        database_url, tmp_path / "tls.log", ("--tls-cert", str(cert), "--tls-key", str(key))
+    )
+    try:
+        client = ConsoleClient(server.url, ssl.create_default_context(cafile=str(cert)))
+        answer = client.sign_in(*add_admin(database_url))
+        assert answer.status == 303 and "; Secure" in answer.headers["Set-Cookie"]
+    finally:
+        server.stop()
+
+
+def test_the_node_page_compares_the_file_it_would_get_with_the_one_it_applied(server, fleet, db):
+    names = {mac: f"eth{n}" for n, mac in enumerate(MACS)}
+    node = server.proxy()
+    node.identify(make_report("hv1.rack2.example", macs=MACS))
+    applied = node.get_config("hv1.rack2.example", names)
+    node.report_status(
+        "hv1.rack2.example", {"outcome": "applied", "digest": hashlib.sha256(applied.encode()).hexdigest()}
+    )
+    client = signed_in(server, fleet)
+    runs = client.get("/ui/node/hv1.rack2.example")
+    assert "The node runs this file." in runs.text and not runs.doc.cssselect("pre.diff")
+    client.submit(runs, "/interface", interface="eth2", mtu="9000")
+    changed = client.get("/ui/node/hv1.rack2.example")
+    diff = changed.doc.cssselect("pre.diff")[0].text_content()
+    assert diff.startswith("--- applied\n+++ now\n")
+    assert "+set /files/etc/sysconfig/network-scripts/ifcfg-eth2/MTU 9000" in diff
+    assert "pending reboot" in changed.doc.cssselect("h1 .state")[0].text
