@@ -53,6 +53,22 @@ class Busy(NodeConfigError):
     """The database stayed contended through every retry; the caller may try again."""
 
 
+# Each class of refusal as one number, an HTTP status: the XML-RPC fault code (rpc/faults.py) and
+# the web console's status (console/app.py). A refusal of no class below is a conflict.
+STATUS_CODES: dict[type[NodeConfigError], int] = {
+    InvalidInput: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Busy: 503,
+}
+
+
+def status_of(refusal: NodeConfigError) -> int:
+    return next((code for kind, code in STATUS_CODES.items() if isinstance(refusal, kind)), 409)
+
+
 def shown(value: object, limit: int = 40) -> str:
     """A short, printable rendering of a bad value for an error message."""
     if not isinstance(value, str | bytes | int | float | bool | None):

@@ -744,18 +744,16 @@ def list_nodes(
             "state", f"must be one of {', '.join(node_status.STATES)}, not {validation.shown(state)}"
         )
 
+    condition = None
+    if wanted is not None:
+        needs = node_status.stored_state(wanted)
+        condition = status_store.state_condition(
+            needs.outcomes, needs.degraded, needs.current, bonding.MIN_SLAVES
+        )
+
     def work(conn):
-        found, cursor = [], start
-        while len(found) < count:  # a filter may need more than one page of rows
-            rows = store.list_nodes(conn, cursor, count, bonding.MIN_SLAVES, part)
-            for row in rows:
-                shown = _listed(row)
-                if wanted is None or shown["state"] == wanted:
-                    found.append(shown)
-            if len(rows) < count:
-                break
-            cursor = rows[-1]["hostname"]
-        return found[:count]
+        rows = store.list_nodes(conn, start, count, bonding.MIN_SLAVES, part, condition)
+        return [_listed(row) for row in rows]
 
     return db.read(work)
 

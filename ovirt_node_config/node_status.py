@@ -37,6 +37,7 @@ from .trust import claims
 OUTCOMES = ("applied", "unchanged", "rolled_back", "apply_failed", "verify_failed", "refused")
 STATES = ("ok", "pending reboot", "degraded", "rolled back", "verify failed", "never applied")
 KEPT_OUTCOMES = ("applied", "unchanged")  # the configuration of the report runs on the node
+ROLLED_BACK_OUTCOMES = ("rolled_back", "apply_failed", "refused")  # the previous network runs
 MAX_BONDS, MAX_TIMINGS, MAX_REASON = 64, 16, 1000
 
 
@@ -118,13 +119,38 @@ def state_of(
     get now is the one it applied."""
     if last_outcome is None:
         return "never applied"
-    if last_outcome in ("rolled_back", "apply_failed", "refused"):
+    if last_outcome in ROLLED_BACK_OUTCOMES:
         return "rolled back"
     if last_outcome == "verify_failed":
         return "verify failed"
     if stored_degraded or reported_degraded:
         return "degraded"
     return "ok" if current else "pending reboot"
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What :func:`state_of` needs of the stored columns to give one state, for a query to select
+    the nodes in that state: the last outcome is one of ``outcomes`` (None: no report yet); a bond
+    is degraded, stored or reported (``degraded``: True, False, or None for either); the file it
+    would get now is the one it applied (``current``, likewise)."""
+
+    outcomes: tuple[str | None, ...]
+    degraded: bool | None = None
+    current: bool | None = None
+
+
+def stored_state(state: str) -> StoredState:
+    """:func:`state_of` read backwards (tests/rpc/test_node_status.py checks every input)."""
+    booted = tuple(o for o in OUTCOMES if o not in ROLLED_BACK_OUTCOMES and o != "verify_failed")
+    return {
+        "never applied": StoredState((None,)),
+        "rolled back": StoredState(ROLLED_BACK_OUTCOMES),
+        "verify failed": StoredState(("verify_failed",)),
+        "degraded": StoredState(booted, degraded=True),
+        "pending reboot": StoredState(booted, degraded=False, current=False),
+        "ok": StoredState(booted, degraded=False, current=True),
+    }[state]
 
 
 def current_config(node: node_store.NodeView) -> str | None:

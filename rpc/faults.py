@@ -26,19 +26,9 @@ CONFLICT = 409
 INTERNAL = 500
 BUSY = 503
 
-CODES = {
-    errors.InvalidInput: INVALID_INPUT,
-    errors.Unauthorized: UNAUTHORIZED,
-    errors.Forbidden: FORBIDDEN,
-    errors.NotFound: NOT_FOUND,
-    errors.Conflict: CONFLICT,
-    errors.Busy: BUSY,
-}
-
 
 def from_refusal(exc: errors.NodeConfigError) -> xmlrpc.client.Fault:
-    code = next((code for kind, code in CODES.items() if isinstance(exc, kind)), CONFLICT)
-    return xmlrpc.client.Fault(code, exc.message)
+    return xmlrpc.client.Fault(errors.status_of(exc), exc.message)
 
 
 def invalid(message: str) -> xmlrpc.client.Fault:

@@ -17,6 +17,7 @@ from ovirt_node_config import __version__
 with needs_extra("ovirt-node-bench", "bench"):
     from tqdm import tqdm
 
+    from ovirt_node_config.bench.console_pages import time_pages
     from ovirt_node_config.bench.planning import plan_fleet
     from ovirt_node_config.bench.runner import PG_DEFAULT, PG_ENV, BenchOptions, run
     from ovirt_node_config.bench.stats import table
@@ -106,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead of the boot storm: time planning this network template (JSON) on each of --nodes",
     )
     parser.add_argument(
+        "--console-pages",
+        action="store_true",
+        help="instead of the boot storm: time the web console's fleet page over --nodes nodes",
+    )
+    parser.add_argument(
         "--use-cases",
         action="store_true",
         help="with --plan-template: plan node by node through the use cases (the slower authority)",
@@ -174,10 +180,24 @@ def plan_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def console_pages(args: argparse.Namespace) -> int:
+    print(f"loading {args.nodes} nodes...", file=sys.stderr)
+    result = time_pages(args.database, args.nodes, args.seed)
+    print(f"the fleet page over {result['nodes']} nodes (median of 5 reads, counts by state included):")
+    for name, ms in result["pages_ms"].items():
+        print(f"  {name:32} {ms:8.1f} ms")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.plan_template:
         return plan_template(args)
+    if args.console_pages:
+        return console_pages(args)
     options = BenchOptions(
         nodes=args.nodes,
         concurrency=args.concurrency,

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import jinja2
 
 from .. import admin_sessions
-from ..errors import InvalidInput, NodeConfigError, NotFound
+from ..errors import NodeConfigError, status_of
 from ..persistence.engine import Database
 from . import actions, pages
 
@@ -100,7 +100,11 @@ class Console:
         user = admin_sessions.holder(self.db, token) if token else None
         if user is None:
             return _see_other(PREFIX + "login", expired=bool(token))
-        answer = self._signed_in(asked, path, query, _Session(user, token, _csrf(token)))
+        session = _Session(user, token, _csrf(token))
+        try:
+            answer = self._signed_in(asked, path, query, session)
+        except NodeConfigError as refused:  # a page asked for with a bad value, an unknown node
+            answer = self._page("refused.html", session, status_of(refused), reason=refused.message)
         answer.user = user
         return answer
 
@@ -127,36 +131,29 @@ class Console:
         return self._page("refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page")
 
     def _node(self, asked: Asked, session: _Session, host: str, action: str, query: dict) -> Answer:
+        if asked.method != "POST":
+            done = query.get("done", "")
+            if not hmac.compare_digest(query.get("sig", ""), _signed(session.token, done)):
+                done = ""  # a "Done:" line comes from this server's redirect, not from a link
+            return self._page(
+                "node.html", session, **pages.node(self.db, host), done=done, errors={}, form={}, action=""
+            )
+        form = _form(asked)
         try:
-            if asked.method != "POST":
-                return self._page(
-                    "node.html",
-                    session,
-                    **pages.node(self.db, host),
-                    done=query.get("done", ""),
-                    errors={},
-                    form={},
-                    action="",
-                )
-            form = _form(asked)
-            try:
-                done = actions.run(self.db, session.user, host, action, form)
-            except NodeConfigError as refused:
-                field_name = actions.field_of(refused, actions.ACTIONS.get(action, ((), None))[0])
-                status = HTTPStatus.BAD_REQUEST if isinstance(refused, InvalidInput) else HTTPStatus.CONFLICT
-                return self._page(
-                    "node.html",
-                    session,
-                    status,
-                    **pages.node(self.db, host),
-                    done="",
-                    errors={field_name or "": refused.message},
-                    form=form,
-                    action=action,
-                )
-            return _see_other(f"{PREFIX}node/{quote(host)}", done=done)
-        except NotFound as missing:
-            return self._page("refused.html", session, HTTPStatus.NOT_FOUND, reason=missing.message)
+            done = actions.run(self.db, session.user, host, action, form)
+        except NodeConfigError as refused:
+            field_name = actions.field_of(refused, actions.ACTIONS.get(action, ((), None))[0])
+            return self._page(
+                "node.html",
+                session,
+                status_of(refused),
+                **pages.node(self.db, host),
+                done="",
+                errors={field_name or "": refused.message},
+                form=form,
+                action=action,
+            )
+        return _see_other(f"{PREFIX}node/{quote(host)}", done=done, sig=_signed(session.token, done))
 
     # Signing in ---------------------------------------------------------------------------------
 
@@ -240,8 +237,14 @@ class _Session:
     csrf: str
 
 
+def _signed(token: str, text: str) -> str:
+    return hmac.new(
+        token.encode(), b"ovirt-node-config console: " + text.encode(), hashlib.sha256
+    ).hexdigest()
+
+
 def _csrf(token: str) -> str:
-    return hmac.new(token.encode(), b"ovirt-node-config console form", hashlib.sha256).hexdigest()
+    return _signed(token, "form")
 
 
 def _form(asked: Asked) -> dict[str, list[str]]:

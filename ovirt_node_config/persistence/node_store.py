@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection
 
 from .status_store import stored_degraded_count
@@ -409,12 +409,18 @@ def inventory_counts(conn: Connection, min_slaves: int) -> dict[str, int]:
     return dict(row._mapping)
 
 
-def list_nodes(conn: Connection, after: str, limit: int, min_slaves: int, search: str = "") -> list[dict]:
+def list_nodes(
+    conn: Connection, after: str, limit: int, min_slaves: int, search: str = "", condition=None
+) -> list[dict]:
     """A summary line per node (name, UUID, bonding type, NIC and bond counts, bonds with fewer
     than ``min_slaves`` slaves, what its state is derived from), by host name, the ``limit``
-    first after ``after`` (whose host name contains ``search``, when given): each page costs
-    index lookups, whatever the fleet; a search reads host names in order until a page is full."""
-    matching = hosts.c.hostname.contains(search, autoescape=True) if search else true()
+    first after ``after`` (whose host name contains ``search``, and that meet ``condition``, a
+    WHERE clause, when given): each page costs index lookups, whatever the fleet; a search or a
+    condition reads hosts in name order until a page is full."""
+    matching = and_(
+        hosts.c.hostname.contains(search, autoescape=True) if search else true(),
+        condition if condition is not None else true(),
+    )
     nic_count = select(func.count()).where(nics.c.host_id == hosts.c.id).scalar_subquery()
     bond_count = select(func.count()).where(bondings.c.host_id == hosts.c.id).scalar_subquery()
     rows = conn.execute(

@@ -3,8 +3,9 @@ the digests that tell whether a change waits for its reboot (sql/012_node_status
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from .tables import bondings, bondings_nics, hosts
 
@@ -60,11 +61,33 @@ def stored_degraded_count(min_slaves: int):
     )
 
 
+# The file a host would get now is the one it applied (two unknown digests are the same too).
+_CURRENT = hosts.c.applied_digest.is_not_distinct_from(hosts.c.config_digest)
+
+
+def state_condition(
+    outcomes: tuple[str | None, ...], degraded: bool | None, current: bool | None, min_slaves: int
+) -> ColumnElement:
+    """A WHERE clause keeping the hosts whose stored state inputs are these (``node_status.
+    StoredState``: the last outcome one of ``outcomes``, None for none; a bond degraded, stored
+    or reported, or not; the applied file current or not; None: either)."""
+    known = [outcome for outcome in outcomes if outcome is not None]
+    terms = [
+        or_(hosts.c.last_outcome.in_(known), *([hosts.c.last_outcome.is_(None)] if None in outcomes else []))
+    ]
+    if degraded is not None:
+        is_degraded = or_(stored_degraded_count(min_slaves) > 0, hosts.c.reported_degraded.is_(True))
+        terms.append(is_degraded if degraded else not_(is_degraded))
+    if current is not None:
+        terms.append(_CURRENT if current else not_(_CURRENT))
+    return and_(*terms)
+
+
 def state_counts(conn: Connection, min_slaves: int) -> list[dict]:
     """The hosts grouped by what their state is derived from, with a count per group."""
     per_host = select(
         hosts.c.last_outcome,
-        case((hosts.c.applied_digest == hosts.c.config_digest, 1), else_=0).label("current"),
+        case((_CURRENT, 1), else_=0).label("current"),
         case((hosts.c.reported_degraded, 1), else_=0).label("reported_degraded"),
         case((stored_degraded_count(min_slaves) > 0, 1), else_=0).label("stored_degraded"),
     ).subquery()

@@ -2,12 +2,13 @@
 ``show``, in ``nodes`` (filtered by state), in /metrics and in the node's history."""
 
 import hashlib
+import itertools
 import xmlrpc.client
 
 import pytest
 from support import add_bond, http_get, make_report
 
-from ovirt_node_config import node_admin, node_status
+from ovirt_node_config import network_admin, node_admin, node_status
 
 MAC1, MAC2, MAC3 = (f"52:54:00:00:00:0{i}" for i in range(1, 4))
 NAMES = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
@@ -117,3 +118,44 @@ def test_the_state_rule():
     assert node_status.state_of("applied", True, True, False) == "degraded"
     assert node_status.state_of("unchanged", False, False, None) == "pending reboot"
     assert node_status.state_of("applied", True, False, False) == "ok"
+
+
+def test_each_state_read_backwards_selects_exactly_its_nodes():
+    """stored_state(s) is what list_nodes filters by in SQL: for every input of state_of, the
+    inputs meet stored_state(s) exactly when state_of gives s."""
+    for outcome in (*node_status.OUTCOMES, None):
+        for current, stored, reported in itertools.product((True, False), (True, False), (True, False, None)):
+            state = node_status.state_of(outcome, current, stored, reported)
+            for candidate in node_status.STATES:
+                needs = node_status.stored_state(candidate)
+                meets = (
+                    outcome in needs.outcomes
+                    and needs.degraded in (None, stored or bool(reported))
+                    and needs.current in (None, current)
+                )
+                assert meets == (candidate == state), (outcome, current, stored, reported, candidate)
+
+
+def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
+    """Nodes in five states; each state's list (filtered in SQL) is the nodes show_node says are in it."""
+    proxy = server.proxy()
+    for index, outcome in enumerate(("applied", "applied", "rolled_back", "verify_failed", None, "applied")):
+        host, macs = f"n{index}.example", {f"52:54:00:44:{index:02x}:{n:02x}": f"eth{n}" for n in range(3)}
+        proxy.identify(make_report(host, macs=tuple(macs)))
+        if index == 5:
+            add_bond(db, host, "bond0", list(macs)[:2])
+        if outcome:
+            text = proxy.get_config(host, macs)
+            proxy.report_status(
+                host, {"outcome": outcome, "digest": hashlib.sha256(text.encode()).hexdigest()}
+            )
+        if index == 1:
+            network_admin.set_mtu(db, "alice", host, "eth0", 9000)  # a change waits for its boot
+    proxy.identify(
+        make_report("n5.example", macs=("52:54:00:44:05:00", "52:54:00:44:05:02"))
+    )  # bond0 loses one
+    shown = {f"n{i}.example": state(db, f"n{i}.example") for i in range(6)}
+    assert sorted(set(shown.values())) == sorted(node_status.STATES)
+    for wanted in node_status.STATES:
+        listed = [node["hostname"] for node in node_admin.list_nodes(db, state=wanted)]
+        assert listed == sorted(host for host, was in shown.items() if was == wanted), wanted

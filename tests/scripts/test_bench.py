@@ -91,3 +91,17 @@ def test_planning_a_template_says_how_long_per_node(tmp_path):
     figures = json.loads(raw.read_text())
     assert figures["outcomes"] == {"would change": 12, "no change": 0, "fails": 0}
     assert figures["per_node_ms"] > 0 and figures["path"] == "in memory, 1000 a call"
+
+
+def test_the_console_pages_say_how_long_each_read_takes(tmp_path):
+    raw = tmp_path / "pages.json"
+    result = subprocess.run(
+        [BENCH, "--console-pages", "--nodes", "2001", "--json", str(raw)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("the fleet page over 2001 nodes")
+    figures = json.loads(raw.read_text())["pages_ms"]
+    assert set(figures) == {"first page", "a page in the middle", "search (host name contains)",
+                            "state: degraded (rare)", "state: never applied (most)"}  # fmt: skip
+    assert all(ms > 0 for ms in figures.values())

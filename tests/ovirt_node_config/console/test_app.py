@@ -202,3 +202,12 @@ def test_the_node_page_compares_the_file_it_would_get_with_the_one_it_applied(se
     assert diff.startswith("--- applied\n+++ now\n")
     assert "+set /files/etc/sysconfig/network-scripts/ifcfg-eth2/MTU 9000" in diff
     assert "pending reboot" in changed.doc.cssselect("h1 .state")[0].text
+
+
+def test_bad_values_in_a_link_are_refused_in_words_and_a_done_line_is_never_forged(server, fleet):
+    client = signed_in(server, fleet)
+    bad = client.get("/ui/?state=sleeping")
+    assert bad.status == 400 and "invalid state: must be one of ok, pending reboot" in bad.text
+    assert client.get("/ui/node/not%20a%20host").status == 400
+    forged = client.get("/ui/node/hv1.rack2.example?done=call%20555-0100%20now")
+    assert forged.status == 200 and "555-0100" not in forged.text and not forged.doc.cssselect("p.done")

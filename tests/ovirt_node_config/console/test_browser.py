@@ -2,20 +2,26 @@
 Debian's ChromeDriver, against a real server on loopback holding a fleet of 3,000 nodes, one of
 them degraded (a bond that lost a slave when its NIC went). Signed in with the keyboard alone,
 the operator finds the degraded node, bonds two of its NICs in 802.3ad with ovirtmgmt on top,
-sees the ARP refusal beside its field, and signs out. Screenshots of each step are saved in
-test-artefacts/console/ (outside git) to be looked at.
+sees the ARP refusal beside its field, is refused a form another site makes the browser post,
+and signs out. Screenshots of each step are saved in test-artefacts/console/ (outside git) to be
+looked at.
 
-Chromium reaches nothing but this server: every host name resolves to nothing but 127.0.0.1
-(``--host-resolver-rules``), and its background services are off."""
+Chromium reaches nothing but this server and the test's own "other site" on 127.0.0.2: every
+name resolves to nothing but those two addresses (``--host-resolver-rules``), and its background
+services are off."""
 
+import contextlib
 import hashlib
+import http.server
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from support import add_admin, add_bond, make_report, require
 
+from ovirt_node_config import node_admin
 from ovirt_node_config.bench.fleet import make_fleet
 from ovirt_node_config.bench.runner import preload
 
@@ -40,7 +46,7 @@ def browser():
         "--window-size=1280,1400",
         "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-sync",
         "--disable-component-update", "--disable-extensions", "--disable-default-apps",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2",
     ):  # fmt: skip
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
@@ -65,8 +71,35 @@ def degraded_fleet(server, database_url, db):
     return add_admin(database_url)
 
 
+@contextlib.contextmanager
+def another_site(target: str, fields: dict):
+    """A page of another origin (127.0.0.2, a port of its own) holding a form that posts
+    ``fields`` to ``target``: what a forged cross-site request looks like to a browser."""
+    inputs = "".join(f'<input type="hidden" name="{name}" value="{value}">' for name, value in fields.items())
+    form = f'<form method="post" action="{target}">{inputs}<button>Win</button></form>'
+    page = f"<!doctype html><title>win</title>{form}"
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page.encode())
+
+        def log_message(self, *args):
+            pass
+
+    site = http.server.HTTPServer(("127.0.0.2", 0), Page)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.2:{site.server_address[1]}/"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
 def test_an_operator_bonds_a_degraded_nodes_nics_and_meets_a_refusal(
-    server, degraded_fleet, browser, request
+    server, degraded_fleet, browser, request, db
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -142,6 +175,16 @@ def test_an_operator_bonds_a_degraded_nodes_nics_and_meets_a_refusal(
     assert beside.location["y"] - field.location["y"] < 60  # right under the field, not elsewhere
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
     screenshot("4-arp-refused-beside-the-field")
+
+    before = node_admin.show_node(db, HOST)["bonds"]
+    with another_site(base + f"/ui/node/{HOST}/delete-bond", {"bond": "bond1"}) as evil:
+        browser.get(evil)
+        browser.find_element(By.TAG_NAME, "button").click()  # a forged form, posted from elsewhere
+        wait.until(shown.presence_of_element_located((By.TAG_NAME, "pre")))
+        assert "cross-site requests are refused" in browser.find_element(By.TAG_NAME, "pre").text
+    assert node_admin.show_node(db, HOST)["bonds"] == before
+    browser.get(base + f"/ui/node/{HOST}")
+    wait.until(shown.title_contains(HOST))
 
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert loaded and all(url.startswith(base + "/ui/") for url in loaded), loaded

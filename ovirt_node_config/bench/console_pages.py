@@ -1,0 +1,63 @@
+"""How long the web console's fleet page takes to read on a large fleet (``ovirt-node-bench
+--console-pages``).
+
+A scratch database holds ``nodes`` nodes (the boot storm's fleet, loaded in bulk; every one
+"never applied", one in a thousand with a bond that lost a slave, so "degraded" is rare as it
+is in a real fleet). Each page the console reads (``console.pages.fleet``: the page of nodes and
+the counts by state) is read ``repeat`` times, in this process; the figure is the median.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from .. import inventory, node_admin
+from ..console import pages
+from ..persistence.engine import Database
+from ..persistence.migrations import migrate
+from ..report import parse_report
+from .fleet import make_fleet
+from .runner import BENCH_ADMIN, preload, scratch_database
+
+DEGRADED_EVERY = 1000
+
+
+def time_pages(database: str, nodes: int, seed: int, repeat: int = 5) -> dict:
+    with tempfile.TemporaryDirectory() as workdir, scratch_database(database, Path(workdir)) as url:
+        db = Database(url, pool_size=1)
+        try:
+            migrate(db.engine)
+            fleet = make_fleet(nodes, seed=seed, bonded_fraction=0.0)
+            preload(url, fleet)
+            for node in fleet[::DEGRADED_EVERY]:  # a bond whose second NIC went: degraded
+                node_admin.set_bonding_type(db, BENCH_ADMIN, node.hostname, "Failover")
+                node_admin.create_bonding(db, BENCH_ADMIN, node.hostname, "bond0", "bond0", node.macs()[:2])
+                report = node.report()
+                del report["nics"][1]
+                inventory.identify(db, parse_report(report))
+            middle = fleet[nodes // 2].hostname
+            queries = {
+                "first page": {},
+                "a page in the middle": {"after": middle},
+                "search (host name contains)": {"q": middle.split(".")[0][-5:]},
+                "state: degraded (rare)": {"state": "degraded"},
+                "state: never applied (most)": {"state": "never applied"},
+            }
+            return {
+                "nodes": nodes,
+                "pages_ms": {name: _median_ms(db, query, repeat) for name, query in queries.items()},
+            }
+        finally:
+            db.dispose()
+
+
+def _median_ms(db: Database, query: dict, repeat: int) -> float:
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        pages.fleet(db, query)
+        seconds.append(time.perf_counter() - started)
+    return round(statistics.median(seconds) * 1000, 1)
