@@ -75,7 +75,7 @@ def _nics(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRo
         if nic in found:
             raise InvalidInput(f"{field}[{index}]", f"{nic.mac} is listed twice")
         if nic.bridge_id is not None:
-            bridge = next(b.interface_name for b in node.bridges.values() if b.id == nic.bridge_id)
+            bridge = node.bridge_with_id(nic.bridge_id).interface_name
             rule = "an interface is a port of at most one bond or bridge"
             raise Conflict(f"rule '{rule}': {nic.iface_name} is a port of {bridge}")
         found.append(nic)
@@ -101,11 +101,7 @@ def record_change(
         deferred.setdefault(node.id, node)
     else:
         settle(conn, node, identify_holds)
-
-    def encode(value: object) -> str | None:
-        return None if value is None else json.dumps(value, sort_keys=True, default=str)
-
-    store.record_audit(conn, actor, node.id, node.hostname, action, encode(before), encode(after))
+    store.record_audit(conn, actor, node.id, node.hostname, action, before, after)
 
 
 # conn.info key: while set (by :func:`one_change`), record_change leaves the settling of each node
@@ -578,7 +574,7 @@ def show_node(db: Database, ref: object) -> dict:
                     "vendor": nic.vendor,
                     "product": nic.product,
                     "reported_ipv6": nic.reported_ipv6.split(",") if nic.reported_ipv6 else [],
-                    "bond": next((b.interface_name for b in node.bonds.values() if b.id == nic.bond_id), ""),
+                    "bond": _name(node.bond_with_id(nic.bond_id)),
                     **_shown_link(node, "nic", nic),
                 }
                 for nic in node.nics.values()
@@ -590,10 +586,8 @@ def show_node(db: Database, ref: object) -> dict:
                 {
                     "interface_name": vlan.interface_name,
                     "vlan_id": vlan.vlan_id,
-                    "parent": next(
-                        (b.interface_name for b in node.bonds.values() if b.id == vlan.parent_bonding_id),
-                        next((n.iface_name for n in node.nics.values() if n.id == vlan.parent_nic_id), ""),
-                    ),
+                    "parent": _name(node.bond_with_id(vlan.parent_bonding_id))
+                    or next((n.iface_name for n in node.nics.values() if n.id == vlan.parent_nic_id), ""),
                     **_shown_addressing(vlan),
                     **_shown_link(node, "vlan", vlan),
                 }
@@ -647,6 +641,11 @@ def _shown_status(conn: Connection, node: NodeView) -> dict:
     }
 
 
+def _name(row) -> str:
+    """A bond's or bridge's interface name; "" for none."""
+    return row.interface_name if row is not None else ""
+
+
 def _shown_addressing(row) -> dict:
     return {key: "" if getattr(row, key) is None else getattr(row, key) for key in _ADDRESSING}
 
@@ -654,8 +653,8 @@ def _shown_addressing(row) -> dict:
 def _shown_link(node: NodeView, kind: str, row) -> dict:
     """An interface's MTU, IPv6 and the bridge it is a port of, for show_node."""
     bridge_id = getattr(row, "bridge_id", None)  # a bridge is no bridge's port
-    bridge = next((b.interface_name for b in node.bridges.values() if b.id == bridge_id), "")
-    bond = next((b for b in node.bonds.values() if b.id == row.bond_id), None) if kind == "nic" else None
+    bridge = _name(node.bridge_with_id(bridge_id))
+    bond = node.bond_with_id(row.bond_id) if kind == "nic" else None
     return {
         "mtu": (bond.mtu if bond else row.mtu) or "",  # a slave carries its bond's
         "ipv6_method": row.ipv6_method,

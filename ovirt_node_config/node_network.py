@@ -75,7 +75,7 @@ def network_for(node: NodeView, macs: dict[str, str]) -> Network:
         if name is None:
             continue
         if nic.bond_id is not None:  # a slave carries its bond's MTU
-            bond = next(b for b in node.bonds.values() if b.id == nic.bond_id)
+            bond = node.bond_with_id(nic.bond_id)
             iface = Interface(name, ETHERNET, nic.mac, bond.interface_name, bond.mtu, ipv4=None, ipv6=None)
         else:
             iface = _interface(name, ETHERNET, nic, bridge_names.get(nic.bridge_id), mac=nic.mac)

@@ -180,7 +180,7 @@ def record(conn, node: node_store.NodeView, report: StatusReport, actor: str) ->
             values["applied_config"] = config
     status_store.record_report(conn, node.id, values)
     if report.outcome not in KEPT_OUTCOMES:
-        after = json.dumps({"outcome": report.outcome, "reason": report.reason}, sort_keys=True)
+        after = {"outcome": report.outcome, "reason": report.reason}
         node_store.record_audit(conn, actor, node.id, node.hostname, f"boot_{report.outcome}", None, after)
     stored = status_store.status_of(conn, node.id)
     degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
@@ -193,7 +193,6 @@ def against_applied(db: Database, ref: object) -> dict:
     """The file the node would get now (``config``), the one it last reported applying
     (``applied``: "" when it never did or that file was not kept) and the unified diff from the
     second to the first."""
-
     config = node_network.preview_config(db, ref)
     applied_digest, kept = db.read(
         lambda conn: status_store.applied_config(conn, node_view.load(conn, ref).id)

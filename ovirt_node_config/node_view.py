@@ -92,10 +92,10 @@ def name_of(kind: str, row) -> str:
 def controller_of(node: NodeView, kind: str, row) -> str | None:
     """The bond or bridge the interface is a port of, by name (None: not a port)."""
     if kind == "nic" and row.bond_id is not None:
-        return next(b.interface_name for b in node.bonds.values() if b.id == row.bond_id)
+        return node.bond_with_id(row.bond_id).interface_name
     bridge_id = getattr(row, "bridge_id", None)
     if bridge_id is not None:
-        return next(b.interface_name for b in node.bridges.values() if b.id == bridge_id)
+        return node.bridge_with_id(bridge_id).interface_name
     return None
 
 

@@ -34,10 +34,7 @@ def checked_name(field: str, value: object) -> str:
 
 
 def _audit(conn: Connection, actor: str, what: str, action: str, before: object, after: object) -> None:
-    def encode(value: object) -> str | None:
-        return None if value is None else json.dumps(value, sort_keys=True)
-
-    node_store.record_audit(conn, actor, None, what, action, encode(before), encode(after))
+    node_store.record_audit(conn, actor, None, what, action, before, after)
 
 
 def set_template(db: Database, actor: str, name: object, document: object) -> dict:
@@ -183,7 +180,7 @@ def apply_stored(db: Database, actor: str, ref: object, design: object) -> dict:
     def work(conn):
         applied = applying.apply(InTransaction(db, conn), actor, ref, chosen)
         node = node_view.load(conn, applied["host"])
-        after = json.dumps({"template": chosen.name})
+        after = {"template": chosen.name}
         node_store.record_audit(conn, actor, node.id, node.hostname, "template_applied", None, after)
         if template_id is not None:
             fleet_store.hold(conn, node.id, template_id, None)
@@ -242,12 +239,12 @@ def place_new_node(db: Database, conn: Connection, host_id: int, report: Hardwar
             report.hostname,
             "template_failed",
             None,
-            json.dumps({"reason": refused.message}),
+            {"reason": refused.message},
         )
         return {"rule": rule["name"], "template": design.name, "failed": refused.message}
     savepoint.commit()
     node_store.record_audit(
-        conn, actor, host_id, report.hostname, "template_applied", None, json.dumps({"template": design.name})
+        conn, actor, host_id, report.hostname, "template_applied", None, {"template": design.name}
     )
     fleet_store.hold(conn, host_id, rule["template_id"], rule["id"])
     return {"rule": rule["name"], "template": design.name, "failed": None}

@@ -52,9 +52,7 @@ def start(
         host_ids = list(dict.fromkeys(node_view.load(conn, host).id for host in hosts))
         rollout_store.create(conn, checked, template_id, first, window, host_ids)
         started = {"template": template_name, "nodes": len(host_ids), "canary": first, "max_pending": window}
-        node_store.record_audit(
-            conn, actor, None, f"rollout {checked}", "start_rollout", None, json.dumps(started)
-        )
+        node_store.record_audit(conn, actor, None, f"rollout {checked}", "start_rollout", None, started)
         _fill(db, conn, checked)
         return _shown(conn, checked)
 
@@ -118,9 +116,7 @@ def _change_state(
             verb = action.split("_")[0]
             raise Conflict(f"rule 'a rollout moves forward': {checked} is {found['state']}; it cannot {verb}")
         rollout_store.set_state(conn, found["id"], to, None)
-        node_store.record_audit(
-            conn, actor, None, f"rollout {checked}", action, json.dumps(found["state"]), json.dumps(to)
-        )
+        node_store.record_audit(conn, actor, None, f"rollout {checked}", action, found["state"], to)
         if to == "running":
             _fill(db, conn, checked)
         return _shown(conn, checked)
@@ -162,8 +158,9 @@ def _fill(db: Database, conn: Connection, name: str) -> None:
                 rollout_store.set_node(conn, found["id"], host_id, "skipped", refused.message[:1000])
                 continue
             savepoint.commit()
-            node_store.record_audit(conn, actor, host_id, hostname, "template_applied", None,
-                                    json.dumps({"template": design.name}))  # fmt: skip
+            node_store.record_audit(
+                conn, actor, host_id, hostname, "template_applied", None, {"template": design.name}
+            )
             fleet_store.hold(conn, host_id, found["template_id"], None)
             rollout_store.set_node(conn, found["id"], host_id, "pending")
 

@@ -7,6 +7,7 @@ allowed) live in ``ovirt_node_config.bonding``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -149,6 +150,12 @@ class NodeView:
     reported_network_stack: str | None = None
     network_stack_override: str | None = None
     credential_hash: str | None = None  # never shown: trust.claims checks it
+
+    def bond_with_id(self, row_id: int | None) -> BondRow | None:
+        return next((bond for bond in self.bonds.values() if bond.id == row_id), None)
+
+    def bridge_with_id(self, row_id: int | None) -> BridgeRow | None:
+        return next((bridge for bridge in self.bridges.values() if bridge.id == row_id), None)
 
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
@@ -590,14 +597,21 @@ def record_audit(
     host_id: int | None,
     hostname: str,
     action: str,
-    before: str | None,
-    after: str | None,
+    before: object,
+    after: object,
 ) -> None:
+    """An audit entry; ``before`` and ``after`` are the states (structures; None: there was none)."""
     conn.execute(
         insert(audit_log).values(
-            actor=actor, host_id=host_id, hostname=hostname, action=action, before=before, after=after
+            actor=actor, host_id=host_id, hostname=hostname, action=action, before=audit_text(before),
+            after=audit_text(after),
         )
-    )
+    )  # fmt: skip
+
+
+def audit_text(value: object) -> str | None:
+    """A state as the audit log keeps it: JSON, keys sorted (what is not JSON, as text)."""
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
 def audit_history(conn: Connection, host_id: int, limit: int, since: datetime | None = None) -> list[dict]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy.engine import Connection
 
 from .driver import Driver, in_list
+from .node_store import audit_text
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,12 @@ _AUDIT_COLUMNS = ("actor", "host_id", "hostname", "action", "before", "after")
 
 
 def audit(conn: Connection, rows: list[tuple]) -> None:
-    """Audit rows of node-side changes, on the driver: an enrolment is on the boot storm's path
-    (through SQLAlchemy, this one insert cost half as much again as the rest of a first boot)."""
+    """Audit rows of node-side changes (actor, host id, host name, action, before, after; the
+    states as structures), on the driver: an enrolment is on the boot storm's path (through
+    SQLAlchemy, this one insert cost half as much again as the rest of a first boot)."""
     if rows:
-        Driver(conn).insert("audit_log", _AUDIT_COLUMNS, rows)
+        encoded = [(*row[:4], audit_text(row[4]), audit_text(row[5])) for row in rows]
+        Driver(conn).insert("audit_log", _AUDIT_COLUMNS, encoded)
 
 
 def legacy_hostname(conn: Connection, address: str) -> str | None:

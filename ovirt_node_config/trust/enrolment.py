@@ -238,7 +238,7 @@ def _hold(
             target,
             "claim_held",
             None,
-            _json(summary),
+            summary,
         )
     return claim_id
 
@@ -249,9 +249,7 @@ def _audit_sync(conn: Connection, caller: Caller, result: SyncResult, issued: bo
     rows = []
 
     def row(action: str, after: object = None) -> None:
-        rows.append(
-            (actor, result.host_id, result.hostname, action, None, None if after is None else _json(after))
-        )
+        rows.append((actor, result.host_id, result.hostname, action, None, after))
 
     if result.created:
         row("enrolled", {"via": caller.via, "macs": result.added})
@@ -354,7 +352,7 @@ def accept(trust: Trust, actor: str, ref: object) -> dict:
             trust_store.set_credential(conn, result.host_id, None)
         _drop(conn, claim)
         node_store.record_audit(
-            conn, actor, result.host_id, result.hostname, "accept_claim", None, _json(_audited(claim, result))
+            conn, actor, result.host_id, result.hostname, "accept_claim", None, _audited(claim, result)
         )
         return {"accepted": claim.id, "kind": claim.kind, "hostname": result.hostname}
 
@@ -372,7 +370,7 @@ def reject(db: Database, actor: str, ref: object) -> dict:
             claim.hostname,
             "reject_claim",
             None,
-            _json({"claim": claim.id, "kind": claim.kind}),
+            {"claim": claim.id, "kind": claim.kind},
         )
         return {"rejected": claim.id, "kind": claim.kind, "hostname": claim.hostname}
 
@@ -389,7 +387,7 @@ def associate_legacy_address(db: Database, actor: str, host: object, address: ob
         for hostname in dict.fromkeys(n for n in (before, name) if n):  # on each host's trail
             host_id = node_store.host_id_named(conn, hostname)
             node_store.record_audit(
-                conn, actor, host_id, hostname, "legacy_address", _json({where: before}), _json({where: name})
+                conn, actor, host_id, hostname, "legacy_address", {where: before}, {where: name}
             )
         return {"address": where, "hostname": name or "", "before": before or ""}
 
@@ -405,7 +403,7 @@ def register(db: Database, actor: str, values: object) -> dict:
     def work(conn):
         for kind, value in checked:
             trust_store.register(conn, kind, value)
-        node_store.record_audit(conn, actor, None, "-", "register", None, _json([v for _, v in checked]))
+        node_store.record_audit(conn, actor, None, "-", "register", None, [v for _, v in checked])
         return {"registered": [value for _, value in checked]}
 
     return db.write(work)
@@ -417,7 +415,7 @@ def unregister(db: Database, actor: str, value: object) -> dict:
     def work(conn):
         if not trust_store.unregister(conn, normal):
             raise NotFound(f"{normal} is not registered")
-        node_store.record_audit(conn, actor, None, "-", "unregister", _json(normal), None)
+        node_store.record_audit(conn, actor, None, "-", "unregister", normal, None)
         return {"unregistered": normal}
 
     return db.write(work)
@@ -505,10 +503,6 @@ def _audited(claim: Claim, result: SyncResult) -> dict:
         "removed": result.removed,
         "moved_here": result.moved,
     }
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, sort_keys=True)
 
 
 def report_json(report: HardwareReport) -> str:
