@@ -13,6 +13,11 @@ permanent MAC: a bond slave shows the bond's MAC in ``address``, so its own is r
 reported, with ``link_state`` down (from ``carrier``, else ``operstate``), and with its MTU
 (``mtu``), the largest its device accepts (``max_mtu`` of ``ip -d``) and its global IPv6
 addresses. Bridges and VLANs on the node are never NICs: they have no ``device`` link.
+
+A PCI NIC's ``vendor`` and ``product`` are named from its device's IDs (``device/vendor``,
+``device/device``) in the PCI ID database the node has (hwdata's or Debian's ``pci.ids``), as
+lshw names them, so that network templates can choose NICs by them; without the database, or
+for a device it does not list, they are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 IP_COMMAND = "ip -d -j addr show"  # the node's addresses, permanent MACs and largest MTUs
+PCI_IDS = ("usr/share/hwdata/pci.ids", "usr/share/misc/pci.ids")  # under the root: RHEL, Debian
 # Runs a command line and returns its standard output, or None when it cannot run or fails.
 CommandRunner = Callable[[list[str]], str | None]
 
@@ -65,7 +71,7 @@ def collect(
         "arch": _read(root / "proc/sys/kernel/arch") or os.uname().machine,
         "memory_mb": memory_mb(_read(root / "proc/meminfo") or ""),
         "cpus": cpus(_read(root / "proc/cpuinfo") or ""),
-        "nics": nics(root / "sys/class/net", links),
+        "nics": nics(root / "sys/class/net", links, lambda ids: pci_names(root, ids)),
     }
     if lshw_command:
         xml = run(shlex.split(lshw_command))
@@ -149,9 +155,11 @@ def link_state(entry: Path) -> str | None:
     return "down" if operstate in ("down", "lowerlayerdown", "notpresent") else None
 
 
-def nics(net: Path, links: dict[str, dict]) -> list[dict]:
-    """Physical NICs in name order: permanent MAC, speed, link state, IPv4 address if any."""
+def nics(net: Path, links: dict[str, dict], names: Callable[[set], dict] | None = None) -> list[dict]:
+    """Physical NICs in name order: permanent MAC, speed, link state, IPv4 address if any, and
+    vendor and product as ``names`` gives them for their PCI IDs."""
     found = []
+    pci_ids: dict[str, tuple[str, str]] = {}
     try:
         entries = sorted(net.iterdir())
     except OSError:
@@ -178,7 +186,54 @@ def nics(net: Path, links: dict[str, dict]) -> list[dict]:
         for key in ("max_mtu", "ipv6_addresses"):
             if link.get(key):
                 nic[key] = link[key]
+        ids = (_read(entry / "device/vendor"), _read(entry / "device/device"))
+        if all(ids):
+            pci_ids[entry.name] = (ids[0].lower().removeprefix("0x"), ids[1].lower().removeprefix("0x"))
         found.append(nic)
+    named = names(set(pci_ids.values())) if names and pci_ids else {}
+    for nic in found:
+        vendor, product = named.get(pci_ids.get(nic["iface_name"]), (None, None))
+        nic.update({key: value for key, value in (("vendor", vendor), ("product", product)) if value})
+    return found
+
+
+def pci_names(
+    root: Path, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(vendor, device) IDs in lower-case hex -> (vendor name, device name) from the first PCI
+    ID database under ``root``; a vendor it lists with a device it does not gives the vendor's
+    name alone; IDs it does not list are absent."""
+    for relative in PCI_IDS:
+        try:
+            with open(root / relative, encoding="utf-8", errors="replace") as database:
+                return _pci_lookup(database, wanted)
+        except OSError:
+            continue
+    return {}
+
+
+def _pci_lookup(lines, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """Read ``pci.ids`` (vendor lines, tab-indented device lines, two-tab subsystem lines, then
+    the class section) for ``wanted``."""
+    vendors = {vendor for vendor, _ in wanted}
+    found: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    vendor = vendor_name = None
+    for line in lines:
+        if line.startswith(("#", "\t\t")) or not line.strip():
+            continue
+        if line.startswith("C "):  # the class section: no vendor follows
+            break
+        if not line.startswith("\t"):
+            vendor, _, vendor_name = line.rstrip("\n").partition("  ")
+            vendor = vendor.lower()
+            for wanted_vendor, device in wanted:
+                if wanted_vendor == vendor:
+                    found.setdefault((vendor, device), (vendor_name, None))
+            continue
+        if vendor in vendors:
+            device, _, device_name = line.strip().partition("  ")
+            if (vendor, device.lower()) in wanted:
+                found[vendor, device.lower()] = (vendor_name, device_name)
     return found
 
 

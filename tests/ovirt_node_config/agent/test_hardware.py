@@ -133,3 +133,50 @@ def test_mtu_its_maximum_and_global_ipv6_addresses_are_reported(tmp_path):
     assert "max_mtu" not in eth1 and "ipv6_addresses" not in eth1
     nic = parse_report(report).nics[0]
     assert (nic.reported_mtu, nic.max_mtu, nic.reported_ipv6) == (9000, 9216, "2001:db8::5/64")
+
+
+PCI_IDS = Path(__file__).resolve().parents[2] / "data" / "pci" / "pci.ids"  # a real excerpt: SOURCES.txt
+
+
+def with_pci_devices(root: Path, ids: list[tuple[str, str]], database: str | None = "usr/share/misc/pci.ids"):
+    """Give the fake machine's NICs the PCI IDs the kernel shows in their device's directory,
+    and the node a PCI ID database at ``database`` (None: none)."""
+    for slot, (vendor, device) in enumerate(ids, start=3):
+        pci = root / f"sys/devices/pci0000:00/0000:00:{slot:02x}.0"
+        (pci / "vendor").write_text(f"0x{vendor}\n")
+        (pci / "device").write_text(f"0x{device}\n")
+    if database:
+        (root / database).parent.mkdir(parents=True, exist_ok=True)
+        (root / database).write_text(PCI_IDS.read_text())
+
+
+def test_nics_are_named_by_their_pci_ids_as_lshw_names_them(tmp_path):
+    root = build_machine(tmp_path)
+    with_pci_devices(root, [("8086", "10fb"), ("15b3", "1015"), ("1af4", "1000"), ("8086", "abcd")])
+    report = hardware.collect(root, ip_command=None)
+    named = [(nic["iface_name"], nic.get("vendor"), nic.get("product")) for nic in report["nics"]]
+    assert named == [
+        ("eth0", "Intel Corporation", "82599ES 10-Gigabit SFI/SFP+ Network Connection"),
+        ("eth1", "Mellanox Technologies", "MT27710 Family [ConnectX-4 Lx]"),
+        ("eth2", "Red Hat, Inc.", "Virtio network device"),  # not Fresco Logic's device 1000
+        ("eth3", "Intel Corporation", None),  # a device the database does not list yet
+    ]
+    stored = parse_report(report).nics
+    assert (stored[0].vendor, stored[0].product) == (
+        "Intel Corporation",
+        "82599ES 10-Gigabit SFI/SFP+ Network Connection",
+    )
+
+
+def test_hwdatas_database_serves_too_and_none_means_no_names(tmp_path):
+    rhel = build_machine(tmp_path / "rhel")
+    with_pci_devices(rhel, [("14e4", "165f")] * 4, database="usr/share/hwdata/pci.ids")
+    assert (
+        hardware.collect(rhel, ip_command=None)["nics"][0]["product"]
+        == "NetXtreme BCM5720 Gigabit Ethernet PCIe"
+    )
+    bare = build_machine(tmp_path / "bare")
+    with_pci_devices(bare, [("14e4", "165f")] * 4, database=None)
+    assert not any(
+        "vendor" in nic or "product" in nic for nic in hardware.collect(bare, ip_command=None)["nics"]
+    )
