@@ -91,9 +91,8 @@ class Console:
             return _see_other(PREFIX)
         query = {key: values[0] for key, values in parse_qs(urlsplit(asked.target).query).items()}
         if path == PREFIX + "static/console.css":
-            return Answer(
-                HTTPStatus.OK, self.style, "text/css; charset=utf-8", {"Cache-Control": "max-age=3600"}
-            )
+            headers = {"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"}
+            return Answer(HTTPStatus.OK, self.style, "text/css; charset=utf-8", headers)
         if path == PREFIX + "login":
             return self._login(asked) if asked.method == "POST" else self._login_page(asked)
         token = self._cookies(asked).get(SESSION_COOKIE)

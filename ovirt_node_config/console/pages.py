@@ -57,6 +57,7 @@ def node(db: Database, host: str) -> dict:
         files = node_status.against_applied(db, host)
     except NodeConfigError as refused:
         files = {"config": "", "applied": "", "diff": "", "refused": refused.message}
+    interfaces = _interfaces(shown)
     bonded = {nic["mac"] for nic in shown["nics"] if nic["bond"]}
     ported = {nic["mac"] for nic in shown["nics"] if nic["bridge"]}
     return {
@@ -71,10 +72,8 @@ def node(db: Database, host: str) -> dict:
         "choices": bonding.CHOICES,
         "nic_names": {nic["mac"]: nic["iface_name"] or nic["mac"] for nic in shown["nics"]},
         "free_nics": [nic for nic in shown["nics"] if nic["mac"] not in bonded | ported],
-        "interfaces": _interfaces(shown),
-        "bridge_ports": [
-            name for name, kind in _interfaces(shown) if kind != "bridge" and not _is_port(shown, name)
-        ],
+        "interfaces": interfaces,
+        "bridge_ports": [name for name, kind in interfaces if kind != "bridge" and not _is_port(shown, name)],
         "vlan_parents": [nic["iface_name"] for nic in shown["nics"] if not nic["bond"]]
         + [bond["interface_name"] for bond in shown["bonds"]],
     }

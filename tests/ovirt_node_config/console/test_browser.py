@@ -80,6 +80,8 @@ def another_site(target: str, fields: dict):
     page = f"<!doctype html><title>win</title>{form}"
 
     class Page(http.server.BaseHTTPRequestHandler):
+        timeout = 5  # a connection Chromium opens ahead and never uses is dropped, not waited on
+
         def do_GET(self):  # noqa: N802 - the name http.server calls
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -89,7 +91,7 @@ def another_site(target: str, fields: dict):
         def log_message(self, *args):
             pass
 
-    site = http.server.HTTPServer(("127.0.0.2", 0), Page)
+    site = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Page)  # Chromium opens several
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.2:{site.server_address[1]}/"
