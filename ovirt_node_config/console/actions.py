@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from .. import bonding, network_admin, node_admin
 from ..errors import InvalidInput, NodeConfigError
+from ..fleet import rollout
 from ..persistence.engine import Database
 from ..persistence.one_transaction import InTransaction
 
@@ -121,6 +122,18 @@ def _interface(db, actor, host, form):
 
     done = db.write(steps)
     return f"{interface}: {', '.join(done)} set" if done else f"{interface}: nothing to change"
+
+
+def resume_rollout(db: Database, actor: str, name: str) -> str:
+    return f"rollout {rollout.resume(db, actor, name)['name']} resumed"
+
+
+def abandon_rollout(db: Database, actor: str, name: str) -> str:
+    return f"rollout {rollout.abandon(db, actor, name)['name']} abandoned"
+
+
+# What a rollout's page can do to it.
+ROLLOUT_ACTIONS = {"resume": resume_rollout, "abandon": abandon_rollout}
 
 
 # Each form of the node page: its fields and what it does (a sentence saying what was done).

@@ -124,6 +124,11 @@ class Console:
                 return answer
         if path == PREFIX:
             return self._page("fleet.html", session, **pages.fleet(self.db, query))
+        if path == PREFIX + "rules":
+            return self._page("rules.html", session, **pages.rules(self.db))
+        if path.startswith(PREFIX + "rollout/"):
+            name, _, action = unquote(path[len(PREFIX + "rollout/") :]).partition("/")
+            return self._rollout(asked, session, name, action, query)
         if path.startswith(PREFIX + "node/"):
             host, _, action = unquote(path[len(PREFIX + "node/") :]).partition("/")
             return self._node(asked, session, host, action, query)
@@ -131,9 +136,7 @@ class Console:
 
     def _node(self, asked: Asked, session: _Session, host: str, action: str, query: dict) -> Answer:
         if asked.method != "POST":
-            done = query.get("done", "")
-            if not hmac.compare_digest(query.get("sig", ""), _signed(session.token, done)):
-                done = ""  # a "Done:" line comes from this server's redirect, not from a link
+            done = self._done(session, query)
             return self._page(
                 "node.html", session, **pages.node(self.db, host), done=done, errors={}, form={}, action=""
             )
@@ -153,6 +156,24 @@ class Console:
                 action=action,
             )
         return _see_other(f"{PREFIX}node/{quote(host)}", done=done, sig=_signed(session.token, done))
+
+    def _rollout(self, asked: Asked, session: _Session, name: str, action: str, query: dict) -> Answer:
+        if asked.method == "POST":
+            if action not in actions.ROLLOUT_ACTIONS:
+                return self._page(
+                    "refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page"
+                )
+            done = actions.ROLLOUT_ACTIONS[action](self.db, session.user, name)
+            return _see_other(f"{PREFIX}rollout/{quote(name)}", done=done, sig=_signed(session.token, done))
+        return self._page(
+            "rollout.html", session, **pages.rollout_page(self.db, name), done=self._done(session, query)
+        )
+
+    def _done(self, session: _Session, query: dict) -> str:
+        """The "Done:" line of the redirect after a change: only with the server's own signature,
+        so a link cannot make the page say "Done:" anything."""
+        done = query.get("done", "")
+        return done if hmac.compare_digest(query.get("sig", ""), _signed(session.token, done)) else ""
 
     # Signing in ---------------------------------------------------------------------------------
 

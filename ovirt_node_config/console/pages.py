@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from .. import bonding, node_admin, node_network, node_status, node_view
 from ..errors import NodeConfigError
+from ..fleet import catalogue, rollout
 from ..persistence import node_store
 from ..persistence.engine import Database
 from . import picture
@@ -40,6 +41,21 @@ def fleet(db: Database, query: dict[str, str]) -> dict:
         "first": link() if after else "",
         "state_link": lambda wanted: link(state=wanted),
     }
+
+
+def rules(db: Database) -> dict:
+    """The fleet's rules: rollouts with their counts, stored templates, placement rules, and the
+    nodes changed by hand since their template was applied."""
+    return {
+        "rollouts": rollout.list_rollouts(db),
+        "templates": catalogue.list_templates(db),
+        "rules": catalogue.list_rules(db),
+        "drifted": catalogue.drifted(db),
+    }
+
+
+def rollout_page(db: Database, name: str) -> dict:
+    return {"rollout": rollout.show(db, name)}
 
 
 def node(db: Database, host: str) -> dict:

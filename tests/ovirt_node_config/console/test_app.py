@@ -146,7 +146,7 @@ def test_the_fleet_pages_on_and_filters(server, fleet):
 
 def test_pages_load_nothing_from_elsewhere(server, fleet):
     client = signed_in(server, fleet)
-    for path in ("/ui/login", "/ui/", "/ui/node/hv1.rack2.example"):
+    for path in ("/ui/login", "/ui/", "/ui/node/hv1.rack2.example", "/ui/rules"):
         page = client.get(path)
         assert page.status == 200
         policy = page.headers["Content-Security-Policy"]
@@ -211,3 +211,39 @@ def test_bad_values_in_a_link_are_refused_in_words_and_a_done_line_is_never_forg
     assert client.get("/ui/node/not%20a%20host").status == 400
     forged = client.get("/ui/node/hv1.rack2.example?done=call%20555-0100%20now")
     assert forged.status == 200 and "555-0100" not in forged.text and not forged.doc.cssselect("p.done")
+
+
+def test_a_rollout_stopped_by_a_rollback_is_seen_and_resumed_from_the_console(server, fleet):
+    api = admin_proxy(server, *fleet)
+    design = {
+        "name": "pair",
+        "bonding_type": "802.3ad",
+        "bonds": [{"name": "bond0", "nics": {"count": 2, "name": "eth[01]"}}],
+    }
+    api.admin.set_template("pair", design)
+    node = server.proxy()
+    node.identify(make_report("hv1.rack2.example", macs=MACS))
+    api.admin.start_rollout("r1", "pair", ["hv1.rack2.example"], 1, 1)
+    node.report_status("hv1.rack2.example", {"outcome": "rolled_back", "reason": "lost the server"})
+    client = signed_in(server, fleet)
+    rules = client.get("/ui/rules")
+    row = rules.doc.cssselect("#rollouts-h + table tbody tr")[0]
+    assert [cell.text_content().strip() for cell in row] == [
+        "r1",
+        "pair",
+        "stopped by hv1.rack2.example: rolled back",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+    ]
+    assert [cell.text for cell in rules.doc.cssselect("#templates-h + table tbody th")] == ["pair"]
+    page = client.get("/ui/rollout/r1")
+    assert page.doc.cssselect("table tbody td")[0].text == "failed"
+    resumed = client.submit(page, "/ui/rollout/r1/resume")
+    assert resumed.status == 303
+    assert "Done: rollout r1 resumed." in client.get(resumed.location).text
+    assert api.admin.show_rollout("r1")["state"] in ("running", "done")
+    again = client.request("/ui/rollout/r1/resume", {"csrf": page.form("/abandon").fields["csrf"]})
+    assert again.status == 409 and "r1" in again.text  # the use case's refusal, in its words
