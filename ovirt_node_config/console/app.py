@@ -10,7 +10,8 @@ tokens and the headers every page carries.
   nothing without the cookie, and ends with the session); the sign-in form, before a session,
   carries a random value that must match a short-lived cookie of its own. A POST without the
   right token is refused (403) and changes nothing. The server refuses cross-site requests
-  before they get here too (``Origin``, ``Sec-Fetch-Site``).
+  before they get here too (``Origin``, ``Sec-Fetch-Site``). The "Done:" line after a change
+  comes in the redirect's query with an HMAC of its own, so a link cannot make a page say it.
 - Every page: ``Content-Security-Policy`` allowing this server's style sheet and nothing else
   (no script, no frame, forms posting here only), ``no-store``, ``nosniff``, no referrer to
   other sites.
@@ -233,7 +234,7 @@ class Console:
     # Parts --------------------------------------------------------------------------------------
 
     def _page(self, template: str, session: _Session, status: int = HTTPStatus.OK, **values) -> Answer:
-        body = self.templates.get_template(template).render(session=session, prefix=PREFIX, **values)
+        body = self.templates.get_template(template).render(session=session, **values)
         return Answer(status, body.encode(), headers=dict(HEADERS))
 
     def _cookie(self, name: str, value: str, seconds: int) -> str:
