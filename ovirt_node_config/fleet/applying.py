@@ -69,7 +69,7 @@ def _replace_network(db: InTransaction, actor: str, node, template: Template) ->
         try:
             nics = select(list(node.nics.values()), bond.nics, taken, bond.name)
         except Unsatisfied as unsatisfied:
-            raise Conflict(f"rule 'a template's NICs are on the node': {unsatisfied}") from None
+            raise not_on_the_node(unsatisfied) from None
         taken.update(nics)
         node_admin.create_bonding(db, actor, host, bond.name, bond.name, nics)
         if bond.options:
@@ -81,6 +81,11 @@ def _replace_network(db: InTransaction, actor: str, node, template: Template) ->
     for bridge in template.bridges:
         network_admin.create_bridge(db, actor, host, bridge.name, list(bridge.ports), {"stp": bridge.stp})
         _addressing(db, actor, host, bridge.name, bridge.mtu, bridge.ipv4)
+
+
+def not_on_the_node(unsatisfied: Unsatisfied) -> Conflict:
+    """The refusal of a node whose NICs do not give a template what it asks for."""
+    return Conflict(f"rule 'a template's NICs are on the node': {unsatisfied}")
 
 
 def _addressing(db: Database, actor: str, host: str, name: str, mtu: int | None, ipv4: dict | None) -> None:

@@ -50,12 +50,10 @@ def plan_many(db: Database, actor: str, hosts: object, template: Template) -> li
         node = nodes.get(host)
         try:
             plans.append(
-                plan_node(node, template, types) if node else applying.plan(db, actor, host, template)
+                plan_node(node, template, types) if node else _authoritative(db, actor, host, template)
             )
         except _AskTheUseCases:
             plans.append(_authoritative(db, actor, host, template))
-        except NodeConfigError as refused:
-            plans.append({"host": host, "fails": refused.message})
     return plans
 
 
@@ -73,7 +71,7 @@ def plan_node(node: NodeView, template: Template, types: list[store.BondingType]
         built, changes = _Built(node, types).with_template(template)
         config = _rendered(built)
     except Unsatisfied as unsatisfied:
-        return {"host": node.hostname, "fails": f"rule 'a template's NICs are on the node': {unsatisfied}"}
+        return {"host": node.hostname, "fails": applying.not_on_the_node(unsatisfied).message}
     except NodeConfigError:
         raise _AskTheUseCases from None
     diff = "".join(
