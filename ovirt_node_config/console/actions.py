@@ -151,12 +151,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], s
 }
 
 # What the use cases call a value, where the form calls it otherwise.
-_FIELD_NAMES = {
-    "macs": "nics",
-    "interface_name": "name",
-    "settings": "ip_address",
-    "interval_ms": "arp_interval",
-}
+_FIELD_NAMES = {"macs": "nics", "interface_name": "name", "settings": "ip_address"}
 
 
 def run(db: Database, actor: str, host: str, action: str, form: Form) -> str:

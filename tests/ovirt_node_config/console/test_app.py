@@ -6,12 +6,15 @@ the same in Chromium: test_browser.py."""
 
 import hashlib
 import ssl
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from console_client import ConsoleClient
 from support import RunningServer, add_admin, admin_proxy, make_report, self_signed_certificate
 
+from ovirt_node_config import admin_sessions
 from ovirt_node_config.inventory import identify
+from ovirt_node_config.persistence import admin_store
 from ovirt_node_config.report import parse_report
 
 MACS = ("52:54:00:10:00:01", "52:54:00:10:00:02", "52:54:00:10:00:03")
@@ -247,3 +250,19 @@ def test_a_rollout_stopped_by_a_rollback_is_seen_and_resumed_from_the_console(se
     assert api.admin.show_rollout("r1")["state"] in ("running", "done")
     again = client.request("/ui/rollout/r1/resume", {"csrf": page.form("/abandon").fields["csrf"]})
     assert again.status == 409 and "r1" in again.text  # the use case's refusal, in its words
+
+
+def test_a_session_past_its_time_is_over_in_the_console_too(server, fleet, db):
+    """A session opened (as admin.login opens one) with its end already past: its cookie leads
+    to the sign-in page, which says the session ended."""
+    token = admin_sessions.TOKEN_PREFIX + "x" * 43
+    ended = datetime.now(UTC) - timedelta(minutes=1)
+    db.write(
+        lambda conn: admin_store.open_session(
+            conn, fleet[0], hashlib.sha256(token.encode()).hexdigest(), ended
+        )
+    )
+    client = ConsoleClient(server.url)
+    answer = client.request("/ui/", headers={"Cookie": f"onc_console={token}"})
+    assert answer.status == 303 and answer.location == "/ui/login?expired=True"
+    assert "Your session ended: sign in again." in client.get(answer.location).text
