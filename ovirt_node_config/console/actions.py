@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from .. import bonding, network_admin, node_admin
 from ..errors import InvalidInput, NodeConfigError
-from ..fleet import rollout
+from ..fleet import catalogue, rollout
 from ..persistence.engine import Database
 from ..persistence.one_transaction import InTransaction
 
@@ -136,9 +136,15 @@ def abandon_rollout(db: Database, actor: str, name: str) -> str:
 ROLLOUT_ACTIONS = {"resume": resume_rollout, "abandon": abandon_rollout}
 
 
+def _apply_template(db, actor, host, form):
+    applied = catalogue.apply_stored(db, actor, host, _one(form, "template"))
+    return f"template {applied['template']} applied"
+
+
 # Each form of the node page: its fields and what it does (a sentence saying what was done).
 ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], str]]] = {
     "bonding-type": (("type",), _bonding_type),
+    "apply-template": (("template",), _apply_template),
     "create-bond": (("name", "nics", "type", "bridge"), _create_bond),
     "bond-options": (("bond", *bonding.OPTION_NAMES), _bond_options),
     "release": (("bond", "nic"), _release),

@@ -138,9 +138,8 @@ class Console:
     def _node(self, asked: Asked, session: _Session, host: str, action: str, query: dict) -> Answer:
         if asked.method != "POST":
             done = self._done(session, query)
-            return self._page(
-                "node.html", session, **pages.node(self.db, host), done=done, errors={}, form={}, action=""
-            )
+            page = pages.node(self.db, host, session.user, query.get("plan", ""))
+            return self._page("node.html", session, **page, done=done, errors={}, form={}, action="")
         form = _form(asked)
         try:
             done = actions.run(self.db, session.user, host, action, form)
@@ -150,7 +149,7 @@ class Console:
                 "node.html",
                 session,
                 status_of(refused),
-                **pages.node(self.db, host),
+                **pages.node(self.db, host, session.user),
                 done="",
                 errors={field_name or "": refused.message},
                 form=form,

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from .. import bonding, node_admin, node_network, node_status, node_view
 from ..errors import NodeConfigError
-from ..fleet import catalogue, rollout
+from ..fleet import applying, catalogue, rollout
 from ..persistence import node_store
 from ..persistence.engine import Database
 from . import picture
@@ -58,11 +58,13 @@ def rollout_page(db: Database, name: str) -> dict:
     return {"rollout": rollout.show(db, name)}
 
 
-def node(db: Database, host: str) -> dict:
+def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
     """Everything the node page shows: the node as ``show_node`` gives it, its picture, history,
-    configuration file and its difference from the one it last applied, and the choices its
-    forms offer."""
+    configuration file and its difference from the one it last applied, the choices its forms
+    offer, and with ``planned`` (a stored template's name) what that template would make of it
+    (``applying.plan``, changing nothing; ``actor`` is who asked)."""
     shown = node_admin.show_node(db, host)
+    plan = applying.plan(db, actor, host, catalogue.resolve(db, planned)[0]) if planned else None
     stored = db.read(lambda conn: node_view.load(conn, host))
     try:
         network = node_network.network_for(stored, node_network.reported_names(stored))
@@ -78,6 +80,9 @@ def node(db: Database, host: str) -> dict:
     ported = {nic["mac"] for nic in shown["nics"] if nic["bridge"]}
     return {
         "node": shown,
+        "plan": plan,
+        "planned": planned,
+        "templates": [stored["name"] for stored in catalogue.list_templates(db)],
         "picture": drawn,
         "not_drawn": not_drawn,
         "history": node_admin.history(db, host, limit=HISTORY_ENTRIES),

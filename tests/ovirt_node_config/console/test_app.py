@@ -266,3 +266,31 @@ def test_a_session_past_its_time_is_over_in_the_console_too(server, fleet, db):
     answer = client.request("/ui/", headers={"Cookie": f"onc_console={token}"})
     assert answer.status == 303 and answer.location == "/ui/login?expired=True"
     assert "Your session ended: sign in again." in client.get(answer.location).text
+
+
+def test_a_stored_template_is_previewed_then_applied_from_the_node_page(server, fleet, snapshot):
+    api = admin_proxy(server, *fleet)
+    pair = {"name": "pair", "bonding_type": "802.3ad",
+            "bonds": [{"name": "bond0", "nics": {"count": 2, "name": "eth[01]"}}],
+            "bridges": [{"name": "ovirtmgmt", "ports": ["bond0"]}]}  # fmt: skip
+    api.admin.set_template("pair", pair)
+    api.admin.set_template(
+        "wide", {**pair, "name": "wide", "bonds": [{"name": "bond0", "nics": {"count": 4}}]}
+    )
+    client = signed_in(server, fleet)
+    before = snapshot()
+    wide = client.get("/ui/node/hv1.rack2.example?plan=wide")
+    assert "bond0 wants 4 NICs; 3 qualify" in wide.doc.cssselect("section.plan p.error")[0].text
+    assert not wide.doc.cssselect("form[action$='/apply-template']")  # nothing to apply
+    preview = client.get("/ui/node/hv1.rack2.example?plan=pair")
+    diff = preview.doc.cssselect("section.plan pre.diff")[0].text_content()
+    assert "+/sbin/modprobe bonding mode=4" in diff and "ifcfg-bond0/BRIDGE ovirtmgmt" in diff
+    assert snapshot() == before  # a preview changes nothing
+    applied = client.submit(preview, "/apply-template")
+    assert applied.status == 303 and "Done: template pair applied." in client.get(applied.location).text
+    shown = api.admin.show_node("hv1.rack2.example")
+    assert [b["interface_name"] for b in shown["bonds"]] == ["bond0"] and shown["bridges"][0][
+        "interface_name"
+    ] == "ovirtmgmt"
+    assert api.admin.history("hv1.rack2.example")[0]["action"] == "template_applied"
+    assert client.get("/ui/node/hv1.rack2.example?plan=nonesuch").status == 404
