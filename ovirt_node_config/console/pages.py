@@ -76,6 +76,7 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
     except NodeConfigError as refused:
         files = {"config": "", "applied": "", "diff": "", "refused": refused.message}
     interfaces = _interfaces(shown)
+    nic_names = {nic["mac"]: nic["iface_name"] or nic["mac"] for nic in shown["nics"]}
     bonded = {nic["mac"] for nic in shown["nics"] if nic["bond"]}
     ported = {nic["mac"] for nic in shown["nics"] if nic["bridge"]}
     return {
@@ -90,8 +91,11 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
         "bonding_types": node_admin.list_bonding_types(db),
         "option_names": bonding.OPTION_NAMES,
         "option_text": {bond["interface_name"]: _option_text(bond["options"]) for bond in shown["bonds"]},
-        "choices": bonding.CHOICES,
-        "nic_names": {nic["mac"]: nic["iface_name"] or nic["mac"] for nic in shown["nics"]},
+        "choices": {  # per bond: the options offered as a list; its primary is one of its slaves
+            bond["interface_name"]: {**bonding.CHOICES, "primary": [nic_names[mac] for mac in bond["slaves"]]}
+            for bond in shown["bonds"]
+        },
+        "nic_names": nic_names,
         "free_nics": [nic for nic in shown["nics"] if nic["mac"] not in bonded | ported],
         "interfaces": interfaces,
         "bridge_ports": [name for name, kind in interfaces if kind != "bridge" and not _is_port(shown, name)],

@@ -294,3 +294,19 @@ def test_a_stored_template_is_previewed_then_applied_from_the_node_page(server, 
     ] == "ovirtmgmt"
     assert api.admin.history("hv1.rack2.example")[0]["action"] == "template_applied"
     assert client.get("/ui/node/hv1.rack2.example?plan=nonesuch").status == 404
+
+
+def test_a_bonds_primary_is_chosen_among_its_slaves(server, fleet):
+    client = signed_in(server, fleet)
+    page = client.get("/ui/node/hv1.rack2.example")
+    client.submit(page, "/create-bond", name="bond0", nics=list(MACS[:2]), type="Failover")
+    page = client.get("/ui/node/hv1.rack2.example")
+    offered = [
+        option.text
+        for option in page.doc.cssselect("form[action$='/bond-options'] select[name=primary] option")
+    ]
+    assert offered == ["none", "eth0", "eth1"]
+    done = client.submit(page, "/bond-options", primary="eth1")
+    assert done.status == 303
+    shown = admin_proxy(server, *fleet).admin.show_node("hv1.rack2.example")["bonds"][0]
+    assert shown["options"]["primary"] == "eth1" and "primary=eth1" in shown["bonding_opts"]
