@@ -37,7 +37,8 @@ _ADDRESSING = (
 )
 
 
-def _refuse_taken(node: NodeView, name: str) -> None:
+def refuse_taken(node: NodeView, name: str) -> None:
+    """Refuse ``name`` for a new interface when the node has an interface of that name."""
     taken = (
         {nic.iface_name for nic in node.nics.values()} | set(node.bonds) | set(node.vlans) | set(node.bridges)
     )
@@ -69,7 +70,7 @@ def create_vlan(
             )
         default = f"{name_of(kind, row)}.{identifier}"
         iface = validation.interface_name("name", default if name in (None, "") else name)
-        _refuse_taken(node, iface)
+        refuse_taken(node, iface)
         values = {
             "interface_name": iface,
             "vlan_id": identifier,
@@ -128,7 +129,7 @@ def create_bridge(
 
     def work(conn):
         node = load(conn, ref, lock=True)
-        _refuse_taken(node, iface)
+        refuse_taken(node, iface)
         members = []
         for index, value in enumerate(given):
             kind, row = find_interface(node, value, f"ports[{index}]")
@@ -143,8 +144,7 @@ def create_bridge(
             if (kind, row) in members:
                 raise InvalidInput(f"ports[{index}]", f"{name_of(kind, row)} is listed twice")
             members.append((kind, row))
-        addressed = next((row for kind, row in members if kind != "nic" or row.bond_id is None), None)
-        addressing = {key: getattr(addressed, key) for key in _ADDRESSING} if addressed is not None else {}
+        addressing = taken_over_addressing(members)
         bridge_id = store.insert_bridge(conn, node.id, {"interface_name": iface, **settings, **addressing})
         if members:
             store.add_bridge_ports(conn, node.id, bridge_id, [(kind, row.id) for kind, row in members])
@@ -153,6 +153,13 @@ def create_bridge(
         return {"host": node.hostname, **after, "forward_delay": settings["forward_delay"] or ""}
 
     return db.write(work)
+
+
+def taken_over_addressing(members: list[tuple[str, object]]) -> dict:
+    """The addressing a new bridge takes from its ports (kind, row): its first port's that is not
+    a bond's slave; {} (the table's defaults: DHCP, no IPv6) when there is none."""
+    addressed = next((row for kind, row in members if kind != "nic" or row.bond_id is None), None)
+    return {key: getattr(addressed, key) for key in _ADDRESSING} if addressed is not None else {}
 
 
 def delete_bridge(db: Database, actor: str, ref: object, name: object) -> dict:

@@ -18,7 +18,7 @@ import difflib
 from dataclasses import replace
 from itertools import count
 
-from .. import bonding, node_admin, node_config, node_network, node_view, validation
+from .. import bonding, network_admin, node_admin, node_config, node_network, node_view, validation
 from ..errors import NodeConfigError
 from ..network import rules
 from ..persistence import node_store as store
@@ -31,12 +31,10 @@ from .template import Template
 # The most nodes one call plans (about 2 KiB of diff each).
 MAX_NODES = 1000
 
-_ADDRESSING = ("boot_protocol", "ip_address", "netmask", "broadcast", "ipv6_method", "ipv6_address",
-               "ipv6_prefix")  # fmt: skip
-
 
 class _AskTheUseCases(Exception):
-    """Building met something the use cases decide: plan this node through them."""
+    """Building met something the use cases decide: plan this node through them. Any refusal
+    raised while building (a name taken, an interface not there, a bad option) means the same."""
 
 
 def plan_many(db: Database, actor: str, hosts: object, template: Template) -> list[dict]:
@@ -117,14 +115,8 @@ class _Built:
             self._addressing(plan.name, plan.mtu, plan.ipv4)
         return self.node, self.changes
 
-    def _taken(self, name: str) -> None:
-        node = self.node
-        names = {nic.iface_name for nic in node.nics.values()} | set(node.bonds) | set(node.vlans)
-        if name in names | set(node.bridges):
-            raise _AskTheUseCases
-
     def _bond(self, name: str, nic_names: list[str], options: dict) -> None:
-        self._taken(name)
+        network_admin.refuse_taken(self.node, name)
         if self.node.bonding_type is None or len(nic_names) < bonding.MIN_SLAVES:
             raise _AskTheUseCases
         bond_id = next(self.new_ids)
@@ -168,14 +160,14 @@ class _Built:
         self.changes += 1
 
     def _vlan(self, parent: str, vlan_id: int, name: str) -> None:
-        kind, row = self._interface(parent)
+        kind, row = node_view.find_interface(self.node, parent)
         if kind not in ("nic", "bond") or any(
             vlan.vlan_id == vlan_id
             and (vlan.parent_nic_id if kind == "nic" else vlan.parent_bonding_id) == row.id
             for vlan in self.node.vlans.values()
         ):
             raise _AskTheUseCases
-        self._taken(name)
+        network_admin.refuse_taken(self.node, name)
         vlan = VlanRow(next(self.new_ids), name, vlan_id, row.id if kind == "nic" else None,
                        row.id if kind == "bond" else None, None, "none", None, None, None, "ignore", None,
                        None)  # fmt: skip
@@ -183,15 +175,14 @@ class _Built:
         self.changes += 1
 
     def _bridge(self, name: str, ports: tuple[str, ...], stp: bool) -> None:
-        self._taken(name)
-        members = [self._interface(port) for port in ports]
+        network_admin.refuse_taken(self.node, name)
+        members = [node_view.find_interface(self.node, port) for port in ports]
         for kind, row in members:
             if kind == "bridge" or node_view.controller_of(self.node, kind, row) is not None:
                 raise _AskTheUseCases
         if len({(kind, row.id) for kind, row in members}) < len(members):
             raise _AskTheUseCases
-        addressed = next((row for kind, row in members if kind != "nic" or row.bond_id is None), None)
-        addressing = {key: getattr(addressed, key) for key in _ADDRESSING} if addressed else {}
+        addressing = network_admin.taken_over_addressing(members)
         defaults = {"boot_protocol": "dhcp", "ip_address": None, "netmask": None, "broadcast": None,
                     "ipv6_method": "ignore", "ipv6_address": None, "ipv6_prefix": None}  # fmt: skip
         bridge = BridgeRow(next(self.new_ids), name, stp, None, None, **{**defaults, **addressing})
@@ -202,7 +193,7 @@ class _Built:
 
     def _addressing(self, name: str, mtu: int | None, ipv4: dict | None) -> None:
         if mtu is not None:
-            kind, row = self._interface(name)
+            kind, row = node_view.find_interface(self.node, name)
             if kind == "nic" and row.bond_id is not None:
                 raise _AskTheUseCases
             if row.mtu != mtu:
@@ -210,18 +201,12 @@ class _Built:
                 self.changes += 1
         if ipv4 is not None:
             wanted = node_admin.address_settings(ipv4)
-            kind, row = self._interface(name)
+            kind, row = node_view.find_interface(self.node, name)
             if node_view.controller_of(self.node, kind, row) is not None:
                 raise _AskTheUseCases
             if {key: getattr(row, key) for key in wanted} != wanted:
                 self._row(kind, replace(row, **wanted))
                 self.changes += 1
-
-    def _interface(self, name: str) -> tuple[str, object]:
-        try:
-            return node_view.find_interface(self.node, name)
-        except NodeConfigError:
-            raise _AskTheUseCases from None
 
     def _row(self, kind: str, row) -> None:
         """Put a changed row of ``kind`` back into the node."""
