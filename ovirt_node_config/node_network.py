@@ -172,5 +172,9 @@ def render_or_none(node: NodeView, network: Network) -> str | None:
 
 def preview_config(db: Database, ref: object) -> str:
     """What ``get_config`` would return if the node booted now with the names it last reported."""
-    node = db.read(lambda conn: node_view.load(conn, ref))
+    return preview(db.read(lambda conn: node_view.load(conn, ref)))
+
+
+def preview(node: NodeView) -> str:
+    """:func:`preview_config` of a node already loaded."""
     return node_config.render(network_for(node, reported_names(node)), node_view.network_stack(node))

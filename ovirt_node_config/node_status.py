@@ -193,10 +193,13 @@ def against_applied(db: Database, ref: object) -> dict:
     """The file the node would get now (``config``), the one it last reported applying
     (``applied``: "" when it never did or that file was not kept) and the unified diff from the
     second to the first."""
-    config = node_network.preview_config(db, ref)
-    applied_digest, kept = db.read(
-        lambda conn: status_store.applied_config(conn, node_view.load(conn, ref).id)
-    )
+
+    def work(conn):
+        node = node_view.load(conn, ref)
+        return node, *status_store.applied_config(conn, node.id)
+
+    node, applied_digest, kept = db.read(work)
+    config = node_network.preview(node)
     applied = kept if kept and applied_digest == digest(kept) else ""
     lines = difflib.unified_diff(applied.splitlines(True), config.splitlines(True), "applied", "now")
     diff = "".join(lines) if applied else ""

@@ -110,8 +110,9 @@ class Console:
 
     def _signed_in(self, asked: Asked, path: str, query: dict, session: _Session) -> Answer:
         user, token = session.user, session.token
+        form = _form(asked) if asked.method == "POST" else {}
         if asked.method == "POST":
-            if not hmac.compare_digest(_form(asked).get("csrf", [""])[0], session.csrf):
+            if not hmac.compare_digest(form.get("csrf", [""])[0], session.csrf):
                 return self._page(
                     "refused.html",
                     session,
@@ -132,15 +133,16 @@ class Console:
             return self._rollout(asked, session, name, action, query)
         if path.startswith(PREFIX + "node/"):
             host, _, action = unquote(path[len(PREFIX + "node/") :]).partition("/")
-            return self._node(asked, session, host, action, query)
+            return self._node(asked, session, host, action, query, form)
         return self._page("refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page")
 
-    def _node(self, asked: Asked, session: _Session, host: str, action: str, query: dict) -> Answer:
+    def _node(
+        self, asked: Asked, session: _Session, host: str, action: str, query: dict, form: dict
+    ) -> Answer:
         if asked.method != "POST":
             done = self._done(session, query)
             page = pages.node(self.db, host, session.user, query.get("plan", ""))
             return self._page("node.html", session, **page, done=done, errors={}, form={}, action="")
-        form = _form(asked)
         try:
             done = actions.run(self.db, session.user, host, action, form)
         except NodeConfigError as refused:
@@ -155,7 +157,7 @@ class Console:
                 form=form,
                 action=action,
             )
-        return _see_other(f"{PREFIX}node/{quote(host)}", done=done, sig=_signed(session.token, done))
+        return _done_redirect(session, f"{PREFIX}node/{quote(host)}", done)
 
     def _rollout(self, asked: Asked, session: _Session, name: str, action: str, query: dict) -> Answer:
         if asked.method == "POST":
@@ -164,7 +166,7 @@ class Console:
                     "refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page"
                 )
             done = actions.ROLLOUT_ACTIONS[action](self.db, session.user, name)
-            return _see_other(f"{PREFIX}rollout/{quote(name)}", done=done, sig=_signed(session.token, done))
+            return _done_redirect(session, f"{PREFIX}rollout/{quote(name)}", done)
         return self._page(
             "rollout.html", session, **pages.rollout_page(self.db, name), done=self._done(session, query)
         )
@@ -274,6 +276,11 @@ def _form(asked: Asked) -> dict[str, list[str]]:
         return parse_qs(asked.body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
     except (UnicodeDecodeError, ValueError):
         return {}
+
+
+def _done_redirect(session: _Session, location: str, done: str) -> Answer:
+    """Back to ``location`` after a change, with its "Done:" line and the line's signature."""
+    return _see_other(location, done=done, sig=_signed(session.token, done))
 
 
 def _see_other(location: str, **query) -> Answer:
