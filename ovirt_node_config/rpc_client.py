@@ -28,7 +28,7 @@ import xmlrpc.client
 from collections.abc import Callable
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from . import xmlrpc_strict
+from ovirt_node_config import xmlrpc_strict
 
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
 

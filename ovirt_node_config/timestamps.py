@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .errors import InvalidInput, shown
+from ovirt_node_config.errors import InvalidInput, shown
 
 
 def utc(moment: datetime) -> datetime:

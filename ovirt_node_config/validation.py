@@ -11,7 +11,7 @@ import ipaddress
 import re
 import uuid as uuid_module
 
-from .errors import InvalidInput, shown
+from ovirt_node_config.errors import InvalidInput, shown
 
 NORMAL_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 MAC_PATTERN = re.compile(r"[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}")
@@ -33,6 +33,8 @@ LINK_STATES = ("up", "down")
 # Which files configure a node's network: initscripts' ifcfg files or NetworkManager keyfiles.
 NETWORK_STACKS = ("ifcfg", "keyfile")
 MAX_TEXT = 255
+# The longest node credential (a Bearer value) either side looks at; anything longer is none.
+MAX_CREDENTIAL_LENGTH = 128
 
 
 def text(field: str, value: object, *, max_length: int = MAX_TEXT, required: bool = True) -> str | None:

@@ -29,11 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ovirt_node_config.rpc.request_log import log_request_line
+
 from ovirt_node_config import validation
 from ovirt_node_config.errors import Busy, InvalidInput, NodeConfigError
-from ovirt_node_config.legacy_nodes import IdentifySession
-
-from .request_log import log_request_line
+from ovirt_node_config.inventory.legacy import IdentifySession
 
 log = logging.getLogger("ovirt_node_config.rpc")
 

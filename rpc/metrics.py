@@ -28,8 +28,9 @@ import os
 import re
 from http import HTTPStatus
 
-from ovirt_node_config import bonding, node_status
 from ovirt_node_config.fleet import rollout
+from ovirt_node_config.network import bonding
+from ovirt_node_config.nodes import states
 from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
 
@@ -128,10 +129,10 @@ class _Inventory:
         from prometheus_client.core import GaugeMetricFamily  # imported by Metrics already
 
         try:
-            counts, states, rollouts = self.db.read(
+            counts, state_counts, rollouts = self.db.read(
                 lambda conn: (
                     node_store.inventory_counts(conn, bonding.MIN_SLAVES),
-                    node_status.counts_by_state(conn),
+                    states.counts_by_state(conn),
                     rollout.node_counts(conn),
                 )
             )
@@ -143,9 +144,9 @@ class _Inventory:
                 f"ovirt_node_config_{name}", f"{name.replace('_', ' ')} in the inventory", value
             )
         by_state = GaugeMetricFamily(
-            "ovirt_node_config_nodes_by_state", "nodes in each state (see node_status)", labels=["state"]
+            "ovirt_node_config_nodes_by_state", "nodes in each state (see nodes/states.py)", labels=["state"]
         )
-        for state, value in states.items():
+        for state, value in state_counts.items():
             by_state.add_metric([state], value)
         yield by_state
         in_rollouts = GaugeMetricFamily(

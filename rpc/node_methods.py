@@ -1,9 +1,10 @@
 """What nodes call at boot: ``ping``, ``identify``, ``get_config``, ``report_status``, and the legacy
 ``GET /ovirt/managed_node/config`` of old appliances.
 
-Each translates wire values into library calls and results back into XML-RPC values; who the
-caller is (its address, the node credential it presented) comes from the request context, and
-what it may do is ``ovirt_node_config.trust``'s to decide.
+Each translates wire values into one call of the boot wing (``ovirt_node_config.boot``: one
+module per method) and its result back into XML-RPC values; who the caller is (its address, the
+node credential it presented) comes from the request context, and what it may do is decided
+below the boot wing, in ``ovirt_node_config.trust``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ovirt_node_config import __version__, kept_answers, legacy_nodes, validation
-from ovirt_node_config.errors import NodeConfigError, NotFound, Unauthorized
-from ovirt_node_config.fleet import rollout
-from ovirt_node_config.inventory import SyncResult
-from ovirt_node_config.report import parse_report
-from ovirt_node_config.trust import claims, enrolment
-from ovirt_node_config.trust.enrolment import Caller, Trust
+from ovirt_node_config.rpc.request_context import context
 
-from .request_context import context
+from ovirt_node_config import __version__
+from ovirt_node_config.boot import get_config, identify, report_status
+from ovirt_node_config.errors import NodeConfigError, NotFound
+from ovirt_node_config.inventory.report import parse_report
+from ovirt_node_config.inventory.sync_plan import SyncResult
+from ovirt_node_config.trust import enrolment
+from ovirt_node_config.trust.enrolment import Caller, Trust
 
 LEGACY_CONFIG_PATH = "/ovirt/managed_node/config"
 TEXT = "text/plain; charset=utf-8"
@@ -40,31 +41,30 @@ class NodeMethods:
         current = context()
         current.node = parsed.hostname
         caller = Caller(current.client, current.credential)
-        keep = kept_answers.keeper(parsed, current.body_digest)
-        result = enrolment.identify(self.trust, parsed, caller, keep)
+        result = identify.answer(self.trust, parsed, caller, current.body_digest)
         current.note = _what_changed(result)
         return result.as_struct()
 
     def legacy_identify(self, report: object, address: str) -> dict:
         """A 2008 appliance's identify (host-browser, TCP): no credential can come with it."""
         parsed = parse_report(report)
-        return enrolment.identify(self.trust, parsed, Caller(address, via=enrolment.HOST_BROWSER)).as_struct()
+        caller = Caller(address, via=enrolment.HOST_BROWSER)
+        return identify.answer(self.trust, parsed, caller, keep=False).as_struct()
 
     def get_config(self, hostname: object, macs: object) -> str:
         """The node's configuration file for the MAC -> interface name map it sees now."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
-        return kept_answers.get_config(self.db, hostname, macs, self.trust.presented(context().credential))
+        return get_config.answer(self.db, hostname, macs, self.trust.presented(context().credential))
 
     def report_status(self, hostname: object, status: object) -> dict:
-        """What the node applied at this boot, and how it went (see node_status); a rollout it
-        was part of moves on (fleet/rollout.py)."""
+        """What the node applied at this boot, and how it went (``nodes/states.py``); a rollout
+        it was part of moves on (``boot/report_status.py``)."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
         current = context()
-        return rollout.report_status(
-            self.db, hostname, status, self.trust.presented(current.credential), current.client
-        )
+        presented = self.trust.presented(current.credential)
+        return report_status.answer(self.db, hostname, status, presented, current.client)
 
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
@@ -75,15 +75,8 @@ class NodeMethods:
         host = query.get("host", [""])[0]
         context().node = host[:64] or "-"
         try:
-            macs = legacy_nodes.config_macs(query.get("macs", [""])[0])
-            name = validation.hostname("host", host)
-            client = context().client
-            if not self.db.read(lambda conn: self.trust.speaks_for(conn, client, name)):
-                raise NotFound(name)  # not from an address associated with it: as if unknown
-            # The 2008 appliances run what they get: ifcfg files, whatever the node's stack says.
-            text = kept_answers.get_config(self.db, name, macs, None, stack="ifcfg")
-        except (NotFound, Unauthorized):  # a 2008 appliance holds no credential: as if unknown
-            unknown = claims.unknown_node(validation.hostname("host", host))
+            text = get_config.for_legacy(self.trust, context().client, host, query.get("macs", [""])[0])
+        except NotFound as unknown:
             return HTTPStatus.NOT_FOUND, TEXT, (unknown.message + "\n").encode()
         except NodeConfigError as refusal:
             return HTTPStatus.BAD_REQUEST, TEXT, (refusal.message.replace("\n", " ") + "\n").encode()

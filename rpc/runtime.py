@@ -19,15 +19,15 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ovirt_node_config.rpc.host_browser import HostBrowserServer, read_hosts_file, reverse_dns
+from ovirt_node_config.rpc.metrics import MULTIPROCESS_ENV
+from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings, TlsFilesError
+from ovirt_node_config.rpc.service import build_service
+
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.migrations import MigrationError, pending
 from ovirt_node_config.persistence.migrations import migrate as _migrate
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
-
-from .host_browser import HostBrowserServer, read_hosts_file, reverse_dns
-from .metrics import MULTIPROCESS_ENV
-from .server import NodeConfigServer, ServerSettings, TlsFilesError
-from .service import build_service
 
 log = logging.getLogger("ovirt_node_config.server")
 

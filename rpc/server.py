@@ -7,11 +7,11 @@
   the XML parser itself refuses DOCTYPE and entity declarations, in any encoding.
 - Every refusal becomes a fault from ``faults``; anything unexpected is logged with a traceback
   and answered with a bare reference: no traceback, SQL or path reaches a client.
-- ``admin.*`` methods need HTTP Basic credentials that the given authenticator accepts, or a
-  session token (``Authorization: Bearer``) that the session checker accepts; without them the
-  answer is HTTP 401 saying why, and nothing runs; repeated password failures are throttled (429,
-  see ``login_throttle``). TLS when a certificate and key are given (the
-  handshake runs in the event loop, without blocking it).
+- ``admin.*`` methods need an administrator: HTTP Basic credentials or a session token
+  (``Authorization: Bearer``), checked by ``accounts.authentication.Gate`` before the method is
+  looked up; without them the answer is HTTP 401 saying why, and nothing runs; repeated
+  password failures are throttled (429, see ``accounts/login_throttle.py``). TLS when a
+  certificate and key are given (the handshake runs in the event loop, without blocking it).
 - One log line per request: client, method, node, user, duration, outcome.
 - ``shutdown()`` stops accepting and closes idle connections; ``serve_forever`` returns once the
   requests in flight are answered; ``drain()`` then ends the workers.
@@ -34,19 +34,27 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from ovirt_node_config import kept_answers, xmlrpc_strict
+from ovirt_node_config.rpc import faults, request_context
+from ovirt_node_config.rpc.answer_replay import AnswerReplay
+from ovirt_node_config.rpc.http_frontend import HttpFrontend, Request, Response
+from ovirt_node_config.rpc.request_log import log_request_line, loggable
+
+from ovirt_node_config import xmlrpc_strict
+from ovirt_node_config.accounts.authentication import (
+    AuthenticationRequired,
+    Authenticator,
+    Gate,
+    LoginThrottled,
+    SessionChecker,
+)
+from ovirt_node_config.accounts.login_throttle import LoginThrottle
 from ovirt_node_config.console.app import FORM_TYPE, Asked, Console
 from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
 from ovirt_node_config.console.app import Answer as ConsoleAnswer
 from ovirt_node_config.errors import Busy, CredentialRequired, NodeConfigError, Throttled
-from ovirt_node_config.login_throttle import LoginThrottle
+from ovirt_node_config.nodes import kept_answers
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY
 from ovirt_node_config.trust.enrolment_rate import DEFAULT_OVERALL, DEFAULT_PER_ADDRESS
-
-from . import faults, request_context
-from .answer_replay import AnswerReplay
-from .http_frontend import HttpFrontend, Request, Response
-from .request_log import log_request_line, loggable
 
 log = logging.getLogger("ovirt_node_config.rpc")
 
@@ -74,30 +82,7 @@ class ServerSettings:
     enrolment_rate_per_address: float = DEFAULT_PER_ADDRESS  # and from one address
 
 
-# Checks HTTP Basic credentials (user, password); returns the administrator's name or None.
-Authenticator = Callable[[str | None, str | None], str | None]
 ADMIN_PREFIX = "admin."
-
-
-# Checks an administrator's session token; returns the administrator's name or None.
-SessionChecker = Callable[[str], str | None]
-
-
-class AuthenticationRequired(Exception):
-    """An admin method was called without an administrator's credentials, or with wrong ones,
-    or with a session that ended: the message says which."""
-
-    def __init__(self, message: str = "administrator credentials required"):
-        super().__init__(message)
-        self.message = message
-
-
-class LoginThrottled(Exception):
-    """Too many failed logins for this user or address: wait ``wait`` seconds."""
-
-    def __init__(self, wait: float):
-        super().__init__(wait)
-        self.wait = wait
 
 
 # A GET route answers (status, content type, body) for a path and its query string.
@@ -117,17 +102,19 @@ class NodeConfigServer:
         replay: AnswerReplay | None = None,
         connections_changed: Callable[[int], None] | None = None,
         session_holder: SessionChecker | None = None,
-        console: Callable[[LoginThrottle, bool], Console] | None = None,
+        console: Callable[[Gate, bool], Console] | None = None,
     ):
         self.settings = settings
         self.replay = replay
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
-        self.authenticate = authenticate or (lambda _user, _password: None)
-        self.session_holder = session_holder or (lambda _token: None)
-        self.throttle = LoginThrottle()
+        self.gate = Gate(
+            authenticate or (lambda _user, _password: None),
+            session_holder or (lambda _token: None),
+            LoginThrottle(),
+        )
         self.tls = _tls_context(settings) if settings.tls_cert else None
-        self.console = console(self.throttle, self.tls is not None) if console else None
+        self.console = console(self.gate, self.tls is not None) if console else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
         )
@@ -313,7 +300,7 @@ class NodeConfigServer:
                 raise faults.invalid("malformed XML-RPC request: no method name")
             method, context.method = name, name[:64]
             if method.startswith(ADMIN_PREFIX):
-                self._require_admin(context, credentials, client, method, started)
+                self._admit(context, credentials, client, method, started)
             body = marshal_answer(self.call(method, params))
             outcome = f"ok ({context.note})" if context.note else "ok"
         except xmlrpc.client.Fault as fault:
@@ -322,44 +309,19 @@ class NodeConfigServer:
         log_request_line(client, method, started, outcome, node=context.node, user=context.user)
         return body
 
-    def _require_admin(self, context, credentials, client: str, method: str, started: float) -> None:
-        if credentials[0] is None and context.credential:
-            self._require_session(context, client, method, started)
-            return
-        name = str(credentials[0])[:64]
-        wait = self.throttle.wait_for(credentials[0], client)
-        if wait > 0:
-            log_request_line(client, method, started, f"429 login throttled {wait:.0f}s", user=name)
-            raise LoginThrottled(wait)
-        user = None
-        if credentials[0] is not None:
-            try:
-                with self.throttle.checking():
-                    user = self.authenticate(*credentials)
-            except Exception:
-                log.exception("authenticating %s failed", loggable(name))
-        if user is None:
-            if credentials[0] is not None:
-                self.throttle.failed(credentials[0], client)
-            if credentials[0] is None:
-                log_request_line(client, method, started, "401 no credentials")
-                raise AuthenticationRequired
-            log_request_line(client, method, started, "401 login failed", user=name)
-            raise AuthenticationRequired("login failed: wrong administrator name or password")
-        self.throttle.succeeded(credentials[0], client)
-        context.user = user
-
-    def _require_session(self, context, client: str, method: str, started: float) -> None:
-        """A session token instead of a password: 256 random bits, so not throttled."""
-        user = None
+    def _admit(self, context, credentials, client: str, method: str, started: float) -> None:
+        """Who the administrator is (``accounts.authentication``), before anything runs; a
+        refusal is logged here and answered in HTTP (401, 429)."""
         try:
-            user = self.session_holder(context.credential)
-        except Exception:
-            log.exception("checking a session failed")
-        if user is None:
-            log_request_line(client, method, started, "401 session ended")
-            raise AuthenticationRequired("the session has expired or was ended: log in again")
-        context.user, context.via_session = user, True
+            who = self.gate.admit(*credentials, context.credential, client)
+        except LoginThrottled as throttled:
+            outcome = f"429 login throttled {throttled.wait:.0f}s"
+            log_request_line(client, method, started, outcome, user=throttled.user)
+            raise
+        except AuthenticationRequired as refused:
+            log_request_line(client, method, started, refused.outcome, user=refused.user)
+            raise
+        context.user, context.via_session = who.name, who.via_session
 
     def call(self, method: str, params: tuple) -> object:
         """Run one method; every failure comes out as a Fault."""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ovirt_node_config import admin_sessions, admins
+from ovirt_node_config.rpc.admin_methods import AdminMethods
+from ovirt_node_config.rpc.answer_replay import AnswerReplay
+from ovirt_node_config.rpc.metrics import Metrics
+from ovirt_node_config.rpc.node_methods import NodeMethods
+from ovirt_node_config.rpc.request_log import observers
+
+from ovirt_node_config.accounts import admins, sessions
 from ovirt_node_config.console.app import Console
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY, Trust
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
-
-from .admin_methods import AdminMethods
-from .answer_replay import AnswerReplay
-from .metrics import Metrics
-from .node_methods import NodeMethods
-from .request_log import observers
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Service:
     legacy_identify: object = None  # the 2008 host-browser sessions' identify
     replay: AnswerReplay | None = None  # answers kept for repeated boot calls
     metrics: Metrics | None = None
-    console: object = None  # (login throttle, TLS or not) -> the web console
+    console: object = None  # (the administrators' gate, TLS or not) -> the web console
 
 
 def build_service(
@@ -39,12 +39,10 @@ def build_service(
     nodes = NodeMethods(trust)
     service = Service(
         authenticate=lambda user, password: admins.authenticate(db, user, password),
-        session_holder=lambda token: admin_sessions.holder(db, token),
+        session_holder=lambda token: sessions.holder(db, token),
         legacy_identify=nodes.legacy_identify,
         replay=AnswerReplay(trust),
-        console=lambda throttle, secure: Console(
-            db, lambda user, password: admins.authenticate(db, user, password), throttle, secure
-        ),
+        console=lambda gate, secure: Console(db, gate, secure),
     )
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(trust).methods())

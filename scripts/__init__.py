@@ -2,6 +2,9 @@
 
 The base install is the node agent's; the server, the admin tool and the benchmark need the
 packages of an extra, and say so in one line when they are missing (:func:`needs_extra`).
+
+May import: rpc (its runtime), the admin CLI, the agent, the benchmark, and what each of them
+needs to start (settings, persistence, accounts). Imported by: nothing (they are entry points).
 """
 
 from __future__ import annotations

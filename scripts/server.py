@@ -24,7 +24,8 @@ with needs_extra("ovirt-node-config-server", "server"):
     from sqlalchemy.exc import OperationalError
     from tabulate import tabulate
 
-    from ovirt_node_config import admins, settings
+    from ovirt_node_config import settings
+    from ovirt_node_config.accounts import admins
     from ovirt_node_config.errors import InvalidInput
     from ovirt_node_config.persistence.backup import BackupRefused, backup_sqlite
     from ovirt_node_config.persistence.database_copy import CopyRefused, copy_database

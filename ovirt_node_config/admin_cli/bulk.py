@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .outcomes import USAGE, CommandError
-from .output import changes
+from ovirt_node_config.admin_cli.outcomes import USAGE, CommandError
+from ovirt_node_config.admin_cli.output import changes
 
 # What a node's change came to: planned (the first three), then applied (changed, failed).
 STATUSES = ("would change", "no change", "refused", "changed", "failed")

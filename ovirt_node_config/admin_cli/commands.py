@@ -1,6 +1,12 @@
-"""The ``ovirt-node-admin`` subcommands: their arguments (``build_parser``) and the XML-RPC call
-each makes (``call_arguments``); a selector standing for HOST (``with_selected_placeholder``).
-``scripts/admin.py`` runs them."""
+"""The ``ovirt-node-admin`` subcommands: their arguments (``build_parser``) and the call each
+makes (``call_arguments``); a selector standing for HOST (``with_selected_placeholder``).
+``scripts/admin.py`` runs them.
+
+Each subcommand names the verb it calls (``verbs/table.py``), and the call's arguments are the
+verb's, in the verb's order: a value is the argument's namesake on the command line unless the
+subcommand builds it (``VALUES``: a struct from several flags, a file read, "default" as
+nothing). Which subcommands may select many nodes (``--hosts``) and which change nothing is the
+verb's to say too."""
 
 from __future__ import annotations
 
@@ -11,10 +17,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .. import __version__
-from ..bonding import CHOICES, OPTION_NAMES
-from . import outcomes, output, session_file
-from .outcomes import CommandError
+from ovirt_node_config import __version__
+from ovirt_node_config.admin_cli import outcomes, output, session_file
+from ovirt_node_config.admin_cli.outcomes import CommandError
+from ovirt_node_config.network.bonding import CHOICES, OPTION_NAMES
+from ovirt_node_config.verbs import table
 
 PROG = "ovirt-node-admin"
 DEFAULT_URL = "http://127.0.0.1:8742/"
@@ -28,7 +35,7 @@ PAGE = 1000  # nodes asked for per admin.list_nodes call (the server's most)
 
 def default_config_path() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "ovirt-node-config" / "admin.ini"
+    return Path(base) / "ovirt-node-config" / "ini"
 
 
 def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -55,8 +62,6 @@ def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
-# Methods that name one node first but change nothing: no selector for them.
-READ_ONLY = {"admin.show_node", "admin.preview_config", "admin.history", "admin.plan_template"}
 # Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
 BULK_COMMANDS: set[str] = set()
 SELECTED = "@selected"  # stands for HOST while a selector names the nodes
@@ -101,13 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
 
-    def command(name, help_text, method, *arguments, show="record"):
+    def command(name, help_text, verb_name, *arguments, show="record"):
+        verb = table.verb(verb_name)
         sub = commands.add_parser(name, help=help_text, description=help_text)
         add_output_flags(sub, top=False)
         for argument, kwargs in arguments:
             sub.add_argument(argument, **kwargs)
-        sub.set_defaults(method=method, show=show)
-        if arguments and arguments[0][0] == "host" and method not in READ_ONLY:
+        sub.set_defaults(method=verb.method, show=show)
+        if verb.names_a_node and verb.changes:
             add_selector_flags(sub)
             BULK_COMMANDS.add(name)
         return sub
@@ -115,50 +121,50 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "login",
         f"check the password once and keep a session for this server (12 hours) in {session_file.path()}",
-        "admin.login",
+        "login",
         show="session",
     )
-    command("logout", "end the session kept for this server", "admin.logout", show="session").add_argument(
+    command("logout", "end the session kept for this server", "logout", show="session").add_argument(
         "--everywhere", action="store_true", help="end every session of this administrator"
     )
     host = ("host", {"metavar": "HOST", "help": "host name or SMBIOS UUID"})
     bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
-    command("nodes", "list the nodes, with their state and when they were last seen", "admin.list_nodes",
+    command("nodes", "list the nodes, with their state and when they were last seen", "list_nodes",
             show="nodes").add_argument(
         "--state",
         default="",
         choices=["ok", "pending reboot", "degraded", "rolled back", "verify failed", "never applied"],
         help="only the nodes in this state",
     )  # fmt: skip
-    command("show", "show one node: hardware, NICs, bonds", "admin.show_node", host, show="node")
+    command("show", "show one node: hardware, NICs, bonds", "show_node", host, show="node")
     command(
         "bonding-types",
         "list the bonding types and the bond options each accepts",
-        "admin.list_bonding_types",
+        "list_bonding_types",
         show="types",
     )
     command(
         "set-bonding-type",
         "set a node's bonding type (label or mode)",
-        "admin.set_bonding_type",
+        "set_bonding_type",
         host,
-        ("type", {"metavar": "TYPE", "help": "e.g. 'Link Aggregation' or 4"}),
+        ("bonding_type", {"metavar": "TYPE", "help": "e.g. 'Link Aggregation' or 4"}),
     )
     command(
         "set-network-stack",
         "choose the files that configure a node: ifcfg or keyfile (NetworkManager), "
         "or 'reported' to follow what the node says at boot",
-        "admin.set_network_stack",
+        "set_network_stack",
         host,
         ("stack", {"metavar": "STACK", "choices": ["ifcfg", "keyfile", "reported"]}),
     )
     command(
         "bond-create",
         "create a bond over two or more of the node's NICs",
-        "admin.create_bonding",
+        "create_bonding",
         host,
         ("name", {"metavar": "NAME", "help": "display name"}),
-        ("iface", {"metavar": "IFACE"}),
+        ("interface_name", {"metavar": "IFACE"}),
         (
             "macs",
             {"metavar": "NIC", "nargs": "+", "help": "the NICs to enslave (two or more), by name or MAC"},
@@ -170,11 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TYPE",
         help="set the node's bonding type in the same change (a label, a mode number or a kernel name)",
     )
-    command("bond-delete", "delete a bond (its NICs are released)", "admin.delete_bonding", host, bond)
+    command("bond-delete", "delete a bond (its NICs are released)", "delete_bonding", host, bond)
     command(
         "bond-enslave",
         "add NICs to a bond",
-        "admin.enslave",
+        "enslave",
         host,
         bond,
         ("macs", {"metavar": "NIC", "nargs": "+", "help": "NICs by name or MAC"}),
@@ -182,15 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "bond-release",
         "take NICs out of a bond",
-        "admin.release",
+        "release",
         host,
         bond,
         ("macs", {"metavar": "NIC", "nargs": "+", "help": "NICs by name or MAC"}),
     )
-    iface = ("target", {"metavar": "IFACE", "help": "a bond, VLAN or bridge; a NIC by name or MAC"})
-    address = command(
-        "set-address", "set how an interface gets its IPv4 address", "admin.set_address", host, iface
-    )
+    iface = ("interface", {"metavar": "IFACE", "help": "a bond, VLAN or bridge; a NIC by name or MAC"})
+    address = command("set-address", "set how an interface gets its IPv4 address", "set_address", host, iface)
     address.add_argument("--boot", required=True, metavar="PROTOCOL", help="dhcp, static or none")
     address.add_argument("--ip", metavar="ADDRESS")
     address.add_argument("--netmask", metavar="MASK")
@@ -198,28 +202,28 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "vlan-create",
         "create a VLAN on a NIC or a bond (named PARENT.ID unless --name)",
-        "admin.create_vlan",
+        "create_vlan",
         host,
         ("parent", {"metavar": "PARENT", "help": "a bond, or a NIC by name or MAC"}),
         ("vlan_id", {"metavar": "ID", "type": int, "help": "1-4094"}),
     ).add_argument("--name", default="", metavar="IFACE", help="the VLAN's interface name")
-    command("vlan-delete", "delete a VLAN", "admin.delete_vlan", host, ("name", {"metavar": "IFACE"}))
+    command("vlan-delete", "delete a VLAN", "delete_vlan", host, ("name", {"metavar": "IFACE"}))
     bridge = command(
         "bridge-create",
         "create a bridge over NICs, bonds or VLANs (it takes over the first port's addressing)",
-        "admin.create_bridge",
+        "create_bridge",
         host,
         ("name", {"metavar": "NAME", "help": "e.g. ovirtmgmt"}),
         ("ports", {"metavar": "PORT", "nargs": "*", "help": "bonds, VLANs, NICs by name or MAC"}),
     )
     bridge.add_argument("--stp", action="store_true", help="run the spanning tree protocol (default off)")
     bridge.add_argument("--forward-delay", type=int, metavar="SECONDS", help="2-30")
-    command("bridge-delete", "delete a bridge (its ports are released)", "admin.delete_bridge", host,
+    command("bridge-delete", "delete a bridge (its ports are released)", "delete_bridge", host,
             ("name", {"metavar": "NAME"}))  # fmt: skip
     command(
         "set-mtu",
         "set an interface's MTU ('default' returns to the kernel's)",
-        "admin.set_mtu",
+        "set_mtu",
         host,
         iface,
         ("mtu", {"metavar": "MTU", "help": "68-65535, or default"}),
@@ -227,32 +231,37 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "set-ipv6",
         "set an interface's IPv6: ignore, auto (SLAAC), dhcp, or ADDRESS/PREFIX",
-        "admin.set_ipv6",
+        "set_ipv6",
         host,
         iface,
-        ("ipv6", {"metavar": "SETTING"}),
+        ("settings", {"metavar": "SETTING"}),
     )
     arp = command(
         "bond-arp",
         "set a bond's ARP monitoring (interval 0 turns it off)",
-        "admin.set_arp_monitor",
+        "set_arp_monitor",
         host,
         bond,
     )
     arp.add_argument("--address", default="", metavar="IP", help="address to ARP-ping")
-    arp.add_argument("--interval", required=True, type=int, metavar="MS", help="interval in milliseconds")
+    arp.add_argument(
+        "--interval",
+        dest="interval_ms",
+        required=True,
+        type=int,
+        metavar="MS",
+        help="interval in milliseconds",
+    )
     add_bond_options(
         command(
             "bond-options",
             "set a bond's options, named like the kernel's (the server checks them against the node's mode)",
-            "admin.set_bond_options",
+            "set_bond_options",
             host,
             bond,
         )
     )
-    command(
-        "preview", "print the configuration the node would get now", "admin.preview_config", host, show="text"
-    )
+    command("preview", "print the configuration the node would get now", "preview_config", host, show="text")
     design = (
         "design",
         {"metavar": "TEMPLATE", "help": "a stored template's name, or a JSON file ('-': stdin)"},
@@ -260,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     planning = command(
         "template-plan",
         "what a network template would make of a node (or --hosts): the file diff, or why it fails",
-        "admin.plan_template",
+        "plan_template",
         host,
         design,
         show="template-plan",
@@ -271,32 +280,32 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "template-set",
         "store a network template (create or replace) from a JSON file",
-        "admin.set_template",
+        "set_template",
         ("name", {"metavar": "NAME"}),
         ("design", {"metavar": "FILE", "help": "JSON ('-': stdin)"}),
     )
     command(
         "templates",
         "list the stored templates, with the rules naming them and the nodes holding them",
-        "admin.list_templates",
+        "list_templates",
         show="templates",
     )
     command(
         "template-delete",
         "delete a stored template no rule names and no node holds",
-        "admin.delete_template",
+        "delete_template",
         ("name", {"metavar": "NAME"}),
     )
     command(
         "template-detach",
         "a node no longer holds its template (its network stays)",
-        "admin.detach_template",
+        "detach_template",
         host,
     )
     rule = command(
         "rule-set",
         "store a rule placing a template on new nodes that match (create or replace)",
-        "admin.set_rule",
+        "set_rule",
         ("name", {"metavar": "NAME"}),
     )
     rule.add_argument("--template", required=True, metavar="NAME", help="the stored template it places")
@@ -317,18 +326,18 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--nics-at-speed", metavar="MBPS:COUNT", help="at least COUNT NICs of at least MBPS")
     rule.add_argument("--nic-vendor", metavar="GLOB", help="some NIC's vendor, e.g. '*Mellanox*' (any case)")
     rule.add_argument("--nic-product", metavar="GLOB", help="some NIC's product name (any case)")
-    command("rules", "list the rules in the order they are tried", "admin.list_rules", show="rules")
+    command("rules", "list the rules in the order they are tried", "list_rules", show="rules")
     command(
         "rule-delete",
         "delete a rule (nodes it placed keep their template)",
-        "admin.delete_rule",
+        "delete_rule",
         ("name", {"metavar": "NAME"}),
     )
     started = command(
         "rollout-start",
         "roll a stored template out over nodes in waves: canaries first, then at most --max-pending "
         "waiting for their reboot; it stops by itself when a node rolls back",
-        "admin.start_rollout",
+        "start_rollout",
         ("name", {"metavar": "NAME"}),
         ("template", {"metavar": "TEMPLATE"}),
         show="rollout",
@@ -340,31 +349,27 @@ def build_parser() -> argparse.ArgumentParser:
     started.add_argument(
         "--max-pending", type=int, default=10, metavar="N", help="nodes waiting for their reboot at once (10)"
     )
-    command(
-        "rollouts", "list the rollouts with their state and counts", "admin.list_rollouts", show="rollouts"
-    )
+    command("rollouts", "list the rollouts with their state and counts", "list_rollouts", show="rollouts")
     rollout_name = ("name", {"metavar": "NAME"})
-    command("rollout-show", "a rollout: its state, why it stopped, each node", "admin.show_rollout",
+    command("rollout-show", "a rollout: its state, why it stopped, each node", "show_rollout",
             rollout_name, show="rollout")  # fmt: skip
-    command(
-        "rollout-resume", "go on with a stopped rollout", "admin.resume_rollout", rollout_name, show="rollout"
-    )
-    command("rollout-abandon", "stop a rollout for good (nodes changed keep it)", "admin.abandon_rollout",
+    command("rollout-resume", "go on with a stopped rollout", "resume_rollout", rollout_name, show="rollout")
+    command("rollout-abandon", "stop a rollout for good (nodes changed keep it)", "abandon_rollout",
             rollout_name, show="rollout")  # fmt: skip
     command(
         "drifted",
         "nodes changed by hand since their template was applied",
-        "admin.list_drifted",
+        "list_drifted",
         show="drifted",
     )
     command(
         "template-apply",
         "make a node's network (or --hosts) what a network template says, in one transaction",
-        "admin.apply_template",
+        "apply_template",
         host,
         design,
     )
-    command("history", "list the changes made to a node, newest first", "admin.history", host,
+    command("history", "list the changes made to a node, newest first", "history", host,
             show="history").add_argument(
         "--since",
         default="",
@@ -374,65 +379,65 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "node-delete",
         "delete a node and everything about it (lists what goes, then asks)",
-        "admin.delete_node",
+        "delete_node",
         host,
         show="deleted",
     )
     command(
         "node-reset-credential",
         "void a node's credential: its next boot enrols it anew (a reinstalled node)",
-        "admin.reset_credential",
+        "reset_credential",
         host,
     )
     claim = ("claim", {"metavar": "CLAIM", "help": "a claim's number, or the host name it names"})
-    command(
-        "pending", "list new nodes waiting to be accepted", "admin.list_claims", show="claims"
-    ).set_defaults(kind="enrolment")
+    command("pending", "list new nodes waiting to be accepted", "list_claims", show="claims").set_defaults(
+        kind="enrolment"
+    )
     command(
         "claims",
         "list every claim held for an administrator (enrolments and conflicts)",
-        "admin.list_claims",
+        "list_claims",
         show="claims",
     ).set_defaults(kind="")
-    command("claim-show", "show a claim beside the current state", "admin.show_claim", claim, show="claim")
-    command("accept", "apply what a claim asked for (enrol a pending node)", "admin.accept_claim", claim)
-    command("reject", "drop a claim; nothing changes", "admin.reject_claim", claim)
+    command("claim-show", "show a claim beside the current state", "show_claim", claim, show="claim")
+    command("accept", "apply what a claim asked for (enrol a pending node)", "accept_claim", claim)
+    command("reject", "drop a claim; nothing changes", "reject_claim", claim)
     address = ("address", {"metavar": "ADDRESS", "help": "the 2008 appliance's IP address"})
     command(
         "legacy-allow",
         "let the 2008 appliance at ADDRESS identify as HOST and fetch its config (no credential)",
-        "admin.associate_legacy_address",
+        "associate_legacy_address",
         ("host", {"metavar": "HOST", "help": "host name"}),
         address,
     )
     command(
         "legacy-forbid",
         "no host for the 2008 appliance at ADDRESS",
-        "admin.associate_legacy_address",
+        "associate_legacy_address",
         address,
     ).set_defaults(host="")
     command(
         "legacy-addresses",
         "list the addresses 2008 appliances may speak from (this list; the server's hosts file too)",
-        "admin.list_legacy_addresses",
+        "list_legacy_addresses",
         show="legacy",
     )
     command(
         "register",
         "register nodes by SMBIOS UUID or MAC before they boot (the 'registered' enrolment policy)",
-        "admin.register_nodes",
+        "register_nodes",
         ("values", {"metavar": "UUID_OR_MAC", "nargs": "+"}),
     )
     command(
         "unregister",
         "remove one registration",
-        "admin.unregister_node",
+        "unregister_node",
         ("value", {"metavar": "UUID_OR_MAC"}),
     )
     command(
         "registrations",
         "list the registered UUIDs and MACs",
-        "admin.list_registrations",
+        "list_registrations",
         show="registrations",
     )
     return parser
@@ -461,60 +466,44 @@ def add_bond_options(sub: argparse.ArgumentParser) -> None:
     )
 
 
+def _address_settings(args: argparse.Namespace) -> dict:
+    given = (("ip_address", args.ip), ("netmask", args.netmask), ("broadcast", args.broadcast))
+    return {"boot_protocol": args.boot, **{key: value for key, value in given if value}}
+
+
+def _bond_option_changes(args: argparse.Namespace) -> dict:
+    changes = {name: getattr(args, name) for name in OPTION_NAMES if getattr(args, name) is not None}
+    changes.update({name.replace("-", "_"): None for name in args.reset})
+    return changes
+
+
+def _bridge_options(args: argparse.Namespace) -> dict:
+    return {"stp": args.stp, **({"forward_delay": args.forward_delay} if args.forward_delay else {})}
+
+
+# Verb arguments a subcommand builds instead of taking them as they were typed.
+VALUES: dict[str, dict[str, object]] = {
+    "set-address": {"settings": _address_settings},
+    "bridge-create": {"options": _bridge_options},
+    "set-mtu": {"mtu": lambda args: "" if args.mtu == "default" else _number(args.mtu)},
+    "bond-options": {"options": _bond_option_changes},
+    "set-network-stack": {"stack": lambda args: "" if args.stack == "reported" else args.stack},
+    "history": {"since": lambda args: _since(args.since)},
+    "template-plan": {"design": lambda args: _design(args.design)},
+    "template-apply": {"design": lambda args: _design(args.design)},
+    "template-set": {"document": lambda args: _design(args.design, stored=False)},
+    "rule-set": {"settings": lambda args: _rule_settings(args)},
+    "rollout-start": {"template_name": lambda args: args.template, "hosts": lambda args: args.selected},
+}
+
+
 def call_arguments(args: argparse.Namespace) -> tuple:
-    if args.method == "admin.set_address":
-        settings = {"boot_protocol": args.boot}
-        settings.update(
-            {
-                key: value
-                for key, value in (
-                    ("ip_address", args.ip),
-                    ("netmask", args.netmask),
-                    ("broadcast", args.broadcast),
-                )
-                if value
-            }
-        )
-        return (args.host, args.target, settings)
-    if args.method == "admin.create_bonding":
-        return (args.host, args.name, args.iface, args.macs, args.bonding_type)
-    if args.method == "admin.create_vlan":
-        return (args.host, args.parent, args.vlan_id, args.name)
-    if args.method == "admin.create_bridge":
-        options = {"stp": args.stp, **({"forward_delay": args.forward_delay} if args.forward_delay else {})}
-        return (args.host, args.name, args.ports, options)
-    if args.method == "admin.set_mtu":
-        return (args.host, args.target, "" if args.mtu == "default" else _number(args.mtu))
-    if args.method == "admin.set_ipv6":
-        return (args.host, args.target, args.ipv6)
-    if args.method == "admin.set_arp_monitor":
-        return (args.host, args.bond, args.address, args.interval)
-    if args.method == "admin.set_bond_options":
-        changes = {name: getattr(args, name) for name in OPTION_NAMES if getattr(args, name) is not None}
-        changes.update({name.replace("-", "_"): None for name in args.reset})
-        return (args.host, args.bond, changes)
-    if args.method == "admin.set_network_stack":
-        return (args.host, "" if args.stack == "reported" else args.stack)
-    if args.method == "admin.history":
-        return (args.host, _since(args.since))
-    if args.method in ("admin.plan_template", "admin.apply_template"):
-        return (args.host, _design(args.design))
-    if args.method == "admin.set_template":
-        return (args.name, _design(args.design, stored=False))
-    if args.method == "admin.set_rule":
-        return (args.name, _rule_settings(args))
-    if args.method == "admin.start_rollout":
-        return (args.name, args.template, args.selected, args.canary, args.max_pending)
-    if args.method in ("admin.show_rollout", "admin.resume_rollout", "admin.abandon_rollout"):
-        return (args.name,)
-    if args.method == "admin.list_claims":
-        return (args.kind,)
-    if args.method == "admin.logout":
-        return (args.everywhere,)
-    names = [
-        name for name in ("host", "claim", "type", "name", "iface", "bond", "macs") if hasattr(args, name)
-    ]
-    return tuple(getattr(args, name) for name in names)
+    """The verb's arguments, in its order, from the command line."""
+    built = VALUES.get(args.command, {})
+    return tuple(
+        built[arg.name](args) if arg.name in built else getattr(args, arg.name)
+        for arg in table.verb(args.method).args
+    )
 
 
 def _rule_settings(args: argparse.Namespace) -> dict:

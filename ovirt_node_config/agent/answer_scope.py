@@ -10,11 +10,11 @@ else refuses the whole answer, before a file is touched.
 
 from __future__ import annotations
 
-from ..config_file import stacks
-from ..config_file.grammar import AugeasCommand
-from ..errors import InvalidInput
-from ..network.model import ETHERNET
-from ..node_config import network_of
+from ovirt_node_config.config_file import stacks
+from ovirt_node_config.config_file.envelope import network_of
+from ovirt_node_config.config_file.grammar import AugeasCommand
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.network.model import ETHERNET
 
 
 def check(commands: list[AugeasCommand], reported: dict[str, str]) -> None:

@@ -33,17 +33,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import node_config
-from ..augeas_apply import AugeasApplyError, apply_commands, files_for, touched_files
-from ..config_file.grammar import AugeasCommand
-from ..errors import InvalidInput
-from ..network.model import VLAN
-from ..rpc_client import MalformedAnswer, server_proxy
-from . import answer_scope, desired_network, discovery, hardware, kernel_state, network_stack, verification
-from .credential import CredentialStore
-from .hardware import IP_COMMAND
-from .network_files import Backup, foreign_profiles, replace_file, restored_profiles
-from .owned_files import Manifest, set_aside
+from ovirt_node_config.agent import (
+    answer_scope,
+    desired_network,
+    discovery,
+    hardware,
+    kernel_state,
+    network_stack,
+    verification,
+)
+from ovirt_node_config.agent.augeas_apply import AugeasApplyError, apply_commands, files_for, touched_files
+from ovirt_node_config.agent.credential import CredentialStore
+from ovirt_node_config.agent.hardware import IP_COMMAND
+from ovirt_node_config.agent.network_files import Backup, foreign_profiles, replace_file, restored_profiles
+from ovirt_node_config.agent.owned_files import Manifest, set_aside
+from ovirt_node_config.config_file import envelope
+from ovirt_node_config.config_file.grammar import AugeasCommand
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.network.model import VLAN
+from ovirt_node_config.rpc_client import MalformedAnswer, server_proxy
 
 SAVED_CONFIG = "var/tmp/node-config"
 BUSY = 503  # the fault of a server whose database is busy or unavailable: try again later
@@ -437,13 +445,11 @@ class BootAgent:
         try:
             if not isinstance(text, str):
                 raise InvalidInput("configuration", "is not text")
-            sections = node_config.parse(text)
+            sections = envelope.parse(text)
             mode = (
-                node_config.parse_pre_config(sections.pre_config_script)
-                if sections.pre_config_script
-                else None
+                envelope.parse_pre_config(sections.pre_config_script) if sections.pre_config_script else None
             )
-            commands = node_config.parse_augtool(sections.augtool) if sections.augtool else []
+            commands = envelope.parse_augtool(sections.augtool) if sections.augtool else []
             answer_scope.check(commands, reported)
         except InvalidInput as exc:
             raise BootError(
@@ -451,11 +457,11 @@ class BootAgent:
             ) from None
         return mode, commands, sections
 
-    def _save(self, text: str, sections: node_config.ConfigSections) -> None:
+    def _save(self, text: str, sections: envelope.ConfigSections) -> None:
         files = {
             SAVED_CONFIG: text,
-            node_config.PRE_CONFIG_PATH.lstrip("/"): sections.pre_config_script,
-            node_config.AUGTOOL_PATH.lstrip("/"): sections.augtool,
+            envelope.PRE_CONFIG_PATH.lstrip("/"): sections.pre_config_script,
+            envelope.AUGTOOL_PATH.lstrip("/"): sections.augtool,
         }
         for relative, content in files.items():
             path = self.root / relative
@@ -463,7 +469,7 @@ class BootAgent:
                 path.unlink(missing_ok=True)  # a link planted there goes, not what it points to
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            mode = 0o755 if relative == node_config.PRE_CONFIG_PATH.lstrip("/") else 0o644
+            mode = 0o755 if relative == envelope.PRE_CONFIG_PATH.lstrip("/") else 0o644
             replace_file(path, content.encode(), mode)
 
     def _command(self, argv: list[str], what: str) -> None:
@@ -598,7 +604,7 @@ def _profiles(commands: list[AugeasCommand]) -> Profiles:
     """The profiles the (checked) commands write, from the network they describe: the top-level
     interfaces are brought up, each port comes up with the top of its chain (a slave with its
     bond, a bond with the bridge it is a port of)."""
-    network = node_config.network_of(commands)
+    network = envelope.network_of(commands)
 
     def top(iface):
         while iface.controller and network.get(iface.controller):

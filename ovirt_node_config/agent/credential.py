@@ -12,7 +12,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from ..trust.credentials import MAX_CREDENTIAL_LENGTH
+from ovirt_node_config.validation import MAX_CREDENTIAL_LENGTH
 
 CREDENTIAL_FILE = Path("var/lib/ovirt-node-config/credential")
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import bonding, node_config
-from ..config_file import stacks
-from ..config_file.grammar import AugeasCommand
-from ..network.model import BOND, BRIDGE, VLAN, Network
+from ovirt_node_config.config_file import envelope, stacks
+from ovirt_node_config.config_file.grammar import AugeasCommand
+from ovirt_node_config.network import bonding
+from ovirt_node_config.network.model import BOND, BRIDGE, VLAN, Network
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class DesiredNetwork:
 def from_commands(commands: list[AugeasCommand]) -> DesiredNetwork:
     """The network the (checked) commands describe."""
     stack = stacks.of_commands(commands)
-    return from_network(node_config.network_of(commands), stack is not None and stack.keyfiles)
+    return from_network(envelope.network_of(commands), stack is not None and stack.keyfiles)
 
 
 def from_network(network: Network, keyfiles: bool) -> DesiredNetwork:

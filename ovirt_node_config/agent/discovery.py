@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rpc_client import is_server_url
+from ovirt_node_config.rpc_client import is_server_url
 
 DEFAULT_PORT = 8742
 CONFIG_FILE = "etc/ovirt-node-config/node.conf"

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .network_files import replace_file
+from ovirt_node_config.agent.network_files import replace_file
 
 STATE_DIR = Path("var/lib/ovirt-node-config")
 MANIFEST = STATE_DIR / "manifest.json"

@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .. import bonding
-from . import kernel_state
-from .desired_network import DesiredNetwork
-from .kernel_state import KernelBond, KernelLink
+from ovirt_node_config.agent import kernel_state
+from ovirt_node_config.agent.desired_network import DesiredNetwork
+from ovirt_node_config.agent.kernel_state import KernelBond, KernelLink
+from ovirt_node_config.network import bonding
 
 POLL_S = 0.25
 

@@ -14,13 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import inventory, node_admin
-from ..console import pages
-from ..persistence.engine import Database
-from ..persistence.migrations import migrate
-from ..report import parse_report
-from .fleet import make_fleet
-from .runner import BENCH_ADMIN, preload, scratch_database
+from ovirt_node_config.bench.fleet import make_fleet
+from ovirt_node_config.bench.runner import BENCH_ADMIN, preload, scratch_database
+from ovirt_node_config.console import pages
+from ovirt_node_config.inventory.report import parse_report
+from ovirt_node_config.nodes import bond_options, bonds
+from ovirt_node_config.persistence import inventory_store
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.migrations import migrate
 
 DEGRADED_EVERY = 1000
 
@@ -33,11 +34,11 @@ def time_pages(database: str, nodes: int, seed: int, repeat: int = 5) -> dict:
             fleet = make_fleet(nodes, seed=seed, bonded_fraction=0.0)
             preload(url, fleet)
             for node in fleet[::DEGRADED_EVERY]:  # a bond whose second NIC went: degraded
-                node_admin.set_bonding_type(db, BENCH_ADMIN, node.hostname, "Failover")
-                node_admin.create_bonding(db, BENCH_ADMIN, node.hostname, "bond0", "bond0", node.macs()[:2])
+                bond_options.set_bonding_type(db, BENCH_ADMIN, node.hostname, "Failover")
+                bonds.create_bonding(db, BENCH_ADMIN, node.hostname, "bond0", "bond0", node.macs()[:2])
                 report = node.report()
                 del report["nics"][1]
-                inventory.identify(db, parse_report(report))
+                inventory_store.identify(db, parse_report(report))
             middle = fleet[nodes // 2].hostname
             queries = {
                 "first page": {},

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import psutil
 
-from ..rpc_client import server_proxy
-from .fleet import FleetNode
-from .stats import PhaseResult
+from ovirt_node_config.bench.fleet import FleetNode
+from ovirt_node_config.bench.stats import PhaseResult
+from ovirt_node_config.rpc_client import server_proxy
 
 
 @dataclass(frozen=True)

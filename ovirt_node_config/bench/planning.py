@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..fleet import applying, planning, template
-from ..persistence.engine import Database
-from ..persistence.migrations import migrate
-from .fleet import mixed_fleet
-from .runner import configure_bonds, preload, scratch_database
+from ovirt_node_config.bench.fleet import mixed_fleet
+from ovirt_node_config.bench.runner import configure_bonds, preload, scratch_database
+from ovirt_node_config.fleet import applying, planning, template
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.migrations import migrate
 
 
 def plan_fleet(

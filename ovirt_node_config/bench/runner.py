@@ -10,15 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import admins, node_admin
-from ..persistence import bulk_store
-from ..persistence.engine import Database
-from ..persistence.migrations import migrate
-from .fleet import FleetNode, make_fleet
-from .idle import idle_connections
-from .load import Job, run_phase
-from .server_process import ServerProcess
-from .stats import PhaseResult
+from ovirt_node_config.accounts import admins
+from ovirt_node_config.bench.fleet import FleetNode, make_fleet
+from ovirt_node_config.bench.idle import idle_connections
+from ovirt_node_config.bench.load import Job, run_phase
+from ovirt_node_config.bench.server_process import ServerProcess
+from ovirt_node_config.bench.stats import PhaseResult
+from ovirt_node_config.nodes import bond_options, bonds
+from ovirt_node_config.persistence import bulk_store
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.migrations import migrate
 
 PG_ENV = "OVIRT_NODE_CONFIG_BENCH_PG"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -77,9 +78,9 @@ def configure_bonds(url: str, fleet: list[FleetNode]) -> int:
         for node in fleet:
             if not node.bonds:
                 continue
-            node_admin.set_bonding_type(db, BENCH_ADMIN, node.hostname, node.bonding_type)
+            bond_options.set_bonding_type(db, BENCH_ADMIN, node.hostname, node.bonding_type)
             for number, nics in enumerate(node.bonds):
-                node_admin.create_bonding(
+                bonds.create_bonding(
                     db,
                     BENCH_ADMIN,
                     node.hostname,

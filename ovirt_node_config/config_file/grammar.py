@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import validation
-from ..errors import InvalidInput
+from ovirt_node_config import validation
+from ovirt_node_config.errors import InvalidInput
 
 Check = Callable[[str, str], str]
 

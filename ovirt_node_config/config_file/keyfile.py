@@ -27,12 +27,13 @@ from __future__ import annotations
 import re
 import uuid
 
-from .. import bonding, validation
-from ..errors import InvalidInput
-from ..network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
-from . import grammar
-from .grammar import AugeasCommand, Table
-from .stack import Stack
+from ovirt_node_config import validation
+from ovirt_node_config.config_file import grammar
+from ovirt_node_config.config_file.grammar import AugeasCommand, Table
+from ovirt_node_config.config_file.stack import Stack
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.network import bonding
+from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
 
 SYSTEM_CONNECTIONS = "/files/etc/NetworkManager/system-connections"
 SUFFIX = ".nmconnection"

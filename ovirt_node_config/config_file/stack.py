@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import validation
-from ..errors import Conflict, InvalidInput
-from ..network import rules
-from ..network.model import Interface, Network
-from .grammar import AugeasCommand
+from ovirt_node_config import validation
+from ovirt_node_config.config_file.grammar import AugeasCommand
+from ovirt_node_config.errors import Conflict, InvalidInput
+from ovirt_node_config.network import rules
+from ovirt_node_config.network.model import Interface, Network
 
 
 @dataclass(frozen=True)

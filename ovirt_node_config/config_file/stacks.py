@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .grammar import AugeasCommand
-from .ifcfg import IFCFG
-from .keyfile import KEYFILE
-from .stack import Stack
+from ovirt_node_config.config_file.grammar import AugeasCommand
+from ovirt_node_config.config_file.ifcfg import IFCFG
+from ovirt_node_config.config_file.keyfile import KEYFILE
+from ovirt_node_config.config_file.stack import Stack
 
 STACKS: dict[str, Stack] = {stack.name: stack for stack in (IFCFG, KEYFILE)}
 DEFAULT = IFCFG  # the 2008 appliances', and any node that does not say

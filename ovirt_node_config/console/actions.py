@@ -1,6 +1,8 @@
-"""The administrators' changes from the console's forms: each form's fields translated into a
-call of the same use cases the admin API calls (``node_admin``, ``network_admin``), with the
-signed-in administrator as the actor, so the rules, the refusals and the audit are theirs.
+"""The administrators' changes from the console's forms: each form's fields translated into
+calls of the verbs the admin API exposes (``verbs/table.py``, run by ``verbs.calling``), with
+the signed-in administrator as the actor, so the rules, the refusals and the audit are theirs.
+A form that does several things (a bond with a bridge on top; an interface's MTU, IPv4 and
+IPv6) runs its verbs in one transaction.
 
 Nothing is decided here. A form is translated (empty text is "not given" or "the default", a
 number typed is a number, a list of ARP targets is split), and a refusal is placed beside the
@@ -12,13 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from .. import bonding, network_admin, node_admin
-from ..errors import InvalidInput, NodeConfigError
-from ..fleet import catalogue, rollout
-from ..persistence.engine import Database
-from ..persistence.one_transaction import InTransaction
+from ovirt_node_config.accounts.authentication import Authenticated
+from ovirt_node_config.errors import InvalidInput, NodeConfigError
+from ovirt_node_config.network import bonding
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.one_transaction import InTransaction
+from ovirt_node_config.verbs import calling, table
 
 Form = dict[str, list[str]]
+
+
+def _verb(name: str, db: Database, actor: str, *params: object) -> dict:
+    """The verb ``name`` of the table, as ``actor``."""
+    return calling.call(calling.Invocation(db, None, Authenticated(actor)), table.verb(name), params)
 
 
 def _one(form: Form, name: str) -> str:
@@ -30,7 +38,7 @@ def _number_or_text(text: str) -> object:
 
 
 def _bonding_type(db, actor, host, form):
-    chosen = node_admin.set_bonding_type(db, actor, host, _one(form, "type"))
+    chosen = _verb("set_bonding_type", db, actor, host, _one(form, "type"))
     return f"bonding type set to {chosen['label']} (mode {chosen['mode']})"
 
 
@@ -39,11 +47,11 @@ def _create_bond(db, actor, host, form):
 
     def both(conn):
         here = InTransaction(db, conn)
-        made = node_admin.create_bonding(
-            here, actor, host, name, name, form.get("nics", []), _one(form, "type") or None
+        made = _verb(
+            "create_bonding", here, actor, host, name, name, form.get("nics", []), _one(form, "type") or None
         )
         if bridge:
-            network_admin.create_bridge(here, actor, host, bridge, [made["interface_name"]])
+            _verb("create_bridge", here, actor, host, bridge, [made["interface_name"]])
         return made
 
     made = db.write(both)
@@ -62,39 +70,37 @@ def _bond_options(db, actor, host, form):
             changes[name] = _number_or_text(text) if text else None
         else:
             changes[name] = text or None
-    done = node_admin.set_bond_options(db, actor, host, _one(form, "bond"), changes)
+    done = _verb("set_bond_options", db, actor, host, _one(form, "bond"), changes)
     return f"options of {done['bond']} set: {done['bonding_opts']}"
 
 
 def _release(db, actor, host, form):
-    done = node_admin.release(db, actor, host, _one(form, "bond"), [_one(form, "nic")])
+    done = _verb("release", db, actor, host, _one(form, "bond"), [_one(form, "nic")])
     return f"{_one(form, 'nic')} released from {done['bond']}"
 
 
 def _delete_bond(db, actor, host, form):
-    return f"bond {node_admin.delete_bonding(db, actor, host, _one(form, 'bond'))['deleted']} deleted"
+    return f"bond {_verb('delete_bonding', db, actor, host, _one(form, 'bond'))['deleted']} deleted"
 
 
 def _create_vlan(db, actor, host, form):
     vlan_id = _number_or_text(_one(form, "vlan_id"))
-    made = network_admin.create_vlan(db, actor, host, _one(form, "parent"), vlan_id, _one(form, "name"))
+    made = _verb("create_vlan", db, actor, host, _one(form, "parent"), vlan_id, _one(form, "name"))
     return f"VLAN {made['vlan']} created on {made['parent']}"
 
 
 def _delete_vlan(db, actor, host, form):
-    return f"VLAN {network_admin.delete_vlan(db, actor, host, _one(form, 'vlan'))['deleted']} deleted"
+    return f"VLAN {_verb('delete_vlan', db, actor, host, _one(form, 'vlan'))['deleted']} deleted"
 
 
 def _create_bridge(db, actor, host, form):
     stp = _one(form, "stp") == "on"
-    made = network_admin.create_bridge(
-        db, actor, host, _one(form, "name"), form.get("ports", []), {"stp": stp}
-    )
+    made = _verb("create_bridge", db, actor, host, _one(form, "name"), form.get("ports", []), {"stp": stp})
     return f"bridge {made['bridge']} created over {', '.join(made['ports']) or 'no ports'}"
 
 
 def _delete_bridge(db, actor, host, form):
-    return f"bridge {network_admin.delete_bridge(db, actor, host, _one(form, 'bridge'))['deleted']} deleted"
+    return f"bridge {_verb('delete_bridge', db, actor, host, _one(form, 'bridge'))['deleted']} deleted"
 
 
 def _interface(db, actor, host, form):
@@ -107,16 +113,14 @@ def _interface(db, actor, host, form):
         here = InTransaction(db, conn)
         done = []
         if mtu:
-            network_admin.set_mtu(
-                here, actor, host, interface, None if mtu == "default" else _number_or_text(mtu)
-            )
+            _verb("set_mtu", here, actor, host, interface, None if mtu == "default" else _number_or_text(mtu))
             done.append(f"MTU {mtu}")
         if protocol:
             settings = {"boot_protocol": protocol, "ip_address": _one(form, "ip_address") or None}
-            node_admin.set_address(here, actor, host, interface, settings)
+            _verb("set_address", here, actor, host, interface, settings)
             done.append(f"IPv4 {protocol}")
         if ipv6:
-            network_admin.set_ipv6(here, actor, host, interface, ipv6)
+            _verb("set_ipv6", here, actor, host, interface, ipv6)
             done.append(f"IPv6 {ipv6}")
         return done
 
@@ -125,11 +129,11 @@ def _interface(db, actor, host, form):
 
 
 def resume_rollout(db: Database, actor: str, name: str) -> str:
-    return f"rollout {rollout.resume(db, actor, name)['name']} resumed"
+    return f"rollout {_verb('resume_rollout', db, actor, name)['name']} resumed"
 
 
 def abandon_rollout(db: Database, actor: str, name: str) -> str:
-    return f"rollout {rollout.abandon(db, actor, name)['name']} abandoned"
+    return f"rollout {_verb('abandon_rollout', db, actor, name)['name']} abandoned"
 
 
 # What a rollout's page can do to it.
@@ -137,7 +141,7 @@ ROLLOUT_ACTIONS = {"resume": resume_rollout, "abandon": abandon_rollout}
 
 
 def _apply_template(db, actor, host, form):
-    applied = catalogue.apply_stored(db, actor, host, _one(form, "template"))
+    applied = _verb("apply_template", db, actor, host, _one(form, "template"))
     return f"template {applied['template']} applied"
 
 

@@ -1,9 +1,10 @@
 """The console over HTTP: routes under ``/ui/``, sign-in and sign-out, the session cookie, CSRF
 tokens and the headers every page carries.
 
-- **Sign-in** checks an administrator's password as the admin API does (``admins``), through
-  the server's own login throttle (the same counts: a guess in the console is a guess), and
-  opens an ``admin_sessions`` session: its token is the cookie (``HttpOnly``,
+- **Sign-in** checks an administrator's password through the same gate as the admin API
+  (``accounts.authentication``: the server's one login throttle, so a guess in the console is a
+  guess), and opens an ``accounts.sessions`` session: its token is the cookie, checked by the
+  same gate on every request (``HttpOnly``,
   ``SameSite=Strict``, ``Secure`` under TLS, ``Path=/ui/``), lasting the session's lifetime.
   Sign-out ends the session in the database, not only in the browser.
 - **CSRF**: every form carries a token, the HMAC-SHA256 of the session token (so it is worth
@@ -30,10 +31,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import jinja2
 
-from .. import admin_sessions
-from ..errors import NodeConfigError, status_of
-from ..persistence.engine import Database
-from . import actions, pages
+from ovirt_node_config.accounts import sessions
+from ovirt_node_config.accounts.authentication import AuthenticationRequired, Gate, LoginThrottled
+from ovirt_node_config.console import actions, pages
+from ovirt_node_config.errors import NodeConfigError, status_of
+from ovirt_node_config.persistence.engine import Database
 
 PREFIX = "/ui/"
 SESSION_COOKIE = "onc_console"
@@ -71,10 +73,10 @@ class Asked:
 
 
 class Console:
-    def __init__(self, db: Database, authenticate, throttle, secure: bool):
-        """``authenticate(user, password)`` -> the administrator's name or None; ``throttle``:
-        the server's ``LoginThrottle``; ``secure``: the server speaks TLS."""
-        self.db, self.authenticate, self.throttle, self.secure = db, authenticate, throttle, secure
+    def __init__(self, db: Database, gate: Gate, secure: bool):
+        """``gate``: the server's one check of administrators (passwords through its login
+        throttle, sessions); ``secure``: the server speaks TLS."""
+        self.db, self.gate, self.secure = db, gate, secure
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("ovirt_node_config.console", "templates"),
             autoescape=True,
@@ -97,7 +99,10 @@ class Console:
         if path == PREFIX + "login":
             return self._login(asked) if asked.method == "POST" else self._login_page(asked)
         token = self._cookies(asked).get(SESSION_COOKIE)
-        user = admin_sessions.holder(self.db, token) if token else None
+        try:
+            user = self.gate.session(token).name if token else None
+        except AuthenticationRequired:
+            user = None
         if user is None:
             return _see_other(PREFIX + "login", expired=bool(token))
         session = _Session(user, token, _csrf(token))
@@ -120,7 +125,7 @@ class Console:
                     reason="the form's token is missing or stale: reload the page and try again",
                 )
             if path == PREFIX + "logout":
-                admin_sessions.logout(self.db, user, token)
+                sessions.logout(self.db, user, token)
                 answer = _see_other(PREFIX + "login", signed_out=True)
                 answer.headers["Set-Cookie"] = self._cookie(SESSION_COOKIE, "", 0)
                 return answer
@@ -208,27 +213,24 @@ class Console:
                 asked, HTTPStatus.FORBIDDEN, "The sign-in form had expired: sign in again."
             )
         user, password = form.get("user", [""])[0].strip(), form.get("password", [""])[0]
-        wait = self.throttle.wait_for(user, asked.client)
-        if wait > 0:
+        try:
+            name = self.gate.password(user, password, asked.client).name
+        except LoginThrottled as throttled:
             answer = self._login_page(
                 asked,
                 HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too many failed sign-ins: try again in {wait:.0f} s.",
+                f"Too many failed sign-ins: try again in {throttled.wait:.0f} s.",
                 user,
             )
-            answer.headers["Retry-After"] = str(max(1, round(wait)))
+            answer.headers["Retry-After"] = str(max(1, round(throttled.wait)))
             return answer
-        with self.throttle.checking():
-            name = self.authenticate(user, password) if user and password else None
-        if name is None:
-            self.throttle.failed(user, asked.client)
+        except AuthenticationRequired:
             return self._login_page(
                 asked, HTTPStatus.UNAUTHORIZED, "Wrong administrator name or password.", user
             )
-        self.throttle.succeeded(user, asked.client)
-        session = admin_sessions.login(self.db, name)
+        session = sessions.login(self.db, name)
         answer = _see_other(PREFIX)
-        seconds = int(admin_sessions.LIFETIME.total_seconds())
+        seconds = int(sessions.LIFETIME.total_seconds())
         answer.headers["Set-Cookie"] = self._cookie(SESSION_COOKIE, session["token"], seconds)
         return answer
 

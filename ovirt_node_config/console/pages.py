@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from .. import bonding, node_admin, node_network, node_status, node_view
-from ..errors import NodeConfigError
-from ..fleet import applying, catalogue, rollout
-from ..persistence import node_store
-from ..persistence.engine import Database
-from . import picture
+from ovirt_node_config.console import picture
+from ovirt_node_config.errors import NodeConfigError
+from ovirt_node_config.fleet import applying, catalogue, rollout
+from ovirt_node_config.network import bonding
+from ovirt_node_config.nodes import lookup, network_view, reads, states
+from ovirt_node_config.persistence import node_store
+from ovirt_node_config.persistence.engine import Database
 
 PAGE_SIZE = 50
 HISTORY_ENTRIES = 20
@@ -21,10 +22,10 @@ def fleet(db: Database, query: dict[str, str]) -> dict:
     """A page of nodes (``q``: host name contains; ``state``; ``after``: the last host name of the
     page before), with the fleet's counts by state."""
     search, state, after = (query.get(key, "") for key in ("q", "state", "after"))
-    nodes = node_admin.list_nodes(db, after, PAGE_SIZE + 1, state, search)
+    nodes = reads.list_nodes(db, after, PAGE_SIZE + 1, state, search)
     more = len(nodes) > PAGE_SIZE
     nodes = nodes[:PAGE_SIZE]
-    counts = db.read(node_status.counts_by_state)
+    counts = db.read(states.counts_by_state)
 
     def link(**changes) -> str:
         wanted = {"q": search, "state": state, **changes}
@@ -34,7 +35,7 @@ def fleet(db: Database, query: dict[str, str]) -> dict:
         "nodes": nodes,
         "search": search,
         "state": state,
-        "states": node_status.STATES,
+        "states": states.STATES,
         "counts": counts,
         "total": sum(counts.values()),
         "next": link(after=nodes[-1]["hostname"]) if more else "",
@@ -63,16 +64,16 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
     configuration file and its difference from the one it last applied, the choices its forms
     offer, and with ``planned`` (a stored template's name) what that template would make of it
     (``applying.plan``, changing nothing; ``actor`` is who asked)."""
-    shown = node_admin.show_node(db, host)
+    shown = reads.show_node(db, host)
     plan = applying.plan(db, actor, host, catalogue.resolve(db, planned)[0]) if planned else None
-    stored = db.read(lambda conn: node_view.load(conn, host))
+    stored = db.read(lambda conn: lookup.load(conn, host))
     try:
-        network = node_network.network_for(stored, node_network.reported_names(stored))
+        network = network_view.network_for(stored, network_view.reported_names(stored))
         drawn, not_drawn = picture.draw(network, _links(stored)), ""
     except NodeConfigError as refused:
         drawn, not_drawn = None, refused.message
     try:
-        files = node_status.against_applied(db, host)
+        files = states.against_applied(db, host)
     except NodeConfigError as refused:
         files = {"config": "", "applied": "", "diff": "", "refused": refused.message}
     interfaces = _interfaces(shown)
@@ -86,9 +87,9 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
         "templates": [stored["name"] for stored in catalogue.list_templates(db)],
         "picture": drawn,
         "not_drawn": not_drawn,
-        "history": node_admin.history(db, host, limit=HISTORY_ENTRIES),
+        "history": reads.history(db, host, limit=HISTORY_ENTRIES),
         "files": files,
-        "bonding_types": node_admin.list_bonding_types(db),
+        "bonding_types": reads.list_bonding_types(db),
         "option_names": bonding.OPTION_NAMES,
         "option_text": {bond["interface_name"]: _option_text(bond["options"]) for bond in shown["bonds"]},
         "choices": {  # per bond: the options offered as a list; its primary is one of its slaves

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..bonding import MIN_SLAVES, MODES
-from ..network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, Network
+from ovirt_node_config.network.bonding import MIN_SLAVES, MODES
+from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, Network
 
 COLUMNS = (ETHERNET, BOND, VLAN, BRIDGE)
 HEADINGS = ("NICs", "bonds", "VLANs", "bridges")

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import difflib
 
-from .. import network_admin, node_admin, node_network, node_view
-from ..errors import Conflict, NodeConfigError
-from ..persistence.dry_run import RolledBack
-from ..persistence.engine import Database
-from ..persistence.one_transaction import InTransaction
-from .nic_selection import Unsatisfied, select
-from .template import Template
+from ovirt_node_config.errors import Conflict, NodeConfigError
+from ovirt_node_config.fleet.nic_selection import Unsatisfied, select
+from ovirt_node_config.fleet.template import Template
+from ovirt_node_config.nodes import (
+    addresses,
+    bond_options,
+    bonds,
+    host_networks,
+    lookup,
+    network_view,
+    pipeline,
+)
+from ovirt_node_config.persistence.dry_run import RolledBack
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.one_transaction import InTransaction
 
 
 def apply(db: Database, actor: str, ref: object, template: Template) -> dict:
@@ -26,8 +34,8 @@ def apply(db: Database, actor: str, ref: object, template: Template) -> dict:
 def plan(db: Database, actor: str, ref: object, template: Template) -> dict:
     """What applying would do, changing nothing: the changes it would record and the node's
     configuration file as a unified diff against the one it gets now; or why it fails."""
-    host = node_view.host_ref(ref)
-    now = node_network.preview_config(db, ref)
+    host = lookup.host_ref(ref)
+    now = network_view.preview_config(db, ref)
     trial = RolledBack(db, actor)
     try:
         built = trial.write(lambda conn: _build(InTransaction(trial, conn), actor, ref, template))
@@ -48,22 +56,22 @@ def plan(db: Database, actor: str, ref: object, template: Template) -> dict:
 
 
 def _build(db: InTransaction, actor: str, ref: object, template: Template) -> dict:
-    node = node_view.load(db.conn, ref, lock=True)
-    with node_admin.one_change(db.conn):
+    node = lookup.load(db.conn, ref, lock=True)
+    with pipeline.one_change(db.conn):
         _replace_network(db, actor, node, template)
-    return {"host": node.hostname, "config": node_network.preview_config(db, node.hostname)}
+    return {"host": node.hostname, "config": network_view.preview_config(db, node.hostname)}
 
 
 def _replace_network(db: InTransaction, actor: str, node, template: Template) -> None:
     host = node.hostname
     for name in sorted(node.bridges):
-        network_admin.delete_bridge(db, actor, host, name)
+        host_networks.delete_bridge(db, actor, host, name)
     for name in sorted(node.vlans):
-        network_admin.delete_vlan(db, actor, host, name)
+        host_networks.delete_vlan(db, actor, host, name)
     for name in sorted(node.bonds):
-        node_admin.delete_bonding(db, actor, host, name)
+        bonds.delete_bonding(db, actor, host, name)
     if template.bonding_type:
-        node_admin.set_bonding_type(db, actor, host, template.bonding_type)
+        bond_options.set_bonding_type(db, actor, host, template.bonding_type)
     taken: set[str] = set()
     for bond in template.bonds:
         try:
@@ -71,15 +79,15 @@ def _replace_network(db: InTransaction, actor: str, node, template: Template) ->
         except Unsatisfied as unsatisfied:
             raise not_on_the_node(unsatisfied) from None
         taken.update(nics)
-        node_admin.create_bonding(db, actor, host, bond.name, bond.name, nics)
+        bonds.create_bonding(db, actor, host, bond.name, bond.name, nics)
         if bond.options:
-            node_admin.set_bond_options(db, actor, host, bond.name, bond.options)
+            bond_options.set_bond_options(db, actor, host, bond.name, bond.options)
         _addressing(db, actor, host, bond.name, bond.mtu, bond.ipv4)
     for vlan in template.vlans:
-        network_admin.create_vlan(db, actor, host, vlan.parent, vlan.vlan_id, vlan.name)
+        host_networks.create_vlan(db, actor, host, vlan.parent, vlan.vlan_id, vlan.name)
         _addressing(db, actor, host, vlan.name, vlan.mtu, vlan.ipv4)
     for bridge in template.bridges:
-        network_admin.create_bridge(db, actor, host, bridge.name, list(bridge.ports), {"stp": bridge.stp})
+        host_networks.create_bridge(db, actor, host, bridge.name, list(bridge.ports), {"stp": bridge.stp})
         _addressing(db, actor, host, bridge.name, bridge.mtu, bridge.ipv4)
 
 
@@ -90,6 +98,6 @@ def not_on_the_node(unsatisfied: Unsatisfied) -> Conflict:
 
 def _addressing(db: Database, actor: str, host: str, name: str, mtu: int | None, ipv4: dict | None) -> None:
     if mtu is not None:
-        network_admin.set_mtu(db, actor, host, name, mtu)
+        addresses.set_mtu(db, actor, host, name, mtu)
     if ipv4 is not None:
-        node_admin.set_address(db, actor, host, name, ipv4)
+        addresses.set_address(db, actor, host, name, ipv4)

@@ -8,14 +8,15 @@ import json
 
 from sqlalchemy.engine import Connection
 
-from .. import node_view, validation
-from ..errors import Conflict, InvalidInput, NodeConfigError, NotFound
-from ..persistence import fleet_store, node_store
-from ..persistence.engine import Database
-from ..persistence.one_transaction import InTransaction
-from ..report import HardwareReport
-from . import applying, placement, template
-from .template import Template
+from ovirt_node_config import validation
+from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, NotFound
+from ovirt_node_config.fleet import applying, placement, planning, template
+from ovirt_node_config.fleet.template import Template
+from ovirt_node_config.inventory.report import HardwareReport
+from ovirt_node_config.nodes import lookup
+from ovirt_node_config.persistence import fleet_store, node_store
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.one_transaction import InTransaction
 
 # What the audit trail says that is no change by hand: the node's own boots (actor node:...),
 # rules and rollouts placing templates (rule:..., rollout:...), and a template's own entries.
@@ -108,6 +109,19 @@ def resolve(db: Database, design: object) -> tuple[Template, int | None]:
     return template.read(design), None
 
 
+def plan(db: Database, actor: str, host: object, design: object) -> dict:
+    """What a template (a struct, or a stored one's name) would make of the node: the file
+    diff, or why it fails."""
+    return applying.plan(db, actor, host, resolve(db, design)[0])
+
+
+def plan_fleet(db: Database, actor: str, hosts: object, design: object) -> list[dict]:
+    """``plan`` over a list of up to 1000 host names at once (planned in memory: the same
+    answers), each without its whole ``config``."""
+    plans = planning.plan_many(db, actor, hosts, resolve(db, design)[0])
+    return [{key: value for key, value in plan.items() if key != "config"} for plan in plans]
+
+
 def set_rule(db: Database, actor: str, name: object, settings: object) -> dict:
     """Create or replace the rule ``name``: ``{template, priority, match, max_count}``."""
     checked = checked_name("name", name)
@@ -179,7 +193,7 @@ def apply_stored(db: Database, actor: str, ref: object, design: object) -> dict:
 
     def work(conn):
         applied = applying.apply(InTransaction(db, conn), actor, ref, chosen)
-        node = node_view.load(conn, applied["host"])
+        node = lookup.load(conn, applied["host"])
         after = {"template": chosen.name}
         node_store.record_audit(conn, actor, node.id, node.hostname, "template_applied", None, after)
         if template_id is not None:
@@ -193,7 +207,7 @@ def detach(db: Database, actor: str, ref: object) -> dict:
     """The node no longer holds a template (its network stays as it is)."""
 
     def work(conn):
-        node = node_view.load(conn, ref, lock=True)
+        node = lookup.load(conn, ref, lock=True)
         if not fleet_store.release(conn, node.id):
             raise NotFound(f"{node.hostname} holds no template")
         node_store.record_audit(conn, actor, node.id, node.hostname, "template_detached", None, None)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from .. import validation
-from ..errors import InvalidInput
+from ovirt_node_config import validation
+from ovirt_node_config.errors import InvalidInput
 
 FIELDS = {"speed_at_least", "speed", "link", "name", "vendor", "product", "fastest", "count"}
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 
-from .. import validation
-from ..errors import InvalidInput
-from .nic_selection import matches_name
+from ovirt_node_config import validation
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.fleet.nic_selection import matches_name
 
 CONDITIONS = {
     "hostname",

@@ -18,15 +18,17 @@ import difflib
 from dataclasses import replace
 from itertools import count
 
-from .. import bonding, network_admin, node_admin, node_config, node_network, node_view, validation
-from ..errors import NodeConfigError
-from ..network import rules
-from ..persistence import node_store as store
-from ..persistence.engine import Database
-from ..persistence.node_store import BondRow, BridgeRow, NodeView, VlanRow
-from . import applying
-from .nic_selection import Unsatisfied, select
-from .template import Template
+from ovirt_node_config import validation
+from ovirt_node_config.config_file import envelope
+from ovirt_node_config.errors import NodeConfigError
+from ovirt_node_config.fleet import applying
+from ovirt_node_config.fleet.nic_selection import Unsatisfied, select
+from ovirt_node_config.fleet.template import Template
+from ovirt_node_config.network import bonding, rules
+from ovirt_node_config.nodes import addresses, bond_options, host_networks, lookup, network_view
+from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.node_store import BondRow, BridgeRow, NodeView, VlanRow
 
 # The most nodes one call plans (about 2 KiB of diff each).
 MAX_NODES = 1000
@@ -41,7 +43,7 @@ def plan_many(db: Database, actor: str, hosts: object, template: Template) -> li
     """Each named node's plan (as ``applying.plan`` gives it), in the order named (a list of at
     most MAX_NODES host names or UUIDs); a node that is not there, or that cannot be planned,
     says why in ``fails``."""
-    hostnames = [node_view.host_ref(host) for host in validation.array("hosts", hosts, max_items=MAX_NODES)]
+    hostnames = [lookup.host_ref(host) for host in validation.array("hosts", hosts, max_items=MAX_NODES)]
     nodes, types = db.read(lambda conn: (store.load_nodes(conn, hostnames), store.all_bonding_types(conn)))
     plans = []
     for host in hostnames:
@@ -79,9 +81,9 @@ def plan_node(node: NodeView, template: Template, types: list[store.BondingType]
 
 
 def _rendered(node: NodeView) -> str:
-    network = node_network.network_for(node, node_network.reported_names(node))
+    network = network_view.network_for(node, network_view.reported_names(node))
     rules.check(network)
-    return node_config.render(network, node_view.network_stack(node))
+    return envelope.render(network, lookup.network_stack(node))
 
 
 class _Built:
@@ -98,7 +100,7 @@ class _Built:
         nics = {mac: replace(nic, bond_id=None, bridge_id=None) for mac, nic in node.nics.items()}
         self.node = replace(node, nics=nics, bonds={}, vlans={}, bridges={})
         if template.bonding_type:
-            chosen = node_admin.find_bonding_type(self.types, template.bonding_type)
+            chosen = bond_options.find_bonding_type(self.types, template.bonding_type)
             self.changes += chosen != node.bonding_type
             self.node = replace(self.node, bonding_type=chosen)
         taken: set[str] = set()
@@ -116,7 +118,7 @@ class _Built:
         return self.node, self.changes
 
     def _bond(self, name: str, nic_names: list[str], options: dict) -> None:
-        network_admin.refuse_taken(self.node, name)
+        host_networks.refuse_taken(self.node, name)
         if self.node.bonding_type is None or len(nic_names) < bonding.MIN_SLAVES:
             raise _AskTheUseCases
         bond_id = next(self.new_ids)
@@ -136,7 +138,7 @@ class _Built:
 
     def _options(self, name: str, given: dict) -> None:
         bond = self.node.bonds[name]
-        current = node_view.options_of(self.node, bond)
+        current = lookup.options_of(self.node, bond)
         wanted = replace(current, **bonding.option_changes(given))
         slaves = [nic.iface_name for nic in self.node.nics.values() if nic.bond_id == bond.id]
         bonding.check(self.node.bonding_type.mode, wanted, name, slaves)
@@ -160,14 +162,14 @@ class _Built:
         self.changes += 1
 
     def _vlan(self, parent: str, vlan_id: int, name: str) -> None:
-        kind, row = node_view.find_interface(self.node, parent)
+        kind, row = lookup.find_interface(self.node, parent)
         if kind not in ("nic", "bond") or any(
             vlan.vlan_id == vlan_id
             and (vlan.parent_nic_id if kind == "nic" else vlan.parent_bonding_id) == row.id
             for vlan in self.node.vlans.values()
         ):
             raise _AskTheUseCases
-        network_admin.refuse_taken(self.node, name)
+        host_networks.refuse_taken(self.node, name)
         vlan = VlanRow(next(self.new_ids), name, vlan_id, row.id if kind == "nic" else None,
                        row.id if kind == "bond" else None, None, "none", None, None, None, "ignore", None,
                        None)  # fmt: skip
@@ -175,14 +177,14 @@ class _Built:
         self.changes += 1
 
     def _bridge(self, name: str, ports: tuple[str, ...], stp: bool) -> None:
-        network_admin.refuse_taken(self.node, name)
-        members = [node_view.find_interface(self.node, port) for port in ports]
+        host_networks.refuse_taken(self.node, name)
+        members = [lookup.find_interface(self.node, port) for port in ports]
         for kind, row in members:
-            if kind == "bridge" or node_view.controller_of(self.node, kind, row) is not None:
+            if kind == "bridge" or lookup.controller_of(self.node, kind, row) is not None:
                 raise _AskTheUseCases
         if len({(kind, row.id) for kind, row in members}) < len(members):
             raise _AskTheUseCases
-        addressing = network_admin.taken_over_addressing(members)
+        addressing = host_networks.taken_over_addressing(members)
         defaults = {"boot_protocol": "dhcp", "ip_address": None, "netmask": None, "broadcast": None,
                     "ipv6_method": "ignore", "ipv6_address": None, "ipv6_prefix": None}  # fmt: skip
         bridge = BridgeRow(next(self.new_ids), name, stp, None, None, **{**defaults, **addressing})
@@ -193,16 +195,16 @@ class _Built:
 
     def _addressing(self, name: str, mtu: int | None, ipv4: dict | None) -> None:
         if mtu is not None:
-            kind, row = node_view.find_interface(self.node, name)
+            kind, row = lookup.find_interface(self.node, name)
             if kind == "nic" and row.bond_id is not None:
                 raise _AskTheUseCases
             if row.mtu != mtu:
                 self._row(kind, replace(row, mtu=mtu))
                 self.changes += 1
         if ipv4 is not None:
-            wanted = node_admin.address_settings(ipv4)
-            kind, row = node_view.find_interface(self.node, name)
-            if node_view.controller_of(self.node, kind, row) is not None:
+            wanted = addresses.address_settings(ipv4)
+            kind, row = lookup.find_interface(self.node, name)
+            if lookup.controller_of(self.node, kind, row) is not None:
                 raise _AskTheUseCases
             if {key: getattr(row, key) for key in wanted} != wanted:
                 self._row(kind, replace(row, **wanted))

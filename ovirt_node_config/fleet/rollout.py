@@ -17,12 +17,13 @@ import json
 
 from sqlalchemy.engine import Connection
 
-from .. import node_status, node_view, validation
-from ..errors import Conflict, InvalidInput, NodeConfigError, NotFound
-from ..persistence import fleet_store, node_store, rollout_store
-from ..persistence.engine import Database
-from ..persistence.one_transaction import InTransaction
-from . import applying, catalogue, template
+from ovirt_node_config import validation
+from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, NotFound
+from ovirt_node_config.fleet import applying, catalogue, template
+from ovirt_node_config.nodes import lookup
+from ovirt_node_config.persistence import fleet_store, node_store, rollout_store
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.one_transaction import InTransaction
 
 # A node's state after its boot report, as the rollout reads it.
 GOOD = {"ok", "degraded"}
@@ -49,7 +50,7 @@ def start(
         if rollout_store.rollout(conn, checked) is not None:
             raise Conflict(f"rule 'a rollout's name is its own': a rollout named {checked} exists")
         template_id = catalogue.stored(conn, catalogue.checked_name("template", template_name))[0]
-        host_ids = list(dict.fromkeys(node_view.load(conn, host).id for host in hosts))
+        host_ids = list(dict.fromkeys(lookup.load(conn, host).id for host in hosts))
         rollout_store.create(conn, checked, template_id, first, window, host_ids)
         started = {"template": template_name, "nodes": len(host_ids), "canary": first, "max_pending": window}
         node_store.record_audit(conn, actor, None, f"rollout {checked}", "start_rollout", None, started)
@@ -59,26 +60,18 @@ def start(
     return db.write(work)
 
 
-def report_status(db: Database, hostname: object, raw: object, presented: str | None, address: str) -> dict:
-    """The node method: the node's boot report (node_status), then the rollouts it was pending
-    in move on, in the same transaction."""
-
-    def work(conn):
-        answer = node_status.report_status(InTransaction(db, conn), hostname, raw, presented, address)
-        for waiting in rollout_store.pending_for(conn, answer["hostname"]):
-            host_id = waiting["host_id"]
-            if answer["state"] in GOOD:
-                rollout_store.set_node(conn, waiting["id"], host_id, "ok")
-                _fill(db, conn, waiting["name"])
-            elif answer["state"] in BAD:
-                rollout_store.set_node(conn, waiting["id"], host_id, "failed", answer["state"])
-                if waiting["state"] == "running":
-                    rollout_store.set_state(
-                        conn, waiting["id"], "stopped", f"{answer['hostname']}: {answer['state']}"
-                    )
-        return answer
-
-    return db.write(work)
+def boot_reported(db: Database, conn: Connection, hostname: str, state: str) -> None:
+    """In the transaction of ``hostname``'s boot report (``boot.report_status``), which left it
+    in ``state``: the rollouts it was pending in move on."""
+    for waiting in rollout_store.pending_for(conn, hostname):
+        host_id = waiting["host_id"]
+        if state in GOOD:
+            rollout_store.set_node(conn, waiting["id"], host_id, "ok")
+            _fill(db, conn, waiting["name"])
+        elif state in BAD:
+            rollout_store.set_node(conn, waiting["id"], host_id, "failed", state)
+            if waiting["state"] == "running":
+                rollout_store.set_state(conn, waiting["id"], "stopped", f"{hostname}: {state}")
 
 
 def resume(db: Database, actor: str, name: object) -> dict:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import validation
-from ..errors import InvalidInput
-from ..network import rules
-from .nic_selection import NicPredicate, predicate
+from ovirt_node_config import validation
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.fleet.nic_selection import NicPredicate, predicate
+from ovirt_node_config.network import rules
 
 MAX_ITEMS = 16
 

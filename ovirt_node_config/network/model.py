@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..bonding import BondOptions
+from ovirt_node_config.network.bonding import BondOptions
 
 ETHERNET, BOND, VLAN, BRIDGE = "ethernet", "bond", "vlan", "bridge"
 KINDS = (ETHERNET, BOND, VLAN, BRIDGE)

@@ -19,9 +19,20 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .. import bonding, validation
-from ..errors import Conflict, InvalidInput
-from .model import BOND, BRIDGE, ETHERNET, IPV4_METHODS, IPV6_METHODS, KINDS, VLAN, Interface, Network
+from ovirt_node_config import validation
+from ovirt_node_config.errors import Conflict, InvalidInput
+from ovirt_node_config.network import bonding
+from ovirt_node_config.network.model import (
+    BOND,
+    BRIDGE,
+    ETHERNET,
+    IPV4_METHODS,
+    IPV6_METHODS,
+    KINDS,
+    VLAN,
+    Interface,
+    Network,
+)
 
 MIN_MTU, MAX_MTU, MIN_IPV6_MTU, DEFAULT_MTU = 68, 65535, 1280, 1500
 MIN_VLAN_ID, MAX_VLAN_ID = 1, 4094

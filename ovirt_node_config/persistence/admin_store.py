@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .tables import admin_sessions, admins
+from ovirt_node_config.persistence.tables import admin_sessions, admins
 
 
 def password_hash(conn: Connection, name: str) -> str | None:

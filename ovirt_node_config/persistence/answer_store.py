@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from .driver import Driver, in_list
-from .engine import Database
+from ovirt_node_config.persistence.driver import Driver, in_list
+from ovirt_node_config.persistence.engine import Database
 
 _REPLAY = (
     "SELECT a.method, h.hostname, a.answer, h.credential_hash FROM cached_answers a"

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .engine import normalise_url
+from ovirt_node_config.persistence.engine import normalise_url
 
 PAGES_PER_STEP = 1024  # 4 MiB at a time, then the server may write
 

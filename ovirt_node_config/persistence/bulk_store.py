@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
-from .engine import normalise_url, open_engine
-from .tables import cpus, hosts, nics
+from ovirt_node_config.persistence.engine import normalise_url, open_engine
+from ovirt_node_config.persistence.tables import cpus, hosts, nics
 
 
 def insert_hosts(conn: Connection, rows: list[dict]) -> dict[str, int]:

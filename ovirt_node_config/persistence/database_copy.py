@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import Engine, Table, func, insert, inspect, select, text
 from sqlalchemy.types import DateTime
 
-from .. import timestamps
-from .engine import write_transaction
-from .migrations import migrate, pending
-from .tables import metadata
+from ovirt_node_config import timestamps
+from ovirt_node_config.persistence.engine import write_transaction
+from ovirt_node_config.persistence.migrations import migrate, pending
+from ovirt_node_config.persistence.tables import metadata
 
 # Rows every migrated database holds from its migrations (sql/001, sql/004): compared, not copied.
 SEEDED = ("bonding_types",)

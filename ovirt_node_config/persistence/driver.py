@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
-from .tables import metadata
+from ovirt_node_config.persistence.tables import metadata
 
 _INFO_KEY = "ovirt_driver"
 SQLITE_MAX_PARAMETERS = 32_000  # per statement; SQLite takes 32,766

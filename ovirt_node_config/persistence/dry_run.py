@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
-from . import node_store
-from .engine import Database, write_transaction
+from ovirt_node_config.persistence import node_store
+from ovirt_node_config.persistence.engine import Database, write_transaction
 
 T = TypeVar("T")
 

@@ -22,10 +22,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
-from .. import settings
-from ..errors import Busy, Conflict, InvalidInput
-from .driver import placeholders, pooled_cursor
-from .tables import metadata
+from ovirt_node_config import settings
+from ovirt_node_config.errors import Busy, Conflict, InvalidInput
+from ovirt_node_config.persistence.driver import placeholders, pooled_cursor
+from ovirt_node_config.persistence.tables import metadata
 
 log = logging.getLogger("ovirt_node_config.database")
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .driver import Driver
-from .tables import audit_log, host_templates, hosts, network_templates, template_rules
+from ovirt_node_config.persistence.driver import Driver
+from ovirt_node_config.persistence.tables import (
+    audit_log,
+    host_templates,
+    hosts,
+    network_templates,
+    template_rules,
+)
 
 # On every first boot (the boot storm's path, on the driver: see driver.py): is there any rule?
 _ANY_RULE = "SELECT 1 FROM template_rules LIMIT 1"

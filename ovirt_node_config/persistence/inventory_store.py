@@ -8,56 +8,20 @@ This is the boot storm's path, so its SQL is written out and run on the driver (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 from sqlalchemy.engine import Connection
 
-from ..report import Cpu, HardwareReport, Nic, Skipped
-from .answer_store import bump_versions
-from .driver import Driver, in_list
-from .engine import StaleState
-from .node_store import NicRow, NodeView
+from ovirt_node_config.inventory import sync_plan
+from ovirt_node_config.inventory.report import Cpu, HardwareReport
+from ovirt_node_config.network.bonding import MIN_SLAVES
+from ovirt_node_config.persistence.answer_store import bump_versions
+from ovirt_node_config.persistence.driver import Driver, in_list
+from ovirt_node_config.persistence.engine import Database, StaleState
+from ovirt_node_config.persistence.node_store import NicRow, NodeView
 
 CPU_COLUMNS = [f.name for f in fields(Cpu) if f.name != "index"]
-
-
-@dataclass(frozen=True)
-class StoredHost:
-    id: int
-    hostname: str
-    uuid: str | None
-    arch: str
-    memory_mb: int
-    config_version: int
-    reported_network_stack: str | None
-    credential_hash: str | None
-
-
-@dataclass(frozen=True)
-class StoredNic:
-    id: int
-    host_id: int
-    mac: str
-    iface_name: str
-    bandwidth_mbps: int | None
-    boot_protocol: str
-    ip_address: str | None
-    netmask: str | None
-    broadcast: str | None
-    link_state: str | None
-    reported_mtu: int | None
-    max_mtu: int | None
-    reported_ipv6: str | None
-    vendor: str | None = None
-    product: str | None = None
-
-
-@dataclass
-class HostState:
-    by_uuid: StoredHost | None
-    by_hostname: StoredHost | None
-    cpus: list[Cpu]
-    nics: dict[str, StoredNic]  # by MAC: the matched host's NICs and every reported MAC
 
 
 def _columns(record, *leaving: str) -> str:
@@ -67,8 +31,8 @@ def _columns(record, *leaving: str) -> str:
 
 # The boot path's statements, on the driver (see driver.py): the same SQL on both databases,
 # except that SQLite has no row locks (its writers hold the database lock).
-_HOSTS = f"SELECT {_columns(StoredHost)} FROM hosts WHERE uuid = ? OR hostname = ? ORDER BY id"
-_NICS = f"SELECT {_columns(StoredNic)} FROM nics WHERE host_id = ?{{or_macs}} ORDER BY mac"
+_HOSTS = f"SELECT {_columns(sync_plan.StoredHost)} FROM hosts WHERE uuid = ? OR hostname = ? ORDER BY id"
+_NICS = f"SELECT {_columns(sync_plan.StoredNic)} FROM nics WHERE host_id = ?{{or_macs}} ORDER BY mac"
 _CPUS = f"SELECT cpu_index, {', '.join(CPU_COLUMNS)} FROM cpus WHERE host_id = ? ORDER BY cpu_index"
 _DEGRADED = (
     "SELECT b.interface_name FROM bondings b LEFT JOIN bondings_nics s ON s.bonding_id = b.id"
@@ -101,12 +65,12 @@ def _locking(db: Driver, sql: str, lock: bool) -> str:
     return sql + " FOR UPDATE" if lock and db.postgres else sql
 
 
-def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) -> HostState:
+def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) -> sync_plan.HostState:
     """The hosts matching the report's UUID or name, and every NIC involved; ``lock`` takes row
     locks (hosts, then NICs in MAC order) for a writer."""
     db = Driver(conn)
     found = [
-        StoredHost(*row)
+        sync_plan.StoredHost(*row)
         for row in db.execute(_locking(db, _HOSTS, lock), (report.uuid, report.hostname)).rows()
     ]
     by_uuid = next((h for h in found if report.uuid and h.uuid == report.uuid), None)
@@ -117,8 +81,8 @@ def load_state(conn: Connection, report: HardwareReport, *, lock: bool = False) 
     or_macs = f" OR mac IN {in_list(len(macs))}" if macs else ""
     nic_rows = db.execute(_locking(db, _NICS.format(or_macs=or_macs), lock), (host_id, *macs)).rows()
     cpu_rows = db.execute(_CPUS, (host_id,)).rows() if host_id is not None else []
-    stored_nics = [StoredNic(*row) for row in nic_rows]
-    return HostState(
+    stored_nics = [sync_plan.StoredNic(*row) for row in nic_rows]
+    return sync_plan.HostState(
         by_uuid=by_uuid,
         by_hostname=by_hostname,
         cpus=[Cpu(*row) for row in cpu_rows],
@@ -131,36 +95,6 @@ def degraded_bonds(conn: Connection, host_id: int, min_slaves: int) -> list[str]
     return [name for (name,) in Driver(conn).execute(_DEGRADED, (host_id, min_slaves)).rows()]
 
 
-@dataclass
-class SyncPlan:
-    """The row changes that bring the inventory in line with one report."""
-
-    host: StoredHost | None  # the matched host, None when it is new
-    host_changes: dict[str, object]  # columns to set on the host (all of them when new)
-    replace_cpus: bool
-    insert_nics: list[Nic] = field(default_factory=list)
-    update_nics: list[tuple[StoredNic, dict[str, object]]] = field(default_factory=list)
-    move_nics: list[tuple[StoredNic, Nic]] = field(default_factory=list)
-    delete_nics: list[StoredNic] = field(default_factory=list)
-    # Reported interfaces the sync could not tell apart, and so did not store.
-    unresolved: list[Skipped] = field(default_factory=list)
-    # Stored NICs not in the report, kept because the report could not name every interface.
-    kept_nics: list[StoredNic] = field(default_factory=list)
-    credential_digest: str | None = None  # a new credential for the host, set as it is written
-
-    @property
-    def is_noop(self) -> bool:
-        return bool(self.host) and not (
-            self.credential_digest
-            or self.host_changes
-            or self.replace_cpus
-            or self.insert_nics
-            or self.update_nics
-            or self.move_nics
-            or self.delete_nics
-        )
-
-
 @dataclass(frozen=True)
 class Applied:
     """What writing a sync plan did."""
@@ -171,7 +105,7 @@ class Applied:
     created: NodeView | None = None  # a new host as stored, from the rows as inserted
 
 
-def apply_sync(conn: Connection, plan: SyncPlan, report: HardwareReport) -> Applied:
+def apply_sync(conn: Connection, plan: sync_plan.SyncPlan, report: HardwareReport) -> Applied:
     """Write ``plan``. A new host is inserted at config_version 1 and read back from what the
     inserts return (with the columns' defaults), so nothing needs to read it again."""
     db = Driver(conn)
@@ -259,3 +193,51 @@ def _release(db: Driver, nic_ids: list[int]) -> list[tuple[str, str]]:
 def _expect(result: Driver, count: int) -> None:
     if result.rowcount != count:
         raise StaleState(f"expected {count} rows to change, {result.rowcount} did")
+
+
+def identify(db: Database, report: HardwareReport, keep: Callable | None = None) -> sync_plan.SyncResult:
+    """Bring the inventory in line with ``report`` in one transaction; returns what changed.
+    (The server's road, which first asks who the caller is, is ``trust.enrolment.identify``.)
+
+    Without ``keep``, an unchanged report is only read. ``keep(conn, result, created)`` is for a
+    caller that writes something of its own with every result: the sync then runs straight in one
+    write transaction and calls it there, whether the report changed anything or not (``created``:
+    the node as stored when the report created it, else None)."""
+
+    def read(conn):
+        plan = sync_plan.plan_sync(load_state(conn, report), report)
+        if not plan.is_noop:
+            return None
+        degraded = degraded_bonds(conn, plan.host.id, MIN_SLAVES)
+        return sync_plan.result_of(plan, report, plan.host.id, degraded, [], plan.host.config_version)
+
+    if keep is None:
+        unchanged = db.read(read)
+        if unchanged is not None:
+            return unchanged
+
+    def write(conn):
+        result, created = sync(conn, load_state(conn, report, lock=True), report)
+        if keep is not None:
+            keep(conn, result, created)
+        return result
+
+    return db.write(write)
+
+
+def sync(
+    conn, state: sync_plan.HostState, report: HardwareReport, *, credential_digest: str | None = None
+) -> tuple[sync_plan.SyncResult, NodeView | None]:
+    """In a write transaction that read ``state`` with locks: write what ``report`` changes, and
+    give the host ``credential_digest`` when one is given. Returns the result and, for a host
+    created now, the node as stored."""
+    plan = sync_plan.plan_sync(state, report)
+    plan.credential_digest = credential_digest
+    if plan.is_noop:
+        applied = Applied(plan.host.id, [], plan.host.config_version)
+    else:
+        applied = apply_sync(conn, plan, report)
+    # A host created now has no bonds yet.
+    degraded = degraded_bonds(conn, applied.host_id, MIN_SLAVES) if plan.host else []
+    result = sync_plan.result_of(plan, report, applied.host_id, degraded, applied.released, applied.version)
+    return result, applied.created

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from .engine import write_transaction
+from ovirt_node_config.persistence.engine import write_transaction
 
 FILE_PATTERN = re.compile(
     r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)(?:\.(?P<dialect>postgres|sqlite))?\.sql$"

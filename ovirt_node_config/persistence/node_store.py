@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection
 
-from .status_store import stored_degraded_count
-from .tables import (
+from ovirt_node_config.persistence.status_store import stored_degraded_count
+from ovirt_node_config.persistence.tables import (
     audit_log,
     bonding_arp_targets,
     bonding_types,

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
-from .engine import Database
+from ovirt_node_config.persistence.engine import Database
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .tables import hosts, network_templates, rollout_nodes, rollouts
+from ovirt_node_config.persistence.tables import hosts, network_templates, rollout_nodes, rollouts
 
 
 def create(

@@ -7,7 +7,7 @@ from sqlalchemy import and_, case, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from .tables import bondings, bondings_nics, hosts
+from ovirt_node_config.persistence.tables import bondings, bondings_nics, hosts
 
 STATUS_COLUMNS = (
     hosts.c.last_seen_at,

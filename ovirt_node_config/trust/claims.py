@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..errors import CredentialRequired, NotFound
-from ..persistence.inventory_store import HostState, StoredHost
-from ..persistence.node_store import NodeView
-from ..report import HardwareReport
-from .credentials import matches
+from ovirt_node_config.errors import CredentialRequired, NotFound
+from ovirt_node_config.inventory.report import HardwareReport
+from ovirt_node_config.inventory.sync_plan import HostState, StoredHost
+from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.trust.credentials import matches
 
 # What a held claim would have done; the node is told which, and nothing about the other host.
 KINDS = {

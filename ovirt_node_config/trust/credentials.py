@@ -14,8 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-# The longest Bearer value looked at; anything longer is no credential of ours.
-MAX_CREDENTIAL_LENGTH = 128
+from ovirt_node_config.validation import MAX_CREDENTIAL_LENGTH
 
 
 @dataclass(frozen=True)

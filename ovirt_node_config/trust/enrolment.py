@@ -3,39 +3,37 @@
 :func:`identify` runs :func:`claims.judge` in the transaction that syncs the report, on the rows
 it locked, so that nothing can change between the verdict and the write:
 
-- applied: the sync (``inventory.sync``), the host given a credential when it holds none (the
-  credential goes back in this answer only), node-side changes audited as
-  ``node:<host>@<address>``;
+- applied: the sync (``persistence.inventory_store.sync``), the host given a credential when it
+  holds none (the credential goes back in this answer only), node-side changes audited as
+  ``node:<host>@<address>``, then what the caller runs after it (``after_sync``: the boot wing
+  places a new node's template and keeps answers there);
 - held: the claim is kept (once per distinct claim) with an audit row, committed, and the node
   is answered 409 naming the kind of conflict;
 - a new host: enrolled at once under the ``open`` policy; under ``approve`` kept as an
   enrolment claim with a credential of its own, the node told it waits for an administrator;
   under ``registered`` enrolled only when its UUID or a MAC was registered (else 403).
 
-Administrators list, show (beside the current state), accept and reject claims here too.
+Administrators answer the claims held here in ``held_claims``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.engine import Connection
 
-from .. import inventory, timestamps, validation
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Throttled
-from ..fleet import catalogue
-from ..inventory import SyncResult
-from ..persistence import inventory_store, node_store, trust_store
-from ..persistence.engine import Database
-from ..persistence.trust_store import Claim
-from ..report import Cpu, HardwareReport, Nic, Skipped
-from . import claims
-from .credentials import CredentialKey, matches, new_secret
-from .enrolment_rate import EnrolmentRate
+from ovirt_node_config.errors import Conflict, Forbidden, Throttled
+from ovirt_node_config.inventory import sync_plan
+from ovirt_node_config.inventory.report import Cpu, HardwareReport, Nic, Skipped
+from ovirt_node_config.inventory.sync_plan import SyncResult
+from ovirt_node_config.persistence import inventory_store, node_store, trust_store
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.trust import claims
+from ovirt_node_config.trust.credentials import CredentialKey, new_secret
+from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
 # open: a new host is enrolled at its first identify (the 2008 behaviour, and what a lab wants);
 # approve: it waits, as a claim, until an administrator accepts it (MAAS's "New");
@@ -130,14 +128,17 @@ class Trust:
         return hostname in self.legacy_names.values() or trust_store.has_legacy_address(conn, hostname)
 
 
-Keep = Callable[[Connection, SyncResult, object], None]
+# Called in the sync's transaction with (conn, result, the new node or None): what the caller
+# does with every applied report (places a new node's template, keeps answers for its next boot).
+AfterSync = Callable[[Connection, SyncResult, object], None]
 
 
 def identify(
-    trust: Trust, report: HardwareReport, caller: Caller, keep: Keep | None = None
+    trust: Trust, report: HardwareReport, caller: Caller, after_sync: AfterSync | None = None
 ) -> SyncResult | Pending:
-    """Sync ``report`` if it is the caller's to apply (see the module's docstring); raises
-    CredentialRequired, Conflict (a held claim) or Throttled."""
+    """Sync ``report`` if it is the caller's to apply (see the module's docstring), then run
+    ``after_sync`` in the same transaction; raises CredentialRequired, Conflict (a held claim)
+    or Throttled."""
     presented = trust.presented(caller.credential)
 
     def write(conn: Connection):
@@ -177,14 +178,12 @@ def identify(
             if verdict.issue_credential or (new_host and caller.can_hold_credential)
             else None
         )
-        result, created = inventory.sync(
+        result, created = inventory_store.sync(
             conn, state, report, credential_digest=issued.digest if issued else None
         )
         _audit_sync(conn, caller, result, issued is not None)
-        if created:  # a rule may give it a template, in this same transaction
-            catalogue.place_new_node(trust.db, conn, result.host_id, report)
-        if keep is not None:
-            keep(conn, result, created)
+        if after_sync is not None:
+            after_sync(conn, result, created)
         return replace(result, credential=issued.credential) if issued else result
 
     outcome = trust.db.write(write)
@@ -201,7 +200,7 @@ def _hold(
     report: HardwareReport,
     caller: Caller,
     kind: str,
-    host: inventory_store.StoredHost | None,
+    host: sync_plan.StoredHost | None,
     credential_hash: str | None,
 ) -> int:
     """Keep a claim (the same claim from the same address again: once) and audit it."""
@@ -270,239 +269,6 @@ def _audit_sync(conn: Connection, caller: Caller, result: SyncResult, issued: bo
 
 
 # Administrators ---------------------------------------------------------------------------------
-
-
-def list_claims(db: Database, kind: object = None) -> list[dict]:
-    wanted = None if kind in (None, "") else _kind(kind)
-    return [_claim_line(claim) for claim in db.read(lambda conn: trust_store.claims(conn, kind=wanted))]
-
-
-def show_claim(db: Database, ref: object) -> dict:
-    """The claim beside the current state of what it is about: the host it names (or would
-    rename), and the hosts that own the MACs it reports."""
-
-    def work(conn):
-        claim = _find(conn, ref)
-        report = report_from_json(claim.report)
-        state = inventory_store.load_state(conn, report)
-        host = state.by_uuid or state.by_hostname
-        owners = {nic.mac: nic.host_id for nic in state.nics.values() if not host or nic.host_id != host.id}
-        others = {}
-        for host_id in set(owners.values()):
-            found = node_store.hostname_of(conn, host_id)
-            if found:
-                others[host_id] = found
-        current = {}
-        if host is not None:
-            current = {
-                "hostname": host.hostname,
-                "uuid": host.uuid or "",
-                "nics": [
-                    {"mac": nic.mac, "iface_name": nic.iface_name}
-                    for nic in sorted(state.nics.values(), key=lambda n: n.mac)
-                    if nic.host_id == host.id
-                ],
-            }
-        return {
-            **_claim_line(claim),
-            "claimed": {
-                "hostname": report.hostname,
-                "uuid": report.uuid or "",
-                "arch": report.arch,
-                "memory_mb": report.memory_mb,
-                "nics": [{"mac": nic.mac, "iface_name": nic.iface_name} for nic in report.nics],
-            },
-            "current": current,
-            "macs_of_other_hosts": [
-                {"mac": mac, "hostname": others[host_id]}
-                for mac, host_id in sorted(owners.items())
-                if host_id in others
-            ],
-        }
-
-    return db.read(work)
-
-
-def accept(trust: Trust, actor: str, ref: object) -> dict:
-    """Apply what the claim asked for, as the node reported it, and drop the claim. An enrolment
-    gives the new host the credential its node was given; any other claim leaves the host's
-    credential only if the claimant proved it, else takes it away, so that the node that boots
-    next as this host is enrolled anew."""
-
-    def work(conn):
-        claim = _find(conn, ref)
-        report = report_from_json(claim.report)
-        if claim.kind == "name-taken":  # replacement hardware: the host takes the new UUID
-            state = inventory_store.load_state(conn, report, lock=True)
-            if state.by_uuid is None and state.by_hostname is not None:
-                node_store.set_host_uuid(conn, state.by_hostname.id, report.uuid)
-        state = inventory_store.load_state(conn, report, lock=True)
-        host = state.by_uuid or state.by_hostname  # as stored before the claim is applied
-        if claim.kind == "enrolment" and host is not None and host.id != claim.host_id:
-            raise Conflict(
-                f"rule 'a host name is one node's': {report.hostname} was enrolled since; reject the claim"
-            )
-        credential = claim.credential_hash if claim.kind == "enrolment" else None
-        result, _ = inventory.sync(conn, state, report, credential_digest=credential)
-        if (
-            claim.kind != "enrolment"
-            and host is not None
-            and not matches(host.credential_hash, claim.credential_hash)
-        ):
-            trust_store.set_credential(conn, result.host_id, None)
-        _drop(conn, claim)
-        node_store.record_audit(
-            conn, actor, result.host_id, result.hostname, "accept_claim", None, _audited(claim, result)
-        )
-        return {"accepted": claim.id, "kind": claim.kind, "hostname": result.hostname}
-
-    return trust.db.write(work)
-
-
-def reject(db: Database, actor: str, ref: object) -> dict:
-    def work(conn):
-        claim = _find(conn, ref)
-        _drop(conn, claim)
-        node_store.record_audit(
-            conn,
-            actor,
-            claim.host_id,
-            claim.hostname,
-            "reject_claim",
-            None,
-            {"claim": claim.id, "kind": claim.kind},
-        )
-        return {"rejected": claim.id, "kind": claim.kind, "hostname": claim.hostname}
-
-    return db.write(work)
-
-
-def associate_legacy_address(db: Database, actor: str, host: object, address: object) -> dict:
-    """Let the 2008 appliance at ``address`` speak for ``host`` (None or "": for no host)."""
-    where = _address(address)
-    name = None if host in (None, "") else validation.hostname("host", host)
-
-    def work(conn):
-        before = trust_store.set_legacy_address(conn, where, name)
-        for hostname in dict.fromkeys(n for n in (before, name) if n):  # on each host's trail
-            host_id = node_store.host_id_named(conn, hostname)
-            node_store.record_audit(
-                conn, actor, host_id, hostname, "legacy_address", {where: before}, {where: name}
-            )
-        return {"address": where, "hostname": name or "", "before": before or ""}
-
-    return db.write(work)
-
-
-def register(db: Database, actor: str, values: object) -> dict:
-    """Register SMBIOS UUIDs and MACs: under the ``registered`` policy, a new host whose report
-    carries one of them is enrolled."""
-    items = validation.array("values", values, max_items=256)
-    checked = [_identity(f"values[{index}]", value) for index, value in enumerate(items)]
-
-    def work(conn):
-        for kind, value in checked:
-            trust_store.register(conn, kind, value)
-        node_store.record_audit(conn, actor, None, "-", "register", None, [v for _, v in checked])
-        return {"registered": [value for _, value in checked]}
-
-    return db.write(work)
-
-
-def unregister(db: Database, actor: str, value: object) -> dict:
-    _, normal = _identity("value", value)
-
-    def work(conn):
-        if not trust_store.unregister(conn, normal):
-            raise NotFound(f"{normal} is not registered")
-        node_store.record_audit(conn, actor, None, "-", "unregister", normal, None)
-        return {"unregistered": normal}
-
-    return db.write(work)
-
-
-def list_registrations(db: Database) -> list[dict]:
-    return [{"kind": kind, "value": value} for kind, value in db.read(trust_store.registrations)]
-
-
-def _identity(field: str, value: object) -> tuple[str, str]:
-    """("uuid", UUID) or ("mac", MAC) of a value that is one or the other."""
-    text = validation.text(field, value, max_length=64)
-    try:
-        return "mac", validation.mac(field, text)
-    except InvalidInput:
-        pass
-    uuid = validation.smbios_uuid(field, text)
-    if uuid is None:
-        raise InvalidInput(field, f"is an SMBIOS placeholder, which no node can be known by: {text[:40]!r}")
-    return "uuid", uuid
-
-
-def list_legacy_addresses(db: Database) -> list[dict]:
-    return [{"address": a, "hostname": h} for a, h in db.read(trust_store.legacy_addresses)]
-
-
-def _address(value: object) -> str:
-    text = validation.text("address", value, max_length=64)
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise InvalidInput("address", f"is not an IP address: {text[:64]!r}") from None
-
-
-def _drop(conn: Connection, claim: Claim) -> None:
-    if not trust_store.drop(conn, claim.id):  # another administrator answered it meanwhile
-        raise NotFound(f"claim {claim.id} was answered meanwhile")
-
-
-def _find(conn: Connection, ref: object) -> Claim:
-    """A claim by its number, or by host name when exactly one claim names that host."""
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        found = trust_store.claims(conn, claim_id=ref)
-    else:
-        text = validation.text("claim", ref, max_length=253)
-        if text.isascii() and text.isdigit():
-            found = trust_store.claims(conn, claim_id=int(text))
-        else:
-            found = trust_store.claims(conn, hostname=validation.hostname("claim", text))
-            if len(found) > 1:
-                numbers = ", ".join(str(claim.id) for claim in found)
-                raise Conflict(
-                    f"rule 'a claim is named once': {text} has claims {numbers}; name one by its number"
-                )
-    if not found:
-        raise NotFound(f"no claim {validation.text('claim', str(ref), max_length=253)!r}")
-    return found[0]
-
-
-def _kind(value: object) -> str:
-    if value not in claims.KINDS:
-        raise InvalidInput("kind", f"must be one of {', '.join(claims.KINDS)}, not {value!r}"[:200])
-    return value
-
-
-def _claim_line(claim: Claim) -> dict:
-    at = claim.created_at
-    return {
-        "id": claim.id,
-        "kind": claim.kind,
-        "description": claims.KINDS[claim.kind],
-        "hostname": claim.hostname,
-        "uuid": claim.uuid or "",
-        "address": claim.address,
-        "via": claim.via,
-        "at": timestamps.iso(at),
-    }
-
-
-def _audited(claim: Claim, result: SyncResult) -> dict:
-    return {
-        "claim": claim.id,
-        "kind": claim.kind,
-        "added": result.added,
-        "removed": result.removed,
-        "moved_here": result.moved,
-    }
 
 
 def report_json(report: HardwareReport) -> str:

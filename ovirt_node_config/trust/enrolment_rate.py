@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from ..errors import Throttled
+from ovirt_node_config.errors import Throttled
 
 MAX_ADDRESSES = 10_000
 BURST_S = 60.0  # a bucket holds this many seconds of its rate

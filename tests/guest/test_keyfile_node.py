@@ -22,8 +22,8 @@ import pytest
 from guest_node import HOST, agent_run, booted, enrolled_disk, recorded, start_server
 from guest_vm import MAC
 
-from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network
+from ovirt_node_config.config_file import envelope
 
 SLAVES = {"eth1": MAC(0x11), "eth2": MAC(0x12)}
 BOND_ADDRESS = {"boot_protocol": "static", "ip_address": "10.77.0.10", "netmask": "255.255.255.0"}
@@ -84,8 +84,8 @@ def make_bond(admin, bonding_type: str, options: dict) -> None:
 
 
 def rendered_options(admin) -> dict[str, str]:
-    sections = node_config.parse(admin.preview_config(HOST))
-    return desired_network.from_commands(node_config.parse_augtool(sections.augtool)).bonds["bond0"].options
+    sections = envelope.parse(admin.preview_config(HOST))
+    return desired_network.from_commands(envelope.parse_augtool(sections.augtool)).bonds["bond0"].options
 
 
 @pytest.fixture(scope="module")

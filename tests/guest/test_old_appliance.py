@@ -11,8 +11,8 @@ from guest_node import HOST, UUID, booted, recorded, start_server
 from guest_vm import MAC
 from support import enrol_without_credential, make_report
 
-from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network
+from ovirt_node_config.config_file import envelope
 from ovirt_node_config.persistence.engine import Database
 
 APPLIANCE_ADDRESS = "127.0.0.2"  # the server sees the guest's calls from here
@@ -53,8 +53,8 @@ def appliance_boots(tmp_path_factory):
                 admin.create_bonding(HOST, "bond0", "bond0", list(SLAVES.values()))
                 admin.set_address(HOST, "bond0", STATIC)
                 admin.set_bond_options(HOST, "bond0", bond_options)
-                sections = node_config.parse(admin.preview_config(HOST))
-                rendered = desired_network.from_commands(node_config.parse_augtool(sections.augtool))
+                sections = envelope.parse(admin.preview_config(HOST))
+                rendered = desired_network.from_commands(envelope.parse_augtool(sections.augtool))
                 guest.signal(f"go-{number}")
                 state = recorded(guest, str(number))
                 seen.append(

@@ -2,8 +2,8 @@
 
 from hypothesis import strategies as st
 
-from ovirt_node_config import bonding
-from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.network import bonding
+from ovirt_node_config.network.bonding import BondOptions
 
 IFACE_NAMES = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}", fullmatch=True)
 ARP_TARGETS = st.lists(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from support import require
 
-from ovirt_node_config import node_config
-from ovirt_node_config.augeas_apply import apply_commands
+from ovirt_node_config.agent.augeas_apply import apply_commands
+from ovirt_node_config.config_file import envelope
 from ovirt_node_config.network.model import Network
 
 CONNECTIONS = "etc/NetworkManager/system-connections"
@@ -20,8 +20,8 @@ READER = Path(__file__).parent / "nm_keyfile_reader.py"
 
 def applied(root: Path, node: Network) -> dict[str, dict]:
     """Render, read back strictly, apply with python-augeas; every keyfile as INI, with its mode."""
-    sections = node_config.parse(node_config.render(node, "keyfile"))
-    apply_commands(root, node_config.parse_augtool(sections.augtool))
+    sections = envelope.parse(envelope.render(node, "keyfile"))
+    apply_commands(root, envelope.parse_augtool(sections.augtool))
     files = {}
     for path in sorted((root / CONNECTIONS).iterdir()):
         ini = configparser.ConfigParser(interpolation=None)

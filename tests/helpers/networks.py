@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.network.bonding import BondOptions
 from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
 
 

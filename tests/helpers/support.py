@@ -20,8 +20,11 @@ import forked_servers
 import pytest
 from sqlalchemy import select
 
-from ovirt_node_config import admins, inventory, node_admin
+from ovirt_node_config.accounts import admins
 from ovirt_node_config.bench.server_process import ServerProcess
+from ovirt_node_config.inventory.report import parse_report
+from ovirt_node_config.nodes import bond_options, bonds
+from ovirt_node_config.persistence import inventory_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import (
     bonding_arp_targets,
@@ -31,7 +34,6 @@ from ovirt_node_config.persistence.tables import (
     hosts,
     nics,
 )
-from ovirt_node_config.report import parse_report
 
 
 class RunningServer(ServerProcess):
@@ -194,13 +196,13 @@ BOND_OPTION_COLUMNS = (
 def enrol_without_credential(db, report: dict) -> None:
     """A host as the 2008 appliances (or a release before node credentials) leave it: in the
     inventory, holding no credential, so its 2008 config GET is served."""
-    inventory.identify(db, parse_report(report))
+    inventory_store.identify(db, parse_report(report))
 
 
 def add_bond(db, hostname: str, interface_name: str, macs: list[str], bonding_type: str = "Failover") -> None:
     """Bond NICs of a node through the bonding domain rules, as an administrator would."""
-    node_admin.set_bonding_type(db, "test-admin", hostname, bonding_type)
-    node_admin.create_bonding(db, "test-admin", hostname, interface_name, interface_name, macs)
+    bond_options.set_bonding_type(db, "test-admin", hostname, bonding_type)
+    bonds.create_bonding(db, "test-admin", hostname, interface_name, interface_name, macs)
 
 
 def make_report(

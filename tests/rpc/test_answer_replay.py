@@ -12,7 +12,7 @@ import xmlrpc.client
 import pytest
 from support import RunningServer, add_admin, admin_proxy, make_report
 
-from ovirt_node_config import node_network
+from ovirt_node_config.nodes import network_view
 from ovirt_node_config.persistence.engine import Database
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -54,7 +54,7 @@ def kept_count(server) -> int:
 
 
 def expected_config(db) -> str:
-    return node_network.get_config(db, "node1", MACS).text
+    return network_view.get_config(db, "node1", MACS).text
 
 
 def test_an_unchanged_reboot_is_answered_from_what_was_kept(fleet):

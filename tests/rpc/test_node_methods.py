@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from support import add_bond, enrol_without_credential, http_get, make_report
 
-from ovirt_node_config import node_admin, node_config
-from ovirt_node_config.config_file import stacks
-from ovirt_node_config.trust import enrolment
+from ovirt_node_config.config_file import envelope, stacks
+from ovirt_node_config.nodes import addresses, lifecycle, reads
+from ovirt_node_config.trust import registrations
 
 MAC1, MAC2, MAC3, MAC4 = (f"52:54:00:00:00:0{i}" for i in range(1, 5))
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "lshw"
@@ -140,13 +140,13 @@ def test_a_nics_mtu_its_maximum_and_ipv6_addresses_are_kept_and_shown(server, db
     report = make_report(macs=(MAC1,))
     report["nics"][0].update(mtu=9000, max_mtu=9216, ipv6_addresses=["2001:DB8:0::5/64", "2001:db8:1::5/64"])
     server.proxy().identify(report)
-    (nic,) = node_admin.show_node(db, "node1")["nics"]
+    (nic,) = reads.show_node(db, "node1")["nics"]
     assert (nic["reported_mtu"], nic["max_mtu"], nic["reported_ipv6"]) == (
         9000, 9216, ["2001:db8::5/64", "2001:db8:1::5/64"],
     )  # fmt: skip
     report["nics"][0].update(mtu=1500, ipv6_addresses=[])  # the next boot says otherwise
     server.proxy().identify(report)
-    (nic,) = node_admin.show_node(db, "node1")["nics"]
+    (nic,) = reads.show_node(db, "node1")["nics"]
     assert (nic["reported_mtu"], nic["max_mtu"], nic["reported_ipv6"]) == (1500, 9216, [])
 
 
@@ -227,9 +227,9 @@ def bonded_node(server, db):
     """node1 with four NICs; eth0 and eth1 bonded as bond0 in Link Aggregation; eth2 static;
     enrolled as a 2008 appliance is (no credential), so the 2008 GET serves it too."""
     enrol_without_credential(db, make_report(macs=(MAC1, MAC2, MAC3, MAC4)))
-    enrolment.associate_legacy_address(db, "admin", "node1", "127.0.0.1")  # its 2008 GET comes from here
+    registrations.associate_legacy_address(db, "admin", "node1", "127.0.0.1")  # its 2008 GET comes from here
     add_bond(db, "node1", "bond0", [MAC1, MAC2], bonding_type="Link Aggregation")
-    node_admin.set_address(
+    addresses.set_address(
         db,
         "admin",
         "node1",
@@ -242,8 +242,8 @@ def bonded_node(server, db):
 def test_get_config_and_the_legacy_url_return_the_same_bytes(bonded_node):
     macs = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
     text = bonded_node.proxy().get_config("node1", macs)
-    sections = node_config.parse(text)
-    assert node_config.parse_pre_config(sections.pre_config_script) == 4
+    sections = envelope.parse(text)
+    assert envelope.parse_pre_config(sections.pre_config_script) == 4
     assert "BONDING_OPTS '\"mode=4 miimon=100\"'" in sections.augtool
     assert MAC4 not in text
     query = urllib.parse.urlencode(
@@ -260,24 +260,24 @@ def test_a_keyfile_node_gets_keyfiles_and_the_same_node_on_ifcfg_the_2008_bytes(
     macs = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
     node = bonded_node.proxy()
     ifcfg = node.get_config("node1", macs)  # the node did not say: ifcfg
-    enrolment.associate_legacy_address(db, "admin", "", "127.0.0.1")  # now a current agent's host
+    registrations.associate_legacy_address(db, "admin", "", "127.0.0.1")  # now a current agent's host
     assert node.identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4), network_stack="ifcfg"))["updated"] == []
     assert node.get_config("node1", macs) == ifcfg
 
     node.identify(make_report(macs=(MAC1, MAC2, MAC3, MAC4), network_stack="keyfile"))
-    keyfiles = node_config.parse(node.get_config("node1", macs))
-    assert node_config.parse_pre_config(keyfiles.pre_config_script) == 4
-    commands = node_config.parse_augtool(keyfiles.augtool)
+    keyfiles = envelope.parse(node.get_config("node1", macs))
+    assert envelope.parse_pre_config(keyfiles.pre_config_script) == 4
+    commands = envelope.parse_augtool(keyfiles.augtool)
     assert stacks.of_commands(commands).name == "keyfile"
     assert "/bond0.nmconnection/bond/mode 802.3ad\n" in keyfiles.augtool
     assert "/eth2.nmconnection/ipv4/address1 192.0.2.10/24\n" in keyfiles.augtool
     # The 2008 appliances' GET runs what it gets: always ifcfg files (for a host without the
     # credential that node's identify was given, as a 2008 appliance leaves it).
-    node_admin.reset_credential(db, "admin", "node1")
-    enrolment.associate_legacy_address(db, "admin", "node1", "127.0.0.1")
+    lifecycle.reset_credential(db, "admin", "node1")
+    registrations.associate_legacy_address(db, "admin", "node1", "127.0.0.1")
     query = urllib.parse.urlencode({"host": "node1", "macs": ",".join(f"{m}={i}" for m, i in macs.items())})
     assert http_get(bonded_node, f"/ovirt/managed_node/config?{query}")[2] == ifcfg
-    shown = node_admin.show_node(db, "node1")
+    shown = reads.show_node(db, "node1")
     assert (shown["network_stack"], shown["reported_network_stack"]) == ("keyfile", "keyfile")
 
 

@@ -8,7 +8,7 @@ import xmlrpc.client
 import pytest
 from support import add_bond, http_get, make_report
 
-from ovirt_node_config import network_admin, node_admin, node_status
+from ovirt_node_config.nodes import addresses, reads, states
 
 MAC1, MAC2, MAC3 = (f"52:54:00:00:00:0{i}" for i in range(1, 4))
 NAMES = {MAC1: "eth0", MAC2: "eth1", MAC3: "eth2"}
@@ -31,13 +31,13 @@ def booted(server, db, outcome="applied", reason="", bonds=()):
 
 
 def state(db, host="node1"):
-    return node_admin.show_node(db, host)["state"]
+    return reads.show_node(db, host)["state"]
 
 
 def test_a_node_that_never_reported_has_never_applied(server, db):
     server.proxy().identify(make_report(macs=tuple(NAMES)))
     assert state(db) == "never applied"
-    listed = node_admin.list_nodes(db)
+    listed = reads.list_nodes(db)
     assert listed[0]["state"] == "never applied" and listed[0]["last_seen"]
 
 
@@ -46,23 +46,20 @@ def test_applied_then_a_change_waits_for_the_reboot_then_ok_again(server, db):
     assert state(db) == "ok"
     add_bond(db, "node1", "bond0", [MAC1, MAC2])
     assert state(db) == "pending reboot"
-    assert (
-        "an administrator's change waits for its next boot"
-        in node_admin.show_node(db, "node1")["state_words"]
-    )
+    assert "an administrator's change waits for its next boot" in reads.show_node(db, "node1")["state_words"]
     assert booted(server, db)["state"] == "ok"
 
 
 def test_a_rollback_and_a_verification_failure_show_in_show_nodes_metrics_and_history(server, db):
     booted(server, db, "rolled_back", "the server did not answer within 60s after the restart")
-    shown = node_admin.show_node(db, "node1")
+    shown = reads.show_node(db, "node1")
     assert shown["state"] == "rolled back"
     assert "did not answer within 60s" in shown["state_words"]
-    assert node_admin.list_nodes(db, state="rolled back")[0]["hostname"] == "node1"
-    assert node_admin.list_nodes(db, state="ok") == []
+    assert reads.list_nodes(db, state="rolled back")[0]["hostname"] == "node1"
+    assert reads.list_nodes(db, state="ok") == []
     booted(server, db, "verify_failed", "bond0: no such bond in the kernel")
     assert state(db) == "verify failed"
-    history = node_admin.history(db, "node1")
+    history = reads.history(db, "node1")
     assert [entry["action"] for entry in history[:2]] == ["boot_verify_failed", "boot_rolled_back"]
     assert history[0]["actor"].startswith("node:node1@127.0.0.1")
     metrics = http_get(server, "/metrics")[2]
@@ -74,7 +71,7 @@ def test_a_bond_the_kernel_reports_with_a_slave_down_is_degraded(server, db):
     bond = {"name": "bond0", "mode": "active-backup", "slaves": 2, "slaves_up": 1, "active_slave": "eth1",
             "aggregators": []}  # fmt: skip
     assert booted(server, db, bonds=[bond])["state"] == "degraded"
-    shown = node_admin.show_node(db, "node1")
+    shown = reads.show_node(db, "node1")
     assert shown["last_report"]["bonds"] == [bond] and shown["last_report"]["timings"] == {"configure": 1.5}
 
 
@@ -111,23 +108,23 @@ def test_only_the_node_itself_may_report(server, db):
 
 
 def test_the_state_rule():
-    assert node_status.state_of(None, False, True, True) == "never applied"
+    assert states.state_of(None, False, True, True) == "never applied"
     for outcome in ("rolled_back", "apply_failed", "refused"):
-        assert node_status.state_of(outcome, True, False, False) == "rolled back"
-    assert node_status.state_of("verify_failed", True, True, False) == "verify failed"
-    assert node_status.state_of("applied", True, True, False) == "degraded"
-    assert node_status.state_of("unchanged", False, False, None) == "pending reboot"
-    assert node_status.state_of("applied", True, False, False) == "ok"
+        assert states.state_of(outcome, True, False, False) == "rolled back"
+    assert states.state_of("verify_failed", True, True, False) == "verify failed"
+    assert states.state_of("applied", True, True, False) == "degraded"
+    assert states.state_of("unchanged", False, False, None) == "pending reboot"
+    assert states.state_of("applied", True, False, False) == "ok"
 
 
 def test_each_state_read_backwards_selects_exactly_its_nodes():
     """stored_state(s) is what list_nodes filters by in SQL: for every input of state_of, the
     inputs meet stored_state(s) exactly when state_of gives s."""
-    for outcome in (*node_status.OUTCOMES, None):
+    for outcome in (*states.OUTCOMES, None):
         for current, stored, reported in itertools.product((True, False), (True, False), (True, False, None)):
-            state = node_status.state_of(outcome, current, stored, reported)
-            for candidate in node_status.STATES:
-                needs = node_status.stored_state(candidate)
+            state = states.state_of(outcome, current, stored, reported)
+            for candidate in states.STATES:
+                needs = states.stored_state(candidate)
                 meets = (
                     outcome in needs.outcomes
                     and needs.degraded in (None, stored or bool(reported))
@@ -150,12 +147,12 @@ def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
                 host, {"outcome": outcome, "digest": hashlib.sha256(text.encode()).hexdigest()}
             )
         if index == 1:
-            network_admin.set_mtu(db, "alice", host, "eth0", 9000)  # a change waits for its boot
+            addresses.set_mtu(db, "alice", host, "eth0", 9000)  # a change waits for its boot
     proxy.identify(
         make_report("n5.example", macs=("52:54:00:44:05:00", "52:54:00:44:05:02"))
     )  # bond0 loses one
     shown = {f"n{i}.example": state(db, f"n{i}.example") for i in range(6)}
-    assert sorted(set(shown.values())) == sorted(node_status.STATES)
-    for wanted in node_status.STATES:
-        listed = [node["hostname"] for node in node_admin.list_nodes(db, state=wanted)]
+    assert sorted(set(shown.values())) == sorted(states.STATES)
+    for wanted in states.STATES:
+        listed = [node["hostname"] for node in reads.list_nodes(db, state=wanted)]
         assert listed == sorted(host for host, was in shown.items() if was == wanted), wanted

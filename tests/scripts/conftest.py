@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import add_admin, admin_proxy, http_get, make_report
 
-from ovirt_node_config import admin_sessions
+from ovirt_node_config.accounts import sessions
 from ovirt_node_config.admin_cli import session_file
 from ovirt_node_config.persistence.engine import Database
 
@@ -33,7 +33,7 @@ def cli(server, tmp_path, monkeypatch):
     }
     monkeypatch.setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])
     db = Database(server.database_url, pool_size=1)
-    session_file.keep(server.url, admin_sessions.login(db, name))
+    session_file.keep(server.url, sessions.login(db, name))
     db.dispose()
 
     def run(*args, **overrides):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from support import add_admin, admin_proxy, make_report
 
-from ovirt_node_config import node_config
 from ovirt_node_config.bench.fleet import make_fleet
 from ovirt_node_config.bench.runner import preload
+from ovirt_node_config.config_file import envelope
 
 ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -60,7 +60,7 @@ def test_failover_bond_then_preview_equals_get_config(cli, server):
     assert preview.returncode == 0
     reported = {mac: f"eth{i}" for i, mac in enumerate(M)}
     assert preview.stdout == server.proxy().get_config("node1", reported)
-    assert node_config.parse_pre_config(node_config.parse(preview.stdout).pre_config_script) == 1
+    assert envelope.parse_pre_config(envelope.parse(preview.stdout).pre_config_script) == 1
 
 
 def test_bond_options_with_kernel_named_flags(cli, server, snapshot):
@@ -212,6 +212,26 @@ def test_a_conflicting_claim_side_by_side_then_accepted(cli, server):
     assert accepted.returncode == 0, accepted.stderr
     assert M[3] in cli("show", "node2").stdout and cli("claims").stdout.strip() == "no claims"
     assert cli("reject", "node2").returncode == 5  # answered already: not found, the server's one line
+
+
+def test_registrations_and_2008_addresses_through_the_script(cli):
+    """The trust commands that take values of their own (not a host first) reach the server
+    with them: until the verb table, their arguments were left behind."""
+    registered = cli("--json", "register", "4c4c4544-0035-3010-8051-b8c04f4e3232", "52:54:00:00:0b:01")
+    assert registered.returncode == 0, registered.stderr
+    assert json.loads(registered.stdout)["registered"] == [
+        "4c4c4544-0035-3010-8051-b8c04f4e3232",
+        "52:54:00:00:0b:01",
+    ]
+    assert "52:54:00:00:0b:01" in cli("registrations").stdout
+    assert cli("unregister", "52:54:00:00:0b:01").returncode == 0
+    assert "52:54:00:00:0b:01" not in cli("registrations").stdout
+    allowed = cli("legacy-allow", "node1", "192.0.2.44")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "192.0.2.44  node1" in cli("legacy-addresses").stdout
+    assert cli("legacy-forbid", "192.0.2.44").returncode == 0
+    assert "192.0.2.44" not in cli("legacy-addresses").stdout
+    assert cli("unregister", "52:54:00:00:0b:01").returncode == 5  # gone: not found
 
 
 def test_reset_credential_lets_a_reinstalled_node_enrol_again(cli, server):

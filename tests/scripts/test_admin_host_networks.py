@@ -5,8 +5,7 @@ each refused with its message and nothing changed."""
 
 import pytest
 
-from ovirt_node_config import node_config
-from ovirt_node_config.config_file import stacks
+from ovirt_node_config.config_file import envelope, stacks
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]  # node1's eth0-eth3, as conftest reports them
 
@@ -62,9 +61,9 @@ def test_bridge_over_an_802_3ad_bond_with_a_jumbo_vlan(cli, server, stack):
     build_quickly(cli)
     assert cli("set-network-stack", "node1", stack).returncode == 0
     preview = cli("preview", "node1").stdout
-    commands = node_config.parse_augtool(node_config.parse(preview).augtool)
+    commands = envelope.parse_augtool(envelope.parse(preview).augtool)
     assert stacks.of_commands(commands).name == stack
-    network = node_config.network_of(commands)
+    network = envelope.network_of(commands)
     by_name = {iface.name: iface for iface in network.interfaces}
     assert by_name["bond0"].controller == "ovirtmgmt" and by_name["bond0"].mtu == 9000
     assert by_name["eth0"].controller == "bond0" and by_name["eth0"].mtu == 9000

@@ -30,9 +30,10 @@ from support import (
     tree_snapshot,
 )
 
-from ovirt_node_config import network_admin, node_admin, node_config
 from ovirt_node_config.agent.credential import CREDENTIAL_FILE
-from ovirt_node_config.trust import enrolment
+from ovirt_node_config.config_file import envelope
+from ovirt_node_config.nodes import addresses, bond_options, bonds, host_networks, lifecycle, reads
+from ovirt_node_config.trust import held_claims
 from ovirt_node_config.trust.enrolment import Trust
 
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
@@ -125,7 +126,7 @@ def test_first_boot_then_bonded_boot(server, db, machine, tmp_path):
     with pytest.raises(xmlrpc.client.ProtocolError) as refused:  # and nobody else has it
         server.anonymous_proxy().get_config("node1", {M[i]: f"eth{i}" for i in range(4)})
     assert refused.value.errcode == 401
-    assert (machine / "var/tmp/node-augtool").read_text() == node_config.parse(saved).augtool
+    assert (machine / "var/tmp/node-augtool").read_text() == envelope.parse(saved).augtool
     assert "[7/7]" in second.stdout
 
 
@@ -158,7 +159,7 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
     assert down.returncode == 0, down.stderr
     assert "eth1 (link down)" in down.stdout
     assert snapshot()["members"] == members
-    shown = {nic["iface_name"]: nic["link_state"] for nic in node_admin.show_node(db, "node1")["nics"]}
+    shown = {nic["iface_name"]: nic["link_state"] for nic in reads.show_node(db, "node1")["nics"]}
     assert shown["eth1"] == "down"
     assert "ifcfg-eth1/MASTER bond0" in (machine / "var/tmp/node-augtool").read_text()
 
@@ -166,7 +167,7 @@ def test_a_bond_never_loses_a_slave_whose_link_went_down(server, db, snapshot, m
     up, _ = boot(machine, server.url, tmp_path / "tools4")
     assert up.returncode == 0, up.stderr
     assert snapshot()["members"] == members
-    assert node_admin.show_node(db, "node1")["nics"][1]["link_state"] == "up"
+    assert reads.show_node(db, "node1")["nics"][1]["link_state"] == "up"
 
 
 def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine, tmp_path):
@@ -197,15 +198,15 @@ def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine,
 def test_the_server_hears_how_each_boot_went(server, db, machine, tmp_path):
     first, _ = boot(machine, server.url, tmp_path / "tools")
     assert first.returncode == 0 and "reported applied; the server has the node ok" in first.stdout
-    assert node_admin.show_node(db, "node1")["state"] == "ok"
+    assert reads.show_node(db, "node1")["state"] == "ok"
     add_bond(db, "node1", "bond0", [M[0], M[1]])
-    assert node_admin.show_node(db, "node1")["state"] == "pending reboot"
+    assert reads.show_node(db, "node1")["state"] == "pending reboot"
     # no kernel applies a scratch root's files: the verification fails, and the server hears it
     failed, _ = boot(machine, server.url, tmp_path / "tools2", "--verify-timeout", "0", verify=True)
     assert failed.returncode == 8, failed.stderr
-    shown = node_admin.show_node(db, "node1")
+    shown = reads.show_node(db, "node1")
     assert shown["state"] == "verify failed" and "bond0: no such bond in the kernel" in shown["state_words"]
-    assert [node["hostname"] for node in node_admin.list_nodes(db, state="verify failed")] == ["node1"]
+    assert [node["hostname"] for node in reads.list_nodes(db, state="verify failed")] == ["node1"]
 
 
 def test_an_unreachable_server_changes_nothing(machine, tmp_path):
@@ -235,7 +236,7 @@ class HostileServer:
         self.server.server_close()
 
 
-GOOD = node_config.render(network(4, bond("bond0", None, [("eth0", M[0]), ("eth1", M[1])])))
+GOOD = envelope.render(network(4, bond("bond0", None, [("eth0", M[0]), ("eth1", M[1])])))
 
 
 @pytest.mark.parametrize(
@@ -248,11 +249,11 @@ GOOD = node_config.render(network(4, bond("bond0", None, [("eth0", M[0]), ("eth1
         # within the grammar, beyond what is ours: files of interfaces the answer does not write
         GOOD.replace("save\n", "rm /files/etc/sysconfig/network-scripts/ifcfg-lo\nsave\n"),
         GOOD.replace("save\n", "rm /files/etc/sysconfig/network-scripts/ifcfg-storage\nsave\n"),
-        node_config.render(network(None, nic("eth2", M[2])), "keyfile").replace(
+        envelope.render(network(None, nic("eth2", M[2])), "keyfile").replace(
             "save\n", "rm /files/etc/NetworkManager/system-connections/corp-vpn.nmconnection\nsave\n"
         ),
-        node_config.render(network(None, nic("eth9", "52:54:00:00:00:99"))),  # not a NIC it reported
-        node_config.render(network(None, nic("eth0", "52:54:00:00:00:99"))),  # eth0, another MAC
+        envelope.render(network(None, nic("eth9", "52:54:00:00:00:99"))),  # not a NIC it reported
+        envelope.render(network(None, nic("eth0", "52:54:00:00:00:99"))),  # eth0, another MAC
     ],
 )
 def test_a_tampered_configuration_is_refused_and_nothing_changes(machine, tmp_path, tampered):
@@ -296,14 +297,14 @@ def test_a_scratch_root_reports_its_own_addresses_not_the_hosts(server, db, mach
     """Under --root the host's `ip` would describe the host: no addresses, unless --ip-cmd says how."""
     result, _ = boot(machine, server.url, tmp_path / "tools")
     assert result.returncode == 0, result.stderr
-    assert {nic["ip_address"] for nic in node_admin.show_node(db, "node1")["nics"]} == {""}
+    assert {nic["ip_address"] for nic in reads.show_node(db, "node1")["nics"]} == {""}
     listing = tmp_path / "ip.json"
     listing.write_text(
         '[{"ifname": "eth0", "addr_info": [{"family": "inet", "local": "192.0.2.9", "prefixlen": 24}]}]'
     )
     result, _ = boot(machine, server.url, tmp_path / "tools2", "--ip-cmd", f"cat {listing}")
     assert result.returncode == 0, result.stderr
-    eth0 = next(nic for nic in node_admin.show_node(db, "node1")["nics"] if nic["iface_name"] == "eth0")
+    eth0 = next(nic for nic in reads.show_node(db, "node1")["nics"] if nic["iface_name"] == "eth0")
     assert eth0["ip_address"] == "192.0.2.9"
 
 
@@ -468,12 +469,12 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
     assert (
         "network stack keyfile" in first.stdout and "moved aside cloud-init-eth0.nmconnection" in first.stdout
     )
-    assert node_admin.show_node(db, "node1")["reported_network_stack"] == "keyfile"
+    assert reads.show_node(db, "node1")["reported_network_stack"] == "keyfile"
     assert calls["nmcli"] == [DEVICES, "connection reload", *(f"connection up eth{i}" for i in range(4))]
 
     add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
     static = {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"}
-    node_admin.set_address(db, "admin", "node1", "bond0", static)
+    addresses.set_address(db, "admin", "node1", "bond0", static)
     second, calls = boot(keyfile_machine, server.url, tmp_path / "tools2", nmcli_then="")
     assert second.returncode == 0, second.stderr
     directory = keyfile_machine / CONNECTIONS
@@ -537,7 +538,7 @@ def test_a_deleted_bonds_files_go_at_the_next_boot_and_nothing_else(server, db, 
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     bonded, _ = boot(machine, server.url, tmp_path / "tools2")
     assert bonded.returncode == 0 and (machine / SCRIPTS / "ifcfg-bond0").exists()
-    node_admin.delete_bonding(db, "admin", "node1", "bond0")
+    bonds.delete_bonding(db, "admin", "node1", "bond0")
     before = {p.name: p.read_bytes() for p in (machine / SCRIPTS).iterdir()}
     unbonded, _ = boot(machine, server.url, tmp_path / "tools3")
     assert unbonded.returncode == 0, unbonded.stderr
@@ -552,7 +553,7 @@ def test_a_file_of_ours_changed_by_an_operator_is_set_aside_not_deleted(server, 
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     boot(machine, server.url, tmp_path / "tools2")
     (machine / SCRIPTS / "ifcfg-bond0").write_text("DEVICE=bond0\n# tuned by hand\n")
-    node_admin.delete_bonding(db, "admin", "node1", "bond0")
+    bonds.delete_bonding(db, "admin", "node1", "bond0")
     result, _ = boot(machine, server.url, tmp_path / "tools3")
     assert result.returncode == 0 and "moved aside ifcfg-bond0" in result.stdout
     (kept,) = (machine / "var/lib/ovirt-node-config/foreign").iterdir()
@@ -566,12 +567,12 @@ def test_a_deleted_vlan_and_bridge_go_though_they_bind_a_bond_still_written(
     is removed as ours, never also taken for a foreign one (found in a real kernel)."""
     boot(keyfile_machine, server.url, tmp_path / "tools0", nmcli_then="")  # enrols the node
     add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
-    network_admin.create_bridge(db, "admin", "node1", "ovirtmgmt", ["bond0"])
-    network_admin.create_vlan(db, "admin", "node1", "bond0", 100)
+    host_networks.create_bridge(db, "admin", "node1", "ovirtmgmt", ["bond0"])
+    host_networks.create_vlan(db, "admin", "node1", "bond0", 100)
     first, _ = boot(keyfile_machine, server.url, tmp_path / "tools", nmcli_then="")
     assert first.returncode == 0, first.stderr
-    network_admin.delete_vlan(db, "admin", "node1", "bond0.100")
-    network_admin.delete_bridge(db, "admin", "node1", "ovirtmgmt")
+    host_networks.delete_vlan(db, "admin", "node1", "bond0.100")
+    host_networks.delete_bridge(db, "admin", "node1", "ovirtmgmt")
     second, _ = boot(keyfile_machine, server.url, tmp_path / "tools2", nmcli_then="")
     assert second.returncode == 0, second.stderr
     assert "removed bond0.100.nmconnection, ovirtmgmt.nmconnection" in second.stdout
@@ -593,7 +594,7 @@ def test_a_keyfile_boot_leaves_unchanged_active_profiles_up(server, db, keyfile_
     assert again.returncode == 0, again.stderr
     assert calls["nmcli"] == [DEVICES, "connection reload", "connection up eth2"]
     assert "unchanged and active, left as they are: bond0, eth3" in again.stdout
-    node_admin.set_bond_options(db, "admin", "node1", "bond0", {"lacp_rate": "fast"})
+    bond_options.set_bond_options(db, "admin", "node1", "bond0", {"lacp_rate": "fast"})
     changed, calls = boot(keyfile_machine, server.url, tmp_path / "tools3", nmcli_then=answer)
     assert changed.returncode == 0, changed.stderr
     assert calls["nmcli"] == [DEVICES, "connection reload", "connection up bond0", "connection up eth2"]
@@ -629,7 +630,7 @@ def test_a_node_that_lost_its_credential_is_told_how_to_enrol_again(server, db, 
     lost, calls = boot(machine, server.url, tmp_path / "tools2")
     assert lost.returncode == 4 and calls["restart"] == []
     assert "presented no credential" in lost.stderr and "node-reset-credential" in lost.stderr
-    node_admin.reset_credential(db, "admin", "node1")
+    lifecycle.reset_credential(db, "admin", "node1")
     again, _ = boot(machine, server.url, tmp_path / "tools3")
     assert again.returncode == 0, again.stderr
     assert "enrolled: credential kept in /var/lib/ovirt-node-config/credential" in again.stdout
@@ -646,8 +647,8 @@ def test_a_new_node_under_approve_waits_with_exit_7_then_boots_once_accepted(
         assert (machine / CREDENTIAL_FILE).exists()
         still, _ = boot(machine, approving.url, tmp_path / "tools2")
         assert still.returncode == 7
-        (claim,) = enrolment.list_claims(db, "enrolment")
-        enrolment.accept(Trust(db), "admin", claim["id"])
+        (claim,) = held_claims.list_claims(db, "enrolment")
+        held_claims.accept(Trust(db), "admin", claim["id"])
         accepted, calls = boot(machine, approving.url, tmp_path / "tools3")
         assert accepted.returncode == 0, accepted.stderr
         assert len(calls["restart"]) == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import column, func, select, table, update
 
-from ovirt_node_config import admins
+from ovirt_node_config.accounts import admins
 from ovirt_node_config.persistence.engine import Database, open_engine
 from ovirt_node_config.persistence.migrations import (
     Migration,

@@ -6,7 +6,7 @@ from pathlib import Path
 from support import bond_in_sysfs, build_machine, set_link
 
 from ovirt_node_config.agent import hardware
-from ovirt_node_config.report import parse_report
+from ovirt_node_config.inventory.report import parse_report
 
 IP_JSON = json.dumps(
     [

@@ -8,9 +8,9 @@ import pytest
 from networks import bond, hypervisor, network, nic
 from support import bond_in_sysfs, build_machine
 
-from ovirt_node_config import node_config
 from ovirt_node_config.agent import desired_network, kernel_state, verification
-from ovirt_node_config.bonding import BondOptions
+from ovirt_node_config.config_file import envelope
+from ovirt_node_config.network.bonding import BondOptions
 from ovirt_node_config.network.model import IPv4
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
@@ -22,8 +22,8 @@ LACP_FAST = BondOptions(lacp_rate="fast")
 
 def desired(stack: str, mode: int = 4, options: BondOptions = LACP_FAST):
     node = network(mode, bond("bond0", STATIC, [("eth0", M[0]), ("eth1", M[1])], options), nic("eth2", M[2]))
-    sections = node_config.parse(node_config.render(node, stack))
-    return desired_network.from_commands(node_config.parse_augtool(sections.augtool))
+    sections = envelope.parse(envelope.render(node, stack))
+    return desired_network.from_commands(envelope.parse_augtool(sections.augtool))
 
 
 @pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
@@ -244,8 +244,8 @@ def host_network_in_sysfs(root, vlan_id=100, bridge_ports=("bond0",), mtu="9000"
 
 
 def hypervisor_desired():
-    sections = node_config.parse(node_config.render(hypervisor(), "ifcfg"))
-    return desired_network.from_commands(node_config.parse_augtool(sections.augtool))
+    sections = envelope.parse(envelope.render(hypervisor(), "ifcfg"))
+    return desired_network.from_commands(envelope.parse_augtool(sections.augtool))
 
 
 def ip_json6(**addresses):

@@ -1,7 +1,7 @@
 """The benchmark's fleet is reproducible and every report it makes is one the server accepts."""
 
 from ovirt_node_config.bench.fleet import make_fleet
-from ovirt_node_config.report import parse_report
+from ovirt_node_config.inventory.report import parse_report
 
 
 def test_same_seed_same_fleet_and_sizes_in_range():

@@ -4,13 +4,13 @@ NIC on the wrong host."""
 
 from sqlalchemy import select, update
 
-from ovirt_node_config import inventory
 from ovirt_node_config.bench.fleet import make_fleet
 from ovirt_node_config.bench.runner import preload, prepare, verify
+from ovirt_node_config.inventory import sync_plan
+from ovirt_node_config.inventory.report import parse_report
 from ovirt_node_config.persistence import bulk_store, inventory_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import hosts, nics
-from ovirt_node_config.report import parse_report
 
 
 def test_a_preloaded_fleet_is_what_booting_it_would_store(database_url):
@@ -25,7 +25,7 @@ def test_a_preloaded_fleet_is_what_booting_it_would_store(database_url):
     try:
         for node in fleet[:3]:  # a boot finds its node as preloaded: NICs and CPUs unchanged
             report = parse_report(node.report())
-            plan = inventory.plan_sync(
+            plan = sync_plan.plan_sync(
                 db.read(lambda conn, r=report: inventory_store.load_state(conn, r)), report
             )
             assert (

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from keyfiles import applied, networkmanager_reads
 from networks import bond, network, nic
 
-from ovirt_node_config import bonding, node_config
-from ovirt_node_config.bonding import BondOptions
-from ovirt_node_config.config_file import keyfile
+from ovirt_node_config.config_file import envelope, keyfile
 from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.network import bonding
+from ovirt_node_config.network.bonding import BondOptions
 from ovirt_node_config.network.model import IPv4
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 4)]
@@ -115,12 +115,12 @@ def test_every_valid_bond_is_written_as_the_kernel_options_say(tmp_path_factory,
 def test_uuids_are_the_same_at_every_boot_and_differ_between_nodes_and_interfaces():
     assert keyfile.profile_uuid("node1", "bond0") == keyfile.profile_uuid("node1", "bond0")
     assert len({keyfile.profile_uuid(h, i) for h in ("node1", "node2") for i in ("eth0", "eth1")}) == 4
-    assert node_config.render(NODE, "keyfile") == node_config.render(replace(NODE), "keyfile")
+    assert envelope.render(NODE, "keyfile") == envelope.render(replace(NODE), "keyfile")
 
 
 def test_the_same_node_on_ifcfg_gets_the_2008_file():
-    ifcfg = node_config.render(NODE, "ifcfg")
-    assert ifcfg == node_config.render(replace(NODE, hostname=""), "ifcfg")  # no uuids in it
+    ifcfg = envelope.render(NODE, "ifcfg")
+    assert ifcfg == envelope.render(replace(NODE, hostname=""), "ifcfg")  # no uuids in it
     assert "NetworkManager" not in ifcfg
     assert "set /files/etc/sysconfig/network-scripts/ifcfg-bond0/BONDING_OPTS" in ifcfg
 
@@ -154,17 +154,17 @@ PROFILE = f"{keyfile.SYSTEM_CONNECTIONS}/eth2.nmconnection"
     ],
 )
 def test_the_strict_reader_refuses_what_the_server_does_not_write(line, reason):
-    good = node_config.parse(node_config.render(NODE, "keyfile")).augtool
+    good = envelope.parse(envelope.render(NODE, "keyfile")).augtool
     with pytest.raises(InvalidInput) as refused:
-        node_config.parse_augtool(good.replace("save\n", line + "\nsave\n"))
+        envelope.parse_augtool(good.replace("save\n", line + "\nsave\n"))
     assert reason in refused.value.message
 
 
 def test_a_bond_section_is_read_with_the_kernel_options_rules():
-    good = node_config.parse(node_config.render(NODE, "keyfile")).augtool
+    good = envelope.parse(envelope.render(NODE, "keyfile")).augtool
     lines = good.splitlines(keepends=True)
     option = next(i for i, line in enumerate(lines) if "/bond/lacp_rate" in line)
-    assert node_config.parse_augtool(good.replace("/bond/lacp_rate fast", "/bond/lacp_rate slow"))
+    assert envelope.parse_augtool(good.replace("/bond/lacp_rate fast", "/bond/lacp_rate slow"))
     for tampered in (
         good.replace("/bond/lacp_rate fast", "/bond/lacp_rate fastest"),  # not a value of it
         good.replace("bond/mode 802.3ad", "bond/mode active-backup"),  # lacp_rate is for 802.3ad
@@ -173,4 +173,4 @@ def test_a_bond_section_is_read_with_the_kernel_options_rules():
         good.replace("/bond/lacp_rate fast", "/bond/lacp_rate fast=1"),
     ):
         with pytest.raises(InvalidInput):
-            node_config.parse_augtool(tampered)
+            envelope.parse_augtool(tampered)

@@ -7,7 +7,7 @@ import pytest
 from keyfiles import applied, networkmanager_reads
 from networks import hypervisor
 
-from ovirt_node_config import node_config
+from ovirt_node_config.config_file import envelope
 from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.network.model import IPv4, IPv6
 
@@ -16,8 +16,8 @@ NODE = hypervisor()
 
 @pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
 def test_the_network_reads_back_as_written(stack):
-    sections = node_config.parse(node_config.render(NODE, stack))
-    read = node_config.network_of(node_config.parse_augtool(sections.augtool))
+    sections = envelope.parse(envelope.render(NODE, stack))
+    read = envelope.network_of(envelope.parse_augtool(sections.augtool))
     assert read.mode == 4
     by_name = {iface.name: iface for iface in read.interfaces}
     for iface in NODE.interfaces:
@@ -33,10 +33,10 @@ def test_the_network_reads_back_as_written(stack):
 
 
 def test_ifcfg_files_of_every_kind(tmp_path):
-    sections = node_config.parse(node_config.render(NODE, "ifcfg"))
-    from ovirt_node_config.augeas_apply import apply_commands
+    sections = envelope.parse(envelope.render(NODE, "ifcfg"))
+    from ovirt_node_config.agent.augeas_apply import apply_commands
 
-    apply_commands(tmp_path, node_config.parse_augtool(sections.augtool))
+    apply_commands(tmp_path, envelope.parse_augtool(sections.augtool))
     files = {p.name: p.read_text() for p in (tmp_path / "etc/sysconfig/network-scripts").iterdir()}
     assert files["ifcfg-bond0"] == (
         'DEVICE=bond0\nBONDING_OPTS="mode=4 miimon=100 lacp_rate=fast"\n'
@@ -76,8 +76,8 @@ def test_networkmanager_reads_every_kind(tmp_path):
 @pytest.mark.parametrize("stack", ["ifcfg", "keyfile"])
 def test_every_ipv6_method_reads_back(stack, ipv6):
     node = hypervisor(ovirtmgmt={"ipv6": ipv6, "ipv4": IPv4("none")})
-    sections = node_config.parse(node_config.render(node, stack))
-    read = node_config.network_of(node_config.parse_augtool(sections.augtool))
+    sections = envelope.parse(envelope.render(node, stack))
+    read = envelope.network_of(envelope.parse_augtool(sections.augtool))
     assert next(i for i in read.interfaces if i.name == "ovirtmgmt").ipv6 == ipv6
 
 
@@ -95,7 +95,7 @@ def test_every_ipv6_method_reads_back(stack, ipv6):
     ],
 )
 def test_the_strict_readers_refuse_tampered_kinds(stack, old, new):
-    augtool = node_config.parse(node_config.render(NODE, stack)).augtool
+    augtool = envelope.parse(envelope.render(NODE, stack)).augtool
     assert old in augtool
     with pytest.raises(InvalidInput):
-        node_config.parse_augtool(augtool.replace(old, new, 1))
+        envelope.parse_augtool(augtool.replace(old, new, 1))

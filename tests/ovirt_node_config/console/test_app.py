@@ -12,10 +12,10 @@ import pytest
 from console_client import ConsoleClient
 from support import RunningServer, add_admin, admin_proxy, make_report, self_signed_certificate
 
-from ovirt_node_config import admin_sessions
-from ovirt_node_config.inventory import identify
+from ovirt_node_config.accounts import sessions
+from ovirt_node_config.inventory.report import parse_report
 from ovirt_node_config.persistence import admin_store
-from ovirt_node_config.report import parse_report
+from ovirt_node_config.persistence.inventory_store import identify
 
 MACS = ("52:54:00:10:00:01", "52:54:00:10:00:02", "52:54:00:10:00:03")
 
@@ -255,7 +255,7 @@ def test_a_rollout_stopped_by_a_rollback_is_seen_and_resumed_from_the_console(se
 def test_a_session_past_its_time_is_over_in_the_console_too(server, fleet, db):
     """A session opened (as admin.login opens one) with its end already past: its cookie leads
     to the sign-in page, which says the session ended."""
-    token = admin_sessions.TOKEN_PREFIX + "x" * 43
+    token = sessions.TOKEN_PREFIX + "x" * 43
     ended = datetime.now(UTC) - timedelta(minutes=1)
     db.write(
         lambda conn: admin_store.open_session(

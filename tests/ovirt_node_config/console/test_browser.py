@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from support import add_admin, add_bond, make_report, require
 
-from ovirt_node_config import node_admin
 from ovirt_node_config.bench.fleet import make_fleet
 from ovirt_node_config.bench.runner import preload
+from ovirt_node_config.nodes import reads
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTEFACTS = Path(os.environ.get("OVIRT_NODE_CONFIG_ARTEFACTS", "test-artefacts")) / "console"
@@ -178,13 +178,13 @@ def test_an_operator_bonds_a_degraded_nodes_nics_and_meets_a_refusal(
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
     screenshot("4-arp-refused-beside-the-field")
 
-    before = node_admin.show_node(db, HOST)["bonds"]
+    before = reads.show_node(db, HOST)["bonds"]
     with another_site(base + f"/ui/node/{HOST}/delete-bond", {"bond": "bond1"}) as evil:
         browser.get(evil)
         browser.find_element(By.TAG_NAME, "button").click()  # a forged form, posted from elsewhere
         wait.until(shown.presence_of_element_located((By.TAG_NAME, "pre")))
         assert "cross-site requests are refused" in browser.find_element(By.TAG_NAME, "pre").text
-    assert node_admin.show_node(db, HOST)["bonds"] == before
+    assert reads.show_node(db, HOST)["bonds"] == before
     browser.get(base + f"/ui/node/{HOST}")
     wait.until(shown.title_contains(HOST))
 

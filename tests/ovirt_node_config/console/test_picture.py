@@ -1,8 +1,8 @@
 """The picture of a node's network, laid out from the model the files are rendered from: one box
 per interface in its kind's column, a line per slave, port and VLAN, and the same in words."""
 
-from ovirt_node_config.bonding import BondOptions
 from ovirt_node_config.console import picture
+from ovirt_node_config.network.bonding import BondOptions
 from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
 
 NETWORK = Network(

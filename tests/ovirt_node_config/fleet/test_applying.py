@@ -6,11 +6,11 @@ closed where the NICs are not there."""
 import pytest
 from support import make_report
 
-from ovirt_node_config import node_admin, node_network
 from ovirt_node_config.errors import Conflict, InvalidInput
 from ovirt_node_config.fleet import applying, template
-from ovirt_node_config.inventory import identify
-from ovirt_node_config.report import parse_report
+from ovirt_node_config.inventory.report import parse_report
+from ovirt_node_config.nodes import network_view, reads
+from ovirt_node_config.persistence.inventory_store import identify
 
 DESIGN = {
     "name": "hv-fast",
@@ -92,8 +92,8 @@ def test_applied_the_node_gets_what_was_planned_and_a_second_time_changes_no_fil
     design = template.read(DESIGN)
     planned = applying.plan(fleet, "alice", "wide", design)
     applied = applying.apply(fleet, "alice", "wide", design)
-    assert applied["config"] == planned["config"] == node_network.preview_config(fleet, "wide")
-    shown = node_admin.show_node(fleet, "wide")
+    assert applied["config"] == planned["config"] == network_view.preview_config(fleet, "wide")
+    shown = reads.show_node(fleet, "wide")
     slaves = [(bond["interface_name"], sorted(bond["slaves"])) for bond in shown["bonds"]]
     assert slaves == [("bond0", ["52:54:00:00:02:00", "52:54:00:00:02:01"])]  # all 25G: first by name
     assert {b["interface_name"] for b in shown["bridges"]} == {"ovirtmgmt"}

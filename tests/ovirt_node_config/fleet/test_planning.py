@@ -7,11 +7,11 @@ databases."""
 
 import pytest
 
-from ovirt_node_config import network_admin, node_admin
 from ovirt_node_config.bench.fleet import mixed_fleet
 from ovirt_node_config.bench.runner import configure_bonds, preload
 from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.fleet import applying, planning, template
+from ovirt_node_config.nodes import addresses, host_networks
 from ovirt_node_config.persistence import node_store
 
 FLEET = mixed_fleet(24, seed=3, bonded_fraction=0.4)
@@ -54,13 +54,13 @@ def fleet(db, database_url):
     configure_bonds(database_url, FLEET)
     free = [node.hostname for node in FLEET if not node.bonds]
     bonded = [node.hostname for node in FLEET if node.bonds]
-    network_admin.create_bridge(db, "bob", free[0], "ovirtmgmt", ["eth0"], {"stp": True})
-    network_admin.create_vlan(db, "bob", free[1], "eth1", 100)
-    network_admin.set_mtu(db, "bob", free[2], "eth1", 9000)
+    host_networks.create_bridge(db, "bob", free[0], "ovirtmgmt", ["eth0"], {"stp": True})
+    host_networks.create_vlan(db, "bob", free[1], "eth1", 100)
+    addresses.set_mtu(db, "bob", free[2], "eth1", 9000)
     static = {"boot_protocol": "static", "ip_address": "192.0.2.7/24"}
-    node_admin.set_address(db, "bob", free[3], "eth0", static)
-    network_admin.set_ipv6(db, "bob", bonded[0], "bond0", "2001:db8::5/64")
-    network_admin.create_vlan(db, "bob", bonded[1], "bond0", 300)
+    addresses.set_address(db, "bob", free[3], "eth0", static)
+    addresses.set_ipv6(db, "bob", bonded[0], "bond0", "2001:db8::5/64")
+    host_networks.create_vlan(db, "bob", bonded[1], "bond0", 300)
     return db
 
 

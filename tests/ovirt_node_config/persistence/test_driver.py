@@ -5,11 +5,10 @@ import pytest
 from sqlalchemy.exc import DataError, IntegrityError
 from support import make_report
 
-from ovirt_node_config import inventory
 from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.inventory.report import MAX_CPUS, parse_report
 from ovirt_node_config.persistence import inventory_store
 from ovirt_node_config.persistence.driver import Driver, in_list, values_list
-from ovirt_node_config.report import MAX_CPUS, parse_report
 
 
 def test_placeholder_lists():
@@ -46,7 +45,7 @@ def test_a_broken_rule_is_refused_by_name_and_changes_nothing(db):
 def test_a_report_with_the_most_cpus_is_stored_whole(db):
     """4,096 CPUs of 10 columns each: more parameters than SQLite takes in one statement."""
     report = parse_report(make_report(cpus=MAX_CPUS))
-    inventory.identify(db, report)
+    inventory_store.identify(db, report)
     stored = db.read(lambda conn: inventory_store.load_state(conn, report))
     assert stored.cpus == list(report.cpus)
 

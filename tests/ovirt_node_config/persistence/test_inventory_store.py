@@ -4,9 +4,9 @@ from dataclasses import replace
 
 from support import make_report
 
-from ovirt_node_config import inventory
+from ovirt_node_config.inventory import sync_plan
+from ovirt_node_config.inventory.report import parse_report
 from ovirt_node_config.persistence import inventory_store, node_store
-from ovirt_node_config.report import parse_report
 
 REPORT = parse_report(
     make_report(
@@ -19,7 +19,7 @@ REPORT = parse_report(
 
 def sync(db, report) -> inventory_store.Applied:
     def write(conn):
-        plan = inventory.plan_sync(inventory_store.load_state(conn, report, lock=True), report)
+        plan = sync_plan.plan_sync(inventory_store.load_state(conn, report, lock=True), report)
         return inventory_store.apply_sync(conn, plan, report)
 
     return db.write(write)

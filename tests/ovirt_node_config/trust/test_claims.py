@@ -4,9 +4,9 @@ what needs the host's credential, and which claims are held."""
 import pytest
 
 from ovirt_node_config.errors import CredentialRequired, NotFound
-from ovirt_node_config.persistence.inventory_store import HostState, StoredHost, StoredNic
+from ovirt_node_config.inventory.report import HardwareReport, Nic
+from ovirt_node_config.inventory.sync_plan import HostState, StoredHost, StoredNic
 from ovirt_node_config.persistence.node_store import NicRow, NodeView
-from ovirt_node_config.report import HardwareReport, Nic
 from ovirt_node_config.trust import claims
 from ovirt_node_config.trust.credentials import CredentialKey
 

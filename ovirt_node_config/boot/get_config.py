@@ -1,0 +1,53 @@
+"""``get_config``: the node's configuration file for the MAC -> interface name map it sees now,
+for a caller that may read it (``trust.claims.check_config_access``), answered from what was
+kept (``nodes.kept_answers``) while that still holds, else rendered (``nodes.network_view``)
+and kept."""
+
+from __future__ import annotations
+
+from ovirt_node_config import validation
+from ovirt_node_config.errors import NotFound, Unauthorized
+from ovirt_node_config.inventory import legacy
+from ovirt_node_config.nodes import kept_answers, network_view
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.trust import claims
+from ovirt_node_config.trust.credentials import matches
+from ovirt_node_config.trust.enrolment import Trust
+
+
+def answer(
+    db: Database, hostname: object, macs: object, presented: str | None, stack: str | None = None
+) -> str:
+    """The file, for a caller that presented the credential whose digest is ``presented``
+    (``stack``: the files a caller insists on, whatever the node's stack). Nothing is kept for
+    a map that names none of the host's NICs (it is refused as an unknown host)."""
+    name = validation.hostname("hostname", hostname)
+    mapping = network_view.parse_macs(macs)
+    key = kept_answers.config_key(name, mapping, stack)
+    kept = kept_answers.replay(db, key)
+    if kept is not None and (kept[3] is None or matches(kept[3], presented)):
+        return kept[2]
+    config = network_view.config_file(
+        db,
+        name,
+        mapping,
+        stack,
+        admit=lambda node: claims.check_config_access(node, name, mapping, presented),
+    )
+    kept_answers.keep_config(db, key, config)
+    return config.text
+
+
+def for_legacy(trust: Trust, address: str, host: object, macs: str) -> str:
+    """``GET /ovirt/managed_node/config`` of a 2008 appliance at ``address``: the same file, in
+    ifcfg files whatever the node's stack (they run what they get). It holds no credential, so
+    only an address associated with the host may ask (``Trust.speaks_for``); any other caller,
+    and a host it cannot read, is answered as if the host were unknown (NotFound)."""
+    mapping = legacy.config_macs(macs)
+    name = validation.hostname("host", host)
+    try:
+        if not trust.db.read(lambda conn: trust.speaks_for(conn, address, name)):
+            raise NotFound(name)
+        return answer(trust.db, name, mapping, None, stack="ifcfg")
+    except (NotFound, Unauthorized):
+        raise claims.unknown_node(name) from None
