@@ -24,79 +24,33 @@ import collections
 import contextlib
 import logging
 import queue
-import re
 import selectors
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http import HTTPStatus
+
+from ovirt_node_config.rpc.http_connections import Connection, ConnectionTable
+from ovirt_node_config.rpc.http_messages import (
+    MAX_HEAD_BYTES,
+    FramingError,
+    Handler,
+    Response,
+    Screen,
+    encode,
+    keeps_alive,
+    parse_head,
+)
+from ovirt_node_config.rpc.http_workers import WorkerSide
 
 log = logging.getLogger("ovirt_node_config.rpc")
 
-MAX_HEAD_BYTES = 16 * 1024
-MAX_HEADERS = 100
 DRAIN_BYTES = 16 * 1024 * 1024  # a refused body is read and dropped up to this, so the answer arrives
 TICK_S = 0.25
-FAST_PATH_WAIT_S = 0.02  # how long a worker waits for a client's next request before handing back
-TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token: a header name
-REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
-@dataclass
-class Request:
-    method: str
-    target: str
-    version: str
-    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
-    body: bytes
-    client: str
-
-
-@dataclass
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    close: bool = False
-
-
-# A whole request in, its answer out; runs in a worker thread.
-Handler = Callable[[Request], Response]
-# Asked with the head before the body is read: a Response refuses the request early.
-Screen = Callable[[Request], Response | None]
-
-
-class FramingError(Exception):
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-@dataclass
-class _Connection:
-    sock: socket.socket
-    client: str
-    opened: float
-    handshaking: bool = False
-    inbound: bytearray = field(default_factory=bytearray)
-    outbound: bytearray = field(default_factory=bytearray)
-    state: str = "idle"  # idle | head | body | busy | write | drain
-    deadline: float = 0.0
-    request: Request | None = None
-    body_length: int = 0
-    keep_alive: bool = True
-    drain_left: int = 0
-    last_active: float = 0.0
-    events: int = 0  # what the selector watches for on it now
-    ended: bool = False  # the client closed its side
-
-
-class HttpFrontend:
+class HttpFrontend(ConnectionTable, WorkerSide):
     """Accepts on ``listener``, parses, dispatches to ``handler`` in ``workers`` threads."""
 
     def __init__(
@@ -125,7 +79,7 @@ class HttpFrontend:
         self.max_connections = max_connections
         self.tls = tls
         self.workers = workers
-        self.connections: dict[int, _Connection] = {}
+        self.connections: dict[int, Connection] = {}
         self.finished: collections.deque = collections.deque()
         # The selector (an epoll descriptor), the wake-up pair and the threads are made in
         # serve_forever: after a fork, each process must have its own.
@@ -213,53 +167,9 @@ class HttpFrontend:
     def _writing(self) -> bool:
         return any(connection.state in ("write", "drain") for connection in self.connections.values())
 
-    # Accepting --------------------------------------------------------------------------------
-
-    def _accept(self) -> None:
-        for _ in range(64):
-            try:
-                sock, address = self.listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:  # out of descriptors, and the like: try again on the next tick
-                log.warning("accept failed: %s", exc)
-                return
-            sock.setblocking(False)
-            now = time.monotonic()
-            if len(self.connections) >= self.max_connections and not self._close_oldest_idle():
-                with contextlib.suppress(OSError):
-                    sock.send(_plain_answer(503, "too many connections; try again later", close=True))
-                sock.close()
-                log.warning("%s refused: %d connections open", address[0], len(self.connections))
-                continue
-            connection = _Connection(sock, address[0], now, last_active=now)
-            if self.tls is not None:
-                try:
-                    connection.sock = self.tls.wrap_socket(
-                        sock, server_side=True, do_handshake_on_connect=False
-                    )
-                except (ssl.SSLError, OSError):
-                    sock.close()
-                    continue
-                connection.handshaking = True
-                connection.state = "head"
-                connection.deadline = now + self.request_deadline_s
-            else:
-                connection.deadline = now + self.keepalive_timeout_s
-            self.connections[connection.sock.fileno()] = connection
-            self.connections_changed(len(self.connections))
-            self._watch(connection, selectors.EVENT_READ)
-
-    def _close_oldest_idle(self) -> bool:
-        idle = [c for c in self.connections.values() if c.state == "idle" and not c.inbound]
-        if not idle:
-            return False
-        self._close(min(idle, key=lambda c: c.last_active))
-        return True
-
     # Events -----------------------------------------------------------------------------------
 
-    def _on_event(self, connection: _Connection, events: int) -> None:
+    def _on_event(self, connection: Connection, events: int) -> None:
         if connection.sock.fileno() not in self.connections:
             return
         try:
@@ -276,7 +186,7 @@ class HttpFrontend:
             log.exception("connection from %s failed", connection.client)
             self._close(connection)
 
-    def _handshake(self, connection: _Connection) -> None:
+    def _handshake(self, connection: Connection) -> None:
         try:
             connection.sock.do_handshake()
         except ssl.SSLWantReadError:
@@ -294,7 +204,7 @@ class HttpFrontend:
         connection.deadline = time.monotonic() + self.keepalive_timeout_s
         self._watch(connection, selectors.EVENT_READ)
 
-    def _read(self, connection: _Connection) -> None:
+    def _read(self, connection: Connection) -> None:
         ended = False
         while True:
             try:
@@ -326,7 +236,7 @@ class HttpFrontend:
             else:
                 self._watch(connection, selectors.EVENT_WRITE if connection.outbound else 0)
 
-    def _advance(self, connection: _Connection) -> None:
+    def _advance(self, connection: Connection) -> None:
         """Turn buffered bytes into a request, as far as they go."""
         now = time.monotonic()
         if connection.state == "idle" and connection.inbound:
@@ -341,12 +251,12 @@ class HttpFrontend:
             head = bytes(connection.inbound[:end])
             del connection.inbound[: end + 4]
             try:
-                request, length = self._parse_head(head, connection.client)
+                request, length = parse_head(head, connection.client, self.max_body_bytes)
             except FramingError as error:
                 self._refuse(connection, error.status, error.reason)
                 return
             connection.request, connection.body_length = request, length
-            connection.keep_alive = _keeps_alive(request)
+            connection.keep_alive = keeps_alive(request)
             early = self.screen(request)
             if early is not None:
                 early.close = True
@@ -368,128 +278,7 @@ class HttpFrontend:
             self.in_flight += 1
             self.requests.put((connection, request))
 
-    def _parse_head(self, head: bytes, client: str) -> tuple[Request, int]:
-        lines = head.decode("latin-1").split("\r\n")  # latin-1 decodes any byte
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or parts[2] not in ("HTTP/1.0", "HTTP/1.1"):
-            raise FramingError(400, "malformed request line")
-        method, target, version = parts
-        if not method.isascii() or not method.isalpha() or not target.isascii() or not target.isprintable():
-            raise FramingError(400, "malformed request line")
-        if len(lines) - 1 > MAX_HEADERS:
-            raise FramingError(431, f"more than {MAX_HEADERS} header lines")
-        headers: dict[str, str] = {}
-        lengths: list[str] = []
-        for line in lines[1:]:
-            if not line or line[0] in " \t":
-                raise FramingError(400, "malformed header line (folded or empty)")
-            name, colon, value = line.partition(":")
-            if not colon or not TOKEN.fullmatch(name) or any(ch in value for ch in "\r\n\x00"):
-                raise FramingError(400, "malformed header line")
-            name, value = name.lower(), value.strip(" \t")
-            if name == "content-length":
-                lengths.append(value)
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        if "transfer-encoding" in headers:
-            if lengths:
-                raise FramingError(400, "both Transfer-Encoding and Content-Length")
-            raise FramingError(411, "a Content-Length header is required (no chunked bodies)")
-        length = 0
-        if lengths:
-            if len(set(lengths)) != 1:
-                raise FramingError(400, "conflicting Content-Length headers")
-            if not (lengths[0].isascii() and lengths[0].isdigit()) or len(lengths[0]) > 15:
-                raise FramingError(400, "Content-Length is not a number")
-            length = int(lengths[0])
-        elif method == "POST":
-            raise FramingError(411, "a Content-Length header is required")
-        if length > self.max_body_bytes:
-            raise FramingError(
-                413, f"request body of {length} bytes is over the limit of {self.max_body_bytes}"
-            )
-        return Request(method, target, version, headers, b"", client), length
-
     # Answers ----------------------------------------------------------------------------------
-
-    def _work(self) -> None:
-        """A worker thread: whole requests in, answers back to the loop (a plain queue and a
-        deque: lighter than futures, which this path would pay for on every request).
-
-        While a worker has a connection, the loop does not touch it. So the worker writes the
-        answer itself when the socket takes it at once, and waits a moment (FAST_PATH_WAIT_S)
-        for the client's next request: a node's identify, get_config and next boot then cost no
-        hand-over to the loop and back. Anything else (a partial write, a request not whole in
-        time, a framing question) goes back to the loop, which owns all the rules."""
-        while (item := self.requests.get()) is not None:
-            connection, request = item
-            while True:
-                response = self._respond(request)
-                keep = connection.keep_alive and not response.close and not self._stopping.is_set()
-                rest = self._send_now(connection, _encode(response, request, keep))
-                if rest or not keep:
-                    connection.keep_alive = keep
-                    self.finished.append((connection, "answer", rest))
-                    break
-                request = self._next_request(connection)
-                if request is None:
-                    self.finished.append((connection, "resume", b""))
-                    break
-            self._wake()
-
-    def _respond(self, request: Request) -> Response:
-        try:
-            return self.handler(request)
-        except Exception:
-            log.exception("request from %s failed", request.client)
-            return Response(500, "text/plain; charset=utf-8", b"internal error\n", close=True)
-
-    @staticmethod
-    def _send_now(connection: _Connection, data: bytes) -> bytes:
-        """Write what the socket takes without waiting; returns the rest."""
-        view = memoryview(data)
-        with contextlib.suppress(BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError, OSError):
-            while view:
-                view = view[connection.sock.send(view) :]
-        return bytes(view)
-
-    def _next_request(self, connection: _Connection) -> Request | None:
-        """The connection's next request if it is whole within a moment, else None."""
-        request = self._complete_request(connection)  # pipelined: already here
-        if request is None:
-            try:
-                connection.sock.settimeout(FAST_PATH_WAIT_S)
-                chunk = connection.sock.recv(65536)
-            except (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
-                chunk = None
-            except OSError:
-                chunk = b""
-            finally:
-                with contextlib.suppress(OSError):
-                    connection.sock.setblocking(False)
-            if chunk == b"":
-                connection.keep_alive = False
-                connection.ended = True
-                return None
-            if chunk:
-                connection.inbound += chunk
-                request = self._complete_request(connection)
-        return request
-
-    def _complete_request(self, connection: _Connection) -> Request | None:
-        """Take a whole, plainly acceptable request off the buffer; None leaves it to the loop."""
-        end = connection.inbound.find(b"\r\n\r\n")
-        if end < 0:
-            return None
-        try:
-            request, length = self._parse_head(bytes(connection.inbound[:end]), connection.client)
-        except FramingError:
-            return None
-        if len(connection.inbound) < end + 4 + length or self.screen(request) is not None:
-            return None
-        request.body = bytes(connection.inbound[end + 4 : end + 4 + length])
-        del connection.inbound[: end + 4 + length]
-        connection.keep_alive = _keeps_alive(request)
-        return request
 
     def _collect_answers(self) -> None:
         while self.finished:
@@ -503,7 +292,7 @@ class HttpFrontend:
                 log.exception("connection from %s failed", connection.client)
                 self._close(connection)
 
-    def _take_back(self, connection: _Connection, kind: str, rest: bytes) -> None:
+    def _take_back(self, connection: Connection, kind: str, rest: bytes) -> None:
         """A connection a worker hands back: with the rest of its answer, or to read on."""
         connection.request = None
         if kind == "answer":
@@ -518,13 +307,13 @@ class HttpFrontend:
         else:
             self._written(connection)  # idle again, or on to a request already buffered
 
-    def _refuse(self, connection: _Connection, status: int, reason: str) -> None:
+    def _refuse(self, connection: Connection, status: int, reason: str) -> None:
         log.info("%s %d %s", connection.client, status, reason)
         self._refuse_with(
             connection, Response(status, "text/plain; charset=utf-8", (reason + "\n").encode(), close=True)
         )
 
-    def _refuse_with(self, connection: _Connection, response: Response, drain: int = 0) -> None:
+    def _refuse_with(self, connection: Connection, response: Response, drain: int = 0) -> None:
         """Answer and close; read and drop what the client still sends (up to a bound), so
         that the answer is not lost to a reset."""
         connection.keep_alive = False
@@ -532,13 +321,13 @@ class HttpFrontend:
         connection.deadline = time.monotonic() + self.timeout_s
         connection.drain_left = min(max(drain - len(connection.inbound), 0), DRAIN_BYTES) or DRAIN_BYTES
         connection.inbound.clear()
-        self._send(connection, _encode(response, connection.request, False))
+        self._send(connection, encode(response, connection.request, False))
 
-    def _send(self, connection: _Connection, data: bytes) -> None:
+    def _send(self, connection: Connection, data: bytes) -> None:
         connection.outbound += data
         self._write(connection)
 
-    def _write(self, connection: _Connection) -> None:
+    def _write(self, connection: Connection) -> None:
         while connection.outbound:
             try:
                 sent = connection.sock.send(connection.outbound)
@@ -559,7 +348,7 @@ class HttpFrontend:
         elif connection.state in ("head", "body", "idle"):
             self._watch(connection, selectors.EVENT_READ)
 
-    def _written(self, connection: _Connection) -> None:
+    def _written(self, connection: Connection) -> None:
         now = time.monotonic()
         if not connection.keep_alive:
             with contextlib.suppress(OSError):
@@ -575,70 +364,3 @@ class HttpFrontend:
         self._watch(connection, selectors.EVENT_READ)
         if connection.inbound:  # a pipelined request already waiting
             self._advance(connection)
-
-    # Timers and closing -----------------------------------------------------------------------
-
-    def _expire(self, now: float) -> None:
-        for connection in list(self.connections.values()):
-            if now < connection.deadline:
-                continue
-            if connection.state in ("head", "body") and not connection.handshaking:
-                connection.deadline = now + min(self.timeout_s, 2.0)
-                self._refuse(connection, 408, "request not complete in time")
-            else:
-                self._close(connection)
-
-    def _close_idle(self) -> None:
-        """On shutdown: connections with no whole request in a worker or an answer on its way."""
-        for connection in list(self.connections.values()):
-            if connection.state in ("idle", "head", "body", "drain"):
-                self._close(connection)
-
-    def _watch(self, connection: _Connection, events: int) -> None:
-        """Wait for ``events`` on the connection (0: for nothing, while a worker has it)."""
-        if events == connection.events:
-            return
-        with contextlib.suppress(KeyError, ValueError, OSError):
-            if not events:
-                self.selector.unregister(connection.sock)
-            elif connection.events:
-                self.selector.modify(connection.sock, events, connection)
-            else:
-                self.selector.register(connection.sock, events, connection)
-            connection.events = events
-
-    def _close(self, connection: _Connection) -> None:
-        fileno = connection.sock.fileno()
-        if fileno in self.connections:
-            del self.connections[fileno]
-            self.connections_changed(len(self.connections))
-        with contextlib.suppress(KeyError, ValueError, OSError):
-            self.selector.unregister(connection.sock)
-        with contextlib.suppress(OSError):
-            connection.sock.close()
-
-
-def _keeps_alive(request: Request) -> bool:
-    tokens = {token.strip().lower() for token in request.headers.get("connection", "").split(",")}
-    if request.version == "HTTP/1.0":
-        return "keep-alive" in tokens
-    return "close" not in tokens
-
-
-def _encode(response: Response, request: Request | None, keep_alive: bool) -> bytes:
-    lines = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Status')}"]
-    for name, value in response.headers.items():
-        lines.append(f"{name}: {value}")
-    lines.append(f"Content-Type: {response.content_type}")
-    lines.append(f"Content-Length: {len(response.body)}")
-    if not keep_alive:
-        lines.append("Connection: close")
-    elif request is not None and request.version == "HTTP/1.0":
-        lines.append("Connection: keep-alive")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
-
-
-def _plain_answer(status: int, text: str, close: bool) -> bytes:
-    return _encode(
-        Response(status, "text/plain; charset=utf-8", (text + "\n").encode(), close=close), None, not close
-    )

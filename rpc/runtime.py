@@ -20,8 +20,9 @@ import threading
 from pathlib import Path
 
 from ovirt_node_config.rpc.host_browser import HostBrowserServer, read_hosts_file, reverse_dns
+from ovirt_node_config.rpc.http_requests import TlsFilesError
 from ovirt_node_config.rpc.metrics import MULTIPROCESS_ENV
-from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings, TlsFilesError
+from ovirt_node_config.rpc.server import NodeConfigServer, ServerSettings
 from ovirt_node_config.rpc.service import build_service
 
 from ovirt_node_config.persistence.engine import Database

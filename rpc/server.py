@@ -19,24 +19,31 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import inspect
 import logging
 import socket
-import ssl
 import time
 import uuid
 import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import urlsplit
 
 from ovirt_node_config.rpc import faults, request_context
 from ovirt_node_config.rpc.answer_replay import AnswerReplay
-from ovirt_node_config.rpc.http_frontend import HttpFrontend, Request, Response
+from ovirt_node_config.rpc.http_frontend import HttpFrontend
+from ovirt_node_config.rpc.http_messages import Request, Response
+from ovirt_node_config.rpc.http_requests import (
+    XML_MEDIA_TYPES,
+    basic_credentials,
+    bearer,
+    cross_site,
+    plain,
+    tls_context,
+    too_many,
+)
 from ovirt_node_config.rpc.request_log import log_request_line, loggable
 
 from ovirt_node_config import xmlrpc_strict
@@ -113,7 +120,7 @@ class NodeConfigServer:
             session_holder or (lambda _token: None),
             LoginThrottle(),
         )
-        self.tls = _tls_context(settings) if settings.tls_cert else None
+        self.tls = tls_context(settings) if settings.tls_cert else None
         self.console = console(self.gate, self.tls is not None) if console else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
@@ -160,28 +167,28 @@ class NodeConfigServer:
         """Refusals that the head alone decides, before the body is read."""
         path = request.target.split("?", 1)[0]
         if request.method in ("GET", "POST") and (refusal := cross_site(request.headers)):
-            return _plain(HTTPStatus.FORBIDDEN, refusal)
+            return plain(HTTPStatus.FORBIDDEN, refusal)
         if request.method == "POST" and self.console and _is_console(path):
             media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if media_type != FORM_TYPE:
-                return _plain(
+                return plain(
                     HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"the console's forms are sent as {FORM_TYPE}"
                 )
             return None
         if request.method == "POST":
             if path not in RPC_PATHS:
-                return _plain(HTTPStatus.NOT_FOUND, "no XML-RPC endpoint at this path")
+                return plain(HTTPStatus.NOT_FOUND, "no XML-RPC endpoint at this path")
             if request.headers.get("content-encoding", "identity").strip().lower() != "identity":
-                return _plain(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "compressed request bodies are not accepted")
+                return plain(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "compressed request bodies are not accepted")
             media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if media_type not in XML_MEDIA_TYPES:
-                return _plain(
+                return plain(
                     HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "XML-RPC requests need Content-Type: text/xml"
                 )
             return None
         if request.method == "GET":
             return None
-        answer = _plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and POST")
+        answer = plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and POST")
         answer.headers["Allow"] = "GET, POST"
         return answer
 
@@ -199,21 +206,21 @@ class NodeConfigServer:
         authorization = request.headers.get("authorization", "")
         try:
             body = self.dispatch_xml(
-                request.body, request.client, _credentials(authorization), _bearer(authorization)
+                request.body, request.client, basic_credentials(authorization), bearer(authorization)
             )
         except AuthenticationRequired as refused:
-            answer = _plain(HTTPStatus.UNAUTHORIZED, refused.message)
+            answer = plain(HTTPStatus.UNAUTHORIZED, refused.message)
             answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
             answer.close = True
             return answer
         except CredentialRequired as refused:
-            answer = _plain(HTTPStatus.UNAUTHORIZED, refused.message)
+            answer = plain(HTTPStatus.UNAUTHORIZED, refused.message)
             answer.headers["WWW-Authenticate"] = 'Bearer realm="ovirt-node-config"'
             return answer
         except LoginThrottled as throttled:
-            return _too_many("too many failed logins; try again later", throttled.wait)
+            return too_many("too many failed logins; try again later", throttled.wait)
         except Throttled as throttled:
-            return _too_many(throttled.message, throttled.wait)
+            return too_many(throttled.message, throttled.wait)
         return Response(HTTPStatus.OK, "text/xml; charset=utf-8", body)
 
     def _get(self, request: Request) -> Response:
@@ -221,7 +228,7 @@ class NodeConfigServer:
         path = request.target.split("?", 1)[0]
         route = self.get_routes.get(path)
         if route is None:
-            return _plain(HTTPStatus.NOT_FOUND, "not found")
+            return plain(HTTPStatus.NOT_FOUND, "not found")
         request_context.begin().client = request.client
         try:
             status, content_type, body = route(request.target)
@@ -350,30 +357,6 @@ def _is_console(path: str) -> bool:
     return path == CONSOLE_PREFIX.rstrip("/") or path.startswith(CONSOLE_PREFIX)
 
 
-# What XML-RPC clients send (the specification says text/xml); anything else, text/plain above
-# all, is what a web page can send another site without asking it first.
-XML_MEDIA_TYPES = ("text/xml", "application/xml")
-# Sec-Fetch-Site values of a request that a page of another origin made the browser send.
-_FOREIGN_FETCH_SITES = ("cross-site", "same-site")
-
-
-def cross_site(headers: dict[str, str]) -> str | None:
-    """Why a request comes from a page of another site, or None. Browsers say so in ``Origin``
-    (on POSTs; "null" from sandboxed pages and files) and ``Sec-Fetch-Site`` (on every request);
-    nodes, the admin tool and the 2008 appliances send neither."""
-    site = headers.get("sec-fetch-site", "").strip().lower()
-    if site in _FOREIGN_FETCH_SITES:
-        return f"cross-site requests are refused (Sec-Fetch-Site: {site})"
-    origin = headers.get("origin")
-    if origin is None:
-        return None
-    parts = urlsplit(origin.strip())
-    host = headers.get("host", "").strip().lower()
-    if parts.scheme not in ("http", "https") or not host or parts.netloc.lower() != host:
-        return "cross-site requests are refused (Origin is not this server)"
-    return None
-
-
 def marshal_answer(value: object) -> bytes:
     """The body of a successful answer (the same bytes whether computed now or kept)."""
     return kept_answers.answer_text(value).encode("utf-8", "xmlcharrefreplace")
@@ -392,53 +375,3 @@ def loads_strictly(data: bytes) -> tuple[tuple, str | None]:
 @functools.lru_cache(maxsize=256)
 def _signature(function: Callable) -> inspect.Signature:
     return inspect.signature(function)
-
-
-def _credentials(header: str) -> tuple[str | None, str | None]:
-    """(user, password) of an HTTP Basic ``Authorization`` header, or (None, None)."""
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or len(encoded) > 4096:
-        return None, None
-    try:
-        user, separator, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return None, None
-    return (user, password) if separator else (None, None)
-
-
-def _bearer(header: str) -> str | None:
-    """The credential of an ``Authorization: Bearer`` header (RFC 6750), or None."""
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
-
-
-def _too_many(reason: str, wait: float) -> Response:
-    answer = _plain(HTTPStatus.TOO_MANY_REQUESTS, reason)
-    answer.headers["Retry-After"] = str(max(1, round(wait)))
-    answer.close = True
-    return answer
-
-
-def _plain(status: int, text: str) -> Response:
-    return Response(int(status), "text/plain; charset=utf-8", (text.rstrip("\n") + "\n").encode())
-
-
-class TlsFilesError(OSError):
-    """The TLS certificate or key cannot be read or used."""
-
-
-def _tls_context(settings: ServerSettings) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    for path in (settings.tls_cert, settings.tls_key):  # ssl does not say which one it could not read
-        try:
-            with open(path, "rb"):
-                pass
-        except OSError as exc:
-            raise TlsFilesError(f"cannot read the TLS file {path}: {exc.strerror or exc}") from None
-    try:
-        context.load_cert_chain(settings.tls_cert, settings.tls_key)
-    except ssl.SSLError as exc:
-        raise TlsFilesError(f"cannot use the TLS certificate and key: {exc.reason or exc}") from None
-    return context

@@ -3,7 +3,8 @@
 It decides nothing itself: every rule is the server's, and a refusal is printed as the one line
 the server sent, ending in the exit code of its class (``admin_cli/outcomes.py``). What it prints
 is ``admin_cli/output.py``'s; the sessions ``login`` keeps are ``admin_cli/session_file.py``'s;
-the subcommands and their arguments are ``admin_cli/commands.py``'s. This module runs one.
+the subcommands and their arguments are ``admin_cli/commands.py``'s, each calling a verb of
+``verbs/table.py`` (``admin_cli/call_values.py``). This module runs one.
 """
 
 from __future__ import annotations
@@ -27,18 +28,16 @@ from ovirt_node_config.scripts import needs_extra
 
 with needs_extra("ovirt-node-admin", "server"):
     from ovirt_node_config.admin_cli import bulk, outcomes, output, session_file
-    from ovirt_node_config.admin_cli.commands import (
+    from ovirt_node_config.admin_cli.call_values import call_arguments
+    from ovirt_node_config.admin_cli.commands import SELECTED, build_parser, with_selected_placeholder
+    from ovirt_node_config.admin_cli.flags import (
         DEFAULT_URL,
         PAGE,
         PASSWORD_ENV,
         PROG,
-        SELECTED,
         URL_ENV,
         USER_ENV,
-        build_parser,
-        call_arguments,
         default_config_path,
-        with_selected_placeholder,
     )
     from ovirt_node_config.admin_cli.outcomes import CommandError
     from ovirt_node_config.rpc_client import is_server_url, sends_secrets_in_clear, server_proxy

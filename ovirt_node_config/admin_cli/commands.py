@@ -1,104 +1,43 @@
-"""The ``ovirt-node-admin`` subcommands: their arguments (``build_parser``) and the call each
-makes (``call_arguments``); a selector standing for HOST (``with_selected_placeholder``).
-``scripts/admin.py`` runs them.
+"""The ``ovirt-node-admin`` subcommands and their arguments (``build_parser``); a selector
+standing for HOST (``with_selected_placeholder``). ``scripts/admin.py`` runs them.
 
-Each subcommand names the verb it calls (``verbs/table.py``), and the call's arguments are the
-verb's, in the verb's order: a value is the argument's namesake on the command line unless the
-subcommand builds it (``VALUES``: a struct from several flags, a file read, "default" as
-nothing). Which subcommands may select many nodes (``--hosts``) and which change nothing is the
-verb's to say too."""
+Each subcommand names the verb it calls (``verbs/table.py``); the call's arguments are the
+verb's, in the verb's order (``call_values``). Which subcommands may select many nodes
+(``--hosts``) and which change nothing is the verb's to say. The flags several subcommands
+share are ``flags``'s."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from ovirt_node_config import __version__
-from ovirt_node_config.admin_cli import outcomes, output, session_file
-from ovirt_node_config.admin_cli.outcomes import CommandError
-from ovirt_node_config.network.bonding import CHOICES, OPTION_NAMES
+from ovirt_node_config.admin_cli import flags, outcomes, session_file
 from ovirt_node_config.verbs import table
-
-PROG = "ovirt-node-admin"
-DEFAULT_URL = "http://127.0.0.1:8742/"
-URL_ENV, USER_ENV, PASSWORD_ENV = (
-    "OVIRT_NODE_CONFIG_URL",
-    "OVIRT_NODE_CONFIG_USER",
-    "OVIRT_NODE_CONFIG_PASSWORD",
-)
-PAGE = 1000  # nodes asked for per admin.list_nodes call (the server's most)
-
-
-def default_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "ovirt-node-config" / "ini"
-
-
-def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
-    """-o and -c, given before the subcommand or after it (after wins)."""
-    default = (lambda value: value) if top else (lambda _value: argparse.SUPPRESS)
-    parser.add_argument(
-        "-o",
-        "--output",
-        choices=output.FORMATS,
-        default=default("table"),
-        help="table (default), json, or bare values for scripts",
-    )
-    parser.add_argument(
-        "-c",
-        "--column",
-        dest="columns",
-        action="append",
-        default=default(None),
-        metavar="KEY",
-        help="show only this key of each record; repeatable, in order",
-    )
-    parser.add_argument(
-        "--json", dest="output", action="store_const", const="json", default=default("table"), help="-o json"
-    )
-
 
 # Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
 BULK_COMMANDS: set[str] = set()
 SELECTED = "@selected"  # stands for HOST while a selector names the nodes
 
 
-def add_selector_flags(sub: argparse.ArgumentParser, changes: bool = True) -> None:
-    selector = sub.add_argument_group("many nodes at once (instead of HOST)")
-    selector.add_argument("--hosts", metavar="GLOB", help="the nodes whose host names match, e.g. 'rack3-*'")
-    selector.add_argument(
-        "--hosts-file", metavar="FILE", help="the nodes named in FILE, one per line ('-': stdin)"
-    )
-    if not changes:
-        return
-    selector.add_argument(
-        "--dry-run", action="store_true", help="show what each node would do; change nothing"
-    )
-    sub.add_argument(
-        "--yes", action="store_true", help="do not ask before changing (needed without a terminal)"
-    )
-
-
-# Subcommands: name -> (help, XML-RPC method, positional arguments, how to show the result).
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG,
+        prog=flags.PROG,
         description="Administer oVirt nodes' networks through the configuration server.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="exit codes:\n" + outcomes.__doc__.split("\n\n", 1)[1]
-        + f"\nThe password comes from ${PASSWORD_ENV}, the config file or a prompt; after `login`, a "
+        + f"\nThe password comes from ${flags.PASSWORD_ENV}, the config file or a prompt; after `login`, a "
         "session is used instead.",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--url", help=f"server URL (default: ${URL_ENV}, the config file, or {DEFAULT_URL})")
-    parser.add_argument("--user", help=f"administrator name (default: ${USER_ENV} or the config file)")
-    add_output_flags(parser, top=True)
     parser.add_argument(
-        "--config", metavar="FILE", help=f"INI file with an [admin] section (default {default_config_path()})"
+        "--url", help=f"server URL (default: ${flags.URL_ENV}, the config file, or {flags.DEFAULT_URL})"
+    )
+    parser.add_argument("--user", help=f"administrator name (default: ${flags.USER_ENV} or the config file)")
+    flags.add_output_flags(parser, top=True)
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"INI file with an [admin] section (default {flags.default_config_path()})",
     )
     parser.add_argument("--ca-file", metavar="FILE", help="CA certificate(s) to verify an https server with")
     parser.add_argument(
@@ -109,12 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name, help_text, verb_name, *arguments, show="record"):
         verb = table.verb(verb_name)
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        add_output_flags(sub, top=False)
+        flags.add_output_flags(sub, top=False)
         for argument, kwargs in arguments:
             sub.add_argument(argument, **kwargs)
         sub.set_defaults(method=verb.method, show=show)
         if verb.names_a_node and verb.changes:
-            add_selector_flags(sub)
+            flags.add_selector_flags(sub)
             BULK_COMMANDS.add(name)
         return sub
 
@@ -252,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MS",
         help="interval in milliseconds",
     )
-    add_bond_options(
+    flags.add_bond_options(
         command(
             "bond-options",
             "set a bond's options, named like the kernel's (the server checks them against the node's mode)",
@@ -274,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         design,
         show="template-plan",
     )
-    add_selector_flags(planning, changes=False)
+    flags.add_selector_flags(planning, changes=False)
     BULK_COMMANDS.add("template-plan")
     planning.add_argument("--diff", action="store_true", help="print each node's diff, not only its counts")
     command(
@@ -342,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("template", {"metavar": "TEMPLATE"}),
         show="rollout",
     )
-    add_selector_flags(started, changes=False)
+    flags.add_selector_flags(started, changes=False)
     started.add_argument(
         "--canary", type=int, default=1, metavar="N", help="nodes that must boot well first (1)"
     )
@@ -441,122 +380,6 @@ def build_parser() -> argparse.ArgumentParser:
         show="registrations",
     )
     return parser
-
-
-def add_bond_options(sub: argparse.ArgumentParser) -> None:
-    """One flag per kernel option (``--lacp-rate`` for lacp_rate); an option not given is kept."""
-    for name in OPTION_NAMES:
-        flag = "--" + name.replace("_", "-")
-        if name == "arp_ip_target":
-            sub.add_argument(flag, action="append", metavar="IP", help="an ARP target; repeat for up to 16")
-        elif name in CHOICES:
-            sub.add_argument(flag, metavar="VALUE", help=" | ".join(CHOICES[name]))
-        elif name == "primary":
-            sub.add_argument(
-                flag, metavar="IFACE", help="the slave to prefer, by the name the node last reported"
-            )
-        else:
-            sub.add_argument(flag, metavar="MS", help="milliseconds")
-    sub.add_argument(
-        "--reset",
-        action="append",
-        default=[],
-        metavar="OPTION",
-        help="return an option to its default (e.g. --reset arp_interval --reset arp_ip_target); repeatable",
-    )
-
-
-def _address_settings(args: argparse.Namespace) -> dict:
-    given = (("ip_address", args.ip), ("netmask", args.netmask), ("broadcast", args.broadcast))
-    return {"boot_protocol": args.boot, **{key: value for key, value in given if value}}
-
-
-def _bond_option_changes(args: argparse.Namespace) -> dict:
-    changes = {name: getattr(args, name) for name in OPTION_NAMES if getattr(args, name) is not None}
-    changes.update({name.replace("-", "_"): None for name in args.reset})
-    return changes
-
-
-def _bridge_options(args: argparse.Namespace) -> dict:
-    return {"stp": args.stp, **({"forward_delay": args.forward_delay} if args.forward_delay else {})}
-
-
-# Verb arguments a subcommand builds instead of taking them as they were typed.
-VALUES: dict[str, dict[str, object]] = {
-    "set-address": {"settings": _address_settings},
-    "bridge-create": {"options": _bridge_options},
-    "set-mtu": {"mtu": lambda args: "" if args.mtu == "default" else _number(args.mtu)},
-    "bond-options": {"options": _bond_option_changes},
-    "set-network-stack": {"stack": lambda args: "" if args.stack == "reported" else args.stack},
-    "history": {"since": lambda args: _since(args.since)},
-    "template-plan": {"design": lambda args: _design(args.design)},
-    "template-apply": {"design": lambda args: _design(args.design)},
-    "template-set": {"document": lambda args: _design(args.design, stored=False)},
-    "rule-set": {"settings": lambda args: _rule_settings(args)},
-    "rollout-start": {"template_name": lambda args: args.template, "hosts": lambda args: args.selected},
-}
-
-
-def call_arguments(args: argparse.Namespace) -> tuple:
-    """The verb's arguments, in its order, from the command line."""
-    built = VALUES.get(args.command, {})
-    return tuple(
-        built[arg.name](args) if arg.name in built else getattr(args, arg.name)
-        for arg in table.verb(args.method).args
-    )
-
-
-def _rule_settings(args: argparse.Namespace) -> dict:
-    match = {
-        "hostname": args.hostname,
-        "uuids": args.uuids,
-        "macs": args.macs,
-        "cpus_at_least": args.cpus_at_least,
-        "memory_mb_at_least": args.memory_mb_at_least,
-        "nics_at_least": args.nics_at_least,
-        "nic_speed_at_least": args.nic_speed_at_least,
-        "nic_vendor": args.nic_vendor,
-        "nic_product": args.nic_product,
-    }
-    if args.nics_at_speed:
-        speed, _, count = args.nics_at_speed.partition(":")
-        match["nics_at_speed"] = {"speed": _number(speed), "count": _number(count)}
-    settings = {"template": args.template, "priority": args.priority, "max_count": args.max_count}
-    return {**settings, "match": {key: value for key, value in match.items() if value is not None}}
-
-
-def _design(path: str, stored: bool = True) -> dict | str:
-    """A template document from a JSON file ('-': standard input), read once per command; with
-    ``stored``, a name that is no file is a stored template's."""
-    if stored and path != "-" and not Path(path).exists():
-        return path
-    if path not in _DESIGNS:
-        try:
-            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-            _DESIGNS[path] = json.loads(text)
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}", outcomes.USAGE) from None
-        except ValueError as exc:
-            raise CommandError(f"{path} is not JSON: {exc}", outcomes.USAGE) from None
-    return _DESIGNS[path]
-
-
-_DESIGNS: dict[str, object] = {}
-AGO = {"m": "minutes", "h": "hours", "d": "days"}
-
-
-def _since(text: str) -> str:
-    """``7d`` as the ISO 8601 time seven days ago; anything else as given, for the server to read."""
-    if len(text) > 1 and text[-1] in AGO and text[:-1].isascii() and text[:-1].isdigit():
-        return (datetime.now(UTC) - timedelta(**{AGO[text[-1]]: int(text[:-1])})).isoformat(
-            timespec="seconds"
-        )
-    return text
-
-
-def _number(text: str) -> int | str:
-    """A whole number as a number; anything else as given, for the server to refuse by name."""
-    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def with_selected_placeholder(argv: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.fleet import applying, catalogue, rollout
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, network_view, reads, states
-from ovirt_node_config.persistence import node_store
+from ovirt_node_config.persistence import node_rows
 from ovirt_node_config.persistence.engine import Database
 
 PAGE_SIZE = 50
@@ -113,7 +113,7 @@ def _option_text(given: dict) -> dict[str, str]:
     }
 
 
-def _links(stored: node_store.NodeView) -> dict[str, tuple[int | None, str | None]]:
+def _links(stored: node_rows.NodeView) -> dict[str, tuple[int | None, str | None]]:
     return {nic.mac: (nic.bandwidth_mbps, nic.link_state) for nic in stored.nics.values()}
 
 

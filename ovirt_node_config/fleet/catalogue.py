@@ -14,7 +14,7 @@ from ovirt_node_config.fleet import applying, placement, planning, template
 from ovirt_node_config.fleet.template import Template
 from ovirt_node_config.inventory.report import HardwareReport
 from ovirt_node_config.nodes import lookup
-from ovirt_node_config.persistence import fleet_store, node_store
+from ovirt_node_config.persistence import audit_store, fleet_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.one_transaction import InTransaction
 
@@ -35,7 +35,7 @@ def checked_name(field: str, value: object) -> str:
 
 
 def _audit(conn: Connection, actor: str, what: str, action: str, before: object, after: object) -> None:
-    node_store.record_audit(conn, actor, None, what, action, before, after)
+    audit_store.record_audit(conn, actor, None, what, action, before, after)
 
 
 def set_template(db: Database, actor: str, name: object, document: object) -> dict:
@@ -195,7 +195,7 @@ def apply_stored(db: Database, actor: str, ref: object, design: object) -> dict:
         applied = applying.apply(InTransaction(db, conn), actor, ref, chosen)
         node = lookup.load(conn, applied["host"])
         after = {"template": chosen.name}
-        node_store.record_audit(conn, actor, node.id, node.hostname, "template_applied", None, after)
+        audit_store.record_audit(conn, actor, node.id, node.hostname, "template_applied", None, after)
         if template_id is not None:
             fleet_store.hold(conn, node.id, template_id, None)
         return {"host": applied["host"], "template": chosen.name}
@@ -210,7 +210,7 @@ def detach(db: Database, actor: str, ref: object) -> dict:
         node = lookup.load(conn, ref, lock=True)
         if not fleet_store.release(conn, node.id):
             raise NotFound(f"{node.hostname} holds no template")
-        node_store.record_audit(conn, actor, node.id, node.hostname, "template_detached", None, None)
+        audit_store.record_audit(conn, actor, node.id, node.hostname, "template_detached", None, None)
         return {"host": node.hostname, "detached": True}
 
     return db.write(work)
@@ -246,7 +246,7 @@ def place_new_node(db: Database, conn: Connection, host_id: int, report: Hardwar
         applying.apply(here, actor, report.hostname, design)
     except NodeConfigError as refused:
         savepoint.rollback()
-        node_store.record_audit(
+        audit_store.record_audit(
             conn,
             actor,
             host_id,
@@ -257,7 +257,7 @@ def place_new_node(db: Database, conn: Connection, host_id: int, report: Hardwar
         )
         return {"rule": rule["name"], "template": design.name, "failed": refused.message}
     savepoint.commit()
-    node_store.record_audit(
+    audit_store.record_audit(
         conn, actor, host_id, report.hostname, "template_applied", None, {"template": design.name}
     )
     fleet_store.hold(conn, host_id, rule["template_id"], rule["id"])

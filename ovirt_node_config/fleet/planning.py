@@ -26,9 +26,9 @@ from ovirt_node_config.fleet.nic_selection import Unsatisfied, select
 from ovirt_node_config.fleet.template import Template
 from ovirt_node_config.network import bonding, rules
 from ovirt_node_config.nodes import addresses, bond_options, host_networks, lookup, network_view
-from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence import node_rows, node_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import BondRow, BridgeRow, NodeView, VlanRow
+from ovirt_node_config.persistence.node_rows import BondRow, BridgeRow, NodeView, VlanRow
 
 # The most nodes one call plans (about 2 KiB of diff each).
 MAX_NODES = 1000
@@ -44,7 +44,9 @@ def plan_many(db: Database, actor: str, hosts: object, template: Template) -> li
     most MAX_NODES host names or UUIDs); a node that is not there, or that cannot be planned,
     says why in ``fails``."""
     hostnames = [lookup.host_ref(host) for host in validation.array("hosts", hosts, max_items=MAX_NODES)]
-    nodes, types = db.read(lambda conn: (store.load_nodes(conn, hostnames), store.all_bonding_types(conn)))
+    nodes, types = db.read(
+        lambda conn: (node_store.load_nodes(conn, hostnames), node_store.all_bonding_types(conn))
+    )
     plans = []
     for host in hostnames:
         node = nodes.get(host)
@@ -64,7 +66,7 @@ def _authoritative(db: Database, actor: str, host: str, template: Template) -> d
         return {"host": host, "fails": refused.message}
 
 
-def plan_node(node: NodeView, template: Template, types: list[store.BondingType]) -> dict:
+def plan_node(node: NodeView, template: Template, types: list[node_rows.BondingType]) -> dict:
     """One loaded node's plan; raises _AskTheUseCases where the use cases must decide."""
     try:
         now = _rendered(node)
@@ -90,7 +92,7 @@ class _Built:
     """A node's rows as the template's steps leave them (``applying._replace_network``'s
     steps, in its order), and how many of those steps change something (its audit entries)."""
 
-    def __init__(self, node: NodeView, types: list[store.BondingType]):
+    def __init__(self, node: NodeView, types: list[node_rows.BondingType]):
         self.node, self.types, self.changes = node, types, 0
         self.new_ids = count(-1, -1)  # rows not stored: ids no stored row has
 

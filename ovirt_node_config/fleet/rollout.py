@@ -21,7 +21,7 @@ from ovirt_node_config import validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, NotFound
 from ovirt_node_config.fleet import applying, catalogue, template
 from ovirt_node_config.nodes import lookup
-from ovirt_node_config.persistence import fleet_store, node_store, rollout_store
+from ovirt_node_config.persistence import audit_store, fleet_store, rollout_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.one_transaction import InTransaction
 
@@ -53,7 +53,7 @@ def start(
         host_ids = list(dict.fromkeys(lookup.load(conn, host).id for host in hosts))
         rollout_store.create(conn, checked, template_id, first, window, host_ids)
         started = {"template": template_name, "nodes": len(host_ids), "canary": first, "max_pending": window}
-        node_store.record_audit(conn, actor, None, f"rollout {checked}", "start_rollout", None, started)
+        audit_store.record_audit(conn, actor, None, f"rollout {checked}", "start_rollout", None, started)
         _fill(db, conn, checked)
         return _shown(conn, checked)
 
@@ -109,7 +109,7 @@ def _change_state(
             verb = action.split("_")[0]
             raise Conflict(f"rule 'a rollout moves forward': {checked} is {found['state']}; it cannot {verb}")
         rollout_store.set_state(conn, found["id"], to, None)
-        node_store.record_audit(conn, actor, None, f"rollout {checked}", action, found["state"], to)
+        audit_store.record_audit(conn, actor, None, f"rollout {checked}", action, found["state"], to)
         if to == "running":
             _fill(db, conn, checked)
         return _shown(conn, checked)
@@ -151,7 +151,7 @@ def _fill(db: Database, conn: Connection, name: str) -> None:
                 rollout_store.set_node(conn, found["id"], host_id, "skipped", refused.message[:1000])
                 continue
             savepoint.commit()
-            node_store.record_audit(
+            audit_store.record_audit(
                 conn, actor, host_id, hostname, "template_applied", None, {"template": design.name}
             )
             fleet_store.hold(conn, host_id, found["template_id"], None)

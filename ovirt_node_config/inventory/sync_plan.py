@@ -1,4 +1,8 @@
-"""TODO module docstring."""
+"""The sync rules of ``identify``, pure: which stored host a report is about (by UUID, else by
+host name; a name or UUID of another node is refused), what the report changes (CPUs replaced,
+NICs added, updated, moved from another host, removed, bond memberships that end), and the
+answer a node gets. The stored state it reads (``HostState``) and the plan it makes
+(``SyncPlan``) are written by ``persistence.inventory_store``."""
 
 from __future__ import annotations
 

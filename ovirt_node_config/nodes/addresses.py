@@ -1,4 +1,7 @@
-"""TODO module docstring."""
+"""How an interface is addressed, the administrators' changes: IPv4 (dhcp, static or none; a
+static address needs a host's unicast address and a netmask of /1 to /32, neither the subnet's
+network nor its broadcast address), IPv6 (ignore, auto, dhcp or ADDRESS/PREFIX) and the MTU. A
+bond's slave or a bridge's port carries no address: its controller does."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from ovirt_node_config.errors import Conflict, InvalidInput
 from ovirt_node_config.network import rules
 from ovirt_node_config.nodes import lookup, pipeline
 from ovirt_node_config.nodes.lookup import controller_of, find_interface, load, name_of
-from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence import node_writes
 from ovirt_node_config.persistence.engine import Database
 
 
@@ -71,7 +74,7 @@ def set_address(db: Database, actor: str, ref: object, interface: object, settin
         before = {key: getattr(row, key) for key in keys}
         label = row.mac if kind == "nic" else row.interface_name
         if before != wanted:
-            store.update_interface(conn, kind, row.id, wanted)
+            node_writes.update_interface(conn, kind, row.id, wanted)
             pipeline.record_change(
                 conn,
                 actor,
@@ -102,7 +105,7 @@ def set_mtu(db: Database, actor: str, ref: object, interface: object, mtu: objec
                 f"{row.iface_name} is a slave of {controller_of(node, kind, row)}",
             )
         if row.mtu != wanted:
-            store.update_interface(conn, kind, row.id, {"mtu": wanted})
+            node_writes.update_interface(conn, kind, row.id, {"mtu": wanted})
             label = {kind: name_of(kind, row)}
             pipeline.record_change(
                 conn, actor, node, "set_mtu", {**label, "mtu": row.mtu}, {**label, "mtu": wanted}
@@ -151,7 +154,7 @@ def set_ipv6(db: Database, actor: str, ref: object, interface: object, settings:
             raise rules.refuse("a port carries no IP", f"{name_of(kind, row)} is a port of {controller}")
         before = {key: getattr(row, key) for key in wanted}
         if before != wanted:
-            store.update_interface(conn, kind, row.id, wanted)
+            node_writes.update_interface(conn, kind, row.id, wanted)
             label = {kind: name_of(kind, row)}
             pipeline.record_change(conn, actor, node, "set_ipv6", {**label, **before}, {**label, **wanted})
         return {

@@ -1,4 +1,6 @@
-"""TODO module docstring."""
+"""A node's bonding type and its bonds' options, the administrators' changes. What a mode
+accepts is the kernel's rule (``network.bonding``): changing the type re-checks every bond's
+options against the new mode, and an option the node's mode would ignore is refused."""
 
 from __future__ import annotations
 
@@ -9,11 +11,11 @@ from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, pipeline
 from ovirt_node_config.nodes.lookup import load, options_of
-from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence import node_rows, node_store, node_writes
 from ovirt_node_config.persistence.engine import Database
 
 
-def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.BondingType:
+def find_bonding_type(types: list[node_rows.BondingType], wanted: object) -> node_rows.BondingType:
     """A bonding type by label (any case), by kernel mode (number or digit string), or by the
     kernel's name for the mode (``802.3ad``, ``active-backup``: what ``bonding-types`` lists)."""
     is_mode = isinstance(wanted, str) and wanted.strip().isascii() and wanted.strip().isdigit()
@@ -31,14 +33,14 @@ def find_bonding_type(types: list[store.BondingType], wanted: object) -> store.B
 def set_bonding_type(db: Database, actor: str, ref: object, wanted: object) -> dict:
     def work(conn):
         node = load(conn, ref, lock=True)
-        chosen = find_bonding_type(store.all_bonding_types(conn), wanted)
+        chosen = find_bonding_type(node_store.all_bonding_types(conn), wanted)
         before = asdict(node.bonding_type) if node.bonding_type else None
         if node.bonding_type != chosen:
             for bond in node.bonds.values():
                 bonding.check(
                     chosen.mode, options_of(node, bond), bond.interface_name, lookup.slave_names(node, bond)
                 )
-            store.set_bonding_type(conn, node.id, chosen.id)
+            node_writes.set_bonding_type(conn, node.id, chosen.id)
             pipeline.record_change(conn, actor, node, "set_bonding_type", before, asdict(chosen))
         return {"host": node.hostname, "label": chosen.label, "mode": chosen.mode}
 
@@ -79,7 +81,7 @@ def _change_options(
         mode = lookup.mode_of(node)
         bonding.check(mode, wanted, bond.interface_name, lookup.slave_names(node, bond))
         if wanted != current:
-            store.update_interface(
+            node_writes.update_interface(
                 conn,
                 "bond",
                 bond.id,
@@ -96,10 +98,10 @@ def _change_options(
                 },
             )
             if wanted.arp_ip_target[1:] != current.arp_ip_target[1:]:
-                store.set_more_arp_targets(conn, bond.id, wanted.arp_ip_target[1:])
+                node_writes.set_more_arp_targets(conn, bond.id, wanted.arp_ip_target[1:])
             if wanted.primary != current.primary:
                 primary = next((n for n in node.nics.values() if n.iface_name == wanted.primary), None)
-                store.set_primary(conn, bond.id, primary.id if primary else None)
+                node_writes.set_primary(conn, bond.id, primary.id if primary else None)
             label = {"bond": bond.interface_name}
             pipeline.record_change(
                 conn, actor, node, action, {**label, **current.given()}, {**label, **wanted.given()}

@@ -1,4 +1,13 @@
-"""TODO module docstring."""
+"""Bonds and their NICs, the administrators' changes:
+
+- a bond is created with two or more NICs, all of that node, none already in a bond nor a
+  bridge's port; its interface name is a valid Linux name, unique on the node, and not one of
+  its NICs' (with a bonding type given, the node's type is set first, in the same change);
+- NICs are enslaved to a bond, or released from it, but a bond keeps two or more and its
+  primary slave;
+- a bond is deleted (its NICs released) once no VLAN sits on it.
+
+Every change goes through ``pipeline.record_change``: refused as a whole, or audited."""
 
 from __future__ import annotations
 
@@ -9,9 +18,9 @@ from ovirt_node_config.errors import Conflict, InvalidInput
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import bond_options, lookup, pipeline
 from ovirt_node_config.nodes.lookup import load
-from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence import node_rows, node_writes
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence.node_rows import NodeView
 from ovirt_node_config.persistence.one_transaction import InTransaction
 
 
@@ -50,8 +59,8 @@ def create_bonding(
         if len(members) < bonding.MIN_SLAVES:
             raise Conflict(f"rule 'a bond has two or more NICs': {len(members)} given")
         _refuse_bonded(node, members)
-        bond_id = store.insert_bond(conn, node.id, {"name": display_name, "interface_name": iface})
-        store.add_members(conn, node.id, bond_id, [nic.id for nic in members])
+        bond_id = node_writes.insert_bond(conn, node.id, {"name": display_name, "interface_name": iface})
+        node_writes.add_members(conn, node.id, bond_id, [nic.id for nic in members])
         after = {"name": display_name, "interface_name": iface, "slaves": sorted(nic.mac for nic in members)}
         pipeline.record_change(conn, actor, node, "create_bonding", None, after)
         return {"host": node.hostname, **after}
@@ -59,7 +68,7 @@ def create_bonding(
     return db.write(work)
 
 
-def _refuse_bonded(node: NodeView, members: list[store.NicRow], allowed_bond: int | None = None) -> None:
+def _refuse_bonded(node: NodeView, members: list[node_rows.NicRow], allowed_bond: int | None = None) -> None:
     for nic in members:
         if nic.bond_id is not None and nic.bond_id != allowed_bond:
             owner = next(bond.interface_name for bond in node.bonds.values() if bond.id == nic.bond_id)
@@ -78,7 +87,7 @@ def delete_bonding(db: Database, actor: str, ref: object, interface_name: object
                 f"rule 'a VLAN's parent stays while the VLAN does': {', '.join(vlans)} sit on "
                 f"{bond.interface_name}; delete them first"
             )
-        store.delete_bond(conn, bond.id)
+        node_writes.delete_bond(conn, bond.id)
         pipeline.record_change(conn, actor, node, "delete_bonding", lookup.bond_summary(node, bond), None)
         return {
             "host": node.hostname,
@@ -117,7 +126,7 @@ def enslave(db: Database, actor: str, ref: object, interface_name: object, macs:
         before = lookup.slave_macs(node, bond)
         after = sorted(set(before) | {nic.mac for nic in members})
         if new:
-            store.add_members(conn, node.id, bond.id, [nic.id for nic in new])
+            node_writes.add_members(conn, node.id, bond.id, [nic.id for nic in new])
             _audit_slaves(conn, actor, node, "enslave", bond, before, after)
         return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
 
@@ -144,7 +153,7 @@ def release(db: Database, actor: str, ref: object, interface_name: object, macs:
                 f"rule 'a bond keeps two or more NICs': releasing would leave {bond.interface_name} with "
                 f"{len(after)}; delete the bond instead"
             )
-        store.remove_members(conn, bond.id, [nic.id for nic in members])
+        node_writes.remove_members(conn, bond.id, [nic.id for nic in members])
         _audit_slaves(conn, actor, node, "release", bond, before, after)
         return {"host": node.hostname, "bond": bond.interface_name, "slaves": after}
 

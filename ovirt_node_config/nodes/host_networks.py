@@ -1,4 +1,7 @@
-"""TODO module docstring."""
+"""VLANs and bridges on a node, the administrators' changes: a VLAN on a NIC or bond (named
+PARENT.ID unless named), a bridge over NICs, bonds or VLANs (it takes over its first port's
+addressing, as VDSM does for ovirtmgmt), and their deletion. The rules between interfaces are
+``network.rules``', held by ``pipeline.record_change`` on the network the change leaves."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.network import rules
 from ovirt_node_config.nodes.lookup import controller_of, find_interface, load, name_of
 from ovirt_node_config.nodes.pipeline import record_change
-from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence import node_writes
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence.node_rows import NodeView
 
 _ADDRESSING = (
     "boot_protocol",
@@ -58,7 +61,7 @@ def create_vlan(
             "vlan_id": identifier,
             f"parent_{'nic' if kind == 'nic' else 'bonding'}_id": row.id,
         }
-        store.insert_vlan(conn, node.id, values)
+        node_writes.insert_vlan(conn, node.id, values)
         after = {"vlan": iface, "parent": name_of(kind, row), "vlan_id": identifier}
         record_change(conn, actor, node, "create_vlan", None, after)
         return {"host": node.hostname, **after}
@@ -76,7 +79,7 @@ def _delete(db: Database, actor: str, ref: object, name: object, wanted: str) ->
         kind, row = find_interface(node, name, wanted)
         if kind != wanted:
             raise InvalidInput(wanted, f"{name_of(kind, row)} is a {kind}, not a {wanted}")
-        store.delete_interface(conn, kind, row.id)
+        node_writes.delete_interface(conn, kind, row.id)
         record_change(conn, actor, node, f"delete_{wanted}", {wanted: row.interface_name}, None)
         return {"host": node.hostname, "deleted": row.interface_name}
 
@@ -124,9 +127,11 @@ def create_bridge(
                 raise InvalidInput(f"ports[{index}]", f"{name_of(kind, row)} is listed twice")
             members.append((kind, row))
         addressing = taken_over_addressing(members)
-        bridge_id = store.insert_bridge(conn, node.id, {"interface_name": iface, **settings, **addressing})
+        bridge_id = node_writes.insert_bridge(
+            conn, node.id, {"interface_name": iface, **settings, **addressing}
+        )
         if members:
-            store.add_bridge_ports(conn, node.id, bridge_id, [(kind, row.id) for kind, row in members])
+            node_writes.add_bridge_ports(conn, node.id, bridge_id, [(kind, row.id) for kind, row in members])
         after = {"bridge": iface, "ports": [name_of(kind, row) for kind, row in members], **settings}
         record_change(conn, actor, node, "create_bridge", None, after)
         return {"host": node.hostname, **after, "forward_delay": settings["forward_delay"] or ""}

@@ -34,7 +34,7 @@ from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, network_view
 from ovirt_node_config.persistence import answer_store, inventory_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence.node_rows import NodeView
 
 log = logging.getLogger("ovirt_node_config.kept_answers")
 # get_config answers kept per host (its node asks with one map; a few are renames in flight).

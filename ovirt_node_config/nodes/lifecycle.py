@@ -1,4 +1,6 @@
-"""TODO module docstring."""
+"""A node's life as an administrator sees it: which files configure it (its network stack: what
+it reports, or an override), its deletion with every row of it, and its credential reset (its
+next boot is enrolled anew, as a reinstalled node)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,9 @@ from dataclasses import replace
 from ovirt_node_config import validation
 from ovirt_node_config.nodes import lookup, pipeline
 from ovirt_node_config.nodes.lookup import load
-from ovirt_node_config.persistence import node_store as store
-from ovirt_node_config.persistence import trust_store
+from ovirt_node_config.persistence import node_writes, trust_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence.node_rows import NodeView
 
 
 def set_network_stack(db: Database, actor: str, ref: object, stack: object) -> dict:
@@ -21,7 +22,7 @@ def set_network_stack(db: Database, actor: str, ref: object, stack: object) -> d
     def work(conn):
         node = load(conn, ref, lock=True)
         if node.network_stack_override != wanted:
-            store.set_network_stack_override(conn, node.id, wanted)
+            node_writes.set_network_stack_override(conn, node.id, wanted)
             pipeline.record_change(
                 conn, actor, node, "set_network_stack", node.network_stack_override, wanted
             )
@@ -52,7 +53,7 @@ def delete_node(db: Database, actor: str, ref: object) -> dict:
             "vlans": sorted(node.vlans),
             "bridges": sorted(node.bridges),
         }
-        store.delete_host(conn, node.id)
+        node_writes.delete_host(conn, node.id)
         pipeline.record_change(conn, actor, node, "delete_node", gone, None)
         return gone
 

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Connection
 from ovirt_node_config import validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.network.bonding import BondOptions
-from ovirt_node_config.persistence import node_store as store
-from ovirt_node_config.persistence.node_store import BondRow, NodeView
+from ovirt_node_config.persistence import node_rows, node_store
+from ovirt_node_config.persistence.node_rows import BondRow, NodeView
 
 
 def host_ref(value: object) -> str:
@@ -29,16 +29,16 @@ def host_ref(value: object) -> str:
 def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: bool = False) -> NodeView:
     name = host_ref(ref)
     try:
-        node = store.load_node(conn, name, lock=lock, with_cpu_count=with_cpu_count)
-    except store.AmbiguousRef:
+        node = node_store.load_node(conn, name, lock=lock, with_cpu_count=with_cpu_count)
+    except node_rows.AmbiguousRef:
         raise Conflict(
             f"rule 'a host reference names one host': {name} is one host's UUID and another's host "
             "name (stored before such names were refused); nothing was done"
         ) from None
     if node is None and "." not in name:  # a short name: node1 for node1.rack3.example
-        matches = store.hostnames_starting(conn, f"{name}.", 2)
+        matches = node_store.hostnames_starting(conn, f"{name}.", 2)
         if len(matches) == 1:
-            node = store.load_node(conn, matches[0], lock=lock, with_cpu_count=with_cpu_count)
+            node = node_store.load_node(conn, matches[0], lock=lock, with_cpu_count=with_cpu_count)
     if node is None:
         raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}{_hint(conn, name)}")
     return node
@@ -51,7 +51,7 @@ NEAR_NAMES = 500
 def _hint(conn: Connection, name: str) -> str:
     """``; did you mean ...?``: the hosts a short name could mean, or names close to a typo."""
     if "." not in name:
-        several = store.hostnames_starting(conn, f"{name}.", 4)
+        several = node_store.hostnames_starting(conn, f"{name}.", 4)
         if len(several) > 1:
             more = ", ..." if len(several) > 3 else ""
             return f"; {name} could be {', '.join(several[:3])}{more}: give the whole name"
@@ -60,7 +60,7 @@ def _hint(conn: Connection, name: str) -> str:
         compared = candidate if "." in name else candidate.split(".", 1)[0]
         return difflib.SequenceMatcher(None, name, compared).ratio()
 
-    near = store.hostnames_starting(conn, name[:3], NEAR_NAMES)
+    near = node_store.hostnames_starting(conn, name[:3], NEAR_NAMES)
     close = [
         candidate for candidate in sorted(near, key=likeness, reverse=True)[:3] if likeness(candidate) >= 0.75
     ]
@@ -125,7 +125,7 @@ def network_stack(node: NodeView) -> str:
     return node.network_stack_override or node.reported_network_stack or "ifcfg"
 
 
-def bond_named(node: NodeView, interface_name: object) -> store.BondRow:
+def bond_named(node: NodeView, interface_name: object) -> node_rows.BondRow:
     name = validation.interface_name("bond", interface_name)
     bond = node.bonds.get(name)
     if bond is None:
@@ -133,7 +133,7 @@ def bond_named(node: NodeView, interface_name: object) -> store.BondRow:
     return bond
 
 
-def nic_named(node: NodeView, field: str, raw: object) -> store.NicRow:
+def nic_named(node: NodeView, field: str, raw: object) -> node_rows.NicRow:
     """One of the node's NICs by MAC or by the name the node last reported."""
     try:
         mac = validation.mac(field, raw)
@@ -151,11 +151,11 @@ def nic_named(node: NodeView, field: str, raw: object) -> store.NicRow:
     return nic
 
 
-def nics_named(node: NodeView, macs: object, field: str = "macs") -> list[store.NicRow]:
+def nics_named(node: NodeView, macs: object, field: str = "macs") -> list[node_rows.NicRow]:
     """The node's NICs for a list of MACs or reported names; unknown or foreign ones and repeats
     are refused, as are NICs that are ports of a bridge (a port of one controller at most)."""
     items = validation.array(field, macs, max_items=256)
-    found: list[store.NicRow] = []
+    found: list[node_rows.NicRow] = []
     for index, raw in enumerate(items):
         nic = nic_named(node, f"{field}[{index}]", raw)
         if nic in found:
@@ -168,11 +168,11 @@ def nics_named(node: NodeView, macs: object, field: str = "macs") -> list[store.
     return found
 
 
-def slave_macs(node: NodeView, bond: store.BondRow) -> list[str]:
+def slave_macs(node: NodeView, bond: node_rows.BondRow) -> list[str]:
     return sorted(nic.mac for nic in node.nics.values() if nic.id in bond.slave_ids)
 
 
-def bond_summary(node: NodeView, bond: store.BondRow) -> dict:
+def bond_summary(node: NodeView, bond: node_rows.BondRow) -> dict:
     keys = (
         "name",
         "interface_name",

@@ -19,9 +19,9 @@ from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, No
 from ovirt_node_config.network import bonding
 from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
 from ovirt_node_config.nodes import lookup
-from ovirt_node_config.persistence import node_store as store
+from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence.node_rows import NodeView
 
 MAX_MACS = 256
 
@@ -150,7 +150,7 @@ def config_file(
     """The configuration file for a booting node (a host name and MAC map already checked:
     :func:`parse_macs`) and the interface names it sees now; ``admit`` decides whether this
     caller may have it (given the node, or None when there is no such node)."""
-    node = db.read(lambda conn: store.load_node(conn, hostname))
+    node = db.read(lambda conn: node_store.load_node(conn, hostname))
     if admit is not None:
         node = admit(node)
     elif node is None:

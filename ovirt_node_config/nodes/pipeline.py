@@ -1,4 +1,9 @@
-"""TODO module docstring."""
+"""The change pipeline: every administrator's change to a node goes through
+:func:`record_change`, in the change's one transaction. There the network the change leaves is
+held to the rules (``network.rules``: refused with the rule, and the transaction with it), the
+node's answers kept for its next boot are renewed (``kept_answers``), its config digest too,
+and the audit entry is written. :func:`one_change` makes several use cases one change, settled
+once at its end (a template's six to ten steps)."""
 
 from __future__ import annotations
 
@@ -9,9 +14,8 @@ from sqlalchemy.engine import Connection
 
 from ovirt_node_config.network import rules
 from ovirt_node_config.nodes import kept_answers, lookup, network_view, states
-from ovirt_node_config.persistence import answer_store, status_store
-from ovirt_node_config.persistence import node_store as store
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence import answer_store, audit_store, status_store
+from ovirt_node_config.persistence.node_rows import NodeView
 
 
 def record_change(
@@ -33,7 +37,7 @@ def record_change(
         deferred.setdefault(node.id, node)
     else:
         settle(conn, node, identify_holds)
-    store.record_audit(conn, actor, node.id, node.hostname, action, before, after)
+    audit_store.record_audit(conn, actor, node.id, node.hostname, action, before, after)
 
 
 # conn.info key: while set (by :func:`one_change`), record_change leaves the settling of each node

@@ -1,4 +1,6 @@
-"""TODO module docstring."""
+"""What administrators read of nodes: one node shown (hardware, NICs, bonds with what they
+render now, VLANs, bridges, its state in words and its last boot report), its history, the node
+list in pages (with state and last seen, filtered by state or host name), the bonding types."""
 
 from __future__ import annotations
 
@@ -11,10 +13,9 @@ from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lifecycle, lookup, states
 from ovirt_node_config.nodes.lookup import load, options_of
-from ovirt_node_config.persistence import node_store as store
-from ovirt_node_config.persistence import status_store
+from ovirt_node_config.persistence import audit_store, node_store, status_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.persistence.node_store import BondRow, NodeView
+from ovirt_node_config.persistence.node_rows import BondRow, NodeView
 
 
 def show_node(db: Database, ref: object) -> dict:
@@ -165,7 +166,7 @@ def history(db: Database, ref: object, since: object = "", limit: int = 100) -> 
         try:
             host_id = load(conn, ref).id
         except NotFound:
-            host_id = store.last_host_id_named(conn, lookup.host_ref(ref))
+            host_id = audit_store.last_host_id_named(conn, lookup.host_ref(ref))
             if host_id is None:
                 raise
         return [
@@ -176,7 +177,7 @@ def history(db: Database, ref: object, since: object = "", limit: int = 100) -> 
                 "before": recorded_state(entry["before"]),
                 "after": recorded_state(entry["after"]),
             }
-            for entry in store.audit_history(
+            for entry in audit_store.audit_history(
                 conn, host_id, limit, timestamps.for_database(after_time, db.dialect)
             )
         ]
@@ -223,7 +224,7 @@ def list_nodes(
         )
 
     def work(conn):
-        rows = store.list_nodes(conn, start, count, bonding.MIN_SLAVES, part, condition)
+        rows = node_store.list_nodes(conn, start, count, bonding.MIN_SLAVES, part, condition)
         return [_listed(row) for row in rows]
 
     return db.read(work)
@@ -255,5 +256,5 @@ def list_bonding_types(db: Database) -> list[dict]:
             "kernel_name": bonding.MODES[t.mode],
             "options": bonding.accepted_options(t.mode),
         }
-        for t in db.read(store.all_bonding_types)
+        for t in db.read(node_store.all_bonding_types)
     ]

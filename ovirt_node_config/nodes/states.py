@@ -32,7 +32,7 @@ from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput, NodeConfigError
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, network_view
-from ovirt_node_config.persistence import node_store, status_store
+from ovirt_node_config.persistence import audit_store, node_rows, status_store
 from ovirt_node_config.persistence.engine import Database
 
 OUTCOMES = ("applied", "unchanged", "rolled_back", "apply_failed", "verify_failed", "refused")
@@ -154,7 +154,7 @@ def stored_state(state: str) -> StoredState:
     }[state]
 
 
-def current_config(node: node_store.NodeView) -> str | None:
+def current_config(node: node_rows.NodeView) -> str | None:
     """The file the node would get now, with the names it last reported (None when it cannot
     be configured)."""
     try:
@@ -164,7 +164,7 @@ def current_config(node: node_store.NodeView) -> str | None:
     return network_view.render_or_none(node, network)
 
 
-def record(conn, node: node_store.NodeView, report: StatusReport, actor: str) -> str:
+def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> str:
     """Keep ``report`` for ``node`` (the caller checked who sent it); returns the node's state.
     Every outcome but applied and unchanged goes into the node's history."""
     config = current_config(node)
@@ -182,7 +182,7 @@ def record(conn, node: node_store.NodeView, report: StatusReport, actor: str) ->
     status_store.record_report(conn, node.id, values)
     if report.outcome not in KEPT_OUTCOMES:
         after = {"outcome": report.outcome, "reason": report.reason}
-        node_store.record_audit(conn, actor, node.id, node.hostname, f"boot_{report.outcome}", None, after)
+        audit_store.record_audit(conn, actor, node.id, node.hostname, f"boot_{report.outcome}", None, after)
     stored = status_store.status_of(conn, node.id)
     degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
     return state_of(

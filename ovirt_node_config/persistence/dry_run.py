@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
-from ovirt_node_config.persistence import node_store
+from ovirt_node_config.persistence import audit_store
 from ovirt_node_config.persistence.engine import Database, write_transaction
 
 T = TypeVar("T")
@@ -27,9 +27,9 @@ class RolledBack(Database):
     def write(self, work: Callable[[Connection], T]) -> T:
         def attempt() -> T:
             with write_transaction(self.engine) as conn:
-                mark = node_store.last_audit_id(conn)
+                mark = audit_store.last_audit_id(conn)
                 result = work(conn)
-                self.audited = node_store.audit_after(conn, mark, self.actor)
+                self.audited = audit_store.audit_after(conn, mark, self.actor)
                 conn.get_transaction().rollback()
             return result
 

@@ -19,7 +19,7 @@ from ovirt_node_config.network.bonding import MIN_SLAVES
 from ovirt_node_config.persistence.answer_store import bump_versions
 from ovirt_node_config.persistence.driver import Driver, in_list
 from ovirt_node_config.persistence.engine import Database, StaleState
-from ovirt_node_config.persistence.node_store import NicRow, NodeView
+from ovirt_node_config.persistence.node_rows import NicRow, NodeView
 
 CPU_COLUMNS = [f.name for f in fields(Cpu) if f.name != "index"]
 

@@ -1,22 +1,27 @@
-"""Queries behind administration and configuration: one node's NICs, bonds and bonding type.
+"""Queries that read stored nodes: one node whole (``node_rows.NodeView``), many at once, the
+node list in pages, the inventory's counts, host names and ids.
 
 :func:`load_node` reads everything about one node in five queries, :func:`load_nodes` many nodes
-in five queries per 500; the write helpers each change one kind of row. Decisions (what is
-allowed) live in ``ovirt_node_config.bonding``.
+in five queries per 500. The writes are ``node_writes``'s, the audit trail ``audit_store``'s;
+decisions (what is allowed) live in the nodes wing (``ovirt_node_config.nodes``).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import datetime
-
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, func, or_, select, true
 from sqlalchemy.engine import Connection
 
+from ovirt_node_config.persistence.node_rows import (
+    AmbiguousRef,
+    BondingType,
+    BondRow,
+    BridgeRow,
+    NicRow,
+    NodeView,
+    VlanRow,
+)
 from ovirt_node_config.persistence.status_store import stored_degraded_count
 from ovirt_node_config.persistence.tables import (
-    audit_log,
     bonding_arp_targets,
     bonding_types,
     bondings,
@@ -28,135 +33,6 @@ from ovirt_node_config.persistence.tables import (
     nics,
     vlans,
 )
-
-
-class AmbiguousRef(LookupError):
-    """A reference names two hosts: one by host name, another by UUID."""
-
-
-@dataclass(frozen=True)
-class BondingType:
-    id: int
-    label: str
-    mode: int
-
-
-@dataclass(frozen=True)
-class NicRow:
-    id: int
-    mac: str
-    iface_name: str
-    bandwidth_mbps: int | None
-    boot_protocol: str
-    ip_address: str | None
-    netmask: str | None
-    broadcast: str | None
-    link_state: str | None
-    bond_id: int | None
-    mtu: int | None = None
-    ipv6_method: str = "ignore"
-    ipv6_address: str | None = None
-    ipv6_prefix: int | None = None
-    reported_mtu: int | None = None
-    max_mtu: int | None = None
-    reported_ipv6: str | None = None
-    bridge_id: int | None = None  # the bridge this NIC is a port of
-    vendor: str | None = None
-    product: str | None = None
-
-
-@dataclass(frozen=True)
-class BondRow:
-    """A bond as stored; ``arp_targets`` are every ARP target, ``arp_ping_address`` first."""
-
-    id: int
-    name: str
-    interface_name: str
-    boot_protocol: str
-    ip_address: str | None
-    netmask: str | None
-    broadcast: str | None
-    arp_interval_ms: int
-    miimon_ms: int | None
-    updelay_ms: int | None
-    downdelay_ms: int | None
-    arp_validate: str | None
-    fail_over_mac: str | None
-    lacp_rate: str | None
-    xmit_hash_policy: str | None
-    arp_targets: tuple[str, ...] = ()
-    slave_ids: tuple[int, ...] = ()
-    primary_nic_id: int | None = None
-    mtu: int | None = None
-    ipv6_method: str = "ignore"
-    ipv6_address: str | None = None
-    ipv6_prefix: int | None = None
-    bridge_id: int | None = None
-
-
-@dataclass(frozen=True)
-class VlanRow:
-    """A VLAN as stored: its parent is one NIC or one bond of the node (by row id)."""
-
-    id: int
-    interface_name: str
-    vlan_id: int
-    parent_nic_id: int | None
-    parent_bonding_id: int | None
-    mtu: int | None
-    boot_protocol: str
-    ip_address: str | None
-    netmask: str | None
-    broadcast: str | None
-    ipv6_method: str
-    ipv6_address: str | None
-    ipv6_prefix: int | None
-    bridge_id: int | None = None
-
-
-@dataclass(frozen=True)
-class BridgeRow:
-    id: int
-    interface_name: str
-    stp: bool
-    forward_delay: int | None
-    mtu: int | None
-    boot_protocol: str
-    ip_address: str | None
-    netmask: str | None
-    broadcast: str | None
-    ipv6_method: str
-    ipv6_address: str | None
-    ipv6_prefix: int | None
-
-
-@dataclass(frozen=True)
-class NodeView:
-    """One node as stored: host columns, bonding type, NICs by MAC, bonds, VLANs and bridges by
-    interface name."""
-
-    id: int
-    hostname: str
-    uuid: str | None
-    arch: str
-    memory_mb: int
-    bonding_type: BondingType | None
-    nics: dict[str, NicRow] = field(default_factory=dict)
-    bonds: dict[str, BondRow] = field(default_factory=dict)
-    vlans: dict[str, VlanRow] = field(default_factory=dict)
-    bridges: dict[str, BridgeRow] = field(default_factory=dict)
-    cpu_count: int = 0
-    version: int = 0  # hosts.config_version when read
-    reported_network_stack: str | None = None
-    network_stack_override: str | None = None
-    credential_hash: str | None = None  # never shown: trust.claims checks it
-
-    def bond_with_id(self, row_id: int | None) -> BondRow | None:
-        return next((bond for bond in self.bonds.values() if bond.id == row_id), None)
-
-    def bridge_with_id(self, row_id: int | None) -> BridgeRow | None:
-        return next((bridge for bridge in self.bridges.values() if bridge.id == row_id), None)
-
 
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
 _HOST_COLUMNS = select(
@@ -462,186 +338,9 @@ def all_bonding_types(conn: Connection) -> list[BondingType]:
     return [BondingType(*row) for row in rows]
 
 
-def set_bonding_type(conn: Connection, host_id: int, type_id: int | None) -> None:
-    conn.execute(
-        update(hosts)
-        .where(hosts.c.id == host_id)
-        .values(bonding_type_id=type_id, updated_at=func.current_timestamp())
-    )
-
-
-def set_network_stack_override(conn: Connection, host_id: int, stack: str | None) -> None:
-    conn.execute(
-        update(hosts)
-        .where(hosts.c.id == host_id)
-        .values(network_stack_override=stack, updated_at=func.current_timestamp())
-    )
-
-
-def insert_bond(conn: Connection, host_id: int, values: dict) -> int:
-    return conn.execute(
-        insert(bondings).values(host_id=host_id, **values).returning(bondings.c.id)
-    ).scalar_one()
-
-
-def set_more_arp_targets(conn: Connection, bond_id: int, targets: tuple[str, ...]) -> None:
-    """Store a bond's ARP targets after the first (which is its ``arp_ping_address``), in order."""
-    conn.execute(delete(bonding_arp_targets).where(bonding_arp_targets.c.bonding_id == bond_id))
-    if targets:
-        conn.execute(
-            insert(bonding_arp_targets),
-            [
-                {"bonding_id": bond_id, "position": position, "address": address}
-                for position, address in enumerate(targets, start=2)
-            ],
-        )
-
-
-def set_primary(conn: Connection, bond_id: int, nic_id: int | None) -> None:
-    """Mark one slave of a bond as its primary (None: no primary)."""
-    conn.execute(
-        update(bondings_nics).where(bondings_nics.c.bonding_id == bond_id).values(primary_slave=None)
-    )
-    if nic_id is not None:
-        conn.execute(
-            update(bondings_nics)
-            .where(bondings_nics.c.bonding_id == bond_id, bondings_nics.c.nic_id == nic_id)
-            .values(primary_slave=True)
-        )
-
-
-_TABLES = {"nic": nics, "bond": bondings, "vlan": vlans, "bridge": bridges}
-
-
-def update_interface(conn: Connection, kind: str, row_id: int, values: dict) -> None:
-    """Set columns of one NIC, bond, VLAN or bridge row (``kind``: nic, bond, vlan, bridge)."""
-    table = _TABLES[kind]
-    conn.execute(
-        update(table).where(table.c.id == row_id).values(**values, updated_at=func.current_timestamp())
-    )
-
-
-def insert_vlan(conn: Connection, host_id: int, values: dict) -> int:
-    return conn.execute(insert(vlans).values(host_id=host_id, **values).returning(vlans.c.id)).scalar_one()
-
-
-def insert_bridge(conn: Connection, host_id: int, values: dict) -> int:
-    return conn.execute(
-        insert(bridges).values(host_id=host_id, **values).returning(bridges.c.id)
-    ).scalar_one()
-
-
-def add_bridge_ports(conn: Connection, host_id: int, bridge_id: int, ports: list[tuple[str, int]]) -> None:
-    """Make each (kind, row id) a port of the bridge; kind is nic, bond or vlan."""
-    column = {"nic": "nic_id", "bond": "bonding_id", "vlan": "vlan_id"}
-    conn.execute(
-        insert(bridge_ports),
-        [
-            {
-                "bridge_id": bridge_id,
-                "host_id": host_id,
-                **dict.fromkeys(column.values()),
-                column[kind]: row_id,
-            }
-            for kind, row_id in ports
-        ],
-    )
-
-
-def delete_interface(conn: Connection, kind: str, row_id: int) -> None:
-    """Delete a VLAN or a bridge (its port memberships go with it)."""
-    table = _TABLES[kind]
-    conn.execute(delete(table).where(table.c.id == row_id))
-
-
-def delete_bond(conn: Connection, bond_id: int) -> None:
-    conn.execute(delete(bondings).where(bondings.c.id == bond_id))
-
-
-def add_members(conn: Connection, host_id: int, bond_id: int, nic_ids: list[int]) -> None:
-    conn.execute(
-        insert(bondings_nics),
-        [{"bonding_id": bond_id, "nic_id": nic_id, "host_id": host_id} for nic_id in nic_ids],
-    )
-
-
-def remove_members(conn: Connection, bond_id: int, nic_ids: list[int]) -> None:
-    conn.execute(
-        delete(bondings_nics).where(
-            bondings_nics.c.bonding_id == bond_id, bondings_nics.c.nic_id.in_(nic_ids)
-        )
-    )
-
-
 def host_id_named(conn: Connection, hostname: str) -> int | None:
     return conn.execute(select(hosts.c.id).where(hosts.c.hostname == hostname)).scalar()
 
 
 def hostname_of(conn: Connection, host_id: int) -> str | None:
     return conn.execute(select(hosts.c.hostname).where(hosts.c.id == host_id)).scalar()
-
-
-def set_host_uuid(conn: Connection, host_id: int, uuid: str | None) -> None:
-    conn.execute(
-        update(hosts).where(hosts.c.id == host_id).values(uuid=uuid, updated_at=func.current_timestamp())
-    )
-
-
-def delete_host(conn: Connection, host_id: int) -> None:
-    conn.execute(delete(hosts).where(hosts.c.id == host_id))
-
-
-def record_audit(
-    conn: Connection,
-    actor: str,
-    host_id: int | None,
-    hostname: str,
-    action: str,
-    before: object,
-    after: object,
-) -> None:
-    """An audit entry; ``before`` and ``after`` are the states (structures; None: there was none)."""
-    conn.execute(
-        insert(audit_log).values(
-            actor=actor, host_id=host_id, hostname=hostname, action=action, before=audit_text(before),
-            after=audit_text(after),
-        )
-    )  # fmt: skip
-
-
-def audit_text(value: object) -> str | None:
-    """A state as the audit log keeps it: JSON, keys sorted (what is not JSON, as text)."""
-    return None if value is None else json.dumps(value, sort_keys=True, default=str)
-
-
-def audit_history(conn: Connection, host_id: int, limit: int, since: datetime | None = None) -> list[dict]:
-    """The host's audit entries, newest first; only those at or after ``since`` when given."""
-    query = select(
-        audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after
-    )
-    query = query.where(audit_log.c.host_id == host_id)
-    if since is not None:
-        query = query.where(audit_log.c.at >= since)
-    rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).all()
-    return [dict(row._mapping) for row in rows]
-
-
-def last_audit_id(conn: Connection) -> int:
-    return conn.execute(select(func.coalesce(func.max(audit_log.c.id), 0))).scalar_one()
-
-
-def audit_after(conn: Connection, mark: int, actor: str) -> list[dict]:
-    """The audit entries ``actor`` wrote after the entry ``mark``, oldest first."""
-    rows = conn.execute(
-        select(audit_log.c.hostname, audit_log.c.action, audit_log.c.before, audit_log.c.after)
-        .where(audit_log.c.id > mark, audit_log.c.actor == actor)
-        .order_by(audit_log.c.id)
-    ).all()
-    return [dict(row._mapping) for row in rows]
-
-
-def last_host_id_named(conn: Connection, hostname: str) -> int | None:
-    """The id the newest host of this name had, from the audit trail (it outlives the host)."""
-    return conn.execute(
-        select(func.max(audit_log.c.host_id)).where(audit_log.c.hostname == hostname)
-    ).scalar()

@@ -1,4 +1,6 @@
-"""SQLAlchemy Core mappings of the tables that ``sql/`` builds.
+"""SQLAlchemy Core mappings of the tables that ``sql/`` builds: the inventory's here (hosts, CPUs,
+NICs, bonds, VLANs, bridges), the server's own (accounts, audit, kept answers, trust, fleet) in
+``server_tables``; every one can be imported from here, and ``metadata`` holds them all.
 
 These describe the schema for queries only; they never create anything (``sql/`` is the only
 source of the schema). ``tests/ovirt_node_config/persistence/test_tables.py`` proves that their
@@ -11,60 +13,44 @@ Constraint names are those of the SQL files, so that a violation can be reported
 
 from sqlalchemy import (
     CHAR,
-    TIMESTAMP,
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
-    func,
 )
 
-metadata = MetaData()
-
-# SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY.
-Id = BigInteger().with_variant(Integer(), "sqlite")
-# PostgreSQL keeps time zones; SQLite stores UTC text.
-Timestamp = DateTime(timezone=True).with_variant(TIMESTAMP(), "sqlite")
-
-
-def _timestamps() -> list[Column]:
-    return [
-        Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-        Column("updated_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    ]
-
-
-def _mtu_and_ipv6() -> list[Column]:
-    return [
-        Column("mtu", Integer),
-        Column("ipv6_method", String(6), nullable=False, server_default="ignore"),
-        Column("ipv6_prefix", SmallInteger),
-        Column("ipv6_address", String(45)),
-    ]
-
-
-def _ipv4(default: str) -> list[Column]:
-    return [
-        Column("boot_protocol", String(8), nullable=False, server_default=default),
-        Column("ip_address", String(15)),
-        Column("netmask", String(15)),
-        Column("broadcast", String(15)),
-    ]
-
-
-def _host_fk(table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["host_id"], ["hosts.id"], name=f"{table}_host_id_fkey", ondelete="CASCADE")
-
+from ovirt_node_config.persistence.columns import (
+    Id,
+    Timestamp,
+    host_fk,
+    ipv4,
+    metadata,
+    mtu_and_ipv6,
+    timestamp_columns,
+)
+from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one map of the schema
+    admin_sessions,
+    admins,
+    audit_log,
+    cached_answers,
+    host_templates,
+    legacy_addresses,
+    network_templates,
+    node_claims,
+    node_credential_keys,
+    node_registrations,
+    rollout_nodes,
+    rollouts,
+    template_rules,
+)
 
 bonding_types = Table(
     "bonding_types",
@@ -86,7 +72,7 @@ hosts = Table(
     Column("arch", String(32), nullable=False),
     Column("memory_mb", BigInteger, nullable=False),
     Column("bonding_type_id", SmallInteger),
-    *_timestamps(),
+    *timestamp_columns(),
     Column("config_version", BigInteger, nullable=False, server_default="0"),
     Column("reported_network_stack", String(7)),
     Column("network_stack_override", String(7)),
@@ -127,7 +113,7 @@ cpus = Table(
     Column("flags", Text),
     PrimaryKeyConstraint("id", name="cpus_pkey"),
     UniqueConstraint("host_id", "cpu_index", name="cpus_host_id_cpu_index_key"),
-    _host_fk("cpus"),
+    host_fk("cpus"),
 )
 
 nics = Table(
@@ -142,9 +128,9 @@ nics = Table(
     Column("ip_address", String(15)),
     Column("netmask", String(15)),
     Column("broadcast", String(15)),
-    *_timestamps(),
+    *timestamp_columns(),
     Column("link_state", String(4)),
-    *_mtu_and_ipv6(),
+    *mtu_and_ipv6(),
     Column("reported_mtu", Integer),
     Column("max_mtu", Integer),
     Column("reported_ipv6", String(800)),
@@ -153,7 +139,7 @@ nics = Table(
     PrimaryKeyConstraint("id", name="nics_pkey"),
     UniqueConstraint("mac", name="nics_mac_key"),
     UniqueConstraint("id", "host_id", name="nics_id_host_id_key"),
-    _host_fk("nics"),
+    host_fk("nics"),
     Index("ix_nics_host_id", "host_id"),
 )
 
@@ -170,7 +156,7 @@ bondings = Table(
     Column("broadcast", String(15)),
     Column("arp_ping_address", String(15)),
     Column("arp_interval_ms", Integer, nullable=False, server_default="0"),
-    *_timestamps(),
+    *timestamp_columns(),
     Column("miimon_ms", Integer),
     Column("updelay_ms", Integer),
     Column("downdelay_ms", Integer),
@@ -178,11 +164,11 @@ bondings = Table(
     Column("fail_over_mac", String(6)),
     Column("lacp_rate", String(4)),
     Column("xmit_hash_policy", String(11)),
-    *_mtu_and_ipv6(),
+    *mtu_and_ipv6(),
     PrimaryKeyConstraint("id", name="bondings_pkey"),
     UniqueConstraint("host_id", "interface_name", name="bondings_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="bondings_id_host_id_key"),
-    _host_fk("bondings"),
+    host_fk("bondings"),
 )
 
 bonding_arp_targets = Table(
@@ -233,15 +219,15 @@ vlans = Table(
     Column("parent_nic_id", BigInteger),
     Column("parent_bonding_id", BigInteger),
     Column("mtu", Integer),
-    *_ipv4("none"),
-    *_mtu_and_ipv6()[1:],
-    *_timestamps(),
+    *ipv4("none"),
+    *mtu_and_ipv6()[1:],
+    *timestamp_columns(),
     PrimaryKeyConstraint("id", name="vlans_pkey"),
     UniqueConstraint("host_id", "interface_name", name="vlans_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="vlans_id_host_id_key"),
     UniqueConstraint("parent_nic_id", "vlan_id", name="vlans_parent_nic_id_vlan_id_key"),
     UniqueConstraint("parent_bonding_id", "vlan_id", name="vlans_parent_bonding_id_vlan_id_key"),
-    _host_fk("vlans"),
+    host_fk("vlans"),
     ForeignKeyConstraint(
         ["parent_nic_id", "host_id"],
         ["nics.id", "nics.host_id"],
@@ -266,13 +252,13 @@ bridges = Table(
     Column("stp", Boolean, nullable=False),
     Column("forward_delay", SmallInteger),
     Column("mtu", Integer),
-    *_ipv4("dhcp"),
-    *_mtu_and_ipv6()[1:],
-    *_timestamps(),
+    *ipv4("dhcp"),
+    *mtu_and_ipv6()[1:],
+    *timestamp_columns(),
     PrimaryKeyConstraint("id", name="bridges_pkey"),
     UniqueConstraint("host_id", "interface_name", name="bridges_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="bridges_id_host_id_key"),
-    _host_fk("bridges"),
+    host_fk("bridges"),
     Index("ix_bridges_host_id", "host_id"),
 )
 
@@ -305,181 +291,4 @@ bridge_ports = Table(
     ),
     Index("ix_bridge_ports_host_id", "host_id"),
     Index("ix_bridge_ports_bridge_id", "bridge_id"),
-)
-
-admins = Table(
-    "admins",
-    metadata,
-    Column("id", Id, nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("password_hash", String(255), nullable=False),
-    *_timestamps(),
-    PrimaryKeyConstraint("id", name="admins_pkey"),
-    UniqueConstraint("name", name="admins_name_key"),
-)
-
-admin_sessions = Table(
-    "admin_sessions",
-    metadata,
-    Column("token_hash", CHAR(64), nullable=False),
-    Column("admin_id", BigInteger, nullable=False),
-    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    Column("expires_at", Timestamp, nullable=False),
-    PrimaryKeyConstraint("token_hash", name="admin_sessions_pkey"),
-    ForeignKeyConstraint(
-        ["admin_id"], ["admins.id"], name="admin_sessions_admin_id_fkey", ondelete="CASCADE"
-    ),
-    Index("ix_admin_sessions_admin_id", "admin_id"),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", Id, nullable=False),
-    Column("at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    Column("actor", String(64), nullable=False),
-    Column("host_id", BigInteger),
-    Column("hostname", String(255), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("before", Text),
-    Column("after", Text),
-    PrimaryKeyConstraint("id", name="audit_log_pkey"),
-    Index("ix_audit_log_host_id", "host_id", "id"),
-)
-
-cached_answers = Table(
-    "cached_answers",
-    metadata,
-    Column("digest", CHAR(64), nullable=False),
-    Column("host_id", BigInteger, nullable=False),
-    Column("version", BigInteger, nullable=False),
-    Column("method", String(16), nullable=False),
-    Column("answer", Text, nullable=False),
-    PrimaryKeyConstraint("digest", name="cached_answers_pkey"),
-    _host_fk("cached_answers"),
-    Index("ix_cached_answers_host_id", "host_id"),
-)
-
-node_credential_keys = Table(
-    "node_credential_keys",
-    metadata,
-    Column("id", SmallInteger, nullable=False, autoincrement=False),
-    Column("secret", CHAR(64), nullable=False),
-    PrimaryKeyConstraint("id", name="node_credential_keys_pkey"),
-)
-
-node_claims = Table(
-    "node_claims",
-    metadata,
-    Column("id", Id, nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("hostname", String(255), nullable=False),
-    Column("uuid", String(36)),
-    Column("host_id", BigInteger),
-    Column("address", String(64), nullable=False),
-    Column("via", String(16), nullable=False),
-    Column("report", Text, nullable=False),
-    Column("digest", CHAR(64), nullable=False),
-    Column("credential_hash", CHAR(64)),
-    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    PrimaryKeyConstraint("id", name="node_claims_pkey"),
-    UniqueConstraint("digest", name="node_claims_digest_key"),
-    _host_fk("node_claims"),
-    Index("ix_node_claims_host_id", "host_id"),
-    Index("ix_node_claims_credential_hash", "credential_hash"),
-)
-
-legacy_addresses = Table(
-    "legacy_addresses",
-    metadata,
-    Column("address", String(64), nullable=False),
-    Column("hostname", String(255), nullable=False),
-    PrimaryKeyConstraint("address", name="legacy_addresses_pkey"),
-    Index("ix_legacy_addresses_hostname", "hostname"),
-)
-
-node_registrations = Table(
-    "node_registrations",
-    metadata,
-    Column("value", String(36), nullable=False),
-    Column("kind", String(4), nullable=False),
-    PrimaryKeyConstraint("value", name="node_registrations_pkey"),
-)
-
-
-network_templates = Table(
-    "network_templates",
-    metadata,
-    Column("id", Id, nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("document", Text, nullable=False),
-    *_timestamps(),
-    PrimaryKeyConstraint("id", name="network_templates_pkey"),
-    UniqueConstraint("name", name="network_templates_name_key"),
-)
-
-template_rules = Table(
-    "template_rules",
-    metadata,
-    Column("id", Id, nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("priority", Integer, nullable=False),
-    Column("template_id", BigInteger, nullable=False),
-    Column("match", Text, nullable=False),
-    Column("max_count", Integer),
-    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    PrimaryKeyConstraint("id", name="template_rules_pkey"),
-    UniqueConstraint("name", name="template_rules_name_key"),
-    ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="template_rules_template_id_fkey"),
-)
-
-host_templates = Table(
-    "host_templates",
-    metadata,
-    Column("host_id", BigInteger, nullable=False),
-    Column("template_id", BigInteger, nullable=False),
-    Column("rule_id", BigInteger),
-    Column("applied_audit_id", BigInteger, nullable=False),
-    Column("applied_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    PrimaryKeyConstraint("host_id", name="host_templates_pkey"),
-    _host_fk("host_templates"),
-    ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="host_templates_template_id_fkey"),
-    ForeignKeyConstraint(
-        ["rule_id"], ["template_rules.id"], name="host_templates_rule_id_fkey", ondelete="SET NULL"
-    ),
-    Index("ix_host_templates_rule_id", "rule_id"),
-    Index("ix_host_templates_template_id", "template_id"),
-)
-
-
-rollouts = Table(
-    "rollouts",
-    metadata,
-    Column("id", Id, nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("template_id", BigInteger, nullable=False),
-    Column("state", String(10), nullable=False, server_default="running"),
-    Column("canary", Integer, nullable=False),
-    Column("max_pending", Integer, nullable=False),
-    Column("stopped_reason", String(1000)),
-    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
-    PrimaryKeyConstraint("id", name="rollouts_pkey"),
-    UniqueConstraint("name", name="rollouts_name_key"),
-    ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="rollouts_template_id_fkey"),
-)
-
-rollout_nodes = Table(
-    "rollout_nodes",
-    metadata,
-    Column("rollout_id", BigInteger, nullable=False),
-    Column("host_id", BigInteger, nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("status", String(8), nullable=False, server_default="waiting"),
-    Column("reason", String(1000)),
-    PrimaryKeyConstraint("rollout_id", "host_id", name="rollout_nodes_pkey"),
-    ForeignKeyConstraint(
-        ["rollout_id"], ["rollouts.id"], name="rollout_nodes_rollout_id_fkey", ondelete="CASCADE"
-    ),
-    _host_fk("rollout_nodes"),
-    Index("ix_rollout_nodes_host_id", "host_id"),
 )

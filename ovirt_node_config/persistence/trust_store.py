@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy.engine import Connection
 
+from ovirt_node_config.persistence.audit_store import audit_text
 from ovirt_node_config.persistence.driver import Driver, in_list
-from ovirt_node_config.persistence.node_store import audit_text
 
 
 @dataclass(frozen=True)

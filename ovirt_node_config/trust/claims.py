@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ovirt_node_config.errors import CredentialRequired, NotFound
 from ovirt_node_config.inventory.report import HardwareReport
 from ovirt_node_config.inventory.sync_plan import HostState, StoredHost
-from ovirt_node_config.persistence.node_store import NodeView
+from ovirt_node_config.persistence.node_rows import NodeView
 from ovirt_node_config.trust.credentials import matches
 
 # What a held claim would have done; the node is told which, and nothing about the other host.

@@ -29,7 +29,7 @@ from ovirt_node_config.errors import Conflict, Forbidden, Throttled
 from ovirt_node_config.inventory import sync_plan
 from ovirt_node_config.inventory.report import Cpu, HardwareReport, Nic, Skipped
 from ovirt_node_config.inventory.sync_plan import SyncResult
-from ovirt_node_config.persistence import inventory_store, node_store, trust_store
+from ovirt_node_config.persistence import audit_store, inventory_store, trust_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust import claims
 from ovirt_node_config.trust.credentials import CredentialKey, new_secret
@@ -230,7 +230,7 @@ def _hold(
             "macs": sorted({n.mac for n in report.nics}),
         }
         target = host.hostname if host else report.hostname
-        node_store.record_audit(
+        audit_store.record_audit(
             conn,
             caller.actor(report.hostname),
             host.id if host else None,

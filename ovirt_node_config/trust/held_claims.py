@@ -1,4 +1,6 @@
-"""TODO module docstring."""
+"""The administrators' answers to held claims (``enrolment`` holds them): list them, show one
+beside the current state of what it is about, accept (apply what it asked for, as the node
+reported it; an enrolment gives the new host its credential) or reject (nothing changes)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from sqlalchemy.engine import Connection
 from ovirt_node_config import timestamps, validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.inventory.sync_plan import SyncResult
-from ovirt_node_config.persistence import inventory_store, node_store, trust_store
+from ovirt_node_config.persistence import audit_store, inventory_store, node_store, node_writes, trust_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.trust_store import Claim
 from ovirt_node_config.trust import claims, enrolment
@@ -77,7 +79,7 @@ def accept(trust: enrolment.Trust, actor: str, ref: object) -> dict:
         if claim.kind == "name-taken":  # replacement hardware: the host takes the new UUID
             state = inventory_store.load_state(conn, report, lock=True)
             if state.by_uuid is None and state.by_hostname is not None:
-                node_store.set_host_uuid(conn, state.by_hostname.id, report.uuid)
+                node_writes.set_host_uuid(conn, state.by_hostname.id, report.uuid)
         state = inventory_store.load_state(conn, report, lock=True)
         host = state.by_uuid or state.by_hostname  # as stored before the claim is applied
         if claim.kind == "enrolment" and host is not None and host.id != claim.host_id:
@@ -93,7 +95,7 @@ def accept(trust: enrolment.Trust, actor: str, ref: object) -> dict:
         ):
             trust_store.set_credential(conn, result.host_id, None)
         _drop(conn, claim)
-        node_store.record_audit(
+        audit_store.record_audit(
             conn, actor, result.host_id, result.hostname, "accept_claim", None, _audited(claim, result)
         )
         return {"accepted": claim.id, "kind": claim.kind, "hostname": result.hostname}
@@ -105,7 +107,7 @@ def reject(db: Database, actor: str, ref: object) -> dict:
     def work(conn):
         claim = _find(conn, ref)
         _drop(conn, claim)
-        node_store.record_audit(
+        audit_store.record_audit(
             conn,
             actor,
             claim.host_id,

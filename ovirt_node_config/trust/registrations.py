@@ -1,4 +1,7 @@
-"""TODO module docstring."""
+"""What administrators say of nodes before they boot: registered SMBIOS UUIDs and MACs (the
+``registered`` enrolment policy enrols only those), and the addresses from which a 2008
+appliance may speak for a host (it holds no credential; the server's hosts file is the other
+source, ``Trust.legacy_names``)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import ipaddress
 
 from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput, NotFound
-from ovirt_node_config.persistence import node_store, trust_store
+from ovirt_node_config.persistence import audit_store, node_store, trust_store
 from ovirt_node_config.persistence.engine import Database
 
 
@@ -19,7 +22,7 @@ def associate_legacy_address(db: Database, actor: str, host: object, address: ob
         before = trust_store.set_legacy_address(conn, where, name)
         for hostname in dict.fromkeys(n for n in (before, name) if n):  # on each host's trail
             host_id = node_store.host_id_named(conn, hostname)
-            node_store.record_audit(
+            audit_store.record_audit(
                 conn, actor, host_id, hostname, "legacy_address", {where: before}, {where: name}
             )
         return {"address": where, "hostname": name or "", "before": before or ""}
@@ -36,7 +39,7 @@ def register(db: Database, actor: str, values: object) -> dict:
     def work(conn):
         for kind, value in checked:
             trust_store.register(conn, kind, value)
-        node_store.record_audit(conn, actor, None, "-", "register", None, [v for _, v in checked])
+        audit_store.record_audit(conn, actor, None, "-", "register", None, [v for _, v in checked])
         return {"registered": [value for _, value in checked]}
 
     return db.write(work)
@@ -48,7 +51,7 @@ def unregister(db: Database, actor: str, value: object) -> dict:
     def work(conn):
         if not trust_store.unregister(conn, normal):
             raise NotFound(f"{normal} is not registered")
-        node_store.record_audit(conn, actor, None, "-", "unregister", normal, None)
+        audit_store.record_audit(conn, actor, None, "-", "unregister", normal, None)
         return {"unregistered": normal}
 
     return db.write(work)

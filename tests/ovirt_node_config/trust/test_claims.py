@@ -6,7 +6,7 @@ import pytest
 from ovirt_node_config.errors import CredentialRequired, NotFound
 from ovirt_node_config.inventory.report import HardwareReport, Nic
 from ovirt_node_config.inventory.sync_plan import HostState, StoredHost, StoredNic
-from ovirt_node_config.persistence.node_store import NicRow, NodeView
+from ovirt_node_config.persistence.node_rows import NicRow, NodeView
 from ovirt_node_config.trust import claims
 from ovirt_node_config.trust.credentials import CredentialKey
 
