@@ -1,7 +1,7 @@
 """Answering a repeated ``identify`` from the answer kept for its exact body, before unmarshalling.
 
 A node that reboots with unchanged hardware sends byte for byte the ``identify`` body it sent
-last time; ``ovirt_node_config.kept_answers`` keeps the answer such a repeat gets, valid while the
+last time; ``ovirt_node_config.nodes.kept_answers`` keeps the answer such a repeat gets, valid while the
 host is unchanged. A hit costs a digest, one indexed read and the check of the caller's
 credential (an HMAC), which comes first: an answer is only ever replayed to the node that holds
 the host's credential, a caller without it is refused (401) before anything else, and a host

@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 
 from ovirt_node_config import __version__
-from ovirt_node_config.agent import owned_files
-from ovirt_node_config.agent.boot import BootAgent, BootError, BootOptions, ExitCode
+from ovirt_node_config.agent import node_stacks, owned_files
+from ovirt_node_config.agent.boot import BootAgent
+from ovirt_node_config.agent.boot_options import BootError, BootOptions, ExitCode
 from ovirt_node_config.agent.hardware import IP_COMMAND
 from ovirt_node_config.rpc_client import is_server_url
 
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--network-stack",
-        choices=["ifcfg", "keyfile"],
+        choices=list(node_stacks.BY_NAME),
         help="the files that configure this node's network (default: detected; see the README)",
     )
     parser.add_argument(

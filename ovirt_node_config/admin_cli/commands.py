@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from ovirt_node_config import __version__
+from ovirt_node_config import __version__, validation
 from ovirt_node_config.admin_cli import flags, outcomes, session_file
 from ovirt_node_config.verbs import table
 
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or 'reported' to follow what the node says at boot",
         "set_network_stack",
         host,
-        ("stack", {"metavar": "STACK", "choices": ["ifcfg", "keyfile", "reported"]}),
+        ("stack", {"metavar": "STACK", "choices": [*validation.NETWORK_STACKS, "reported"]}),
     )
     command(
         "bond-create",

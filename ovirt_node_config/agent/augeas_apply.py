@@ -15,18 +15,13 @@ from pathlib import Path
 
 import augeas
 
+from ovirt_node_config.agent import node_stacks
 from ovirt_node_config.config_file import stacks
 from ovirt_node_config.config_file.grammar import AugeasCommand
-from ovirt_node_config.config_file.stack import Stack
 
 
 class AugeasApplyError(RuntimeError):
     """Augeas refused the changes; nothing was saved."""
-
-
-def files_for(commands: list[AugeasCommand]) -> Stack:
-    """The stack whose files the (checked) commands write: ifcfg files unless they are keyfiles."""
-    return stacks.of_commands(commands) or stacks.DEFAULT
 
 
 def touched_files(commands: Iterable[AugeasCommand]) -> list[str]:
@@ -43,7 +38,8 @@ def touched_files(commands: Iterable[AugeasCommand]) -> list[str]:
 
 def apply_commands(root: Path | str, commands: list[AugeasCommand]) -> None:
     """Run ``rm``/``set``/``save`` against the files under ``root``."""
-    files = files_for(commands)
+    stack = node_stacks.for_commands(commands)
+    files = stack.files
     directory = Path(root) / files.directory
     directory.mkdir(parents=True, exist_ok=True)
     aug = augeas.Augeas(root=str(root), flags=augeas.Augeas.NO_MODL_AUTOLOAD)
@@ -57,18 +53,18 @@ def apply_commands(root: Path | str, commands: list[AugeasCommand]) -> None:
             elif command.verb == "set":
                 aug.set(command.path, command.value)
             elif command.verb == "save":
-                _save(aug, files.keyfiles)
+                _save(aug, stack.private)
             else:
                 raise AugeasApplyError(f"unknown augtool command {command.verb!r}")
     finally:
         aug.close()
-    if files.keyfiles:
+    if stack.private:
         for name in touched_files(commands):
             _private(directory / name)
 
 
-def _save(aug: augeas.Augeas, keyfiles: bool) -> None:
-    previous = os.umask(0o077) if keyfiles else None
+def _save(aug: augeas.Augeas, private: bool) -> None:
+    previous = os.umask(0o077) if private else None
     try:
         aug.save()
     except OSError as exc:
@@ -81,7 +77,7 @@ def _save(aug: augeas.Augeas, keyfiles: bool) -> None:
 
 
 def _private(path: Path) -> None:
-    """Mode 0600, owned by root: the only keyfiles NetworkManager reads."""
+    """Mode 0600, owned by root (the only keyfiles NetworkManager reads)."""
     if path.exists():
         path.chmod(0o600)
         if os.geteuid() == 0:

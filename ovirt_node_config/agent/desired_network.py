@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ovirt_node_config.config_file import envelope, stacks
+from ovirt_node_config.agent import node_stacks
+from ovirt_node_config.config_file import envelope
 from ovirt_node_config.config_file.grammar import AugeasCommand
 from ovirt_node_config.network import bonding
 from ovirt_node_config.network.model import BOND, BRIDGE, VLAN, Network
@@ -48,23 +49,23 @@ class DesiredLink:
 
 @dataclass
 class DesiredNetwork:
-    keyfiles: bool
     bonds: dict[str, DesiredBond] = field(default_factory=dict)
     addresses: dict[str, DesiredAddress] = field(default_factory=dict)  # bonds and plain NICs
-    profiles: dict[str, str] = field(default_factory=dict)  # keyfiles: interface -> profile id
+    # interface -> the profile a network manager must have it active with (``node_stacks``)
+    profiles: dict[str, str] = field(default_factory=dict)
     links: dict[str, DesiredLink] = field(default_factory=dict)  # every interface
 
 
 def from_commands(commands: list[AugeasCommand]) -> DesiredNetwork:
     """The network the (checked) commands describe."""
-    stack = stacks.of_commands(commands)
-    return from_network(envelope.network_of(commands), stack is not None and stack.keyfiles)
+    network = envelope.network_of(commands)
+    return from_network(network, node_stacks.for_commands(commands).expected_profiles(network))
 
 
-def from_network(network: Network, keyfiles: bool) -> DesiredNetwork:
-    """What the kernel should hold for ``network`` written as keyfiles (NetworkManager then has
-    each interface active with its profile) or ifcfg files."""
-    desired = DesiredNetwork(keyfiles)
+def from_network(network: Network, profiles: dict[str, str]) -> DesiredNetwork:
+    """What the kernel should hold for ``network``, and the profile each interface must be
+    active with (``profiles``: as the stack that wrote the files expects)."""
+    desired = DesiredNetwork(profiles=dict(profiles))
     for bond in network.of_kind(BOND):
         options = bonding.kernel_options(network.mode, bond.bond or bonding.BondOptions())
         slaves = {port.name: port.mac for port in network.ports(bond.name)}
@@ -75,8 +76,6 @@ def from_network(network: Network, keyfiles: bool) -> DesiredNetwork:
         if iface.ipv4 is not None:
             address = f"{iface.ipv4.address}/{iface.ipv4.prefix}" if iface.ipv4.method == "static" else None
             desired.addresses[iface.name] = DesiredAddress(iface.ipv4.method, address)
-        if keyfiles:
-            desired.profiles[iface.name] = iface.name
         desired.links[iface.name] = DesiredLink(
             iface.kind,
             iface.mtu,

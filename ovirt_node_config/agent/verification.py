@@ -58,7 +58,7 @@ def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
         _judge_address(name, wanted, observed.addresses, verdict)
     for name, wanted in sorted(desired.links.items()):
         _judge_link(name, wanted, observed, verdict, addressed=name in desired.addresses)
-    if desired.keyfiles:
+    if desired.profiles:
         _judge_profiles(desired, observed.nm_devices, verdict)
     return verdict
 
@@ -180,7 +180,7 @@ def read(
         links={name: kernel_state.link(root, name) for name in desired.links},
         nm_devices=(
             kernel_state.nm_devices(run(["nmcli", "-t", "-f", kernel_state.NM_DEVICE_FIELDS, "device"]))
-            if desired.keyfiles
+            if desired.profiles
             else None
         ),
     )

@@ -28,10 +28,6 @@ class Stack:
     suffix: str
 
     @property
-    def keyfiles(self) -> bool:
-        return self.name == "keyfile"
-
-    @property
     def directory(self) -> str:
         """The directory, relative to the root."""
         return self.tree.removeprefix("/files/")

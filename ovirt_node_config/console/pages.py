@@ -1,5 +1,5 @@
 """What each page of the console shows, read through the same functions the admin API answers
-from (``node_admin.list_nodes``, ``show_node``, ``history``; ``node_status``), as plain values
+from (``nodes.reads``: ``list_nodes``, ``show_node``, ``history``; ``nodes.states``), as plain values
 for the templates."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 lines (a NIC to its bond, a VLAN to its parent, a port to its bridge).
 
 It is drawn from :class:`~ovirt_node_config.network.model.Network`, the model the configuration
-files are rendered from (``node_network.network_for``), so the picture shows what the node is
+files are rendered from (``nodes.network_view.network_for``), so the picture shows what the node is
 told; the NICs' link state and speed come from what the node last reported. The layout is
 computed here; ``templates/picture.svg`` turns it into SVG.
 """

@@ -2,7 +2,7 @@
 resulting network built from the template as the administrators' use cases would leave it,
 held to ``network.rules`` and rendered, and diffed against the file it gets now.
 
-The use-case path (``applying.plan``: the template through ``node_admin`` and ``network_admin``
+The use-case path (``applying.plan``: the template through the nodes wing's use cases
 in a rolled-back transaction) is the authority and costs ~6 ms a node in SQL; this one costs a
 fraction of a millisecond. It decides nothing of its own: where building meets anything the
 use cases could refuse (a name already taken, too few NICs for a bond, a port that is another

@@ -5,7 +5,7 @@ Two things reach the server from a 2008 node unchanged (``README.md``, "Old appl
 - its identify conversation over TCP (host-browser, port 12120): :class:`IdentifySession` collects
   the ``KEY=value`` lines of one conversation and :meth:`IdentifySession.report` turns them into
   an ``identify`` report with the modern keys, which then goes through the same
-  :func:`~ovirt_node_config.report.parse_report` and sync as XML-RPC ``identify``;
+  :func:`~ovirt_node_config.inventory.report.parse_report` and sync as XML-RPC ``identify``;
 - its configuration request ``?host=H&macs=MAC=IFACE%2CMAC=IFACE%2C``: :func:`config_macs`.
 
 The 2008 node reports every network device it knows, loopback and software devices included

@@ -1,7 +1,7 @@
 """What a bond is to the kernel's bonding driver: its modes, its options and the rules between them.
 
-Pure: no database, no RPC, no files. The administrators' changes (``node_admin``), the renderer
-(``node_config``) and the node agent's strict reader of that file all use these rules, so a bond
+Pure: no database, no RPC, no files. The administrators' changes (``nodes``), the renderer
+(``config_file``) and the node agent's strict reader of that file all use these rules, so a bond
 that is stored is a bond that renders, and a bond that renders is one the agent accepts.
 
 Facts from Linux ``Documentation/networking/bonding.rst`` and ``drivers/net/bonding/bond_options.c``

@@ -1,6 +1,6 @@
 """What a valid node network is: the rules between its interfaces, in one place.
 
-:func:`check` is run on the network an administrator's change would leave (``node_admin``) and on
+:func:`check` is run on the network an administrator's change would leave (``nodes.pipeline``) and on
 every network rendered or read back from a file, so a network that is stored renders, and one
 that renders is one the node agent accepts. A value out of its range is :class:`InvalidInput`
 (400, naming the field); a rule between interfaces is :class:`Conflict` (409, ``rule '...'``):

@@ -4,7 +4,7 @@
 :class:`~ovirt_node_config.network.model.Network` to render. :func:`config_file` serves nodes
 (their own map), :func:`preview_config` serves administrators (the names the node last
 reported), and both return exactly the same bytes for the same facts. The files are those of
-the node's network stack (``node_view.network_stack``) unless the caller names one: the legacy
+the node's network stack (``lookup.network_stack``) unless the caller names one: the legacy
 GET of the 2008 appliances always gets ifcfg files.
 """
 
@@ -136,7 +136,7 @@ class ConfigFile:
 
 def get_config(db: Database, hostname: object, macs: object, stack: str | None = None) -> ConfigFile:
     """:func:`config_file` for unchecked values, for any caller (the library's road; the server's
-    asks who the caller is: ``kept_answers.get_config``)."""
+    asks who the caller is: ``boot.get_config``)."""
     return config_file(db, validation.hostname("hostname", hostname), parse_macs(macs), stack)
 
 

@@ -197,7 +197,7 @@ def _expect(result: Driver, count: int) -> None:
 
 def identify(db: Database, report: HardwareReport, keep: Callable | None = None) -> sync_plan.SyncResult:
     """Bring the inventory in line with ``report`` in one transaction; returns what changed.
-    (The server's road, which first asks who the caller is, is ``trust.enrolment.identify``.)
+    (The server's road, which first asks who the caller is, is ``boot.identify``.)
 
     Without ``keep``, an unchanged report is only read. ``keep(conn, result, created)`` is for a
     caller that writes something of its own with every result: the sync then runs straight in one

@@ -68,7 +68,7 @@ _CURRENT = hosts.c.applied_digest.is_not_distinct_from(hosts.c.config_digest)
 def state_condition(
     outcomes: tuple[str | None, ...], degraded: bool | None, current: bool | None, min_slaves: int
 ) -> ColumnElement:
-    """A WHERE clause keeping the hosts whose stored state inputs are these (``node_status.
+    """A WHERE clause keeping the hosts whose stored state inputs are these (``nodes.states.
     StoredState``: the last outcome one of ``outcomes``, None for none; a bond degraded, stored
     or reported, or not; the applied file current or not; None: either)."""
     known = [outcome for outcome in outcomes if outcome is not None]
