@@ -1,7 +1,8 @@
 """Reading one stored node as the admin and configuration paths see it: how a host is named
 (host name, SMBIOS UUID, or a short name that one host's name begins with), loading it, naming
-one of its interfaces (:func:`find_interface`), a stored bond's options, and which files
-configure its network (:func:`network_stack`)."""
+one of its interfaces (:func:`find_interface`), its bonds and NICs by name (refused with the
+rule a wrong one breaks), a stored bond's options and slaves, its bonding mode (it needs one
+before a bond), and which files configure its network (:func:`network_stack`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ovirt_node_config import validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.network.bonding import BondOptions
 from ovirt_node_config.persistence import node_rows, node_store
-from ovirt_node_config.persistence.node_rows import BondRow, NodeView
+from ovirt_node_config.persistence.node_rows import BondRow, NicRow, NodeView
 
 
 def host_ref(value: object) -> str:
@@ -125,7 +126,7 @@ def network_stack(node: NodeView) -> str:
     return node.network_stack_override or node.reported_network_stack or "ifcfg"
 
 
-def bond_named(node: NodeView, interface_name: object) -> node_rows.BondRow:
+def bond_named(node: NodeView, interface_name: object) -> BondRow:
     name = validation.interface_name("bond", interface_name)
     bond = node.bonds.get(name)
     if bond is None:
@@ -133,7 +134,7 @@ def bond_named(node: NodeView, interface_name: object) -> node_rows.BondRow:
     return bond
 
 
-def nic_named(node: NodeView, field: str, raw: object) -> node_rows.NicRow:
+def nic_named(node: NodeView, field: str, raw: object) -> NicRow:
     """One of the node's NICs by MAC or by the name the node last reported."""
     try:
         mac = validation.mac(field, raw)
@@ -151,11 +152,11 @@ def nic_named(node: NodeView, field: str, raw: object) -> node_rows.NicRow:
     return nic
 
 
-def nics_named(node: NodeView, macs: object, field: str = "macs") -> list[node_rows.NicRow]:
+def nics_named(node: NodeView, macs: object, field: str = "macs") -> list[NicRow]:
     """The node's NICs for a list of MACs or reported names; unknown or foreign ones and repeats
     are refused, as are NICs that are ports of a bridge (a port of one controller at most)."""
     items = validation.array(field, macs, max_items=256)
-    found: list[node_rows.NicRow] = []
+    found: list[NicRow] = []
     for index, raw in enumerate(items):
         nic = nic_named(node, f"{field}[{index}]", raw)
         if nic in found:
@@ -168,11 +169,11 @@ def nics_named(node: NodeView, macs: object, field: str = "macs") -> list[node_r
     return found
 
 
-def slave_macs(node: NodeView, bond: node_rows.BondRow) -> list[str]:
+def slave_macs(node: NodeView, bond: BondRow) -> list[str]:
     return sorted(nic.mac for nic in node.nics.values() if nic.id in bond.slave_ids)
 
 
-def bond_summary(node: NodeView, bond: node_rows.BondRow) -> dict:
+def bond_summary(node: NodeView, bond: BondRow) -> dict:
     keys = (
         "name",
         "interface_name",
