@@ -91,10 +91,9 @@ def _serve(
             server_config,
             service.methods,
             service.get_routes,
-            service.authenticate,
+            service.gate,
             service.replay,
             service.metrics.open_connections,
-            service.session_holder,
             service.console,
         )
         legacy = (

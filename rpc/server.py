@@ -49,12 +49,9 @@ from ovirt_node_config.rpc.request_log import log_request_line, loggable
 from ovirt_node_config import xmlrpc_strict
 from ovirt_node_config.accounts.authentication import (
     AuthenticationRequired,
-    Authenticator,
     Gate,
     LoginThrottled,
-    SessionChecker,
 )
-from ovirt_node_config.accounts.login_throttle import LoginThrottle
 from ovirt_node_config.console.app import FORM_TYPE, Asked, Console
 from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
 from ovirt_node_config.console.app import Answer as ConsoleAnswer
@@ -105,23 +102,18 @@ class NodeConfigServer:
         settings: ServerSettings,
         methods: dict[str, Callable],
         get_routes: dict[str, GetRoute] | None = None,
-        authenticate: Authenticator | None = None,
+        gate: Gate | None = None,
         replay: AnswerReplay | None = None,
         connections_changed: Callable[[int], None] | None = None,
-        session_holder: SessionChecker | None = None,
-        console: Callable[[Gate, bool], Console] | None = None,
+        console: Callable[[bool], Console] | None = None,
     ):
         self.settings = settings
         self.replay = replay
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
-        self.gate = Gate(
-            authenticate or (lambda _user, _password: None),
-            session_holder or (lambda _token: None),
-            LoginThrottle(),
-        )
+        self.gate = gate
         self.tls = tls_context(settings) if settings.tls_cert else None
-        self.console = console(self.gate, self.tls is not None) if console else None
+        self.console = console(self.tls is not None) if console else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
         )
@@ -318,7 +310,11 @@ class NodeConfigServer:
 
     def _admit(self, context, credentials, client: str, method: str, started: float) -> None:
         """Who the administrator is (``accounts.authentication``), before anything runs; a
-        refusal is logged here and answered in HTTP (401, 429)."""
+        refusal is logged here and answered in HTTP (401, 429), a check that could not run as
+        the fault 503 (try again)."""
+        if self.gate is None:
+            log_request_line(client, method, started, "401 no administrators here")
+            raise AuthenticationRequired
         try:
             who = self.gate.admit(*credentials, context.credential, client)
         except LoginThrottled as throttled:
@@ -328,6 +324,8 @@ class NodeConfigServer:
         except AuthenticationRequired as refused:
             log_request_line(client, method, started, refused.outcome, user=refused.user)
             raise
+        except Busy as busy:
+            raise faults.from_refusal(busy) from None
         context.user, context.via_session = who.name, who.via_session
 
     def call(self, method: str, params: tuple) -> object:

@@ -11,6 +11,8 @@ from ovirt_node_config.rpc.node_methods import NodeMethods
 from ovirt_node_config.rpc.request_log import observers
 
 from ovirt_node_config.accounts import admins, sessions
+from ovirt_node_config.accounts.authentication import Gate
+from ovirt_node_config.accounts.login_throttle import LoginThrottle
 from ovirt_node_config.console.app import Console
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY, Trust
@@ -21,12 +23,11 @@ from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 class Service:
     methods: dict = field(default_factory=dict)
     get_routes: dict = field(default_factory=dict)
-    authenticate: object = None
-    session_holder: object = None  # an administrator's session token -> name, or None
+    gate: Gate | None = None  # who an administrator is (passwords, sessions)
     legacy_identify: object = None  # the 2008 host-browser sessions' identify
     replay: AnswerReplay | None = None  # answers kept for repeated boot calls
     metrics: Metrics | None = None
-    console: object = None  # (the administrators' gate, TLS or not) -> the web console
+    console: object = None  # TLS or not -> the web console
 
 
 def build_service(
@@ -37,12 +38,16 @@ def build_service(
 ) -> Service:
     trust = Trust(db, enrolment_policy, enrolment_rate, legacy_names)
     nodes = NodeMethods(trust)
+    gate = Gate(
+        lambda user, password: admins.authenticate(db, user, password),
+        lambda token: sessions.holder(db, token),
+        LoginThrottle(db),
+    )
     service = Service(
-        authenticate=lambda user, password: admins.authenticate(db, user, password),
-        session_holder=lambda token: sessions.holder(db, token),
+        gate=gate,
         legacy_identify=nodes.legacy_identify,
         replay=AnswerReplay(trust),
-        console=lambda gate, secure: Console(db, gate, secure),
+        console=lambda secure: Console(db, gate, secure),
     )
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(trust).methods())

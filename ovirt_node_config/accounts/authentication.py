@@ -4,7 +4,9 @@ A caller proves it with a password (HTTP Basic over XML-RPC, the console's sign-
 throttled per user and per address (``login_throttle``), or with a session token (the CLI's
 ``Authorization: Bearer`` after ``login``, the console's cookie): 256 random bits, so not
 throttled. The answer is an :class:`Authenticated` administrator, or an exception saying why not
-(with the words the transport's log line uses).
+(with the words the transport's log line uses): wrong credentials (401), too many failures
+(429), or a check that could not run (``Busy``, 503: the database is down or full), which is
+never counted as a failed login nor ends a session.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ovirt_node_config.accounts.login_throttle import LoginThrottle
+from ovirt_node_config.accounts.login_throttle import ChecksBusy, LoginThrottle
+from ovirt_node_config.errors import Busy
 
 log = logging.getLogger("ovirt_node_config.rpc")
 
@@ -71,21 +74,23 @@ class Gate:
         return self.password(user, password, client)
 
     def password(self, user: str | None, password: str | None, client: str) -> Authenticated:
+        """The administrator ``user``, when ``password`` is theirs. The attempt is counted before
+        the check (``login_throttle``); a database that cannot count or check is ``Busy`` (503:
+        try again), never a failed login."""
+        if user is None:
+            raise AuthenticationRequired
         name = str(user)[:64]
-        wait = self.throttle.wait_for(user, client)
-        if wait > 0:
-            raise LoginThrottled(wait, name)
-        checked = None
-        if user is not None:
-            try:
-                with self.throttle.checking():
-                    checked = self.authenticate(user, password) if user and password else None
-            except Exception:
-                log.exception("authenticating %s failed", name.encode("unicode_escape").decode())
+        try:
+            with self.throttle.checking():
+                wait = self.throttle.reserve(user, client)
+                if wait > 0:
+                    raise LoginThrottled(wait, name)
+                checked = self._checked(
+                    lambda: self.authenticate(user, password) if user and password else None
+                )
+        except ChecksBusy:
+            raise LoginThrottled(1.0, name) from None
         if checked is None:
-            if user is None:
-                raise AuthenticationRequired
-            self.throttle.failed(user, client)
             raise AuthenticationRequired(
                 "login failed: wrong administrator name or password", "401 login failed", name
             )
@@ -93,13 +98,21 @@ class Gate:
         return Authenticated(checked)
 
     def session(self, token: str) -> Authenticated:
-        holder = None
-        try:
-            holder = self.session_holder(token)
-        except Exception:
-            log.exception("checking a session failed")
+        holder = self._checked(lambda: self.session_holder(token))
         if holder is None:
             raise AuthenticationRequired(
                 "the session has expired or was ended: log in again", "401 session ended"
             )
         return Authenticated(holder, token)
+
+    @staticmethod
+    def _checked(check: Callable[[], str | None]) -> str | None:
+        """A check's answer; any failure of the check itself (the database down or full) is Busy,
+        so that a fault is never taken for wrong credentials."""
+        try:
+            return check()
+        except Busy:
+            raise
+        except Exception:
+            log.exception("checking an administrator's credentials failed")
+            raise Busy("credentials cannot be checked now; try again") from None

@@ -1,6 +1,6 @@
 """Slowing down password guessing against administrator accounts.
 
-A failed login counts against three keys, each with its own schedule (:data:`SCHEDULES`): the
+A login attempt counts against three keys, each with its own schedule (:data:`SCHEDULES`): the
 pair (user name, client address), the client address alone, and, more slowly, the user name
 alone. The first ``free`` failures of a key cost nothing; after that the key waits
 ``2 ** (failures - free)`` seconds (at most ``cap``) before its next check, and a login tried
@@ -10,23 +10,34 @@ anywhere else, only meets the user's own limit, which takes many more failures (
 over many addresses) and waits less. A success clears the pair's and the address's count, and
 the user's.
 
-At most :data:`MAX_CONCURRENT_CHECKS` password checks run at once, so an attack cannot take
-every core from the nodes. The table is bounded: when full, the oldest key that is not blocked
-now goes; a key that is blocked is never forgotten, and when every key is, new ones wait as
-long as the first block still has to run (the table fails closed). Kept per server process.
+An attempt is counted before its password is checked (:meth:`LoginThrottle.reserve`: a failure
+until it succeeds), in the database, in one transaction that holds the keys' rows: so guesses
+sent at once meet the same limit as guesses sent one after another, and every server process,
+and every server on the database, counts the same failures. A database that cannot count
+refuses the check (``Busy``): no password is tried uncounted.
+
+At most :data:`MAX_CONCURRENT_CHECKS` password checks run at once in a process, and an attempt
+that finds them all taken is told to come back (:class:`ChecksBusy`) instead of holding a worker
+thread: the nodes' calls keep their workers however many passwords arrive. Keys untouched for
+:data:`FORGET_AFTER_S` and not blocked are forgotten.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import random
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-MAX_KEYS = 10_000
+from ovirt_node_config.persistence import throttle_store
+from ovirt_node_config.persistence.engine import Database
+
 MAX_CONCURRENT_CHECKS = 2
+FORGET_AFTER_S = 24 * 3600
+FORGET_ONE_IN = 100  # attempts between two sweeps of forgotten keys, on average
 
 
 @dataclass(frozen=True)
@@ -42,68 +53,72 @@ SCHEDULES = {
 }
 
 
-@dataclass
-class _Record:
-    schedule: Schedule
-    failures: int = 0
-    blocked_until: float = 0.0
+class ChecksBusy(Exception):
+    """Every password-check slot of this process is taken: come back in a moment."""
+
+
+def blocked_until(schedule: Schedule, failures: int, now: float) -> float:
+    """When a key with ``failures`` may be tried again (``now``: it may at once)."""
+    over = failures - schedule.free
+    return now + min(schedule.cap_s, 2.0 ** min(over, 16)) if over > 0 else now
 
 
 class LoginThrottle:
-    def __init__(self, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time):
+        self.db = db
         self.clock = clock
-        self._records: OrderedDict[str, _Record] = OrderedDict()
-        self._saturated_until = 0.0  # every key blocked and the table full: new keys wait too
-        self._lock = threading.Lock()
         self._checks = threading.BoundedSemaphore(MAX_CONCURRENT_CHECKS)
 
     def wait_for(self, user: str | None, client: str) -> float:
         """Seconds before ``user`` from ``client`` may try again; 0 when it may now."""
+        keys = _keys(user, client)
         now = self.clock()
-        with self._lock:
-            waits = []
-            for key in _keys(user, client).values():
-                record = self._records.get(key)
-                if record is not None:
-                    waits.append(record.blocked_until - now)
-                elif self._saturated_until > now:
-                    waits.append(self._saturated_until - now)
-        return max([0.0, *waits])
+        found = self.db.read(lambda conn: throttle_store.peek(conn, list(keys.values())))
+        return max([0.0, *(until / 1000 - now for until in found.values())])
+
+    def reserve(self, user: str | None, client: str) -> float:
+        """Count an attempt of ``user`` from ``client`` as a failure before its password is
+        checked; 0 when the check may run now, else the seconds to wait (nothing counted)."""
+        keys = _keys(user, client)
+        now = self.clock()
+        now_ms = int(now * 1000)
+
+        def work(conn):
+            counts = throttle_store.lock(conn, list(keys.values()), now_ms)
+            wait = max(0.0, *(counts[digest][1] / 1000 - now for digest in keys.values()))
+            if wait > 0:
+                return wait
+            updated = {}
+            for kind, digest in keys.items():
+                failures = counts[digest][0] + 1
+                until = blocked_until(SCHEDULES[kind], failures, now)
+                updated[digest] = (failures, int(until * 1000))
+            throttle_store.store(conn, updated, now_ms)
+            if random.randrange(FORGET_ONE_IN) == 0:  # noqa: S311 - spreading a sweep, not a secret
+                throttle_store.forget(conn, now_ms - FORGET_AFTER_S * 1000, now_ms)
+            return 0.0
+
+        return self.db.write(work)
+
+    def succeeded(self, user: str | None, client: str) -> None:
+        digests = list(_keys(user, client).values())
+        self.db.write(lambda conn: throttle_store.clear(conn, digests))
 
     @contextlib.contextmanager
     def checking(self) -> Iterator[None]:
-        """Hold one of the few password-check slots."""
-        with self._checks:
+        """Hold one of the few password-check slots; ChecksBusy when none is free."""
+        if not self._checks.acquire(blocking=False):
+            raise ChecksBusy
+        try:
             yield
-
-    def failed(self, user: str | None, client: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for kind, key in _keys(user, client).items():
-                record = self._records.pop(key, None) or _Record(SCHEDULES[kind])
-                record.failures += 1
-                over = record.failures - record.schedule.free
-                if over > 0:
-                    record.blocked_until = now + min(record.schedule.cap_s, 2.0 ** min(over, 16))
-                if len(self._records) >= MAX_KEYS and not self._evict(now):
-                    self._saturated_until = min(r.blocked_until for r in self._records.values())
-                    continue  # fails closed: the key waits as if recorded
-                self._records[key] = record
-
-    def _evict(self, now: float) -> bool:
-        """Forget the oldest key that is not blocked now; False when every key is."""
-        for key, record in self._records.items():
-            if record.blocked_until <= now:
-                del self._records[key]
-                return True
-        return False
-
-    def succeeded(self, user: str | None, client: str) -> None:
-        with self._lock:
-            for key in _keys(user, client).values():
-                self._records.pop(key, None)
+        finally:
+            self._checks.release()
 
 
 def _keys(user: str | None, client: str) -> dict[str, str]:
+    """Kind -> the digest of its key (a name is whatever a client sent: any length, any byte)."""
     name = (user or "")[:64]
-    return {"pair": f"pair:{name}\0{client}", "client": f"client:{client}", "user": f"user:{name}"}
+    values = {"pair": f"pair:{name}\0{client}", "client": f"client:{client}", "user": f"user:{name}"}
+    return {
+        kind: hashlib.sha256(value.encode("utf-8", "replace")).hexdigest() for kind, value in values.items()
+    }

@@ -45,6 +45,17 @@ admin_sessions = Table(
     Index("ix_admin_sessions_admin_id", "admin_id"),
 )
 
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key_digest", CHAR(64), nullable=False),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("blocked_until_ms", BigInteger, nullable=False, server_default="0"),
+    Column("touched_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("key_digest", name="login_attempts_pkey"),
+    Index("ix_login_attempts_touched_ms", "touched_ms"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -43,6 +43,7 @@ from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one ma
     cached_answers,
     host_templates,
     legacy_addresses,
+    login_attempts,
     network_templates,
     node_claims,
     node_credential_keys,

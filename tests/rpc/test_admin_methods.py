@@ -3,9 +3,10 @@
 import re
 import ssl
 import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from support import RunningServer, add_admin, admin_proxy, make_report, self_signed_certificate
+from support import TEST_PASSWORD, RunningServer, add_admin, admin_proxy, make_report, self_signed_certificate
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 
@@ -184,3 +185,34 @@ def test_password_guessing_is_throttled_without_checking_passwords(server, datab
     assert caught.value.errcode == 429 and caught.value.headers["Retry-After"] == "2"
     assert server.proxy().ping()["status"] == "ok"  # nodes do not notice
     assert "429 login throttled" in server.log_once("429 login throttled")
+
+
+def test_guesses_at_once_through_two_servers_on_one_database_meet_one_limit(server, admin, tmp_path):
+    """30 wrong passwords for alice from one address, at once, half through a second server on
+    the same database: the failures a sequence gets before its wait (4), and 429 for the rest,
+    whichever server they reach and however many arrive together."""
+    other = RunningServer(server.database_url, tmp_path / "other.log")
+    try:
+        targets = [server, other] * 15
+
+        def guess(target):
+            try:
+                admin_proxy(target, "alice", "not-her-password").admin.list_nodes()
+            except xmlrpc.client.ProtocolError as refused:
+                return refused.errcode
+            return 200
+
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            answers = list(pool.map(guess, targets))
+        assert set(answers) <= {401, 429}  # 429: counted out, or no check slot free at once
+        for target in targets:  # on, in turn, until the wait: the guesses checked add up to 4
+            answers.append(guess(target))
+            if answers[-1] == 429:
+                break
+        assert answers.count(401) == 4
+        for target in (server, other):  # and the wait holds on both, for the right password too
+            with pytest.raises(xmlrpc.client.ProtocolError) as caught:
+                admin_proxy(target, "alice", TEST_PASSWORD).admin.list_nodes()
+            assert caught.value.errcode == 429
+    finally:
+        other.stop()
