@@ -235,7 +235,7 @@ def place_new_node(db: Database, conn: Connection, host_id: int, report: Hardwar
     )
     for rule in rules:
         rule["match_document"] = json.loads(rule["match"])
-    rule = placement.choose(rules, facts)
+    rule = placement.choose(rules, facts, lambda chosen: fleet_store.placed_under_lock(conn, chosen["id"]))
     if rule is None:
         return None
     actor = f"rule:{rule['name']}"

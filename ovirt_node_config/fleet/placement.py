@@ -12,6 +12,7 @@ matches a node and has not yet placed ``max_count`` nodes places its template.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ovirt_node_config import validation
@@ -149,10 +150,18 @@ def as_document(match: Match) -> dict:
     return {key: value for key, value in document.items() if value}
 
 
-def choose(rules: list[dict], facts: Facts) -> dict | None:
-    """The first rule (as stored: ``match``, ``max_count``, ``placed``) that places this node."""
+def choose(
+    rules: list[dict], facts: Facts, placed: Callable[[dict], int | None] | None = None
+) -> dict | None:
+    """The first rule (as stored: ``match``, ``max_count``, ``placed``) that places this node.
+    ``placed(rule)``: how many nodes a rule with a ``max_count`` has placed, asked only of a
+    rule that matches (the caller counts it under a lock; by default, the stored count)."""
     for rule in rules:
-        full = rule["max_count"] is not None and rule["placed"] >= rule["max_count"]
-        if not full and read_match(rule["match_document"]).holds_for(facts):
+        if not read_match(rule["match_document"]).holds_for(facts):
+            continue
+        if rule["max_count"] is None:
+            return rule
+        count = placed(rule) if placed else rule["placed"]
+        if count is not None and count < rule["max_count"]:
             return rule
     return None

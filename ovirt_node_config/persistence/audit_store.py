@@ -14,6 +14,10 @@ from ovirt_node_config.persistence.tables import (
     audit_log,
 )
 
+# audit_log.actor: an administrator's name (64 at most), or "node:", "rule:", "rollout:" and a
+# name, cut to fit (the kind stays readable; the whole name is in the entry's host name or after).
+ACTOR_LENGTH = 64
+
 
 def record_audit(
     conn: Connection,
@@ -27,7 +31,8 @@ def record_audit(
     """An audit entry; ``before`` and ``after`` are the states (structures; None: there was none)."""
     conn.execute(
         insert(audit_log).values(
-            actor=actor, host_id=host_id, hostname=hostname, action=action, before=audit_text(before),
+            actor=actor[:ACTOR_LENGTH], host_id=host_id, hostname=hostname, action=action,
+            before=audit_text(before),
             after=audit_text(after),
         )
     )  # fmt: skip

@@ -96,6 +96,18 @@ def rules(conn: Connection) -> list[dict]:
     return [dict(row._mapping) for row in rows]
 
 
+def placed_under_lock(conn: Connection, rule_id: int) -> int | None:
+    """How many nodes the rule placed, counted while its row is locked for this transaction (on
+    PostgreSQL; SQLite's writer holds the database), so that concurrent first boots place no
+    more than its ``max_count``; None when the rule is gone."""
+    found = conn.execute(
+        select(template_rules.c.id).where(template_rules.c.id == rule_id).with_for_update()
+    ).first()
+    if found is None:
+        return None
+    return conn.execute(select(func.count()).where(host_templates.c.rule_id == rule_id)).scalar_one()
+
+
 def delete_rule(conn: Connection, name: str) -> int:
     return conn.execute(delete(template_rules).where(template_rules.c.name == name)).rowcount
 

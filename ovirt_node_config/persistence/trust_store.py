@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy.engine import Connection
 
-from ovirt_node_config.persistence.audit_store import audit_text
+from ovirt_node_config.persistence.audit_store import ACTOR_LENGTH, audit_text
 from ovirt_node_config.persistence.driver import Driver, in_list
 
 
@@ -110,7 +110,7 @@ def audit(conn: Connection, rows: list[tuple]) -> None:
     states as structures), on the driver: an enrolment is on the boot storm's path (through
     SQLAlchemy, this one insert cost half as much again as the rest of a first boot)."""
     if rows:
-        encoded = [(*row[:4], audit_text(row[4]), audit_text(row[5])) for row in rows]
+        encoded = [(row[0][:ACTOR_LENGTH], *row[1:4], audit_text(row[4]), audit_text(row[5])) for row in rows]
         Driver(conn).insert("audit_log", _AUDIT_COLUMNS, encoded)
 
 
