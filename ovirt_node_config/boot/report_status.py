@@ -1,5 +1,5 @@
 """``report_status``: what the node applied at this boot and how it went, from the node itself
-(``trust.claims.check_node_access``), kept as its state (``nodes.states``); the rollouts it was
+(``trust.claims.check_reporter``: its credential), kept as its state (``nodes.states``); the rollouts it was
 waiting in move on (``fleet.rollout``), in the same transaction."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def answer(db: Database, hostname: object, raw: object, presented: str | None, a
     report = states.parse_status(raw)
 
     def work(conn):
-        node = claims.check_node_access(node_store.load_node(conn, name), name, presented)
+        node = claims.check_reporter(node_store.load_node(conn, name), name, presented)
         state = states.record(conn, node, report, f"node:{name}@{address}")
         rollout.boot_reported(db, conn, node.hostname, state)
         return {"hostname": node.hostname, "state": state}

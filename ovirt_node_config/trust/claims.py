@@ -102,10 +102,21 @@ def check_config_access(
     return check_node_access(node, hostname, presented)
 
 
+def check_reporter(node: NodeView | None, hostname: str, presented: str | None) -> NodeView:
+    """May this caller report ``node``'s boot? Only with the host's credential. A host that holds
+    none (enrolled before credentials, or a 2008 appliance's) has nothing that proves who
+    reports for it (its configuration at least needs a map naming its NICs); its agent is given a
+    credential at the ``identify`` that comes before every report."""
+    if node is None:
+        raise unknown_node(hostname)
+    if not matches(node.credential_hash, presented):
+        raise credential_required(hostname)
+    return node
+
+
 def check_node_access(node: NodeView | None, hostname: str, presented: str | None) -> NodeView:
-    """May this caller speak for ``node`` (its status report)? An enrolled host needs its
-    credential; a host that holds none (enrolled before credentials) is taken at its word, as
-    its configuration is."""
+    """May this caller have what the server holds for ``node``? An enrolled host needs its
+    credential; a host that holds none (enrolled before credentials) is taken at its word."""
     if node is None:
         raise unknown_node(hostname)
     if node.credential_hash is not None and not matches(node.credential_hash, presented):

@@ -6,7 +6,7 @@ import itertools
 import xmlrpc.client
 
 import pytest
-from support import add_bond, http_get, make_report
+from support import add_bond, enrol_without_credential, http_get, make_report
 
 from ovirt_node_config.nodes import addresses, reads, states
 
@@ -156,3 +156,16 @@ def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
     for wanted in states.STATES:
         listed = [node["hostname"] for node in reads.list_nodes(db, state=wanted)]
         assert listed == sorted(host for host, was in shown.items() if was == wanted), wanted
+
+
+def test_a_host_without_a_credential_is_not_reported_for_by_anyone(server, db):
+    """A host enrolled before credentials: nothing proves who sends its status; its agent gets
+    a credential at the identify before every report, and may report with it."""
+    enrol_without_credential(db, make_report(macs=tuple(NAMES)))
+    with pytest.raises(xmlrpc.client.ProtocolError) as refused:
+        server.anonymous_proxy().report_status("node1", {"outcome": "rolled_back", "reason": "forged"})
+    assert refused.value.errcode == 401
+    assert state(db) == "never applied"
+    node = server.proxy()
+    assert node.identify(make_report(macs=tuple(NAMES)))["credential"]
+    assert node.report_status("node1", {"outcome": "refused"})["state"] == "rolled back"
