@@ -65,12 +65,20 @@ def admin_name(value: object) -> str:
 
 
 def set_admin(db: Database, name: object, password: object) -> bool:
-    """Create the administrator, or reset its password; True when it was created."""
+    """Create the administrator, or reset its password; True when it was created. A reset ends
+    every session the administrator had opened (whoever knew the old password is out)."""
     checked_name = admin_name(name)
     if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput("password", f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
     hashed = hash_password(password)
-    return db.write(lambda conn: admin_store.upsert_admin(conn, checked_name, hashed))
+
+    def work(conn):
+        created = admin_store.upsert_admin(conn, checked_name, hashed)
+        if not created:
+            admin_store.close_sessions(conn, checked_name, None)
+        return created
+
+    return db.write(work)
 
 
 def authenticate(db: Database, name: str | None, password: str | None) -> str | None:

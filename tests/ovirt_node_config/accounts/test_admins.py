@@ -2,7 +2,7 @@
 
 import pytest
 
-from ovirt_node_config.accounts import admins
+from ovirt_node_config.accounts import admins, sessions
 from ovirt_node_config.errors import InvalidInput
 
 
@@ -26,6 +26,15 @@ def test_create_reset_and_authenticate(db):
     assert admins.authenticate(db, "alice", "second-password") == "alice"
     assert admins.authenticate(db, "mallory", "second-password") is None
     assert admins.authenticate(db, None, None) is None
+
+
+def test_a_password_reset_ends_the_sessions_opened_with_the_old_one(db):
+    admins.set_admin(db, "alice", "first-password")
+    admins.set_admin(db, "bob", "bobs-password")
+    alices, bobs = sessions.login(db, "alice")["token"], sessions.login(db, "bob")["token"]
+    admins.set_admin(db, "alice", "second-password")
+    assert sessions.holder(db, alices) is None
+    assert sessions.holder(db, bobs) == "bob"
 
 
 @pytest.mark.parametrize("name, password", [("a b", "long-enough"), ("", "long-enough"), ("alice", "short")])
