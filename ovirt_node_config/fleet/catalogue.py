@@ -39,11 +39,12 @@ def _audit(conn: Connection, actor: str, what: str, action: str, before: object,
 
 
 def set_template(db: Database, actor: str, name: object, document: object) -> dict:
-    """Create or replace the template ``name`` (its document checked as it is read)."""
+    """Create or replace the template ``name`` (its document checked whole: read, and its
+    bonds' options held to the kernel's rules)."""
     checked = checked_name("name", name)
     if not isinstance(document, dict):
         raise InvalidInput("template", "must be a struct")
-    design = template.read({**document, "name": checked})
+    design = template.read_whole({**document, "name": checked})
     text = json.dumps({**document, "name": checked}, sort_keys=True)
 
     def work(conn):

@@ -14,12 +14,12 @@ whether the result is a valid network) is checked when the template meets the no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.fleet.nic_selection import NicPredicate, predicate
-from ovirt_node_config.network import rules
+from ovirt_node_config.network import bonding, rules
 
 MAX_ITEMS = 16
 
@@ -75,6 +75,31 @@ def read(document: object) -> Template:
     if bonds and bonding_type is None:
         raise InvalidInput("template.bonding_type", "is required when the template has bonds")
     return Template(name, bonding_type, bonds, vlans, bridges)
+
+
+def read_whole(document: object) -> Template:
+    """A template to be stored: :func:`read`, and each bond's options checked as the kernel's
+    rules check them (names, values, and whether the template's mode takes them, when it names
+    the mode by number or kernel name), so that a stored template does not fail first when it
+    is planned. (Templates stored before this check are read with :func:`read`: a bad option
+    then fails the node it is applied to, with the reason.)"""
+    design = read(document)
+    mode = _kernel_mode(design.bonding_type)
+    for index, bond in enumerate(design.bonds):
+        options = bonding.option_changes(bond.options, f"template.bonds[{index}].options")
+        if mode is not None:  # a label names a row of the database: checked where it is applied
+            bonding.check(mode, replace(bonding.BondOptions(), **options), bond.name)
+    return design
+
+
+def _kernel_mode(bonding_type: str | None) -> int | None:
+    """The kernel mode a bonding type names by number or kernel name (``4``, ``802.3ad``)."""
+    if bonding_type is None:
+        return None
+    wanted = bonding_type.strip().lower()
+    if wanted.isascii() and wanted.isdigit():
+        return int(wanted) if int(wanted) in bonding.MODES else None
+    return next((mode for mode, name in bonding.MODES.items() if name == wanted), None)
 
 
 def _bond(where: str, item: object) -> BondPlan:

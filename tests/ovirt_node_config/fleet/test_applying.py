@@ -7,7 +7,7 @@ import pytest
 from support import make_report
 
 from ovirt_node_config.errors import Conflict, InvalidInput
-from ovirt_node_config.fleet import applying, template
+from ovirt_node_config.fleet import applying, catalogue, template
 from ovirt_node_config.inventory.report import parse_report
 from ovirt_node_config.nodes import network_view, reads
 from ovirt_node_config.persistence.inventory_store import identify
@@ -122,9 +122,26 @@ def test_a_result_that_breaks_a_rule_is_refused_by_the_rule(fleet, snapshot):
         ),
         ({**DESIGN, "vlans": [{"parent": "bond0", "id": 5000}]}, "invalid template.vlans[0].id"),
         ({**DESIGN, "colour": 1}, "invalid template: has no field colour"),
+        (
+            {**DESIGN, "bonds": [{**DESIGN["bonds"][0], "options": {"lacp_rate": "sometimes"}}]},
+            "invalid template.bonds[0].options.lacp_rate",
+        ),
+        (
+            {**DESIGN, "bonds": [{**DESIGN["bonds"][0], "options": {"colour": "red"}}]},
+            "invalid template.bonds[0].options: 'colour' is not a bond option",
+        ),
     ],
 )
 def test_a_bad_template_is_refused_naming_the_field(document, message):
     with pytest.raises(InvalidInput) as caught:
-        template.read(document)
+        template.read_whole(document)
     assert caught.value.message.startswith(message)
+
+
+def test_a_template_whose_options_its_mode_ignores_is_refused_when_stored(db):
+    """Checked whole when stored, not first when planned: ARP monitoring in 802.3ad."""
+    bond = {**DESIGN["bonds"][0], "options": {"arp_interval": 200, "arp_ip_target": ["192.0.2.1"]}}
+    with pytest.raises(Conflict) as caught:
+        catalogue.set_template(db, "alice", "hv-arp", {**DESIGN, "bonds": [bond]})
+    assert "rule 'ARP monitoring is not supported in 802.3ad'" in caught.value.message
+    assert catalogue.list_templates(db) == []
