@@ -19,8 +19,8 @@ def answer(db: Database, hostname: object, raw: object, presented: str | None, a
 
     def work(conn):
         node = claims.check_reporter(node_store.load_node(conn, name), name, presented)
-        state = states.record(conn, node, report, f"node:{name}@{address}")
-        rollout.boot_reported(db, conn, node.hostname, state)
-        return {"hostname": node.hostname, "state": state}
+        recorded = states.record(conn, node, report, f"node:{name}@{address}")
+        rollout.boot_reported(db, conn, node.hostname, recorded.state, recorded.current)
+        return {"hostname": node.hostname, "state": recorded.state}
 
     return db.write(work)

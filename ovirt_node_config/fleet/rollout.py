@@ -1,14 +1,17 @@
 """Rolling a template out over enrolled nodes, in waves, driven by what the nodes report.
 
-``start`` lines the nodes up and applies the template to the first ``canary`` of them. Each
-node then reboots and reports its boot (``report_status``); that report, in its own
-transaction, moves the rollout on: a good boot (ok, or degraded: a cable, not the template)
-frees a place, and the next nodes in line get the template, ``canary`` at a time until the
-canaries are all good, then up to ``max_pending`` waiting for their reboot at once. A boot that
-rolled back or failed verification stops the rollout by itself, with the node and its reason;
-an administrator looks, then resumes or abandons it. A node the template does not fit is
-skipped with the reason and the line goes on. The changes are the administrators' use cases,
-audited as ``rollout:NAME``. Nothing runs in the background: no report, no progress.
+``start`` pins the template's document as it is then (editing the template later does not
+reach the next wave), lines the nodes up (a node waits in one rollout at a time) and applies
+the document to the first ``canary`` of them. Each node then reboots and reports its boot
+(``report_status``); that report, in its own transaction, moves the rollout on: a good boot
+(ok, or degraded: a cable, not the template) of the file the rollout gave it frees a place,
+and the next nodes in line get the document, ``canary`` at a time until the canaries are all
+good, then up to ``max_pending`` waiting for their reboot at once. A boot that rolled back or
+failed verification stops the rollout by itself, with the node and its reason; an
+administrator looks, then resumes or abandons it (abandoned, it lets go of the nodes it had not
+reached). A node the template does not fit is skipped with the reason and the line goes on.
+The changes are the administrators' use cases, audited as ``rollout:NAME``. Nothing runs in the
+background: no report, no progress.
 """
 
 from __future__ import annotations
@@ -49,9 +52,16 @@ def start(
     def work(conn):
         if rollout_store.rollout(conn, checked) is not None:
             raise Conflict(f"rule 'a rollout's name is its own': a rollout named {checked} exists")
-        template_id = catalogue.stored(conn, catalogue.checked_name("template", template_name))[0]
+        template_id, document = catalogue.stored(conn, catalogue.checked_name("template", template_name))
         host_ids = list(dict.fromkeys(lookup.load(conn, host).id for host in hosts))
-        rollout_store.create(conn, checked, template_id, first, window, host_ids)
+        held = rollout_store.held_elsewhere(conn, host_ids)
+        if held:
+            named = ", ".join(f"{host} (in {other})" for host, other in held[:10])
+            raise Conflict(
+                f"rule 'a node waits in one rollout at a time': {named}{' ...' if len(held) > 10 else ''}; "
+                "abandon that rollout, or leave these nodes out"
+            )
+        rollout_store.create(conn, checked, template_id, document, first, window, host_ids)
         started = {"template": template_name, "nodes": len(host_ids), "canary": first, "max_pending": window}
         audit_store.record_audit(conn, actor, None, f"rollout {checked}", "start_rollout", None, started)
         _fill(db, conn, checked)
@@ -60,12 +70,14 @@ def start(
     return db.write(work)
 
 
-def boot_reported(db: Database, conn: Connection, hostname: str, state: str) -> None:
+def boot_reported(db: Database, conn: Connection, hostname: str, state: str, current: bool) -> None:
     """In the transaction of ``hostname``'s boot report (``boot.report_status``), which left it
-    in ``state``: the rollouts it was pending in move on."""
+    in ``state`` (``current``: it runs the file it gets now, the one the rollout gave it): the
+    rollouts it was pending in move on. A good boot counts only with the rollout's file: a node
+    that reports an older one (a boot before the template reached it) stays pending."""
     for waiting in rollout_store.pending_for(conn, hostname):
         host_id = waiting["host_id"]
-        if state in GOOD:
+        if state in GOOD and current:
             rollout_store.set_node(conn, waiting["id"], host_id, "ok")
             _fill(db, conn, waiting["name"])
         elif state in BAD:
@@ -79,6 +91,8 @@ def resume(db: Database, actor: str, name: object) -> dict:
 
 
 def abandon(db: Database, actor: str, name: object) -> dict:
+    """Stop a rollout for good: nodes it changed keep their template (a pending one's report
+    still counts); those it had not reached are let go (skipped), free for another rollout."""
     return _change_state(db, actor, name, "abandon_rollout", ("running", "stopped"), "abandoned")
 
 
@@ -112,6 +126,8 @@ def _change_state(
         audit_store.record_audit(conn, actor, None, f"rollout {checked}", action, found["state"], to)
         if to == "running":
             _fill(db, conn, checked)
+        if to == "abandoned":
+            rollout_store.let_go(conn, found["id"], "the rollout was abandoned")
         return _shown(conn, checked)
 
     return db.write(work)

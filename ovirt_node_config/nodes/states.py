@@ -164,8 +164,15 @@ def current_config(node: node_rows.NodeView) -> str | None:
     return network_view.render_or_none(node, network)
 
 
-def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> str:
-    """Keep ``report`` for ``node`` (the caller checked who sent it); returns the node's state.
+@dataclass(frozen=True)
+class Recorded:
+    state: str
+    current: bool  # the node runs the file it would get now
+
+
+def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> Recorded:
+    """Keep ``report`` for ``node`` (the caller checked who sent it); returns the node's state,
+    and whether it runs the file it gets now.
     Every outcome but applied and unchanged goes into the node's history."""
     config = current_config(node)
     values = {
@@ -185,9 +192,8 @@ def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> 
         audit_store.record_audit(conn, actor, node.id, node.hostname, f"boot_{report.outcome}", None, after)
     stored = status_store.status_of(conn, node.id)
     degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
-    return state_of(
-        stored["last_outcome"], stored["applied_digest"] == stored["config_digest"], degraded, report.degraded
-    )
+    current = stored["applied_digest"] == stored["config_digest"]
+    return Recorded(state_of(stored["last_outcome"], current, degraded, report.degraded), current)
 
 
 def against_applied(db: Database, ref: object) -> dict:

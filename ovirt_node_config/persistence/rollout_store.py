@@ -9,11 +9,18 @@ from ovirt_node_config.persistence.tables import hosts, network_templates, rollo
 
 
 def create(
-    conn: Connection, name: str, template_id: int, canary: int, max_pending: int, host_ids: list[int]
+    conn: Connection,
+    name: str,
+    template_id: int,
+    document: str,
+    canary: int,
+    max_pending: int,
+    host_ids: list[int],
 ) -> int:
+    """A rollout of ``document`` (the template's, pinned as it is now) over ``host_ids``, in line."""
     rollout_id = conn.execute(
         insert(rollouts)
-        .values(name=name, template_id=template_id, canary=canary, max_pending=max_pending)
+        .values(name=name, template_id=template_id, document=document, canary=canary, max_pending=max_pending)
         .returning(rollouts.c.id)
     ).scalar_one()
     conn.execute(
@@ -25,7 +32,7 @@ def create(
 
 def rollout(conn: Connection, name: str, lock: bool = False) -> dict | None:
     query = (
-        select(rollouts, network_templates.c.name.label("template"), network_templates.c.document)
+        select(rollouts, network_templates.c.name.label("template"))
         .join(network_templates, network_templates.c.id == rollouts.c.template_id)
         .where(rollouts.c.name == name)
     )
@@ -69,6 +76,28 @@ def set_node(conn: Connection, rollout_id: int, host_id: int, status: str, reaso
         update(rollout_nodes)
         .where(rollout_nodes.c.rollout_id == rollout_id, rollout_nodes.c.host_id == host_id)
         .values(status=status, reason=reason)
+    )
+
+
+def held_elsewhere(conn: Connection, host_ids: list[int]) -> list[tuple[str, str]]:
+    """(host name, rollout name) of those of ``host_ids`` that wait in a rollout now (waiting or
+    pending: a node is in one rollout at a time)."""
+    rows = conn.execute(
+        select(hosts.c.hostname, rollouts.c.name)
+        .join(rollout_nodes, rollout_nodes.c.host_id == hosts.c.id)
+        .join(rollouts, rollouts.c.id == rollout_nodes.c.rollout_id)
+        .where(rollout_nodes.c.host_id.in_(host_ids), rollout_nodes.c.status.in_(("waiting", "pending")))
+        .order_by(hosts.c.hostname)
+    )
+    return [(row.hostname, row.name) for row in rows]
+
+
+def let_go(conn: Connection, rollout_id: int, reason: str) -> None:
+    """The nodes still waiting in the rollout (not reached yet) are skipped, with ``reason``."""
+    conn.execute(
+        update(rollout_nodes)
+        .where(rollout_nodes.c.rollout_id == rollout_id, rollout_nodes.c.status == "waiting")
+        .values(status="skipped", reason=reason)
     )
 
 

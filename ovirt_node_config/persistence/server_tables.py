@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 
 from ovirt_node_config.persistence.columns import Id, Timestamp, host_fk, metadata, timestamp_columns
@@ -187,6 +188,7 @@ rollouts = Table(
     Column("max_pending", Integer, nullable=False),
     Column("stopped_reason", String(1000)),
     Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    Column("document", Text),  # the template's document when the rollout started (sql/019)
     PrimaryKeyConstraint("id", name="rollouts_pkey"),
     UniqueConstraint("name", name="rollouts_name_key"),
     ForeignKeyConstraint(["template_id"], ["network_templates.id"], name="rollouts_template_id_fkey"),
@@ -206,4 +208,12 @@ rollout_nodes = Table(
     ),
     host_fk("rollout_nodes"),
     Index("ix_rollout_nodes_host_id", "host_id"),
+    # a node waits in one rollout at a time (sql/019)
+    Index(
+        "ux_rollout_nodes_one_rollout",
+        "host_id",
+        unique=True,
+        postgresql_where=text("status IN ('waiting', 'pending')"),
+        sqlite_where=text("status IN ('waiting', 'pending')"),
+    ),
 )

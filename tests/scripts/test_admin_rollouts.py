@@ -96,10 +96,44 @@ def test_an_abandoned_rollout_changes_no_more_nodes(cli, fleet):
     reboot(fleet, NODES[0])
     now = statuses(cli, "r2")
     assert now["(state)"] == "abandoned" and [now[n] for n in NODES[:4]] == [
-        "ok",
-        "waiting",
-        "waiting",
-        "waiting",
+        "ok",  # the canary's report still counts
+        "skipped",  # the others are let go: free for another rollout
+        "skipped",
+        "skipped",
     ]
     refused = cli("rollout-start", "r2", "hv-fast", "--hosts", "hv01.rack3")
     assert refused.returncode == 1 and "a rollout named r2 exists" in refused.stderr
+
+
+def old_file_boot(node, name: str) -> str:
+    """A boot that applied the file the node had before the rollout reached it (its report was
+    on its way, or it booted from what it had): a bond half down, as the kernel found it."""
+    status = {"outcome": "applied", "digest": hashlib.sha256(b"the file before").hexdigest(),
+              "timings": {}, "bonds": [{"name": "bond0", "mode": "802.3ad", "slaves": 2, "slaves_up": 1,
+                                        "active_slave": "", "aggregators": []}]}  # fmt: skip
+    return node.report_status(name, status)["state"]
+
+
+def test_a_rollout_rolls_what_its_canary_proved(cli, fleet, tmp_path):
+    """The template edited after the canary applied it: the next wave gets the document the
+    rollout started with; a canary's report of an older file is no proof, and counts nothing."""
+    assert cli("rollout-start", "r3", "hv-fast", "--hosts", "hv0[1-3].rack3", "--canary", "1").returncode == 0
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps({**DESIGN, "bonding_type": "active-backup"}))
+    assert cli("template-set", "hv-fast", str(edited)).returncode == 0
+    assert old_file_boot(fleet, NODES[0]) in ("degraded", "pending reboot")
+    assert statuses(cli, "r3")[NODES[0]] == "pending"  # not counted: it ran another file
+    assert reboot(fleet, NODES[0]) == "ok"
+    assert statuses(cli, "r3")[NODES[1]] == "pending"
+    second = fleet.get_config(NODES[1], names_of(1))
+    assert "/sbin/modprobe bonding mode=4" in second  # the pinned 802.3ad, not the edit
+
+
+def test_a_node_waits_in_one_rollout_at_a_time(cli, fleet):
+    assert cli("rollout-start", "r4", "hv-fast", "--hosts", "hv0[1-3].rack3", "--canary", "1").returncode == 0
+    refused = cli("rollout-start", "r5", "hv-fast", "--hosts", "hv0[3-4].rack3")
+    assert refused.returncode == 1
+    assert "rule 'a node waits in one rollout at a time': hv03.rack3 (in r4)" in refused.stderr
+    assert "r5" not in cli("rollouts").stdout
+    assert cli("rollout-abandon", "r4").returncode == 0  # lets go of hv02 and hv03
+    assert cli("rollout-start", "r5", "hv-fast", "--hosts", "hv0[2-4].rack3").returncode == 0
