@@ -214,6 +214,20 @@ def is_outage(exc: BaseException) -> bool:
     return True  # psycopg: no SQLSTATE means the connection itself failed
 
 
+# The database refuses writes as a whole: its disk is full, or it is read-only (a PostgreSQL
+# standby, a SQLite file on a read-only mount). Reads still work; writes may later.
+_UNWRITABLE_SQLSTATES = ("53100", "25006")  # disk_full, read_only_sql_transaction
+_UNWRITABLE_SQLITE = ("database or disk is full", "attempt to write a readonly database")
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _UNWRITABLE_SQLSTATES:
+        return True
+    return any(text in str(exc.orig) for text in _UNWRITABLE_SQLITE)
+
+
 def constraint_name(exc: IntegrityError) -> str:
     """The name of the constraint an IntegrityError broke, as far as the driver tells."""
     diag = getattr(exc.orig, "diag", None)
@@ -308,6 +322,7 @@ class Database:
         )
         self.attempts = attempts
         self._outage = OutageLog(self.engine.url.render_as_string(hide_password=True))
+        self._unwritable = OutageLog(self.engine.url.render_as_string(hide_password=True) + " (writes)")
         # Told of every transaction run again, and of every outage that begins (metrics).
         self.on_retry: Callable[[], None] = lambda: None
         self.on_outage: Callable[[], None] = lambda: None
@@ -358,7 +373,9 @@ class Database:
             with write_transaction(self.engine) as conn:
                 return work(conn)
 
-        return self._retrying(attempt)
+        result = self._retrying(attempt)
+        self._unwritable.ends()  # reads work while writes do not: only a write ends that
+        return result
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         for number in range(1, self.attempts + 1):
@@ -366,6 +383,13 @@ class Database:
                 result = attempt()
             except (DBAPIError, StaleState) as exc:
                 if not is_transient(exc):
+                    if is_unwritable(exc):
+                        if isinstance(exc, DBAPIError) and self._unwritable.begins(exc):
+                            self.on_outage()
+                        raise Unavailable(
+                            "the database takes no writes now (its disk is full or it is read-only); "
+                            "try again later"
+                        ) from None
                     refusal = refusal_of(exc) if isinstance(exc, IntegrityError) else None
                     if refusal is None:
                         raise

@@ -1,13 +1,14 @@
 """Which database failures are retried: only those that can pass on a second try."""
 
 import logging
+import shutil
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert, text
 
 from ovirt_node_config.errors import Conflict, InvalidInput
 from ovirt_node_config.persistence.engine import Database, Unavailable
-from ovirt_node_config.persistence.tables import cpus, hosts
+from ovirt_node_config.persistence.tables import audit_log, cpus, hosts
 
 
 def counting(statement):
@@ -55,3 +56,35 @@ def test_an_unreachable_postgresql_is_unavailable_logged_once(caplog):
         assert "unavailable" in caplog.records[0].getMessage()
     finally:
         db.dispose()
+
+
+def test_a_full_disk_is_503_for_writes_once_logged_and_reads_go_on(migrated_sqlite_file, tmp_path, caplog):
+    """SQLite out of room (its page limit set to the pages it has, as a full disk leaves it):
+    writes are Unavailable (503: try again later) at once, not retried, logged once however many
+    meet it; reads are served; and it is over at the next write that succeeds."""
+    path = tmp_path / "full.sqlite3"
+    shutil.copy2(migrated_sqlite_file, path)
+    db = Database(f"sqlite:///{path}")
+    full = {"on": True}
+
+    @event.listens_for(db.engine, "connect")
+    def _room(dbapi_connection, _record):
+        if full["on"]:
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    big = "x" * 200_000
+    with caplog.at_level(logging.ERROR, logger="ovirt_node_config.database"):
+        for _ in range(3):
+            work, attempts = counting(
+                insert(audit_log).values(actor="a", hostname="-", action="x", before=big)
+            )
+            with pytest.raises(Unavailable) as caught:
+                db.write(work)
+            assert "disk is full or it is read-only" in caught.value.message and len(attempts) == 1
+        assert db.read(lambda conn: conn.execute(text("SELECT count(*) FROM hosts")).scalar()) == 0
+    assert sum("unavailable" in record.message for record in caplog.records) == 1
+    db.engine.dispose()
+    full["on"] = False
+    db.write(lambda conn: conn.execute(insert(hosts).values(hostname="n1", arch="x86_64", memory_mb=1)))
+    db.dispose()
