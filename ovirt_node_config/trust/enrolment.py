@@ -203,8 +203,10 @@ def _hold(
     host: sync_plan.StoredHost | None,
     credential_hash: str | None,
 ) -> int:
-    """Keep a claim (the same claim from the same address again: once) and audit it."""
-    text = report_json(report)
+    """Keep a claim (the same claim from the same address again: once) and audit it. The report
+    is kept without its CPUs' flags: a claim anyone may send is kept small (a report may carry
+    4,096 CPUs of 4 KiB of flags each), and an accepted node's next boot brings them."""
+    text = report_json(replace(report, cpus=tuple(replace(cpu, flags=None) for cpu in report.cpus)))
     digest = hashlib.sha256(
         "\0".join([kind, str(host.id if host else ""), caller.address, caller.via, text]).encode()
     )
