@@ -4,8 +4,9 @@ A node that reboots with unchanged hardware sends byte for byte the ``identify``
 last time; ``ovirt_node_config.nodes.kept_answers`` keeps the answer such a repeat gets, valid while the
 host is unchanged. A hit costs a digest, one indexed read and the check of the caller's
 credential (an HMAC), which comes first: an answer is only ever replayed to the node that holds
-the host's credential, a caller without it is refused (401) before anything else, and a host
-that holds none is answered the normal way (which enrols it). Anything else (a miss, an error
+the host's credential; a caller without it, and a host that holds none, are answered the normal
+way (which refuses the first with 401, unless it is the new node whose answer was lost and
+proves it, and enrols the second). Anything else (a miss, an error
 reading what was kept) goes the normal way, which keeps its answer for next time.
 (``get_config`` bodies are small: they are unmarshalled and looked up by their normalised
 question, in ``kept_answers``.)
@@ -37,7 +38,7 @@ class AnswerReplay:
 
     def lookup(self, digest: str, credential: str | None) -> tuple[str, str, bytes] | None:
         """(method, host name, answer body) kept for ``digest``, still current, for the caller
-        holding the host's ``credential``; raises CredentialRequired for another caller."""
+        holding the host's ``credential``; None for anyone else."""
         found = kept_answers.replay(self.trust.db, digest)
         if found is None:
             return None
@@ -45,5 +46,5 @@ class AnswerReplay:
         if credential_hash is None:
             return None
         if not matches(credential_hash, self.trust.presented(credential)):
-            raise claims.credential_required(hostname)
+            return None  # the normal way refuses it, or knows a node whose answer was lost
         return method, hostname, answer.encode("utf-8")

@@ -50,14 +50,18 @@ class ServerLink:
         return ca_file
 
     def _proxy(self, timeout: float):
-        return server_proxy(
-            self.url, timeout=timeout, ca_file=self.ca_file, bearer=lambda: self.credential.value
-        )
+        return server_proxy(self.url, timeout=timeout, ca_file=self.ca_file, bearer=self._bearer)
+
+    def _bearer(self) -> str | None:
+        """The credential; before there is one, this run's enrolment token (credential.py)."""
+        return self.credential.presented()
 
     def proxy(self, timeout: float):
-        return server_proxy(
-            self.url, timeout=timeout, ca_file=self.ca_file, bearer=lambda: self.credential.value
-        )
+        return server_proxy(self.url, timeout=timeout, ca_file=self.ca_file, bearer=self._bearer)
+
+    def _bearer(self) -> str | None:
+        """The credential; before there is one, this run's enrolment token (credential.py)."""
+        return self.credential.presented()
 
     def call(self, method, *args):
         """One call; a busy (503), throttling (429, after its Retry-After) or silent server is

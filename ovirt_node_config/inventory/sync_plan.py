@@ -201,6 +201,8 @@ class StoredHost:
     config_version: int
     reported_network_stack: str | None
     credential_hash: str | None
+    enrolment_proof: str | None = None  # a new node's own token, while a lost answer may be asked again
+    enrolment_proof_until_ms: int | None = None
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ hosts = Table(
     Column("last_status", Text),
     Column("reported_degraded", Boolean),
     Column("applied_config", Text),
+    Column("enrolment_proof", CHAR(64)),  # sql/020
+    Column("enrolment_proof_until_ms", BigInteger),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),

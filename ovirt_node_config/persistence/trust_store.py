@@ -51,6 +51,14 @@ def set_credential(conn: Connection, host_id: int, digest: str | None) -> bool:
     return changed.rowcount == 1
 
 
+def set_enrolment_proof(conn: Connection, host_id: int, digest: str | None, until_ms: int | None) -> None:
+    """Keep (or, None, forget) the digest of a new node's own token, valid until ``until_ms``."""
+    Driver(conn).execute(
+        "UPDATE hosts SET enrolment_proof = ?, enrolment_proof_until_ms = ? WHERE id = ?",
+        (digest, until_ms, host_id),
+    )
+
+
 def hold(conn: Connection, claim: dict, *, renew_credential: bool = False) -> tuple[int, bool]:
     """Keep a claim, once per digest (the same claim again keeps its first id, and with
     ``renew_credential`` takes the new credential: the node asked again, so it lost the first).

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 
@@ -32,7 +33,7 @@ from ovirt_node_config.inventory.sync_plan import SyncResult
 from ovirt_node_config.persistence import audit_store, inventory_store, trust_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust import claims
-from ovirt_node_config.trust.credentials import CredentialKey, new_secret
+from ovirt_node_config.trust.credentials import CredentialKey, Issued, matches, new_secret
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
 # open: a new host is enrolled at its first identify (the 2008 behaviour, and what a lab wants);
@@ -148,7 +149,11 @@ def identify(
                 "associates a 2008 appliance's address (legacy-identify-hosts, or legacy-allow)"
             )
         state = inventory_store.load_state(conn, report, lock=True)
-        verdict = claims.judge(state, report, presented, can_hold_credential=caller.can_hold_credential)
+        reissued = _answer_lost(trust, conn, state, caller, presented)
+        proof = reissued.digest if reissued else presented
+        if reissued:
+            state = _holding(state, reissued.digest)
+        verdict = claims.judge(state, report, proof, can_hold_credential=caller.can_hold_credential)
         if verdict.issue_credential and trust.is_legacy_host(conn, verdict.host.hostname):
             # a 2008 appliance's host holds no credential to check: giving one to whoever asks
             # over XML-RPC first would hand it over
@@ -182,8 +187,13 @@ def identify(
             conn, state, report, credential_digest=issued.digest if issued else None
         )
         _audit_sync(conn, caller, result, issued is not None)
+        if new_host and issued and presented:  # the node's own token: proof for a lost answer
+            trust_store.set_enrolment_proof(conn, result.host_id, presented, _now_ms() + REDELIVERY_S * 1000)
+        elif verdict.host is not None and verdict.host.enrolment_proof and not reissued:
+            trust_store.set_enrolment_proof(conn, verdict.host.id, None, None)  # it holds its credential
         if after_sync is not None:
             after_sync(conn, result, created)
+        issued = issued or reissued
         return replace(result, credential=issued.credential) if issued else result
 
     outcome = trust.db.write(write)
@@ -193,6 +203,50 @@ def identify(
             "nothing was changed"
         )
     return outcome
+
+
+# How long a new node may ask again for the credential its first answer carried (the answer
+# lost on the wire), proving with its own token that it is the node that enrolled: the agent's
+# run that sent the token (it tries a silent server again for two minutes), with room to spare.
+REDELIVERY_S = 600
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _answer_lost(
+    trust: Trust, conn: Connection, state: sync_plan.HostState, caller: Caller, presented: str | None
+) -> Issued | None:
+    """A new credential for a node that enrolled with its own token and presents that token
+    again (not the credential: its answer was lost), within REDELIVERY_S; None otherwise. The
+    token is the node's alone (it never left the node but to this server), so no one else can
+    take the host this way; the credential the lost answer carried is void from now on."""
+    host = state.by_uuid or state.by_hostname
+    if (
+        presented is None
+        or not caller.can_hold_credential
+        or host is None
+        or host.credential_hash is None
+        or matches(host.credential_hash, presented)
+        or not matches(host.enrolment_proof, presented)
+        or (host.enrolment_proof_until_ms or 0) <= _now_ms()
+    ):
+        return None
+    issued = trust.key.issue()
+    trust_store.set_credential(conn, host.id, issued.digest)
+    actor = caller.actor(host.hostname)
+    trust_store.audit(conn, [(actor, host.id, host.hostname, "credential_reissued", None, None)])
+    return issued
+
+
+def _holding(state: sync_plan.HostState, digest: str) -> sync_plan.HostState:
+    """``state`` with its host holding the credential ``digest``."""
+    hosts = {
+        key: replace(host, credential_hash=digest) if host is not None else None
+        for key, host in (("by_uuid", state.by_uuid), ("by_hostname", state.by_hostname))
+    }
+    return replace(state, **hosts)
 
 
 def _hold(

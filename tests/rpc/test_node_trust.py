@@ -10,6 +10,7 @@ import xmlrpc.client
 import pytest
 from sqlalchemy import select
 from support import (
+    BearerTransport,
     RunningServer,
     add_admin,
     add_bond,
@@ -279,3 +280,31 @@ def test_a_2008_appliances_host_is_not_handed_to_the_first_xml_rpc_caller(old_vi
     assert snapshot() == before and admin.admin.list_claims()[0]["kind"] == "legacy-host"
     admin.admin.associate_legacy_address("", "127.0.0.9")  # the host moved to a current agent
     assert old_victim.proxy().identify(VICTIM)["credential"]
+
+
+def token_proxy(server, token: str) -> xmlrpc.client.ServerProxy:
+    """A node's agent before it holds a credential: it sends a token of its own (agent/credential.py)."""
+    return xmlrpc.client.ServerProxy(server.url, allow_none=True, transport=BearerTransport(token, False))
+
+
+def test_a_new_node_whose_answer_was_lost_asks_again_and_gets_a_credential(server, admin, engine):
+    """The identify that enrolled node1 committed, and its answer (with the credential) was lost:
+    the agent asks again with the same token and is given a new credential; the lost one is void.
+    Anyone without the token is refused as before."""
+    token = "enrol_" + "t" * 43
+    lost = token_proxy(server, token).identify(VICTIM)["credential"]
+    assert refused(lambda: server.anonymous_proxy().identify(VICTIM)) == 401
+    assert refused(lambda: token_proxy(server, "enrol_" + "x" * 43).identify(VICTIM)) == 401
+    again = token_proxy(server, token).identify(VICTIM)
+    assert again["credential"] not in (None, lost) and again["removed"] == []
+    assert "eth0" in token_proxy(server, again["credential"]).get_config("node1", MAP)
+    assert refused(lambda: token_proxy(server, lost).get_config("node1", MAP)) == 401
+    assert [e["action"] for e in admin.admin.history("node1")][:2] == ["credential_reissued", "enrolled"]
+
+
+def test_the_token_of_a_lost_answer_serves_for_a_while_only(server, engine):
+    token = "enrol_" + "t" * 43
+    token_proxy(server, token).identify(VICTIM)
+    with engine.begin() as conn:
+        conn.execute(hosts.update().values(enrolment_proof_until_ms=1))
+    assert refused(lambda: token_proxy(server, token).identify(VICTIM)) == 401
