@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from ovirt_node_config.nodes import kept_answers
-from ovirt_node_config.trust import claims
 from ovirt_node_config.trust.credentials import matches
 from ovirt_node_config.trust.enrolment import Trust
 

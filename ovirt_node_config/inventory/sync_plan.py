@@ -248,6 +248,8 @@ class SyncPlan:
     # Stored NICs not in the report, kept because the report could not name every interface.
     kept_nics: list[StoredNic] = field(default_factory=list)
     credential_digest: str | None = None  # a new credential for the host, set as it is written
+    # a new host's: the digest of its node's own token, and until when it proves a lost answer
+    enrolment_proof: tuple[str, int] | None = None
 
     @property
     def is_noop(self) -> bool:

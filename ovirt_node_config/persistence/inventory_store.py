@@ -18,7 +18,8 @@ from ovirt_node_config.inventory.report import Cpu, HardwareReport
 from ovirt_node_config.network.bonding import MIN_SLAVES
 from ovirt_node_config.persistence.answer_store import bump_versions
 from ovirt_node_config.persistence.driver import Driver, in_list
-from ovirt_node_config.persistence.engine import Database, StaleState
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.failures import StaleState
 from ovirt_node_config.persistence.node_rows import NicRow, NodeView
 
 CPU_COLUMNS = [f.name for f in fields(Cpu) if f.name != "index"]
@@ -105,13 +106,29 @@ class Applied:
     created: NodeView | None = None  # a new host as stored, from the rows as inserted
 
 
+NEW_HOST_PROOF_COLUMNS = ("enrolment_proof", "enrolment_proof_until_ms")
+
+
 def apply_sync(conn: Connection, plan: sync_plan.SyncPlan, report: HardwareReport) -> Applied:
     """Write ``plan``. A new host is inserted at config_version 1 and read back from what the
     inserts return (with the columns' defaults), so nothing needs to read it again."""
     db = Driver(conn)
     if plan.host is None:
-        values = (*(plan.host_changes[name] for name in HOST_COLUMNS), 1, plan.credential_digest)
-        columns = (*HOST_COLUMNS, "config_version", "credential_hash")
+        proof, until = plan.enrolment_proof or (None, None)
+        values = (
+            *(plan.host_changes[name] for name in HOST_COLUMNS),
+            1,
+            plan.credential_digest,
+            proof,
+            until,
+        )
+        columns = (
+            *HOST_COLUMNS,
+            "config_version",
+            "credential_hash",
+            "enrolment_proof",
+            "enrolment_proof_until_ms",
+        )
         if not db.postgres:  # see _NEXT_SQLITE_HOST_ID
             ((next_id,),) = db.execute(_NEXT_SQLITE_HOST_ID).rows()
             values, columns = (next_id, *values), ("id", *columns)
@@ -226,13 +243,20 @@ def identify(db: Database, report: HardwareReport, keep: Callable | None = None)
 
 
 def sync(
-    conn, state: sync_plan.HostState, report: HardwareReport, *, credential_digest: str | None = None
+    conn,
+    state: sync_plan.HostState,
+    report: HardwareReport,
+    *,
+    credential_digest: str | None = None,
+    enrolment_proof: tuple[str, int] | None = None,
 ) -> tuple[sync_plan.SyncResult, NodeView | None]:
     """In a write transaction that read ``state`` with locks: write what ``report`` changes, and
-    give the host ``credential_digest`` when one is given. Returns the result and, for a host
-    created now, the node as stored."""
+    give the host ``credential_digest`` when one is given (and, a host created now, the
+    ``enrolment_proof`` of its node: digest, until). Returns the result and, for a host created
+    now, the node as stored."""
     plan = sync_plan.plan_sync(state, report)
     plan.credential_digest = credential_digest
+    plan.enrolment_proof = enrolment_proof
     if plan.is_noop:
         applied = Applied(plan.host.id, [], plan.host.config_version)
     else:

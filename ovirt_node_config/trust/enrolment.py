@@ -183,13 +183,12 @@ def identify(
             if verdict.issue_credential or (new_host and caller.can_hold_credential)
             else None
         )
+        token = (presented, _now_ms() + REDELIVERY_S * 1000) if new_host and issued and presented else None
         result, created = inventory_store.sync(
-            conn, state, report, credential_digest=issued.digest if issued else None
+            conn, state, report, credential_digest=issued.digest if issued else None, enrolment_proof=token
         )
         _audit_sync(conn, caller, result, issued is not None)
-        if new_host and issued and presented:  # the node's own token: proof for a lost answer
-            trust_store.set_enrolment_proof(conn, result.host_id, presented, _now_ms() + REDELIVERY_S * 1000)
-        elif verdict.host is not None and verdict.host.enrolment_proof and not reissued:
+        if verdict.host is not None and verdict.host.enrolment_proof and not reissued:
             trust_store.set_enrolment_proof(conn, verdict.host.id, None, None)  # it holds its credential
         if after_sync is not None:
             after_sync(conn, result, created)

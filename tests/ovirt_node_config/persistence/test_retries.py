@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import event, insert, text
 
 from ovirt_node_config.errors import Conflict, InvalidInput
-from ovirt_node_config.persistence.engine import Database, Unavailable
+from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.failures import Unavailable
 from ovirt_node_config.persistence.tables import audit_log, cpus, hosts
 
 

@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, DefaultClause, Identity, MetaData, String, inspect
 
-from ovirt_node_config.persistence.engine import check_field
+from ovirt_node_config.persistence.failures import check_field
 from ovirt_node_config.persistence.tables import metadata
 
 
