@@ -18,10 +18,11 @@ XML_MEDIA_TYPES = ("text/xml", "application/xml")
 _FOREIGN_FETCH_SITES = ("cross-site", "same-site")
 
 
-def cross_site(headers: dict[str, str]) -> str | None:
+def cross_site(headers: dict[str, str], tls: bool = False) -> str | None:
     """Why a request comes from a page of another site, or None. Browsers say so in ``Origin``
     (on POSTs; "null" from sandboxed pages and files) and ``Sec-Fetch-Site`` (on every request);
-    nodes, the admin tool and the 2008 appliances send neither."""
+    nodes, the admin tool and the 2008 appliances send neither. An origin is scheme, host and
+    port: ``http://`` pages of this host are another origin than this server under TLS."""
     site = headers.get("sec-fetch-site", "").strip().lower()
     if site in _FOREIGN_FETCH_SITES:
         return f"cross-site requests are refused (Sec-Fetch-Site: {site})"
@@ -30,7 +31,8 @@ def cross_site(headers: dict[str, str]) -> str | None:
         return None
     parts = urlsplit(origin.strip())
     host = headers.get("host", "").strip().lower()
-    if parts.scheme not in ("http", "https") or not host or parts.netloc.lower() != host:
+    scheme = "https" if tls else "http"
+    if parts.scheme != scheme or not host or parts.netloc.lower() != host:
         return "cross-site requests are refused (Origin is not this server)"
     return None
 

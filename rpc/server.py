@@ -53,6 +53,7 @@ from ovirt_node_config.accounts.authentication import (
     LoginThrottled,
 )
 from ovirt_node_config.console.app import FORM_TYPE, Asked, Console
+from ovirt_node_config.console.app import HEADERS as CONSOLE_HEADERS
 from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
 from ovirt_node_config.console.app import Answer as ConsoleAnswer
 from ovirt_node_config.errors import Busy, CredentialRequired, NodeConfigError, Throttled
@@ -63,6 +64,7 @@ from ovirt_node_config.trust.enrolment_rate import DEFAULT_OVERALL, DEFAULT_PER_
 log = logging.getLogger("ovirt_node_config.rpc")
 
 RPC_PATHS = ("/", "/RPC2")
+HSTS = "max-age=31536000"  # a year
 LISTEN_BACKLOG = 1024
 
 
@@ -158,7 +160,9 @@ class NodeConfigServer:
     def screen(self, request: Request) -> Response | None:
         """Refusals that the head alone decides, before the body is read."""
         path = request.target.split("?", 1)[0]
-        if request.method in ("GET", "POST") and (refusal := cross_site(request.headers)):
+        if request.method in ("GET", "POST") and (
+            refusal := cross_site(request.headers, self.tls is not None)
+        ):
             return plain(HTTPStatus.FORBIDDEN, refusal)
         if request.method == "POST" and self.console and _is_console(path):
             media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -185,7 +189,14 @@ class NodeConfigServer:
         return answer
 
     def handle(self, request: Request) -> Response:
-        """One whole request, in a worker thread."""
+        """One whole request, in a worker thread; under TLS, every answer tells browsers to come
+        back over HTTPS only (HSTS)."""
+        answer = self._handle(request)
+        if self.tls is not None:
+            answer.headers.setdefault("Strict-Transport-Security", HSTS)
+        return answer
+
+    def _handle(self, request: Request) -> Response:
         path = request.target.split("?", 1)[0]
         if self.console and _is_console(path):
             return self._console(request, path)
@@ -242,13 +253,18 @@ class NodeConfigServer:
             answer = self.console.handle(asked)
         except Busy as busy:
             answer = ConsoleAnswer(
-                HTTPStatus.SERVICE_UNAVAILABLE, busy.message.encode(), "text/plain; charset=utf-8"
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                busy.message.encode(),
+                "text/plain; charset=utf-8",
+                dict(CONSOLE_HEADERS),
             )
         except Exception:
             reference = uuid.uuid4().hex[:12]
             log.exception("%s %s failed (reference %s)", request.method, loggable(path), reference)
             body = f"internal error (reference {reference})\n".encode()
-            answer = ConsoleAnswer(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/plain; charset=utf-8")
+            answer = ConsoleAnswer(
+                HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/plain; charset=utf-8", dict(CONSOLE_HEADERS)
+            )
         page = path[len(CONSOLE_PREFIX) :].split("/")
         node = page[1] if len(page) > 1 and page[0] == "node" else "-"
         log_request_line(

@@ -145,7 +145,7 @@ class Console:
         self, asked: Asked, session: _Session, host: str, action: str, query: dict, form: dict
     ) -> Answer:
         if asked.method != "POST":
-            done = self._done(session, query)
+            done = self._done(session, query, f"node/{host}")
             page = pages.node(self.db, host, session.user, query.get("plan", ""))
             return self._page("node.html", session, **page, done=done, errors={}, form={}, action="")
         try:
@@ -162,7 +162,7 @@ class Console:
                 form=form,
                 action=action,
             )
-        return _done_redirect(session, f"{PREFIX}node/{quote(host)}", done)
+        return _done_redirect(session, f"node/{host}", done)
 
     def _rollout(self, asked: Asked, session: _Session, name: str, action: str, query: dict) -> Answer:
         if asked.method == "POST":
@@ -171,16 +171,20 @@ class Console:
                     "refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page"
                 )
             done = actions.ROLLOUT_ACTIONS[action](self.db, session.user, name)
-            return _done_redirect(session, f"{PREFIX}rollout/{quote(name)}", done)
+            return _done_redirect(session, f"rollout/{name}", done)
         return self._page(
-            "rollout.html", session, **pages.rollout_page(self.db, name), done=self._done(session, query)
+            "rollout.html",
+            session,
+            **pages.rollout_page(self.db, name),
+            done=self._done(session, query, f"rollout/{name}"),
         )
 
-    def _done(self, session: _Session, query: dict) -> str:
-        """The "Done:" line of the redirect after a change: only with the server's own signature,
-        so a link cannot make the page say "Done:" anything."""
+    def _done(self, session: _Session, query: dict, page: str) -> str:
+        """The "Done:" line of the redirect after a change: only with the server's own signature
+        for this page, so a link cannot make a page say "Done:" anything, nor another page's."""
         done = query.get("done", "")
-        return done if hmac.compare_digest(query.get("sig", ""), _signed(session.token, done)) else ""
+        signature = _signed(session.token, f"{page}\0{done}")
+        return done if hmac.compare_digest(query.get("sig", ""), signature) else ""
 
     # Signing in ---------------------------------------------------------------------------------
 
@@ -280,9 +284,12 @@ def _form(asked: Asked) -> dict[str, list[str]]:
         return {}
 
 
-def _done_redirect(session: _Session, location: str, done: str) -> Answer:
-    """Back to ``location`` after a change, with its "Done:" line and the line's signature."""
-    return _see_other(location, done=done, sig=_signed(session.token, done))
+def _done_redirect(session: _Session, page: str, done: str) -> Answer:
+    """Back to ``page`` (``node/HOST``, ``rollout/NAME``) after a change, with its "Done:" line
+    and the line's signature for that page."""
+    host_or_name = page.partition("/")
+    location = f"{PREFIX}{host_or_name[0]}/{quote(host_or_name[2])}"
+    return _see_other(location, done=done, sig=_signed(session.token, f"{page}\0{done}"))
 
 
 def _see_other(location: str, **query) -> Answer:

@@ -184,6 +184,10 @@ def test_under_tls_the_cookie_is_secure(database_url, tmp_path):
         client = ConsoleClient(server.url, ssl.create_default_context(cafile=str(cert)))
         answer = client.sign_in(*add_admin(database_url))
         assert answer.status == 303 and "; Secure" in answer.headers["Set-Cookie"]
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000"
+        host = server.url.split("://", 1)[1].rstrip("/")
+        plain_origin = client.request("/ui/logout", {"csrf": "x"}, {"Origin": f"http://{host}"})
+        assert plain_origin.status == 403  # http://this-host is another origin than https://this-host
     finally:
         server.stop()
 
@@ -214,6 +218,12 @@ def test_bad_values_in_a_link_are_refused_in_words_and_a_done_line_is_never_forg
     assert client.get("/ui/node/not%20a%20host").status == 400
     forged = client.get("/ui/node/hv1.rack2.example?done=call%20555-0100%20now")
     assert forged.status == 200 and "555-0100" not in forged.text and not forged.doc.cssselect("p.done")
+    page = client.get("/ui/node/hv1.rack2.example")
+    made = client.submit(page, "/bonding-type", type="Failover")
+    assert made.status == 303 and "Done:" in client.get(made.location).text
+    elsewhere = made.location.replace("hv1.rack2.example", "web07.rack1.example")
+    moved = client.get(elsewhere)  # a signed line of one node's page, shown on another's
+    assert moved.status == 200 and "Done:" not in moved.text
 
 
 def test_a_rollout_stopped_by_a_rollback_is_seen_and_resumed_from_the_console(server, fleet):
