@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from ovirt_node_config.accounts.authentication import Authenticated
-from ovirt_node_config.errors import InvalidInput, NodeConfigError
+from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError
 from ovirt_node_config.network import bonding
+from ovirt_node_config.nodes import lookup
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.one_transaction import InTransaction
 from ovirt_node_config.verbs import calling, table
@@ -165,10 +166,23 @@ _FIELD_NAMES = {"macs": "nics", "interface_name": "name", "settings": "ip_addres
 
 
 def run(db: Database, actor: str, host: str, action: str, form: Form) -> str:
-    """Do ``action`` with ``form``'s values; what was done, or the use cases' refusal."""
+    """Do ``action`` with ``form``'s values; what was done, or the use cases' refusal. A form
+    carries the node's version as its page showed it: when the node changed since (another
+    administrator, a template, its own boot), the form is refused and nothing is overwritten."""
     if action not in ACTIONS:
         raise InvalidInput("action", f"no such form: {action[:40]!r}")
-    return ACTIONS[action][1](db, actor, host, form)
+    shown = _one(form, "version")
+
+    def guarded(conn):
+        node = lookup.load(conn, host, lock=True)
+        if shown and shown != str(node.version):
+            raise Conflict(
+                f"rule 'a form changes the node its page showed': {node.hostname} changed since this "
+                "page was loaded; nothing was done: look at it again and resubmit"
+            )
+        return ACTIONS[action][1](InTransaction(db, conn), actor, host, form)
+
+    return db.write(guarded)
 
 
 def field_of(refusal: NodeConfigError, fields: Iterable[str]) -> str | None:

@@ -82,6 +82,7 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
     ported = {nic["mac"] for nic in shown["nics"] if nic["bridge"]}
     return {
         "node": shown,
+        "version": stored.version,  # the forms carry it: a change made since is not overwritten
         "plan": plan,
         "planned": planned,
         "templates": [stored["name"] for stored in catalogue.list_templates(db)],

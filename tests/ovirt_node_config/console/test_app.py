@@ -320,3 +320,18 @@ def test_a_bonds_primary_is_chosen_among_its_slaves(server, fleet):
     assert done.status == 303
     shown = admin_proxy(server, *fleet).admin.show_node("hv1.rack2.example")["bonds"][0]
     assert shown["options"]["primary"] == "eth1" and "primary=eth1" in shown["bonding_opts"]
+
+
+def test_a_form_of_a_page_loaded_before_another_change_overwrites_nothing(server, fleet, snapshot):
+    """Two administrators on one node: the second posts a form of the page she loaded before the
+    first changed the node; it is refused (409) and nothing is overwritten. Loaded again, it goes."""
+    client = signed_in(server, fleet)
+    page = client.get("/ui/node/hv1.rack2.example")
+    admin_proxy(server, *fleet).admin.set_bonding_type("hv1.rack2.example", "Link Aggregation")
+    before = snapshot()
+    stale = client.submit(page, "/bonding-type", type="Failover")
+    assert stale.status == 409 and "changed since this page was loaded" in stale.text
+    assert snapshot() == before
+    fresh = client.submit(client.get("/ui/node/hv1.rack2.example"), "/bonding-type", type="Failover")
+    assert fresh.status == 303
+    assert admin_proxy(server, *fleet).admin.show_node("hv1.rack2.example")["bonding_type"]["mode"] == 1
