@@ -2,7 +2,7 @@
 
 Nothing is written per verb here: each verb of the table becomes the method ``admin.NAME`` with
 the verb's arguments, run by ``verbs.calling`` as the administrator the server has already
-authenticated (``request_context().user``, by ``accounts.authentication`` before dispatch). A
+authenticated (``request_context().caller``, by ``accounts.authentication`` before dispatch). A
 verb that names one node first puts it on the request's log line.
 """
 
@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from ovirt_node_config.rpc.request_context import context
 
-from ovirt_node_config.accounts.authentication import Authenticated
 from ovirt_node_config.trust.enrolment import Trust
 from ovirt_node_config.verbs import calling, table
 from ovirt_node_config.verbs.table import Verb
@@ -30,8 +29,7 @@ class AdminMethods:
             current = context()
             if verb.names_a_node and params and isinstance(params[0], str):
                 current.node = params[0][:64]
-            caller = Authenticated(current.user, current.credential if current.via_session else None)
-            return calling.call(calling.Invocation(self.db, self.trust, caller), verb, params)
+            return calling.call(calling.Invocation(self.db, self.trust, current.caller), verb, params)
 
         method.__signature__ = calling.signature(verb)
         method.__name__ = method.__qualname__ = verb.name

@@ -13,7 +13,7 @@ class RequestContext:
         self.body_digest = None  # the key of the request body, when its answer may be kept
         self.client = "-"  # the caller's address
         self.credential = None  # the node credential it presented (Authorization: Bearer)
-        self.via_session = False  # an administrator's call authenticated by a session token
+        self.caller = None  # accounts.authentication.Authenticated: the administrator, once checked
         self.note = ""  # what the call did, for its log line (identify: which NICs changed)
 
 

@@ -342,7 +342,7 @@ class NodeConfigServer:
             raise
         except Busy as busy:
             raise faults.from_refusal(busy) from None
-        context.user, context.via_session = who.name, who.via_session
+        context.user, context.caller = who.name, who
 
     def call(self, method: str, params: tuple) -> object:
         """Run one method; every failure comes out as a Fault."""

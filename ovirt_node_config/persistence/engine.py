@@ -233,7 +233,7 @@ class Database:
             except (DBAPIError, failures.StaleState) as exc:
                 if not failures.is_transient(exc):
                     if failures.is_unwritable(exc):
-                        if isinstance(exc, DBAPIError) and self._unwritable.begins(exc):
+                        if self._unwritable.begins(exc):
                             self.on_outage()
                         raise failures.Unavailable(
                             "the database takes no writes now (its disk is full or it is read-only); "

@@ -51,11 +51,10 @@ def set_credential(conn: Connection, host_id: int, digest: str | None) -> bool:
     return changed.rowcount == 1
 
 
-def set_enrolment_proof(conn: Connection, host_id: int, digest: str | None, until_ms: int | None) -> None:
-    """Keep (or, None, forget) the digest of a new node's own token, valid until ``until_ms``."""
+def forget_enrolment_proof(conn: Connection, host_id: int) -> None:
+    """The digest of a new node's own token (kept with the host as it is created) is done with."""
     Driver(conn).execute(
-        "UPDATE hosts SET enrolment_proof = ?, enrolment_proof_until_ms = ? WHERE id = ?",
-        (digest, until_ms, host_id),
+        "UPDATE hosts SET enrolment_proof = NULL, enrolment_proof_until_ms = NULL WHERE id = ?", (host_id,)
     )
 
 

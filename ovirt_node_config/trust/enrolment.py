@@ -189,7 +189,7 @@ def identify(
         )
         _audit_sync(conn, caller, result, issued is not None)
         if verdict.host is not None and verdict.host.enrolment_proof and not reissued:
-            trust_store.set_enrolment_proof(conn, verdict.host.id, None, None)  # it holds its credential
+            trust_store.forget_enrolment_proof(conn, verdict.host.id)  # it holds its credential
         if after_sync is not None:
             after_sync(conn, result, created)
         issued = issued or reissued
