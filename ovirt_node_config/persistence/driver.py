@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Integer
+from sqlalchemy import Float, Integer
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -120,6 +120,7 @@ class Driver:
 
 
 def _array_type(table: str, column: str) -> str:
-    """The PostgreSQL array a column's values are sent in: whole numbers or text. Never a
+    """The PostgreSQL array a column's values are sent in: whole numbers, floats or text. Never a
     VARCHAR(n): a cast to it cuts a longer value short where the column's own type refuses it."""
-    return "bigint[]" if isinstance(metadata.tables[table].c[column].type, Integer) else "text[]"
+    kind = metadata.tables[table].c[column].type
+    return "bigint[]" if isinstance(kind, Integer) else "float8[]" if isinstance(kind, Float) else "text[]"

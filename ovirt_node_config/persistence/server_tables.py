@@ -4,8 +4,10 @@ and their sessions, the audit log, kept answers, node trust, templates, rules an
 
 from sqlalchemy import (
     CHAR,
+    REAL,
     BigInteger,
     Column,
+    Double,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -55,6 +57,16 @@ login_attempts = Table(
     Column("touched_ms", BigInteger, nullable=False),
     PrimaryKeyConstraint("key_digest", name="login_attempts_pkey"),
     Index("ix_login_attempts_touched_ms", "touched_ms"),
+)
+
+enrolment_buckets = Table(
+    "enrolment_buckets",
+    metadata,
+    Column("bucket_digest", CHAR(64), nullable=False),
+    Column("tokens", Double().with_variant(REAL(), "sqlite"), nullable=False),  # DOUBLE PRECISION
+    Column("at_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("bucket_digest", name="enrolment_buckets_pkey"),
+    Index("ix_enrolment_buckets_at_ms", "at_ms"),
 )
 
 audit_log = Table(

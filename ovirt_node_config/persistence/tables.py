@@ -41,6 +41,7 @@ from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one ma
     admins,
     audit_log,
     cached_answers,
+    enrolment_buckets,
     host_templates,
     legacy_addresses,
     login_attempts,

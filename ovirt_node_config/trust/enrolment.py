@@ -163,7 +163,7 @@ def identify(
         if waiting is not None and waiting.hostname == report.hostname:
             return Pending(report.hostname, waiting.id, None)  # asks again: it holds its credential
         if verdict.outcome != claims.APPLY:
-            trust.rate.take(caller.address)  # a new host or a claim: bounded per address and overall
+            trust.rate.take(conn, caller.address)  # a new host or a claim: bounded per address and overall
         if verdict.outcome == claims.HOLD:
             return _Held(_hold(conn, report, caller, verdict.kind, verdict.host, presented), verdict.kind)
         if approving:
