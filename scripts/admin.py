@@ -117,7 +117,10 @@ def run(args: argparse.Namespace) -> object:
             return _every_node(proxy, args.state)
         if args.method == "admin.delete_node" and not args.yes:
             _confirm_deletion(proxy.admin.show_node(args.host))
-        result = getattr(proxy, args.method)(*call_arguments(args))
+        if getattr(args, "if_version", None) is not None:
+            result = proxy.admin.if_unchanged(args.if_version, args.method, list(call_arguments(args)))
+        else:
+            result = getattr(proxy, args.method)(*call_arguments(args))
     except xmlrpc.client.Fault as fault:
         if fault.faultCode == 401 and token:
             session_file.forget(url)
@@ -170,13 +173,19 @@ def _bulk(args: argparse.Namespace, proxy, connection: Connection) -> dict:
         if args.output != "json":  # JSON: one document, the summary, at the end
             print(output.emit(bulk.summary(planned, applied=False), "bulk") + "\n")
         _confirm_bulk(sum(o.status == "would change" for o in planned), args)
-        done = bulk.apply(proxy, args.method, params_of, planned)
+        done, interrupted = bulk.apply(proxy, args.method, params_of, planned)
     finally:
         if temporary:
             with contextlib.suppress(xmlrpc.client.Error, OSError):
                 proxy.admin.logout()
     result = bulk.summary(done, applied=True)
-    args.exit_code = outcomes.REFUSED if result["counts"].get("failed") else outcomes.OK
+    args.exit_code = (
+        outcomes.INTERRUPTED
+        if interrupted
+        else outcomes.REFUSED
+        if result["counts"].get("failed")
+        else outcomes.OK
+    )
     return result
 
 

@@ -6,7 +6,11 @@ The nodes are chosen by a glob over host names (``--hosts``) or a file of names
 record, which nodes would not change, which refuse and why. Only then, asked or with ``--yes``,
 is it applied node by node, with a progress bar; each node's change is its own transaction, so
 one node's refusal neither stops nor undoes the others, and the summary names every node that
-failed. The server decides everything; this module only walks the list.
+failed. Each node's change is applied only to the node its plan was made on
+(``admin.if_unchanged`` with the version the dry run gave): a node that changed since the plan
+fails with that reason instead of taking a change nobody saw. Interrupted (Ctrl-C) half-way,
+the summary still comes, the nodes not reached marked "not applied". The server decides
+everything; this module only walks the list.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from pathlib import Path
 from ovirt_node_config.admin_cli.outcomes import USAGE, CommandError
 from ovirt_node_config.admin_cli.output import changes
 
-# What a node's change came to: planned (the first three), then applied (changed, failed).
-STATUSES = ("would change", "no change", "refused", "changed", "failed")
+# What a node's change came to: planned (the first three), then applied (the last three).
+STATUSES = ("would change", "no change", "refused", "changed", "failed", "not applied")
 
 
 @dataclass
@@ -30,6 +34,7 @@ class NodeOutcome:
     host: str
     status: str  # one of STATUSES
     detail: list[str] = field(default_factory=list)
+    version: int | None = None  # the node's version the plan was made on
 
 
 def select(every_node: Callable[[], list[dict]], pattern: str | None, names_file: str | None) -> list[str]:
@@ -60,7 +65,8 @@ def plan(proxy, method: str, params_of: Callable[[str], tuple], hosts: list[str]
             planned.append(NodeOutcome(host, "refused", [fault.faultString]))
             continue
         lines = [line for entry in tried["changes"] for line in changes(entry["before"], entry["after"])]
-        planned.append(NodeOutcome(host, "would change" if tried["changes"] else "no change", lines))
+        status = "would change" if tried["changes"] else "no change"
+        planned.append(NodeOutcome(host, status, lines, tried["version"]))
     return planned
 
 
@@ -83,24 +89,35 @@ def plan_template(proxy, hosts: list[str], design: object) -> list[dict]:
 
 def apply(
     proxy, method: str, params_of: Callable[[str], tuple], planned: list[NodeOutcome]
-) -> list[NodeOutcome]:
-    """The change on every node whose dry run would change it; the others as planned."""
+) -> tuple[list[NodeOutcome], bool]:
+    """The change on every node whose dry run would change it, if the node is as planned; the
+    others as planned. Whether it was interrupted (Ctrl-C): the nodes not reached are then
+    "not applied"."""
     from tqdm import tqdm
 
-    done = []
+    done: list[NodeOutcome] = []
     todo = [outcome for outcome in planned if outcome.status == "would change"]
     with tqdm(total=len(todo), desc="applying", unit="node", disable=None, file=sys.stderr) as bar:
-        for outcome in planned:
+        for number, outcome in enumerate(planned):
             if outcome.status != "would change":
                 done.append(outcome)
                 continue
             try:
-                getattr(proxy, method)(*params_of(outcome.host))
+                proxy.admin.if_unchanged(outcome.version, method, list(params_of(outcome.host)))
                 done.append(NodeOutcome(outcome.host, "changed", outcome.detail))
             except xmlrpc.client.Fault as fault:
                 done.append(NodeOutcome(outcome.host, "failed", [fault.faultString]))
+            except KeyboardInterrupt:
+                done += [_not_applied(rest) for rest in planned[number:]]
+                return done, True
             bar.update()
-    return done
+    return done, False
+
+
+def _not_applied(outcome: NodeOutcome) -> NodeOutcome:
+    if outcome.status != "would change":
+        return outcome
+    return NodeOutcome(outcome.host, "not applied", ["interrupted before its change was known to land"])
 
 
 def summary(outcomes: list[NodeOutcome], applied: bool) -> dict:

@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(method=verb.method, show=show)
         if verb.names_a_node and verb.changes:
             flags.add_selector_flags(sub)
+            sub.add_argument(
+                "--if-version",
+                type=int,
+                metavar="N",
+                help="change the node only if it is still at version N (as `show` printed it)",
+            )
             BULK_COMMANDS.add(name)
         return sub
 

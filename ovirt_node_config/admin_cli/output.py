@@ -275,6 +275,7 @@ def _render_node(node: dict) -> str:
             ],
             ["network stack", _stack(node)],
             ["state", node.get("state_words", "-")],
+            ["version", node["version"]],
             *_reported_bonds(node),
         ],
         tablefmt="plain",

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from ovirt_node_config.accounts.authentication import Authenticated
-from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError
+from ovirt_node_config.errors import InvalidInput, NodeConfigError
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup
 from ovirt_node_config.persistence.engine import Database
@@ -174,12 +174,8 @@ def run(db: Database, actor: str, host: str, action: str, form: Form) -> str:
     shown = _one(form, "version")
 
     def guarded(conn):
-        node = lookup.load(conn, host, lock=True)
-        if shown and shown != str(node.version):
-            raise Conflict(
-                f"rule 'a form changes the node its page showed': {node.hostname} changed since this "
-                "page was loaded; nothing was done: look at it again and resubmit"
-            )
+        if shown:
+            lookup.unchanged_since(conn, host, shown)
         return ACTIONS[action][1](InTransaction(db, conn), actor, host, form)
 
     return db.write(guarded)

@@ -2,7 +2,8 @@
 (host name, SMBIOS UUID, or a short name that one host's name begins with), loading it, naming
 one of its interfaces (:func:`find_interface`), its bonds and NICs by name (refused with the
 rule a wrong one breaks), a stored bond's options and slaves, its bonding mode (it needs one
-before a bond), and which files configure its network (:func:`network_stack`)."""
+before a bond), and which files configure its network (:func:`network_stack`). A change made
+from what its author last saw of a node carries the node's version (:func:`unchanged_since`)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,21 @@ def load(conn: Connection, ref: object, *, lock: bool = False, with_cpu_count: b
             node = node_store.load_node(conn, matches[0], lock=lock, with_cpu_count=with_cpu_count)
     if node is None:
         raise NotFound(f"no node named {validation.text('host', ref, max_length=253)!r}{_hint(conn, name)}")
+    return node
+
+
+def unchanged_since(conn: Connection, ref: object, version: object) -> NodeView:
+    """The node, locked for the caller's transaction, when its version (``hosts.config_version``,
+    raised by every change to it: another administrator's, a template's, its own boot's) is
+    still ``version``; else Conflict, so that a change made from an older view of the node
+    overwrites nothing."""
+    seen = validation.integer("version", version, minimum=0, maximum=2**63 - 1)
+    node = load(conn, ref, lock=True)
+    if node.version != seen:
+        raise Conflict(
+            f"rule 'a change is made to the node its author saw': {node.hostname} changed since "
+            f"version {seen} (it is at {node.version}); nothing was done: look at it again and resubmit"
+        )
     return node
 
 

@@ -27,6 +27,7 @@ def show_node(db: Database, ref: object) -> dict:
             "arch": node.arch,
             "memory_mb": node.memory_mb,
             "cpus": node.cpu_count,
+            "version": node.version,  # admin.if_unchanged changes it only while it is this
             "bonding_type": {"label": node.bonding_type.label, "mode": node.bonding_type.mode}
             if node.bonding_type
             else {},

@@ -4,7 +4,8 @@ An :class:`Invocation` is who acts and with what (the database, the server's tru
 administrator); :func:`call` finds the verb's use case, hands it what it takes and the
 arguments, and gives its answer in the verb's form. :func:`signature` is the verb's argument
 list as Python sees it (transports check a call's arity with it); :func:`dry_run` runs a change
-with every rule and rolls it back.
+with every rule and rolls it back; :func:`if_unchanged` runs it only on the node as its caller
+saw it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from dataclasses import dataclass, replace
 
 from ovirt_node_config.accounts.authentication import Authenticated
 from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.nodes import lookup
 from ovirt_node_config.nodes.reads import recorded_state
 from ovirt_node_config.persistence.dry_run import RolledBack
 from ovirt_node_config.persistence.engine import Database
+from ovirt_node_config.persistence.one_transaction import InTransaction
 from ovirt_node_config.verbs import table
 from ovirt_node_config.verbs.table import Verb
 
@@ -71,8 +74,39 @@ def call(invocation: Invocation, verb: Verb, params: tuple | list) -> object:
 
 def dry_run(invocation: Invocation, method: object, params: object) -> dict:
     """What ``method(*params)`` would do (a change to one node: ``table.dry_runnable``),
-    checked by every rule and then rolled back: its answer and the changes it would record, or
-    the refusal it would meet. Bulk changes show it before they apply."""
+    checked by every rule and then rolled back: its answer, the changes it would record and the
+    node's version it was tried on (``if_unchanged`` applies it to that version only), or the
+    refusal it would meet. Bulk changes show it before they apply."""
+    chosen = _node_change(method, params)
+    version = invocation.db.read(lambda conn: lookup.load(conn, params[0]).version)
+    trial = replace(invocation, db=RolledBack(invocation.db, invocation.actor))
+    answer = call(trial, chosen, params)
+    recorded = [
+        {
+            "action": entry["action"],
+            "before": recorded_state(entry["before"]),
+            "after": recorded_state(entry["after"]),
+        }
+        for entry in trial.db.audited
+    ]
+    return {"answer": answer, "changes": recorded, "version": version}
+
+
+def if_unchanged(invocation: Invocation, version: object, method: object, params: object) -> object:
+    """``method(*params)`` (a change to one node) if the node is still at ``version`` (what
+    ``show_node`` or a dry run gave), in one transaction with the node locked; else Conflict and
+    nothing is done. Its answer is the change's own."""
+    chosen = _node_change(method, params)
+
+    def work(conn):
+        lookup.unchanged_since(conn, params[0], version)
+        return call(replace(invocation, db=InTransaction(invocation.db, conn)), chosen, params)
+
+    return invocation.db.write(work)
+
+
+def _node_change(method: object, params: object) -> Verb:
+    """The change to one node ``method`` names, ``params`` checked for its arity."""
     runnable = table.dry_runnable()
     name = method.removeprefix("admin.") if isinstance(method, str) else None
     if name not in runnable:
@@ -84,14 +118,4 @@ def dry_run(invocation: Invocation, method: object, params: object) -> dict:
         signature(chosen).bind(*params)
     except TypeError:
         raise InvalidInput("params", f"wrong number of arguments for admin.{name}") from None
-    trial = replace(invocation, db=RolledBack(invocation.db, invocation.actor))
-    answer = call(trial, chosen, params)
-    recorded = [
-        {
-            "action": entry["action"],
-            "before": recorded_state(entry["before"]),
-            "after": recorded_state(entry["after"]),
-        }
-        for entry in trial.db.audited
-    ]
-    return {"answer": answer, "changes": recorded}
+    return chosen

@@ -14,7 +14,8 @@ or ``value`` (one of several types; the use case says which it takes).
 What a use case takes first (``takes``): ``db`` the database, ``actor`` the administrator's name
 (for the audit trail), ``trust`` the server's trust (credential key, policy), ``caller`` who
 called and how (``accounts.authentication.Authenticated``), ``invocation`` all of these (the
-dry run, which runs another verb).
+dry run and ``if_unchanged``, which run another verb; the role that verb needs is the one that
+counts).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ NAME = Arg("name", "text")
 CLAIM = Arg("claim", "value")
 
 VERBS: tuple[Verb, ...] = (
-    # Sessions and the dry run -------------------------------------------------------------------
+    # Sessions, the dry run and the guarded change -------------------------------------------------
     Verb("login", "accounts.sessions:login_as", takes=("db", "caller"), role="viewer",
          doc="a session for the caller, who gave a password: its token (once) and expiry"),
     Verb("logout", "accounts.sessions:logout_as", (Arg("everywhere", "boolean", False),),
@@ -80,7 +81,10 @@ VERBS: tuple[Verb, ...] = (
          doc="end the session this call was made with (everywhere: every session of the caller)"),
     Verb("dry_run", "verbs.calling:dry_run", (Arg("method", "text"), Arg("params", "list")),
          changes=False, takes=("invocation",),
-         doc="what a change would do, checked by every rule and rolled back"),
+         doc="what a change would do, checked by every rule and rolled back, and the node's version"),
+    Verb("if_unchanged", "verbs.calling:if_unchanged",
+         (Arg("version", "integer"), Arg("method", "text"), Arg("params", "list")), takes=("invocation",),
+         doc="a change to one node, refused (409) if the node changed since that version"),
     # Nodes --------------------------------------------------------------------------------------
     _read("list_nodes", "nodes.reads:list_nodes",
           Arg("after", "text", ""), Arg("limit", "integer", 1000), Arg("state", "text", "")),

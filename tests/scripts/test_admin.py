@@ -1,6 +1,7 @@
 """``ovirt-node-admin`` against a real server, the way an operator uses it."""
 
 import json
+import re
 import subprocess
 import sys
 import xmlrpc.client
@@ -138,6 +139,27 @@ def test_a_refused_request_is_one_line_and_exit_1(cli, snapshot):
         "set one with set_bonding_type"
     ]
     assert snapshot() == before
+
+
+def test_a_change_made_from_an_old_show_is_refused_with_if_version(cli, snapshot):
+    """Two operators: both read node1 at one version; the second's change, made from what it read,
+    is refused once the first's landed, and changes nothing."""
+    seen = json.loads(cli("show", "node1", "-o", "json").stdout)["version"]
+    assert re.search(rf"^version\s+{seen}$", cli("show", "node1").stdout, re.MULTILINE)
+    first = cli("set-bonding-type", "node1", "Failover", "--if-version", str(seen))
+    assert first.returncode == 0, first.stderr
+    before = snapshot()
+    second = cli("set-bonding-type", "node1", "802.3ad", "--if-version", str(seen))
+    assert second.returncode == 1
+    now = json.loads(cli("show", "node1", "-o", "json").stdout)["version"]
+    assert now > seen
+    assert second.stderr == (
+        "ovirt-node-admin: rule 'a change is made to the node its author saw': node1 changed since "
+        f"version {seen} (it is at {now}); nothing was done: look at it again and resubmit\n"
+    )
+    assert snapshot() == before
+    stale_and_invalid = cli("set-bonding-type", "node1", "no-such-type", "--if-version", str(now))
+    assert stale_and_invalid.returncode == 4 and "is not a bonding type" in stale_and_invalid.stderr
 
 
 def test_wrong_password_is_refused(cli, snapshot):

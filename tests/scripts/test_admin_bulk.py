@@ -5,8 +5,9 @@ the summary names it."""
 
 import json
 
-from support import in_a_terminal
+from support import add_admin, admin_proxy, in_a_terminal
 
+from ovirt_node_config.admin_cli import bulk
 from ovirt_node_config.bench.fleet import make_fleet
 from ovirt_node_config.bench.runner import preload
 
@@ -66,9 +67,37 @@ def test_a_bulk_change_applies_node_by_node_and_names_the_failures(cli, database
     assert f"Apply to these {size - 3} nodes? [y/N]" in said
     assert said.rstrip().endswith(f"3 refused, {size - 4} changed, 1 failed"), said[-300:]
     failed = [line for line in said.splitlines() if " failed " in f" {line} "]
-    assert failed[0].startswith(hosts[3]) and "rule 'a NIC is in at most one bond'" in failed[0]
+    # planned before the change by hand, applied only to the node as planned
+    assert failed[0].startswith(hosts[3]) and "changed since version" in failed[0]
     nodes = {row["hostname"]: row for row in json.loads(cli("nodes", "-o", "json").stdout)}
     assert sum(row["bond_count"] for row in nodes.values()) == 3 + (size - 4) + 1
+
+
+def test_an_interrupted_bulk_change_still_says_what_it_did(cli, server, database_url):
+    """Ctrl-C while applying (here: as the third node's call is made): the nodes changed so far
+    are "changed", the rest "not applied", and nothing past the interruption was sent."""
+    hosts = sorted(fleet_of(database_url, 5))
+    params_of = lambda host: (host, "Failover")  # noqa: E731
+    proxy = admin_proxy(server, *add_admin(database_url, "bob"))
+    planned = bulk.plan(proxy, "admin.set_bonding_type", params_of, hosts)
+    calls = []
+
+    def interrupted_at_the_third(host):
+        calls.append(host)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return params_of(host)
+
+    assert {o.status for o in planned} == {"would change"}, planned
+    done, interrupted = bulk.apply(proxy, "admin.set_bonding_type", interrupted_at_the_third, planned)
+    assert interrupted
+    assert [(o.host, o.status) for o in done] == [
+        *((host, "changed") for host in hosts[:2]),
+        *((host, "not applied") for host in hosts[2:]),
+    ]
+    assert bulk.summary(done, applied=True)["counts"] == {"changed": 2, "not applied": 3}
+    shown = [cli.admin.show_node(host)["bonding_type"].get("label") for host in hosts]
+    assert shown == ["Failover", "Failover", None, None, None]
 
 
 def test_a_selector_that_names_nothing_is_refused(cli):

@@ -330,7 +330,7 @@ def test_a_form_of_a_page_loaded_before_another_change_overwrites_nothing(server
     admin_proxy(server, *fleet).admin.set_bonding_type("hv1.rack2.example", "Link Aggregation")
     before = snapshot()
     stale = client.submit(page, "/bonding-type", type="Failover")
-    assert stale.status == 409 and "changed since this page was loaded" in stale.text
+    assert stale.status == 409 and "changed since version" in stale.text
     assert snapshot() == before
     fresh = client.submit(client.get("/ui/node/hv1.rack2.example"), "/bonding-type", type="Failover")
     assert fresh.status == 303

@@ -55,8 +55,13 @@ def test_the_cli_calls_only_verbs_and_reaches_nearly_all():
     subcommands = parser._subparsers._group_actions[0].choices
     called = {sub.get_default("method") for sub in subcommands.values()}
     assert called <= {verb.method for verb in table.VERBS}
-    # The dry run is the CLI's own --dry-run and bulk plan; plan_template_fleet its template-plan --hosts.
-    assert {verb.method for verb in table.VERBS} - called == {"admin.dry_run", "admin.plan_template_fleet"}
+    # The dry run is the CLI's own --dry-run and bulk plan, if_unchanged its --if-version and bulk
+    # apply; plan_template_fleet its template-plan --hosts.
+    assert {verb.method for verb in table.VERBS} - called == {
+        "admin.dry_run",
+        "admin.if_unchanged",
+        "admin.plan_template_fleet",
+    }
 
 
 def test_the_cli_offers_many_nodes_exactly_where_a_verb_changes_one_node():
@@ -65,7 +70,7 @@ def test_the_cli_offers_many_nodes_exactly_where_a_verb_changes_one_node():
         verb = table.verb(sub.get_default("method"))
         flags = {option for action in sub._actions for option in action.option_strings}
         if verb.changes and verb.names_a_node:
-            assert {"--hosts", "--dry-run", "--yes"} <= flags, name
+            assert {"--hosts", "--dry-run", "--yes", "--if-version"} <= flags, name
         elif name not in ("template-plan", "rollout-start"):  # they select nodes to read or roll out
             assert "--hosts" not in flags, name
 
