@@ -104,7 +104,9 @@ def encode(response: Response, request: Request | None, keep_alive: bool) -> byt
         lines.append("Connection: close")
     elif request is not None and request.version == "HTTP/1.0":
         lines.append("Connection: keep-alive")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    # HEAD: the head GET would have, Content-Length included, and no body
+    return head if request is not None and request.method == "HEAD" else head + response.body
 
 
 def plain_answer(status: int, text: str, close: bool) -> bytes:

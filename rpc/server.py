@@ -28,7 +28,7 @@ import time
 import uuid
 import xmlrpc.client
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 
 from ovirt_node_config.rpc import faults, request_context
@@ -158,7 +158,9 @@ class NodeConfigServer:
     # HTTP ---------------------------------------------------------------------------------------
 
     def screen(self, request: Request) -> Response | None:
-        """Refusals that the head alone decides, before the body is read."""
+        """Refusals that the head alone decides, before the body is read. HEAD is GET without
+        the body (``http_messages.encode`` leaves it out)."""
+        request = _as_get(request)
         path = request.target.split("?", 1)[0]
         if request.method in ("GET", "POST") and (
             refusal := cross_site(request.headers, self.tls is not None)
@@ -184,14 +186,14 @@ class NodeConfigServer:
             return None
         if request.method == "GET":
             return None
-        answer = plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and POST")
-        answer.headers["Allow"] = "GET, POST"
+        answer = plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and POST")
+        answer.headers["Allow"] = "GET, HEAD, POST"
         return answer
 
     def handle(self, request: Request) -> Response:
         """One whole request, in a worker thread; under TLS, every answer tells browsers to come
         back over HTTPS only (HSTS)."""
-        answer = self._handle(request)
+        answer = self._handle(_as_get(request))
         if self.tls is not None:
             answer.headers.setdefault("Strict-Transport-Security", HSTS)
         return answer
@@ -389,3 +391,8 @@ def loads_strictly(data: bytes) -> tuple[tuple, str | None]:
 @functools.lru_cache(maxsize=256)
 def _signature(function: Callable) -> inspect.Signature:
     return inspect.signature(function)
+
+
+def _as_get(request: Request) -> Request:
+    """A HEAD request is answered as its GET would be (without the body)."""
+    return replace(request, method="GET") if request.method == "HEAD" else request

@@ -42,6 +42,9 @@ SESSION_COOKIE = "onc_console"
 LOGIN_COOKIE = "onc_console_login"
 LOGIN_COOKIE_SECONDS = 600
 FORM_TYPE = "application/x-www-form-urlencoded"
+# The files under static/ and their media types: the style sheet and the icon every page names
+# (so that browsers do not ask for /favicon.ico outside the console).
+STATIC = (("console.css", "text/css; charset=utf-8"), ("icon.svg", "image/svg+xml"))
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'",
@@ -84,7 +87,10 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.style = resources.files("ovirt_node_config.console").joinpath("static/console.css").read_bytes()
+        static = resources.files("ovirt_node_config.console").joinpath("static")
+        self.static = {
+            PREFIX + f"static/{name}": (static.joinpath(name).read_bytes(), kind) for name, kind in STATIC
+        }
 
     # Routing ------------------------------------------------------------------------------------
 
@@ -93,9 +99,9 @@ class Console:
         if path == PREFIX.rstrip("/"):
             return _see_other(PREFIX)
         query = {key: values[0] for key, values in parse_qs(urlsplit(asked.target).query).items()}
-        if path == PREFIX + "static/console.css":
+        if path in self.static:
             headers = {"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"}
-            return Answer(HTTPStatus.OK, self.style, "text/css; charset=utf-8", headers)
+            return Answer(HTTPStatus.OK, *self.static[path], headers)
         if path == PREFIX + "login":
             return self._login(asked) if asked.method == "POST" else self._login_page(asked)
         token = self._cookies(asked).get(SESSION_COOKIE)

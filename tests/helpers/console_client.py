@@ -50,9 +50,15 @@ class ConsoleClient:
             handlers.append(urllib.request.HTTPSHandler(context=context))
         self.opener = urllib.request.build_opener(*handlers)
 
-    def request(self, path: str, data: dict | list | None = None, headers: dict | None = None) -> Page:
+    def request(
+        self,
+        path: str,
+        data: dict | list | None = None,
+        headers: dict | None = None,
+        method: str | None = None,
+    ) -> Page:
         body = None if data is None else urllib.parse.urlencode(data, doseq=True).encode()
-        wanted = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        wanted = urllib.request.Request(self.base + path, data=body, headers=headers or {}, method=method)
         if body is not None:
             wanted.add_header("Content-Type", "application/x-www-form-urlencoded")
         try:

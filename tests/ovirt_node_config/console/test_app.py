@@ -164,6 +164,26 @@ def test_pages_load_nothing_from_elsewhere(server, fleet):
     assert style.status == 200 and "url(" not in style.text and "@import" not in style.text
 
 
+def test_head_is_get_without_the_body_and_the_icon_is_the_consoles(server, fleet):
+    """Link checkers and monitors ask HEAD; a browser asks for the icon a page names, never for
+    /favicon.ico outside the console."""
+    client = signed_in(server, fleet)
+    for path in ("/ui/login", "/ui/", "/ui/node/hv1.rack2.example", "/ui/static/console.css"):
+        head = client.request(path, method="HEAD")
+        assert (head.status, head.text) == (200, ""), path
+        assert int(head.headers["Content-Length"]) > 0 and head.headers["Cache-Control"]
+    assert client.request("/ui/static/console.css", method="HEAD").headers["Content-Length"] == str(
+        len(client.get("/ui/static/console.css").text.encode())
+    )
+    page = client.get("/ui/")
+    (icon,) = page.doc.cssselect("link[rel=icon]")
+    shown = client.get(icon.get("href"))
+    assert shown.status == 200 and shown.headers["Content-Type"] == "image/svg+xml"
+    assert shown.text.startswith("<svg") and "<script" not in shown.text
+    put = client.request("/ui/", method="PUT")
+    assert put.status == 405 and put.headers["Allow"] == "GET, HEAD, POST"
+
+
 def test_an_unknown_node_or_form_says_so(server, fleet, snapshot):
     client = signed_in(server, fleet)
     assert client.get("/ui/node/nobody.example").status == 404
