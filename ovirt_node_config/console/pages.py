@@ -4,6 +4,7 @@ for the templates."""
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import urlencode
 
 from ovirt_node_config.console import picture
@@ -100,6 +101,7 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
         "nic_names": nic_names,
         "free_nics": [nic for nic in shown["nics"] if nic["mac"] not in bonded | ported],
         "interfaces": interfaces,
+        "new_bond_name": next(f"bond{n}" for n in itertools.count() if f"bond{n}" not in dict(interfaces)),
         "bridge_ports": [name for name, kind in interfaces if kind != "bridge" and not _is_port(shown, name)],
         "vlan_parents": [nic["iface_name"] for nic in shown["nics"] if not nic["bond"]]
         + [bond["interface_name"] for bond in shown["bonds"]],

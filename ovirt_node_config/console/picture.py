@@ -16,7 +16,11 @@ from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interf
 
 COLUMNS = (ETHERNET, BOND, VLAN, BRIDGE)
 HEADINGS = ("NICs", "bonds", "VLANs", "bridges")
-BOX_WIDTH, BOX_HEIGHT, COLUMN_GAP, ROW_GAP, TOP, MARGIN = 190, 62, 60, 16, 34, 12
+BOX_WIDTH, BOX_HEIGHT, COLUMN_GAP, ROW_GAP, TOP, MARGIN = 220, 62, 48, 16, 34, 12
+# What a line under a box's name may hold within its 200 pixels (12 px text; DejaVu Sans, the
+# widest of the usual system fonts, averages ~7 px a character): a longer one is cut with "…",
+# and the box's title (a tooltip) says it whole. The four columns fit the page's 1,200 pixels.
+LINE_CHARACTERS = 28
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,9 @@ class Box:
     kind: str
     x: int
     y: int
-    lines: tuple[str, ...]  # under the name
+    lines: tuple[str, ...]  # under the name, each cut to LINE_CHARACTERS
     link: str  # a NIC's link state (up, down, unknown); "" for the others
+    title: str  # the name and the lines whole
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,13 @@ def draw(network: Network, links: dict[str, tuple[int | None, str | None]]) -> P
             y = TOP + row * (BOX_HEIGHT + ROW_GAP)
             details = _details(network, iface, speed, link)
             placed[iface.name] = Box(
-                iface.name, kind, x, y, details, (link or "unknown") if kind == ETHERNET else ""
+                iface.name,
+                kind,
+                x,
+                y,
+                tuple(_fit(line) for line in details),
+                (link or "unknown") if kind == ETHERNET else "",
+                "; ".join((iface.name, *details)),
             )
     lines = []
     for iface in network.interfaces:
@@ -104,8 +115,8 @@ def _details(network: Network, iface: Interface, speed: int | None, link: str | 
     elif iface.kind == BOND:
         slaves = len([port for port in network.ports(iface.name) if port.kind == ETHERNET])
         first = f"mode {network.mode} {MODES.get(network.mode, '')}".rstrip()
-        if slaves < MIN_SLAVES:
-            first += f", {slaves} slave{'s' if slaves != 1 else ''}, degraded"
+        if slaves < MIN_SLAVES:  # the kernel's name makes way for what matters more
+            first = f"mode {network.mode}, {slaves} slave{'s' if slaves != 1 else ''}, degraded"
     elif iface.kind == VLAN:
         first = f"VLAN {iface.vlan_id} on {iface.parent}"
     else:
@@ -115,6 +126,10 @@ def _details(network: Network, iface: Interface, speed: int | None, link: str | 
     else:
         second = _address(iface)
     return (first, second + (f", MTU {iface.mtu}" if iface.mtu else ""))
+
+
+def _fit(line: str) -> str:
+    return line if len(line) <= LINE_CHARACTERS else line[: LINE_CHARACTERS - 1] + "…"
 
 
 def _speed(mbps: int | None) -> str:

@@ -77,6 +77,21 @@ def test_a_bond_made_in_a_form_is_audited_as_through_the_api(server, fleet):
         "ovirtmgmt",
     }
     assert len(svg.cssselect("path.line.slave")) == 2 and len(svg.cssselect("path.line.port")) == 1
+    # after it: the next bond's name is free, another type is said to change bond0 too, and
+    # its slaves are shown with no address of their own
+    form = shown.form("/create-bond")
+    assert form.fields["name"] == "bond1"
+    assert "another type here changes bond0 to it as well" in shown.doc.get_element_by_id("cb-type-note").text
+    (nics,) = [
+        table
+        for table in shown.doc.cssselect("table")
+        if table.cssselect("caption")[0].text.startswith("NICs")
+    ]
+    ipv4 = {
+        row.cssselect("th")[0].text: row.cssselect("td")[-2].text_content()
+        for row in nics.cssselect("tbody tr")
+    }
+    assert ipv4 == {"eth0": "none: slave of bond0", "eth1": "none: slave of bond0", "eth2": "dhcp "}
     history = admin_proxy(server, *fleet).admin.history("hv1.rack2.example")
     assert [(e["actor"], e["action"]) for e in history[:3]] == [
         ("alice", "create_bridge"), ("alice", "create_bonding"), ("alice", "set_bonding_type"),

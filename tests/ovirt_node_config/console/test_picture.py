@@ -38,13 +38,24 @@ def test_each_interface_is_a_box_in_its_kinds_column():
         and boxes["eth2"].link == "unknown"
     )
     assert boxes["bond0"].lines == ("mode 4 802.3ad", "port of ovirtmgmt, MTU 9000")
-    assert boxes["bond1"].lines[0] == "mode 4 802.3ad, 0 slaves, degraded"
+    assert boxes["bond1"].lines[0] == "mode 4, 0 slaves, degraded"
     assert boxes["storage"].lines == ("VLAN 200 on bond0", "no IPv4")
     assert boxes["ovirtmgmt"].lines == ("STP off", "DHCP, 2001:db8::5/64")
     assert all(
         box.x + picture.BOX_WIDTH <= drawn.width and box.y + picture.BOX_HEIGHT <= drawn.height
         for box in drawn.boxes
     )
+
+
+def test_a_line_longer_than_its_box_is_cut_and_the_title_says_it_whole():
+    ipv6 = IPv6("static", "2001:db8:ffff:ffff:ffff:ffff:ffff:1", 64)
+    eth0 = Interface("eth0", ETHERNET, "52:54:00:00:00:01", mtu=9000, ipv4=IPv4("dhcp"), ipv6=ipv6)
+    network = Network(None, (eth0,))
+    (box,) = picture.draw(network, LINKS).boxes
+    assert box.lines[1] == "DHCP, 2001:db8:ffff:ffff:ff…" and len(box.lines[1]) == picture.LINE_CHARACTERS
+    assert box.title == "eth0; 10 Gb/s, link up; DHCP, 2001:db8:ffff:ffff:ffff:ffff:ffff:1/64, MTU 9000"
+    every_line = [line for drawn in picture.draw(NETWORK, LINKS).boxes for line in drawn.lines]
+    assert max(map(len, every_line)) <= picture.LINE_CHARACTERS
 
 
 def test_lines_join_slaves_ports_and_vlans_left_to_right():
