@@ -1,10 +1,11 @@
 """Applying an augtool section through the python-augeas bindings (never the augtool binary).
 
 Only the files the section writes are loaded, with the lens augtool itself uses for them:
-``Shellvars`` for ifcfg files, ``NetworkManager`` for keyfiles; so the result is the file augtool
-would write. Errors recorded under ``/augeas//error`` are raised. NetworkManager ignores a keyfile
-that others may read or that root does not own: keyfiles are saved under umask 077 and left mode
-0600, owned by root (when run as root, as the agent is).
+``Shellvars`` for ifcfg files and IPv4 route files, ``Simplelines`` for IPv6 route files,
+``NetworkManager`` for keyfiles; so the result is the file augtool would write. Errors recorded
+under ``/augeas//error`` are raised. NetworkManager ignores a keyfile that others may read or
+that root does not own: keyfiles are saved under umask 077 and left mode 0600, owned by root
+(when run as root, as the agent is).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def apply_commands(root: Path | str, commands: list[AugeasCommand]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     aug = augeas.Augeas(root=str(root), flags=augeas.Augeas.NO_MODL_AUTOLOAD)
     try:
-        aug.add_transform(files.lens, files.glob)
+        for lens, glob in files.transforms():
+            aug.add_transform(lens, glob)
         aug.load()
         _raise_errors(aug, "loading")
         for command in commands:

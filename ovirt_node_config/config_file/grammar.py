@@ -9,11 +9,13 @@ value in normal form and raise :class:`InvalidInput`; a value in another form is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.network import layer3
 
 Check = Callable[[str, str], str]
 
@@ -60,6 +62,34 @@ def ipv6_cidr(field: str, value: str) -> str:
     return f"{address}/{prefix}"
 
 
+def ip_address(version: int) -> Check:
+    """An IPv4 or IPv6 unicast address (a gateway, a next hop) in normal form."""
+
+    def check(field: str, value: str) -> str:
+        return str(layer3.address(field, value, version))
+
+    return check
+
+
+def listed(check: Check, separator: str = ";") -> Check:
+    """Values each passing ``check``, each followed by ``separator`` (a keyfile's list)."""
+
+    def checked(field: str, value: str) -> str:
+        if not value.endswith(separator):
+            raise InvalidInput(field, f"is not a list ending in {separator!r}: {value[:40]!r}")
+        return "".join(check(field, item) + separator for item in value[: -len(separator)].split(separator))
+
+    return checked
+
+
+def name_server(field: str, value: str) -> str:
+    return layer3.name_server(field, value)
+
+
+def search_domain(field: str, value: str) -> str:
+    return layer3.search_domain(field, value)
+
+
 def iface(field: str, value: str) -> str:
     return validation.interface_name(field, value)
 
@@ -83,7 +113,9 @@ FORWARD_DELAY = number(2, 30)
 
 class Table:
     """A stack's keys: ``grammar`` maps each key to its check, ``kinds`` each interface kind to
-    the keys its file may hold (``roles`` adds the keys of a bond slave or a bridge port)."""
+    the keys its file may hold. A key with ``#`` stands for a numbered family of keys
+    (``DNS#``: ``DNS1``, ``DNS2`` ...; ``ipv4/route#``): ``#`` matches a number written without
+    leading zeros; which numbers a file holds is the writer's to say (the reader compares)."""
 
     def __init__(self, what: str, grammar: dict[str, Check], kinds: dict[str, tuple[str, ...]]):
         self.what = what
@@ -92,6 +124,17 @@ class Table:
         unknown = {key for keys in kinds.values() for key in keys} - set(grammar)
         if unknown:
             raise ValueError(f"keys without a check: {sorted(unknown)}")
+        self._numbered = [
+            (re.compile(re.escape(key).replace("\\#", "(?:0|[1-9][0-9]{0,5})")), key)
+            for key in grammar
+            if "#" in key
+        ]
+
+    def family(self, key: str) -> str:
+        """The grammar's name of ``key``: itself, or its numbered family (``DNS2`` -> ``DNS#``)."""
+        if key in self.grammar:
+            return key
+        return next((family for pattern, family in self._numbered if pattern.fullmatch(key)), key)
 
     def pair(self, kind: str, owner: str, key: str, value: str) -> tuple[str, str]:
         """A (key, value) the writer emits, checked as the reader will check it."""
@@ -100,13 +143,14 @@ class Table:
         return key, self.value(field, key, value)
 
     def allow(self, kind: str, field: str, key: str) -> None:
-        if key not in self.kinds[kind]:
+        if self.family(key) not in self.kinds[kind]:
             raise InvalidInput(field, f"{key} is not a key of a {kind} {self.what}")
 
     def value(self, field: str, key: str, value: str) -> str:
         """``value`` if it is in the normal form of ``key``'s check; refused otherwise."""
-        if key not in self.grammar:
+        family = self.family(key)
+        if family not in self.grammar:
             raise InvalidInput(field, f"{key} is not a key the server writes")
-        if self.grammar[key](field, value) != value:
+        if self.grammar[family](field, value) != value:
             raise InvalidInput(field, f"{key} is not in normal form: {value[:40]!r}")
         return value

@@ -19,7 +19,13 @@ in the order written:
   (true/false), ``forward-delay``;
 - unless a port: ``[ipv4]`` ``method`` auto (dhcp), manual with ``address1=IP/PREFIX`` (static;
   NetworkManager derives the broadcast from the prefix) or disabled (none); ``[ipv6]`` ``method``
-  ignore, auto (SLAAC), dhcp or manual with ``address1=ADDRESS/PREFIX``.
+  ignore, auto (SLAAC), dhcp or manual with ``address1=ADDRESS/PREFIX``;
+- then in each family's section, when set: ``gateway``; on the interface holding the resolver
+  (``Network.resolver``) ``dns`` (that family's name servers, ``;``-terminated) and
+  ``dns-search`` (in ``[ipv4]`` when the interface has IPv4, else ``[ipv6]``); once an interface
+  holds a family's default route, ``never-default``: ``false`` on it, ``true`` on the others;
+  ``routeN=DEST[,NEXT_HOP][,METRIC]`` (``DEST,,METRIC`` when on the link) from 1, with
+  ``routeN_options=table=T`` outside the main table.
 """
 
 from __future__ import annotations
@@ -32,8 +38,19 @@ from ovirt_node_config.config_file import grammar
 from ovirt_node_config.config_file.grammar import AugeasCommand, Table
 from ovirt_node_config.config_file.stack import Stack
 from ovirt_node_config.errors import InvalidInput
-from ovirt_node_config.network import bonding
-from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
+from ovirt_node_config.network import bonding, layer3
+from ovirt_node_config.network.model import (
+    BOND,
+    BRIDGE,
+    DNS,
+    ETHERNET,
+    VLAN,
+    Interface,
+    IPv4,
+    IPv6,
+    Network,
+    Route,
+)
 
 SYSTEM_CONNECTIONS = "/files/etc/NetworkManager/system-connections"
 SUFFIX = ".nmconnection"
@@ -69,7 +86,48 @@ _CONNECTION = ("connection/id", "connection/uuid", "connection/type", "connectio
                "connection/autoconnect-priority")  # fmt: skip
 _PORT = ("connection/master", "connection/slave-type", "bridge-port/priority")
 BRIDGE_PORT_PRIORITY = "32"  # the kernel's default: written because a bridge port needs the section
-_ADDRESS = ("ipv4/method", "ipv4/address1", "ipv6/method", "ipv6/address1")
+_LAYER3 = ("gateway", "dns", "dns-search", "never-default", "route#", "route#_options")
+_ADDRESS = (
+    *(f"ipv4/{key}" for key in ("method", "address1", *_LAYER3)),
+    *(f"ipv6/{key}" for key in ("method", "address1", *_LAYER3)),
+)
+
+
+def _route(version: int) -> grammar.Check:
+    def check(field: str, value: str) -> str:
+        destination, _, rest = value.partition(",")
+        next_hop, _, metric = rest.partition(",")
+        route = layer3.route(field, destination, next_hop or None, metric or None)
+        if route.version != version:
+            raise InvalidInput(field, f"is not an IPv{version} route: {value[:60]!r}")
+        return _route_text(route)
+
+    return check
+
+
+def _route_options(field: str, value: str) -> str:
+    if not value.startswith("table="):
+        raise InvalidInput(field, f"is not table=N: {value[:40]!r}")
+    return f"table={layer3.route(field, '192.0.2.0/24', table=value[6:]).table}"
+
+
+def _route_text(route: Route) -> str:
+    parts = [route.destination, route.next_hop or "", "" if route.metric is None else str(route.metric)]
+    return ",".join(parts).rstrip(",")
+
+
+def _family_keys(version: int) -> dict[str, grammar.Check]:
+    section = f"ipv{version}"
+    return {
+        f"{section}/gateway": grammar.ip_address(version),
+        f"{section}/dns": grammar.listed(grammar.ip_address(version)),
+        f"{section}/dns-search": grammar.listed(grammar.search_domain),
+        f"{section}/never-default": grammar.one_of("true", "false"),
+        f"{section}/route#": _route(version),
+        f"{section}/route#_options": _route_options,
+    }
+
+
 _BOND = ("bond/mode", *(f"bond/{name}" for name in bonding.OPTION_MODES))
 TABLE = Table(
     "keyfile",
@@ -95,6 +153,8 @@ TABLE = Table(
         "ipv4/address1": grammar.ipv4_cidr,
         "ipv6/method": grammar.one_of(*IPV6_METHODS.values()),
         "ipv6/address1": grammar.ipv6_cidr,
+        **_family_keys(4),
+        **_family_keys(6),
     },
     kinds={
         ETHERNET: (*_CONNECTION, *_PORT, "ethernet/mac-address", "ethernet/mtu", *_ADDRESS),
@@ -153,10 +213,12 @@ class KeyfileStack(Stack):
             keys.append(pair("ipv4/method", IPV4_METHODS[iface.ipv4.method]))
             if iface.ipv4.method == "static":
                 keys.append(pair("ipv4/address1", f"{iface.ipv4.address}/{iface.ipv4.prefix}"))
+            keys += _layer3(network, iface, 4, pair)
         if iface.ipv6 is not None:
             keys.append(pair("ipv6/method", IPV6_METHODS[iface.ipv6.method]))
             if iface.ipv6.method == "static":
                 keys.append(pair("ipv6/address1", f"{iface.ipv6.address}/{iface.ipv6.prefix}"))
+            keys += _layer3(network, iface, 6, pair)
         return keys
 
     def assignment(self, field: str, line: str, path: str, value: str) -> AugeasCommand:
@@ -193,12 +255,24 @@ class KeyfileStack(Stack):
         if "ipv4/method" in keys:
             address, _, prefix = keys.get("ipv4/address1", "").partition("/")
             netmask = validation.netmask("ipv4 prefix", prefix) if prefix else None
-            ipv4 = IPv4(_FROM_IPV4[keys["ipv4/method"]], address or None, netmask)
+            ipv4 = IPv4(
+                _FROM_IPV4[keys["ipv4/method"]],
+                address or None,
+                netmask,
+                gateway=keys.get("ipv4/gateway"),
+                default_route=keys.get("ipv4/never-default") == "false",
+            )
         elif not port:
             raise InvalidInput(f"{name}{SUFFIX}", "has no [ipv4] method and is no port")
         if "ipv6/method" in keys:
             address, _, prefix = keys.get("ipv6/address1", "").partition("/")
-            ipv6 = IPv6(_FROM_IPV6[keys["ipv6/method"]], address or None, int(prefix) if prefix else None)
+            ipv6 = IPv6(
+                _FROM_IPV6[keys["ipv6/method"]],
+                address or None,
+                int(prefix) if prefix else None,
+                gateway=keys.get("ipv6/gateway"),
+                default_route=keys.get("ipv6/never-default") == "false",
+            )
         iface = Interface(
             name,
             kind,
@@ -212,8 +286,63 @@ class KeyfileStack(Stack):
             vlan_id=int(keys["vlan/id"]) if "vlan/id" in keys else None,
             stp=keys["bridge/stp"] == "true" if "bridge/stp" in keys else None,
             forward_delay=int(keys["bridge/forward-delay"]) if "bridge/forward-delay" in keys else None,
+            routes=tuple(route for version in (4, 6) for route in _routes_read(name, keys, version)),
         )
         return iface, mode
+
+    def network(
+        self, mode: int | None, interfaces: list[Interface], files: dict[str, dict[str, str]]
+    ) -> Network:
+        """The node's DNS from the file that holds it."""
+        servers, search = [], []
+        for iface in interfaces:
+            keys = files[self.file_name(iface.name)]
+            for section in ("ipv4", "ipv6"):
+                servers += keys.get(f"{section}/dns", "").split(";")[:-1]
+                search += keys.get(f"{section}/dns-search", "").split(";")[:-1]
+        return Network(mode, tuple(interfaces), dns=DNS(tuple(servers), tuple(search)))
+
+
+def _layer3(network: Network, iface: Interface, version: int, pair) -> list[tuple[str, str]]:
+    """The layer 3 keys of ``iface``'s section of IP ``version`` (see the module's docstring)."""
+    addressing = iface.family(version)
+    if addressing is None:
+        return []
+    section = f"ipv{version}"
+    keys = []
+    if addressing.gateway is not None:
+        keys.append(pair(f"{section}/gateway", addressing.gateway))
+    if network.resolver() is iface:
+        servers = [server for server in network.dns.servers if (":" in server) == (version == 6)]
+        if servers:
+            keys.append(pair(f"{section}/dns", "".join(f"{server};" for server in servers)))
+        if network.dns.search and version == (4 if iface.family(4) is not None else 6):
+            keys.append(pair(f"{section}/dns-search", "".join(f"{name};" for name in network.dns.search)))
+    holder = network.default_route(version)
+    if holder is not None:
+        keys.append(pair(f"{section}/never-default", "false" if holder is iface else "true"))
+    for number, route in enumerate(network.routes(iface, version), 1):
+        keys.append(pair(f"{section}/route{number}", _route_text(route)))
+        if route.table:
+            keys.append(pair(f"{section}/route{number}_options", f"table={route.table}"))
+    return keys
+
+
+def _routes_read(name: str, keys: dict[str, str], version: int) -> list[Route]:
+    routes = []
+    for number in range(1, len(keys) + 1):
+        text = keys.get(f"ipv{version}/route{number}")
+        if text is None:
+            break
+        destination, _, rest = text.partition(",")
+        next_hop, _, metric = rest.partition(",")
+        table = keys.get(f"ipv{version}/route{number}_options", "table=0")[6:]
+        routes.append(
+            layer3.route(
+                f"{name}{SUFFIX} route{number}", destination, next_hop or None, metric or None, table
+            )
+        )
+    return routes
 
 
 KEYFILE = KeyfileStack("keyfile", SYSTEM_CONNECTIONS, "NetworkManager.lns", prefix="", suffix=SUFFIX)

@@ -2,9 +2,11 @@
 between the interface model and the augtool section's lines.
 
 A stack writes one file per interface, in :meth:`~ovirt_node_config.network.model.Network.ordered`
-order, each first removed then set key by key; its reader takes checked commands back to a
-:class:`~ovirt_node_config.network.model.Network`, which must pass the same rules
-(``network.rules``) the writer's input passed.
+order, each first removed then set key by key, and after it the interface's companion files
+when the stack keeps some of its settings apart (ifcfg's ``route-<iface>``); its reader takes
+checked commands back to a :class:`~ovirt_node_config.network.model.Network`, which must pass
+the same rules (``network.rules``) the writer's input passed. A companion file names its
+interface: one naming an interface the configuration does not have is refused.
 """
 
 from __future__ import annotations
@@ -54,18 +56,36 @@ class Stack:
 
     # writing -----------------------------------------------------------------------------------
 
+    def transforms(self) -> list[tuple[str, str]]:
+        """(Augeas lens, file glob) of every file the stack writes."""
+        return [(self.lens, self.glob)]
+
+    def check(self, network: Network) -> None:
+        """Refuse what the rules allow but this stack's files cannot say (``Conflict``)."""
+
     def write(self, network: Network) -> list[str]:
         """The ``rm``/``set`` lines of every interface of ``network`` (checked by the rules)."""
         rules.check(network)
+        self.check(network)
         lines: list[str] = []
         for iface in network.ordered():
-            path = self.path(iface.name)
-            lines.append(f"rm {path}")
-            lines += [f"set {path}/{key} {value}" for key, value in self.keys(network, iface)]
+            files = [(self.file_name(iface.name), self.keys(network, iface))]
+            for name, keys in files + self.companions(network, iface):
+                path = f"{self.tree}/{name}"
+                lines.append(f"rm {path}")
+                lines += [f"set {path}/{key} {value}" for key, value in keys]
         return lines
 
     def keys(self, network: Network, iface: Interface) -> list[tuple[str, str]]:
         raise NotImplementedError
+
+    def companions(self, network: Network, iface: Interface) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(file name, its (key, value) pairs) of each companion file of ``iface`` (none here)."""
+        return []
+
+    def companion_owner(self, name: str) -> str | None:
+        """The interface a companion file of this name belongs to (None: not a companion)."""
+        return None
 
     # reading -----------------------------------------------------------------------------------
 
@@ -76,10 +96,10 @@ class Stack:
         if verb not in ("rm", "set") or not self.owns(rest.partition(" ")[0]):
             return None
         if verb == "rm":
-            match = self.file_pattern.fullmatch(rest)
-            if not match:
+            name = rest.removeprefix(self.tree + "/")
+            if not self.file_pattern.fullmatch(rest) and self.companion_owner(name) is None:
                 raise InvalidInput(field, f"is not an rm or set of a {self.name} file: {line[:60]!r}")
-            return AugeasCommand("rm", self.path(match["file"]))
+            return AugeasCommand("rm", rest)
         path, _, value = rest.partition(" ")
         return self.assignment(field, line, path, value)
 
@@ -87,16 +107,15 @@ class Stack:
         raise NotImplementedError
 
     def files(self, commands: list[AugeasCommand]) -> dict[str, dict[str, str]]:
-        """Interface -> {key: value} of every file the commands set, keys in file order."""
+        """File name -> {key: value} of every file the commands set, keys in file order."""
         files: dict[str, dict[str, str]] = {}
         for command in commands:
             if command.verb != "set":
                 continue
-            match = self.file_pattern.match(command.path)
-            key = command.path[match.end() + 1 :]
-            keys = files.setdefault(match["file"], {})
+            name, _, key = command.path.removeprefix(self.tree + "/").partition("/")
+            keys = files.setdefault(name, {})
             if key in keys:
-                raise InvalidInput(f"{self.file_name(match['file'])}", f"{key} is set twice")
+                raise InvalidInput(name, f"{key} is set twice")
             keys[key] = command.value
         return files
 
@@ -107,25 +126,47 @@ class Stack:
         files = self.files(commands)
         interfaces = []
         modes = set() if mode is None else {mode}
-        for name, keys in files.items():
-            iface, bond_mode = self.interface(name, keys)
+        companions: dict[str, dict[str, str]] = {}
+        for file_name, keys in files.items():
+            match = self.file_pattern.fullmatch(f"{self.tree}/{file_name}")
+            if match is None:
+                companions[file_name] = keys
+                continue
+            iface, bond_mode = self.interface(match["file"], keys)
             interfaces.append(iface)
             if bond_mode is not None:
                 modes.add(bond_mode)
         if len(modes) > 1:
             raise InvalidInput("augtool section", f"bonds of modes {sorted(modes)}: a node has one")
-        network = Network(modes.pop() if modes else None, tuple(interfaces))
+        network = self.network(modes.pop() if modes else None, interfaces, files)
+        network = self.with_companions(network, companions)
         try:
             rules.check(network)
         except Conflict as broken:  # to the node, a file that breaks a rule is malformed
             raise InvalidInput("augtool section", broken.message) from None
         for iface in network.interfaces:
-            written = [self.comparable(k, self.stored(k, v)) for k, v in self.keys(network, iface)]
-            read = [self.comparable(k, v) for k, v in files[iface.name].items()]
-            if written != read:
-                raise InvalidInput(
-                    self.file_name(iface.name), "is not a file the server writes (keys, order or values)"
-                )
+            for file_name, keys in [
+                (self.file_name(iface.name), self.keys(network, iface))
+            ] + self.companions(network, iface):
+                written = [self.comparable(k, self.stored(k, v)) for k, v in keys]
+                read = [self.comparable(k, v) for k, v in files.get(file_name, {}).items()]
+                if written != read:
+                    raise InvalidInput(file_name, "is not a file the server writes (keys, order or values)")
+        return network
+
+    def network(
+        self, mode: int | None, interfaces: list[Interface], files: dict[str, dict[str, str]]
+    ) -> Network:
+        """The network of the interfaces read, with what the files say of the whole node (its
+        DNS, its default routes)."""
+        return Network(mode, tuple(interfaces))
+
+    def with_companions(self, network: Network, companions: dict[str, dict[str, str]]) -> Network:
+        """``network`` with what its companion files say; one naming no interface is refused."""
+        for file_name in companions:
+            owner = self.companion_owner(file_name)
+            if owner is None or network.get(owner) is None:
+                raise InvalidInput(file_name, "names an interface this configuration does not have")
         return network
 
     def stored(self, key: str, value: str) -> str:

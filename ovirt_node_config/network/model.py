@@ -1,4 +1,4 @@
-"""The interface model: every interface of a node's network, of one of four kinds.
+r"""The interface model: every interface of a node's network, of one of four kinds.
 
 - ``ethernet``: a NIC, known by its permanent MAC;
 - ``bond``: the node's bonding mode (one per node) and this bond's options (``bonding``);
@@ -7,9 +7,12 @@
 
 Every interface has a name, an optional ``controller`` (the bond or bridge it is a port of), an
 MTU (None: the kernel's default) and its addressing: :class:`IPv4` and :class:`IPv6`, or None
-for a port, which carries no IP. A :class:`Network` is a node's interfaces with its bonding mode
-and host name; :meth:`Network.ordered` is the one order in which both stacks write them.
-Modelled on nmstate's per-kind interfaces and VDSM's network (a NIC or bond, a VLAN, a bridge).
+for a port, which carries no IP. Layer 3 beyond the address: each family's ``gateway`` and
+whether the interface holds that family's default route (``default_route``), and the interface's
+static :class:`Route`\ s. A :class:`Network` is a node's interfaces with its bonding mode, host
+name and :class:`DNS` (servers, search domains); :meth:`Network.ordered` is the one order in
+which both stacks write them. Modelled on nmstate's per-kind interfaces, ``routes`` and
+``dns-resolver``, and VDSM's network (a NIC or bond, a VLAN, a bridge).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class IPv4:
     address: str | None = None
     netmask: str | None = None
     broadcast: str | None = None
+    gateway: str | None = None  # static only: DHCP brings its own
+    default_route: bool = False  # this interface holds the node's IPv4 default route
 
     @property
     def prefix(self) -> int | None:
@@ -48,10 +53,40 @@ class IPv6:
     method: str = "ignore"
     address: str | None = None
     prefix: int | None = None
+    gateway: str | None = None  # static, or link-local beside SLAAC/DHCPv6
+    default_route: bool = False  # this interface holds the node's IPv6 default route
 
     @property
     def on(self) -> bool:
         return self.method != "ignore"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A static route out of an interface: ``destination`` a prefix in normal form
+    (``192.0.2.0/24``, ``2001:db8:2::/64``; its family is the route's), through ``next_hop`` (None:
+    the destination is on the link), with a ``metric`` (None: the stack's default) in a routing
+    ``table`` (0: the main table)."""
+
+    destination: str
+    next_hop: str | None = None
+    metric: int | None = None
+    table: int = 0
+
+    @property
+    def version(self) -> int:
+        return 6 if ":" in self.destination else 4
+
+
+@dataclass(frozen=True)
+class DNS:
+    """The node's resolver: name servers (IPv4 and IPv6 addresses) and search domains, in order."""
+
+    servers: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.servers or self.search)
 
 
 @dataclass(frozen=True)
@@ -68,16 +103,24 @@ class Interface:
     vlan_id: int | None = None  # vlan
     stp: bool | None = None  # bridge
     forward_delay: int | None = None  # bridge, seconds
+    routes: tuple[Route, ...] = ()
+
+    def family(self, version: int) -> IPv4 | IPv6 | None:
+        """Its addressing of IP ``version`` 4 or 6 (None: a port, IPv4 ``none``, IPv6 off)."""
+        if version == 4:
+            return self.ipv4 if self.ipv4 is not None and self.ipv4.method != "none" else None
+        return self.ipv6 if self.ipv6 is not None and self.ipv6.on else None
 
 
 @dataclass(frozen=True)
 class Network:
-    """A node's interfaces, its bonding mode (None without bonds) and its host name (the keyfile
-    profiles' uuids are derived from it)."""
+    """A node's interfaces, its bonding mode (None without bonds), its host name (the keyfile
+    profiles' uuids are derived from it) and its resolver settings."""
 
     mode: int | None
     interfaces: tuple[Interface, ...] = ()
     hostname: str = ""
+    dns: DNS = field(default_factory=DNS)
 
     def get(self, name: str) -> Interface | None:
         return next((iface for iface in self.interfaces if iface.name == name), None)
@@ -87,6 +130,27 @@ class Network:
 
     def ports(self, controller: str) -> list[Interface]:
         return sorted((i for i in self.interfaces if i.controller == controller), key=lambda i: i.name)
+
+    def default_route(self, version: int) -> Interface | None:
+        """The interface holding the IP ``version`` default route (the first, if rules broken)."""
+        return next(
+            (i for i in self.interfaces if (f := i.family(version)) is not None and f.default_route), None
+        )
+
+    def resolver(self) -> Interface | None:
+        """The interface the DNS settings are written on: the one holding the IPv4 default route,
+        else the IPv6 one, else the first (in written order) with an IPv4 address to get, else
+        the first with IPv6 on."""
+        return (
+            self.default_route(4)
+            or self.default_route(6)
+            or next((i for i in self.ordered() if i.family(4) is not None), None)
+            or next((i for i in self.ordered() if i.family(6) is not None), None)
+        )
+
+    def routes(self, iface: Interface, version: int) -> list[Route]:
+        """``iface``'s routes of IP ``version``, in the order given."""
+        return [route for route in iface.routes if route.version == version]
 
     def controller_kind(self, iface: Interface) -> str | None:
         """``bond`` or ``bridge``: what ``iface`` is a port of (None: not a port, or an unknown one)."""

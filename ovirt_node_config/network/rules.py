@@ -12,16 +12,25 @@ that renders is one the node agent accepts. A value out of its range is :class:`
 - a VLAN sits on a NIC or a bond (not on a bond's slave), its id 1-4094, unique per parent;
 - MTU 68-65535, 1280 or more where IPv6 is on; a VLAN's MTU at most its parent's; a bond's
   slaves carry the bond's MTU;
-- IPv6 static addresses are unicast with a prefix of 1-128; the node has one bonding mode.
+- IPv6 static addresses are unicast with a prefix of 1-128; the node has one bonding mode;
+- layer 3 (``layer3`` checks each value alone): a gateway goes with a static address (IPv6: or
+  is link-local) and lies inside its interface's subnet, neither its own address nor the
+  subnet's network or broadcast address; at most one default route per family per node, and a
+  static interface holding one names its gateway; no route on a port; a route leaves through an
+  interface with an address of its family, its next hop inside that interface's subnet (or
+  link-local), its destination overlapping no connected subnet, one route per destination and
+  table on the node; DNS needs an interface to sit on (``Network.resolver``), one with IPv6 on
+  for IPv6 name servers.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections import Counter
 
 from ovirt_node_config import validation
 from ovirt_node_config.errors import Conflict, InvalidInput
-from ovirt_node_config.network import bonding
+from ovirt_node_config.network import bonding, layer3
 from ovirt_node_config.network.model import (
     BOND,
     BRIDGE,
@@ -31,6 +40,8 @@ from ovirt_node_config.network.model import (
     KINDS,
     VLAN,
     Interface,
+    IPv4,
+    IPv6,
     Network,
 )
 
@@ -84,6 +95,7 @@ def check(network: Network) -> None:
                 raise refuse("a node needs a bonding type before a bond", f"{iface.name} has no mode")
             slaves = [port.name for port in network.ports(iface.name)]
             bonding.check(network.mode, iface.bond or bonding.BondOptions(), iface.name, slaves)
+    _check_layer3(network)
     for port in network.interfaces:
         owner = by_name.get(port.controller) if port.controller else None
         if owner is not None and owner.kind == BOND and port.mtu != owner.mtu:
@@ -147,4 +159,135 @@ def _check_vlan(vlan: Interface, by_name: dict[str, Interface], seen: set[tuple[
         raise refuse(
             "a VLAN's MTU is at most its parent's",
             f"{vlan.name} has MTU {effective_mtu(vlan)}, {parent.name} {effective_mtu(parent)}",
+        )
+
+
+Subnet = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+
+
+def _subnet(addressing: IPv4 | IPv6) -> Subnet | None:
+    """The static address with its subnet (None: dynamic or none)."""
+    if addressing.method != "static" or addressing.address is None:
+        return None
+    if isinstance(addressing, IPv4):
+        return ipaddress.IPv4Interface(f"{addressing.address}/{addressing.netmask}")
+    return ipaddress.IPv6Interface(f"{addressing.address}/{addressing.prefix}")
+
+
+def _check_layer3(network: Network) -> None:
+    connected: list[tuple[str, Subnet]] = []
+    for iface in network.interfaces:
+        if iface.routes and iface.controller is not None:
+            raise refuse("no route on a port", f"{iface.name} is a port of {iface.controller} and has routes")
+        if len(iface.routes) > layer3.MAX_ROUTES:
+            raise InvalidInput(f"{iface.name} routes", f"are more than {layer3.MAX_ROUTES}")
+        for version in (4, 6):
+            addressing = iface.family(version)
+            if addressing is None:
+                continue
+            subnet = _subnet(addressing)
+            if subnet is not None:
+                connected.append((iface.name, subnet))
+            if addressing.gateway is not None:
+                _check_gateway(iface.name, version, addressing, subnet)
+            elif addressing.default_route and subnet is not None:
+                raise refuse(
+                    "a static interface holding the default route names its gateway",
+                    f"{iface.name} holds the IPv{version} default route with no gateway",
+                )
+    for version in (4, 6):
+        holders = [
+            i.name for i in network.interfaces if (a := i.family(version)) is not None and a.default_route
+        ]
+        if len(holders) > 1:
+            raise refuse(
+                "a node has at most one default route per family",
+                f"{' and '.join(holders)} both hold the IPv{version} default route",
+            )
+    seen: dict[tuple[str, int], str] = {}
+    for iface in network.interfaces:
+        for route in iface.routes:
+            key = (route.destination, route.table)
+            if key in seen:
+                raise refuse(
+                    "one route per destination and table on a node",
+                    f"{route.destination} (table {route.table or 'main'}) is routed by {seen[key]} "
+                    f"and {iface.name}",
+                )
+            seen[key] = iface.name
+            _check_route(iface, route, connected)
+    _check_dns(network)
+
+
+def _check_gateway(name: str, version: int, addressing: IPv4 | IPv6, subnet: Subnet | None) -> None:
+    gateway = ipaddress.ip_address(addressing.gateway)
+    if gateway.version != version:
+        raise InvalidInput(f"{name} ipv{version} gateway", f"is not an IPv{version} address: {gateway}")
+    if subnet is None and not (version == 6 and gateway.is_link_local):
+        raise refuse(
+            "a gateway goes with a static address",
+            f"{name} gets its IPv{version} address dynamically, which brings its own gateway"
+            + ("; an IPv6 gateway beside it is link-local" if version == 6 else ""),
+        )
+    if subnet is None or (version == 6 and gateway.is_link_local):
+        return
+    if gateway not in subnet.network or gateway == subnet.ip:
+        raise refuse(
+            "a gateway lies inside its interface's subnet",
+            f"{gateway} is {'the address of' if gateway == subnet.ip else 'outside'} "
+            f"{name}'s {subnet.network}",
+        )
+    if (
+        version == 4
+        and subnet.network.prefixlen < 31
+        and gateway
+        in (
+            subnet.network.network_address,
+            subnet.network.broadcast_address,
+        )
+    ):
+        raise refuse(
+            "a gateway lies inside its interface's subnet",
+            f"{gateway} is the network or broadcast address of {name}'s {subnet.network}",
+        )
+
+
+def _check_route(iface: Interface, route, connected: list[tuple[str, Subnet]]) -> None:
+    addressing = iface.family(route.version)
+    if addressing is None:
+        raise refuse(
+            "a route leaves through an interface with an address of its family",
+            f"{iface.name} has no IPv{route.version} for {route.destination}",
+        )
+    destination = ipaddress.ip_network(route.destination)
+    subnet = _subnet(addressing)
+    if route.next_hop is not None:
+        hop = ipaddress.ip_address(route.next_hop)
+        if (
+            subnet is not None
+            and hop not in subnet.network
+            and not (route.version == 6 and hop.is_link_local)
+        ):
+            raise refuse(
+                "a route's next hop is on its interface's subnet",
+                f"{hop} (for {destination}) is outside {iface.name}'s {subnet.network}",
+            )
+    for name, other in connected:
+        if other.version == destination.version and destination.overlaps(other.network):
+            raise refuse(
+                "a route covers no connected subnet",
+                f"{destination} through {iface.name} overlaps {other.network} of {name}",
+            )
+
+
+def _check_dns(network: Network) -> None:
+    if not network.dns:
+        return
+    resolver = network.resolver()
+    if resolver is None:
+        raise refuse("DNS sits on an interface with an address", "the node has none to get an address")
+    if any(":" in server for server in network.dns.servers) and resolver.family(6) is None:
+        raise refuse(
+            "IPv6 name servers sit on an interface with IPv6 on",
+            f"the resolver's interface {resolver.name} has IPv6 off",
         )

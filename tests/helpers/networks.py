@@ -6,7 +6,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ovirt_node_config.network.bonding import BondOptions
-from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
+from ovirt_node_config.network.model import (
+    BOND,
+    BRIDGE,
+    DNS,
+    ETHERNET,
+    VLAN,
+    Interface,
+    IPv4,
+    IPv6,
+    Network,
+    Route,
+)
 
 
 def bond(
@@ -56,3 +67,27 @@ def hypervisor(**changes) -> Network:
         name = name.replace("__", ".")
         interfaces[name] = replace(interfaces[name], **change) if change is not None else None
     return network(4, *(iface for iface in interfaces.values() if iface is not None))
+
+
+def routed(**changes) -> Network:
+    """:func:`hypervisor` leaving its subnets: ovirtmgmt 192.0.2.10/24 holds both default routes
+    (via 192.0.2.1 and fe80::1) and routes 198.51.100.0/24 via a second router and an IPv6 /48;
+    eth2 (DHCP) routes 203.0.113.0/24 on its link; DNS servers of both families and two search
+    domains."""
+    base = hypervisor(
+        ovirtmgmt={
+            "ipv4": IPv4("static", "192.0.2.10", "255.255.255.0", gateway="192.0.2.1", default_route=True),
+            "ipv6": replace(STATIC6, gateway="fe80::1", default_route=True),
+            "routes": (
+                Route("198.51.100.0/24", "192.0.2.254", 100),
+                Route("2001:db8:2::/48", "2001:db8::fe"),
+            ),
+        },
+        eth2={"routes": (Route("203.0.113.0/24", None, 50),)},
+    )
+    network = replace(base, dns=DNS(("192.0.2.53", "2001:db8::53"), ("example.com", "lab.example.com")))
+    interfaces = {iface.name: iface for iface in network.interfaces}
+    for name, change in changes.items():  # bond0__100 stands for bond0.100
+        name = name.replace("__", ".")
+        interfaces[name] = replace(interfaces[name], **change)
+    return replace(network, interfaces=tuple(interfaces.values()))

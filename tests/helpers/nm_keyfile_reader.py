@@ -57,8 +57,31 @@ def read(directory: str, path: str) -> dict:
             shown[family] = {
                 "method": setting.get_method(),
                 "addresses": [f"{a.get_address()}/{a.get_prefix()}" for a in addresses],
+                **_layer3(setting),
             }
     return shown
+
+
+def _layer3(setting) -> dict:
+    """Gateway, DNS, never-default and routes, each only when set."""
+    shown = {
+        "gateway": setting.get_gateway(),
+        "dns": [setting.get_dns(i) for i in range(setting.get_num_dns())],
+        "dns-search": [setting.get_dns_search(i) for i in range(setting.get_num_dns_searches())],
+        "never-default": setting.get_never_default(),
+        "routes": [_route(setting.get_route(i)) for i in range(setting.get_num_routes())],
+    }
+    return {key: value for key, value in shown.items() if value}
+
+
+def _route(route) -> dict:
+    table = route.get_attribute("table")
+    return {
+        "destination": f"{route.get_dest()}/{route.get_prefix()}",
+        "next-hop": route.get_next_hop(),
+        "metric": route.get_metric(),  # -1: none given
+        "table": table.unpack() if table is not None else 0,
+    }
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bond_strategies import mode_slaves_options
 from hypothesis import HealthCheck, given, settings
-from networks import bond, network, nic
+from networks import bond, network, nic, routed
 from support import require_private_var_tmp, run_generated_file
 
 from ovirt_node_config.agent.augeas_apply import apply_commands, touched_files
@@ -111,6 +111,23 @@ def test_the_augtool_binary_writes_the_same_bytes(tmp_path):
     )
     text = envelope.render(node)
     ours = apply(text, tmp_path / "python")
+    script = tmp_path / "node-augtool"
+    script.write_text(envelope.parse(text).augtool)
+    (tmp_path / "binary/etc/sysconfig/network-scripts").mkdir(parents=True)
+    subprocess.run(
+        ["augtool", "-r", str(tmp_path / "binary"), "-f", str(script)], check=True, capture_output=True
+    )
+    directory = tmp_path / "binary/etc/sysconfig/network-scripts"
+    assert {path.name: path.read_text() for path in sorted(directory.iterdir())} == ours
+
+
+def test_the_augtool_binary_writes_gateways_and_dns_as_the_bindings_do(tmp_path):
+    """What a 2008 appliance's augtool gets when its node has a gateway, a default route and DNS
+    (no routes: their files are for the agent's bindings, which load them with their lens)."""
+    node = routed(ovirtmgmt={"routes": ()}, eth2={"routes": ()})
+    text = envelope.render(node, "ifcfg")
+    ours = apply(text, tmp_path / "python")
+    assert "GATEWAY=192.0.2.1" in ours["ifcfg-ovirtmgmt"] and 'DOMAIN="example.com' in ours["ifcfg-ovirtmgmt"]
     script = tmp_path / "node-augtool"
     script.write_text(envelope.parse(text).augtool)
     (tmp_path / "binary/etc/sysconfig/network-scripts").mkdir(parents=True)
