@@ -72,6 +72,18 @@ def integer(
     return value
 
 
+def boolean(field: str, value: object) -> bool:
+    """True or false: a boolean, 0 or 1, or yes/no/true/false as text."""
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1) or (isinstance(value, str) and value.strip().lower() in _BOOLEANS):
+        return bool(value) if isinstance(value, int) else _BOOLEANS[value.strip().lower()]
+    raise InvalidInput(field, f"must be true or false, not {shown(value)}")
+
+
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
 def mac(field: str, value: object) -> str:
     """A unicast-or-not Ethernet MAC in lower case ``aa:bb:cc:dd:ee:ff``."""
     if not isinstance(value, str):

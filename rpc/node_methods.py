@@ -16,7 +16,7 @@ from ovirt_node_config.rpc.request_context import context
 
 from ovirt_node_config import __version__
 from ovirt_node_config.boot import get_config, identify, report_status
-from ovirt_node_config.errors import NodeConfigError, NotFound
+from ovirt_node_config.errors import NodeConfigError, NotFound, status_of
 from ovirt_node_config.inventory.report import parse_report
 from ovirt_node_config.inventory.sync_plan import SyncResult
 from ovirt_node_config.trust import enrolment
@@ -79,7 +79,7 @@ class NodeMethods:
         except NotFound as unknown:
             return HTTPStatus.NOT_FOUND, TEXT, (unknown.message + "\n").encode()
         except NodeConfigError as refusal:
-            return HTTPStatus.BAD_REQUEST, TEXT, (refusal.message.replace("\n", " ") + "\n").encode()
+            return status_of(refusal), TEXT, (refusal.message.replace("\n", " ") + "\n").encode()
         return HTTPStatus.OK, TEXT, text.encode()
 
     def methods(self) -> dict:

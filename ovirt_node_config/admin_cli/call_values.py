@@ -45,6 +45,7 @@ VALUES: dict[str, dict[str, object]] = {
     "template-set": {"document": lambda args: _design(args.design, stored=False)},
     "rule-set": {"settings": lambda args: _rule_settings(args)},
     "rollout-start": {"template_name": lambda args: args.template, "hosts": lambda args: args.selected},
+    "route-add": {"metric": lambda args: "" if args.metric is None else args.metric},
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ovirt_node_config import __version__, validation
-from ovirt_node_config.admin_cli import flags, outcomes, session_file
+from ovirt_node_config.admin_cli import flags, layer3_commands, outcomes, session_file
 from ovirt_node_config.verbs import table
 
 # Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
@@ -181,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         iface,
         ("settings", {"metavar": "SETTING"}),
     )
+    layer3_commands.add(command, host, iface)
     arp = command(
         "bond-arp",
         "set a bond's ARP monitoring (interval 0 turns it off)",

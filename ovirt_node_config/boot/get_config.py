@@ -6,8 +6,10 @@ and kept."""
 from __future__ import annotations
 
 from ovirt_node_config import validation
+from ovirt_node_config.config_file import ifcfg_routes
 from ovirt_node_config.errors import NotFound, Unauthorized
 from ovirt_node_config.inventory import legacy
+from ovirt_node_config.network import rules
 from ovirt_node_config.nodes import kept_answers, network_view
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.trust import claims
@@ -42,12 +44,20 @@ def for_legacy(trust: Trust, address: str, host: object, macs: str) -> str:
     """``GET /ovirt/managed_node/config`` of a 2008 appliance at ``address``: the same file, in
     ifcfg files whatever the node's stack (they run what they get). It holds no credential, so
     only an address associated with the host may ask (``Trust.speaks_for``); any other caller,
-    and a host it cannot read, is answered as if the host were unknown (NotFound)."""
+    and a host it cannot read, is answered as if the host were unknown (NotFound). A file that
+    would write route files is refused (Conflict): the appliance's augtool cannot write them."""
     mapping = legacy.config_macs(macs)
     name = validation.hostname("host", host)
     try:
         if not trust.db.read(lambda conn: trust.speaks_for(conn, address, name)):
             raise NotFound(name)
-        return answer(trust.db, name, mapping, None, stack="ifcfg")
+        text = answer(trust.db, name, mapping, None, stack="ifcfg")
     except (NotFound, Unauthorized):
         raise claims.unknown_node(name) from None
+    if ifcfg_routes.written_in(text):
+        raise rules.refuse(
+            "a 2008 appliance takes no static routes",
+            f"{name} applies its files with the augtool binary, which has no lens for route files; "
+            "delete its routes (gateways and DNS it takes)",
+        )
+    return text

@@ -71,6 +71,11 @@ def check(network: Network) -> None:
                 )
 
 
+def written_in(augtool_lines: str) -> bool:
+    """Does a configuration file write route files? (The 2008 appliances' augtool cannot.)"""
+    return any(f"/{kind}" in line for line in augtool_lines.splitlines() for kind in (ROUTES, ROUTES6))
+
+
 def files(network: Network, iface: Interface) -> list[tuple[str, list[tuple[str, str]]]]:
     """(file name, (key, value) pairs) of ``iface``'s route files, those it has routes for."""
     check(network)

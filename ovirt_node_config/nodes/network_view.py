@@ -17,7 +17,18 @@ from ovirt_node_config import validation
 from ovirt_node_config.config_file import envelope
 from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, NotFound
 from ovirt_node_config.network import bonding
-from ovirt_node_config.network.model import BOND, BRIDGE, ETHERNET, VLAN, Interface, IPv4, IPv6, Network
+from ovirt_node_config.network.model import (
+    BOND,
+    BRIDGE,
+    DNS,
+    ETHERNET,
+    VLAN,
+    Interface,
+    IPv4,
+    IPv6,
+    Network,
+    Route,
+)
 from ovirt_node_config.nodes import lookup
 from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
@@ -64,6 +75,7 @@ def network_for(node: NodeView, macs: dict[str, str]) -> Network:
     if node.bonds and node.bonding_type is None:
         raise Conflict(f"node {node.hostname} has bonds but no bonding type; set one")
     mode = node.bonding_type.mode if node.bonding_type else None
+    routes = routes_by_owner(node)
     bridge_names = {bridge.id: bridge.interface_name for bridge in node.bridges.values()}
     bond_names = {bond.id: bond.interface_name for bond in node.bonds.values()}
     nic_names = {nic.id: macs.get(nic.mac) for nic in node.nics.values()}
@@ -71,17 +83,36 @@ def network_for(node: NodeView, macs: dict[str, str]) -> Network:
     for bond in node.bonds.values():
         options, _ = bonding.effective(mode, lookup.options_of(node, bond, macs))
         interfaces.append(
-            _interface(bond.interface_name, BOND, bond, bridge_names.get(bond.bridge_id), bond=options)
+            _interface(
+                bond.interface_name,
+                BOND,
+                bond,
+                bridge_names.get(bond.bridge_id),
+                bond=options,
+                routes=routes.get(("bond", bond.id), ()),
+            )
         )
     for nic in node.nics.values():
         name = nic_names[nic.id]
         if name is None:
             continue
+        nic_routes = routes.get(("nic", nic.id), ())
         if nic.bond_id is not None:  # a slave carries its bond's MTU
             bond = node.bond_with_id(nic.bond_id)
-            iface = Interface(name, ETHERNET, nic.mac, bond.interface_name, bond.mtu, ipv4=None, ipv6=None)
+            iface = Interface(
+                name,
+                ETHERNET,
+                nic.mac,
+                bond.interface_name,
+                bond.mtu,
+                ipv4=None,
+                ipv6=None,
+                routes=nic_routes,
+            )
         else:
-            iface = _interface(name, ETHERNET, nic, bridge_names.get(nic.bridge_id), mac=nic.mac)
+            iface = _interface(
+                name, ETHERNET, nic, bridge_names.get(nic.bridge_id), mac=nic.mac, routes=nic_routes
+            )
         interfaces.append(iface)
     for vlan in node.vlans.values():
         parent = bond_names.get(vlan.parent_bonding_id) or nic_names.get(vlan.parent_nic_id)
@@ -95,6 +126,7 @@ def network_for(node: NodeView, macs: dict[str, str]) -> Network:
                 bridge_names.get(vlan.bridge_id),
                 parent=parent,
                 vlan_id=vlan.vlan_id,
+                routes=routes.get(("vlan", vlan.id), ()),
             )
         )
     for bridge in node.bridges.values():
@@ -106,21 +138,52 @@ def network_for(node: NodeView, macs: dict[str, str]) -> Network:
                 None,
                 stp=bridge.stp,
                 forward_delay=bridge.forward_delay,
+                routes=routes.get(("bridge", bridge.id), ()),
             )
         )
-    return Network(mode, tuple(interfaces), node.hostname)
+    return Network(mode, tuple(interfaces), node.hostname, DNS(node.dns_servers, node.dns_search))
+
+
+def routes_by_owner(node: NodeView) -> dict[tuple[str, int], tuple[Route, ...]]:
+    """(kind, row id) -> the routes out of that interface, in the order they were added."""
+    owned: dict[tuple[str, int], list[Route]] = {}
+    for row in node.routes:
+        kind, row_id = next(
+            (kind, getattr(row, column)) for kind, column in OWNERS if getattr(row, column) is not None
+        )
+        owned.setdefault((kind, row_id), []).append(
+            Route(row.destination, row.next_hop, row.metric, row.route_table)
+        )
+    return {owner: tuple(routes) for owner, routes in owned.items()}
+
+
+OWNERS = (("nic", "nic_id"), ("bond", "bonding_id"), ("vlan", "vlan_id"), ("bridge", "bridge_id"))
 
 
 def _interface(name: str, kind: str, row, controller: str | None, **kind_fields) -> Interface:
-    """An interface from its stored row: a port (of a bridge) carries no addressing."""
+    """An interface from its stored row: a port (of a bridge) carries no addressing (its routes
+    are kept, for the rules to refuse)."""
     if controller is not None:
         return Interface(name, kind, controller=controller, mtu=row.mtu, ipv4=None, ipv6=None, **kind_fields)
     return Interface(
         name,
         kind,
         mtu=row.mtu,
-        ipv4=IPv4(row.boot_protocol, row.ip_address, row.netmask, row.broadcast),
-        ipv6=IPv6(row.ipv6_method, row.ipv6_address, row.ipv6_prefix),
+        ipv4=IPv4(
+            row.boot_protocol,
+            row.ip_address,
+            row.netmask,
+            row.broadcast,
+            gateway=row.ipv4_gateway,
+            default_route=row.ipv4_default_route,
+        ),
+        ipv6=IPv6(
+            row.ipv6_method,
+            row.ipv6_address,
+            row.ipv6_prefix,
+            gateway=row.ipv6_gateway,
+            default_route=row.ipv6_default_route,
+        ),
         **kind_fields,
     )
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
 
+from ovirt_node_config.config_file import stacks
 from ovirt_node_config.network import rules
 from ovirt_node_config.nodes import kept_answers, lookup, network_view, states
 from ovirt_node_config.persistence import answer_store, audit_store, status_store
@@ -69,6 +70,7 @@ def settle(conn: Connection, node: NodeView, identify_holds: bool) -> None:
     changed = lookup.load(conn, node.hostname)
     network = network_view.network_for(changed, network_view.reported_names(changed))
     rules.check(network)
+    stacks.STACKS[lookup.network_stack(changed)].check(network)  # what its files cannot say
     config = network_view.render_or_none(changed, network)  # once, for the cache and the digest
     kept_answers.carry_forward(conn, node, version, identify_holds, changed, config)
     status_store.set_config_digest(conn, node.id, states.digest(config) if config else None)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from ovirt_node_config import timestamps, validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.network import bonding
-from ovirt_node_config.nodes import lifecycle, lookup, states
+from ovirt_node_config.nodes import lifecycle, lookup, network_view, states
 from ovirt_node_config.nodes.lookup import load, options_of
 from ovirt_node_config.persistence import audit_store, node_store, status_store
 from ovirt_node_config.persistence.engine import Database
@@ -81,6 +81,7 @@ def show_node(db: Database, ref: object) -> dict:
                 }
                 for bridge in node.bridges.values()
             ],
+            **_shown_routing(node),
             **lifecycle.network_stack_shown(node),
             **_shown_status(conn, node),
         }
@@ -132,7 +133,38 @@ def _shown_link(node: NodeView, kind: str, row) -> dict:
         "ipv6_method": row.ipv6_method,
         "ipv6_address": f"{row.ipv6_address}/{row.ipv6_prefix}" if row.ipv6_address else "",
         "bridge": bridge,
+        "ipv4_gateway": row.ipv4_gateway or "",
+        "ipv4_default_route": row.ipv4_default_route,
+        "ipv6_gateway": row.ipv6_gateway or "",
+        "ipv6_default_route": row.ipv6_default_route,
     }
+
+
+def _shown_routing(node: NodeView) -> dict:
+    """The node's static routes (each with its interface) and its resolver."""
+    names = {
+        (kind, row.id): lookup.name_of(kind, row)
+        for kind, rows in (
+            ("nic", node.nics),
+            ("bond", node.bonds),
+            ("vlan", node.vlans),
+            ("bridge", node.bridges),
+        )
+        for row in rows.values()
+    }
+    routes = []
+    for (kind, row_id), owned in network_view.routes_by_owner(node).items():
+        routes += [
+            {
+                "interface": names[kind, row_id],
+                "destination": route.destination,
+                "next_hop": route.next_hop or "",
+                "metric": "" if route.metric is None else route.metric,
+                "table": route.table,
+            }
+            for route in owned
+        ]
+    return {"routes": routes, "dns": {"servers": list(node.dns_servers), "search": list(node.dns_search)}}
 
 
 _ADDRESSING = ("boot_protocol", "ip_address", "netmask", "broadcast")

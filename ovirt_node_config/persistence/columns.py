@@ -5,6 +5,7 @@ several tables repeat."""
 from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKeyConstraint,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     func,
+    text,
 )
 
 metadata = MetaData()
@@ -48,5 +50,29 @@ def ipv4(default: str) -> list[Column]:
     ]
 
 
+def layer3() -> list[Column]:
+    """Per family a gateway and whether the interface holds the default route (sql/022)."""
+    return [
+        Column("ipv4_gateway", String(15)),
+        Column("ipv4_default_route", Boolean, nullable=False, server_default=text("FALSE")),
+        Column("ipv6_gateway", String(45)),
+        Column("ipv6_default_route", Boolean, nullable=False, server_default=text("FALSE")),
+    ]
+
+
 def host_fk(table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["host_id"], ["hosts.id"], name=f"{table}_host_id_fkey", ondelete="CASCADE")
+
+
+def interface_fks(table: str, references: tuple[tuple[str, str, str], ...]) -> list[ForeignKeyConstraint]:
+    """Composite keys of (column, host_id) to an interface row of the same host, each (column,
+    referenced table, name part), cascading with it (bridge ports, static routes)."""
+    return [
+        ForeignKeyConstraint(
+            [column, "host_id"],
+            [f"{target}.id", f"{target}.host_id"],
+            name=f"{table}_{name}_fkey",
+            ondelete="CASCADE",
+        )
+        for column, target, name in references
+    ]

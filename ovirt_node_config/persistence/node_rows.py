@@ -1,6 +1,7 @@
 """A stored node as the store reads it: its host row, bonding type, NICs, bonds (with their
-options and slaves), VLANs and bridges, frozen, and the lookups across them (which bond or
-bridge a row id is). Built by ``node_store``; read by the nodes wing and the planner."""
+options and slaves), VLANs and bridges, its resolver and static routes, frozen, and the lookups
+across them (which bond or bridge a row id is). Built by ``node_store``; read by the nodes wing
+and the planner."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ class NicRow:
     bridge_id: int | None = None  # the bridge this NIC is a port of
     vendor: str | None = None
     product: str | None = None
+    ipv4_gateway: str | None = None
+    ipv4_default_route: bool = False
+    ipv6_gateway: str | None = None
+    ipv6_default_route: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class BondRow:
     ipv6_address: str | None = None
     ipv6_prefix: int | None = None
     bridge_id: int | None = None
+    ipv4_gateway: str | None = None
+    ipv4_default_route: bool = False
+    ipv6_gateway: str | None = None
+    ipv6_default_route: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,10 @@ class VlanRow:
     ipv6_address: str | None
     ipv6_prefix: int | None
     bridge_id: int | None = None
+    ipv4_gateway: str | None = None
+    ipv4_default_route: bool = False
+    ipv6_gateway: str | None = None
+    ipv6_default_route: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,25 @@ class BridgeRow:
     ipv6_method: str
     ipv6_address: str | None
     ipv6_prefix: int | None
+    ipv4_gateway: str | None = None
+    ipv4_default_route: bool = False
+    ipv6_gateway: str | None = None
+    ipv6_default_route: bool = False
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    """A static route as stored: its interface is one NIC, bond, VLAN or bridge (by row id)."""
+
+    id: int
+    nic_id: int | None
+    bonding_id: int | None
+    vlan_id: int | None
+    bridge_id: int | None
+    destination: str
+    next_hop: str | None
+    metric: int | None
+    route_table: int
 
 
 @dataclass(frozen=True)
@@ -127,6 +159,9 @@ class NodeView:
     reported_network_stack: str | None = None
     network_stack_override: str | None = None
     credential_hash: str | None = None  # never shown: trust.claims checks it
+    dns_servers: tuple[str, ...] = ()
+    dns_search: tuple[str, ...] = ()
+    routes: tuple[RouteRow, ...] = ()
 
     def bond_with_id(self, row_id: int | None) -> BondRow | None:
         return next((bond for bond in self.bonds.values() if bond.id == row_id), None)

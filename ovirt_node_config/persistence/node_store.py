@@ -1,9 +1,11 @@
 """Queries that read stored nodes: one node whole (``node_rows.NodeView``), many at once, the
 node list in pages, the inventory's counts, host names and ids.
 
-:func:`load_node` reads everything about one node in five queries, :func:`load_nodes` many nodes
-in five queries per 500. The writes are ``node_writes``'s, the audit trail ``audit_store``'s;
-decisions (what is allowed) live in the nodes wing (``ovirt_node_config.nodes``).
+:func:`load_node` reads everything about one node in five queries (six when it has static
+routes), :func:`load_nodes` many nodes in five queries per 500 (and one for those with
+routes). The writes are ``node_writes``'s and ``route_store``'s, the audit trail
+``audit_store``'s; decisions (what is allowed) live in the nodes wing
+(``ovirt_node_config.nodes``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, func, or_, select, true
 from sqlalchemy.engine import Connection
 
+from ovirt_node_config.persistence import route_store
 from ovirt_node_config.persistence.node_rows import (
     AmbiguousRef,
     BondingType,
@@ -18,6 +21,7 @@ from ovirt_node_config.persistence.node_rows import (
     BridgeRow,
     NicRow,
     NodeView,
+    RouteRow,
     VlanRow,
 )
 from ovirt_node_config.persistence.status_store import stored_degraded_count
@@ -34,6 +38,7 @@ from ovirt_node_config.persistence.tables import (
     vlans,
 )
 
+LAYER3 = ("ipv4_gateway", "ipv4_default_route", "ipv6_gateway", "ipv6_default_route")
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
 _HOST_COLUMNS = select(
     hosts.c.id,
@@ -48,6 +53,9 @@ _HOST_COLUMNS = select(
     hosts.c.reported_network_stack,
     hosts.c.network_stack_override,
     hosts.c.credential_hash,
+    hosts.c.dns_servers,
+    hosts.c.dns_search,
+    hosts.c.has_routes,
 ).select_from(hosts.outerjoin(bonding_types, bonding_types.c.id == hosts.c.bonding_type_id))
 _NODE = _HOST_COLUMNS.where(or_(hosts.c.hostname == bindparam("ref"), hosts.c.uuid == bindparam("ref")))
 _NODE_LOCKED = _NODE.with_for_update(of=hosts)
@@ -72,6 +80,7 @@ _NIC_COLUMNS = select(
     bridge_ports.c.bridge_id,
     nics.c.vendor,
     nics.c.product,
+    *(nics.c[name] for name in LAYER3),
     bondings_nics.c.primary_slave,
 ).select_from(
     nics.outerjoin(bondings_nics, bondings_nics.c.nic_id == nics.c.id).outerjoin(
@@ -99,6 +108,7 @@ _BOND_COLUMNS = select(
     bondings.c.ipv6_address,
     bondings.c.ipv6_prefix,
     bridge_ports.c.bridge_id,
+    *(bondings.c[name] for name in LAYER3),
     bondings.c.arp_ping_address,
 ).select_from(bondings.outerjoin(bridge_ports, bridge_ports.c.bonding_id == bondings.c.id))
 _ADDRESSING = ("mtu", "boot_protocol", "ip_address", "netmask", "broadcast", "ipv6_method", "ipv6_address",
@@ -111,6 +121,7 @@ _VLAN_COLUMNS = select(
     vlans.c.parent_bonding_id,
     *(vlans.c[name] for name in _ADDRESSING),
     bridge_ports.c.bridge_id,
+    *(vlans.c[name] for name in LAYER3),
 ).select_from(vlans.outerjoin(bridge_ports, bridge_ports.c.vlan_id == vlans.c.id))
 _BRIDGE_COLUMNS = select(
     bridges.c.id,
@@ -118,6 +129,7 @@ _BRIDGE_COLUMNS = select(
     bridges.c.stp,
     bridges.c.forward_delay,
     *(bridges.c[name] for name in _ADDRESSING),
+    *(bridges.c[name] for name in LAYER3),
 )
 
 
@@ -176,6 +188,7 @@ def load_node(
         conn.execute(_NODE_VLANS, {"host_id": row.id}).all(),
         conn.execute(_NODE_BRIDGES, {"host_id": row.id}).all(),
         conn.execute(_CPU_COUNT, {"host_id": row.id}).scalar_one() if with_cpu_count else 0,
+        route_store.routes_of(conn, [row.id] if row.has_routes else []).get(row.id, ()),
     )
 
 
@@ -197,6 +210,7 @@ def load_nodes(conn: Connection, hostnames: list[str]) -> dict[str, NodeView]:
             for statement in (_MANY_NICS, _MANY_BONDS, _MANY_VLANS, _MANY_BRIDGES)
         )
         targets = _arp_targets(conn, [bond for rows in bond_rows.values() for bond in rows])
+        routes = route_store.routes_of(conn, [row.id for row in hosts_read if row.has_routes])
         for row in hosts_read:
             found[row.hostname] = _assembled(
                 row,
@@ -204,6 +218,7 @@ def load_nodes(conn: Connection, hostnames: list[str]) -> dict[str, NodeView]:
                 targets,
                 *(rows.get(row.id, []) for rows in (vlan_rows, bridge_rows)),
                 0,
+                routes.get(row.id, ()),
             )
     return found
 
@@ -233,7 +248,9 @@ def _values(row) -> dict:
     return row if isinstance(row, dict) else row._mapping
 
 
-def _assembled(row, nic_rows, bond_rows, targets, vlan_rows, bridge_rows, cpu_count: int) -> NodeView:
+def _assembled(
+    row, nic_rows, bond_rows, targets, vlan_rows, bridge_rows, cpu_count: int, routes: tuple[RouteRow, ...]
+) -> NodeView:
     """A NodeView from its host row and its rows of each kind (rows or column dicts)."""
     nic_values = [_values(nic) for nic in nic_rows]
     slaves: dict[int, list[int]] = {}
@@ -269,6 +286,9 @@ def _assembled(row, nic_rows, bond_rows, targets, vlan_rows, bridge_rows, cpu_co
         reported_network_stack=row.reported_network_stack,
         network_stack_override=row.network_stack_override,
         credential_hash=row.credential_hash,
+        dns_servers=tuple(row.dns_servers.split(",")) if row.dns_servers else (),
+        dns_search=tuple(row.dns_search.split(",")) if row.dns_search else (),
+        routes=tuple(routes),
     )
 
 

@@ -25,13 +25,17 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 
 from ovirt_node_config.persistence.columns import (
     Id,
     Timestamp,
     host_fk,
+    interface_fks,
     ipv4,
+    layer3,
     metadata,
     mtu_and_ipv6,
     timestamp_columns,
@@ -90,6 +94,9 @@ hosts = Table(
     Column("applied_config", Text),
     Column("enrolment_proof", CHAR(64)),  # sql/020
     Column("enrolment_proof_until_ms", BigInteger),
+    Column("dns_servers", String(300)),  # sql/022
+    Column("dns_search", String(1600)),
+    Column("has_routes", Boolean, nullable=False, server_default=text("FALSE")),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),
@@ -140,6 +147,7 @@ nics = Table(
     Column("reported_ipv6", String(800)),
     Column("vendor", String(255)),
     Column("product", String(255)),
+    *layer3(),  # sql/022
     PrimaryKeyConstraint("id", name="nics_pkey"),
     UniqueConstraint("mac", name="nics_mac_key"),
     UniqueConstraint("id", "host_id", name="nics_id_host_id_key"),
@@ -169,6 +177,7 @@ bondings = Table(
     Column("lacp_rate", String(4)),
     Column("xmit_hash_policy", String(11)),
     *mtu_and_ipv6(),
+    *layer3(),  # sql/022
     PrimaryKeyConstraint("id", name="bondings_pkey"),
     UniqueConstraint("host_id", "interface_name", name="bondings_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="bondings_id_host_id_key"),
@@ -226,6 +235,7 @@ vlans = Table(
     *ipv4("none"),
     *mtu_and_ipv6()[1:],
     *timestamp_columns(),
+    *layer3(),  # sql/022
     PrimaryKeyConstraint("id", name="vlans_pkey"),
     UniqueConstraint("host_id", "interface_name", name="vlans_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="vlans_id_host_id_key"),
@@ -259,12 +269,16 @@ bridges = Table(
     *ipv4("dhcp"),
     *mtu_and_ipv6()[1:],
     *timestamp_columns(),
+    *layer3(),  # sql/022
     PrimaryKeyConstraint("id", name="bridges_pkey"),
     UniqueConstraint("host_id", "interface_name", name="bridges_host_id_interface_name_key"),
     UniqueConstraint("id", "host_id", name="bridges_id_host_id_key"),
     host_fk("bridges"),
     Index("ix_bridges_host_id", "host_id"),
 )
+
+# The interfaces a bridge port or a route may be: (column, table, key name part).
+_PORTS = (("nic_id", "nics", "nic"), ("bonding_id", "bondings", "bonding"), ("vlan_id", "vlans", "vlan"))
 
 bridge_ports = Table(
     "bridge_ports",
@@ -279,20 +293,28 @@ bridge_ports = Table(
     UniqueConstraint("nic_id", name="bridge_ports_nic_id_key"),
     UniqueConstraint("bonding_id", name="bridge_ports_bonding_id_key"),
     UniqueConstraint("vlan_id", name="bridge_ports_vlan_id_key"),
-    *(
-        ForeignKeyConstraint(
-            [column, "host_id"],
-            [f"{table}.id", f"{table}.host_id"],
-            name=f"bridge_ports_{name}_fkey",
-            ondelete="CASCADE",
-        )
-        for column, table, name in (
-            ("bridge_id", "bridges", "bridge"),
-            ("nic_id", "nics", "nic"),
-            ("bonding_id", "bondings", "bonding"),
-            ("vlan_id", "vlans", "vlan"),
-        )
-    ),
+    *interface_fks("bridge_ports", (("bridge_id", "bridges", "bridge"), *_PORTS)),
     Index("ix_bridge_ports_host_id", "host_id"),
     Index("ix_bridge_ports_bridge_id", "bridge_id"),
+)
+
+static_routes = Table(
+    "static_routes",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("host_id", BigInteger, nullable=False),
+    Column("nic_id", BigInteger),
+    Column("bonding_id", BigInteger),
+    Column("vlan_id", BigInteger),
+    Column("bridge_id", BigInteger),
+    Column("destination", String(49), nullable=False),
+    Column("next_hop", String(45)),
+    Column("metric", BigInteger),
+    Column("route_table", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    PrimaryKeyConstraint("id", name="static_routes_pkey"),
+    UniqueConstraint("host_id", "destination", "route_table", name="static_routes_host_id_destination_key"),
+    host_fk("static_routes"),
+    *interface_fks("static_routes", (*_PORTS, ("bridge_id", "bridges", "bridge"))),
+    Index("ix_static_routes_host_id", "host_id"),
 )

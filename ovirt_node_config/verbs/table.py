@@ -71,6 +71,8 @@ MACS = Arg("macs", "list")
 INTERFACE = Arg("interface", "text")
 NAME = Arg("name", "text")
 CLAIM = Arg("claim", "value")
+DESTINATION = Arg("destination", "text")
+TABLE = Arg("table", "integer", 0)
 
 VERBS: tuple[Verb, ...] = (
     # Sessions, the dry run and the guarded change -------------------------------------------------
@@ -108,6 +110,16 @@ VERBS: tuple[Verb, ...] = (
     Verb("delete_bridge", "nodes.host_networks:delete_bridge", (HOST, NAME)),
     Verb("set_mtu", "nodes.addresses:set_mtu", (HOST, INTERFACE, Arg("mtu", "value"))),
     Verb("set_ipv6", "nodes.addresses:set_ipv6", (HOST, INTERFACE, Arg("settings", "value"))),
+    Verb("set_gateway", "nodes.layer3:set_gateway",
+         (HOST, INTERFACE, Arg("family", "text", ""), Arg("gateway", "text", ""),
+          Arg("default_route", "boolean", True)),
+         doc="an interface's gateway of a family and whether it holds that family's default route"),
+    Verb("add_route", "nodes.layer3:add_route",
+         (HOST, INTERFACE, DESTINATION, Arg("next_hop", "text", ""), Arg("metric", "value", ""), TABLE),
+         doc="a static route out of an interface"),
+    Verb("delete_route", "nodes.layer3:delete_route", (HOST, DESTINATION, TABLE)),
+    Verb("set_dns", "nodes.layer3:set_dns", (HOST, Arg("servers", "list"), Arg("search", "list", ())),
+         doc="the node's name servers and search domains"),
     Verb("set_arp_monitor", "nodes.bond_options:set_arp_monitor",
          (HOST, BOND, Arg("address", "text"), Arg("interval_ms", "integer")), nulls_as_empty=True),
     Verb("set_bond_options", "nodes.bond_options:set_bond_options", (HOST, BOND, Arg("options", "struct"))),

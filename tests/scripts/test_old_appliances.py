@@ -198,3 +198,28 @@ def test_a_2008_node_gets_its_bridge_as_the_2008_generator_wrote_it(legacy_serve
         "ifcfg-eth1": f"DEVICE=eth1\nHWADDR={MACS['eth1']}\nMASTER=bond0\nSLAVE=yes\nONBOOT=yes\n",
         "ifcfg-ovirtbr0": "DEVICE=ovirtbr0\nTYPE=Bridge\nSTP=off\nBOOTPROTO=dhcp\nONBOOT=yes\n",
     }
+
+
+def test_a_2008_node_takes_a_gateway_and_dns_through_its_augtool_but_no_routes(
+    legacy_server, database_url, tmp_path
+):
+    """Its augtool writes GATEWAY, DEFROUTE and DNS into the bridge's file; a route (whose files
+    its augtool has no lens for) makes its GET a refusal naming the rule, not a half-written
+    network."""
+    identify_as_in_2008(legacy_server.legacy_port)
+    admin = admin_proxy(legacy_server, *add_admin(database_url)).admin
+    admin.create_bridge(NODE_NAME, "ovirtbr0", ["eth0"])
+    admin.set_address(NODE_NAME, "ovirtbr0", {"boot_protocol": "static", "ip_address": "192.0.2.10/24"})
+    admin.set_gateway(NODE_NAME, "ovirtbr0", "", "192.0.2.1", True)
+    admin.set_dns(NODE_NAME, ["192.0.2.53"], [])
+    admin.add_route(NODE_NAME, "ovirtbr0", "198.51.100.0/24", "192.0.2.254", "", 0)
+    status, refusal = wget(legacy_server, config_request_path())
+    assert status == 409 and "a 2008 appliance takes no static routes" in refusal, (status, refusal)
+    admin.delete_route(NODE_NAME, "198.51.100.0/24", 0)
+    status, config = wget(legacy_server, config_request_path())
+    assert status == 200, config
+    root, _ = run_as_in_2008(config, tmp_path)
+    assert (root / SCRIPTS / "ifcfg-ovirtbr0").read_text() == (
+        "DEVICE=ovirtbr0\nTYPE=Bridge\nSTP=off\nBOOTPROTO=static\nIPADDR=192.0.2.10\nNETMASK=255.255.255.0\n"
+        "GATEWAY=192.0.2.1\nDEFROUTE=yes\nDNS1=192.0.2.53\nONBOOT=yes\n"
+    )

@@ -1,0 +1,59 @@
+"""The ``ovirt-node-admin`` subcommands of layer 3: an interface's gateway and default route,
+static routes, the node's resolver. Registered by ``commands.build_parser`` with its
+``command`` helper; each names its verb and its arguments are the verb's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Command = Callable[..., object]  # commands.build_parser's command(name, help, verb, *arguments)
+
+
+def add(command: Command, host: tuple, iface: tuple) -> None:
+    gateway = command(
+        "set-gateway",
+        "set an interface's gateway and make it hold the default route of its family (IPv4 or IPv6)",
+        "set_gateway",
+        host,
+        iface,
+        ("gateway", {"metavar": "GATEWAY", "nargs": "?", "default": "",
+                     "help": "its address (left out: none, e.g. DHCP's own)"}),
+    )  # fmt: skip
+    gateway.add_argument("--family", default="", choices=["ipv4", "ipv6"], help="needed without GATEWAY")
+    gateway.add_argument(
+        "--no-default-route",
+        dest="default_route",
+        action="store_false",
+        help="the interface does not hold the default route (another may)",
+    )
+    route = command(
+        "route-add",
+        "route a destination prefix out of an interface",
+        "add_route",
+        host,
+        iface,
+        ("destination", {"metavar": "PREFIX", "help": "e.g. 198.51.100.0/24 or 2001:db8:2::/48"}),
+    )
+    route.add_argument(
+        "--via", dest="next_hop", default="", metavar="NEXT_HOP", help="the router (left out: on the link)"
+    )
+    route.add_argument("--metric", type=int, metavar="N", help="the route's metric")
+    route.add_argument(
+        "--table", type=int, default=0, metavar="N", help="routing table (keyfiles only; 0: main)"
+    )
+    command(
+        "route-delete",
+        "remove a node's route to a destination prefix",
+        "delete_route",
+        host,
+        ("destination", {"metavar": "PREFIX"}),
+    ).add_argument("--table", type=int, default=0, metavar="N", help="the route's table (0: main)")
+    command(
+        "set-dns",
+        "set a node's name servers (none given: none) and search domains",
+        "set_dns",
+        host,
+        ("servers", {"metavar": "SERVER", "nargs": "*", "help": "IPv4 or IPv6 addresses, in order"}),
+    ).add_argument(
+        "--search", action="append", default=[], metavar="DOMAIN", help="a search domain; repeat for more"
+    )
