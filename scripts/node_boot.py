@@ -22,6 +22,7 @@ from ovirt_node_config.agent import node_stacks, owned_files
 from ovirt_node_config.agent.boot import BootAgent
 from ovirt_node_config.agent.boot_options import BootError, BootOptions, ExitCode
 from ovirt_node_config.agent.hardware import IP_COMMAND
+from ovirt_node_config.agent.kernel_routes import ROUTE_COMMANDS
 from ovirt_node_config.rpc_client import is_server_url
 
 PROG = "ovirt-node-boot"
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         ip_cmd=args.ip_cmd
         if args.ip_cmd is not None
         else (IP_COMMAND if Path(args.root).resolve() == Path("/") else None),
+        route_cmds=ROUTE_COMMANDS if Path(args.root).resolve() == Path("/") else None,
         network_stack=args.network_stack,
         ca_file=args.ca_file,
         require_tls=args.require_tls,

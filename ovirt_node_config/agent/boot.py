@@ -251,7 +251,9 @@ class BootAgent:
         ip_command = shlex.split(self.options.ip_cmd) if self.options.ip_cmd else None
         verdict = verification.settle(
             desired,
-            lambda: verification.read(self.root, desired, self.run_command, ip_command),
+            lambda: verification.read(
+                self.root, desired, self.run_command, ip_command, self.options.route_cmds
+            ),
             self.options.verify_timeout,
         )
         for warning in verdict.warnings:
@@ -261,9 +263,11 @@ class BootAgent:
                 f"{name} ({len(bond.slaves)} slaves)" for name, bond in sorted(desired.bonds.items())
             )
             others = len(desired.links) - len(desired.bonds)
+            layer3 = f", {len(desired.routes)} routes" if desired.routes else ""
+            layer3 += f", name servers on {desired.dns[0]}" if desired.dns else ""
             self.say(
                 f"      verified: {bonds or 'no bonds'}, {others} other interfaces (MTU, bridges, VLANs, "
-                f"IPv6), addresses of {len(desired.addresses)}"
+                f"IPv6), addresses of {len(desired.addresses)}{layer3}"
             )
         return verdict.differences
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovirt_node_config.agent.hardware import IP_COMMAND
+from ovirt_node_config.agent.kernel_routes import ROUTE_COMMANDS
 
 
 class ExitCode(enum.IntEnum):
@@ -50,6 +51,7 @@ class BootOptions:
     dry_run: bool = False
     lshw_cmd: str | None = None
     ip_cmd: str | None = IP_COMMAND  # None: no addresses (a scratch --root is not this host)
+    route_cmds: tuple[list[str], ...] | None = ROUTE_COMMANDS  # None: routes not read (likewise)
     network_stack: str | None = None  # None: detected (agent/node_stacks)
     ca_file: str | None = None  # CA certificates to verify an https server with (else node.conf's)
     require_tls: bool = False  # refuse a server reached over plain HTTP (or node.conf's require-tls)

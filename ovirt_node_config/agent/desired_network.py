@@ -4,9 +4,10 @@ The commands are the checked ones (``node_config.parse_augtool``), in either sta
 stack reads them back into the interface model (``node_config.network_of``), and this module
 says what the kernel should then hold, as one :class:`DesiredNetwork`: every bond with its mode,
 its options in the kernel's names and its slaves by permanent MAC, and every interface that
-carries an address with how it gets it, and every interface's MTU, bridge, VLAN and static
-IPv6 address (:class:`DesiredLink`). ``agent/verification.py``
-compares it with what the kernel reports.
+carries an address with how it gets it, every interface's MTU, bridge, VLAN and static IPv6
+address (:class:`DesiredLink`), every default and static route (:class:`DesiredRoute`) and,
+with keyfiles, the name servers NetworkManager must hold. ``agent/verification.py`` compares it
+with what the kernel reports.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ovirt_node_config.agent import node_stacks
 from ovirt_node_config.config_file import envelope
 from ovirt_node_config.config_file.grammar import AugeasCommand
 from ovirt_node_config.network import bonding
-from ovirt_node_config.network.model import BOND, BRIDGE, VLAN, Network
+from ovirt_node_config.network.model import BOND, BRIDGE, VLAN, Interface, Network
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,21 @@ class DesiredLink:
     ipv6: str | None = None  # ADDRESS/PREFIX
 
 
+@dataclass(frozen=True)
+class DesiredRoute:
+    """A route the kernel must hold: to ``destination`` (the default route: 0.0.0.0/0, ::/0)
+    out of ``device``, through ``gateway`` (None: on the link, or, for a default route learnt by
+    DHCP or from router advertisements, any), with ``metric`` when one was written, in
+    ``table`` (0: main)."""
+
+    destination: str
+    device: str
+    gateway: str | None = None
+    metric: int | None = None
+    table: int = 0
+    learnt: bool = False  # a default route whose gateway DHCP or a router advertisement gives
+
+
 @dataclass
 class DesiredNetwork:
     bonds: dict[str, DesiredBond] = field(default_factory=dict)
@@ -54,6 +70,8 @@ class DesiredNetwork:
     # interface -> the profile a network manager must have it active with (``node_stacks``)
     profiles: dict[str, str] = field(default_factory=dict)
     links: dict[str, DesiredLink] = field(default_factory=dict)  # every interface
+    routes: list[DesiredRoute] = field(default_factory=list)
+    dns: tuple[str, tuple[str, ...]] | None = None  # (device, servers) NetworkManager must hold
 
 
 def from_commands(commands: list[AugeasCommand]) -> DesiredNetwork:
@@ -85,4 +103,24 @@ def from_network(network: Network, profiles: dict[str, str]) -> DesiredNetwork:
             if iface.ipv6 and iface.ipv6.method == "static"
             else None,
         )
+        desired.routes += _routes(iface)
+    resolver = network.resolver()
+    if profiles and network.dns.servers and resolver is not None:  # NetworkManager says what it holds
+        desired.dns = (resolver.name, network.dns.servers)
     return desired
+
+
+def _routes(iface: Interface) -> list[DesiredRoute]:
+    """The default routes ``iface`` holds and its static routes."""
+    wanted = []
+    for version, everywhere in ((4, "0.0.0.0/0"), (6, "::/0")):
+        addressing = iface.family(version)
+        if addressing is not None and addressing.default_route:
+            wanted.append(
+                DesiredRoute(everywhere, iface.name, addressing.gateway, learnt=addressing.gateway is None)
+            )
+    wanted += [
+        DesiredRoute(route.destination, iface.name, route.next_hop, route.metric, route.table)
+        for route in iface.routes
+    ]
+    return wanted

@@ -3,8 +3,10 @@
 After the restart the agent compares :class:`~.desired_network.DesiredNetwork` with what the
 kernel reports (``kernel_state``): every bond exists with its mode, its options and exactly its
 slaves (by permanent MAC: a slave shows the bond's MAC); every bond and plain NIC has the
-addressing it was given (a static address exactly, DHCP some IPv4 address, none none); with
-keyfiles, NetworkManager has each interface connected with the profile written for it. Each
+addressing it was given (a static address exactly, DHCP some IPv4 address, none none); every
+default and static route as written, a default route the one the kernel uses (the lowest
+metric of its family); with keyfiles, NetworkManager has each interface connected with the
+profile written for it and holds the name servers on the resolver's interface. Each
 difference is one sentence naming the interface, what the kernel has and what was written.
 
 Warnings do not fail a boot: a slave whose link is down (a bond is degraded, not misapplied) or
@@ -20,8 +22,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ovirt_node_config.agent import kernel_state
-from ovirt_node_config.agent.desired_network import DesiredNetwork
+from ovirt_node_config.agent import kernel_routes, kernel_state
+from ovirt_node_config.agent.desired_network import DesiredNetwork, DesiredRoute
+from ovirt_node_config.agent.kernel_routes import KernelRoute
 from ovirt_node_config.agent.kernel_state import KernelBond, KernelLink
 from ovirt_node_config.network import bonding
 
@@ -37,6 +40,9 @@ class Observed:
     nm_devices: dict[str, tuple[str, str]] | None = None
     links: dict[str, KernelLink | None] = field(default_factory=dict)
     addresses6: dict[str, list[str]] | None = None
+    routes: list[KernelRoute] | None = None  # None: not read (no route is wanted) or unreadable
+    routes_read: bool = True  # False: no command to read them with (a scratch root)
+    dns: list[str] | None = None  # the name servers NetworkManager holds for the resolver's device
 
 
 @dataclass
@@ -60,6 +66,10 @@ def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
         _judge_link(name, wanted, observed, verdict, addressed=name in desired.addresses)
     if desired.profiles:
         _judge_profiles(desired, observed.nm_devices, verdict)
+    if desired.routes:
+        _judge_routes(desired.routes, observed, verdict)
+    if desired.dns is not None:
+        _judge_dns(*desired.dns, observed.dns, verdict)
     return verdict
 
 
@@ -167,10 +177,71 @@ def _judge_profiles(
             )
 
 
+def _judge_routes(wanted: list[DesiredRoute], observed: Observed, verdict: Verdict) -> None:
+    """Every route as written (a default route the one the kernel uses: the lowest metric)."""
+    if not observed.routes_read:
+        verdict.warnings.append("routes not verified: no command reads this root's routes")
+        return
+    if observed.routes is None:
+        verdict.differences.append("the routes cannot be read (ip -j route)")
+        return
+    for route in wanted:
+        same = [r for r in observed.routes if (r.destination, r.table) == (route.destination, route.table)]
+        ours = [r for r in same if _matches(route, r)]
+        if not ours:
+            found = "; the kernel has " + ", ".join(map(_words, same)) if same else ""
+            verdict.differences.append(f"{route.device}: no route {_words(route)}{found}")
+        elif route.destination in ("0.0.0.0/0", "::/0"):
+            first = min(same, key=lambda r: r.metric or 0)
+            if not _matches(route, first):
+                verdict.differences.append(
+                    f"{route.device}: the default route in use is {_words(first)}, not {_words(route)}"
+                )
+
+
+def _matches(wanted: DesiredRoute, found: KernelRoute) -> bool:
+    return (
+        found.device == wanted.device
+        and (wanted.gateway is None or found.gateway == wanted.gateway)
+        and (wanted.metric is None or found.metric == wanted.metric)
+    )
+
+
+def _words(route: DesiredRoute | KernelRoute) -> str:
+    """``to 198.51.100.0/24 via 192.0.2.254 dev ovirtmgmt metric 100 table 100``, as ip says it."""
+    destination = "default" if route.destination in ("0.0.0.0/0", "::/0") else route.destination
+    words = [f"to {destination}"]
+    if route.gateway:
+        words.append(f"via {route.gateway}")
+    words.append(f"dev {route.device}")
+    if route.metric is not None:
+        words.append(f"metric {route.metric}")
+    if route.table:
+        words.append(f"table {route.table}")
+    return " ".join(words)
+
+
+def _judge_dns(device: str, servers: tuple[str, ...], held: list[str] | None, verdict: Verdict) -> None:
+    if held is None:
+        verdict.differences.append(f"{device}: NetworkManager did not say which name servers it holds")
+        return
+    missing = [server for server in servers if server not in held]
+    if missing:
+        verdict.differences.append(
+            f"{device}: NetworkManager holds name servers {', '.join(held) or 'none'}, "
+            f"not {', '.join(missing)}"
+        )
+
+
 def read(
-    root, desired: DesiredNetwork, run: Callable[[list[str]], str | None], ip_command: list[str] | None
+    root,
+    desired: DesiredNetwork,
+    run: Callable[[list[str]], str | None],
+    ip_command: list[str] | None,
+    route_commands: tuple[list[str], ...] | None = None,
 ) -> Observed:
-    """One reading of everything ``desired`` names."""
+    """One reading of everything ``desired`` names (routes with ``route_commands``: none under a
+    scratch root, whose routes are not this host's)."""
     return Observed(
         bonds={
             name: kernel_state.bond(root, name, list(wanted.options))
@@ -183,6 +254,15 @@ def read(
             if desired.profiles
             else None
         ),
+        routes=kernel_routes.routes([run(c) for c in route_commands])
+        if desired.routes and route_commands
+        else None,
+        routes_read=route_commands is not None,
+        dns=kernel_routes.nm_dns(
+            run(["nmcli", "-t", "-f", kernel_routes.DNS_FIELDS, "device", "show", desired.dns[0]])
+        )
+        if desired.dns
+        else None,
     )
 
 

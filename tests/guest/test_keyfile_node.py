@@ -1,6 +1,8 @@
 """A NetworkManager node (keyfiles) in a real kernel: the agent in a guest against the server on
 the host, through host networks made with ovirt-node-admin (the bridge ovirtmgmt on an 802.3ad
-bond, VLAN 100 with MTU 9000, a static IPv6 address; then an MTU the device refuses, rolled back),
+bond, VLAN 100 with MTU 9000, a static IPv6 address, the default route and a static route through
+two routers in the switch's namespace, name servers; then an MTU the device refuses, rolled
+back),
 every bonding mode (one boot each, an administrator's change in between), an
 802.3ad bond negotiating with a real LACP partner, a cable pulled under an active-backup bond,
 and a real reboot. The slaves are wired through QEMU hubs to a partner bond (802.3ad, in a
@@ -53,6 +55,9 @@ LACP_ROUND = 1 + [mode[0] for mode in MODES].index("Link Aggregation")
 FIRST_MODE_ROUND = 3  # boots 1 and 2 are the host networks'
 ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
 BRIDGE_ADDRESS, IPV6 = "10.77.0.10", "2001:db8:77::10/64"
+# Two routers in the switch's namespace (its bond's addresses) and an address behind each.
+ROUTER, ROUTER_2, SUBNET_2, NAME_SERVER = "10.77.0.2", "10.77.0.3", "10.78.0.0/24", "10.77.0.53"
+BEHIND_ROUTER, BEHIND_ROUTER_2 = "198.51.100.1", "10.78.0.1"
 # What an operator types for a hypervisor's networks, and to take them down again.
 HOST_NETWORKS = (
     ("set-bonding-type", HOST, "Link Aggregation"),
@@ -64,6 +69,10 @@ HOST_NETWORKS = (
     ("set-mtu", HOST, "bond0", "9000"),
     ("vlan-create", HOST, "bond0", "100"),
     ("set-mtu", HOST, "bond0.100", "9000"),
+    # the way out: the switch's namespace routes for the node (ROUTER, and ROUTER_2 to SUBNET_2)
+    ("set-gateway", HOST, "ovirtmgmt", ROUTER),
+    ("route-add", HOST, "ovirtmgmt", SUBNET_2, "--via", ROUTER_2, "--metric", "50"),
+    ("set-dns", HOST, NAME_SERVER, "--search", "lab.example"),
 )
 UNDO_HOST_NETWORKS = (
     ("set-mtu", HOST, "eth5", "default"),
@@ -108,12 +117,15 @@ def keyfile_node(tmp_path_factory):
         for command in HOST_NETWORKS:
             admin(*command)
         wiring = dict(slave_net="partner", disk=disk, lane=0, capped_nic_mtu=1500, PARTNER=1,
-                      PARTNER_ADDRESS=PARTNER)  # fmt: skip
+                      PARTNER_ADDRESS=PARTNER, PARTNER_EXTRA=f"{ROUTER_2}/24",
+                      PARTNER_BEHIND=f"{BEHIND_ROUTER}/32 {BEHIND_ROUTER_2}/32",
+                      PINGS_1=f"{BEHIND_ROUTER} {BEHIND_ROUTER_2}")  # fmt: skip
         rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_2="--verify-timeout 5")
         with booted(
             "agent-rounds.sh", server, directory / "boots", deadline_s=600, **rounds, **wiring
         ) as guest:
             seen["host_networks"] = recorded(guest, "1"), agent_run(guest, "1"), guest.file("ping-1.txt")
+            seen["pings"] = guest.file("pings-1.txt")
             admin("set-mtu", HOST, "eth5", "9000")  # the NIC the agent reported at boot 1
             guest.signal("go-2")
             seen["capped"] = recorded(guest, "2"), agent_run(guest, "2")
@@ -235,3 +247,19 @@ def test_an_mtu_the_device_refuses_is_rolled_back_naming_it(keyfile_node):
     assert state.links()["eth5"]["mtu"] == 1500
     assert state.links()["bond0"]["master"] == "ovirtmgmt"  # boot 1's network, still up
     assert IPV6 in state.addresses6("ovirtmgmt")
+
+
+def test_the_node_leaves_its_subnet_through_both_routers_and_its_routes_are_verified(keyfile_node):
+    """The default route via ROUTER on ovirtmgmt (eth0's DHCP profile never-default), the route to
+    SUBNET_2 via ROUTER_2, the name servers NetworkManager holds: verified by the agent, and an
+    address behind each router answers."""
+    state, (rc, output) = keyfile_node["host_networks"][:2]
+    assert rc == 0, output
+    assert ", 2 routes, name servers on ovirtmgmt" in output
+    routes = {(r["dst"], r.get("gateway"), r.get("dev")) for r in state.routes()}
+    assert ("default", ROUTER, "ovirtmgmt") in routes and (SUBNET_2, ROUTER_2, "ovirtmgmt") in routes
+    assert not any(dst == "default" and dev == "eth0" for dst, _, dev in routes)
+    assert keyfile_node["pings"].split("\n")[:2] == [
+        f"{BEHIND_ROUTER} ping exited 0",
+        f"{BEHIND_ROUTER_2} ping exited 0",
+    ]

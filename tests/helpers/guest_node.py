@@ -115,6 +115,10 @@ class NetworkState:
         """Interface -> what ``ip -j -d link`` says of it (mtu, master, linkinfo...)."""
         return {entry["ifname"]: entry for entry in json.loads((self.directory / "links.json").read_text())}
 
+    def routes(self) -> list[dict]:
+        """The IPv4 routes of every table, as ``ip -j route show table all`` says them."""
+        return json.loads((self.directory / "routes.json").read_text())
+
     def addresses6(self, interface: str) -> list[str]:
         for entry in json.loads((self.directory / "addresses.json").read_text()):
             if entry["ifname"] == interface:

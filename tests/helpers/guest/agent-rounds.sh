@@ -3,7 +3,8 @@
 # addressed by hand. AGENT_ARGS (or AGENT_ARGS_N for round N): the agent's own arguments.
 # PARTNER=1: eth3/eth4, wired to eth1/eth2 through QEMU hubs, become an 802.3ad bond in a network
 # namespace (the switch), with PARTNER_ADDRESS. Before round N>1 the guest waits for the host's
-# go-N (an administrator's change); after each round it records state-N. HOLD=1: after the last
+# go-N (an administrator's change); after each round it records state-N (and pings PINGS_N's
+# addresses, into pings-N.txt). HOLD=1: after the last
 # round it waits for the host's "end" (a pulled cable, say), then records state-end.
 . "$GUEST_LIB"
 if [ "${NM:-1}" = 1 ]; then
@@ -24,6 +25,11 @@ if [ "${PARTNER:-0}" = 1 ]; then
     ip -n switch link set eth4 master bond9
     ip -n switch link set bond9 up
     ip -n switch addr add "$PARTNER_ADDRESS" dev bond9
+    # PARTNER_EXTRA: more addresses of the switch's bond (a second router); PARTNER_BEHIND:
+    # addresses on its loopback, reached only through a router (a subnet behind it)
+    for address in ${PARTNER_EXTRA:-}; do ip -n switch addr add "$address" dev bond9; done
+    ip -n switch link set lo up
+    for address in ${PARTNER_BEHIND:-}; do ip -n switch addr add "$address" dev lo; done
 fi
 say "ready: $(ip -br addr show eth0)"
 for round in $(seq 1 "${ROUNDS:-1}"); do
@@ -41,6 +47,11 @@ for round in $(seq 1 "${ROUNDS:-1}"); do
         echo "ping exited $?" >> "/guest/ping-$round.txt"
         ip netns exec switch cat /proc/net/bonding/bond9 > "/guest/switch-$round.txt"
     fi
+    pings=PINGS_$round   # PINGS_N: addresses pinged after round N, each result in pings-N.txt
+    for address in ${!pings:-}; do
+        busybox ping -c 2 -W 2 "$address" > /dev/null 2>&1
+        echo "$address ping exited $?" >> "/guest/pings-$round.txt"
+    done
     record_state "$round"
 done
 if [ "${HOLD:-0}" = 1 ]; then

@@ -80,6 +80,7 @@ record_state() {
     mkdir -p "$out"
     ip -j addr show > "$out/addresses.json"
     ip -j -d link show > "$out/links.json"
+    ip -j route show table all > "$out/routes.json"
     for entry in /sys/class/net/*/bonding; do
         [ -d "$entry" ] || continue
         name=${entry%/bonding}; name=${name##*/}
