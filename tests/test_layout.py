@@ -20,14 +20,15 @@ RANKS = {
     "accounts": 5,
     "trust": 6,
     "nodes": 7,
-    "fleet": 8,
-    "boot": 9,
-    "verbs": 10,
-    "console": 11,
-    "admin_cli": 11,
-    "bench": 12,
-    "rpc": 13,
-    "scripts": 14,
+    "logical_networks": 8,
+    "fleet": 9,
+    "boot": 10,
+    "verbs": 11,
+    "console": 12,
+    "admin_cli": 12,
+    "bench": 13,
+    "rpc": 14,
+    "scripts": 15,
 }
 MAX_LINES = 400
 

@@ -46,6 +46,7 @@ VALUES: dict[str, dict[str, object]] = {
     "rule-set": {"settings": lambda args: _rule_settings(args)},
     "rollout-start": {"template_name": lambda args: args.template, "hosts": lambda args: args.selected},
     "route-add": {"metric": lambda args: "" if args.metric is None else args.metric},
+    "network-set": {"settings": lambda args: _design(args.settings, stored=False)},
 }
 
 

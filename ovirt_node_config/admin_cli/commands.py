@@ -182,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("settings", {"metavar": "SETTING"}),
     )
     layer3_commands.add(command, host, iface)
+    layer3_commands.add_networks(command, host, iface)
     arp = command(
         "bond-arp",
         "set a bond's ARP monitoring (interval 0 turns it off)",

@@ -57,3 +57,42 @@ def add(command: Command, host: tuple, iface: tuple) -> None:
     ).add_argument(
         "--search", action="append", default=[], metavar="DOMAIN", help="a search domain; repeat for more"
     )
+
+
+def add_networks(command: Command, host: tuple, iface: tuple) -> None:
+    """The logical networks' subcommands."""
+    name = ("name", {"metavar": "NETWORK", "help": "its name (a bridged network's bridge is named after it)"})
+    command(
+        "network-set",
+        "define a logical network from a JSON file (create, or change it on every node it is attached to)",
+        "set_network",
+        name,
+        ("settings", {"metavar": "FILE", "help": "JSON ('-': stdin); see docs/networks.md"}),
+    )
+    command("networks", "list the logical networks, with the nodes and addresses each has", "list_networks",
+            show="networks")  # fmt: skip
+    command("network-show", "show a logical network: settings, attachments, pools", "show_network", name,
+            show="network")  # fmt: skip
+    command("network-delete", "delete a logical network attached to no node", "delete_network", name)
+    attach = command(
+        "network-attach",
+        "attach a logical network to a NIC or bond: its VLAN, bridge, addresses, gateways and routes",
+        "attach_network",
+        host,
+        ("network", {"metavar": "NETWORK"}),
+        iface,
+    )
+    attach.add_argument(
+        "--ipv4", default="", metavar="HOW", help="pool, dhcp, none or an address (default: the pool if any)"
+    )
+    attach.add_argument(
+        "--ipv6",
+        default="",
+        metavar="HOW",
+        help="pool, dhcp, auto, none or an address (default: the pool if any)",
+    )
+    attach.add_argument(
+        "--default-route", action="store_true", help="the node's default route goes through it"
+    )
+    command("network-detach", "detach a logical network: what it made goes, its addresses are freed",
+            "detach_network", host, ("network", {"metavar": "NETWORK"}))  # fmt: skip

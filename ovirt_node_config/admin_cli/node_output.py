@@ -1,6 +1,7 @@
 """How ``ovirt-node-admin show`` prints one node: a summary, its interfaces as a tree from the
 bridges down to the NICs (what each carries: MTU, addresses, gateways, default routes), its
-NICs and bonds as tables, its static routes and resolver."""
+NICs and bonds as tables, its static routes and resolver; and how ``networks`` and
+``network-show`` print the logical networks."""
 
 from __future__ import annotations
 
@@ -182,3 +183,43 @@ def _link_words(interface: dict) -> str:
         if interface.get(f"{family}_default_route"):
             words.append(f"{'IPv4' if family == 'ipv4' else 'IPv6'} default route")
     return "".join(f", {word}" for word in words)
+
+
+def render_networks(networks: list[dict]) -> str:
+    rows = [
+        [n["name"], n["vlan_id"], n["mtu"], "yes" if n["bridged"] else "no", n["ipv4"], n["ipv6"],
+         n["attached"], n["addresses"]]
+        for n in networks
+    ]  # fmt: skip
+    headers = ["NETWORK", "VLAN", "MTU", "BRIDGED", "IPV4", "IPV6", "NODES", "ADDRESSES"]
+    return tabulate(rows, headers=headers) if rows else "no logical networks"
+
+
+def render_network(network: dict) -> str:
+    vlan = f"VLAN {network['vlan_id']}" if network.get("vlan_id") else "no VLAN"
+    mtu = f"MTU {network['mtu']}" if network.get("mtu") else "default MTU"
+    bridged = "bridged (a VM network)" if network["bridged"] else "not bridged"
+    lines = [f"{network['name']}: {vlan}, {mtu}, {bridged}"]
+    for family in ("ipv4", "ipv6"):
+        subnet = network.get(family)
+        if subnet:
+            words = [subnet["subnet"], f"gateway {subnet.get('gateway', '-')}"]
+            if subnet.get("pool"):
+                use = network["pools"].get(family, {})
+                words.append(
+                    f"pool {', '.join(subnet['pool'])} ({use.get('given', 0)} of {use.get('size', 0)} given)"
+                )
+            if subnet.get("dns"):
+                words.append(f"dns {', '.join(subnet['dns'])}")
+            if subnet.get("routes"):
+                words.append(f"{len(subnet['routes'])} routes")
+            lines.append(f"{family}: " + "; ".join(words))
+    rows = [[a["host"], a["on"], a["ipv4"], a["ipv6"], "yes" if a["default_route"] else ""]
+            for a in network["attachments"]]  # fmt: skip
+    lines += [
+        "",
+        tabulate(rows, headers=["HOST", "ON", "IPV4", "IPV6", "DEFAULT ROUTE"])
+        if rows
+        else "attached nowhere",
+    ]
+    return "\n".join(lines)

@@ -108,6 +108,10 @@ def render(result: object, show: str) -> str:
         return tabulate(rows, headers=["WHEN", "WHO", "WHAT", "CHANGES"]) if rows else "no changes recorded"
     if show == "node":
         return node_output.render(result)
+    if show in ("networks", "network"):
+        return (
+            node_output.render_networks(result) if show == "networks" else node_output.render_network(result)
+        )
     if show == "bulk":
         rows = [[node["host"], node["status"], "\n".join(node["detail"])] for node in result["nodes"]]
         counts = ", ".join(f"{count} {status}" for status, count in result["counts"].items())

@@ -8,13 +8,15 @@
 - ``pipeline``: every change goes through ``record_change``: the resulting network held to the
   rules, the audit entry, the kept answers renewed, in the change's one transaction;
 - ``bonds`` (bonds and their NICs), ``bond_options`` (the bonding type, a bond's options),
-  ``host_networks`` (VLANs, bridges), ``addresses`` (IPv4, IPv6, MTU), ``lifecycle`` (the
-  network stack, deletion, credential reset): the changes;
+  ``host_networks`` (VLANs, bridges), ``addresses`` (IPv4, IPv6, MTU), ``layer3`` (gateways,
+  default routes, static routes, DNS), ``lifecycle`` (the network stack, deletion, credential
+  reset): the changes;
 - ``reads``: what administrators read (a node shown, its history, the node list).
 
 Inside the wing, arrows point down that list's order: the changes use ``pipeline``, which
 uses ``kept_answers``, ``states``, ``network_view`` and ``lookup``.
 
 May import: persistence, inventory, config_file, network and the shared modules; not trust
-(who may ask is the boot wing's business). Imported by: fleet, boot, verbs, console, rpc, bench.
+(who may ask is the boot wing's business). Imported by: logical_networks, fleet, boot, verbs,
+console, rpc, bench.
 """

@@ -79,6 +79,7 @@ def delete_bonding(db: Database, actor: str, ref: object, interface_name: object
     def work(conn):
         node = load(conn, ref, lock=True)
         bond = lookup.bond_named(node, interface_name)
+        lookup.not_attached(conn, node, "bond", bond)
         vlans = sorted(
             vlan.interface_name for vlan in node.vlans.values() if vlan.parent_bonding_id == bond.id
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.network import rules
-from ovirt_node_config.nodes.lookup import controller_of, find_interface, load, name_of
+from ovirt_node_config.nodes.lookup import controller_of, find_interface, load, name_of, not_attached
 from ovirt_node_config.nodes.pipeline import record_change
 from ovirt_node_config.persistence import node_writes
 from ovirt_node_config.persistence.engine import Database
@@ -79,6 +79,7 @@ def _delete(db: Database, actor: str, ref: object, name: object, wanted: str) ->
         kind, row = find_interface(node, name, wanted)
         if kind != wanted:
             raise InvalidInput(wanted, f"{name_of(kind, row)} is a {kind}, not a {wanted}")
+        not_attached(conn, node, kind, row)
         node_writes.delete_interface(conn, kind, row.id)
         record_change(conn, actor, node, f"delete_{wanted}", {wanted: row.interface_name}, None)
         return {"host": node.hostname, "deleted": row.interface_name}

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ovirt_node_config import validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.network.bonding import BondOptions
-from ovirt_node_config.persistence import node_rows, node_store
+from ovirt_node_config.persistence import network_store, node_rows, node_store
 from ovirt_node_config.persistence.node_rows import BondRow, NicRow, NodeView
 
 
@@ -59,6 +59,19 @@ def unchanged_since(conn: Connection, ref: object, version: object) -> NodeView:
             f"version {seen} (it is at {node.version}); nothing was done: look at it again and resubmit"
         )
     return node
+
+
+def not_attached(conn: Connection, node: NodeView, kind: str, row) -> None:
+    """Refuse to delete an interface a logical network is attached on or made: detaching the
+    network takes what it made (rule 'a network's interfaces go with its detachment')."""
+    column = {"bond": "base_bonding_id", "vlan": "made_vlan_id", "bridge": "made_bridge_id"}[kind]
+    attached = network_store.attached_to(conn, column, row.id)
+    if attached is not None:
+        raise Conflict(
+            f"rule 'a network's interfaces go with its detachment': {name_of(kind, row)} carries the "
+            f"logical network {attached}; detach it first (ovirt-node-admin network-detach {node.hostname} "
+            f"{attached})"
+        )
 
 
 # How many names near a mistyped one are compared with it (those sharing its first letters).

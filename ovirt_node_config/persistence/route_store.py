@@ -32,9 +32,16 @@ def routes_of(conn: Connection, host_ids: list[int]) -> dict[int, list[RouteRow]
     return found
 
 
-def add(conn: Connection, host_id: int, kind: str, row_id: int, route: dict) -> None:
-    """A route (destination, next_hop, metric, route_table) out of the ``kind`` row ``row_id``."""
-    conn.execute(insert(static_routes).values(host_id=host_id, **{OWNER_COLUMNS[kind]: row_id}, **route))
+def add(
+    conn: Connection, host_id: int, kind: str, row_id: int, route: dict, attachment_id: int | None = None
+) -> None:
+    """A route (destination, next_hop, metric, route_table) out of the ``kind`` row ``row_id``
+    (``attachment_id``: the network attachment that puts it there, and takes it with it)."""
+    conn.execute(
+        insert(static_routes).values(
+            host_id=host_id, **{OWNER_COLUMNS[kind]: row_id}, **route, attachment_id=attachment_id
+        )
+    )
     _flag(conn, host_id)
 
 

@@ -40,6 +40,11 @@ from ovirt_node_config.persistence.columns import (
     mtu_and_ipv6,
     timestamp_columns,
 )
+from ovirt_node_config.persistence.network_tables import (  # noqa: F401 - one map of the schema
+    logical_networks,
+    network_addresses,
+    network_attachments,
+)
 from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one map of the schema
     admin_sessions,
     admins,
@@ -97,6 +102,7 @@ hosts = Table(
     Column("dns_servers", String(300)),  # sql/022
     Column("dns_search", String(1600)),
     Column("has_routes", Boolean, nullable=False, server_default=text("FALSE")),
+    Column("dns_network_id", BigInteger),  # sql/023
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),
@@ -105,6 +111,9 @@ hosts = Table(
         ["bonding_types.id"],
         name="hosts_bonding_type_id_fkey",
         ondelete="RESTRICT",
+    ),
+    ForeignKeyConstraint(
+        ["dns_network_id"], ["logical_networks.id"], name="hosts_dns_network_fkey", ondelete="SET NULL"
     ),
 )
 
@@ -312,9 +321,16 @@ static_routes = Table(
     Column("metric", BigInteger),
     Column("route_table", BigInteger, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    Column("attachment_id", BigInteger),  # sql/023: the network attachment that put it there
     PrimaryKeyConstraint("id", name="static_routes_pkey"),
     UniqueConstraint("host_id", "destination", "route_table", name="static_routes_host_id_destination_key"),
     host_fk("static_routes"),
     *interface_fks("static_routes", (*_PORTS, ("bridge_id", "bridges", "bridge"))),
+    ForeignKeyConstraint(
+        ["attachment_id"],
+        ["network_attachments.id"],
+        name="static_routes_attachment_fkey",
+        ondelete="CASCADE",
+    ),
     Index("ix_static_routes_host_id", "host_id"),
 )

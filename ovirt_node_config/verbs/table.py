@@ -127,6 +127,17 @@ VERBS: tuple[Verb, ...] = (
     Verb("delete_node", "nodes.lifecycle:delete_node", (HOST,), role="admin"),
     Verb("apply_template", "fleet.catalogue:apply_stored", (HOST, Arg("design", "value"))),
     Verb("detach_template", "fleet.catalogue:detach", (HOST,)),
+    # Logical networks -------------------------------------------------------------------------------
+    Verb("set_network", "logical_networks.catalogue:set_network", (NAME, Arg("settings", "struct")),
+         doc="define a logical network, or change it on every node it is attached to"),
+    _read("list_networks", "logical_networks.catalogue:list_networks"),
+    _read("show_network", "logical_networks.catalogue:show_network", NAME),
+    Verb("delete_network", "logical_networks.catalogue:delete_network", (NAME,)),
+    Verb("attach_network", "logical_networks.attachments:attach",
+         (HOST, Arg("network", "text"), INTERFACE, Arg("ipv4", "text", ""), Arg("ipv6", "text", ""),
+          Arg("default_route", "boolean", False)),
+         doc="attach a network to a NIC or bond: its VLAN, bridge, addresses, gateways, routes"),
+    Verb("detach_network", "logical_networks.attachments:detach", (HOST, Arg("network", "text"))),
     # Templates, rules, rollouts -------------------------------------------------------------------
     Verb("plan_template", "fleet.catalogue:plan", (HOST, Arg("design", "value")),
          changes=False, role="viewer",

@@ -1,0 +1,45 @@
+"""Which address of a network's pool a node is given: the lowest free one, deterministic, so a
+plan made before the allocation shows the address the allocation will take (when nothing is
+taken in between). Pure: what is taken comes from the store, under the network's lock."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from ovirt_node_config.logical_networks.definition import Subnet
+
+
+def lowest_free(subnet: Subnet, taken: Iterable[str]) -> str | None:
+    """The lowest address of ``subnet``'s pool that is neither ``taken`` nor reserved (network,
+    broadcast, gateway, exclusions); None when the pool is exhausted (or has no range)."""
+    unavailable = {int(ipaddress.ip_address(a)) for a in taken} | {int(a) for a in subnet.reserved()}
+    for first, last in sorted(
+        (int(ipaddress.ip_address(a)), int(ipaddress.ip_address(b))) for a, b in subnet.ranges
+    ):
+        candidate = first
+        for used in sorted(u for u in unavailable if first <= u <= last):
+            if used != candidate:
+                break
+            candidate += 1
+        if candidate <= last:
+            return str((ipaddress.IPv4Address if subnet.version == 4 else ipaddress.IPv6Address)(candidate))
+    return None
+
+
+def size(subnet: Subnet) -> int:
+    """How many addresses the pool can give (its ranges less what is reserved in them)."""
+    reserved = {int(a) for a in subnet.reserved()}
+    total = 0
+    for a, b in subnet.ranges:
+        first, last = int(ipaddress.ip_address(a)), int(ipaddress.ip_address(b))
+        total += last - first + 1 - sum(1 for r in reserved if first <= r <= last)
+    return total
+
+
+def contains(subnet: Subnet, address: str) -> bool:
+    """Is ``address`` one the pool gives (inside a range, not reserved)?"""
+    value = ipaddress.ip_address(address)
+    return value not in subnet.reserved() and any(
+        ipaddress.ip_address(a) <= value <= ipaddress.ip_address(b) for a, b in subnet.ranges
+    )
