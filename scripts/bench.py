@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead of the boot storm: time planning this network template (JSON) on each of --nodes",
     )
     parser.add_argument(
+        "--networks",
+        metavar="FILE",
+        help="with --plan-template: logical networks (JSON: name -> settings) defined before planning",
+    )
+    parser.add_argument(
         "--console-pages",
         action="store_true",
         help="instead of the boot storm: time the web console's fleet page over --nodes nodes",
@@ -162,10 +167,15 @@ def plan_template(args: argparse.Namespace) -> int:
     try:
         with open(args.plan_template, encoding="utf-8") as handle:
             design = json.load(handle)
+        networks = {}
+        if args.networks:
+            with open(args.networks, encoding="utf-8") as handle:
+                networks = json.load(handle)
         with tqdm(total=args.nodes, desc="planning", unit="node", file=sys.stderr, leave=False) as bar:
             result = plan_fleet(
-                args.database, args.nodes, design, args.seed, bar.update, use_cases=args.use_cases
-            )
+                args.database, args.nodes, design, args.seed, bar.update, use_cases=args.use_cases,
+                networks=networks,
+            )  # fmt: skip
     except (OSError, ValueError, NodeConfigError) as exc:
         print(f"{PROG}: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
         return 1
@@ -173,6 +183,7 @@ def plan_template(args: argparse.Namespace) -> int:
         f"planned {result['template']} on {result['nodes']} nodes in {result['total_s']} s: "
         f"{result['per_node_ms']} ms per node ({result['path']}); "
         + ", ".join(f"{count} {what}" for what, count in result["outcomes"].items())
+        + (f"; {result['addresses']} distinct addresses shown" if "addresses" in result else "")
     )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -82,7 +82,7 @@ def plan_template(proxy, hosts: list[str], design: object) -> list[dict]:
     with tqdm(total=len(hosts), desc="planning", unit="node", disable=None, file=sys.stderr) as bar:
         for first in range(0, len(hosts), PLANNED_PER_CALL):
             page = hosts[first : first + PLANNED_PER_CALL]
-            plans += proxy.admin.plan_template_fleet(page, design)
+            plans += proxy.admin.plan_template_fleet(page, design, _given(plans))
             bar.update(len(page))
     return plans
 
@@ -129,3 +129,12 @@ def summary(outcomes: list[NodeOutcome], applied: bool) -> dict:
         "counts": counts,
         "nodes": [{"host": o.host, "status": o.status, "detail": o.detail} for o in outcomes],
     }
+
+
+def _given(plans: list[dict]) -> dict[str, list[str]]:
+    """The addresses the plan showed so far, by network: the next page shows other ones."""
+    given: dict[str, list[str]] = {}
+    for plan in plans:
+        for network, addresses in (plan.get("addresses") or {}).items():
+            given.setdefault(network, []).extend(addresses.values())
+    return given

@@ -20,6 +20,7 @@ from pathlib import Path
 from ovirt_node_config.bench.fleet import mixed_fleet
 from ovirt_node_config.bench.runner import configure_bonds, preload, scratch_database
 from ovirt_node_config.fleet import applying, planning, template
+from ovirt_node_config.logical_networks import catalogue as network_catalogue
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.migrations import migrate
 
@@ -31,20 +32,29 @@ def plan_fleet(
     seed: int,
     tick: Callable[[int], None] | None = None,
     use_cases: bool = False,
+    networks: dict | None = None,
 ) -> dict:
-    """Plan ``design`` (a template document) on each node of a scratch fleet of ``nodes``."""
+    """Plan ``design`` (a template document) on each node of a scratch fleet of ``nodes``, the
+    logical ``networks`` it names (name -> settings) defined first."""
     with tempfile.TemporaryDirectory() as workdir, scratch_database(database, Path(workdir)) as url:
-        return _timed(url, nodes, template.read(design), seed, tick or (lambda _: None), use_cases)
+        return _timed(
+            url, nodes, template.read(design), seed, tick or (lambda _: None), use_cases, networks or {}
+        )
 
 
-def _timed(url: str, nodes: int, chosen: template.Template, seed: int, tick, use_cases: bool) -> dict:
+def _timed(
+    url: str, nodes: int, chosen: template.Template, seed: int, tick, use_cases: bool, networks: dict
+) -> dict:
     db = Database(url, pool_size=1)
     migrate(db.engine)
     fleet = mixed_fleet(nodes, seed=seed)
     preload(url, fleet)
     configure_bonds(url, fleet)
+    for name, settings in networks.items():
+        network_catalogue.set_network(db, "bench", name, settings)
     hosts = [node.hostname for node in fleet]
     outcome = {"would change": 0, "no change": 0, "fails": 0}
+    shown: dict[str, list[str]] = {}
     started = time.perf_counter()
     try:
         step = 1 if use_cases else planning.MAX_NODES
@@ -53,14 +63,18 @@ def _timed(url: str, nodes: int, chosen: template.Template, seed: int, tick, use
             if use_cases:
                 plans = [applying.plan(db, "bench", host, chosen) for host in some]
             else:
-                plans = planning.plan_many(db, "bench", some, chosen)
+                plans = planning.plan_many(db, "bench", some, chosen, shown)
             for plan in plans:
                 outcome["fails" if plan["fails"] else "would change" if plan["diff"] else "no change"] += 1
+                for network, given in (plan.get("addresses") or {}).items():
+                    shown.setdefault(network, []).extend(given.values())
             tick(len(some))
     finally:
         db.dispose()
     total = time.perf_counter() - started
+    addresses = {"addresses": len({a for given in shown.values() for a in given})} if networks else {}
     return {
+        **addresses,
         "nodes": nodes,
         "template": chosen.name,
         "path": "use cases, node by node" if use_cases else f"in memory, {planning.MAX_NODES} a call",

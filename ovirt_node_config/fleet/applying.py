@@ -1,8 +1,10 @@
 """A template meets a node: its stored network becomes what the template says, in one
 transaction, through the administrators' own use cases (so every rule, refusal and audit entry
 is theirs), or it is planned: the same, rolled back, with the configuration file before and
-after. A node whose NICs do not satisfy the template, or whose result breaks a rule, fails
-closed with the reason and keeps what it had."""
+after. Its logical networks are detached first and attached again after the bonds, VLANs and
+bridges, each keeping the address it had when its pool still gives it. A node whose NICs do not
+satisfy the template, or whose result breaks a rule, fails closed with the reason and keeps what
+it had."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import difflib
 from ovirt_node_config.errors import Conflict, NodeConfigError
 from ovirt_node_config.fleet.nic_selection import Unsatisfied, select
 from ovirt_node_config.fleet.template import Template
+from ovirt_node_config.logical_networks import attachments
 from ovirt_node_config.nodes import (
     addresses,
     bond_options,
@@ -20,6 +23,7 @@ from ovirt_node_config.nodes import (
     network_view,
     pipeline,
 )
+from ovirt_node_config.persistence import network_store
 from ovirt_node_config.persistence.dry_run import RolledBack
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.one_transaction import InTransaction
@@ -46,24 +50,32 @@ def plan(db: Database, actor: str, ref: object, template: Template) -> dict:
             now.splitlines(True), built["config"].splitlines(True), "now", f"with {template.name}"
         )
     )
-    return {
+    planned = {
         "host": built["host"],
         "fails": None,
         "diff": diff,
         "config": built["config"],
         "changes": len(trial.audited),
     }
+    return {**planned, "addresses": built["addresses"]} if "addresses" in built else planned
 
 
 def _build(db: InTransaction, actor: str, ref: object, template: Template) -> dict:
     node = lookup.load(db.conn, ref, lock=True)
     with pipeline.one_change(db.conn):
-        _replace_network(db, actor, node, template)
-    return {"host": node.hostname, "config": network_view.preview_config(db, node.hostname)}
+        given = _replace_network(db, actor, node, template)
+    built = {"host": node.hostname, "config": network_view.preview_config(db, node.hostname)}
+    return {**built, "addresses": given} if template.networks else built
 
 
-def _replace_network(db: InTransaction, actor: str, node, template: Template) -> None:
+def _replace_network(db: InTransaction, actor: str, node, template: Template) -> dict:
+    """The template's network on the node; the addresses its logical networks gave it."""
     host = node.hostname
+    held = {}  # network -> family -> the address it gave the node: kept if the template keeps it
+    for attachment, network in network_store.attachments_of_host(db.conn, node.id):
+        held[network] = network_store.addresses_of(db.conn, attachment.id)
+        attachments.detach(db, actor, host, network)
+    node = lookup.load(db.conn, host)
     for name in sorted(node.bridges):
         host_networks.delete_bridge(db, actor, host, name)
     for name in sorted(node.vlans):
@@ -89,6 +101,13 @@ def _replace_network(db: InTransaction, actor: str, node, template: Template) ->
     for bridge in template.bridges:
         host_networks.create_bridge(db, actor, host, bridge.name, list(bridge.ports), {"stp": bridge.stp})
         _addressing(db, actor, host, bridge.name, bridge.mtu, bridge.ipv4)
+    given = {}
+    for network in template.networks:
+        attached = attachments.attach(db, actor, host, network.network, network.on, network.ipv4,
+                                      network.ipv6, network.default_route,
+                                      prefer=held.get(network.network, {}))  # fmt: skip
+        given[network.network] = {key: attached[key] for key in ("ipv4", "ipv6") if key in attached}
+    return given
 
 
 def not_on_the_node(unsatisfied: Unsatisfied) -> Conflict:

@@ -116,10 +116,11 @@ def plan(db: Database, actor: str, host: object, design: object) -> dict:
     return applying.plan(db, actor, host, resolve(db, design)[0])
 
 
-def plan_fleet(db: Database, actor: str, hosts: object, design: object) -> list[dict]:
+def plan_fleet(db: Database, actor: str, hosts: object, design: object, given: object = None) -> list[dict]:
     """``plan`` over a list of up to 1000 host names at once (planned in memory: the same
-    answers), each without its whole ``config``."""
-    plans = planning.plan_many(db, actor, hosts, resolve(db, design)[0])
+    answers), each without its whole ``config``. ``given``: the addresses earlier calls of one
+    larger plan showed (network -> addresses), which this call shows to no other node."""
+    plans = planning.plan_many(db, actor, hosts, resolve(db, design)[0], planning.shown_before(given))
     return [{key: value for key, value in plan.items() if key != "config"} for plan in plans]
 
 

@@ -15,18 +15,19 @@ file, is what tests/fleet/test_planning.py checks over a generated fleet.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from dataclasses import replace
 from itertools import count
 
 from ovirt_node_config import validation
 from ovirt_node_config.config_file import envelope
 from ovirt_node_config.errors import NodeConfigError
-from ovirt_node_config.fleet import applying
+from ovirt_node_config.fleet import applying, network_planning
 from ovirt_node_config.fleet.nic_selection import Unsatisfied, select
 from ovirt_node_config.fleet.template import Template
-from ovirt_node_config.network import bonding, rules
+from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import addresses, bond_options, host_networks, lookup, network_view
-from ovirt_node_config.persistence import node_rows, node_store
+from ovirt_node_config.persistence import network_store, node_rows, node_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.node_rows import BondRow, BridgeRow, NodeView, VlanRow
 
@@ -39,21 +40,43 @@ class _AskTheUseCases(Exception):
     raised while building (a name taken, an interface not there, a bad option) means the same."""
 
 
-def plan_many(db: Database, actor: str, hosts: object, template: Template) -> list[dict]:
+def shown_before(given: object) -> dict[str, list[str]]:
+    """Network -> the addresses earlier calls of one plan showed (``plan_template_fleet``'s
+    ``given``): checked as addresses, at most MAX_NODES * 16 in all."""
+    if given in (None, "", {}):
+        return {}
+    fields = validation.struct("given", given)
+    shown = {}
+    for name, values in fields.items():
+        items = validation.array(f"given[{validation.shown(name)}]", values, max_items=MAX_NODES * 16)
+        shown[validation.interface_name("given", name)] = [
+            str(ipaddress.ip_address(validation.text("given", item, max_length=45))) for item in items
+        ]
+    return shown
+
+
+def plan_many(
+    db: Database, actor: str, hosts: object, template: Template, shown: dict[str, list[str]] | None = None
+) -> list[dict]:
     """Each named node's plan (as ``applying.plan`` gives it), in the order named (a list of at
     most MAX_NODES host names or UUIDs); a node that is not there, or that cannot be planned,
     says why in ``fails``."""
     hostnames = [lookup.host_ref(host) for host in validation.array("hosts", hosts, max_items=MAX_NODES)]
-    nodes, types = db.read(
-        lambda conn: (node_store.load_nodes(conn, hostnames), node_store.all_bonding_types(conn))
-    )
+
+    def read(conn):
+        nodes = node_store.load_nodes(conn, hostnames)
+        attached = network_store.hosts_attached(conn, [node.id for node in nodes.values()])
+        pools = network_planning.PlannedPools(conn, [plan.network for plan in template.networks], shown or {})
+        return nodes, node_store.all_bonding_types(conn), attached, pools
+
+    nodes, types, attached, pools = db.read(read)
     plans = []
     for host in hostnames:
         node = nodes.get(host)
         try:
-            plans.append(
-                plan_node(node, template, types) if node else _authoritative(db, actor, host, template)
-            )
+            if node is None or node.id in attached:  # detaching is the use cases' to plan
+                raise _AskTheUseCases
+            plans.append(plan_node(node, template, types, pools))
         except _AskTheUseCases:
             plans.append(_authoritative(db, actor, host, template))
     return plans
@@ -66,25 +89,30 @@ def _authoritative(db: Database, actor: str, host: str, template: Template) -> d
         return {"host": host, "fails": refused.message}
 
 
-def plan_node(node: NodeView, template: Template, types: list[node_rows.BondingType]) -> dict:
-    """One loaded node's plan; raises _AskTheUseCases where the use cases must decide."""
+def plan_node(node: NodeView, template: Template, types: list[node_rows.BondingType], pools=None) -> dict:
+    """One loaded node's plan (``pools``: the addresses the plan handed out so far, for a
+    template with logical networks); raises _AskTheUseCases where the use cases must decide."""
     try:
         now = _rendered(node)
-        built, changes = _Built(node, types).with_template(template)
+        building = _Built(node, types, pools)
+        built, changes = building.with_template(template)
         config = _rendered(built)
     except Unsatisfied as unsatisfied:
         return {"host": node.hostname, "fails": applying.not_on_the_node(unsatisfied).message}
-    except NodeConfigError:
+    except (NodeConfigError, network_planning.AskTheUseCases):
         raise _AskTheUseCases from None
     diff = "".join(
         difflib.unified_diff(now.splitlines(True), config.splitlines(True), "now", f"with {template.name}")
     )
-    return {"host": node.hostname, "fails": None, "diff": diff, "config": config, "changes": changes}
+    planned = {"host": node.hostname, "fails": None, "diff": diff, "config": config, "changes": changes}
+    if template.networks:
+        planned["addresses"] = building.addresses
+    return planned
 
 
 def _rendered(node: NodeView) -> str:
+    """The node's file: its network held to the rules (by the stack's writer) and rendered."""
     network = network_view.network_for(node, network_view.reported_names(node))
-    rules.check(network)
     return envelope.render(network, lookup.network_stack(node))
 
 
@@ -92,9 +120,10 @@ class _Built:
     """A node's rows as the template's steps leave them (``applying._replace_network``'s
     steps, in its order), and how many of those steps change something (its audit entries)."""
 
-    def __init__(self, node: NodeView, types: list[node_rows.BondingType]):
-        self.node, self.types, self.changes = node, types, 0
+    def __init__(self, node: NodeView, types: list[node_rows.BondingType], pools=None):
+        self.node, self.types, self.changes, self.pools = node, types, 0, pools
         self.new_ids = count(-1, -1)  # rows not stored: ids no stored row has
+        self.addresses: dict[str, dict[str, str]] = {}  # network -> ipvN -> the address it gives
 
     def with_template(self, template: Template) -> tuple[NodeView, int]:
         node = self.node
@@ -117,7 +146,68 @@ class _Built:
         for plan in template.bridges:
             self._bridge(plan.name, plan.ports, plan.stp)
             self._addressing(plan.name, plan.mtu, plan.ipv4)
+        for plan in template.networks:
+            given = network_planning.attach(self, plan, self.pools)
+            self.addresses[plan.network] = {f"ipv{version}": address for version, address in given.items()}
         return self.node, self.changes
+
+    # What network_planning builds with, each as the use case of the same name leaves the rows.
+
+    def set_mtu(self, name: str, mtu: int) -> None:
+        self._addressing(name, mtu, None)
+
+    def set_ipv4(self, name: str, settings: dict) -> None:
+        self._addressing(name, None, settings)
+
+    def add_vlan(self, parent: str, vlan_id: int, name: str) -> None:
+        self._vlan(parent, vlan_id, name)
+
+    def add_bridge(self, name: str, ports: tuple[str, ...], stp: bool) -> None:
+        self._bridge(name, ports, stp)
+
+    def set_ipv6(self, name: str, setting: str) -> None:
+        wanted = addresses.ipv6_settings(setting)
+        kind, row = self._unported(name)
+        if {key: getattr(row, key) for key in wanted} != wanted:
+            self._row(kind, replace(row, **wanted))
+            self.changes += 1
+
+    def set_gateway(self, name: str, version: int, gateway: str | None, default_route: bool) -> None:
+        kind, row = self._unported(name)
+        wanted = {f"ipv{version}_gateway": gateway, f"ipv{version}_default_route": default_route}
+        holder = None
+        if default_route:
+            holder = next(
+                ((k, r) for k, r in self._interfaces() if getattr(r, f"ipv{version}_default_route")), None
+            )
+            if holder is not None and (holder[0], holder[1].id) == (kind, row.id):
+                holder = None
+        if {key: getattr(row, key) for key in wanted} == wanted and holder is None:
+            return
+        if holder is not None:
+            self._row(holder[0], replace(holder[1], **{f"ipv{version}_default_route": False}))
+            kind, row = lookup.find_interface(self.node, name)
+        self._row(kind, replace(row, **wanted))
+        self.changes += 1
+
+    def add_route(self, name: str, route) -> None:
+        kind, row = self._unported(name)
+        if any((r.destination, r.route_table) == (route.destination, route.table) for r in self.node.routes):
+            raise _AskTheUseCases
+        planned = network_planning.route_row(next(self.new_ids), kind, row.id, route)
+        self._replace(routes=(*self.node.routes, planned))
+
+    def _unported(self, name: str):
+        kind, row = lookup.find_interface(self.node, name)
+        if lookup.controller_of(self.node, kind, row) is not None:
+            raise _AskTheUseCases
+        return kind, row
+
+    def _interfaces(self):
+        for kind, rows in (("nic", self.node.nics), ("bond", self.node.bonds), ("vlan", self.node.vlans),
+                           ("bridge", self.node.bridges)):  # fmt: skip
+            for row in rows.values():
+                yield kind, row
 
     def _bond(self, name: str, nic_names: list[str], options: dict) -> None:
         host_networks.refuse_taken(self.node, name)

@@ -6,6 +6,11 @@
      "vlans": [{"parent": "bond0", "id": 100, "mtu": 9000}],
      "bridges": [{"name": "ovirtmgmt", "ports": ["bond0"], "ipv4": {"boot_protocol": "dhcp"}}]}
 
+or, with logical networks (``logical_networks``) that bring their VLAN, bridge, addresses and
+routes: ``"networks": [{"network": "ovirtmgmt", "on": "bond0", "default_route": true},
+{"network": "storage", "on": "bond0"}]`` (each family's address "": from the pool if the network
+has one; ``dhcp``, ``none`` or an address otherwise; attached after the bonds, VLANs, bridges).
+
 A bond names the NICs it wants by predicates (``nic_selection``), never by MAC: the same
 template fits every node whose report satisfies them. Values are checked here by the same
 validators the admin methods use (names, VLAN ids, MTUs); what depends on a node (which NICs,
@@ -52,17 +57,30 @@ class BridgePlan:
 
 
 @dataclass(frozen=True)
+class NetworkPlan:
+    """A logical network attached on one of the template's bonds (or a NIC by the name the node
+    reports), each family's address as ``attach_network`` takes it ("": the pool if any)."""
+
+    network: str
+    on: str
+    ipv4: str = ""
+    ipv6: str = ""
+    default_route: bool = False
+
+
+@dataclass(frozen=True)
 class Template:
     name: str
     bonding_type: str | None
     bonds: tuple[BondPlan, ...]
     vlans: tuple[VlanPlan, ...]
     bridges: tuple[BridgePlan, ...]
+    networks: tuple[NetworkPlan, ...] = ()
 
 
 def read(document: object) -> Template:
     """A template from its document (a struct), or InvalidInput naming the field."""
-    fields = _struct("template", document, {"name", "bonding_type", "bonds", "vlans", "bridges"})
+    fields = _struct("template", document, {"name", "bonding_type", "bonds", "vlans", "bridges", "networks"})
     name = validation.text("template.name", fields.get("name"), max_length=64)
     bonding_type = fields.get("bonding_type")
     if bonding_type is not None:
@@ -72,9 +90,12 @@ def read(document: object) -> Template:
     bridges = tuple(
         _bridge(f"template.bridges[{i}]", item) for i, item in enumerate(_list("bridges", fields))
     )
+    networks = tuple(
+        _network(f"template.networks[{i}]", item) for i, item in enumerate(_list("networks", fields))
+    )
     if bonds and bonding_type is None:
         raise InvalidInput("template.bonding_type", "is required when the template has bonds")
-    return Template(name, bonding_type, bonds, vlans, bridges)
+    return Template(name, bonding_type, bonds, vlans, bridges, networks)
 
 
 def read_whole(document: object) -> Template:
@@ -139,6 +160,17 @@ def _bridge(where: str, item: object) -> BridgePlan:
         stp,
         _mtu(where, fields),
         _ipv4(where, fields),
+    )
+
+
+def _network(where: str, item: object) -> NetworkPlan:
+    fields = _struct(where, item, {"network", "on", "ipv4", "ipv6", "default_route"})
+    return NetworkPlan(
+        validation.interface_name(f"{where}.network", fields.get("network")),
+        validation.interface_name(f"{where}.on", fields.get("on")),
+        validation.text(f"{where}.ipv4", fields.get("ipv4"), max_length=45, required=False) or "",
+        validation.text(f"{where}.ipv6", fields.get("ipv6"), max_length=45, required=False) or "",
+        validation.boolean(f"{where}.default_route", fields.get("default_route", False)),
     )
 
 

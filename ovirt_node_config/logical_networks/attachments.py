@@ -47,8 +47,12 @@ def attach(
     ipv4: object = "",
     ipv6: object = "",
     default_route: object = False,
+    *,
+    prefer: dict[int, str] | None = None,
 ) -> dict:
-    """Attach the network ``name`` to ``interface`` (a NIC or a bond) of the node."""
+    """Attach the network ``name`` to ``interface`` (a NIC or a bond) of the node (``prefer``:
+    family -> an address a pool gives first when it is free, the one the node had: a template
+    applied again keeps its addresses)."""
     wanted = network_name(name)
     holds_default = bool(default_route)
 
@@ -70,7 +74,7 @@ def attach(
         if kind == "nic" and base.bond_id is not None:
             bond = lookup.controller_of(node, kind, base)
             raise rules.refuse("a network sits on a NIC or a bond", f"{base.iface_name} is a slave of {bond}")
-        modes = {4: _mode(4, ipv4, network.ipv4), 6: _mode(6, ipv6, network.ipv6)}
+        modes = {4: mode(4, ipv4, network.ipv4), 6: mode(6, ipv6, network.ipv6)}
         if holds_default and not any(modes[v][0] in ("pool", "static", "dhcp", "auto") for v in (4, 6)):
             raise rules.refuse(
                 "the default route goes out of an address", f"{wanted} gets none on {node.hostname}"
@@ -92,8 +96,9 @@ def attach(
                 },
             )
             attachment = network_store.attachment(conn, stored.id, node.id)
+            top = made["top"]
             given = _address(
-                conn, in_transaction, actor, node.hostname, made["top"], network, attachment, modes
+                conn, in_transaction, actor, node.hostname, top, network, attachment, modes, prefer
             )
             apply_layer3(conn, in_transaction, actor, node.hostname, made["top"], network, attachment)
             after = {"network": wanted, "interface": made["top"], **{f"ipv{v}": a for v, a in given.items()}}
@@ -134,7 +139,7 @@ def detach(db: Database, actor: str, ref: object, name: object) -> dict:
     return db.write(work)
 
 
-def _mode(version: int, value: object, subnet: Subnet | None) -> tuple[str, str | None]:
+def mode(version: int, value: object, subnet: Subnet | None) -> tuple[str, str | None]:
     """(mode, address) of one family: pool, static with its address, dhcp, auto or none."""
     text = "" if value in (None, "") else str(value).strip().lower()
     if text == "":
@@ -196,14 +201,19 @@ def _address(
     network: LogicalNetwork,
     attachment: AttachmentRow,
     modes: dict[int, tuple[str, str | None]],
+    prefer: dict[int, str] | None,
 ) -> dict[int, str]:
-    """Each family's address on ``top``: allocated, checked and held; or DHCP, SLAAC, none."""
+    """Each family's address on ``top``: allocated (``prefer``'s first, when the pool gives it
+    and it is free), checked and held; or DHCP, SLAAC, none."""
     given = {}
     for version in (4, 6):
         mode, address = modes[version]
         subnet = network.subnet(version)
         if mode == "pool":
-            address = pool.lowest_free(subnet, network_store.taken(conn, attachment.network_id, version))
+            taken = network_store.taken(conn, attachment.network_id, version)
+            wanted = (prefer or {}).get(version)
+            kept = wanted if wanted and pool.contains(subnet, wanted) and wanted not in taken else None
+            address = kept or pool.lowest_free(subnet, taken)
             if address is None:
                 raise Conflict(
                     f"rule 'a pool gives each address once': the IPv{version} pool of {network.name} is "

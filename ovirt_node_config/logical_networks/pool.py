@@ -10,21 +10,37 @@ from collections.abc import Iterable
 from ovirt_node_config.logical_networks.definition import Subnet
 
 
+class Allocator:
+    """The lowest free addresses of a pool, one after another: what is taken and reserved is
+    read once, and a cursor per range moves up as addresses are taken (a plan over a thousand
+    nodes takes a thousand addresses in one pass over the pool, not a thousand)."""
+
+    def __init__(self, subnet: Subnet, taken: Iterable[str]):
+        self.subnet = subnet
+        self.unavailable = {int(ipaddress.ip_address(a)) for a in taken} | {int(a) for a in subnet.reserved()}
+        self.ranges = sorted(
+            (int(ipaddress.ip_address(a)), int(ipaddress.ip_address(b))) for a, b in subnet.ranges
+        )
+        self.cursors = [first for first, _ in self.ranges]
+        self.kind = ipaddress.IPv4Address if subnet.version == 4 else ipaddress.IPv6Address
+
+    def lowest(self) -> str | None:
+        """The lowest free address (not taken by this call); None when the pool is exhausted."""
+        for index, (_, last) in enumerate(self.ranges):
+            while self.cursors[index] <= last and self.cursors[index] in self.unavailable:
+                self.cursors[index] += 1
+            if self.cursors[index] <= last:
+                return str(self.kind(self.cursors[index]))
+        return None
+
+    def take(self, address: str) -> None:
+        self.unavailable.add(int(ipaddress.ip_address(address)))
+
+
 def lowest_free(subnet: Subnet, taken: Iterable[str]) -> str | None:
     """The lowest address of ``subnet``'s pool that is neither ``taken`` nor reserved (network,
     broadcast, gateway, exclusions); None when the pool is exhausted (or has no range)."""
-    unavailable = {int(ipaddress.ip_address(a)) for a in taken} | {int(a) for a in subnet.reserved()}
-    for first, last in sorted(
-        (int(ipaddress.ip_address(a)), int(ipaddress.ip_address(b))) for a, b in subnet.ranges
-    ):
-        candidate = first
-        for used in sorted(u for u in unavailable if first <= u <= last):
-            if used != candidate:
-                break
-            candidate += 1
-        if candidate <= last:
-            return str((ipaddress.IPv4Address if subnet.version == 4 else ipaddress.IPv6Address)(candidate))
-    return None
+    return Allocator(subnet, taken).lowest()
 
 
 def size(subnet: Subnet) -> int:

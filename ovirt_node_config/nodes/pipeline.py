@@ -50,7 +50,11 @@ DEFERRED = "ovirt_deferred_settling"
 def one_change(conn: Connection) -> Iterator[None]:
     """Several use cases on one connection as one change: the network they leave is held to the
     rules, rendered and kept once, at the end, not after each step (a template is six to ten
-    steps; a state between two of them need not be a valid network)."""
+    steps; a state between two of them need not be a valid network). Nested in another, it is
+    part of that one (settled at the outer end)."""
+    if DEFERRED in conn.info:
+        yield
+        return
     conn.info[DEFERRED] = {}
     try:
         yield

@@ -218,3 +218,16 @@ def on_rows(conn: Connection, host_id: int, kind_columns: dict[str, int]) -> lis
             .where(network_attachments.c.host_id == host_id, or_(*clauses))
         ).scalars()
     )
+
+
+def hosts_attached(conn: Connection, host_ids: list[int]) -> set[int]:
+    """Those of the hosts that hold a network attachment."""
+    if not host_ids:
+        return set()
+    return set(
+        conn.execute(
+            select(network_attachments.c.host_id)
+            .where(network_attachments.c.host_id.in_(host_ids))
+            .distinct()
+        ).scalars()
+    )

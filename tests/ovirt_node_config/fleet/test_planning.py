@@ -11,6 +11,8 @@ from ovirt_node_config.bench.fleet import mixed_fleet
 from ovirt_node_config.bench.runner import configure_bonds, preload
 from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.fleet import applying, planning, template
+from ovirt_node_config.fleet import catalogue as fleet_catalogue
+from ovirt_node_config.logical_networks import catalogue as network_catalogue
 from ovirt_node_config.nodes import addresses, host_networks
 from ovirt_node_config.persistence import node_store
 
@@ -110,3 +112,67 @@ def test_templates_that_fit_are_planned_in_memory_alone(fleet, design, monkeypat
     monkeypatch.setattr(planning.applying, "plan", asked)
     plans = planning.plan_many(fleet, "alice", [node.hostname for node in FLEET], template.read(design))
     assert any(plan["fails"] is None and plan["diff"] for plan in plans)
+
+
+MGMT_V4 = {"subnet": "192.0.2.0/24", "gateway": "192.0.2.1", "dns": ["192.0.2.53"],
+           "pool": ["192.0.2.100-192.0.2.199"]}  # fmt: skip
+STORAGE_V4 = {"subnet": "10.1.0.0/24", "pool": ["10.1.0.10-10.1.0.250"],
+              "routes": [{"destination": "10.2.0.0/16", "next_hop": "10.1.0.1"}]}  # fmt: skip
+NETWORKS = {
+    "ovirtmgmt": {"bridged": True, "ipv4": MGMT_V4},
+    "storage": {"vlan_id": 200, "mtu": 9000, "ipv4": STORAGE_V4},
+}
+POOLED = {
+    "name": "pooled",
+    "bonding_type": "802.3ad",
+    "bonds": [{"name": "bond0", "nics": {"fastest": 2, "link": "up"}}],
+    "networks": [{"network": "ovirtmgmt", "on": "bond0", "default_route": True},
+                 {"network": "storage", "on": "bond0"}],
+}  # fmt: skip
+
+
+@pytest.fixture
+def pooled(fleet):
+    for name, settings in NETWORKS.items():
+        network_catalogue.set_network(fleet, "alice", name, settings)
+    return template.read(POOLED)
+
+
+def test_a_template_with_networks_is_planned_as_the_use_cases_would_apply_it(fleet, pooled, snapshot):
+    """Node for node alone (each the pool's lowest address), and over the fleet: distinct
+    addresses in the order planned, the ones applying the template in that order takes."""
+    hosts = [node.hostname for node in FLEET]
+    before = snapshot()
+    for host in hosts:
+        assert planning.plan_many(fleet, "alice", [host], pooled) == [_authority(fleet, host, pooled)]
+    plans = planning.plan_many(fleet, "alice", hosts, pooled)
+    assert snapshot() == before
+    placed = [plan for plan in plans if not plan["fails"]]
+    assert len(placed) > 10
+    assert [p["addresses"]["ovirtmgmt"]["ipv4"] for p in placed] == [
+        f"192.0.2.{100 + n}" for n in range(len(placed))
+    ]
+    for plan in placed:
+        applied = applying.apply(fleet, "alice", plan["host"], pooled)
+        assert applied["addresses"] == plan["addresses"] and applied["config"] == plan["config"]
+
+
+def test_a_template_with_networks_is_planned_in_memory(fleet, pooled, monkeypatch):
+    def asked(*args):
+        raise AssertionError(f"the use cases were asked: {args[2]}")
+
+    monkeypatch.setattr(planning.applying, "plan", asked)
+    plans = planning.plan_many(fleet, "alice", [node.hostname for node in FLEET], pooled)
+    assert all(plan["fails"] is None or "wants the 2 fastest" in plan["fails"] for plan in plans)
+
+
+def test_a_plan_in_pages_shows_each_address_once(fleet, pooled):
+    """``plan_template_fleet`` in two calls, the second told what the first showed (as the
+    command line pages a large plan): no address shown twice."""
+    hosts = [node.hostname for node in FLEET]
+    first = fleet_catalogue.plan_fleet(fleet, "alice", hosts[:12], POOLED)
+    shown = {"ovirtmgmt": [p["addresses"]["ovirtmgmt"]["ipv4"] for p in first if not p["fails"]]}
+    second = fleet_catalogue.plan_fleet(fleet, "alice", hosts[12:], POOLED, shown)
+    later = [p["addresses"]["ovirtmgmt"]["ipv4"] for p in second if not p["fails"]]
+    assert later and not set(later) & set(shown["ovirtmgmt"])
+    assert len(set(shown["ovirtmgmt"] + later)) == len(shown["ovirtmgmt"]) + len(later)

@@ -28,7 +28,7 @@ def _differences(engine, target: MetaData) -> list:
 def _without_unnamed_column_keys(diffs: list) -> list:
     """SQLite reports a foreign key added with ALTER TABLE ADD COLUMN (a column constraint: sql/023)
     without its name or ON DELETE rule; such a key, the same columns to the same table as the
-    mapping's (that it cascades: logical_networks/test_attachments.py, detaching)."""
+    mapping's, is the mapping's (that it cascades: logical_networks/test_attachments.py)."""
 
     def signature(key) -> tuple:
         return (key.table.name, tuple(c.name for c in key.columns), key.referred_table.name)
