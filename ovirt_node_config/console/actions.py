@@ -146,6 +146,19 @@ def _apply_template(db, actor, host, form):
     return f"template {applied['template']} applied"
 
 
+def _attach_network(db, actor, host, form):
+    done = _verb("attach_network", db, actor, host, _one(form, "network"), _one(form, "interface"),
+                 _one(form, "ipv4"), _one(form, "ipv6"), _one(form, "default_route") == "on")  # fmt: skip
+    given = ", ".join(done[key] for key in ("ipv4", "ipv6") if key in done)
+    return f"network {done['network']} attached on {done['interface']}" + (f": {given}" if given else "")
+
+
+def _detach_network(db, actor, host, form):
+    done = _verb("detach_network", db, actor, host, _one(form, "network"))
+    freed = f", {', '.join(done['freed'])} freed" if done["freed"] else ""
+    return f"network {done['network']} detached{freed}"
+
+
 # Each form of the node page: its fields and what it does (a sentence saying what was done).
 ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], str]]] = {
     "bonding-type": (("type",), _bonding_type),
@@ -159,6 +172,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], s
     "create-bridge": (("name", "ports", "stp"), _create_bridge),
     "delete-bridge": (("bridge",), _delete_bridge),
     "interface": (("interface", "mtu", "boot_protocol", "ip_address", "ipv6"), _interface),
+    "attach-network": (("network", "interface", "ipv4", "ipv6", "default_route"), _attach_network),
+    "detach-network": (("network",), _detach_network),
 }
 
 # What the use cases call a value, where the form calls it otherwise.

@@ -139,6 +139,8 @@ class Console:
             return self._page("fleet.html", session, **pages.fleet(self.db, query))
         if path == PREFIX + "rules":
             return self._page("rules.html", session, **pages.rules(self.db))
+        if path == PREFIX + "networks":
+            return self._page("networks.html", session, **pages.networks(self.db))
         if path.startswith(PREFIX + "rollout/"):
             name, _, action = unquote(path[len(PREFIX + "rollout/") :]).partition("/")
             return self._rollout(asked, session, name, action, query)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from ovirt_node_config.console import picture
 from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.fleet import applying, catalogue, rollout
+from ovirt_node_config.logical_networks import catalogue as network_catalogue
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, network_view, reads, states
 from ovirt_node_config.persistence import node_rows
@@ -56,6 +57,15 @@ def rules(db: Database) -> dict:
     }
 
 
+def networks(db: Database) -> dict:
+    """Every logical network with its settings, attachments and pools' use."""
+    return {
+        "networks": [
+            network_catalogue.show_network(db, n["name"]) for n in network_catalogue.list_networks(db)
+        ]
+    }
+
+
 def rollout_page(db: Database, name: str) -> dict:
     return {"rollout": rollout.show(db, name)}
 
@@ -70,7 +80,8 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
     stored = db.read(lambda conn: lookup.load(conn, host))
     try:
         network = network_view.network_for(stored, network_view.reported_names(stored))
-        drawn, not_drawn = picture.draw(network, _links(stored)), ""
+        tops = {a["interface"]: a["network"] for a in network_catalogue.attached_to(db, host)}
+        drawn, not_drawn = picture.draw(network, _links(stored), tops), ""
     except NodeConfigError as refused:
         drawn, not_drawn = None, refused.message
     try:
@@ -103,6 +114,10 @@ def node(db: Database, host: str, actor: str, planned: str = "") -> dict:
         "interfaces": interfaces,
         "new_bond_name": next(f"bond{n}" for n in itertools.count() if f"bond{n}" not in dict(interfaces)),
         "bridge_ports": [name for name, kind in interfaces if kind != "bridge" and not _is_port(shown, name)],
+        "attached": network_catalogue.attached_to(db, host),
+        "network_names": [n["name"] for n in network_catalogue.list_networks(db)],
+        "network_bases": [nic["iface_name"] for nic in shown["nics"] if not nic["bond"]]
+        + [bond["interface_name"] for bond in shown["bonds"]],
         "vlan_parents": [nic["iface_name"] for nic in shown["nics"] if not nic["bond"]]
         + [bond["interface_name"] for bond in shown["bonds"]],
     }

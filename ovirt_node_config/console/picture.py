@@ -32,6 +32,7 @@ class Box:
     lines: tuple[str, ...]  # under the name, each cut to LINE_CHARACTERS
     link: str  # a NIC's link state (up, down, unknown); "" for the others
     title: str  # the name and the lines whole
+    network: str = ""  # the logical network whose interface this is, if any
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,12 @@ class Picture:
     box_height: int = BOX_HEIGHT
 
 
-def draw(network: Network, links: dict[str, tuple[int | None, str | None]]) -> Picture:
-    """The picture of ``network``; ``links`` maps a NIC's MAC to (Mb/s, link state) as reported."""
+def draw(
+    network: Network, links: dict[str, tuple[int | None, str | None]], networks: dict[str, str] | None = None
+) -> Picture:
+    """The picture of ``network``; ``links`` maps a NIC's MAC to (Mb/s, link state) as reported,
+    ``networks`` an interface to the logical network it is the top of (named on its box)."""
+    networks = networks or {}
     placed: dict[str, Box] = {}
     for column, kind in enumerate(COLUMNS):
         for row, iface in enumerate(network.of_kind(kind)):
@@ -71,7 +76,14 @@ def draw(network: Network, links: dict[str, tuple[int | None, str | None]]) -> P
                 y,
                 tuple(_fit(line) for line in details),
                 (link or "unknown") if kind == ETHERNET else "",
-                "; ".join((iface.name, *details)),
+                "; ".join(
+                    (
+                        iface.name,
+                        *details,
+                        *([f"network {networks[iface.name]}"] if iface.name in networks else []),
+                    )
+                ),
+                networks.get(iface.name, ""),
             )
     lines = []
     for iface in network.interfaces:
@@ -146,6 +158,8 @@ def _address(iface: Interface) -> str:
         words = f"{ipv4.address}/{ipv4.prefix}" if ipv4.prefix is not None else str(ipv4.address)
     else:
         words = "DHCP"
+    if ipv4 is not None and ipv4.gateway:
+        words += f" gw {ipv4.gateway}"
     if iface.ipv6 is not None and iface.ipv6.on:
         ipv6 = iface.ipv6
         words += f", {ipv6.address}/{ipv6.prefix}" if ipv6.method == "static" else f", IPv6 {ipv6.method}"

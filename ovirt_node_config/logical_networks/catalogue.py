@@ -109,6 +109,35 @@ def show_network(db: Database, name: object) -> dict:
     return db.read(work)
 
 
+def attached_to(db: Database, ref: object) -> list[dict]:
+    """The networks attached to a node: each with the interface it sits on, the one at its top
+    (its bridge, VLAN, or that NIC or bond), its addresses (or modes) and the default route."""
+
+    def work(conn):
+        node = lookup.load(conn, ref)
+        shown = []
+        for attachment, name in network_store.attachments_of_host(conn, node.id):
+            held = network_store.addresses_of(conn, attachment.id)
+            top = _top(node, attachment)
+            base = next((n.iface_name for n in node.nics.values() if n.id == attachment.base_nic_id), None)
+            shown.append(
+                {
+                    "network": name,
+                    "on": base
+                    or next(
+                        b.interface_name for b in node.bonds.values() if b.id == attachment.base_bonding_id
+                    ),
+                    "interface": node.nics[top].iface_name if top in node.nics else top,
+                    "ipv4": held.get(4, attachment.ipv4_mode),
+                    "ipv6": held.get(6, attachment.ipv6_mode),
+                    "default_route": attachment.default_route,
+                }
+            )
+        return shown
+
+    return db.read(work)
+
+
 def delete_network(db: Database, actor: str, name: object) -> dict:
     wanted = network_name(name)
 

@@ -1,12 +1,12 @@
 """A NetworkManager node (keyfiles) in a real kernel: the agent in a guest against the server on
-the host, through host networks made with ovirt-node-admin (the bridge ovirtmgmt on an 802.3ad
-bond, VLAN 100 with MTU 9000, a static IPv6 address, the default route and a static route through
-two routers in the switch's namespace, name servers; then an MTU the device refuses, rolled
-back),
-every bonding mode (one boot each, an administrator's change in between), an
-802.3ad bond negotiating with a real LACP partner, a cable pulled under an active-backup bond,
-and a real reboot. The slaves are wired through QEMU hubs to a partner bond (802.3ad, in a
-network namespace of the guest: the switch); the bond's address is on those wires only.
+the host, through logical networks attached with ovirt-node-admin (ovirtmgmt bridged on an
+802.3ad bond with pooled IPv4 and IPv6 addresses, the default route and a static route through
+two routers in the switch's namespace, name servers; storage, VLAN 100 with MTU 9000; then an
+MTU the device refuses, rolled back), every bonding mode (one boot each, an administrator's
+change in between), an 802.3ad bond negotiating with a real LACP partner, a cable pulled under
+an active-backup bond, and a real reboot. The slaves are wired through QEMU hubs to a partner
+bond (802.3ad, in a network namespace of the guest: the switch); the bond's address is on those
+wires only.
 
 One guest takes these boots in turn (each a minute of emulated CPU); each scenario is a test of
 its own over what the guest recorded.
@@ -14,6 +14,7 @@ its own over what the guest recorded.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -58,26 +59,30 @@ BRIDGE_ADDRESS, IPV6 = "10.77.0.10", "2001:db8:77::10/64"
 # Two routers in the switch's namespace (its bond's addresses) and an address behind each.
 ROUTER, ROUTER_2, SUBNET_2, NAME_SERVER = "10.77.0.2", "10.77.0.3", "10.78.0.0/24", "10.77.0.53"
 BEHIND_ROUTER, BEHIND_ROUTER_2 = "198.51.100.1", "10.78.0.1"
+# The logical networks an operator defines once: ovirtmgmt bridged, from a pool, its default route
+# via ROUTER and a route to SUBNET_2 via ROUTER_2 (both in the switch's namespace), name servers;
+# storage a VLAN with jumbo frames, from its own pool, no default route.
+NETWORKS = {
+    "ovirtmgmt": {"bridged": True,
+                  "ipv4": {"subnet": "10.77.0.0/24", "gateway": ROUTER, "dns": [NAME_SERVER],
+                           "search": ["lab.example"], "pool": ["10.77.0.10-10.77.0.19"],
+                           "routes": [{"destination": SUBNET_2, "next_hop": ROUTER_2, "metric": 50}]},
+                  "ipv6": {"subnet": "2001:db8:77::/64", "pool": ["2001:db8:77::10-2001:db8:77::1f"]}},
+    "storage": {"vlan_id": 100, "mtu": 9000,
+                "ipv4": {"subnet": "10.79.0.0/24", "pool": ["10.79.0.10-10.79.0.19"]}},
+}  # fmt: skip
 # What an operator types for a hypervisor's networks, and to take them down again.
 HOST_NETWORKS = (
     ("set-bonding-type", HOST, "Link Aggregation"),
     ("bond-create", HOST, "Management", "bond0", "eth1", "eth2"),
     ("bond-options", HOST, "bond0", "--lacp-rate", "fast"),
-    ("bridge-create", HOST, "ovirtmgmt", "bond0"),
-    ("set-address", HOST, "ovirtmgmt", "--boot", "static", "--ip", BRIDGE_ADDRESS, "--netmask", "24"),
-    ("set-ipv6", HOST, "ovirtmgmt", IPV6),
-    ("set-mtu", HOST, "bond0", "9000"),
-    ("vlan-create", HOST, "bond0", "100"),
-    ("set-mtu", HOST, "bond0.100", "9000"),
-    # the way out: the switch's namespace routes for the node (ROUTER, and ROUTER_2 to SUBNET_2)
-    ("set-gateway", HOST, "ovirtmgmt", ROUTER),
-    ("route-add", HOST, "ovirtmgmt", SUBNET_2, "--via", ROUTER_2, "--metric", "50"),
-    ("set-dns", HOST, NAME_SERVER, "--search", "lab.example"),
+    ("network-attach", HOST, "ovirtmgmt", "bond0", "--default-route"),
+    ("network-attach", HOST, "storage", "bond0"),
 )
 UNDO_HOST_NETWORKS = (
     ("set-mtu", HOST, "eth5", "default"),
-    ("vlan-delete", HOST, "bond0.100"),
-    ("bridge-delete", HOST, "ovirtmgmt"),
+    ("network-detach", HOST, "storage"),
+    ("network-detach", HOST, "ovirtmgmt"),
 )
 
 
@@ -114,6 +119,9 @@ def keyfile_node(tmp_path_factory):
         assert done.returncode == 0, (arguments, done.stderr)
 
     try:
+        for name, settings in NETWORKS.items():
+            (directory / f"{name}.json").write_text(json.dumps(settings))
+            admin("network-set", name, str(directory / f"{name}.json"))
         for command in HOST_NETWORKS:
             admin(*command)
         wiring = dict(slave_net="partner", disk=disk, lane=0, capped_nic_mtu=1500, PARTNER=1,
@@ -126,6 +134,7 @@ def keyfile_node(tmp_path_factory):
         ) as guest:
             seen["host_networks"] = recorded(guest, "1"), agent_run(guest, "1"), guest.file("ping-1.txt")
             seen["pings"] = guest.file("pings-1.txt")
+            seen["network"] = server.admin.show_network("ovirtmgmt")
             admin("set-mtu", HOST, "eth5", "9000")  # the NIC the agent reported at boot 1
             guest.signal("go-2")
             seen["capped"] = recorded(guest, "2"), agent_run(guest, "2")
@@ -250,11 +259,17 @@ def test_an_mtu_the_device_refuses_is_rolled_back_naming_it(keyfile_node):
 
 
 def test_the_node_leaves_its_subnet_through_both_routers_and_its_routes_are_verified(keyfile_node):
-    """The default route via ROUTER on ovirtmgmt (eth0's DHCP profile never-default), the route to
-    SUBNET_2 via ROUTER_2, the name servers NetworkManager holds: verified by the agent, and an
-    address behind each router answers."""
+    """The pooled address and the default route via ROUTER on ovirtmgmt (eth0's DHCP profile
+    never-default), the route to SUBNET_2 via ROUTER_2, the name servers NetworkManager holds,
+    all from the logical network: verified by the agent, and an address behind each router
+    answers."""
     state, (rc, output) = keyfile_node["host_networks"][:2]
     assert rc == 0, output
+    attached = keyfile_node["network"]["attachments"]
+    assert [(a["host"], a["on"], a["ipv4"], a["default_route"]) for a in attached] == [
+        (HOST, "bond0", BRIDGE_ADDRESS, True)
+    ]
+    assert state.addresses("bond0.100") == ["10.79.0.10/24"]
     assert ", 2 routes, name servers on ovirtmgmt" in output
     routes = {(r["dst"], r.get("gateway"), r.get("dev")) for r in state.routes()}
     assert ("default", ROUTER, "ovirtmgmt") in routes and (SUBNET_2, ROUTER_2, "ovirtmgmt") in routes

@@ -370,3 +370,36 @@ def test_a_form_of_a_page_loaded_before_another_change_overwrites_nothing(server
     fresh = client.submit(client.get("/ui/node/hv1.rack2.example"), "/bonding-type", type="Failover")
     assert fresh.status == 303
     assert admin_proxy(server, *fleet).admin.show_node("hv1.rack2.example")["bonding_type"]["mode"] == 1
+
+
+def test_networks_are_attached_from_the_node_page_and_listed_on_their_own(server, fleet):
+    """A network defined through the API, attached and detached with the node page's forms: the
+    networks page lists it with its pool's use, the picture names it on the VLAN it made."""
+    settings = {
+        "vlan_id": 300,
+        "ipv4": {"subnet": "10.30.0.0/24", "gateway": "10.30.0.1", "pool": ["10.30.0.10-10.30.0.20"]},
+    }
+    admin_proxy(server, *fleet).admin.set_network("vmnet", settings)
+    client = signed_in(server, fleet)
+    page = client.get("/ui/node/hv1.rack2.example")
+    attached = client.submit(page, "/attach-network", network="vmnet", interface="eth2", default_route="on")
+    assert attached.status == 303, attached.text
+    shown = client.get(attached.location)
+    assert "Done: network vmnet attached on eth2.300: 10.30.0.10." in shown.text
+    (row,) = [r for r in shown.doc.cssselect("table.networks tbody tr") if r.cssselect("th")]
+    assert [cell.text_content() for cell in row.cssselect("td")[:5]] == [
+        "eth2",
+        "eth2.300",
+        "10.30.0.10",
+        "none",
+        "yes",
+    ]
+    box = next(g for g in shown.doc.cssselect("svg.picture g.box") if g.get("data-name") == "eth2.300")
+    assert box.cssselect("text.network")[0].text == "vmnet"
+    listed = client.get("/ui/networks")
+    assert listed.status == 200 and "(1 of 11 given)" in listed.text and "hv1.rack2.example" in listed.text
+    detached = client.submit(shown, "/detach-network", network="vmnet")
+    assert "Done: network vmnet detached, 10.30.0.10 freed." in client.get(detached.location).text
+    refused = client.submit(client.get("/ui/node/hv1.rack2.example"), "/attach-network", network="vmnet",
+                            interface="eth2", ipv4="10.31.0.5")  # fmt: skip
+    assert refused.status == 409 and "10.31.0.5 is not in 10.30.0.0/24" in refused.text
