@@ -19,7 +19,7 @@ from ovirt_node_config.fleet.template import NetworkPlan
 from ovirt_node_config.logical_networks import attachments, pool
 from ovirt_node_config.logical_networks.definition import LogicalNetwork, from_document
 from ovirt_node_config.network import rules
-from ovirt_node_config.nodes import addresses, lookup
+from ovirt_node_config.nodes import lookup
 from ovirt_node_config.persistence import network_store
 from ovirt_node_config.persistence.node_rows import RouteRow
 
@@ -75,7 +75,7 @@ def attach(built, plan: NetworkPlan, pools: PlannedPools) -> dict[int, str]:
         raise AskTheUseCases
     modes = {version: attachments.mode(version, value, network.subnet(version))
              for version, value in ((4, plan.ipv4), (6, plan.ipv6))}  # fmt: skip
-    if plan.default_route and not any(modes[v][0] != "none" for v in (4, 6)):
+    if plan.default_route and not attachments.can_hold_default(network, modes):
         raise AskTheUseCases
     top = _make(built, lookup.name_of(kind, base), base, network)
     given = _addresses(built, top, network, modes, pools, plan.network)
@@ -133,10 +133,9 @@ def _layer3(built, top: str, network: LogicalNetwork, modes: dict, default_route
         subnet = network.subnet(version)
         if subnet is None:
             continue
-        static = modes[version][0] in ("pool", "static")
-        link_local = subnet.gateway is not None and ipaddress.ip_address(subnet.gateway).is_link_local
-        if static or link_local or default_route:
-            built.set_gateway(top, version, subnet.gateway if static or link_local else None, default_route)
+        gateway, holds = attachments.gateway_of(subnet, modes[version][0], default_route)
+        if gateway or holds:
+            built.set_gateway(top, version, gateway, holds)
         for route in subnet.routes:
             built.add_route(top, route)
     node = built.node
@@ -154,8 +153,3 @@ def route_row(row_id: int, kind: str, owner_id: int, route) -> RouteRow:
     owners = {"nic": None, "bond": None, "vlan": None, "bridge": None, kind: owner_id}
     return RouteRow(row_id, owners["nic"], owners["bond"], owners["vlan"], owners["bridge"],
                     route.destination, route.next_hop, route.metric, route.table)  # fmt: skip
-
-
-def ipv6_fields(setting: str) -> dict:
-    """The row fields an IPv6 setting leaves (as ``addresses.set_ipv6`` stores them)."""
-    return addresses.ipv6_settings(setting)

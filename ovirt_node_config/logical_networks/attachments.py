@@ -75,9 +75,10 @@ def attach(
             bond = lookup.controller_of(node, kind, base)
             raise rules.refuse("a network sits on a NIC or a bond", f"{base.iface_name} is a slave of {bond}")
         modes = {4: mode(4, ipv4, network.ipv4), 6: mode(6, ipv6, network.ipv6)}
-        if holds_default and not any(modes[v][0] in ("pool", "static", "dhcp", "auto") for v in (4, 6)):
+        if holds_default and not can_hold_default(network, modes):
             raise rules.refuse(
-                "the default route goes out of an address", f"{wanted} gets none on {node.hostname}"
+                "the default route goes through a gateway",
+                f"{wanted} gives {node.hostname} neither a gateway nor an address from DHCP or SLAAC",
             )
         in_transaction = InTransaction(db, conn)
         with pipeline.one_change(conn):
@@ -259,11 +260,10 @@ def apply_layer3(
         subnet = network.subnet(version)
         if subnet is None:
             continue
-        static = (attachment.ipv4_mode if version == 4 else attachment.ipv6_mode) in ("pool", "static")
-        link_local = subnet.gateway is not None and ipaddress.ip_address(subnet.gateway).is_link_local
-        if static or link_local or attachment.default_route:  # DHCP brings its own gateway
-            gateway = subnet.gateway if static or link_local else None
-            layer3.set_gateway(db, actor, host, top, f"ipv{version}", gateway or "", attachment.default_route)
+        mode = attachment.ipv4_mode if version == 4 else attachment.ipv6_mode
+        gateway, holds = gateway_of(subnet, mode, attachment.default_route)
+        if gateway or holds:
+            layer3.set_gateway(db, actor, host, top, f"ipv{version}", gateway or "", holds)
         for route in subnet.routes:
             values = {"destination": route.destination, "next_hop": route.next_hop, "metric": route.metric,
                       "route_table": route.table}  # fmt: skip
@@ -278,6 +278,25 @@ def apply_layer3(
         if servers or search or own == attachment.network_id:
             layer3.set_dns(db, actor, host, servers, search)
             network_store.set_dns_network(conn, node.id, attachment.network_id)
+
+
+def gateway_of(subnet: Subnet, mode: str, default_route: bool) -> tuple[str | None, bool]:
+    """(the gateway an attachment's family gets, whether it holds the family's default route):
+    the subnet's gateway with a static address (or a link-local one whatever the address); the
+    default route, when asked, where a gateway leads it or DHCP or router advertisements bring one
+    (a static family without a gateway leaves the node's default route to the other family)."""
+    static = mode in ("pool", "static")
+    link_local = subnet.gateway is not None and ipaddress.ip_address(subnet.gateway).is_link_local
+    gateway = subnet.gateway if static or link_local else None
+    return gateway, default_route and mode != "none" and (gateway is not None or not static)
+
+
+def can_hold_default(network: LogicalNetwork, modes: dict[int, tuple[str, str | None]]) -> bool:
+    """Does a family of the attachment hold the default route when it is asked for?"""
+    return any(
+        (subnet := network.subnet(version)) is not None and gateway_of(subnet, modes[version][0], True)[1]
+        for version in (4, 6)
+    )
 
 
 def _row(node, kind: str, row_id: int | None):

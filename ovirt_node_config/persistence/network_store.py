@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ovirt_node_config.persistence.tables import (
@@ -51,15 +51,6 @@ def network(conn: Connection, name: str, *, lock: bool = False) -> NetworkRow | 
     )
     row = conn.execute(query.with_for_update() if lock else query).first()
     return NetworkRow(*row) if row else None
-
-
-def network_by_id(conn: Connection, network_id: int) -> NetworkRow:
-    row = conn.execute(
-        select(logical_networks.c.id, logical_networks.c.name, logical_networks.c.document).where(
-            logical_networks.c.id == network_id
-        )
-    ).one()
-    return NetworkRow(*row)
 
 
 def networks(conn: Connection) -> list[tuple[NetworkRow, int, int]]:
@@ -206,18 +197,6 @@ def set_dns_network(conn: Connection, host_id: int, network_id: int | None) -> N
 
 def dns_network(conn: Connection, host_id: int) -> int | None:
     return conn.execute(select(hosts.c.dns_network_id).where(hosts.c.id == host_id)).scalar()
-
-
-def on_rows(conn: Connection, host_id: int, kind_columns: dict[str, int]) -> list[str]:
-    """Networks of the host attached on or through any of ``kind_columns`` (column -> row id)."""
-    clauses = [network_attachments.c[column] == row_id for column, row_id in kind_columns.items()]
-    return list(
-        conn.execute(
-            select(logical_networks.c.name)
-            .join(network_attachments, network_attachments.c.network_id == logical_networks.c.id)
-            .where(network_attachments.c.host_id == host_id, or_(*clauses))
-        ).scalars()
-    )
 
 
 def hosts_attached(conn: Connection, host_ids: list[int]) -> set[int]:

@@ -135,3 +135,19 @@ def test_concurrent_attachments_take_distinct_addresses(fleet):
             )
         )
     assert sorted(d["ipv4"] for d in done) == [f"192.0.2.{n}" for n in range(100, 104)]
+
+
+def test_the_default_route_goes_to_the_families_that_can_hold_it(fleet, snapshot):
+    """A static IPv6 family without a gateway leaves the default route to IPv4's gateway; a
+    network that can give it no family is refused."""
+    dual = {**MGMT, "ipv6": {"subnet": "2001:db8:77::/64", "pool": ["2001:db8:77::10-2001:db8:77::1f"]}}
+    catalogue.set_network(fleet, "alice", "dual", dual)
+    done = attachments.attach(fleet, "alice", "hv0.lab.example", "dual", "bond0", "", "", True)
+    assert (done["ipv4"], done["ipv6"]) == ("192.0.2.100", "2001:db8:77::10")
+    bridge = reads.show_node(fleet, "hv0.lab.example")["bridges"][0]
+    assert (bridge["ipv4_default_route"], bridge["ipv6_default_route"]) == (True, False)
+    catalogue.set_network(fleet, "alice", "nogw", {"ipv4": {"subnet": "10.5.0.0/24", "pool": ["10.5.0.9"]}})
+    before = snapshot()
+    with pytest.raises(Conflict, match="the default route goes through a gateway"):
+        attachments.attach(fleet, "alice", "hv1.lab.example", "nogw", "eth2", "", "", True)
+    assert snapshot() == before
