@@ -117,11 +117,11 @@ def _addresses(built, top: str, network: LogicalNetwork, modes: dict, pools: Pla
         if address is not None:
             given[version] = address
         prefix = subnet.network.prefixlen if subnet else None
-        if version == 4:
+        if version == 4:  # the columns set_address stores for these settings
             protocol = "static" if address else "dhcp" if mode == "dhcp" else "none"
-            built.set_ipv4(
-                top, {"boot_protocol": protocol, **({"ip_address": f"{address}/{prefix}"} if address else {})}
-            )
+            netmask = str(subnet.network.netmask) if address else None
+            fields = {"boot_protocol": protocol, "ip_address": address, "netmask": netmask, "broadcast": None}
+            built.set_ipv4(top, fields)
         elif subnet is not None or mode != "none":
             built.set_ipv6(top, f"{address}/{prefix}" if address else "ignore" if mode == "none" else mode)
     return given

@@ -156,8 +156,13 @@ class _Built:
     def set_mtu(self, name: str, mtu: int) -> None:
         self._addressing(name, mtu, None)
 
-    def set_ipv4(self, name: str, settings: dict) -> None:
-        self._addressing(name, None, settings)
+    def set_ipv4(self, name: str, wanted: dict) -> None:
+        """The IPv4 columns as ``addresses.set_address`` stores them (``wanted``: already in that
+        form: a pool's address needs no second check)."""
+        kind, row = self._unported(name)
+        if {key: getattr(row, key) for key in wanted} != wanted:
+            self._row(kind, replace(row, **wanted))
+            self.changes += 1
 
     def add_vlan(self, parent: str, vlan_id: int, name: str) -> None:
         self._vlan(parent, vlan_id, name)
