@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from ovirt_node_config.rpc.request_context import context
 
 from ovirt_node_config import __version__
-from ovirt_node_config.boot import get_config, identify, report_status
+from ovirt_node_config.boot import get_config, identify, report_check, report_status
 from ovirt_node_config.errors import NodeConfigError, NotFound, status_of
 from ovirt_node_config.inventory.report import parse_report
 from ovirt_node_config.inventory.sync_plan import SyncResult
@@ -66,6 +66,13 @@ class NodeMethods:
         presented = self.trust.presented(current.credential)
         return report_status.answer(self.db, hostname, status, presented, current.client)
 
+    def report_check(self, hostname: object, check: object) -> dict:
+        """What the node's check of its live network found between boots (``nodes/live_checks.py``);
+        whether it is to put its configuration back now."""
+        if isinstance(hostname, str):
+            context().node = hostname[:64]
+        return report_check.answer(self.db, hostname, check, self.trust.presented(context().credential))
+
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""
         try:
@@ -88,6 +95,7 @@ class NodeMethods:
             "identify": self.identify,
             "get_config": self.get_config,
             "report_status": self.report_status,
+            "report_check": self.report_check,
         }
 
     def get_routes(self) -> dict:

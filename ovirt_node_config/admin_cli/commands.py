@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ovirt_node_config import __version__, validation
-from ovirt_node_config.admin_cli import flags, layer3_commands, outcomes, session_file
+from ovirt_node_config.admin_cli import flags, network_commands, outcomes, session_file
 from ovirt_node_config.verbs import table
 
 # Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
             show="nodes").add_argument(
         "--state",
         default="",
-        choices=["ok", "pending reboot", "degraded", "rolled back", "verify failed", "never applied"],
+        choices=flags.STATES,
         help="only the nodes in this state",
     )  # fmt: skip
     command("show", "show one node: hardware, NICs, bonds", "show_node", host, show="node")
@@ -181,8 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         iface,
         ("settings", {"metavar": "SETTING"}),
     )
-    layer3_commands.add(command, host, iface)
-    layer3_commands.add_networks(command, host, iface)
+    network_commands.add(command, host, iface)
     arp = command(
         "bond-arp",
         "set a bond's ARP monitoring (interval 0 turns it off)",

@@ -77,8 +77,24 @@ def render(node: dict) -> str:
             bonds if node["bonds"] else "no bonds",
             *(["\n".join(notes)] if notes else []),
             *_routing(node),
+            *_live_check(node),
         ]
     )
+
+
+def _live_check(node: dict) -> list[str]:
+    """What the node's last check of its live network found (nothing: never checked)."""
+    check = node.get("live_check") or {}
+    if not check.get("checked_at_ms"):
+        return []
+    if check["differences"]:
+        lines = ["live network differs from what it applied:", *(f"  {e}" for e in check["differences"])]
+    else:
+        lines = ["live network: as applied, at its last check"]
+    lines += [f"  warning: {entry}" for entry in check["warnings"]]
+    if check.get("resync_requested"):
+        lines.append("  a resync is asked: its next check applies its configuration again")
+    return ["\n".join(lines)]
 
 
 def _routing(node: dict) -> list[str]:

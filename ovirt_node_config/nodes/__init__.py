@@ -4,6 +4,7 @@
 - ``network_view``: a node's rows as a ``network.Network`` and the file it renders
   (``get_config``'s road, and the preview);
 - ``states``: what a node's boot reports leave it in (ok, pending reboot, degraded, ...);
+  ``live_checks``: what its checks between boots find (out of sync), and resync;
 - ``kept_answers``: the answers kept for its next boot, kept current by every change;
 - ``pipeline``: every change goes through ``record_change``: the resulting network held to the
   rules, the audit entry, the kept answers renewed, in the change's one transaction;

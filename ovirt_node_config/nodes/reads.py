@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from ovirt_node_config import timestamps, validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
 from ovirt_node_config.network import bonding
-from ovirt_node_config.nodes import lifecycle, lookup, network_view, states
+from ovirt_node_config.nodes import lifecycle, live_checks, lookup, network_view, states
 from ovirt_node_config.nodes.lookup import load, options_of
 from ovirt_node_config.persistence import audit_store, node_store, status_store
 from ovirt_node_config.persistence.engine import Database
@@ -98,11 +98,13 @@ def _shown_status(conn: Connection, node: NodeView) -> dict:
         status["applied_digest"] == status["config_digest"],
         degraded,
         status["reported_degraded"],
+        status["drift"] is not None,
     )
     reported = json.loads(status["last_status"]) if status["last_status"] else {}
     return {
         "state": state,
         "state_words": states.describe(status, state),
+        "live_check": live_checks.shown(status),
         "last_report": {
             "at": timestamps.iso(status["last_report_at"]),
             "outcome": status["last_outcome"] or "",
@@ -253,7 +255,7 @@ def list_nodes(
     if wanted is not None:
         needs = states.stored_state(wanted)
         condition = status_store.state_condition(
-            needs.outcomes, needs.degraded, needs.current, bonding.MIN_SLAVES
+            needs.outcomes, needs.degraded, needs.current, bonding.MIN_SLAVES, needs.drifted
         )
 
     def work(conn):
@@ -269,6 +271,7 @@ def _listed(row: dict) -> dict:
         row.pop("applied_digest") == row.pop("config_digest"),
         row.pop("degraded_bonds") > 0,
         row.pop("reported_degraded"),
+        row.pop("drifted"),
     )
     seen, created = row.pop("last_seen_at"), row.pop("created_at")
     bonding_type = row.pop("label")

@@ -17,6 +17,8 @@ aggregator of each slave).
   but a configuration the node cannot bring up is the administrator's to fix);
 - ``degraded``: a bond with fewer than two slaves stored, or one the node reports with a slave
   down or its 802.3ad ports in different aggregators;
+- ``out of sync``: its live network, checked between boots (``live_checks``), differs from what
+  it applied;
 - ``pending reboot``: the configuration it would get now is not the one it applied;
 - ``ok``.
 """
@@ -36,7 +38,7 @@ from ovirt_node_config.persistence import audit_store, node_rows, status_store
 from ovirt_node_config.persistence.engine import Database
 
 OUTCOMES = ("applied", "unchanged", "rolled_back", "apply_failed", "verify_failed", "refused")
-STATES = ("ok", "pending reboot", "degraded", "rolled back", "verify failed", "never applied")
+STATES = ("ok", "pending reboot", "out of sync", "degraded", "rolled back", "verify failed", "never applied")
 KEPT_OUTCOMES = ("applied", "unchanged")  # the configuration of the report runs on the node
 ROLLED_BACK_OUTCOMES = ("rolled_back", "apply_failed", "refused")  # the previous network runs
 MAX_BONDS, MAX_TIMINGS, MAX_REASON = 64, 16, 1000
@@ -114,10 +116,14 @@ def _bond(field: str, raw: object) -> dict:
 
 
 def state_of(
-    last_outcome: str | None, current: bool, stored_degraded: bool, reported_degraded: bool | None
+    last_outcome: str | None,
+    current: bool,
+    stored_degraded: bool,
+    reported_degraded: bool | None,
+    drifted: bool = False,
 ) -> str:
     """The state of a node (see the module's docstring); ``current``: the configuration it would
-    get now is the one it applied."""
+    get now is the one it applied; ``drifted``: its last live check found a difference."""
     if last_outcome is None:
         return "never applied"
     if last_outcome in ROLLED_BACK_OUTCOMES:
@@ -126,6 +132,8 @@ def state_of(
         return "verify failed"
     if stored_degraded or reported_degraded:
         return "degraded"
+    if drifted:
+        return "out of sync"
     return "ok" if current else "pending reboot"
 
 
@@ -139,6 +147,7 @@ class StoredState:
     outcomes: tuple[str | None, ...]
     degraded: bool | None = None
     current: bool | None = None
+    drifted: bool | None = None
 
 
 def stored_state(state: str) -> StoredState:
@@ -149,8 +158,9 @@ def stored_state(state: str) -> StoredState:
         "rolled back": StoredState(ROLLED_BACK_OUTCOMES),
         "verify failed": StoredState(("verify_failed",)),
         "degraded": StoredState(booted, degraded=True),
-        "pending reboot": StoredState(booted, degraded=False, current=False),
-        "ok": StoredState(booted, degraded=False, current=True),
+        "out of sync": StoredState(booted, degraded=False, drifted=True),
+        "pending reboot": StoredState(booted, degraded=False, current=False, drifted=False),
+        "ok": StoredState(booted, degraded=False, current=True, drifted=False),
     }[state]
 
 
@@ -182,8 +192,8 @@ def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> 
         "reported_degraded": report.degraded,
         "config_digest": digest(config) if config else None,
     }
-    if report.outcome in KEPT_OUTCOMES:
-        values["applied_digest"] = report.digest
+    if report.outcome in KEPT_OUTCOMES:  # its network was verified as written: no drift now
+        values.update(applied_digest=report.digest, drift=None, drift_since_ms=None)
         if values["config_digest"] == report.digest:  # the file it runs is the one it gets now
             values["applied_config"] = config
     status_store.record_report(conn, node.id, values)
@@ -193,7 +203,8 @@ def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> 
     stored = status_store.status_of(conn, node.id)
     degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
     current = stored["applied_digest"] == stored["config_digest"]
-    return Recorded(state_of(stored["last_outcome"], current, degraded, report.degraded), current)
+    drifted = stored["drift"] is not None
+    return Recorded(state_of(stored["last_outcome"], current, degraded, report.degraded, drifted), current)
 
 
 def against_applied(db: Database, ref: object) -> dict:
@@ -226,6 +237,9 @@ def describe(status: dict, state: str) -> str:
         text += f": {status['last_reason']}"
     if state == "pending reboot":
         text += "; an administrator's change waits for its next boot"
+    if state == "out of sync":
+        drift = json.loads(status["drift"])["differences"]
+        text += f"; its live network differs: {'; '.join(drift[:3])}" + ("; ..." if len(drift) > 3 else "")
     return text
 
 
@@ -238,6 +252,7 @@ def counts_by_state(conn) -> dict[str, int]:
             bool(group["current"]),
             bool(group["stored_degraded"]),
             bool(group["reported_degraded"]),
+            bool(group["drifted"]),
         )
         counts[state] += group["hosts"]
     return counts

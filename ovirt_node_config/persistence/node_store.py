@@ -340,6 +340,7 @@ def list_nodes(
             hosts.c.applied_digest,
             hosts.c.config_digest,
             hosts.c.reported_degraded,
+            hosts.c.drift.is_not(None).label("drifted"),
             hosts.c.last_seen_at,
             hosts.c.created_at,
         )

@@ -18,6 +18,10 @@ STATUS_COLUMNS = (
     hosts.c.config_digest,
     hosts.c.last_status,
     hosts.c.reported_degraded,
+    hosts.c.drift,
+    hosts.c.drift_since_ms,
+    hosts.c.checked_at_ms,
+    hosts.c.resync_requested,
 )
 
 
@@ -28,6 +32,12 @@ def record_report(conn: Connection, host_id: int, values: dict) -> None:
         .where(hosts.c.id == host_id)
         .values(**values, last_report_at=func.current_timestamp(), last_seen_at=func.current_timestamp())
     )
+
+
+def record_check(conn: Connection, host_id: int, values: dict) -> None:
+    """A live check's verdict (drift, drift_since_ms, checked_at_ms, resync_requested): only the
+    columns given."""
+    conn.execute(update(hosts).where(hosts.c.id == host_id).values(**values))
 
 
 def set_config_digest(conn: Connection, host_id: int, digest: str | None) -> None:
@@ -66,11 +76,16 @@ _CURRENT = hosts.c.applied_digest.is_not_distinct_from(hosts.c.config_digest)
 
 
 def state_condition(
-    outcomes: tuple[str | None, ...], degraded: bool | None, current: bool | None, min_slaves: int
+    outcomes: tuple[str | None, ...],
+    degraded: bool | None,
+    current: bool | None,
+    min_slaves: int,
+    drifted: bool | None = None,
 ) -> ColumnElement:
     """A WHERE clause keeping the hosts whose stored state inputs are these (``nodes.states.
     StoredState``: the last outcome one of ``outcomes``, None for none; a bond degraded, stored
-    or reported, or not; the applied file current or not; None: either)."""
+    or reported, or not; the applied file current or not; its live network drifted from it or
+    not; None: either)."""
     known = [outcome for outcome in outcomes if outcome is not None]
     terms = [
         or_(hosts.c.last_outcome.in_(known), *([hosts.c.last_outcome.is_(None)] if None in outcomes else []))
@@ -80,6 +95,8 @@ def state_condition(
         terms.append(is_degraded if degraded else not_(is_degraded))
     if current is not None:
         terms.append(_CURRENT if current else not_(_CURRENT))
+    if drifted is not None:
+        terms.append(hosts.c.drift.is_not(None) if drifted else hosts.c.drift.is_(None))
     return and_(*terms)
 
 
@@ -90,12 +107,14 @@ def state_counts(conn: Connection, min_slaves: int) -> list[dict]:
         case((_CURRENT, 1), else_=0).label("current"),
         case((hosts.c.reported_degraded, 1), else_=0).label("reported_degraded"),
         case((stored_degraded_count(min_slaves) > 0, 1), else_=0).label("stored_degraded"),
+        case((hosts.c.drift.is_not(None), 1), else_=0).label("drifted"),
     ).subquery()
     keys = (
         per_host.c.last_outcome,
         per_host.c.current,
         per_host.c.reported_degraded,
         per_host.c.stored_degraded,
+        per_host.c.drifted,
     )
     rows = conn.execute(select(*keys, func.count().label("hosts")).group_by(*keys)).all()
     return [dict(row._mapping) for row in rows]

@@ -103,6 +103,10 @@ hosts = Table(
     Column("dns_search", String(1600)),
     Column("has_routes", Boolean, nullable=False, server_default=text("FALSE")),
     Column("dns_network_id", BigInteger),  # sql/023
+    Column("drift", Text),  # sql/024
+    Column("drift_since_ms", BigInteger),
+    Column("checked_at_ms", BigInteger),
+    Column("resync_requested", Boolean, nullable=False, server_default=text("FALSE")),
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),

@@ -123,6 +123,8 @@ VERBS: tuple[Verb, ...] = (
     Verb("set_arp_monitor", "nodes.bond_options:set_arp_monitor",
          (HOST, BOND, Arg("address", "text"), Arg("interval_ms", "integer")), nulls_as_empty=True),
     Verb("set_bond_options", "nodes.bond_options:set_bond_options", (HOST, BOND, Arg("options", "struct"))),
+    Verb("resync", "nodes.live_checks:request_resync", (HOST,),
+         doc="the node's next live check applies its configuration again (apply, verify, rollback)"),
     Verb("reset_credential", "nodes.lifecycle:reset_credential", (HOST,), role="admin"),
     Verb("delete_node", "nodes.lifecycle:delete_node", (HOST,), role="admin"),
     Verb("apply_template", "fleet.catalogue:apply_stored", (HOST, Arg("design", "value"))),

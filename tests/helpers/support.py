@@ -8,6 +8,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -97,7 +98,7 @@ def _host_of(method: str, params: tuple) -> str | None:
     raw = None
     if method == "identify" and params and isinstance(params[0], dict):
         raw = params[0].get("hostname", params[0].get("HOSTNAME"))
-    elif method in ("get_config", "report_status") and params:
+    elif method in ("get_config", "report_status", "report_check") and params:
         raw = params[0]
     return raw.strip().lower().removesuffix(".") if isinstance(raw, str) else None
 
@@ -105,7 +106,7 @@ def _host_of(method: str, params: tuple) -> str | None:
 class NodeProxy:
     """A ServerProxy that does what a node's agent does with its credential: keeps the one an
     ``identify`` answer gives, in ``keyring`` by host name, and sends it with that host's later
-    ``identify``, ``get_config`` and ``report_status`` calls."""
+    ``identify``, ``get_config``, ``report_status`` and ``report_check`` calls."""
 
     def __init__(self, url: str, keyring: dict[str, str], **kwargs):
         self.url, self.keyring, self.kwargs = url, keyring, kwargs
@@ -533,3 +534,50 @@ def in_a_terminal(cli, answer: str, *args, meanwhile=None) -> tuple[int, str]:
         os.close(leader)
         os.close(follower)
     return process.returncode, (said + rest).decode()
+
+
+def run_agent(
+    root: Path,
+    server_url: str,
+    tools: Path,
+    *extra: str,
+    restart_then: str = "",
+    nmcli_then=None,
+    verify=False,
+):
+    """The agent with recording fakes for modprobe and the restart (``--restart-cmd``), or, with
+    ``nmcli_then``, with its own NetworkManager restart: a recording ``nmcli`` first on the PATH.
+    No kernel applies the files of a scratch root: ``--no-verify`` unless ``verify`` (the tests
+    that lay out what the kernel would show; the real kernel's are tests/guest/)."""
+    tools.mkdir(exist_ok=True)
+    modprobe, modprobe_log = recorder(tools, "modprobe")
+    if nmcli_then is None:
+        restarter = "restart"
+        restart, restart_log = recorder(tools, restarter, then=restart_then)
+        restart_flags = ["--restart-cmd", restart]
+    else:
+        restarter, restart_flags = "nmcli", []
+        _, restart_log = recorder(tools, restarter, then=nmcli_then)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("ovirt-node-boot")),
+            "--root",
+            str(root),
+            "--server",
+            server_url,
+            "--modprobe-cmd",
+            modprobe,
+            *restart_flags,
+            *([] if verify else ["--no-verify"]),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
+    )
+    calls = {
+        name: log.read_text().splitlines() if log.exists() else []
+        for name, log in (("modprobe", modprobe_log), (restarter, restart_log))
+    }
+    return result, calls

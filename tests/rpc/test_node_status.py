@@ -121,22 +121,27 @@ def test_each_state_read_backwards_selects_exactly_its_nodes():
     """stored_state(s) is what list_nodes filters by in SQL: for every input of state_of, the
     inputs meet stored_state(s) exactly when state_of gives s."""
     for outcome in (*states.OUTCOMES, None):
-        for current, stored, reported in itertools.product((True, False), (True, False), (True, False, None)):
-            state = states.state_of(outcome, current, stored, reported)
+        for current, stored, reported, drifted in itertools.product(
+            (True, False), (True, False), (True, False, None), (True, False)
+        ):
+            state = states.state_of(outcome, current, stored, reported, drifted)
             for candidate in states.STATES:
                 needs = states.stored_state(candidate)
                 meets = (
                     outcome in needs.outcomes
                     and needs.degraded in (None, stored or bool(reported))
                     and needs.current in (None, current)
+                    and needs.drifted in (None, drifted)
                 )
-                assert meets == (candidate == state), (outcome, current, stored, reported, candidate)
+                assert meets == (candidate == state), (outcome, current, stored, reported, drifted, candidate)
 
 
 def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
-    """Nodes in five states; each state's list (filtered in SQL) is the nodes show_node says are in it."""
+    """Nodes in every state; each state's list (filtered in SQL) is the nodes show_node says are in it."""
     proxy = server.proxy()
-    for index, outcome in enumerate(("applied", "applied", "rolled_back", "verify_failed", None, "applied")):
+    for index, outcome in enumerate(
+        ("applied", "applied", "rolled_back", "verify_failed", None, "applied", "applied")
+    ):
         host, macs = f"n{index}.example", {f"52:54:00:44:{index:02x}:{n:02x}": f"eth{n}" for n in range(3)}
         proxy.identify(make_report(host, macs=tuple(macs)))
         if index == 5:
@@ -148,10 +153,13 @@ def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
             )
         if index == 1:
             addresses.set_mtu(db, "alice", host, "eth0", 9000)  # a change waits for its boot
+        if index == 6:  # its live network differs from what it applied
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            proxy.report_check(host, {"digest": digest, "differences": ["eth0: MTU is 1400, not 1500"]})
     proxy.identify(
         make_report("n5.example", macs=("52:54:00:44:05:00", "52:54:00:44:05:02"))
     )  # bond0 loses one
-    shown = {f"n{i}.example": state(db, f"n{i}.example") for i in range(6)}
+    shown = {f"n{i}.example": state(db, f"n{i}.example") for i in range(7)}
     assert sorted(set(shown.values())) == sorted(states.STATES)
     for wanted in states.STATES:
         listed = [node["hostname"] for node in reads.list_nodes(db, state=wanted)]

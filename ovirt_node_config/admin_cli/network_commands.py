@@ -1,6 +1,8 @@
-"""The ``ovirt-node-admin`` subcommands of layer 3: an interface's gateway and default route,
-static routes, the node's resolver. Registered by ``commands.build_parser`` with its
-``command`` helper; each names its verb and its arguments are the verb's."""
+"""The ``ovirt-node-admin`` subcommands of a node's network beyond its links: an interface's
+gateway and default route, static routes, the resolver (``add_layer3``); logical networks
+(``add_networks``); a resync after drift (``add_resync``). Registered by
+``commands.build_parser`` with its ``command`` helper; each names its verb and its arguments are
+the verb's."""
 
 from __future__ import annotations
 
@@ -10,6 +12,13 @@ Command = Callable[..., object]  # commands.build_parser's command(name, help, v
 
 
 def add(command: Command, host: tuple, iface: tuple) -> None:
+    """Every subcommand of this module."""
+    add_layer3(command, host, iface)
+    add_networks(command, host, iface)
+    add_resync(command, host)
+
+
+def add_layer3(command: Command, host: tuple, iface: tuple) -> None:
     gateway = command(
         "set-gateway",
         "set an interface's gateway and make it hold the default route of its family (IPv4 or IPv6)",
@@ -56,6 +65,15 @@ def add(command: Command, host: tuple, iface: tuple) -> None:
         ("servers", {"metavar": "SERVER", "nargs": "*", "help": "IPv4 or IPv6 addresses, in order"}),
     ).add_argument(
         "--search", action="append", default=[], metavar="DOMAIN", help="a search domain; repeat for more"
+    )
+
+
+def add_resync(command: Command, host: tuple) -> None:
+    command(
+        "resync",
+        "put a node's configuration back at its next live check (out of sync: its network changed by hand)",
+        "resync",
+        host,
     )
 
 

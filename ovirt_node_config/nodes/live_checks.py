@@ -1,0 +1,124 @@
+"""Between boots: what a node's check of its live network says, kept as its state, and an
+administrator's request that it put its configuration back.
+
+A check (``report_check``, sent by the node with its credential) carries the digest of the file
+it compared with (the one it last applied), the differences it found (each one sentence: ``bond0:
+MTU is 1500, not 9000``) and warnings (a slave's link down: the node's state, not drift). What the
+configuration leaves to the network is never a difference (the agent's verification decides:
+any address for DHCP, the active slave of active-backup, LACP partners). A node with differences
+is ``out of sync`` (``states``); one without is in sync again.
+
+Cheap by design: a verdict the node already had is not written again unless the last one written
+is older than :data:`COARSE_S` (``checked_at_ms`` says "checked at least this recently");
+a changed verdict is one update of the host's row. The answer says whether an administrator
+asked for a resync (:func:`request_resync`): the node then applies its configuration again with
+a boot's apply, verify and rollback, and reports it with ``report_status``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from ovirt_node_config import validation
+from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.network import bonding
+from ovirt_node_config.nodes import lookup, states
+from ovirt_node_config.persistence import audit_store, node_rows, status_store
+from ovirt_node_config.persistence.engine import Database
+
+COARSE_S = 900  # a repeated verdict refreshes checked_at_ms at most this often
+MAX_ENTRIES, MAX_ENTRY = 128, 300
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    digest: str
+    differences: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def parse_check(raw: object) -> LiveCheck:
+    fields = validation.struct("check", raw)
+    unknown = set(fields) - {"digest", "differences", "warnings"}
+    if unknown:
+        raise InvalidInput("check", f"has no key {sorted(map(str, unknown))[0]!r}")
+    digest = fields.get("digest")
+    if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise InvalidInput("check.digest", "is not a SHA-256 in lower-case hex")
+    return LiveCheck(digest, _entries(fields, "differences"), _entries(fields, "warnings"))
+
+
+def _entries(fields: dict, key: str) -> tuple[str, ...]:
+    items = validation.array(f"check.{key}", fields.get(key) or [], max_items=MAX_ENTRIES)
+    return tuple(
+        validation.text(f"check.{key}[{n}]", item, max_length=MAX_ENTRY) for n, item in enumerate(items)
+    )
+
+
+def record(conn: Connection, node: node_rows.NodeView, check: LiveCheck, now_ms: int | None = None) -> dict:
+    """Keep ``check`` for ``node`` (the caller checked who sent it); the node's state, and
+    whether it is to resync now (the request is then taken: the node applies at once)."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    stored = status_store.status_of(conn, node.id)
+    if check.digest != stored["applied_digest"]:
+        differences = (f"the node checked against a file it did not report applying ({check.digest[:12]})",)
+        check = LiveCheck(check.digest, differences + check.differences, check.warnings)
+    drift = (
+        json.dumps({"differences": list(check.differences), "warnings": list(check.warnings)})
+        if check.differences
+        else None
+    )
+    values: dict = {}
+    before = json.loads(stored["drift"])["differences"] if stored["drift"] else []
+    if before != list(check.differences):  # a new verdict: in the history, from now
+        values.update(drift=drift, drift_since_ms=now_ms if drift else None)
+        after = {"differences": list(check.differences)} if drift else {"in_sync": True}
+        audit_store.record_audit(
+            conn, f"node:{node.hostname}", node.id, node.hostname, "live_check", None, after
+        )
+    elif drift != stored["drift"]:  # the same differences, other warnings: kept, not told
+        values["drift"] = drift
+    if values or (stored["checked_at_ms"] or 0) < now_ms - COARSE_S * 1000:
+        values["checked_at_ms"] = now_ms
+    resync = bool(stored["resync_requested"])
+    if resync:
+        values["resync_requested"] = False
+    if values:
+        status_store.record_check(conn, node.id, values)
+    degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
+    current = stored["applied_digest"] == stored["config_digest"]
+    state = states.state_of(
+        stored["last_outcome"], current, degraded, stored["reported_degraded"], drift is not None
+    )
+    return {"hostname": node.hostname, "state": state, "resync": resync}
+
+
+def request_resync(db: Database, actor: str, ref: object) -> dict:
+    """Ask that the node's next check apply its configuration again (a boot's apply, verify and
+    rollback): the way back from out of sync."""
+
+    def work(conn):
+        node = lookup.load(conn, ref, lock=True)
+        status_store.record_check(conn, node.id, {"resync_requested": True})
+        audit_store.record_audit(
+            conn, actor, node.id, node.hostname, "resync_requested", None, {"resync": True}
+        )
+        return {"host": node.hostname, "resync": True}
+
+    return db.write(work)
+
+
+def shown(status: dict) -> dict:
+    """The last check as ``show_node`` gives it (no nil: "" for none)."""
+    drift = json.loads(status["drift"]) if status["drift"] else {"differences": [], "warnings": []}
+    return {
+        "differences": drift["differences"],
+        "warnings": drift["warnings"],
+        "since_ms": status["drift_since_ms"] or "",
+        "checked_at_ms": status["checked_at_ms"] or "",
+        "resync_requested": bool(status["resync_requested"]),
+    }

@@ -1,0 +1,90 @@
+"""Between boots (``report_check``): a node's check of its live network through a real server.
+Differences make it out of sync, listed per attribute in show and selectable in the node list;
+the same verdict again writes nothing; in sync again is ok again; an administrator's resync is
+handed to the node's next check, once. Only the node's credential may report."""
+
+import hashlib
+import xmlrpc.client
+
+import pytest
+from support import make_report
+
+from ovirt_node_config.nodes import live_checks, reads
+from ovirt_node_config.persistence import node_store, status_store
+
+NAMES = {f"52:54:00:00:00:0{i}": f"eth{i - 1}" for i in range(1, 4)}
+DRIFT = ["bond0: MTU is 1500, not 9000", "bond0: eth1 (52:54:00:00:00:02) is not a slave"]
+
+
+@pytest.fixture
+def booted(server):
+    """node1 booted and reported applying its file; the digest it applied."""
+    node = server.proxy()
+    node.identify(make_report(macs=tuple(NAMES)))
+    digest = hashlib.sha256(node.get_config("node1", NAMES).encode()).hexdigest()
+    assert node.report_status("node1", {"outcome": "applied", "digest": digest})["state"] == "ok"
+    return node, digest
+
+
+def history(db) -> list[str]:
+    return [entry["action"] for entry in reads.history(db, "node1")]
+
+
+def test_drift_is_out_of_sync_per_attribute_then_in_sync_again(booted, db, server):
+    node, digest = booted
+    answer = node.report_check(
+        "node1", {"digest": digest, "differences": DRIFT, "warnings": ["eth2: link down"]}
+    )
+    assert answer == {"hostname": "node1", "state": "out of sync", "resync": False}
+    shown = reads.show_node(db, "node1")
+    assert shown["state"] == "out of sync" and shown["live_check"]["differences"] == DRIFT
+    assert shown["live_check"]["warnings"] == ["eth2: link down"]
+    assert "its live network differs: bond0: MTU is 1500, not 9000" in shown["state_words"]
+    assert [n["hostname"] for n in reads.list_nodes(db, state="out of sync")] == ["node1"]
+    assert reads.list_nodes(db, state="ok") == []
+    before = history(db)
+    node.report_check("node1", {"digest": digest, "differences": DRIFT})  # the same verdict: nothing new
+    assert history(db) == before
+    assert node.report_check("node1", {"digest": digest})["state"] == "ok"
+    assert history(db)[:2] == ["live_check", "live_check"]
+    assert [n["state"] for n in reads.list_nodes(db)] == ["ok"]
+
+
+def test_a_resync_is_handed_to_the_next_check_once(booted, db, server):
+    node, digest = booted
+    node.report_check("node1", {"digest": digest, "differences": DRIFT})
+    live_checks.request_resync(db, "alice", "node1")
+    assert reads.show_node(db, "node1")["live_check"]["resync_requested"] is True
+    assert node.report_check("node1", {"digest": digest, "differences": DRIFT})["resync"] is True
+    assert node.report_check("node1", {"digest": digest, "differences": DRIFT})["resync"] is False
+    assert "resync_requested" in history(db)
+
+
+def test_a_check_needs_the_nodes_credential_and_a_well_formed_verdict(booted, server, snapshot):
+    _, digest = booted
+    before = snapshot()
+    with pytest.raises(xmlrpc.client.ProtocolError) as caught:
+        server.anonymous_proxy().report_check("node1", {"digest": digest, "differences": DRIFT})
+    assert caught.value.errcode == 401
+    with pytest.raises(xmlrpc.client.Fault) as bad:
+        booted[0].report_check("node1", {"digest": "x" * 64})
+    assert bad.value.faultCode == 400 and "check.digest" in bad.value.faultString
+    assert snapshot() == before
+
+
+def test_a_verdict_repeated_refreshes_checked_at_only_after_a_while(booted, db):
+    _, digest = booted
+    check = live_checks.LiveCheck(digest, (), ())
+
+    node = db.read(lambda conn: node_store.load_node(conn, "node1"))
+
+    def checked_at():
+        return db.read(lambda conn: status_store.status_of(conn, node.id))["checked_at_ms"]
+
+    db.write(lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000))
+    db.write(lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000 + 60_000))
+    assert checked_at() == 1_000_000
+    db.write(
+        lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000 + live_checks.COARSE_S * 1000 + 1)
+    )
+    assert checked_at() == 1_000_000 + live_checks.COARSE_S * 1000 + 1
