@@ -23,7 +23,8 @@ BINDIR ?= /usr/local/bin
 UNITDIR ?= /etc/systemd/system
 CONFDIR ?= /etc/ovirt-node-config
 COMMANDS := ovirt-node-config-server ovirt-node-admin ovirt-node-boot
-UNITS := ovirt-node-config-server.service ovirt-node-boot.service
+UNITS := ovirt-node-config-server.service ovirt-node-boot.service ovirt-node-check.service \
+	ovirt-node-check.timer
 
 .PHONY: run test lint system-packages test-packages guest-cache clean install install-files
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from ovirt_node_config import __version__
-from ovirt_node_config.agent import node_stacks, owned_files
+from ovirt_node_config.agent import live_check, node_stacks, owned_files
 from ovirt_node_config.agent.boot import BootAgent
 from ovirt_node_config.agent.boot_options import BootError, BootOptions, ExitCode
 from ovirt_node_config.agent.hardware import IP_COMMAND
@@ -120,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
         "talks to no server",
     )
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="between boots: compare the live network with what the last boot applied, report it, "
+        "change nothing (unless an administrator asked for a resync); the timer unit runs it",
+    )
     return parser
 
 
@@ -180,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         verify_timeout=args.verify_timeout,
     )
     try:
+        if args.check:
+            return live_check.check(options, say, boot=lambda: BootAgent(options, say).run())
         return BootAgent(options, say).run()
     except BootError as error:
         print(f"{PROG}: {error.message}", file=sys.stderr)

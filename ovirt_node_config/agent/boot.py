@@ -42,7 +42,7 @@ from ovirt_node_config.agent import (
 from ovirt_node_config.agent.augeas_apply import AugeasApplyError, apply_commands, touched_files
 from ovirt_node_config.agent.boot_options import OUTCOMES, BootError, BootOptions, ExitCode
 from ovirt_node_config.agent.network_files import Backup, replace_file
-from ovirt_node_config.agent.owned_files import Manifest, set_aside
+from ovirt_node_config.agent.owned_files import Manifest, keep_applied, set_aside
 from ovirt_node_config.agent.server_link import ServerLink
 from ovirt_node_config.config_file import envelope
 from ovirt_node_config.config_file.grammar import AugeasCommand
@@ -127,6 +127,7 @@ class BootAgent:
             if error.code in OUTCOMES:
                 self._report_status(result["hostname"], text, OUTCOMES[error.code], error.message, started)
             raise
+        keep_applied(self.root, result["hostname"], text)
         self._report_status(
             result["hostname"], text, "applied" if self.applied else "unchanged", None, started
         )

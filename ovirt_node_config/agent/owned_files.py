@@ -9,6 +9,9 @@ Files set aside (foreign profiles that bind our interfaces, changed files of our
 ``/var/lib/ovirt-node-config/foreign/<UTC time>/``, one folder per boot, never emptied by a later
 boot: ``ovirt-node-boot --restore-foreign`` lists them, ``--restore-foreign <TIME>`` puts one
 boot's files back where they were.
+
+What the last good boot applied (``applied.json``: its host name and file) is what
+``ovirt-node-boot --check`` compares the live network with between boots.
 """
 
 from __future__ import annotations
@@ -25,6 +28,23 @@ from ovirt_node_config.agent.network_files import replace_file
 STATE_DIR = Path("var/lib/ovirt-node-config")
 MANIFEST = STATE_DIR / "manifest.json"
 FOREIGN = STATE_DIR / "foreign"
+APPLIED = STATE_DIR / "applied.json"  # the host name and file the last good boot runs: --check's
+
+
+def keep_applied(root: Path, hostname: str, text: str) -> None:
+    """What the node now runs (its boot applied it, or found it unchanged): ``--check`` compares
+    the live network with it between boots."""
+    (root / STATE_DIR).mkdir(parents=True, mode=0o700, exist_ok=True)
+    replace_file(root / APPLIED, json.dumps({"hostname": hostname, "config": text}).encode(), 0o600)
+
+
+def applied(root: Path) -> tuple[str, str] | None:
+    """(host name, file) of the last good boot; None before one."""
+    try:
+        data = json.loads((root / APPLIED).read_text(encoding="utf-8"))
+        return str(data["hostname"]), str(data["config"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def digest(content: bytes) -> str:

@@ -59,6 +59,10 @@ def test_the_units_start_the_installed_commands(installed):
         f"ExecStart={installed}/bin/ovirt-node-boot\n"
         in (installed / "units" / "ovirt-node-boot.service").read_text()
     )
+    assert (
+        f"ExecStart={installed}/bin/ovirt-node-boot --check\n"
+        in (installed / "units" / "ovirt-node-check.service").read_text()
+    )
 
 
 def test_an_existing_settings_file_is_kept(installed):
@@ -69,7 +73,11 @@ def test_an_existing_settings_file_is_kept(installed):
     assert settings.read_text() == "[server]\nport = 9000\n"
 
 
-@pytest.mark.parametrize("unit", ["ovirt-node-config-server.service", "ovirt-node-boot.service"])
+@pytest.mark.parametrize(
+    "unit",
+    ["ovirt-node-config-server.service", "ovirt-node-boot.service", "ovirt-node-check.service",
+     "ovirt-node-check.timer"],
+)  # fmt: skip
 def test_verify_is_clean(unit, installed):
     result = subprocess.run(
         ["systemd-analyze", "verify", str(installed / "units" / unit)], capture_output=True, text=True
@@ -78,7 +86,12 @@ def test_verify_is_clean(unit, installed):
 
 
 @pytest.mark.parametrize(
-    "unit, at_most", [("ovirt-node-config-server.service", 1.5), ("ovirt-node-boot.service", 7.0)]
+    "unit, at_most",
+    [
+        ("ovirt-node-config-server.service", 1.5),
+        ("ovirt-node-boot.service", 7.0),
+        ("ovirt-node-check.service", 7.0),
+    ],
 )
 def test_exposure(unit, at_most, installed):
     result = subprocess.run(

@@ -24,7 +24,7 @@ from support import (
     build_machine,
     enrol_without_credential,
     make_report,
-    recorder,
+    run_agent,
     self_signed_certificate,
     set_link,
     tree_snapshot,
@@ -38,6 +38,7 @@ from ovirt_node_config.trust.enrolment import Trust
 
 BOOT = str(Path(sys.executable).with_name("ovirt-node-boot"))
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
+boot = run_agent  # the agent with recording fakes (support.run_agent)
 SCRIPTS = "etc/sysconfig/network-scripts"
 DEVICES = "-t -f DEVICE,STATE,CONNECTION device"  # the agent asking NetworkManager what is active
 
@@ -49,53 +50,6 @@ def machine(tmp_path):
         "DEVICE=eth0\nBOOTPROTO=dhcp\nONBOOT=yes\n# kept by the admin\n"
     )
     return root
-
-
-def boot(
-    root: Path,
-    server_url: str,
-    tools: Path,
-    *extra: str,
-    restart_then: str = "",
-    nmcli_then=None,
-    verify=False,
-):
-    """The agent with recording fakes for modprobe and the restart (``--restart-cmd``), or, with
-    ``nmcli_then``, with its own NetworkManager restart: a recording ``nmcli`` first on the PATH.
-    No kernel applies the files of a scratch root: ``--no-verify`` unless ``verify`` (the tests
-    that lay out what the kernel would show; the real kernel's are tests/guest/)."""
-    tools.mkdir(exist_ok=True)
-    modprobe, modprobe_log = recorder(tools, "modprobe")
-    if nmcli_then is None:
-        restarter = "restart"
-        restart, restart_log = recorder(tools, restarter, then=restart_then)
-        restart_flags = ["--restart-cmd", restart]
-    else:
-        restarter, restart_flags = "nmcli", []
-        _, restart_log = recorder(tools, restarter, then=nmcli_then)
-    result = subprocess.run(
-        [
-            BOOT,
-            "--root",
-            str(root),
-            "--server",
-            server_url,
-            "--modprobe-cmd",
-            modprobe,
-            *restart_flags,
-            *([] if verify else ["--no-verify"]),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
-    )
-    calls = {
-        name: log.read_text().splitlines() if log.exists() else []
-        for name, log in (("modprobe", modprobe_log), (restarter, restart_log))
-    }
-    return result, calls
 
 
 def test_first_boot_then_bonded_boot(server, db, machine, tmp_path):
