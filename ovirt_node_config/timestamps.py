@@ -22,6 +22,11 @@ def iso(value: datetime | str | None) -> str | None:
     return utc(value).isoformat(timespec="seconds")
 
 
+def iso_ms(value: int | None) -> str | None:
+    """Milliseconds since the epoch in ISO 8601, UTC, to the second; None stays None."""
+    return None if value is None else iso(datetime.fromtimestamp(value / 1000, UTC))
+
+
 def parse(field: str, value: object) -> datetime:
     """An ISO 8601 date or time given by a caller, as an aware UTC moment (no zone: UTC)."""
     if not isinstance(value, str) or len(value) > 40:

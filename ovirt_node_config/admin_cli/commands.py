@@ -12,6 +12,7 @@ import argparse
 
 from ovirt_node_config import __version__, validation
 from ovirt_node_config.admin_cli import flags, network_commands, outcomes, session_file
+from ovirt_node_config.nodes import state_names
 from ovirt_node_config.verbs import table
 
 # Commands that take --hosts / --hosts-file instead of HOST (filled by build_parser).
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
             show="nodes").add_argument(
         "--state",
         default="",
-        choices=flags.STATES,
+        choices=state_names.STATES,
         help="only the nodes in this state",
     )  # fmt: skip
     command("show", "show one node: hardware, NICs, bonds", "show_node", host, show="node")

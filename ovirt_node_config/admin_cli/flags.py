@@ -50,10 +50,6 @@ def add_output_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
-# A node's states (nodes/states.STATES, not imported: the command starts faster without it).
-STATES = ("ok", "pending reboot", "out of sync", "degraded", "rolled back", "verify failed", "never applied")
-
-
 def add_selector_flags(sub: argparse.ArgumentParser, changes: bool = True) -> None:
     selector = sub.add_argument_group("many nodes at once (instead of HOST)")
     selector.add_argument("--hosts", metavar="GLOB", help="the nodes whose host names match, e.g. 'rack3-*'")

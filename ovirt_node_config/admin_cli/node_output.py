@@ -85,12 +85,16 @@ def render(node: dict) -> str:
 def _live_check(node: dict) -> list[str]:
     """What the node's last check of its live network found (nothing: never checked)."""
     check = node.get("live_check") or {}
-    if not check.get("checked_at_ms"):
+    if not check.get("checked_at"):
         return []
     if check["differences"]:
-        lines = ["live network differs from what it applied:", *(f"  {e}" for e in check["differences"])]
+        lines = [
+            f"live network differs from what it applied (since {check['since']}, last checked"
+            f" {check['checked_at']}):",
+            *(f"  {e}" for e in check["differences"]),
+        ]
     else:
-        lines = ["live network: as applied, at its last check"]
+        lines = [f"live network: as applied (last checked {check['checked_at']})"]
     lines += [f"  warning: {entry}" for entry in check["warnings"]]
     if check.get("resync_requested"):
         lines.append("  a resync is asked: its next check applies its configuration again")

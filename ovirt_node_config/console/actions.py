@@ -159,6 +159,11 @@ def _detach_network(db, actor, host, form):
     return f"network {done['network']} detached{freed}"
 
 
+def _resync(db, actor, host, form):
+    _verb("resync", db, actor, host)
+    return "resync asked: the node's next check applies its configuration again"
+
+
 # Each form of the node page: its fields and what it does (a sentence saying what was done).
 ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], str]]] = {
     "bonding-type": (("type",), _bonding_type),
@@ -174,6 +179,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], s
     "interface": (("interface", "mtu", "boot_protocol", "ip_address", "ipv6"), _interface),
     "attach-network": (("network", "interface", "ipv4", "ipv6", "default_route"), _attach_network),
     "detach-network": (("network",), _detach_network),
+    "resync": ((), _resync),
 }
 
 # What the use cases call a value, where the form calls it otherwise.

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from ovirt_node_config import validation
+from ovirt_node_config import timestamps, validation
 from ovirt_node_config.errors import InvalidInput
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, states
@@ -113,12 +113,14 @@ def request_resync(db: Database, actor: str, ref: object) -> dict:
 
 
 def shown(status: dict) -> dict:
-    """The last check as ``show_node`` gives it (no nil: "" for none)."""
+    """The last check as ``show_node`` gives it (no nil: "" for none): the differences, first
+    seen ``since``, the last check at ``checked_at`` (ISO 8601: milliseconds since the epoch
+    do not fit XML-RPC's 32-bit integers)."""
     drift = json.loads(status["drift"]) if status["drift"] else {"differences": [], "warnings": []}
     return {
         "differences": drift["differences"],
         "warnings": drift["warnings"],
-        "since_ms": status["drift_since_ms"] or "",
-        "checked_at_ms": status["checked_at_ms"] or "",
+        "since": timestamps.iso_ms(status["drift_since_ms"]) or "",
+        "checked_at": timestamps.iso_ms(status["checked_at_ms"]) or "",
         "resync_requested": bool(status["resync_requested"]),
     }

@@ -5,6 +5,7 @@ list in pages (with state and last seen, filtered by state or host name), the bo
 from __future__ import annotations
 
 import json
+import time
 
 from sqlalchemy.engine import Connection
 
@@ -99,6 +100,7 @@ def _shown_status(conn: Connection, node: NodeView) -> dict:
         degraded,
         status["reported_degraded"],
         status["drift"] is not None,
+        states.checks_stopped(status["checked_at_ms"], int(time.time() * 1000)),
     )
     reported = json.loads(status["last_status"]) if status["last_status"] else {}
     return {
@@ -251,27 +253,29 @@ def list_nodes(
             "state", f"must be one of {', '.join(states.STATES)}, not {validation.shown(state)}"
         )
 
-    condition = None
+    condition, now_ms = None, int(time.time() * 1000)
     if wanted is not None:
         needs = states.stored_state(wanted)
         condition = status_store.state_condition(
-            needs.outcomes, needs.degraded, needs.current, bonding.MIN_SLAVES, needs.drifted
-        )
+            needs.outcomes, needs.degraded, needs.current, bonding.MIN_SLAVES, needs.drifted, needs.stale,
+            states.cutoff_ms(now_ms),
+        )  # fmt: skip
 
     def work(conn):
         rows = node_store.list_nodes(conn, start, count, bonding.MIN_SLAVES, part, condition)
-        return [_listed(row) for row in rows]
+        return [_listed(row, now_ms) for row in rows]
 
     return db.read(work)
 
 
-def _listed(row: dict) -> dict:
+def _listed(row: dict, now_ms: int) -> dict:
     state = states.state_of(
         row.pop("last_outcome"),
         row.pop("applied_digest") == row.pop("config_digest"),
         row.pop("degraded_bonds") > 0,
         row.pop("reported_degraded"),
         row.pop("drifted"),
+        states.checks_stopped(row.pop("checked_at_ms"), now_ms),
     )
     seen, created = row.pop("last_seen_at"), row.pop("created_at")
     bonding_type = row.pop("label")

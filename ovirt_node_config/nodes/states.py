@@ -17,8 +17,10 @@ aggregator of each slave).
   but a configuration the node cannot bring up is the administrator's to fix);
 - ``degraded``: a bond with fewer than two slaves stored, or one the node reports with a slave
   down or its 802.3ad ports in different aggregators;
-- ``out of sync``: its live network, checked between boots (``live_checks``), differs from what
-  it applied;
+- ``not checking``: it checked its live network between boots (``live_checks``) and has not
+  for :data:`NOT_CHECKING_AFTER_S` (its check timer stopped, or the node is down or cut off);
+  a node that never checked (a 2008 appliance, an agent without the check mode) never is;
+- ``out of sync``: its live network, checked between boots, differs from what it applied;
 - ``pending reboot``: the configuration it would get now is not the one it applied;
 - ``ok``.
 """
@@ -28,20 +30,35 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 
-from ovirt_node_config import validation
+from ovirt_node_config import timestamps, validation
 from ovirt_node_config.errors import InvalidInput, NodeConfigError
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, network_view
+from ovirt_node_config.nodes.state_names import STATES
 from ovirt_node_config.persistence import audit_store, node_rows, status_store
 from ovirt_node_config.persistence.engine import Database
 
 OUTCOMES = ("applied", "unchanged", "rolled_back", "apply_failed", "verify_failed", "refused")
-STATES = ("ok", "pending reboot", "out of sync", "degraded", "rolled back", "verify failed", "never applied")
 KEPT_OUTCOMES = ("applied", "unchanged")  # the configuration of the report runs on the node
 ROLLED_BACK_OUTCOMES = ("rolled_back", "apply_failed", "refused")  # the previous network runs
 MAX_BONDS, MAX_TIMINGS, MAX_REASON = 64, 16, 1000
+# A node checks every 5 minutes (contrib/ovirt-node-check.timer) and the server writes a repeated
+# verdict at most every 15 (live_checks.COARSE_S): silent for 45 minutes, a node has missed at
+# least six checks in a row.
+NOT_CHECKING_AFTER_S = 2700
+
+
+def checks_stopped(checked_at_ms: int | None, now_ms: int) -> bool:
+    """The node checked between boots once, and not for :data:`NOT_CHECKING_AFTER_S`."""
+    return checked_at_ms is not None and checked_at_ms < cutoff_ms(now_ms)
+
+
+def cutoff_ms(now_ms: int) -> int:
+    """A node whose last check is older than this (ms since the epoch) is not checking."""
+    return now_ms - NOT_CHECKING_AFTER_S * 1000
 
 
 def digest(text: str) -> str:
@@ -121,9 +138,11 @@ def state_of(
     stored_degraded: bool,
     reported_degraded: bool | None,
     drifted: bool = False,
+    stale: bool = False,
 ) -> str:
     """The state of a node (see the module's docstring); ``current``: the configuration it would
-    get now is the one it applied; ``drifted``: its last live check found a difference."""
+    get now is the one it applied; ``drifted``: its last live check found a difference;
+    ``stale``: its checks stopped (:func:`checks_stopped`)."""
     if last_outcome is None:
         return "never applied"
     if last_outcome in ROLLED_BACK_OUTCOMES:
@@ -132,6 +151,8 @@ def state_of(
         return "verify failed"
     if stored_degraded or reported_degraded:
         return "degraded"
+    if stale:
+        return "not checking"
     if drifted:
         return "out of sync"
     return "ok" if current else "pending reboot"
@@ -142,12 +163,14 @@ class StoredState:
     """What :func:`state_of` needs of the stored columns to give one state, for a query to select
     the nodes in that state: the last outcome is one of ``outcomes`` (None: no report yet); a bond
     is degraded, stored or reported (``degraded``: True, False, or None for either); the file it
-    would get now is the one it applied (``current``, likewise)."""
+    would get now is the one it applied, its live network drifted from it, its checks stopped
+    (``current``, ``drifted``, ``stale``, likewise)."""
 
     outcomes: tuple[str | None, ...]
     degraded: bool | None = None
     current: bool | None = None
     drifted: bool | None = None
+    stale: bool | None = None
 
 
 def stored_state(state: str) -> StoredState:
@@ -158,9 +181,10 @@ def stored_state(state: str) -> StoredState:
         "rolled back": StoredState(ROLLED_BACK_OUTCOMES),
         "verify failed": StoredState(("verify_failed",)),
         "degraded": StoredState(booted, degraded=True),
-        "out of sync": StoredState(booted, degraded=False, drifted=True),
-        "pending reboot": StoredState(booted, degraded=False, current=False, drifted=False),
-        "ok": StoredState(booted, degraded=False, current=True, drifted=False),
+        "not checking": StoredState(booted, degraded=False, stale=True),
+        "out of sync": StoredState(booted, degraded=False, drifted=True, stale=False),
+        "pending reboot": StoredState(booted, degraded=False, current=False, drifted=False, stale=False),
+        "ok": StoredState(booted, degraded=False, current=True, drifted=False, stale=False),
     }[state]
 
 
@@ -192,19 +216,22 @@ def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> 
         "reported_degraded": report.degraded,
         "config_digest": digest(config) if config else None,
     }
-    if report.outcome in KEPT_OUTCOMES:  # its network was verified as written: no drift now
+    now_ms = int(time.time() * 1000)
+    kept = report.outcome in KEPT_OUTCOMES
+    if kept:  # its network was verified as written: no drift now, and a check as good as any
         values.update(applied_digest=report.digest, drift=None, drift_since_ms=None)
         if values["config_digest"] == report.digest:  # the file it runs is the one it gets now
             values["applied_config"] = config
-    status_store.record_report(conn, node.id, values)
+    status_store.record_report(conn, node.id, values, checked_at_ms=now_ms if kept else None)
     if report.outcome not in KEPT_OUTCOMES:
         after = {"outcome": report.outcome, "reason": report.reason}
         audit_store.record_audit(conn, actor, node.id, node.hostname, f"boot_{report.outcome}", None, after)
     stored = status_store.status_of(conn, node.id)
     degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
     current = stored["applied_digest"] == stored["config_digest"]
-    drifted = stored["drift"] is not None
-    return Recorded(state_of(stored["last_outcome"], current, degraded, report.degraded, drifted), current)
+    drifted, stale = stored["drift"] is not None, checks_stopped(stored["checked_at_ms"], now_ms)
+    state = state_of(stored["last_outcome"], current, degraded, report.degraded, drifted, stale)
+    return Recorded(state, current)
 
 
 def against_applied(db: Database, ref: object) -> dict:
@@ -237,6 +264,8 @@ def describe(status: dict, state: str) -> str:
         text += f": {status['last_reason']}"
     if state == "pending reboot":
         text += "; an administrator's change waits for its next boot"
+    if state == "not checking":
+        text += f"; it has not checked its live network since {timestamps.iso_ms(status['checked_at_ms'])}"
     if state == "out of sync":
         drift = json.loads(status["drift"])["differences"]
         text += f"; its live network differs: {'; '.join(drift[:3])}" + ("; ..." if len(drift) > 3 else "")
@@ -246,13 +275,15 @@ def describe(status: dict, state: str) -> str:
 def counts_by_state(conn) -> dict[str, int]:
     """How many nodes are in each state (every state named, zero included)."""
     counts = dict.fromkeys(STATES, 0)
-    for group in status_store.state_counts(conn, bonding.MIN_SLAVES):
+    cutoff = cutoff_ms(int(time.time() * 1000))
+    for group in status_store.state_counts(conn, bonding.MIN_SLAVES, cutoff):
         state = state_of(
             group["last_outcome"],
             bool(group["current"]),
             bool(group["stored_degraded"]),
             bool(group["reported_degraded"]),
             bool(group["drifted"]),
+            bool(group["stale"]),
         )
         counts[state] += group["hosts"]
     return counts

@@ -341,6 +341,7 @@ def list_nodes(
             hosts.c.config_digest,
             hosts.c.reported_degraded,
             hosts.c.drift.is_not(None).label("drifted"),
+            hosts.c.checked_at_ms,
             hosts.c.last_seen_at,
             hosts.c.created_at,
         )

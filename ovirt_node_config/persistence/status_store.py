@@ -25,8 +25,13 @@ STATUS_COLUMNS = (
 )
 
 
-def record_report(conn: Connection, host_id: int, values: dict) -> None:
-    """A status report: outcome, reason, digests, the kernel's view; the node was seen now."""
+def record_report(conn: Connection, host_id: int, values: dict, checked_at_ms: int | None = None) -> None:
+    """A status report: outcome, reason, digests, the kernel's view; the node was seen now.
+    ``checked_at_ms``: the boot verified the node's network, a live check as good as any (kept
+    only for a node that checks: one that never did stays one that never did)."""
+    if checked_at_ms is not None:
+        checks = case((hosts.c.checked_at_ms.is_(None), None), else_=checked_at_ms)
+        values = {**values, "checked_at_ms": checks}
     conn.execute(
         update(hosts)
         .where(hosts.c.id == host_id)
@@ -81,11 +86,13 @@ def state_condition(
     current: bool | None,
     min_slaves: int,
     drifted: bool | None = None,
+    stale: bool | None = None,
+    cutoff_ms: int = 0,
 ) -> ColumnElement:
     """A WHERE clause keeping the hosts whose stored state inputs are these (``nodes.states.
     StoredState``: the last outcome one of ``outcomes``, None for none; a bond degraded, stored
     or reported, or not; the applied file current or not; its live network drifted from it or
-    not; None: either)."""
+    not; its last live check before ``cutoff_ms`` or not; None: either)."""
     known = [outcome for outcome in outcomes if outcome is not None]
     terms = [
         or_(hosts.c.last_outcome.in_(known), *([hosts.c.last_outcome.is_(None)] if None in outcomes else []))
@@ -97,17 +104,26 @@ def state_condition(
         terms.append(_CURRENT if current else not_(_CURRENT))
     if drifted is not None:
         terms.append(hosts.c.drift.is_not(None) if drifted else hosts.c.drift.is_(None))
+    if stale is not None:
+        terms.append(_stale(cutoff_ms) if stale else not_(_stale(cutoff_ms)))
     return and_(*terms)
 
 
-def state_counts(conn: Connection, min_slaves: int) -> list[dict]:
-    """The hosts grouped by what their state is derived from, with a count per group."""
+def _stale(cutoff_ms: int) -> ColumnElement:
+    """The host checked between boots, last before ``cutoff_ms`` (``nodes.states.checks_stopped``)."""
+    return func.coalesce(hosts.c.checked_at_ms, cutoff_ms) < cutoff_ms
+
+
+def state_counts(conn: Connection, min_slaves: int, cutoff_ms: int) -> list[dict]:
+    """The hosts grouped by what their state is derived from, with a count per group (``stale``:
+    the last live check before ``cutoff_ms``)."""
     per_host = select(
         hosts.c.last_outcome,
         case((_CURRENT, 1), else_=0).label("current"),
         case((hosts.c.reported_degraded, 1), else_=0).label("reported_degraded"),
         case((stored_degraded_count(min_slaves) > 0, 1), else_=0).label("stored_degraded"),
         case((hosts.c.drift.is_not(None), 1), else_=0).label("drifted"),
+        case((_stale(cutoff_ms), 1), else_=0).label("stale"),
     ).subquery()
     keys = (
         per_host.c.last_outcome,
@@ -115,6 +131,7 @@ def state_counts(conn: Connection, min_slaves: int) -> list[dict]:
         per_host.c.reported_degraded,
         per_host.c.stored_degraded,
         per_host.c.drifted,
+        per_host.c.stale,
     )
     rows = conn.execute(select(*keys, func.count().label("hosts")).group_by(*keys)).all()
     return [dict(row._mapping) for row in rows]

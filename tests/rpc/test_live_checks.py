@@ -1,15 +1,17 @@
 """Between boots (``report_check``): a node's check of its live network through a real server.
 Differences make it out of sync, listed per attribute in show and selectable in the node list;
 the same verdict again writes nothing; in sync again is ok again; an administrator's resync is
-handed to the node's next check, once. Only the node's credential may report."""
+handed to the node's next check, once; a node whose checks stop is not checking. Only the node's
+credential may report."""
 
 import hashlib
 import xmlrpc.client
 
 import pytest
-from support import make_report
+from support import checked_long_ago, make_report
 
-from ovirt_node_config.nodes import live_checks, reads
+from ovirt_node_config import timestamps
+from ovirt_node_config.nodes import live_checks, reads, states
 from ovirt_node_config.persistence import node_store, status_store
 
 NAMES = {f"52:54:00:00:00:0{i}": f"eth{i - 1}" for i in range(1, 4)}
@@ -88,3 +90,28 @@ def test_a_verdict_repeated_refreshes_checked_at_only_after_a_while(booted, db):
         lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000 + live_checks.COARSE_S * 1000 + 1)
     )
     assert checked_at() == 1_000_000 + live_checks.COARSE_S * 1000 + 1
+
+
+def test_a_node_whose_checks_stop_is_not_checking_until_it_checks_or_boots(booted, db, server):
+    """Its last check an hour ago: 'not checking' in show, the list and the counts; a check
+    or a verified boot brings it back. A node that never checked (an agent without the check
+    mode, a 2008 appliance) is never 'not checking'."""
+    node, digest = booted
+    long_ago = checked_long_ago(db, "node1", digest)
+    shown = reads.show_node(db, "node1")
+    assert shown["state"] == "not checking"
+    assert f"has not checked its live network since {timestamps.iso_ms(long_ago)}" in shown["state_words"]
+    assert [n["state"] for n in reads.list_nodes(db)] == ["not checking"]
+    assert [n["hostname"] for n in reads.list_nodes(db, state="not checking")] == ["node1"]
+    assert reads.list_nodes(db, state="ok") == []
+    assert db.read(states.counts_by_state)["not checking"] == 1
+    assert node.report_status("node1", {"outcome": "unchanged", "digest": digest})["state"] == "ok"
+    checked_long_ago(db, "node1", digest)
+    assert node.report_check("node1", {"digest": digest})["state"] == "ok"
+
+    other = {f"52:54:00:00:01:0{i}": f"eth{i}" for i in range(2)}
+    node.identify(make_report("node2", macs=tuple(other)))
+    text = node.get_config("node2", other)
+    node.report_status("node2", {"outcome": "applied", "digest": hashlib.sha256(text.encode()).hexdigest()})
+    assert reads.show_node(db, "node2")["state"] == "ok"  # it never checked: nothing stopped
+    assert db.read(states.counts_by_state)["not checking"] == 0

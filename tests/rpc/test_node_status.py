@@ -6,7 +6,7 @@ import itertools
 import xmlrpc.client
 
 import pytest
-from support import add_bond, enrol_without_credential, http_get, make_report
+from support import add_bond, checked_long_ago, enrol_without_credential, http_get, make_report
 
 from ovirt_node_config.nodes import addresses, reads, states
 
@@ -113,6 +113,8 @@ def test_the_state_rule():
         assert states.state_of(outcome, True, False, False) == "rolled back"
     assert states.state_of("verify_failed", True, True, False) == "verify failed"
     assert states.state_of("applied", True, True, False) == "degraded"
+    assert states.state_of("applied", False, False, False, True, True) == "not checking"
+    assert states.state_of("applied", True, False, False, True) == "out of sync"
     assert states.state_of("unchanged", False, False, None) == "pending reboot"
     assert states.state_of("applied", True, False, False) == "ok"
 
@@ -121,10 +123,10 @@ def test_each_state_read_backwards_selects_exactly_its_nodes():
     """stored_state(s) is what list_nodes filters by in SQL: for every input of state_of, the
     inputs meet stored_state(s) exactly when state_of gives s."""
     for outcome in (*states.OUTCOMES, None):
-        for current, stored, reported, drifted in itertools.product(
-            (True, False), (True, False), (True, False, None), (True, False)
+        for current, stored, reported, drifted, stale in itertools.product(
+            (True, False), (True, False), (True, False, None), (True, False), (True, False)
         ):
-            state = states.state_of(outcome, current, stored, reported, drifted)
+            state = states.state_of(outcome, current, stored, reported, drifted, stale)
             for candidate in states.STATES:
                 needs = states.stored_state(candidate)
                 meets = (
@@ -132,15 +134,17 @@ def test_each_state_read_backwards_selects_exactly_its_nodes():
                     and needs.degraded in (None, stored or bool(reported))
                     and needs.current in (None, current)
                     and needs.drifted in (None, drifted)
+                    and needs.stale in (None, stale)
                 )
-                assert meets == (candidate == state), (outcome, current, stored, reported, drifted, candidate)
+                inputs = (outcome, current, stored, reported, drifted, stale)
+                assert meets == (candidate == state), (*inputs, candidate)
 
 
 def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
     """Nodes in every state; each state's list (filtered in SQL) is the nodes show_node says are in it."""
     proxy = server.proxy()
     for index, outcome in enumerate(
-        ("applied", "applied", "rolled_back", "verify_failed", None, "applied", "applied")
+        ("applied", "applied", "rolled_back", "verify_failed", None, "applied", "applied", "applied")
     ):
         host, macs = f"n{index}.example", {f"52:54:00:44:{index:02x}:{n:02x}": f"eth{n}" for n in range(3)}
         proxy.identify(make_report(host, macs=tuple(macs)))
@@ -156,10 +160,12 @@ def test_listing_by_state_in_sql_agrees_with_each_nodes_state(server, db):
         if index == 6:  # its live network differs from what it applied
             digest = hashlib.sha256(text.encode()).hexdigest()
             proxy.report_check(host, {"digest": digest, "differences": ["eth0: MTU is 1400, not 1500"]})
+        if index == 7:  # it checked once, an hour ago, and not since
+            checked_long_ago(db, host, hashlib.sha256(text.encode()).hexdigest())
     proxy.identify(
         make_report("n5.example", macs=("52:54:00:44:05:00", "52:54:00:44:05:02"))
     )  # bond0 loses one
-    shown = {f"n{i}.example": state(db, f"n{i}.example") for i in range(7)}
+    shown = {f"n{i}.example": state(db, f"n{i}.example") for i in range(8)}
     assert sorted(set(shown.values())) == sorted(states.STATES)
     for wanted in states.STATES:
         listed = [node["hostname"] for node in reads.list_nodes(db, state=wanted)]
