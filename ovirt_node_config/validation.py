@@ -281,6 +281,16 @@ def boot_protocol(field: str, value: object) -> str:
     return name.lower()
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def sha256(field: str, value: object) -> str:
+    """A SHA-256 digest in lower-case hex (a file a node applied, or compared with)."""
+    if not (isinstance(value, str) and _SHA256.fullmatch(value)):
+        raise InvalidInput(field, "is not a SHA-256 in lower-case hex")
+    return value
+
+
 def struct(field: str, value: object) -> dict:
     if not isinstance(value, dict):
         raise InvalidInput(field, f"must be a struct, not {type(value).__name__}")

@@ -151,10 +151,12 @@ def print_summary(result: dict) -> None:
     )
     print(table(storm["phases"]))
     check = storm["row_check"]
+    by_state = ", ".join(f"{n} {state}" for state, n in check["states"].items())
     print(
         f"\nrow check: {check['hosts']}/{check['expected_hosts']} hosts, "
         f"{check['nics']}/{check['expected_nics']} NICs, {check['duplicate_macs']} duplicate MACs, "
-        f"{check['hosts_with_wrong_nics']} hosts with wrong NICs: {'OK' if check['ok'] else 'FAILED'}"
+        f"{check['hosts_with_wrong_nics']} hosts with wrong NICs; states: "
+        f"{by_state}: {'OK' if check['ok'] else 'FAILED'}"
     )
     if "scaling" in result:
         scaling = result["scaling"]

@@ -1,6 +1,8 @@
 """Driving servers from separate client processes, each with keep-alive connections in threads.
 
-A phase is a list of jobs (``ping`` or a node ``boot``: ``identify`` then ``get_config``), spread
+A phase is a list of jobs (``ping``; a node's ``boot``: ``identify`` then ``get_config``; its
+``report``: ``get_config``, ``report_status`` of the file as applied, then its first check
+between boots; its ``check``: ``report_check`` of the file it reported, nothing changed), spread
 over C connections (``processes`` x threads). Every call's latency is recorded; the server's CPU
 time and peak RSS are measured around the phase with psutil.
 """
@@ -8,6 +10,7 @@ time and peak RSS are measured around the phase with psutil.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import queue
 import threading
@@ -25,26 +28,51 @@ from ovirt_node_config.rpc_client import server_proxy
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # "ping" or "boot"
+    kind: str  # "ping", "boot", "report" or "check"
     node: FleetNode | None = None
     swapped: int = 0
 
 
+def _calls(proxy, job: Job, digests: dict[str, str]) -> list[tuple[Callable, Callable[[], tuple]]]:
+    """The calls of ``job`` in order, each a method and its arguments (made when it is called:
+    a report's arguments need the digest of the file its ``get_config`` just answered)."""
+    if job.kind == "ping":
+        return [(proxy.ping, tuple)]
+    host = job.node.hostname
+    get_config = (proxy.get_config, lambda: (host, job.node.mac_map(job.swapped)))
+    check = (proxy.report_check, lambda: (host, {"digest": digests[host]}))
+    if job.kind == "boot":
+        return [(proxy.identify, lambda: (job.node.report(job.swapped),)), get_config]
+    if job.kind == "report":
+        status = (proxy.report_status, lambda: (host, {"outcome": "applied", "digest": digests[host]}))
+        return [get_config, status, check]
+    return [check]
+
+
 def _client_process(
-    urls: list[str], slices: list[list[Job]], keyring: dict[str, str], progress, results, ready, start
+    urls: list[str],
+    slices: list[list[Job]],
+    memory: tuple[dict[str, str], dict[str, str]],
+    progress,
+    results,
+    ready,
+    start,
 ) -> None:
     """One client process: a thread per connection, each working through its slice of jobs.
-    Each node sends its credential (from ``keyring``, or the one its identify was just given),
-    as the node agent does; the credentials issued come back with the results.
+    Each node sends its credential (from the keyring of ``memory``, or the one its identify was
+    just given) and checks against the digest of the file it reported (its digests), as the node
+    agent does; the credentials issued and digests reported come back with the results.
 
     It reports ``ready`` once imported and waits for ``start``, so that process start-up is not
     part of the measured time.
     """
+    keyring, known_digests = memory
     ready.put(1)
     start.wait()
     latencies: list[float] = []
     errors: list[str] = []
     issued: dict[str, str] = {}
+    reported: dict[str, str] = {}
     lock = threading.Lock()
 
     def connection(index: int, jobs: list[Job]) -> None:
@@ -53,44 +81,45 @@ def _client_process(
         mine: list[float] = []
         failed: list[str] = []
         given: dict[str, str] = {}
+        digests = dict(known_digests)
         for job in jobs:
             if job.node is not None:
                 holding[0] = given.get(job.node.hostname) or keyring.get(job.node.hostname)
-            calls = (
-                [(proxy.ping, ())]
-                if job.kind == "ping"
-                else [
-                    (proxy.identify, (job.node.report(job.swapped),)),
-                    (proxy.get_config, (job.node.hostname, job.node.mac_map(job.swapped))),
-                ]
-            )
-            for method, args in calls:
+            for method, args in _calls(proxy, job, digests):
                 started = time.perf_counter()
                 try:
-                    answer = method(*args)
+                    answer = method(*args())
                     mine.append((time.perf_counter() - started) * 1000)
                     if isinstance(answer, dict) and answer.get("credential"):
                         holding[0] = given[job.node.hostname] = answer["credential"]
-                except (xmlrpc.client.Error, OSError) as exc:
+                    if job.kind == "report" and isinstance(answer, str):  # the file it applies
+                        digests[job.node.hostname] = hashlib.sha256(answer.encode()).hexdigest()
+                except (xmlrpc.client.Error, OSError, KeyError) as exc:
                     failed.append(f"{type(exc).__name__}: {exc}"[:200])
             progress.put(1)
         with lock:
             latencies.extend(mine)
             errors.extend(failed)
             issued.update(given)
+            reported.update({host: digests[host] for host in digests.keys() - known_digests.keys()})
 
     threads = [threading.Thread(target=connection, args=(i, jobs)) for i, jobs in enumerate(slices)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    results.put((latencies, errors, issued))
+    results.put((latencies, errors, issued, reported))
 
 
-def _keys_for(slices: list[list[Job]], keyring: dict[str, str]) -> dict[str, str]:
-    """The credentials a client process needs: those of its nodes."""
+def _memory_for(
+    slices: list[list[Job]], keyring: dict[str, str], digests: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The credentials and digests a client process needs: those of its nodes."""
     names = {job.node.hostname for jobs in slices for job in jobs if job.node is not None}
-    return {name: keyring[name] for name in names if name in keyring}
+    return (
+        {name: keyring[name] for name in names if name in keyring},
+        {name: digests[name] for name in names if name in digests},
+    )
 
 
 class ServerMeter:
@@ -132,11 +161,14 @@ def run_phase(
     concurrency: int,
     processes: int,
     keyring: dict[str, str] | None = None,
+    digests: dict[str, str] | None = None,
     on_progress: Callable[[int], None] = lambda done: None,
 ) -> PhaseResult:
     """Run ``jobs`` and measure them; ``keyring`` (host name -> credential) gives the nodes
-    their credentials and takes those issued in this phase."""
+    their credentials and takes those issued in this phase; ``digests`` (host name -> SHA-256)
+    the files they reported applying, likewise."""
     keyring = {} if keyring is None else keyring
+    digests = {} if digests is None else digests
     processes = max(1, min(processes, concurrency))
     slices = [jobs[i::concurrency] for i in range(concurrency)]
     per_process = [slices[p::processes] for p in range(processes)]
@@ -145,7 +177,7 @@ def run_phase(
     workers = [
         context.Process(
             target=_client_process,
-            args=(urls, chunk, _keys_for(chunk, keyring), progress, results, ready, start),
+            args=(urls, chunk, _memory_for(chunk, keyring, digests), progress, results, ready, start),
             daemon=True,
         )
         for chunk in per_process
@@ -165,12 +197,13 @@ def run_phase(
                 on_progress(progress.get(timeout=0.2))
             while True:
                 try:
-                    chunk_latencies, chunk_errors, chunk_issued = results.get_nowait()
+                    chunk_latencies, chunk_errors, chunk_issued, chunk_reported = results.get_nowait()
                 except queue.Empty:
                     break
                 latencies.extend(chunk_latencies)
                 errors.extend(chunk_errors)
                 keyring.update(chunk_issued)
+                digests.update(chunk_reported)
                 finished += 1
             if (
                 finished < len(workers)
@@ -188,7 +221,7 @@ def run_phase(
     return PhaseResult(
         name=name,
         calls=calls,
-        nodes=sum(1 for job in jobs if job.kind == "boot"),
+        nodes=sum(1 for job in jobs if job.kind != "ping"),
         seconds=seconds,
         latencies_ms=latencies,
         errors=len(errors),

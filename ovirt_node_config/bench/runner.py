@@ -16,7 +16,7 @@ from ovirt_node_config.bench.idle import idle_connections
 from ovirt_node_config.bench.load import Job, run_phase
 from ovirt_node_config.bench.server_process import ServerProcess
 from ovirt_node_config.bench.stats import PhaseResult
-from ovirt_node_config.nodes import bond_options, bonds
+from ovirt_node_config.nodes import bond_options, bonds, states
 from ovirt_node_config.persistence import bulk_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.migrations import migrate
@@ -144,11 +144,13 @@ def preload(url: str, fleet: list[FleetNode], chunk: int = 2000) -> None:
 
 
 def verify(url: str, fleet: list[FleetNode], swapped: dict[int, int]) -> dict:
-    """Exactly the fleet's rows: no host or NIC duplicated, lost, or on the wrong host."""
+    """Exactly the fleet's rows: no host or NIC duplicated, lost, or on the wrong host; the
+    nodes by state, none out of sync (their checks found nothing: nothing changed)."""
     db = Database(url, pool_size=1)
     try:
         counts = db.read(bulk_store.counts)
         actual = db.read(bulk_store.macs_by_host)
+        by_state = {state: n for state, n in db.read(states.counts_by_state).items() if n}
     finally:
         db.dispose()
     expected = {node.hostname: set(node.macs(swapped.get(node.index, 0))) for node in fleet}
@@ -158,7 +160,9 @@ def verify(url: str, fleet: list[FleetNode], swapped: dict[int, int]) -> dict:
         "expected_hosts": len(fleet),
         "expected_nics": sum(len(m) for m in expected.values()),
         "hosts_with_wrong_nics": len(wrong),
+        "states": by_state,
         "ok": not wrong
+        and "out of sync" not in by_state
         and counts["hosts"] == len(fleet)
         and counts["duplicate_macs"] == 0
         and counts["duplicate_hosts"] == 0,
@@ -172,6 +176,7 @@ class Bench:
         self.progress = progress  # progress(description, total) -> callable(done)
         self.bonds = 0
         self.keyring: dict[str, str] = {}  # host name -> credential, as each node keeps its own
+        self.digests: dict[str, str] = {}  # host name -> the file it reported applying
 
     def _servers(self, url: str, count: int, tag: str) -> list[ServerProcess]:
         extra = (
@@ -205,17 +210,19 @@ class Bench:
             concurrency=self.options.concurrency,
             processes=self.options.processes,
             keyring=self.keyring,
+            digests=self.digests,
             on_progress=advance,
         )
 
     def storm(self) -> dict:
-        """floor, first-boot, reboot and churn on one database, then the row check."""
+        """floor, first-boot, reboot, churn, report and check on one database, then the row
+        check."""
         options = self.options
         fleet = make_fleet(options.nodes, seed=options.seed, bonded_fraction=options.bonded_fraction)
         churned = {node.index: 1 for node in fleet[:: max(1, round(1 / options.churn_fraction))]}
         with scratch_database(options.database, self.workdir) as url:
             prepare(url)
-            self.keyring = {}
+            self.keyring, self.digests = {}, {}
             servers = self._servers(url, options.servers, "storm")
             try:
                 with idle_connections([s.url for s in servers], options.idle_connections):
@@ -239,7 +246,12 @@ class Bench:
         phases.append(self._phase("first-boot", servers, [Job("boot", n) for n in fleet]))
         self.bonds = configure_bonds(url, fleet)
         phases.append(self._phase("reboot", servers, [Job("boot", n) for n in fleet]))
-        phases.append(self._phase("churn", servers, [Job("boot", n, churned.get(n.index, 0)) for n in fleet]))
+        churn = [Job("boot", n, churned.get(n.index, 0)) for n in fleet]
+        phases.append(self._phase("churn", servers, churn))
+        # Between boots: each node reports its boot and checks once (its first check is written),
+        # then checks again with nothing changed, as its timer does every 5 minutes.
+        phases.append(self._phase("report", servers, [Job("report", j.node, j.swapped) for j in churn]))
+        phases.append(self._phase("check", servers, [Job("check", n) for n in fleet]))
         return phases
 
     def scaling(self) -> dict:

@@ -9,7 +9,8 @@ any address for DHCP, the active slave of active-backup, LACP partners). A node 
 is ``out of sync`` (``states``); one without is in sync again.
 
 Cheap by design: a verdict the node already had is not written again unless the last one written
-is older than :data:`COARSE_S` (``checked_at_ms`` says "checked at least this recently");
+is older than :data:`COARSE_S` (``checked_at_ms`` says "checked at least this recently"), so
+that most checks cost one indexed read (:func:`weigh` says whether there is anything to write);
 a changed verdict is one update of the host's row. The answer says whether an administrator
 asked for a resync (:func:`request_resync`): the node then applies its configuration again with
 a boot's apply, verify and rollback, and reports it with ``report_status``.
@@ -25,9 +26,8 @@ from sqlalchemy.engine import Connection
 
 from ovirt_node_config import timestamps, validation
 from ovirt_node_config.errors import InvalidInput
-from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import lookup, states
-from ovirt_node_config.persistence import audit_store, node_rows, status_store
+from ovirt_node_config.persistence import audit_store, status_store
 from ovirt_node_config.persistence.engine import Database
 
 COARSE_S = 900  # a repeated verdict refreshes checked_at_ms at most this often
@@ -46,24 +46,34 @@ def parse_check(raw: object) -> LiveCheck:
     unknown = set(fields) - {"digest", "differences", "warnings"}
     if unknown:
         raise InvalidInput("check", f"has no key {sorted(map(str, unknown))[0]!r}")
-    digest = fields.get("digest")
-    if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
-        raise InvalidInput("check.digest", "is not a SHA-256 in lower-case hex")
+    digest = validation.sha256("check.digest", fields.get("digest"))
     return LiveCheck(digest, _entries(fields, "differences"), _entries(fields, "warnings"))
 
 
 def _entries(fields: dict, key: str) -> tuple[str, ...]:
+    if not fields.get(key):  # the commonest check: nothing found
+        return ()
     items = validation.array(f"check.{key}", fields.get(key) or [], max_items=MAX_ENTRIES)
     return tuple(
         validation.text(f"check.{key}[{n}]", item, max_length=MAX_ENTRY) for n, item in enumerate(items)
     )
 
 
-def record(conn: Connection, node: node_rows.NodeView, check: LiveCheck, now_ms: int | None = None) -> dict:
-    """Keep ``check`` for ``node`` (the caller checked who sent it); the node's state, and
-    whether it is to resync now (the request is then taken: the node applies at once)."""
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    stored = status_store.status_of(conn, node.id)
+@dataclass(frozen=True)
+class Weighed:
+    """What a check changes: the columns to write (none when the verdict is the one kept and
+    "last checked" recent enough), the history entry of a new verdict (None: none), the node's
+    state after it, whether it is to resync now."""
+
+    values: dict
+    history: dict | None
+    state: str
+    resync: bool
+
+
+def weigh(row: status_store.CheckRow, check: LiveCheck, now_ms: int) -> Weighed:
+    """``check`` against what ``row`` holds (pure: :func:`record` writes it)."""
+    stored = row.status
     if check.digest != stored["applied_digest"]:
         differences = (f"the node checked against a file it did not report applying ({check.digest[:12]})",)
         check = LiveCheck(check.digest, differences + check.differences, check.warnings)
@@ -73,13 +83,11 @@ def record(conn: Connection, node: node_rows.NodeView, check: LiveCheck, now_ms:
         else None
     )
     values: dict = {}
+    history = None
     before = json.loads(stored["drift"])["differences"] if stored["drift"] else []
     if before != list(check.differences):  # a new verdict: in the history, from now
         values.update(drift=drift, drift_since_ms=now_ms if drift else None)
-        after = {"differences": list(check.differences)} if drift else {"in_sync": True}
-        audit_store.record_audit(
-            conn, f"node:{node.hostname}", node.id, node.hostname, "live_check", None, after
-        )
+        history = {"differences": list(check.differences)} if drift else {"in_sync": True}
     elif drift != stored["drift"]:  # the same differences, other warnings: kept, not told
         values["drift"] = drift
     if values or (stored["checked_at_ms"] or 0) < now_ms - COARSE_S * 1000:
@@ -87,14 +95,34 @@ def record(conn: Connection, node: node_rows.NodeView, check: LiveCheck, now_ms:
     resync = bool(stored["resync_requested"])
     if resync:
         values["resync_requested"] = False
-    if values:
-        status_store.record_check(conn, node.id, values)
-    degraded = any(len(bond.slave_ids) < bonding.MIN_SLAVES for bond in node.bonds.values())
     current = stored["applied_digest"] == stored["config_digest"]
     state = states.state_of(
-        stored["last_outcome"], current, degraded, stored["reported_degraded"], drift is not None
+        stored["last_outcome"],
+        current,
+        row.degraded_bonds > 0,
+        stored["reported_degraded"],
+        drift is not None,
     )
-    return {"hostname": node.hostname, "state": state, "resync": resync}
+    return Weighed(values, history, state, resync)
+
+
+def answer(row: status_store.CheckRow, weighed: Weighed) -> dict:
+    return {"hostname": row.hostname, "state": weighed.state, "resync": weighed.resync}
+
+
+def record(conn: Connection, row: status_store.CheckRow, check: LiveCheck, now_ms: int | None = None) -> dict:
+    """Keep ``check`` for the host of ``row`` (the caller checked who sent it); the node's
+    state, and whether it is to resync now (the request is then taken: the node applies at
+    once)."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    weighed = weigh(row, check, now_ms)
+    if weighed.values:
+        status_store.record_check(conn, row.id, weighed.values)
+    if weighed.history is not None:
+        audit_store.record_audit(
+            conn, f"node:{row.hostname}", row.id, row.hostname, "live_check", None, weighed.history
+        )
+    return answer(row, weighed)
 
 
 def request_resync(db: Database, actor: str, ref: object) -> dict:

@@ -93,10 +93,8 @@ def parse_status(raw: object) -> StatusReport:
         if outcome in KEPT_OUTCOMES:
             raise InvalidInput("status.digest", f"is required with outcome {outcome}")
         found = None
-    elif isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text):
-        found = text
     else:
-        raise InvalidInput("status.digest", "is not a SHA-256 in lower-case hex")
+        found = validation.sha256("status.digest", text)
     reason = validation.text("status.reason", fields.get("reason"), max_length=MAX_REASON, required=False)
     timings = {}
     for key, value in validation.struct("status.timings", fields.get("timings", {})).items():

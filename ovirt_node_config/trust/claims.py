@@ -17,12 +17,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ovirt_node_config.errors import CredentialRequired, NotFound
 from ovirt_node_config.inventory.report import HardwareReport
 from ovirt_node_config.inventory.sync_plan import HostState, StoredHost
 from ovirt_node_config.persistence.node_rows import NodeView
+from ovirt_node_config.persistence.status_store import CheckRow
 from ovirt_node_config.trust.credentials import matches
+
+Reported = TypeVar("Reported", NodeView, CheckRow)  # a host as read for its report or its check
 
 # What a held claim would have done; the node is told which, and nothing about the other host.
 KINDS = {
@@ -102,7 +106,7 @@ def check_config_access(
     return check_node_access(node, hostname, presented)
 
 
-def check_reporter(node: NodeView | None, hostname: str, presented: str | None) -> NodeView:
+def check_reporter(node: Reported | None, hostname: str, presented: str | None) -> Reported:
     """May this caller report ``node``'s boot? Only with the host's credential. A host that holds
     none (enrolled before credentials, or a 2008 appliance's) has nothing that proves who
     reports for it (its configuration at least needs a map naming its NICs); its agent is given a

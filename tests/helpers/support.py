@@ -24,8 +24,9 @@ from sqlalchemy import select
 from ovirt_node_config.accounts import admins
 from ovirt_node_config.bench.server_process import ServerProcess
 from ovirt_node_config.inventory.report import parse_report
+from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import bond_options, bonds, live_checks
-from ovirt_node_config.persistence import inventory_store, node_store
+from ovirt_node_config.persistence import inventory_store, status_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import (
     bonding_arp_targets,
@@ -202,9 +203,13 @@ def enrol_without_credential(db, report: dict) -> None:
 
 def checked_long_ago(db, hostname: str, digest: str) -> int:
     """The node's last live check, in sync, an hour ago (as if its checks stopped then)."""
-    node = db.read(lambda conn: node_store.load_node(conn, hostname))
     when = int(time.time() * 1000) - 3_600_000
-    db.write(lambda conn: live_checks.record(conn, node, live_checks.LiveCheck(digest, (), ()), now_ms=when))
+    check = live_checks.LiveCheck(digest, (), ())
+
+    def write(conn):
+        live_checks.record(conn, status_store.check_row(conn, hostname, bonding.MIN_SLAVES), check, when)
+
+    db.write(write)
     return when
 
 

@@ -8,11 +8,12 @@ import hashlib
 import xmlrpc.client
 
 import pytest
-from support import checked_long_ago, make_report
+from support import add_bond, checked_long_ago, make_report
 
 from ovirt_node_config import timestamps
+from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import live_checks, reads, states
-from ovirt_node_config.persistence import node_store, status_store
+from ovirt_node_config.persistence import status_store
 
 NAMES = {f"52:54:00:00:00:0{i}": f"eth{i - 1}" for i in range(1, 4)}
 DRIFT = ["bond0: MTU is 1500, not 9000", "bond0: eth1 (52:54:00:00:00:02) is not a slave"]
@@ -78,18 +79,23 @@ def test_a_verdict_repeated_refreshes_checked_at_only_after_a_while(booted, db):
     _, digest = booted
     check = live_checks.LiveCheck(digest, (), ())
 
-    node = db.read(lambda conn: node_store.load_node(conn, "node1"))
+    def row(conn):
+        return status_store.check_row(conn, "node1", bonding.MIN_SLAVES)
 
     def checked_at():
-        return db.read(lambda conn: status_store.status_of(conn, node.id))["checked_at_ms"]
+        return db.read(row).status["checked_at_ms"]
 
-    db.write(lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000))
-    db.write(lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000 + 60_000))
+    def weighed(now_ms):
+        return live_checks.weigh(db.read(row), check, now_ms)
+
+    db.write(lambda conn: live_checks.record(conn, row(conn), check, now_ms=1_000_000))
+    assert weighed(1_000_000 + 60_000).values == {}  # nothing to write: answered from a read
+    db.write(lambda conn: live_checks.record(conn, row(conn), check, now_ms=1_000_000 + 60_000))
     assert checked_at() == 1_000_000
-    db.write(
-        lambda conn: live_checks.record(conn, node, check, now_ms=1_000_000 + live_checks.COARSE_S * 1000 + 1)
-    )
-    assert checked_at() == 1_000_000 + live_checks.COARSE_S * 1000 + 1
+    later = 1_000_000 + live_checks.COARSE_S * 1000 + 1
+    assert weighed(later).values == {"checked_at_ms": later}
+    db.write(lambda conn: live_checks.record(conn, row(conn), check, now_ms=later))
+    assert checked_at() == later
 
 
 def test_a_node_whose_checks_stop_is_not_checking_until_it_checks_or_boots(booted, db, server):
@@ -115,3 +121,16 @@ def test_a_node_whose_checks_stop_is_not_checking_until_it_checks_or_boots(boote
     node.report_status("node2", {"outcome": "applied", "digest": hashlib.sha256(text.encode()).hexdigest()})
     assert reads.show_node(db, "node2")["state"] == "ok"  # it never checked: nothing stopped
     assert db.read(states.counts_by_state)["not checking"] == 0
+
+
+def test_the_hot_lookup_reads_what_the_transaction_reads(booted, db):
+    """A check is answered from one statement on the driver; the write path reads the same in
+    its transaction: the same row, degraded bonds counted alike (a bond left with one slave)."""
+    _, digest = booted
+    add_bond(db, "node1", "bond0", list(NAMES)[:2])
+    booted[0].identify(make_report(macs=(list(NAMES)[0], list(NAMES)[2])))  # eth1 gone: bond0 degraded
+    booted[0].report_check("node1", {"digest": digest, "differences": DRIFT})
+    fast = status_store.check_lookup(db, "node1", bonding.MIN_SLAVES)
+    assert fast == db.read(lambda conn: status_store.check_row(conn, "node1", bonding.MIN_SLAVES))
+    assert fast.degraded_bonds == 1 and fast.status["drift"] and fast.hostname == "node1"
+    assert status_store.check_lookup(db, "node2", bonding.MIN_SLAVES) is None

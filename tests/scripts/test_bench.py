@@ -59,9 +59,11 @@ def test_smoke_run(tmp_path, database_url):
     assert data["storm"]["idle_connections"] == 50 and "50 idle connections held" in result.stdout
     phases = {phase["phase"]: phase for phase in data["storm"]["phases"]}
     raw = {phase["name"]: phase for phase in data["storm"]["raw"]}
-    assert list(phases) == ["floor", "first-boot", "reboot", "churn"]
+    assert list(phases) == ["floor", "first-boot", "reboot", "churn", "report", "check"]
     assert all(phase["errors"] == 0 and phase["calls"] > 0 for phase in phases.values())
-    assert phases["reboot"]["nodes"] == 12
+    assert phases["reboot"]["nodes"] == 12 and phases["check"]["calls"] == 12
+    states = data["storm"]["row_check"]["states"]  # every node reported and checked: none out of sync
+    assert "out of sync" not in states and "never applied" not in states and sum(states.values()) == 12
     # Each ratio is the phase's server CPU per call over the floor's, from the raw numbers; a run
     # this small may measure no server CPU at all (clock ticks of 10 ms): then no ratio is given.
     floor_per_call = raw["floor"]["server_cpu_s"] / raw["floor"]["calls"]
