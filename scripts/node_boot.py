@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.check:
-            return live_check.check(options, say, boot=lambda: BootAgent(options, say).run())
+            return live_check.check(options, say, boot=lambda: BootAgent(options, say, resync=True).run())
         return BootAgent(options, say).run()
     except BootError as error:
         print(f"{PROG}: {error.message}", file=sys.stderr)

@@ -59,7 +59,13 @@ class BootAgent:
         say: Callable[[str], None],
         resolve_srv: discovery.SrvResolver | None = None,
         run_command: hardware.CommandRunner = hardware.run_command,
+        *,
+        resync: bool = False,
     ):
+        """``resync``: an administrator asked to put the configuration back (``--check``): every
+        profile is brought up again, unchanged files too (what drifted is the running network,
+        not the files)."""
+        self.resync = resync
         self.options = options
         self.say = say
         self.resolve_srv = resolve_srv
@@ -209,7 +215,7 @@ class BootAgent:
                 else ""
             )
         )
-        restarts = self._restart_commands(commands, backup.changed(), stale)
+        restarts = self._restart_commands(commands, None if self.resync else backup.changed(), stale)
 
         def roll_back() -> None:
             backup.restore()

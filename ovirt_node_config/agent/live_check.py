@@ -6,9 +6,10 @@ every bond with its mode, options and slaves (by permanent MAC), every link's MT
 static address, route and, with keyfiles, the profiles NetworkManager runs and the name servers
 it holds. What the configuration leaves to the network is no difference: a DHCP or SLAAC address
 (any address will do), a lease renewed, the active slave of active-backup, LACP partners, a
-slave's link down (a warning). When an administrator asked for a resync, the server says so in
-its answer and the check becomes a boot: the configuration fetched and applied again, verified,
-rolled back if it fails, reported.
+slave's link down (a warning), what the kernel moved along with a change (an MTU lowered on a
+bond is one difference, not one more for each slave and VLAN). When an administrator asked for a
+resync, the server says so in its answer and the check becomes a boot: the configuration fetched
+and applied again, verified, rolled back if it fails, reported.
 """
 
 from __future__ import annotations

@@ -62,10 +62,11 @@ def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
         _judge_bond(name, wanted, observed.bonds.get(name), verdict)
     for name, wanted in sorted(desired.addresses.items()):
         _judge_address(name, wanted, observed.addresses, verdict)
+    followers = _followers(desired, observed)
     for name, wanted in sorted(desired.links.items()):
-        _judge_link(name, wanted, observed, verdict, addressed=name in desired.addresses)
+        _judge_link(name, wanted, observed, verdict, name in desired.addresses, name in followers)
     if desired.profiles:
-        _judge_profiles(desired, observed.nm_devices, verdict)
+        _judge_profiles(desired, observed.nm_devices, verdict, _released(desired, observed))
     if desired.routes:
         _judge_routes(desired.routes, observed, verdict)
     if desired.dns is not None:
@@ -133,9 +134,53 @@ def _judge_address(name: str, wanted, addresses: dict[str, list[str]] | None, ve
         verdict.differences.append(f"{name}: has {shown}, but was written without IPv4")
 
 
-def _judge_link(name: str, wanted, observed: Observed, verdict: Verdict, addressed: bool) -> None:
-    """MTU, bridge port, VLAN id and parent, static IPv6: each as written (bonds' existence and
-    every address family's method are judged above)."""
+def _released(desired: DesiredNetwork, observed: Observed) -> set[str]:
+    """The slaves written for a bond that the kernel's bond does not hold (``ip link set eth2
+    nomaster``, ``nmcli device disconnect eth2``): the bond's entry names each; the MTU the
+    kernel restores on release and the profile NetworkManager then drops are not said again."""
+    released = set()
+    for name, wanted in desired.bonds.items():
+        found = observed.bonds.get(name)
+        held = {slave.permanent_mac for slave in found.slaves} if found else set()
+        released |= {slave for slave, mac in wanted.slaves.items() if mac.lower() not in held}
+    return released
+
+
+def _followers(desired: DesiredNetwork, observed: Observed) -> set[str]:
+    """Interfaces whose MTU is the kernel's consequence of another's: a released slave, a slave
+    at its bond's MTU, a VLAN at its parent's, a bridge at its port's, when that other's MTU is
+    not as written itself. ``ip link set bond0 mtu 1500`` is one difference (bond0's), not one
+    for each slave and VLAN the kernel moved with it."""
+
+    def mtu_differs(name: str) -> bool:
+        wanted, found = desired.links.get(name), observed.links.get(name)
+        return bool(wanted and found and wanted.mtu is not None and found.mtu != wanted.mtu)
+
+    leaders: dict[str, list[str]] = {}
+    for bond, wanted in desired.bonds.items():
+        for slave in wanted.slaves:
+            leaders.setdefault(slave, []).append(bond)
+    for name, wanted in desired.links.items():
+        if wanted.vlan is not None:
+            leaders.setdefault(name, []).append(wanted.vlan[0])
+        if wanted.bridge is not None:
+            leaders.setdefault(wanted.bridge, []).append(name)
+    followers = _released(desired, observed)
+    for name, others in leaders.items():
+        found = observed.links.get(name)
+        if found is not None and any(
+            mtu_differs(other) and observed.links[other].mtu == found.mtu for other in others
+        ):
+            followers.add(name)
+    return followers
+
+
+def _judge_link(
+    name: str, wanted, observed: Observed, verdict: Verdict, addressed: bool, follower: bool = False
+) -> None:
+    """MTU (unless ``follower``: another's MTU moved it, see :func:`_followers`), bridge port,
+    VLAN id and parent, static IPv6: each as written (bonds' existence and every address
+    family's method are judged above)."""
     if name not in observed.links:
         return  # not read: an older reading
     found = observed.links[name]
@@ -144,7 +189,7 @@ def _judge_link(name: str, wanted, observed: Observed, verdict: Verdict, address
         if wanted.kind != "bond" and not addressed:  # else said by the bond's or address's judge
             differences.append(f"{name}: no such interface")
         return
-    if wanted.mtu is not None and found.mtu != wanted.mtu:
+    if wanted.mtu is not None and found.mtu != wanted.mtu and not follower:
         differences.append(f"{name}: MTU is {found.mtu}, not {wanted.mtu}")
     if wanted.bridge is not None and found.bridge != wanted.bridge:
         now = f"a port of {found.bridge}" if found.bridge else "no bridge's port"
@@ -161,12 +206,19 @@ def _judge_link(name: str, wanted, observed: Observed, verdict: Verdict, address
 
 
 def _judge_profiles(
-    desired: DesiredNetwork, devices: dict[str, tuple[str, str]] | None, verdict: Verdict
+    desired: DesiredNetwork,
+    devices: dict[str, tuple[str, str]] | None,
+    verdict: Verdict,
+    released: set[str] = frozenset(),
 ) -> None:
+    """Each interface connected with the profile written for it (a released slave's is said by
+    its bond)."""
     if devices is None:
         verdict.differences.append("NetworkManager did not say which profiles are active (nmcli device)")
         return
     for interface, profile in sorted(desired.profiles.items()):
+        if interface in released:
+            continue
         state, active = devices.get(interface, ("absent", ""))
         if state == "unavailable":  # no carrier: an unplugged cable, not a configuration's fault
             verdict.warnings.append(f"{interface}: NetworkManager has it unavailable (no carrier)")

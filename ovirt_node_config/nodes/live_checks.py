@@ -3,7 +3,8 @@ administrator's request that it put its configuration back.
 
 A check (``report_check``, sent by the node with its credential) carries the digest of the file
 it compared with (the one it last applied), the differences it found (each one sentence: ``bond0:
-MTU is 1500, not 9000``) and warnings (a slave's link down: the node's state, not drift). What the
+MTU is 1500, not 9000``) and warnings (a slave's link down: the node's condition, not drift: kept
+whether or not it found differences, never in the history). What the
 configuration leaves to the network is never a difference (the agent's verification decides:
 any address for DHCP, the active slave of active-backup, LACP partners). A node with differences
 is ``out of sync`` (``states``); one without is in sync again.
@@ -77,19 +78,16 @@ def weigh(row: status_store.CheckRow, check: LiveCheck, now_ms: int) -> Weighed:
     if check.digest != stored["applied_digest"]:
         differences = (f"the node checked against a file it did not report applying ({check.digest[:12]})",)
         check = LiveCheck(check.digest, differences + check.differences, check.warnings)
-    drift = (
-        json.dumps({"differences": list(check.differences), "warnings": list(check.warnings)})
-        if check.differences
-        else None
-    )
+    drift = json.dumps({"differences": list(check.differences)}) if check.differences else None
     values: dict = {}
     history = None
     before = json.loads(stored["drift"])["differences"] if stored["drift"] else []
     if before != list(check.differences):  # a new verdict: in the history, from now
         values.update(drift=drift, drift_since_ms=now_ms if drift else None)
         history = {"differences": list(check.differences)} if drift else {"in_sync": True}
-    elif drift != stored["drift"]:  # the same differences, other warnings: kept, not told
-        values["drift"] = drift
+    warnings = json.dumps(list(check.warnings)) if check.warnings else None
+    if warnings != stored["check_warnings"]:  # the node's condition: kept, not in the history
+        values["check_warnings"] = warnings
     if values or (stored["checked_at_ms"] or 0) < now_ms - COARSE_S * 1000:
         values["checked_at_ms"] = now_ms
     resync = bool(stored["resync_requested"])
@@ -144,10 +142,10 @@ def shown(status: dict) -> dict:
     """The last check as ``show_node`` gives it (no nil: "" for none): the differences, first
     seen ``since``, the last check at ``checked_at`` (ISO 8601: milliseconds since the epoch
     do not fit XML-RPC's 32-bit integers)."""
-    drift = json.loads(status["drift"]) if status["drift"] else {"differences": [], "warnings": []}
+    drift = json.loads(status["drift"]) if status["drift"] else {"differences": []}
     return {
         "differences": drift["differences"],
-        "warnings": drift["warnings"],
+        "warnings": json.loads(status["check_warnings"]) if status["check_warnings"] else [],
         "since": timestamps.iso_ms(status["drift_since_ms"]) or "",
         "checked_at": timestamps.iso_ms(status["checked_at_ms"]) or "",
         "resync_requested": bool(status["resync_requested"]),

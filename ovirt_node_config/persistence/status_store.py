@@ -26,6 +26,7 @@ STATUS_COLUMNS = (
     hosts.c.drift_since_ms,
     hosts.c.checked_at_ms,
     hosts.c.resync_requested,
+    hosts.c.check_warnings,
 )
 
 
@@ -44,8 +45,8 @@ def record_report(conn: Connection, host_id: int, values: dict, checked_at_ms: i
 
 
 def record_check(conn: Connection, host_id: int, values: dict) -> None:
-    """A live check's verdict (drift, drift_since_ms, checked_at_ms, resync_requested): only the
-    columns given."""
+    """A live check's verdict (drift, drift_since_ms, checked_at_ms, resync_requested,
+    check_warnings): only the columns given."""
     conn.execute(update(hosts).where(hosts.c.id == host_id).values(**values))
 
 
@@ -79,6 +80,7 @@ CHECKED = (
     "drift",
     "checked_at_ms",
     "resync_requested",
+    "check_warnings",
 )
 # The hot path between boots (every node, every 5 minutes): one statement on the driver.
 _CHECK_LOOKUP = (

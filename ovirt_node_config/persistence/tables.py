@@ -107,6 +107,7 @@ hosts = Table(
     Column("drift_since_ms", BigInteger),
     Column("checked_at_ms", BigInteger),
     Column("resync_requested", Boolean, nullable=False, server_default=text("FALSE")),
+    Column("check_warnings", Text),  # sql/025
     PrimaryKeyConstraint("id", name="hosts_pkey"),
     UniqueConstraint("hostname", name="hosts_hostname_key"),
     UniqueConstraint("uuid", name="hosts_uuid_key"),

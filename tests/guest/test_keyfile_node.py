@@ -4,7 +4,8 @@ the host, through logical networks attached with ovirt-node-admin (ovirtmgmt bri
 two routers in the switch's namespace, name servers; storage, VLAN 100 with MTU 9000; then an
 MTU the device refuses, rolled back), every bonding mode (one boot each, an administrator's
 change in between), an 802.3ad bond negotiating with a real LACP partner, a cable pulled under
-an active-backup bond, and a real reboot. The slaves are wired through QEMU hubs to a partner
+an active-backup bond (and checked between boots), the network changed by hand between boots and
+put back by a resync, and a real reboot. The slaves are wired through QEMU hubs to a partner
 bond (802.3ad, in a network namespace of the guest: the switch); the bond's address is on those
 wires only.
 
@@ -105,7 +106,8 @@ def rendered_options(admin) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def keyfile_node(tmp_path_factory):
     """Boot 1: host networks (ovirtmgmt on an 802.3ad bond, VLAN 100 MTU 9000, static IPv6), made
-    with ovirt-node-admin. Boot 2: MTU 9000 on eth5, whose device caps it at 1500: rolled back.
+    with ovirt-node-admin; then between boots, checks: eth0's lease renewed, bond0's MTU lowered
+    and eth2 released by hand, a resync. Boot 2: MTU 9000 on eth5, whose device caps it at 1500: rolled back.
     Boots 3-9: one per bonding mode. Then eth1's cable is pulled, and a fresh guest with the same
     UUID, MACs and disk boots (the reboot), its eth1 still unplugged."""
     directory = tmp_path_factory.mktemp("keyfile-node")
@@ -128,13 +130,21 @@ def keyfile_node(tmp_path_factory):
                       PARTNER_ADDRESS=PARTNER, PARTNER_EXTRA=f"{ROUTER_2}/24",
                       PARTNER_BEHIND=f"{BEHIND_ROUTER}/32 {BEHIND_ROUTER_2}/32",
                       PINGS_1=f"{BEHIND_ROUTER} {BEHIND_ROUTER_2}")  # fmt: skip
-        rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_2="--verify-timeout 5")
+        rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_2="--verify-timeout 5",
+                      DRIFT_ROUND=1, CHECK_END=1)  # fmt: skip
         with booted(
             "agent-rounds.sh", server, directory / "boots", deadline_s=600, **rounds, **wiring
         ) as guest:
             seen["host_networks"] = recorded(guest, "1"), agent_run(guest, "1"), guest.file("ping-1.txt")
             seen["pings"] = guest.file("pings-1.txt")
             seen["network"] = server.admin.show_network("ovirtmgmt")
+            drifted = recorded(guest, "drifted")  # between boots: changed by hand, checked
+            seen["drift"] = (drifted, agent_run(guest, "check-renewed"), agent_run(guest, "check-drifted"),
+                             server.admin.show_node(HOST))  # fmt: skip
+            server.admin.resync(HOST)
+            guest.signal("resync")
+            seen["resync"] = recorded(guest, "resynced"), agent_run(guest, "check-resync")
+            seen["resync"] += (server.admin.show_node(HOST),)
             admin("set-mtu", HOST, "eth5", "9000")  # the NIC the agent reported at boot 1
             guest.signal("go-2")
             seen["capped"] = recorded(guest, "2"), agent_run(guest, "2")
@@ -153,6 +163,7 @@ def keyfile_node(tmp_path_factory):
             seen["switch"] = guest.file(f"switch-{LACP_ROUND + FIRST_MODE_ROUND - 1}.txt")
             seen["ping"] = guest.file(f"ping-{LACP_ROUND + FIRST_MODE_ROUND - 1}.txt")
             assert guest.finish() == 0, guest.report()
+            seen["check_end"] = agent_run(guest, "check-end"), server.admin.show_node(HOST)
         with booted("agent-rounds.sh", server, directory / "reboot", **wiring) as guest:
             guest.set_link(1, up=False)  # still unplugged after the reboot
             seen["state"]["reboot"] = recorded(guest, "1")
@@ -278,3 +289,28 @@ def test_the_node_leaves_its_subnet_through_both_routers_and_its_routes_are_veri
         f"{BEHIND_ROUTER} ping exited 0",
         f"{BEHIND_ROUTER_2} ping exited 0",
     ]
+
+
+def test_between_boots_a_change_by_hand_is_out_of_sync_and_a_resync_puts_it_back(keyfile_node):
+    """Its DHCP lease renewed: in sync. bond0's MTU lowered by hand (its slaves, VLAN and bridge
+    move with it) and eth2 released: exactly two entries, the node out of sync. The resync is a
+    boot: the network as written again, the node ok. The active slave moved by a pulled cable
+    under active-backup: in sync, the cable a warning."""
+    state, renewed, drifted, shown = keyfile_node["drift"]
+    assert renewed[0] == 0 and f"{HOST}: in sync; the server has the node ok" in renewed[1], renewed[1]
+    assert drifted[0] == 0, drifted[1]
+    assert state.links()["bond0"]["mtu"] == 1500 and "eth2" not in state.bond().slaves  # done by hand
+    assert shown["state"] == "out of sync"
+    assert shown["live_check"]["differences"] == [
+        f"bond0: eth2 ({MAC(0x12)}) is not a slave",
+        "bond0: MTU is 1500, not 9000",
+    ]
+    resynced, (rc, output), after = keyfile_node["resync"]
+    assert rc == 0, output
+    assert "asked for a resync: applying the configuration again" in output
+    assert after["state"] == "ok" and after["live_check"]["differences"] == []
+    assert resynced.links()["bond0"]["mtu"] == 9000 and resynced.bond().slaves == SLAVES
+    (end_rc, end_output), end = keyfile_node["check_end"]
+    assert end_rc == 0 and "in sync" in end_output, end_output
+    assert "warning: bond0: slave eth1 link down" in end_output
+    assert end["live_check"]["differences"] == [] and end["live_check"]["warnings"]

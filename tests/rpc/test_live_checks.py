@@ -51,6 +51,10 @@ def test_drift_is_out_of_sync_per_attribute_then_in_sync_again(booted, db, serve
     assert node.report_check("node1", {"digest": digest})["state"] == "ok"
     assert history(db)[:2] == ["live_check", "live_check"]
     assert [n["state"] for n in reads.list_nodes(db)] == ["ok"]
+    before = history(db)
+    cable = node.report_check("node1", {"digest": digest, "warnings": ["bond0: slave eth1 link down"]})
+    assert cable["state"] == "ok" and history(db) == before  # a warning: kept, not drift, not history
+    assert reads.show_node(db, "node1")["live_check"]["warnings"] == ["bond0: slave eth1 link down"]
 
 
 def test_a_resync_is_handed_to_the_next_check_once(booted, db, server):

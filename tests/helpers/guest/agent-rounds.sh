@@ -5,8 +5,29 @@
 # namespace (the switch), with PARTNER_ADDRESS. Before round N>1 the guest waits for the host's
 # go-N (an administrator's change); after each round it records state-N (and pings PINGS_N's
 # addresses, into pings-N.txt). HOLD=1: after the last
-# round it waits for the host's "end" (a pulled cable, say), then records state-end.
+# round it waits for the host's "end" (a pulled cable, say), then records state-end (CHECK_END=1:
+# and runs the agent's check, check-end). DRIFT_ROUND=N: after round N, between boots (below).
 . "$GUEST_LIB"
+
+# Between boots, as the check timer would: eth0's DHCP lease renewed (its profile activated
+# again), a check (check-renewed); then by hand bond0's MTU lowered to 1500 and eth2 released (with
+# nmcli: NetworkManager enslaves a port released with `ip link set eth2 nomaster` again at once), a
+# check (check-drifted) and state-drifted; once the host sent "resync", a check again, which the
+# server turns into a boot (check-resync), and state-resynced.
+drift_between_boots() {
+    local profile
+    profile=$(nmcli -g GENERAL.CONNECTION device show eth0)
+    nmcli connection up "$profile" > /guest/renew.txt 2>&1
+    run_agent check-renewed --check
+    ip link set bond0 mtu 1500
+    nmcli device disconnect eth2 > /dev/null
+    run_agent check-drifted --check
+    record_state drifted
+    wait_for_host resync
+    run_agent check-resync --check --confirm-timeout "${CONFIRM_TIMEOUT:-30}"
+    record_state resynced
+}
+
 if [ "${NM:-1}" = 1 ]; then
     nm_start || exit 1
     # a first boot: cloud-init's DHCP profile for eth0; a reboot finds the agent's on the disk
@@ -53,8 +74,10 @@ for round in $(seq 1 "${ROUNDS:-1}"); do
         echo "$address ping exited $?" >> "/guest/pings-$round.txt"
     done
     record_state "$round"
+    [ "${DRIFT_ROUND:-0}" = "$round" ] && drift_between_boots
 done
 if [ "${HOLD:-0}" = 1 ]; then
     wait_for_host end
     record_state end
+    [ "${CHECK_END:-0}" = 1 ] && run_agent check-end --check
 fi

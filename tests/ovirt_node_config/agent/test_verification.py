@@ -280,7 +280,43 @@ def test_each_difference_of_the_new_kinds_is_named(root):
         "bond0: MTU is 1500, not 9000",
         "bond0: is no bridge's port, not a port of ovirtmgmt",
         "bond0.100: is VLAN 101 on bond0, not VLAN 100 on bond0",
-        "eth0: MTU is 1500, not 9000",
-        "eth1: MTU is 1500, not 9000",
         "ovirtmgmt: has fe80::1/64, not 2001:db8::10/64",
-    ]
+    ]  # eth0's and eth1's MTU moved with their bond's: not said again
+
+
+def lowered(root, **mtus):
+    """``ip link set NAME mtu N`` on the host network, with what the kernel moves along."""
+    for name, mtu in mtus.items():
+        (root / "sys/class/net" / name / "mtu").write_text(f"{mtu}\n")
+
+
+def judged(root):
+    network = hypervisor_desired()
+    return verification.judge(network, observe(root, network, ip_json6(**HOST_ADDRESSES))).differences
+
+
+def test_an_mtu_lowered_by_hand_is_one_difference_not_one_per_interface_it_moved(root):
+    """Lowering bond0's MTU moves its slaves (the bonding driver), its VLAN (capped at its
+    parent's) and its bridge (at its smallest port's): one entry. A slave or a VLAN lowered
+    alone moves nothing: its own entry."""
+    host_network_in_sysfs(root)
+    lowered(root, bond0=1500, eth0=1500, eth1=1500, **{"bond0.100": 1500, "ovirtmgmt": 1500})
+    assert judged(root) == ["bond0: MTU is 1500, not 9000"]
+    lowered(root, bond0=9000, eth0=9000, eth1=1500, **{"bond0.100": 9000, "ovirtmgmt": 9000})
+    assert judged(root) == ["eth1: MTU is 1500, not 9000"]
+    lowered(root, eth1=9000, **{"bond0.100": 1400})
+    assert judged(root) == ["bond0.100: MTU is 1400, not 9000"]
+    lowered(root, bond0=1500, eth0=1500, eth1=1500, **{"bond0.100": 1400})  # then the VLAN, lower
+    assert judged(root) == ["bond0: MTU is 1500, not 9000", "bond0.100: MTU is 1400, not 9000"]
+
+
+def test_a_released_slave_is_its_bonds_entry_alone(root):
+    """``ip link set eth1 nomaster`` (or ``nmcli device disconnect eth1``): the kernel gives eth1
+    its MTU of before and NetworkManager drops its profile; the bond's entry says it all."""
+    kernel_bond(root, slaves=("eth0",), aggregators=("1",))
+    network = desired("keyfile")
+    nm = NM_UP.replace("eth1:connected:eth1", "eth1:disconnected:--")
+    verdict = verification.judge(
+        network, observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]), nm)
+    )
+    assert verdict.differences == [f"bond0: eth1 ({M[1]}) is not a slave"]

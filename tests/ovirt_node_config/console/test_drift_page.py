@@ -1,7 +1,8 @@
 """The console and a node's live network between boots, over HTTP against a real server: a node
 whose check found differences is listed under "out of sync", its page lists them beside the
 picture with when they were first seen and last checked, and its resync button hands the node's
-next check the order to apply its configuration again (audited as through the API)."""
+next check the order to apply its configuration again (audited as through the API); a check's
+warnings alone (a cable pulled) are shown, the node ok."""
 
 import hashlib
 
@@ -47,3 +48,7 @@ def test_an_out_of_sync_node_is_filtered_shown_and_resynced(drifted, db):
     assert not after.doc.cssselect("form[action$='/resync']")  # asked once is enough
     assert reads.history(db, HOST)[0]["action"] == "resync_requested"
     assert node.report_check(HOST, {"digest": digest, "differences": DRIFT})["resync"] is True
+    node.report_check(HOST, {"digest": digest, "warnings": ["bond0: slave eth1 link down"]})
+    warned = client.get(f"/ui/node/{HOST}")
+    assert warned.doc.cssselect("h1 .state")[0].text == "ok"
+    assert "warns: bond0: slave eth1 link down" in warned.doc.cssselect("section p.note[role=status]")[0].text
