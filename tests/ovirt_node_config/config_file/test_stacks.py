@@ -99,3 +99,20 @@ def test_the_strict_readers_refuse_tampered_kinds(stack, old, new):
     assert old in augtool
     with pytest.raises(InvalidInput):
         envelope.parse_augtool(augtool.replace(old, new, 1))
+
+
+def test_a_value_remembered_normal_for_one_key_is_not_normal_for_another():
+    """The grammar remembers (key, value) pairs it found normal (a fleet's files repeat them):
+    the same value under another key, or a value not in normal form, is checked and refused."""
+    from ovirt_node_config.config_file.grammar import NORMAL_REMEMBERED
+    from ovirt_node_config.config_file.ifcfg import TABLE
+
+    assert TABLE.value("f", "MTU", "9000") == "9000"
+    assert TABLE.value("f", "MTU", "9000") == "9000"  # remembered
+    with pytest.raises(InvalidInput, match="between 1 and 4094"):
+        TABLE.value("f", "VLAN_ID", "9000")  # 1-4094
+    with pytest.raises(InvalidInput, match="whole number"):
+        TABLE.value("f", "MTU", "09000")
+    for mtu in range(1280, 1280 + NORMAL_REMEMBERED + 10):  # more than it keeps: it starts again
+        TABLE.value("f", "MTU", str(mtu))
+    assert TABLE.value("f", "MTU", "9000") == "9000"
