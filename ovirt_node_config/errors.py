@@ -46,7 +46,8 @@ class Throttled(NodeConfigError):
 
 
 class Forbidden(NodeConfigError):
-    """The enrolment policy does not let this node in (it is not registered)."""
+    """The caller may not do this: the enrolment policy does not let a node in, or an
+    administrator's role does not allow a verb (HTTP 403)."""
 
 
 class Busy(NodeConfigError):

@@ -10,7 +10,7 @@ from ovirt_node_config.rpc.metrics import Metrics
 from ovirt_node_config.rpc.node_methods import NodeMethods
 from ovirt_node_config.rpc.request_log import observers
 
-from ovirt_node_config.accounts import admins, sessions
+from ovirt_node_config.accounts import admins, refusals, sessions
 from ovirt_node_config.accounts.authentication import Gate
 from ovirt_node_config.accounts.login_throttle import LoginThrottle
 from ovirt_node_config.console.app import Console
@@ -42,6 +42,7 @@ def build_service(
         lambda user, password: admins.authenticate(db, user, password),
         lambda token: sessions.holder(db, token),
         LoginThrottle(db),
+        lambda who, where, what, why: refusals.record(db, who, where, what, why),
     )
     service = Service(
         gate=gate,

@@ -64,13 +64,18 @@ def admin_name(value: object) -> str:
     return name
 
 
+def checked_password(value: object, field: str = "password") -> str:
+    if not isinstance(value, str) or not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(field, f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
+    return value
+
+
 def set_admin(db: Database, name: object, password: object) -> bool:
-    """Create the administrator, or reset its password; True when it was created. A reset ends
+    """Create the administrator (role admin: ``add-admin`` on the server host makes the first
+    account), or reset its password (its role stays); True when it was created. A reset ends
     every session the administrator had opened (whoever knew the old password is out)."""
     checked_name = admin_name(name)
-    if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInput("password", f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
-    hashed = hash_password(password)
+    hashed = hash_password(checked_password(password))
 
     def work(conn):
         created = admin_store.upsert_admin(conn, checked_name, hashed)
@@ -81,10 +86,11 @@ def set_admin(db: Database, name: object, password: object) -> bool:
     return db.write(work)
 
 
-def authenticate(db: Database, name: str | None, password: str | None) -> str | None:
-    """The administrator's name when the credentials are right, else None."""
+def authenticate(db: Database, name: str | None, password: str | None) -> tuple[str, str] | None:
+    """The administrator's (name, role) when the credentials are right and the account is not
+    disabled, else None."""
     if not name or password is None or len(name) > 64 or len(password) > MAX_PASSWORD_LENGTH:
         return None
-    stored = db.read(lambda conn: admin_store.password_hash(conn, name))
-    matches = verify_password(password, stored or DUMMY_HASH)
-    return name if stored and matches else None
+    found = db.read(lambda conn: admin_store.account(conn, name))
+    matches = verify_password(password, found[0] if found else DUMMY_HASH)
+    return (name, found[1]) if found and matches and not found[2] else None

@@ -20,10 +20,12 @@ from ovirt_node_config.errors import Busy
 
 log = logging.getLogger("ovirt_node_config.rpc")
 
-# Checks a name and password; returns the administrator's name or None.
-Authenticator = Callable[[str | None, str | None], str | None]
-# Checks an administrator's session token; returns the administrator's name or None.
-SessionChecker = Callable[[str], str | None]
+# Checks a name and password; returns the administrator's (name, role) or None.
+Authenticator = Callable[[str | None, str | None], tuple[str, str] | None]
+# Checks an administrator's session token; returns the administrator's (name, role) or None.
+SessionChecker = Callable[[str], tuple[str, str] | None]
+# Records a refused login: (who it claimed to be, from where, what, why).
+RefusalRecorder = Callable[[str, str, str, str], None]
 
 
 class AuthenticationRequired(Exception):
@@ -50,10 +52,13 @@ class LoginThrottled(Exception):
 
 @dataclass(frozen=True)
 class Authenticated:
-    """An administrator, and the session token it came with (None: it gave its password)."""
+    """An administrator, the session token it came with (None: it gave its password), its role
+    (``roles``) and the address it called from."""
 
     name: str
     session_token: str | None = None
+    role: str = "viewer"
+    address: str = "-"
 
     @property
     def via_session(self) -> bool:
@@ -63,14 +68,21 @@ class Authenticated:
 class Gate:
     """Checks passwords (through the server's one ``LoginThrottle``) and session tokens."""
 
-    def __init__(self, authenticate: Authenticator, session_holder: SessionChecker, throttle: LoginThrottle):
+    def __init__(
+        self,
+        authenticate: Authenticator,
+        session_holder: SessionChecker,
+        throttle: LoginThrottle,
+        refused: RefusalRecorder = lambda who, where, what, why: None,
+    ):
         self.authenticate, self.session_holder, self.throttle = authenticate, session_holder, throttle
+        self.refused = refused
 
     def admit(self, user: str | None, password: str | None, token: str | None, client: str) -> Authenticated:
         """The administrator behind a request: a session token when no name is given, else the
         name and password."""
         if user is None and token:
-            return self.session(token)
+            return self.session(token, client)
         return self.password(user, password, client)
 
     def password(self, user: str | None, password: str | None, client: str) -> Authenticated:
@@ -84,6 +96,7 @@ class Gate:
             with self.throttle.checking():
                 wait = self.throttle.reserve(user, client)
                 if wait > 0:
+                    self._refused(name, client, f"throttled for {wait:.0f} s after failed logins")
                     raise LoginThrottled(wait, name)
                 checked = self._checked(
                     lambda: self.authenticate(user, password) if user and password else None
@@ -91,22 +104,31 @@ class Gate:
         except ChecksBusy:
             raise LoginThrottled(1.0, name) from None
         if checked is None:
+            self._refused(name, client, "wrong name or password (or a disabled account)")
             raise AuthenticationRequired(
                 "login failed: wrong administrator name or password", "401 login failed", name
             )
         self.throttle.succeeded(user, client)
-        return Authenticated(checked)
+        return Authenticated(checked[0], role=checked[1], address=client)
 
-    def session(self, token: str) -> Authenticated:
+    def session(self, token: str, client: str = "-") -> Authenticated:
         holder = self._checked(lambda: self.session_holder(token))
         if holder is None:
             raise AuthenticationRequired(
                 "the session has expired or was ended: log in again", "401 session ended"
             )
-        return Authenticated(holder, token)
+        return Authenticated(holder[0], token, holder[1], client)
+
+    def _refused(self, name: str, client: str, why: str) -> None:
+        """A refused login in the refusals' record; a record that cannot be written is logged,
+        never a reason to answer otherwise."""
+        try:
+            self.refused(name, client, "login", why)
+        except Exception:
+            log.warning("a refused login could not be recorded", exc_info=True)
 
     @staticmethod
-    def _checked(check: Callable[[], str | None]) -> str | None:
+    def _checked(check: Callable[[], tuple[str, str] | None]) -> tuple[str, str] | None:
         """A check's answer; any failure of the check itself (the database down or full) is Busy,
         so that a fault is never taken for wrong credentials."""
         try:

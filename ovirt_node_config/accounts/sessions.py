@@ -23,7 +23,7 @@ TOKEN_PREFIX = "onc_"  # noqa: S105 - not a secret: tells an administrator's ses
 MAX_TOKEN_LENGTH = 128
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -32,16 +32,17 @@ def login(db: Database, name: str) -> dict:
     and when it expires (ISO 8601, UTC)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = (datetime.now(UTC) + LIFETIME).replace(microsecond=0)
-    db.write(lambda conn: admin_store.open_session(conn, name, _digest(token), expires))
+    db.write(lambda conn: admin_store.open_session(conn, name, token_digest(token), expires))
     return {"token": token, "user": name, "expires_at": expires.isoformat()}
 
 
-def holder(db: Database, token: str | None) -> str | None:
-    """The administrator whose live session ``token`` is, or None."""
+def holder(db: Database, token: str | None) -> tuple[str, str] | None:
+    """(name, role) of the administrator whose live session ``token`` is (an account not
+    disabled), or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    found = db.read(lambda conn: admin_store.session_holder(conn, _digest(token)))
-    return found[0] if found else None
+    found = db.read(lambda conn: admin_store.session_holder(conn, token_digest(token)))
+    return (found[0], found[2]) if found else None
 
 
 def logout(db: Database, name: str, token: str | None, everywhere: bool = False) -> int:
@@ -49,7 +50,7 @@ def logout(db: Database, name: str, token: str | None, everywhere: bool = False)
     ended. A call made with a password and not ``everywhere`` ends none."""
     if not everywhere and not holder(db, token):
         return 0
-    digest = None if everywhere else _digest(token or "")
+    digest = None if everywhere else token_digest(token or "")
     return db.write(lambda conn: admin_store.close_sessions(conn, name, digest))
 
 

@@ -6,12 +6,14 @@ value the server would refuse is sent as typed, for the server to name."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ovirt_node_config.admin_cli import outcomes
+from ovirt_node_config.admin_cli import flags, outcomes
 from ovirt_node_config.admin_cli.outcomes import CommandError
 from ovirt_node_config.network.bonding import OPTION_NAMES
 from ovirt_node_config.verbs import table
@@ -47,7 +49,36 @@ VALUES: dict[str, dict[str, object]] = {
     "rollout-start": {"template_name": lambda args: args.template, "hosts": lambda args: args.selected},
     "route-add": {"metric": lambda args: "" if args.metric is None else args.metric},
     "network-set": {"settings": lambda args: _design(args.settings, stored=False)},
+    "account-create": {"password": lambda args: new_password()},
+    "passwd": {"old": lambda args: _current_password(), "new": lambda args: new_password()},
 }
+
+NEW_PASSWORD_ENV = "OVIRT_NODE_CONFIG_NEW_PASSWORD"  # noqa: S105 - the variable's name, not a password
+
+
+def new_password() -> str:
+    """A new password: ``$OVIRT_NODE_CONFIG_NEW_PASSWORD``, else asked twice at a terminal."""
+    given = os.environ.get(NEW_PASSWORD_ENV)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise CommandError(f"no new password: set ${NEW_PASSWORD_ENV} or run at a terminal", outcomes.USAGE)
+    first, second = getpass.getpass("New password: "), getpass.getpass("The same again: ")
+    if first != second:
+        raise CommandError("the two passwords differ; nothing changed", outcomes.USAGE)
+    return first
+
+
+def _current_password() -> str:
+    """One's own password as it is now (``passwd`` proves it is oneself)."""
+    given = os.environ.get(flags.PASSWORD_ENV)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise CommandError(
+            f"no current password: set ${flags.PASSWORD_ENV} or run at a terminal", outcomes.USAGE
+        )
+    return getpass.getpass("Current password: ")
 
 
 def call_arguments(args: argparse.Namespace) -> tuple:

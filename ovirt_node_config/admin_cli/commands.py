@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ovirt_node_config import __version__, validation
-from ovirt_node_config.admin_cli import flags, network_commands, outcomes, session_file
+from ovirt_node_config.admin_cli import account_commands, flags, network_commands, outcomes, session_file
 from ovirt_node_config.nodes import state_names
 from ovirt_node_config.verbs import table
 
@@ -183,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("settings", {"metavar": "SETTING"}),
     )
     network_commands.add(command, host, iface)
+    account_commands.add(command)
     arp = command(
         "bond-arp",
         "set a bond's ARP monitoring (interval 0 turns it off)",

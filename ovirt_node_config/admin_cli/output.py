@@ -157,6 +157,12 @@ def render(result: object, show: str) -> str:
     if show == "registrations":
         rows = [[entry["kind"], entry["value"]] for entry in result]
         return tabulate(rows, headers=["KIND", "VALUE"]) if rows else "no registrations"
+    if show == "accounts":
+        rows = [[a["name"], a["role"], "yes" if a["enabled"] else "no", a["created_at"]] for a in result]
+        return tabulate(rows, headers=["NAME", "ROLE", "ENABLED", "CREATED"]) if rows else "no accounts"
+    if show == "refusals":
+        rows = [[r["at"], r["actor"], r["address"], r["what"], r["why"]] for r in result]
+        return tabulate(rows, headers=["WHEN", "WHO", "FROM", "WHAT", "WHY"]) if rows else "no refusals"
     if show == "legacy":
         rows = [[entry["address"], entry["hostname"]] for entry in result]
         return tabulate(rows, headers=["ADDRESS", "HOST"]) if rows else "no addresses"

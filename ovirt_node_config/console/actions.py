@@ -25,9 +25,9 @@ from ovirt_node_config.verbs import calling, table
 Form = dict[str, list[str]]
 
 
-def _verb(name: str, db: Database, actor: str, *params: object) -> dict:
-    """The verb ``name`` of the table, as ``actor``."""
-    return calling.call(calling.Invocation(db, None, Authenticated(actor)), table.verb(name), params)
+def _verb(name: str, db: Database, caller: Authenticated, *params: object) -> dict:
+    """The verb ``name`` of the table, as ``caller`` (the signed-in administrator)."""
+    return calling.call(calling.Invocation(db, None, caller), table.verb(name), params)
 
 
 def _one(form: Form, name: str) -> str:
@@ -129,11 +129,11 @@ def _interface(db, actor, host, form):
     return f"{interface}: {', '.join(done)} set" if done else f"{interface}: nothing to change"
 
 
-def resume_rollout(db: Database, actor: str, name: str) -> str:
+def resume_rollout(db: Database, actor: Authenticated, name: str) -> str:
     return f"rollout {_verb('resume_rollout', db, actor, name)['name']} resumed"
 
 
-def abandon_rollout(db: Database, actor: str, name: str) -> str:
+def abandon_rollout(db: Database, actor: Authenticated, name: str) -> str:
     return f"rollout {_verb('abandon_rollout', db, actor, name)['name']} abandoned"
 
 
@@ -164,40 +164,47 @@ def _resync(db, actor, host, form):
     return "resync asked: the node's next check applies its configuration again"
 
 
-# Each form of the node page: its fields and what it does (a sentence saying what was done).
-ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[Database, str, str, Form], str]]] = {
-    "bonding-type": (("type",), _bonding_type),
-    "apply-template": (("template",), _apply_template),
-    "create-bond": (("name", "nics", "type", "bridge"), _create_bond),
-    "bond-options": (("bond", *bonding.OPTION_NAMES), _bond_options),
-    "release": (("bond", "nic"), _release),
-    "delete-bond": (("bond",), _delete_bond),
-    "create-vlan": (("parent", "vlan_id", "name"), _create_vlan),
-    "delete-vlan": (("vlan",), _delete_vlan),
-    "create-bridge": (("name", "ports", "stp"), _create_bridge),
-    "delete-bridge": (("bridge",), _delete_bridge),
-    "interface": (("interface", "mtu", "boot_protocol", "ip_address", "ipv6"), _interface),
-    "attach-network": (("network", "interface", "ipv4", "ipv6", "default_route"), _attach_network),
-    "detach-network": (("network",), _detach_network),
-    "resync": ((), _resync),
-}
+# Each form of the node page: its fields, what it does (a sentence saying what was done) and the
+# verbs it runs (their roles are checked before its transaction: a refusal is recorded, not
+# rolled back with it).
+Action = Callable[[Database, Authenticated, str, Form], str]
+ACTIONS: dict[str, tuple[tuple[str, ...], Action, tuple[str, ...]]] = {
+    "bonding-type": (("type",), _bonding_type, ("set_bonding_type",)),
+    "apply-template": (("template",), _apply_template, ("apply_template",)),
+    "create-bond": (("name", "nics", "type", "bridge"), _create_bond, ("create_bonding", "create_bridge")),
+    "bond-options": (("bond", *bonding.OPTION_NAMES), _bond_options, ("set_bond_options",)),
+    "release": (("bond", "nic"), _release, ("release",)),
+    "delete-bond": (("bond",), _delete_bond, ("delete_bonding",)),
+    "create-vlan": (("parent", "vlan_id", "name"), _create_vlan, ("create_vlan",)),
+    "delete-vlan": (("vlan",), _delete_vlan, ("delete_vlan",)),
+    "create-bridge": (("name", "ports", "stp"), _create_bridge, ("create_bridge",)),
+    "delete-bridge": (("bridge",), _delete_bridge, ("delete_bridge",)),
+    "interface": (("interface", "mtu", "boot_protocol", "ip_address", "ipv6"), _interface,
+                  ("set_mtu", "set_address", "set_ipv6")),
+    "attach-network": (("network", "interface", "ipv4", "ipv6", "default_route"), _attach_network,
+                       ("attach_network",)),
+    "detach-network": (("network",), _detach_network, ("detach_network",)),
+    "resync": ((), _resync, ("resync",)),
+}  # fmt: skip
 
 # What the use cases call a value, where the form calls it otherwise.
 _FIELD_NAMES = {"macs": "nics", "interface_name": "name", "settings": "ip_address"}
 
 
-def run(db: Database, actor: str, host: str, action: str, form: Form) -> str:
+def run(db: Database, caller: Authenticated, host: str, action: str, form: Form) -> str:
     """Do ``action`` with ``form``'s values; what was done, or the use cases' refusal. A form
     carries the node's version as its page showed it: when the node changed since (another
     administrator, a template, its own boot), the form is refused and nothing is overwritten."""
     if action not in ACTIONS:
         raise InvalidInput("action", f"no such form: {action[:40]!r}")
     shown = _one(form, "version")
+    for name in ACTIONS[action][2]:
+        calling.permit(calling.Invocation(db, None, caller), table.verb(name))
 
     def guarded(conn):
         if shown:
             lookup.unchanged_since(conn, host, shown)
-        return ACTIONS[action][1](InTransaction(db, conn), actor, host, form)
+        return ACTIONS[action][1](InTransaction(db, conn), caller, host, form)
 
     return db.write(guarded)
 

@@ -32,7 +32,12 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import jinja2
 
 from ovirt_node_config.accounts import sessions
-from ovirt_node_config.accounts.authentication import AuthenticationRequired, Gate, LoginThrottled
+from ovirt_node_config.accounts.authentication import (
+    Authenticated,
+    AuthenticationRequired,
+    Gate,
+    LoginThrottled,
+)
 from ovirt_node_config.console import actions, pages
 from ovirt_node_config.errors import NodeConfigError, status_of
 from ovirt_node_config.persistence.engine import Database
@@ -106,12 +111,13 @@ class Console:
             return self._login(asked) if asked.method == "POST" else self._login_page(asked)
         token = self._cookies(asked).get(SESSION_COOKIE)
         try:
-            user = self.gate.session(token).name if token else None
+            caller = self.gate.session(token, asked.client) if token else None
         except AuthenticationRequired:
-            user = None
-        if user is None:
+            caller = None
+        if caller is None:
             return _see_other(PREFIX + "login", expired=bool(token))
-        session = _Session(user, token, _csrf(token))
+        user = caller.name
+        session = _Session(user, token, _csrf(token), caller)
         try:
             answer = self._signed_in(asked, path, query, session)
         except NodeConfigError as refused:  # a page asked for with a bad value, an unknown node
@@ -157,7 +163,7 @@ class Console:
             page = pages.node(self.db, host, session.user, query.get("plan", ""))
             return self._page("node.html", session, **page, done=done, errors={}, form={}, action="")
         try:
-            done = actions.run(self.db, session.user, host, action, form)
+            done = actions.run(self.db, session.caller, host, action, form)
         except NodeConfigError as refused:
             field_name = actions.field_of(refused, actions.ACTIONS.get(action, ((), None))[0])
             return self._page(
@@ -178,7 +184,7 @@ class Console:
                 return self._page(
                     "refused.html", session, HTTPStatus.NOT_FOUND, reason="there is no such page"
                 )
-            done = actions.ROLLOUT_ACTIONS[action](self.db, session.user, name)
+            done = actions.ROLLOUT_ACTIONS[action](self.db, session.caller, name)
             return _done_redirect(session, f"rollout/{name}", done)
         return self._page(
             "rollout.html",
@@ -271,6 +277,7 @@ class _Session:
     user: str
     token: str
     csrf: str
+    caller: Authenticated
 
 
 def _signed(token: str, text: str) -> str:

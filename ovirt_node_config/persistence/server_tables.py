@@ -6,6 +6,7 @@ from sqlalchemy import (
     CHAR,
     REAL,
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKeyConstraint,
@@ -30,8 +31,22 @@ admins = Table(
     Column("name", String(64), nullable=False),
     Column("password_hash", String(255), nullable=False),
     *timestamp_columns(),
+    Column("role", String(16), nullable=False, server_default=text("'admin'")),  # sql/026
+    Column("disabled", Boolean, nullable=False, server_default=text("FALSE")),
     PrimaryKeyConstraint("id", name="admins_pkey"),
     UniqueConstraint("name", name="admins_name_key"),
+)
+
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("id", Id, nullable=False),
+    Column("at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    Column("actor", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("what", String(80), nullable=False),
+    Column("why", String(300), nullable=False),
+    PrimaryKeyConstraint("id", name="refusals_pkey"),
 )
 
 admin_sessions = Table(

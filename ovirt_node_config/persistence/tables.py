@@ -58,6 +58,7 @@ from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one ma
     node_claims,
     node_credential_keys,
     node_registrations,
+    refusals,
     rollout_nodes,
     rollouts,
     template_rules,

@@ -13,11 +13,13 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ovirt_node_config.accounts import refusals, roles
 from ovirt_node_config.accounts.authentication import Authenticated
-from ovirt_node_config.errors import InvalidInput
+from ovirt_node_config.errors import Forbidden, InvalidInput
 from ovirt_node_config.nodes import lookup
 from ovirt_node_config.nodes.reads import recorded_state
 from ovirt_node_config.persistence.dry_run import RolledBack
@@ -25,6 +27,8 @@ from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.one_transaction import InTransaction
 from ovirt_node_config.verbs import table
 from ovirt_node_config.verbs.table import Verb
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,24 @@ def signature(verb: Verb) -> inspect.Signature:
     )
 
 
+def permit(invocation: Invocation, verb: Verb) -> None:
+    """Forbidden (403, naming the role needed) unless the caller's role allows ``verb``; the
+    refusal is recorded (``accounts.refusals``) before it is raised, and nothing is done."""
+    caller = invocation.caller
+    try:
+        roles.check(caller.name, caller.role, verb.role, verb.method)
+    except Forbidden as refused:
+        try:
+            refusals.record(invocation.db, caller.name, caller.address, verb.method, refused.message)
+        except Exception:
+            log.warning("a refused call could not be recorded", exc_info=True)
+        raise
+
+
 def call(invocation: Invocation, verb: Verb, params: tuple | list) -> object:
     """``verb`` with ``params`` (checked for arity by the caller; those left out take the
-    table's defaults), as ``invocation``'s caller."""
+    table's defaults), as ``invocation``'s caller, if its role allows (:func:`permit`)."""
+    permit(invocation, verb)
     bound = signature(verb).bind(*params)
     bound.apply_defaults()
     answer = use_case(verb)(*(getattr(invocation, what) for what in verb.takes), *bound.args)
@@ -78,6 +97,7 @@ def dry_run(invocation: Invocation, method: object, params: object) -> dict:
     node's version it was tried on (``if_unchanged`` applies it to that version only), or the
     refusal it would meet. Bulk changes show it before they apply."""
     chosen = _node_change(method, params)
+    permit(invocation, chosen)  # here, where a refusal's record is not rolled back with the trial
     version = invocation.db.read(lambda conn: lookup.load(conn, params[0]).version)
     trial = replace(invocation, db=RolledBack(invocation.db, invocation.actor))
     answer = call(trial, chosen, params)
@@ -97,6 +117,7 @@ def if_unchanged(invocation: Invocation, version: object, method: object, params
     ``show_node`` or a dry run gave), in one transaction with the node locked; else Conflict and
     nothing is done. Its answer is the change's own."""
     chosen = _node_change(method, params)
+    permit(invocation, chosen)  # before the transaction, which a refusal would roll back
 
     def work(conn):
         lookup.unchanged_since(conn, params[0], version)

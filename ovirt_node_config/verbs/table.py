@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ovirt_node_config.accounts.roles import ROLES  # noqa: F401 - the roles a verb may need
+
 TYPES = ("host", "text", "integer", "boolean", "list", "struct", "value")
-ROLES = ("viewer", "operator", "admin")
 REQUIRED = object()  # an argument without a default
 
 
@@ -73,6 +74,7 @@ NAME = Arg("name", "text")
 CLAIM = Arg("claim", "value")
 DESTINATION = Arg("destination", "text")
 TABLE = Arg("table", "integer", 0)
+ACCOUNT = Arg("name", "text")
 
 VERBS: tuple[Verb, ...] = (
     # Sessions, the dry run and the guarded change -------------------------------------------------
@@ -82,10 +84,11 @@ VERBS: tuple[Verb, ...] = (
          takes=("db", "caller"), role="viewer",
          doc="end the session this call was made with (everywhere: every session of the caller)"),
     Verb("dry_run", "verbs.calling:dry_run", (Arg("method", "text"), Arg("params", "list")),
-         changes=False, takes=("invocation",),
+         changes=False, takes=("invocation",), role="viewer",
          doc="what a change would do, checked by every rule and rolled back, and the node's version"),
     Verb("if_unchanged", "verbs.calling:if_unchanged",
          (Arg("version", "integer"), Arg("method", "text"), Arg("params", "list")), takes=("invocation",),
+         role="viewer",
          doc="a change to one node, refused (409) if the node changed since that version"),
     # Nodes --------------------------------------------------------------------------------------
     _read("list_nodes", "nodes.reads:list_nodes",
@@ -174,6 +177,19 @@ VERBS: tuple[Verb, ...] = (
     Verb("register_nodes", "trust.registrations:register", (Arg("values", "list"),), role="admin"),
     Verb("unregister_node", "trust.registrations:unregister", (Arg("value", "text"),), role="admin"),
     _read("list_registrations", "trust.registrations:list_registrations"),
+    # Accounts -------------------------------------------------------------------------------------
+    _read("list_accounts", "accounts.management:list_accounts", role="admin"),
+    Verb("create_account", "accounts.management:create_account",
+         (ACCOUNT, Arg("password", "text"), Arg("role", "text")), role="admin"),
+    Verb("set_role", "accounts.management:set_role", (ACCOUNT, Arg("role", "text")), role="admin"),
+    Verb("disable_account", "accounts.management:disable_account", (ACCOUNT,), role="admin",
+         doc="the account can no longer sign in; its sessions end"),
+    Verb("enable_account", "accounts.management:enable_account", (ACCOUNT,), role="admin"),
+    Verb("delete_account", "accounts.management:delete_account", (ACCOUNT,), role="admin"),
+    Verb("change_password", "accounts.management:change_password",
+         (Arg("old", "text"), Arg("new", "text")), takes=("db", "caller"), role="viewer",
+         doc="the caller's own password; every other session of the caller ends"),
+    _read("list_refusals", "accounts.refusals:recent", Arg("limit", "integer", 100), role="admin"),
 )  # fmt: skip
 
 BY_NAME = {verb.name: verb for verb in VERBS}

@@ -270,7 +270,7 @@ def test_add_admin_creates_then_resets_a_password(database_url):
         assert result.returncode == 0, result.stderr
         db = Database(database_url, pool_size=1)
         try:
-            assert admins.authenticate(db, "carol", password) == "carol"
+            assert admins.authenticate(db, "carol", password) == ("carol", "admin")
             assert admins.authenticate(db, "carol", "not the passphrase") is None
         finally:
             db.dispose()

@@ -20,10 +20,10 @@ def test_unknown_names_are_checked_against_a_real_hash_at_the_same_cost():
 
 def test_create_reset_and_authenticate(db):
     assert admins.set_admin(db, "alice", "first-password") is True
-    assert admins.authenticate(db, "alice", "first-password") == "alice"
+    assert admins.authenticate(db, "alice", "first-password") == ("alice", "admin")
     assert admins.set_admin(db, "alice", "second-password") is False
     assert admins.authenticate(db, "alice", "first-password") is None
-    assert admins.authenticate(db, "alice", "second-password") == "alice"
+    assert admins.authenticate(db, "alice", "second-password") == ("alice", "admin")
     assert admins.authenticate(db, "mallory", "second-password") is None
     assert admins.authenticate(db, None, None) is None
 
@@ -34,7 +34,7 @@ def test_a_password_reset_ends_the_sessions_opened_with_the_old_one(db):
     alices, bobs = sessions.login(db, "alice")["token"], sessions.login(db, "bob")["token"]
     admins.set_admin(db, "alice", "second-password")
     assert sessions.holder(db, alices) is None
-    assert sessions.holder(db, bobs) == "bob"
+    assert sessions.holder(db, bobs) == ("bob", "admin")
 
 
 @pytest.mark.parametrize("name, password", [("a b", "long-enough"), ("", "long-enough"), ("alice", "short")])

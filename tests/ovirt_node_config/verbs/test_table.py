@@ -33,7 +33,7 @@ def test_an_argument_left_out_takes_the_tables_default(db):
     """``admin.start_rollout`` without canary and max_pending: the table's 1 and 10."""
     verb = table.verb("start_rollout")
     seen = []
-    invocation = calling.Invocation(db, None, Authenticated("alice"))
+    invocation = calling.Invocation(db, None, Authenticated("alice", role="admin"))
     calling.use_case.cache_clear()
     original = calling.use_case
     try:
@@ -87,10 +87,12 @@ class _OneConnection:
 def test_the_console_calls_only_verbs(monkeypatch):
     called = []
     monkeypatch.setattr(calling, "call", lambda invocation, verb, params: called.append(verb.name) or {})
-    for name, (fields, _) in actions.ACTIONS.items():
+    for name, (fields, _, declared) in actions.ACTIONS.items():
         form = {field: ["1"] for field in fields}
+        before = len(called)
         # a form that reads its verb's answer stops there: its first call is recorded already
         with contextlib.suppress(AttributeError, TypeError, KeyError):
             actions.ACTIONS[name][1](_OneConnection(), "alice", "node1", form)
+        assert set(called[before:]) <= set(declared), name  # the roles checked are those it needs
     assert set(called) <= set(table.BY_NAME)
     assert {"set_bonding_type", "create_bonding", "set_mtu", "apply_template"} <= set(called)
