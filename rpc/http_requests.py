@@ -63,6 +63,14 @@ def too_many(reason: str, wait: float) -> Response:
     return answer
 
 
+def login_required(reason: str) -> Response:
+    """401 with the Basic challenge; the connection closes (a browser asks for a password)."""
+    answer = plain(HTTPStatus.UNAUTHORIZED, reason)
+    answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
+    answer.close = True
+    return answer
+
+
 def plain(status: int, text: str) -> Response:
     return Response(int(status), "text/plain; charset=utf-8", (text.rstrip("\n") + "\n").encode())
 

@@ -15,7 +15,13 @@ whether it runs in that mode, so it is imported here only once :class:`Metrics` 
 - ``ovirt_node_config_open_connections``;
 - ``ovirt_node_config_database_retries_total`` and ``..._database_outages_total``;
 - at each scrape, from the database: ``ovirt_node_config_hosts``, ``_nics``, ``_bonds`` and
-  ``_degraded_bonds``.
+  ``_degraded_bonds``, nodes by state and rollout nodes by status.
+
+A scrape without credentials sees what concerns nodes: the requests of the node methods, the
+connections, the database's retries and outages. The administrators' and the console's requests
+and the fleet's counts need an account (any role: viewer is the least) by HTTP Basic or a
+session token (``Authorization: Bearer``), as Prometheus sends with ``basic_auth`` or
+``authorization`` in its scrape configuration.
 
 ``/health`` answers 200 when the database answers a trivial query, 503 otherwise (for load
 balancers in front of several servers).
@@ -100,14 +106,17 @@ class Metrics:
     def routes(self) -> dict:
         return {"/metrics": self.exposition, "/health": self.health}
 
-    def exposition(self, _target: str) -> tuple[int, str, bytes]:
+    def exposition(self, _target: str, full: bool = False) -> tuple[int, str, bytes]:
+        """The samples; ``full`` (a caller with the viewer role) adds the administrators' and the
+        console's requests and the fleet's counts, which an anonymous scrape does not see."""
         registry = self.client.CollectorRegistry()
         if self.multiprocess:
-            self.multiprocess.MultiProcessCollector(registry)
+            collectors = [self.multiprocess.MultiProcessCollector(None)]
         else:
-            for collector in (self.requests, self.latency, self.connections, self.retries, self.outages):
-                registry.register(collector)
-        registry.register(_Inventory(self.db))
+            collectors = [self.requests, self.latency, self.connections, self.retries, self.outages]
+        registry.register(_Collected(collectors, full))
+        if full:
+            registry.register(_Inventory(self.db))
         return HTTPStatus.OK, self.client.CONTENT_TYPE_LATEST, self.client.generate_latest(registry)
 
     def health(self, _target: str) -> tuple[int, str, bytes]:
@@ -117,6 +126,25 @@ class Metrics:
             log.debug("health check failed", exc_info=True)
             return HTTPStatus.SERVICE_UNAVAILABLE, TEXT, b"the database is unavailable\n"
         return HTTPStatus.OK, TEXT, b"ok\n"
+
+
+def private(method: str) -> bool:
+    """A method label only a viewer may see: the administrators' methods, the console's pages."""
+    return method.startswith("admin.") or method in ("GET /ui/", "POST /ui/")
+
+
+class _Collected:
+    """The request metrics, the private methods' samples left out unless ``full``."""
+
+    def __init__(self, collectors: list, full: bool):
+        self.collectors, self.full = collectors, full
+
+    def collect(self):
+        for collector in self.collectors:
+            for family in collector.collect():
+                if not self.full:
+                    family.samples = [s for s in family.samples if not private(s.labels.get("method", ""))]
+                yield family
 
 
 class _Inventory:

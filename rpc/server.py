@@ -40,6 +40,7 @@ from ovirt_node_config.rpc.http_requests import (
     basic_credentials,
     bearer,
     cross_site,
+    login_required,
     plain,
     tls_context,
     too_many,
@@ -89,6 +90,7 @@ class ServerSettings:
 
 
 ADMIN_PREFIX = "admin."
+VIEWER_ROUTES = ("/metrics",)  # GET routes that show an account more than an anonymous caller
 
 
 # A GET route answers (status, content type, body) for a path and its query string.
@@ -214,10 +216,7 @@ class NodeConfigServer:
                 request.body, request.client, basic_credentials(authorization), bearer(authorization)
             )
         except AuthenticationRequired as refused:
-            answer = plain(HTTPStatus.UNAUTHORIZED, refused.message)
-            answer.headers["WWW-Authenticate"] = 'Basic realm="ovirt-node-config", charset="UTF-8"'
-            answer.close = True
-            return answer
+            return login_required(refused.message)
         except CredentialRequired as refused:
             answer = plain(HTTPStatus.UNAUTHORIZED, refused.message)
             answer.headers["WWW-Authenticate"] = 'Bearer realm="ovirt-node-config"'
@@ -235,8 +234,20 @@ class NodeConfigServer:
         if route is None:
             return plain(HTTPStatus.NOT_FOUND, "not found")
         request_context.begin().client = request.client
+        arguments: tuple = (request.target,)
+        if path in VIEWER_ROUTES:  # more for an account than for anyone
+            try:
+                authorization = request.headers.get("authorization", "")
+                credentials = (*basic_credentials(authorization), bearer(authorization), request.client)
+                arguments += (self.gate is not None and self.gate.may_view(*credentials),)
+            except AuthenticationRequired as refused:
+                return login_required(refused.message)
+            except LoginThrottled as throttled:
+                return too_many("too many failed logins; try again later", throttled.wait)
+            except Busy as busy:
+                return plain(HTTPStatus.SERVICE_UNAVAILABLE, busy.message)
         try:
-            status, content_type, body = route(request.target)
+            status, content_type, body = route(*arguments)
         except Exception:
             reference = uuid.uuid4().hex[:12]
             log.exception("GET %s failed (reference %s)", loggable(path), reference)

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ovirt_node_config.accounts import roles
 from ovirt_node_config.accounts.login_throttle import ChecksBusy, LoginThrottle
 from ovirt_node_config.errors import Busy
 
@@ -84,6 +85,13 @@ class Gate:
         if user is None and token:
             return self.session(token, client)
         return self.password(user, password, client)
+
+    def may_view(self, user: str | None, password: str | None, token: str | None, client: str) -> bool:
+        """Do these credentials open an account that may read what only accounts see (any role:
+        ``roles``)? None at all is an anonymous caller (False); wrong ones raise as ``admit``."""
+        if user is None and not token:
+            return False
+        return roles.allows(self.admit(user, password, token, client).role, "viewer")
 
     def password(self, user: str | None, password: str | None, client: str) -> Authenticated:
         """The administrator ``user``, when ``password`` is theirs. The attempt is counted before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import re
@@ -406,10 +407,15 @@ def require_private_var_tmp() -> None:
         require("unshare cannot give bash a private /var/tmp here")
 
 
-def http_get(server, path: str) -> tuple[int, str, str]:
-    """GET ``path`` from a running server: (status, content type, text), errors included."""
+def http_get(server, path: str, account: tuple[str, str] | None = None) -> tuple[int, str, str]:
+    """GET ``path`` from a running server: (status, content type, text), errors included;
+    ``account``: (name, password) sent with HTTP Basic."""
+    request = urllib.request.Request(server.url.rstrip("/") + path)
+    if account is not None:
+        pair = base64.b64encode(":".join(account).encode()).decode()
+        request.add_header("Authorization", f"Basic {pair}")
     try:
-        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers["Content-Type"], response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers["Content-Type"], error.read().decode()

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from ovirt_node_config.rpc.metrics import outcome_of
 from prometheus_client.parser import text_string_to_metric_families
-from support import RunningServer, TcpProxy, add_bond, http_get, make_report
+from support import RunningServer, TcpProxy, add_admin, add_bond, admin_proxy, http_get, make_report
 
 M = [f"52:54:00:00:00:0{i}" for i in range(1, 5)]
 
 
-def samples(server) -> dict:
-    """Every sample of a scrape: (name, sorted labels) -> value."""
-    status, content_type, text = http_get(server, "/metrics")
+def samples(server, account: tuple[str, str] | None = None) -> dict:
+    """Every sample of a scrape (``account``: with HTTP Basic): (name, sorted labels) -> value."""
+    status, content_type, text = http_get(server, "/metrics", account)
     assert status == 200 and content_type.startswith("text/plain; version=")
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -43,6 +43,7 @@ def requests(scrape, method, outcome) -> float:
 
 def test_requests_and_the_inventory_are_counted_across_processes(two_processes, db):
     server = two_processes
+    viewer = add_admin(server.database_url)
     report = make_report(macs=M)
     for _ in range(3):
         call(server, "identify", report)  # the first syncs, the next two are kept answers
@@ -58,7 +59,7 @@ def test_requests_and_the_inventory_are_counted_across_processes(two_processes, 
     # node1 holds a credential, which a 2008 GET cannot present: as if unknown
     assert http_get(server, "/ovirt/managed_node/config?host=node1&macs=" + M[2] + "=eth2")[0] == 404
 
-    scrape = samples(server)
+    scrape = samples(server, viewer)
     assert requests(scrape, "identify", "ok") == 3 and requests(scrape, "identify", "kept") == 2
     assert requests(scrape, "get_config", "ok") == 4 and requests(scrape, "get_config", "404") == 1
     assert requests(scrape, "other", "404") == 1  # a client's method name does not become a label
@@ -107,7 +108,7 @@ def test_health_follows_the_database(pg_schema_url, tmp_path):
             call(server, "get_config", "node1", {M[0]: "eth0"})  # 503: an outage begins
         proxy.restore()
         assert http_get(server, "/health")[0] == 200
-        assert samples(server)[("ovirt_node_config_database_outages_total", ())] == 1
+        assert samples(server)[("ovirt_node_config_database_outages_total", ())] == 1  # node-facing
     finally:
         server.stop()
         proxy.close()
@@ -124,3 +125,20 @@ def test_identify_lines_say_what_changed_and_absent_values_are_one_dash(server):
     assert re.search(r" identify node=node1 user=- [\d.]+ms ok \(added 1 removed 1\)\n", log)
     assert re.search(r" admin\.list_nodes node=- user=- [\d.]+ms 401 no credentials\n", log)
     assert "None" not in log
+
+
+def test_an_anonymous_scrape_sees_what_concerns_nodes_and_an_account_sees_all(server, database_url):
+    """Without credentials: the node methods' requests, connections, the database's retries and
+    outages; the administrators' requests and the fleet's counts need an account (a viewer is
+    enough); wrong credentials are 401, as for the admin methods."""
+    alice = add_admin(database_url)
+    admin_proxy(server, *alice).admin.create_account("vera", "vera-password", "viewer")
+    server.proxy().identify(make_report())
+    anonymous, viewer = samples(server), samples(server, ("vera", "vera-password"))
+    assert requests(anonymous, "identify", "ok") == 1 and requests(viewer, "identify", "ok") == 1
+    assert requests(viewer, "admin.create_account", "ok") == 1
+    assert not any(dict(labels).get("method", "").startswith("admin.") for _, labels in anonymous)
+    assert ("ovirt_node_config_hosts", ()) in viewer and ("ovirt_node_config_hosts", ()) not in anonymous
+    assert not any(name == "ovirt_node_config_nodes_by_state" for name, _ in anonymous)
+    assert ("ovirt_node_config_database_outages_total", ()) in anonymous
+    assert http_get(server, "/metrics", ("vera", "wrong-password"))[0] == 401

@@ -6,7 +6,7 @@ import itertools
 import xmlrpc.client
 
 import pytest
-from support import add_bond, checked_long_ago, enrol_without_credential, http_get, make_report
+from support import add_admin, add_bond, checked_long_ago, enrol_without_credential, http_get, make_report
 
 from ovirt_node_config.nodes import addresses, reads, states
 
@@ -62,7 +62,7 @@ def test_a_rollback_and_a_verification_failure_show_in_show_nodes_metrics_and_hi
     history = reads.history(db, "node1")
     assert [entry["action"] for entry in history[:2]] == ["boot_verify_failed", "boot_rolled_back"]
     assert history[0]["actor"].startswith("node:node1@127.0.0.1")
-    metrics = http_get(server, "/metrics")[2]
+    metrics = http_get(server, "/metrics", add_admin(server.database_url))[2]
     assert 'ovirt_node_config_nodes_by_state{state="verify failed"} 1.0' in metrics
     assert 'ovirt_node_config_nodes_by_state{state="ok"} 0.0' in metrics
 

@@ -49,5 +49,5 @@ def cli(server, tmp_path, monkeypatch):
     run.admin = admin_proxy(server, name, password).admin
     run.password = password
     run.env, run.command = env, ADMIN
-    run.metrics = lambda: http_get(server, "/metrics")[2]
+    run.metrics = lambda: http_get(server, "/metrics", (name, password))[2]
     return run
