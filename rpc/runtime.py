@@ -95,6 +95,7 @@ def _serve(
             service.replay,
             service.metrics.open_connections,
             service.console,
+            service.rest,
         )
         legacy = (
             HostBrowserServer(

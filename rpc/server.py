@@ -31,21 +31,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 
-from ovirt_node_config.rpc import faults, request_context
+from ovirt_node_config.rpc import faults, http_screen, request_context
 from ovirt_node_config.rpc.answer_replay import AnswerReplay
 from ovirt_node_config.rpc.http_frontend import HttpFrontend
 from ovirt_node_config.rpc.http_messages import Request, Response
 from ovirt_node_config.rpc.http_requests import (
-    XML_MEDIA_TYPES,
     basic_credentials,
     bearer,
-    cross_site,
     login_required,
     plain,
     tls_context,
     too_many,
 )
 from ovirt_node_config.rpc.request_log import log_request_line, loggable
+from ovirt_node_config.rpc.rest_api import RestApi
 
 from ovirt_node_config import xmlrpc_strict
 from ovirt_node_config.accounts.authentication import (
@@ -53,10 +52,10 @@ from ovirt_node_config.accounts.authentication import (
     Gate,
     LoginThrottled,
 )
-from ovirt_node_config.console.app import FORM_TYPE, Asked, Console
 from ovirt_node_config.console.app import HEADERS as CONSOLE_HEADERS
 from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
 from ovirt_node_config.console.app import Answer as ConsoleAnswer
+from ovirt_node_config.console.app import Asked, Console
 from ovirt_node_config.errors import Busy, CredentialRequired, NodeConfigError, Throttled
 from ovirt_node_config.nodes import kept_answers
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY
@@ -64,7 +63,6 @@ from ovirt_node_config.trust.enrolment_rate import DEFAULT_OVERALL, DEFAULT_PER_
 
 log = logging.getLogger("ovirt_node_config.rpc")
 
-RPC_PATHS = ("/", "/RPC2")
 HSTS = "max-age=31536000"  # a year
 LISTEN_BACKLOG = 1024
 
@@ -110,8 +108,10 @@ class NodeConfigServer:
         replay: AnswerReplay | None = None,
         connections_changed: Callable[[int], None] | None = None,
         console: Callable[[bool], Console] | None = None,
+        rest: RestApi | None = None,
     ):
         self.settings = settings
+        self.rest = rest
         self.replay = replay
         self.methods = dict(methods)
         self.get_routes = dict(get_routes or {})
@@ -160,37 +160,9 @@ class NodeConfigServer:
     # HTTP ---------------------------------------------------------------------------------------
 
     def screen(self, request: Request) -> Response | None:
-        """Refusals that the head alone decides, before the body is read. HEAD is GET without
-        the body (``http_messages.encode`` leaves it out)."""
-        request = _as_get(request)
-        path = request.target.split("?", 1)[0]
-        if request.method in ("GET", "POST") and (
-            refusal := cross_site(request.headers, self.tls is not None)
-        ):
-            return plain(HTTPStatus.FORBIDDEN, refusal)
-        if request.method == "POST" and self.console and _is_console(path):
-            media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if media_type != FORM_TYPE:
-                return plain(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"the console's forms are sent as {FORM_TYPE}"
-                )
-            return None
-        if request.method == "POST":
-            if path not in RPC_PATHS:
-                return plain(HTTPStatus.NOT_FOUND, "no XML-RPC endpoint at this path")
-            if request.headers.get("content-encoding", "identity").strip().lower() != "identity":
-                return plain(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "compressed request bodies are not accepted")
-            media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if media_type not in XML_MEDIA_TYPES:
-                return plain(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "XML-RPC requests need Content-Type: text/xml"
-                )
-            return None
-        if request.method == "GET":
-            return None
-        answer = plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and POST")
-        answer.headers["Allow"] = "GET, HEAD, POST"
-        return answer
+        """Refusals that the head alone decides, before the body is read (``http_screen``). HEAD
+        is GET without the body (``http_messages.encode`` leaves it out)."""
+        return http_screen.screen(_as_get(request), self.tls is not None, bool(self.console), bool(self.rest))
 
     def handle(self, request: Request) -> Response:
         """One whole request, in a worker thread; under TLS, every answer tells browsers to come
@@ -202,8 +174,13 @@ class NodeConfigServer:
 
     def _handle(self, request: Request) -> Response:
         path = request.target.split("?", 1)[0]
-        if self.console and _is_console(path):
+        if self.console and http_screen.is_console(path):
             return self._console(request, path)
+        if self.rest and http_screen.is_api(path):
+            started = time.monotonic()
+            answer, method, user = self.rest.handle(request)
+            log_request_line(request.client, method, started, str(answer.status), user=user)
+            return answer
         if self.console and request.method == "GET" and path == "/":
             return Response(
                 HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", {"Location": CONSOLE_PREFIX}
@@ -378,10 +355,6 @@ class NodeConfigServer:
             reference = uuid.uuid4().hex[:12]
             log.exception("%s failed (reference %s)", method, reference)
             raise faults.internal(reference) from None
-
-
-def _is_console(path: str) -> bool:
-    return path == CONSOLE_PREFIX.rstrip("/") or path.startswith(CONSOLE_PREFIX)
 
 
 def marshal_answer(value: object) -> bytes:

@@ -9,6 +9,7 @@ from ovirt_node_config.rpc.answer_replay import AnswerReplay
 from ovirt_node_config.rpc.metrics import Metrics
 from ovirt_node_config.rpc.node_methods import NodeMethods
 from ovirt_node_config.rpc.request_log import observers
+from ovirt_node_config.rpc.rest_api import RestApi
 
 from ovirt_node_config.accounts import admins, refusals, sessions
 from ovirt_node_config.accounts.authentication import Gate
@@ -28,6 +29,7 @@ class Service:
     replay: AnswerReplay | None = None  # answers kept for repeated boot calls
     metrics: Metrics | None = None
     console: object = None  # TLS or not -> the web console
+    rest: RestApi | None = None  # the REST/JSON API under /api/v1/
 
 
 def build_service(
@@ -49,6 +51,7 @@ def build_service(
         legacy_identify=nodes.legacy_identify,
         replay=AnswerReplay(trust),
         console=lambda secure: Console(db, gate, secure),
+        rest=RestApi(db, trust, gate),
     )
     service.methods.update(nodes.methods())
     service.methods.update(AdminMethods(trust).methods())

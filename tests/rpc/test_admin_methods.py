@@ -182,7 +182,8 @@ def test_password_guessing_is_throttled_without_checking_passwords(server, datab
         assert caught.value.errcode == 401
     with pytest.raises(xmlrpc.client.ProtocolError) as caught:
         admin_proxy(server, name, password).admin.list_nodes()  # even the right one, for now
-    assert caught.value.errcode == 429 and caught.value.headers["Retry-After"] == "2"
+    # the 2 s wait, less what a loaded machine took to get here since the fourth failure
+    assert caught.value.errcode == 429 and caught.value.headers["Retry-After"] in ("1", "2")
     assert server.proxy().ping()["status"] == "ok"  # nodes do not notice
     assert "429 login throttled" in server.log_once("429 login throttled")
 
