@@ -1,6 +1,6 @@
 """The ``ovirt-node-admin`` subcommands of a node's network beyond its links: an interface's
 gateway and default route, static routes, the resolver (``add_layer3``); logical networks
-(``add_networks``); a resync after drift (``add_resync``). Registered by
+(``add_networks``); a resync after drift (``add_resync``); the network as an NMState state. Registered by
 ``commands.build_parser`` with its ``command`` helper; each names its verb and its arguments are
 the verb's."""
 
@@ -16,6 +16,9 @@ def add(command: Command, host: tuple, iface: tuple) -> None:
     add_layer3(command, host, iface)
     add_networks(command, host, iface)
     add_resync(command, host)
+    words = "print the node's network as an NMState state (YAML; -o json: JSON)"
+    state = command("network-state", words, "network_state", host, show="yaml")
+    state.add_argument("--format", default="nmstate", choices=["nmstate"], help="nmstate (the only format)")
 
 
 def add_layer3(command: Command, host: tuple, iface: tuple) -> None:

@@ -157,6 +157,10 @@ def render(result: object, show: str) -> str:
     if show == "registrations":
         rows = [[entry["kind"], entry["value"]] for entry in result]
         return tabulate(rows, headers=["KIND", "VALUE"]) if rows else "no registrations"
+    if show == "yaml":
+        import yaml  # only this command needs it
+
+        return yaml.safe_dump(result, sort_keys=False).rstrip("\n")
     if show == "accounts":
         rows = [[a["name"], a["role"], "yes" if a["enabled"] else "no", a["created_at"]] for a in result]
         return tabulate(rows, headers=["NAME", "ROLE", "ENABLED", "CREATED"]) if rows else "no accounts"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ovirt_node_config import validation
-from ovirt_node_config.config_file import envelope
+from ovirt_node_config.config_file import envelope, nmstate
 from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, NotFound
 from ovirt_node_config.network import bonding
 from ovirt_node_config.network.model import (
@@ -239,6 +239,15 @@ def render_or_none(node: NodeView, network: Network) -> str | None:
 def preview_config(db: Database, ref: object) -> str:
     """What ``get_config`` would return if the node booted now with the names it last reported."""
     return preview(db.read(lambda conn: lookup.load(conn, ref)))
+
+
+def network_state(db: Database, ref: object, format: object = "nmstate") -> dict:
+    """The node's network as it would get it now (with the names it last reported), as an
+    NMState state (``config_file.nmstate``: the only format so far)."""
+    if format != "nmstate":
+        raise InvalidInput("format", f"must be nmstate, not {validation.shown(format)}")
+    node = db.read(lambda conn: lookup.load(conn, ref))
+    return nmstate.state(network_for(node, reported_names(node)))
 
 
 def preview(node: NodeView) -> str:

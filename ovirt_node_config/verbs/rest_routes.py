@@ -80,6 +80,7 @@ _DECLARED = (
     ("POST", "/nodes/{host}/template-plan", "plan_template"),
     ("POST", "/template-plans", "plan_template_fleet"),
     ("GET", "/nodes/{host}/config", "preview_config"),
+    ("GET", "/nodes/{host}/network", "network_state"),
     ("GET", "/nodes/{host}/history", "history"),
     ("POST", "/nodes/{host}/networks", "attach_network"),
     ("DELETE", "/nodes/{host}/networks/{network}", "detach_network"),

@@ -165,6 +165,8 @@ VERBS: tuple[Verb, ...] = (
     Verb("resume_rollout", "fleet.rollout:resume", (NAME,)),
     Verb("abandon_rollout", "fleet.rollout:abandon", (NAME,)),
     _read("preview_config", "nodes.network_view:preview_config", HOST),
+    _read("network_state", "nodes.network_view:network_state", HOST, Arg("format", "text", "nmstate"),
+          doc="the node's network as it would get it now, as an NMState state"),
     _read("history", "nodes.reads:history", HOST, Arg("since", "text", "")),
     # Trust: claims, 2008 addresses, registrations --------------------------------------------------
     _read("list_claims", "trust.held_claims:list_claims", Arg("kind", "text", "")),

@@ -133,7 +133,7 @@ def keyfile_node(tmp_path_factory):
         rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_2="--verify-timeout 5",
                       DRIFT_ROUND=1, CHECK_END=1)  # fmt: skip
         with booted(
-            "agent-rounds.sh", server, directory / "boots", deadline_s=600, **rounds, **wiring
+            "agent-rounds.sh", server, directory / "boots", deadline_s=900, **rounds, **wiring
         ) as guest:
             seen["host_networks"] = recorded(guest, "1"), agent_run(guest, "1"), guest.file("ping-1.txt")
             seen["pings"] = guest.file("pings-1.txt")

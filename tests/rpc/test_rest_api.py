@@ -160,3 +160,10 @@ def test_a_session_from_the_api_opens_the_api(server, api):
     assert Api(server, token=session["token"])("GET", "/nodes")[0] == 200
     assert Api(server, token=session["token"])("DELETE", "/sessions/current")[0] == 200
     assert Api(server, token=session["token"])("GET", "/nodes")[0] == 401
+
+
+def test_a_nodes_network_as_an_nmstate_state(api):
+    status, state, _ = api("GET", "/nodes/node1/network")
+    assert status == 200 and [iface["type"] for iface in state["interfaces"]] == ["ethernet"] * 3
+    status, refused, _ = api("GET", "/nodes/node1/network?format=netplan")
+    assert (status, refused["error"]["field"]) == (400, "format")

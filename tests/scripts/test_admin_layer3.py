@@ -5,6 +5,8 @@ the node's configuration carries it, and a refusal is one line naming the rule."
 
 import json
 
+import yaml
+
 from ovirt_node_config.config_file import envelope
 
 COMMANDS = (
@@ -72,3 +74,19 @@ def test_a_layer3_refusal_is_one_line_naming_the_rule(cli, snapshot):
         bits.returncode == 4 and "has host bits set: 10.9.0.1/16 (the network is 10.9.0.0/16)" in bits.stderr
     )
     assert snapshot() == before
+
+
+def test_the_nodes_network_as_an_nmstate_state(cli):
+    """``network-state``: what the node would get, in NMState's words, as YAML (``-o json``:
+    JSON); its routes and resolver among it."""
+    for command in COMMANDS:
+        assert cli(*command).returncode == 0, command
+    printed = cli("network-state", "node1")
+    assert printed.returncode == 0, printed.stderr
+    state = yaml.safe_load(printed.stdout)
+    kinds = {iface["name"]: iface["type"] for iface in state["interfaces"]}
+    assert kinds["bond0"] == "bond" and kinds["ovirtmgmt"] == "linux-bridge" and kinds["bond0.100"] == "vlan"
+    default = {"destination": "0.0.0.0/0", "next-hop-address": "192.0.2.1", "next-hop-interface": "ovirtmgmt"}
+    assert default in state["routes"]["config"]
+    assert state["dns-resolver"]["config"]["server"] == ["192.0.2.53", "2001:db8::53"]
+    assert json.loads(cli("network-state", "node1", "-o", "json").stdout) == state
