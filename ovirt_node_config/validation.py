@@ -81,7 +81,9 @@ def boolean(field: str, value: object) -> bool:
     raise InvalidInput(field, f"must be true or false, not {shown(value)}")
 
 
-_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_BOOLEANS = {
+    "true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False
+}  # fmt: skip
 
 
 def mac(field: str, value: object) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from ovirt_node_config.nodes import kept_answers
-from ovirt_node_config.trust.credentials import matches
 from ovirt_node_config.trust.enrolment import Trust
 
 # Peeked at in the body's head, never trusted: a body that merely looks like an identify call is
@@ -38,12 +37,9 @@ class AnswerReplay:
     def lookup(self, digest: str, credential: str | None) -> tuple[str, str, bytes] | None:
         """(method, host name, answer body) kept for ``digest``, still current, for the caller
         holding the host's ``credential``; None for anyone else."""
-        found = kept_answers.replay(self.trust.db, digest)
-        if found is None:
+        kept = kept_answers.replay(self.trust.db, digest)
+        if kept is None or kept.credential_hash is None:
             return None
-        method, hostname, answer, credential_hash = found
-        if credential_hash is None:
-            return None
-        if not matches(credential_hash, self.trust.presented(credential)):
+        if not kept_answers.opens(self.trust.db, kept, self.trust.presented(credential)):
             return None  # the normal way refuses it, or knows a node whose answer was lost
-        return method, hostname, answer.encode("utf-8")
+        return kept.method, kept.hostname, kept.answer.encode("utf-8")

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> object:
         if args.host_is_selected:
             return _bulk(args, proxy, connection)
         if args.method == "admin.list_nodes":
-            return _every_node(proxy, args.state)
+            return _every_node(proxy, args.state, args.search, args.credential)
         if args.method == "admin.delete_node" and not args.yes:
             _confirm_deletion(proxy.admin.show_node(args.host))
         if getattr(args, "if_version", None) is not None:
@@ -228,12 +228,13 @@ def _http_refusal(error: xmlrpc.client.ProtocolError, url: str, user: str | None
     return outcomes.from_status(f"the server answered HTTP {error.errcode} {error.errmsg}", error.errcode)
 
 
-def _every_node(proxy, state: str = "") -> list[dict]:
-    """Every node (in ``state``, or all), a page at a time (the server bounds each answer), each
-    page after the last host name of the one before, until a page comes back short."""
+def _every_node(proxy, state: str = "", search: str = "", credential: str = "") -> list[dict]:
+    """Every node (in ``state``, named with ``search``, with a ``credential`` so, or all), a page
+    at a time (the server bounds each answer), each page after the last host name of the one
+    before, until a page comes back short."""
     nodes: list[dict] = []
     while True:
-        page = proxy.admin.list_nodes(nodes[-1]["hostname"] if nodes else "", PAGE, state)
+        page = proxy.admin.list_nodes(nodes[-1]["hostname"] if nodes else "", PAGE, state, search, credential)
         nodes += page
         if len(page) < PAGE:
             return nodes

@@ -11,7 +11,14 @@ from __future__ import annotations
 import argparse
 
 from ovirt_node_config import __version__, validation
-from ovirt_node_config.admin_cli import account_commands, flags, network_commands, outcomes, session_file
+from ovirt_node_config.admin_cli import (
+    account_commands,
+    flags,
+    network_commands,
+    outcomes,
+    session_file,
+    trust_commands,
+)
 from ovirt_node_config.nodes import state_names
 from ovirt_node_config.verbs import table
 
@@ -75,13 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     host = ("host", {"metavar": "HOST", "help": "host name or SMBIOS UUID"})
     bond = ("bond", {"metavar": "IFACE", "help": "the bond's interface name, e.g. bond0"})
-    command("nodes", "list the nodes, with their state and when they were last seen", "list_nodes",
-            show="nodes").add_argument(
-        "--state",
-        default="",
-        choices=state_names.STATES,
-        help="only the nodes in this state",
-    )  # fmt: skip
+    nodes = command("nodes", "list the nodes, with their state and when they were last seen", "list_nodes",
+                    show="nodes")  # fmt: skip
+    nodes.add_argument("--state", default="", choices=state_names.STATES, help="only the nodes in this state")
+    nodes.add_argument("--search", default="", metavar="TEXT", help="only the nodes whose name holds TEXT")
+    nodes.add_argument(
+        "--credential", default="", choices=("missing", "held"), help=trust_commands.CREDENTIAL_FILTER
+    )
     command("show", "show one node: hardware, NICs, bonds", "show_node", host, show="node")
     command(
         "bonding-types",
@@ -331,63 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         host,
         show="deleted",
     )
-    command(
-        "node-reset-credential",
-        "void a node's credential: its next boot enrols it anew (a reinstalled node)",
-        "reset_credential",
-        host,
-    )
-    claim = ("claim", {"metavar": "CLAIM", "help": "a claim's number, or the host name it names"})
-    command("pending", "list new nodes waiting to be accepted", "list_claims", show="claims").set_defaults(
-        kind="enrolment"
-    )
-    command(
-        "claims",
-        "list every claim held for an administrator (enrolments and conflicts)",
-        "list_claims",
-        show="claims",
-    ).set_defaults(kind="")
-    command("claim-show", "show a claim beside the current state", "show_claim", claim, show="claim")
-    command("accept", "apply what a claim asked for (enrol a pending node)", "accept_claim", claim)
-    command("reject", "drop a claim; nothing changes", "reject_claim", claim)
-    address = ("address", {"metavar": "ADDRESS", "help": "the 2008 appliance's IP address"})
-    command(
-        "legacy-allow",
-        "let the 2008 appliance at ADDRESS identify as HOST and fetch its config (no credential)",
-        "associate_legacy_address",
-        ("host", {"metavar": "HOST", "help": "host name"}),
-        address,
-    )
-    command(
-        "legacy-forbid",
-        "no host for the 2008 appliance at ADDRESS",
-        "associate_legacy_address",
-        address,
-    ).set_defaults(host="")
-    command(
-        "legacy-addresses",
-        "list the addresses 2008 appliances may speak from (this list; the server's hosts file too)",
-        "list_legacy_addresses",
-        show="legacy",
-    )
-    command(
-        "register",
-        "register nodes by SMBIOS UUID or MAC before they boot (the 'registered' enrolment policy)",
-        "register_nodes",
-        ("values", {"metavar": "UUID_OR_MAC", "nargs": "+"}),
-    )
-    command(
-        "unregister",
-        "remove one registration",
-        "unregister_node",
-        ("value", {"metavar": "UUID_OR_MAC"}),
-    )
-    command(
-        "registrations",
-        "list the registered UUIDs and MACs",
-        "list_registrations",
-        show="registrations",
-    )
+    trust_commands.add(command, host)
     return parser
 
 

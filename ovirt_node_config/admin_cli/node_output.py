@@ -34,6 +34,7 @@ def render(node: dict) -> str:
             ["network stack", _stack(node)],
             ["state", node.get("state_words", "-")],
             ["version", node["version"]],
+            ["credential", node.get("credential", "-")],
             *_reported_bonds(node),
         ],
         tablefmt="plain",

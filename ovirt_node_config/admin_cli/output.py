@@ -94,8 +94,10 @@ def render(result: object, show: str) -> str:
             "bonding_type",
             "nic_count",
             "bond_count",
+            "credential",
         ]
         headers = ["HOST", "STATE", "LAST SEEN", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
+        headers.append("CREDENTIAL")
         rows = [[row.get(c, "") for c in columns] for row in result]
         return tabulate(rows, headers=headers) if rows else "no nodes"
     if show == "types":

@@ -12,7 +12,7 @@ from ovirt_node_config.inventory import legacy
 from ovirt_node_config.network import rules
 from ovirt_node_config.nodes import kept_answers, network_view
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.trust import claims
+from ovirt_node_config.trust import claims, credential_use
 from ovirt_node_config.trust.credentials import matches
 from ovirt_node_config.trust.enrolment import Trust
 
@@ -27,17 +27,22 @@ def answer(
     mapping = network_view.parse_macs(macs)
     key = kept_answers.config_key(name, mapping, stack)
     kept = kept_answers.replay(db, key)
-    if kept is not None and (kept[3] is None or matches(kept[3], presented)):
-        return kept[2]
+    if kept is not None and (kept.credential_hash is None or kept_answers.opens(db, kept, presented)):
+        return kept.answer
     config = network_view.config_file(
-        db,
-        name,
-        mapping,
-        stack,
-        admit=lambda node: claims.check_config_access(node, name, mapping, presented),
+        db, name, mapping, stack, admit=lambda node: _admit(db, node, name, mapping, presented)
     )
     kept_answers.keep_config(db, key, config)
     return config.text
+
+
+def _admit(db: Database, node, name: str, mapping: dict[str, str], presented: str | None):
+    """``claims.check_config_access``, a credential never presented waived unless credentials
+    are required; its first presentation noted (``trust.credential_use``)."""
+    node = claims.check_config_access(node, name, mapping, presented, lambda: not credential_use.required(db))
+    if not node.credential_presented and matches(node.credential_hash, presented):
+        db.write(lambda conn: credential_use.note_presented(conn, node.id, False))
+    return node
 
 
 def for_legacy(trust: Trust, address: str, host: object, macs: str) -> str:

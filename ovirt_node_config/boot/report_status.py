@@ -9,7 +9,7 @@ from ovirt_node_config.fleet import rollout
 from ovirt_node_config.nodes import states
 from ovirt_node_config.persistence import node_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.trust import claims
+from ovirt_node_config.trust import claims, credential_use
 
 
 def answer(db: Database, hostname: object, raw: object, presented: str | None, address: str) -> dict:
@@ -19,6 +19,7 @@ def answer(db: Database, hostname: object, raw: object, presented: str | None, a
 
     def work(conn):
         node = claims.check_reporter(node_store.load_node(conn, name), name, presented)
+        credential_use.note_presented(conn, node.id, node.credential_presented)
         recorded = states.record(conn, node, report, f"node:{name}@{address}")
         rollout.boot_reported(db, conn, node.hostname, recorded.state, recorded.current)
         return {"hostname": node.hostname, "state": recorded.state}

@@ -203,6 +203,7 @@ class StoredHost:
     credential_hash: str | None
     enrolment_proof: str | None = None  # a new node's own token, while a lost answer may be asked again
     enrolment_proof_until_ms: int | None = None
+    credential_presented: bool = True  # has its node ever presented the credential it holds?
 
 
 @dataclass(frozen=True)

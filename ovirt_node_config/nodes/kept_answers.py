@@ -24,6 +24,7 @@ import hashlib
 import logging
 import xmlrpc.client
 from importlib import resources
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -35,6 +36,8 @@ from ovirt_node_config.nodes import lookup, network_view
 from ovirt_node_config.persistence import answer_store, inventory_store
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.node_rows import NodeView
+from ovirt_node_config.trust import credential_use
+from ovirt_node_config.trust.credentials import matches
 
 log = logging.getLogger("ovirt_node_config.kept_answers")
 # get_config answers kept per host (its node asks with one map; a few are renames in flight).
@@ -75,15 +78,36 @@ def config_key(hostname: str, macs: dict[str, str], stack: str | None = None) ->
     return hashlib.sha256(SALT + b"get_config\0" + question.encode()).hexdigest()
 
 
-def replay(db: Database, key: str) -> tuple[str, str, str, str | None] | None:
-    """(method, host name, answer, the host's credential hash) kept for ``key`` and still
-    current, or None; None too when what was kept cannot be read (the normal way will meet the
-    same trouble and answer for it)."""
+class Kept(NamedTuple):
+    """An answer kept for a repeated boot call, and what serving it needs to know of its host."""
+
+    method: str
+    hostname: str
+    answer: str
+    credential_hash: str | None
+    presented: bool  # has the host's node presented its credential yet (trust.credential_use)?
+    host_id: int
+
+
+def replay(db: Database, key: str) -> Kept | None:
+    """What was kept for ``key`` and is still current, or None; None too when what was kept
+    cannot be read (the normal way will meet the same trouble and answer for it)."""
     try:
-        return answer_store.replay(db, key)
+        found = answer_store.replay(db, key)
     except Exception:
         log.debug("kept answers unavailable", exc_info=True)
         return None
+    return None if found is None else Kept(*found)
+
+
+def opens(db: Database, kept: Kept, presented: str | None) -> bool:
+    """Does the credential whose digest is ``presented`` open ``kept``'s host (which holds one)?
+    Its first presentation is noted here (``trust.credential_use``): one write, once per host."""
+    if not matches(kept.credential_hash, presented):
+        return False
+    if not kept.presented:
+        db.write(lambda conn: credential_use.note_presented(conn, kept.host_id, False))
+    return True
 
 
 def keep_config(db: Database, key: str, config: network_view.ConfigFile) -> None:

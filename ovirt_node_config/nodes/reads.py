@@ -29,6 +29,7 @@ def show_node(db: Database, ref: object) -> dict:
             "memory_mb": node.memory_mb,
             "cpus": node.cpu_count,
             "version": node.version,  # admin.if_unchanged changes it only while it is this
+            "credential": credential_state(node.credential_hash is not None, node.credential_presented),
             "bonding_type": {"label": node.bonding_type.label, "mode": node.bonding_type.mode}
             if node.bonding_type
             else {},
@@ -232,18 +233,33 @@ def recorded_state(text: str | None) -> object:
         return text
 
 
+CREDENTIAL_FILTERS = ("missing", "held")
+
+
+def credential_state(holds: bool, presented: bool) -> str:
+    """What a node's credential is, as shown: ``none``, ``never presented`` or ``in use``."""
+    return "none" if not holds else "in use" if presented else "never presented"
+
+
 # The most nodes one list_nodes answer holds (about 200 KiB of XML-RPC); callers page on.
 MAX_PAGE = 1000
 
 
 def list_nodes(
-    db: Database, after: object = "", limit: object = MAX_PAGE, state: object = "", search: object = ""
+    db: Database,
+    after: object = "",
+    limit: object = MAX_PAGE,
+    state: object = "",
+    search: object = "",
+    credential: object = "",
 ) -> list[dict]:
     """Nodes by host name, at most ``limit`` (1 to MAX_PAGE) after the host name ``after``
-    ("" for the first page), each with its state and when it was last seen; ``state`` ("" for
-    all) keeps only nodes in that state, ``search`` ("" for all) those whose host name contains
-    it. A caller pages on with the last name of each page until one is short, so a fleet of any
-    size is listed in answers of bounded size."""
+    ("" for the first page), each with its state, its credential's and when it was last seen;
+    ``state`` ("" for all) keeps only nodes in that state, ``search`` ("" for all) those whose
+    host name contains it, ``credential`` ("" for all) those whose credential is ``missing``
+    (none, or one never presented: ``trust.credential_use``) or ``held``. A caller pages on with
+    the last name of each page until one is short, so a fleet of any size is listed in answers
+    of bounded size."""
     start = "" if after in (None, "") else validation.text("after", after, max_length=253)
     part = "" if search in (None, "") else validation.text("search", search, max_length=253).strip().lower()
     count = validation.integer("limit", limit, minimum=1, maximum=MAX_PAGE)
@@ -253,16 +269,21 @@ def list_nodes(
             "state", f"must be one of {', '.join(states.STATES)}, not {validation.shown(state)}"
         )
 
-    condition, now_ms = None, int(time.time() * 1000)
+    if credential not in ("", None, *CREDENTIAL_FILTERS):
+        choices = ", ".join(CREDENTIAL_FILTERS)
+        raise InvalidInput("credential", f"must be one of {choices}, not {validation.shown(credential)}")
+    conditions, now_ms = [], int(time.time() * 1000)
     if wanted is not None:
         needs = states.stored_state(wanted)
-        condition = status_store.state_condition(
+        conditions.append(status_store.state_condition(
             needs.outcomes, needs.degraded, needs.current, bonding.MIN_SLAVES, needs.drifted, needs.stale,
             states.cutoff_ms(now_ms),
-        )  # fmt: skip
+        ))  # fmt: skip
+    if credential:
+        conditions.append(node_store.credential_condition(credential == "held"))
 
     def work(conn):
-        rows = node_store.list_nodes(conn, start, count, bonding.MIN_SLAVES, part, condition)
+        rows = node_store.list_nodes(conn, start, count, bonding.MIN_SLAVES, part, tuple(conditions))
         return [_listed(row, now_ms) for row in rows]
 
     return db.read(work)
@@ -278,6 +299,7 @@ def _listed(row: dict, now_ms: int) -> dict:
         states.checks_stopped(row.pop("checked_at_ms"), now_ms),
     )
     seen, created = row.pop("last_seen_at"), row.pop("created_at")
+    row["credential"] = credential_state(row.pop("holds_credential"), row.pop("credential_presented"))
     bonding_type = row.pop("label")
     return {
         **row,

@@ -12,7 +12,8 @@ from ovirt_node_config.persistence.driver import Driver, in_list
 from ovirt_node_config.persistence.engine import Database
 
 _REPLAY = (
-    "SELECT a.method, h.hostname, a.answer, h.credential_hash FROM cached_answers a"
+    "SELECT a.method, h.hostname, a.answer, h.credential_hash, h.credential_presented, a.host_id"
+    " FROM cached_answers a"
     " JOIN hosts h ON h.id = a.host_id AND h.config_version = a.version"
     " WHERE a.digest = ?"
 )
@@ -28,9 +29,9 @@ _REPLACE = "ON CONFLICT (digest) DO UPDATE SET " + ", ".join(
 _BUMP = "UPDATE hosts SET config_version = config_version + 1 WHERE id IN {ids} RETURNING id, config_version"
 
 
-def replay(db: Database, digest: str) -> tuple[str, str, str, str | None] | None:
-    """(method, host name, answer, the host's credential hash) kept for ``digest`` and still
-    current, or None. The hot path
+def replay(db: Database, digest: str) -> tuple[str, str, str, str | None, bool, int] | None:
+    """(method, host name, answer, the host's credential hash, whether its node presented it
+    yet, the host's id) kept for ``digest`` and still current, or None. The hot path
     of a boot storm, so one statement on the driver (see ``Database.lookup``)."""
     row = db.lookup(_REPLAY, (digest,))
     return tuple(row) if row else None

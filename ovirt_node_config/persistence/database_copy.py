@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import Engine, Table, func, insert, inspect, select, text
+from sqlalchemy import Engine, Table, delete, func, insert, inspect, select, text
 from sqlalchemy.types import DateTime
 
 from ovirt_node_config import timestamps
@@ -23,6 +23,8 @@ from ovirt_node_config.persistence.tables import metadata
 
 # Rows every migrated database holds from its migrations (sql/001, sql/004): compared, not copied.
 SEEDED = ("bonding_types",)
+# Rows the migrations write that the source's replace: the installation's settings (sql/027).
+REPLACED = ("installation_settings",)
 BATCH = 1000
 
 
@@ -46,6 +48,8 @@ def copy_database(
             if table.name in SEEDED:
                 _same_seed(table, reader, writer)
                 continue
+            if table.name in REPLACED:
+                writer.execute(delete(table))
             count = 0
             for batch in _batches(reader, table, target.dialect.name):
                 writer.execute(insert(table), batch)
@@ -66,7 +70,7 @@ def _rows_held(engine: Engine) -> dict[str, int]:
             table.name: count
             for table in metadata.sorted_tables
             if table.name in existing
-            and table.name not in SEEDED
+            and table.name not in SEEDED + REPLACED
             and (count := conn.execute(select(func.count()).select_from(table)).scalar_one())
         }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Float, Integer
+from sqlalchemy import Boolean, Float, Integer
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -120,7 +120,10 @@ class Driver:
 
 
 def _array_type(table: str, column: str) -> str:
-    """The PostgreSQL array a column's values are sent in: whole numbers, floats or text. Never a
-    VARCHAR(n): a cast to it cuts a longer value short where the column's own type refuses it."""
+    """The PostgreSQL array a column's values are sent in: whole numbers, floats, booleans or text.
+    Never a VARCHAR(n): a cast to it cuts a longer value short where the column's own type refuses
+    it."""
     kind = metadata.tables[table].c[column].type
+    if isinstance(kind, Boolean):
+        return "boolean[]"
     return "bigint[]" if isinstance(kind, Integer) else "float8[]" if isinstance(kind, Float) else "text[]"

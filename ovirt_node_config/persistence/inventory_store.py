@@ -119,6 +119,7 @@ def apply_sync(conn: Connection, plan: sync_plan.SyncPlan, report: HardwareRepor
             *(plan.host_changes[name] for name in HOST_COLUMNS),
             1,
             plan.credential_digest,
+            plan.credential_digest is None,
             proof,
             until,
         )
@@ -126,6 +127,7 @@ def apply_sync(conn: Connection, plan: sync_plan.SyncPlan, report: HardwareRepor
             *HOST_COLUMNS,
             "config_version",
             "credential_hash",
+            "credential_presented",
             "enrolment_proof",
             "enrolment_proof_until_ms",
         )
@@ -138,6 +140,7 @@ def apply_sync(conn: Connection, plan: sync_plan.SyncPlan, report: HardwareRepor
         changes = dict(plan.host_changes)
         if plan.credential_digest:
             changes["credential_hash"] = plan.credential_digest
+            changes["credential_presented"] = False
         if changes:
             _update(db, "hosts", host_id, changes)
     if plan.replace_cpus:

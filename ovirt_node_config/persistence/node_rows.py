@@ -159,6 +159,7 @@ class NodeView:
     reported_network_stack: str | None = None
     network_stack_override: str | None = None
     credential_hash: str | None = None  # never shown: trust.claims checks it
+    credential_presented: bool = True  # has its node ever presented it? (trust.credential_use)
     dns_servers: tuple[str, ...] = ()
     dns_search: tuple[str, ...] = ()
     routes: tuple[RouteRow, ...] = ()

@@ -10,7 +10,7 @@ routes). The writes are ``node_writes``'s and ``route_store``'s, the audit trail
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, func, not_, or_, select, true
 from sqlalchemy.engine import Connection
 
 from ovirt_node_config.persistence import route_store
@@ -53,6 +53,7 @@ _HOST_COLUMNS = select(
     hosts.c.reported_network_stack,
     hosts.c.network_stack_override,
     hosts.c.credential_hash,
+    hosts.c.credential_presented,
     hosts.c.dns_servers,
     hosts.c.dns_search,
     hosts.c.has_routes,
@@ -286,6 +287,7 @@ def _assembled(
         reported_network_stack=row.reported_network_stack,
         network_stack_override=row.network_stack_override,
         credential_hash=row.credential_hash,
+        credential_presented=bool(row.credential_presented),
         dns_servers=tuple(row.dns_servers.split(",")) if row.dns_servers else (),
         dns_search=tuple(row.dns_search.split(",")) if row.dns_search else (),
         routes=tuple(routes),
@@ -313,16 +315,16 @@ def inventory_counts(conn: Connection, min_slaves: int) -> dict[str, int]:
 
 
 def list_nodes(
-    conn: Connection, after: str, limit: int, min_slaves: int, search: str = "", condition=None
+    conn: Connection, after: str, limit: int, min_slaves: int, search: str = "", conditions: tuple = ()
 ) -> list[dict]:
     """A summary line per node (name, UUID, bonding type, NIC and bond counts, bonds with fewer
     than ``min_slaves`` slaves, what its state is derived from), by host name, the ``limit``
-    first after ``after`` (whose host name contains ``search``, and that meet ``condition``, a
-    WHERE clause, when given): each page costs index lookups, whatever the fleet; a search or a
+    first after ``after`` (whose host name contains ``search``, and that meet ``conditions``,
+    WHERE clauses): each page costs index lookups, whatever the fleet; a search or a
     condition reads hosts in name order until a page is full."""
     matching = and_(
         hosts.c.hostname.contains(search, autoescape=True) if search else true(),
-        condition if condition is not None else true(),
+        *conditions,
     )
     nic_count = select(func.count()).where(nics.c.host_id == hosts.c.id).scalar_subquery()
     bond_count = select(func.count()).where(bondings.c.host_id == hosts.c.id).scalar_subquery()
@@ -342,6 +344,8 @@ def list_nodes(
             hosts.c.reported_degraded,
             hosts.c.drift.is_not(None).label("drifted"),
             hosts.c.checked_at_ms,
+            hosts.c.credential_hash.is_not(None).label("holds_credential"),
+            hosts.c.credential_presented,
             hosts.c.last_seen_at,
             hosts.c.created_at,
         )
@@ -351,6 +355,13 @@ def list_nodes(
         .limit(limit)
     ).all()
     return [dict(row._mapping) for row in rows]
+
+
+def credential_condition(held: bool) -> ColumnElement:
+    """A WHERE clause keeping the hosts that hold a credential their node presented (``held``),
+    or the others: none, or one never presented (``trust.credential_use``)."""
+    in_use = and_(hosts.c.credential_hash.is_not(None), hosts.c.credential_presented.is_(True))
+    return in_use if held else not_(in_use)
 
 
 def all_bonding_types(conn: Connection) -> list[BondingType]:

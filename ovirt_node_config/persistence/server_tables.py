@@ -120,6 +120,14 @@ node_credential_keys = Table(
     PrimaryKeyConstraint("id", name="node_credential_keys_pkey"),
 )
 
+installation_settings = Table(  # sql/027
+    "installation_settings",
+    metadata,
+    Column("name", String(64), nullable=False),
+    Column("value", String(255), nullable=False),
+    PrimaryKeyConstraint("name", name="installation_settings_pkey"),
+)
+
 node_claims = Table(
     "node_claims",
     metadata,

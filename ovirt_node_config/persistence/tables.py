@@ -52,6 +52,7 @@ from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one ma
     cached_answers,
     enrolment_buckets,
     host_templates,
+    installation_settings,
     legacy_addresses,
     login_attempts,
     network_templates,
@@ -89,6 +90,7 @@ hosts = Table(
     Column("reported_network_stack", String(7)),
     Column("network_stack_override", String(7)),
     Column("credential_hash", CHAR(64)),
+    Column("credential_presented", Boolean, nullable=False, server_default=text("TRUE")),  # sql/027
     Column("last_seen_at", Timestamp),
     Column("last_report_at", Timestamp),
     Column("last_outcome", String(16)),

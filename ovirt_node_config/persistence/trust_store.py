@@ -44,11 +44,51 @@ def credential_key(conn: Connection, new_secret: str) -> str:
 
 
 def set_credential(conn: Connection, host_id: int, digest: str | None) -> bool:
-    """Give a host a credential (None: take it away); False when the host is gone."""
+    """Give a host a credential, not presented yet (None: take it away); False when the host is
+    gone."""
     changed = Driver(conn).execute(
-        "UPDATE hosts SET credential_hash = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?", (digest, host_id)
+        "UPDATE hosts SET credential_hash = ?, credential_presented = ?, updated_at = CURRENT_TIMESTAMP"
+        " WHERE id = ?",
+        (digest, digest is None, host_id),
     )
     return changed.rowcount == 1
+
+
+def mark_presented(conn: Connection, host_id: int) -> None:
+    """The host's node has presented the credential it holds (sql/027)."""
+    Driver(conn).execute(
+        "UPDATE hosts SET credential_presented = ? WHERE id = ? AND NOT credential_presented", (True, host_id)
+    )
+
+
+def setting(conn: Connection, name: str) -> str | None:
+    """An installation setting every server on the database shares (sql/027)."""
+    rows = Driver(conn).execute("SELECT value FROM installation_settings WHERE name = ?", (name,)).rows()
+    return rows[0][0] if rows else None
+
+
+def set_setting(conn: Connection, name: str, value: str) -> None:
+    Driver(conn).execute(
+        "INSERT INTO installation_settings (name, value) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
+def credential_counts(conn: Connection) -> dict[str, int]:
+    """Hosts by their credential: none held, held but never presented, in use."""
+    rows = (
+        Driver(conn)
+        .execute(
+            "SELECT credential_hash IS NOT NULL, credential_presented, COUNT(*) FROM hosts"
+            " GROUP BY credential_hash IS NOT NULL, credential_presented"
+        )
+        .rows()
+    )
+    counts = {"none": 0, "never_presented": 0, "in_use": 0}
+    for holds, presented, count in rows:
+        counts["none" if not holds else "in_use" if presented else "never_presented"] += int(count)
+    return counts
 
 
 def forget_enrolment_proof(conn: Connection, host_id: int) -> None:

@@ -16,7 +16,8 @@ A node's own hardware changes (a NIC replaced, a link down, a CPU added) are app
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from ovirt_node_config.errors import CredentialRequired, NotFound
@@ -49,22 +50,38 @@ class Verdict:
 
 
 def judge(
-    state: HostState, report: HardwareReport, presented: str | None, *, can_hold_credential: bool
+    state: HostState,
+    report: HardwareReport,
+    presented: str | None,
+    *,
+    can_hold_credential: bool,
+    required: bool = True,
 ) -> Verdict:
     """The verdict on ``report`` given the stored ``state`` and the digest of the credential the
-    caller presented (None: none); raises CredentialRequired."""
+    caller presented (None: none); ``required``: whether a credential never presented is needed
+    all the same (``credential_use``). Raises CredentialRequired."""
     host = state.by_uuid or state.by_hostname
     proven = host is not None and matches(host.credential_hash, presented)
     if host is not None and host.credential_hash is not None and not proven:
-        if can_hold_credential:
+        if not can_hold_credential:
+            raise CredentialRequired(
+                f"host {report.hostname} holds a credential: the 2008 path cannot change it"
+            )
+        if host.credential_presented or (required and not same_hardware(state, report, host)):
             raise credential_required(report.hostname)
-        raise CredentialRequired(f"host {report.hostname} holds a credential: the 2008 path cannot change it")
+        host = replace(host, credential_hash=None)  # never presented: issued anew (credential_use)
     kind = _conflict(state, report, host, proven)
     if kind is not None:
         return Verdict(HOLD, host, kind)
     if host is None:
         return Verdict(ENROL)
     return Verdict(APPLY, host, issue_credential=can_hold_credential and host.credential_hash is None)
+
+
+def same_hardware(state: HostState, report: HardwareReport, host: StoredHost) -> bool:
+    """Is ``report`` the hardware ``host`` is stored with: its UUID, exactly its NICs' MACs?"""
+    stored = {mac for mac, nic in state.nics.items() if nic.host_id == host.id}
+    return bool(host.uuid) and report.uuid == host.uuid and stored == {nic.mac for nic in report.nics}
 
 
 def _conflict(state: HostState, report: HardwareReport, host: StoredHost | None, proven: bool) -> str | None:
@@ -97,13 +114,18 @@ def unknown_node(hostname: str) -> NotFound:
 
 
 def check_config_access(
-    node: NodeView | None, hostname: str, macs: dict[str, str], presented: str | None
+    node: NodeView | None,
+    hostname: str,
+    macs: dict[str, str],
+    presented: str | None,
+    waived: Callable[[], bool] = lambda: False,
 ) -> NodeView:
     """May this caller have ``node``'s configuration for ``macs``? Only a map naming one of its
-    NICs gets past "no such node"; then an enrolled host needs its credential."""
+    NICs gets past "no such node"; then an enrolled host needs its credential (``waived``: as
+    in :func:`check_node_access`)."""
     if node is not None and not any(mac in node.nics for mac in macs):
         node = None
-    return check_node_access(node, hostname, presented)
+    return check_node_access(node, hostname, presented, waived)
 
 
 def check_reporter(node: Reported | None, hostname: str, presented: str | None) -> Reported:
@@ -118,11 +140,15 @@ def check_reporter(node: Reported | None, hostname: str, presented: str | None) 
     return node
 
 
-def check_node_access(node: NodeView | None, hostname: str, presented: str | None) -> NodeView:
+def check_node_access(
+    node: NodeView | None, hostname: str, presented: str | None, waived: Callable[[], bool] = lambda: False
+) -> NodeView:
     """May this caller have what the server holds for ``node``? An enrolled host needs its
-    credential; a host that holds none (enrolled before credentials) is taken at its word."""
+    credential; a host that holds none (enrolled before credentials) is taken at its word, and
+    so is one whose credential was never presented while ``waived()`` (``credential_use``)."""
     if node is None:
         raise unknown_node(hostname)
-    if node.credential_hash is not None and not matches(node.credential_hash, presented):
+    unproven = node.credential_hash is not None and not matches(node.credential_hash, presented)
+    if unproven and (node.credential_presented or not waived()):
         raise credential_required(hostname)
     return node

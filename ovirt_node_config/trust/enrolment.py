@@ -32,7 +32,7 @@ from ovirt_node_config.inventory.report import Cpu, HardwareReport, Nic, Skipped
 from ovirt_node_config.inventory.sync_plan import SyncResult
 from ovirt_node_config.persistence import audit_store, inventory_store, trust_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.trust import claims
+from ovirt_node_config.trust import claims, credential_use
 from ovirt_node_config.trust.credentials import CredentialKey, Issued, matches, new_secret
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
@@ -153,7 +153,13 @@ def identify(
         proof = reissued.digest if reissued else presented
         if reissued:
             state = _holding(state, reissued.digest)
-        verdict = claims.judge(state, report, proof, can_hold_credential=caller.can_hold_credential)
+        stored = state.by_uuid or state.by_hostname
+        required = stored is None or stored.credential_presented or credential_use.required_in(conn)
+        verdict = claims.judge(
+            state, report, proof, can_hold_credential=caller.can_hold_credential, required=required
+        )
+        if stored is not None and not reissued and matches(stored.credential_hash, presented):
+            credential_use.note_presented(conn, stored.id, stored.credential_presented)
         if verdict.issue_credential and trust.is_legacy_host(conn, verdict.host.hostname):
             # a 2008 appliance's host holds no credential to check: giving one to whoever asks
             # over XML-RPC first would hand it over

@@ -75,6 +75,8 @@ _DECLARED = (
     ("DELETE", "/nodes/{host}/bridges/{name}", "delete_bridge"),
     ("POST", "/nodes/{host}/resync", "resync"),
     ("POST", "/nodes/{host}/credential-reset", "reset_credential"),
+    ("GET", "/credentials", "credential_status"),
+    ("PUT", "/credentials/required", "set_credentials_required"),
     ("PUT", "/nodes/{host}/template", "apply_template"),
     ("DELETE", "/nodes/{host}/template", "detach_template"),
     ("POST", "/nodes/{host}/template-plan", "plan_template"),

@@ -92,7 +92,8 @@ VERBS: tuple[Verb, ...] = (
          doc="a change to one node, refused (409) if the node changed since that version"),
     # Nodes --------------------------------------------------------------------------------------
     _read("list_nodes", "nodes.reads:list_nodes",
-          Arg("after", "text", ""), Arg("limit", "integer", 1000), Arg("state", "text", "")),
+          Arg("after", "text", ""), Arg("limit", "integer", 1000), Arg("state", "text", ""),
+          Arg("search", "text", ""), Arg("credential", "text", "")),
     _read("show_node", "nodes.reads:show_node", HOST),
     _read("list_bonding_types", "nodes.reads:list_bonding_types"),
     # The changes to one node (each may be dry-run) -----------------------------------------------
@@ -129,6 +130,11 @@ VERBS: tuple[Verb, ...] = (
     Verb("resync", "nodes.live_checks:request_resync", (HOST,),
          doc="the node's next live check applies its configuration again (apply, verify, rollback)"),
     Verb("reset_credential", "nodes.lifecycle:reset_credential", (HOST,), role="admin"),
+    _read("credential_status", "trust.credential_use:credential_status",
+          doc="whether credentials are required; hosts without one, with one never presented, using theirs"),
+    Verb("set_credentials_required", "trust.credential_use:set_credentials_required",
+         (Arg("required", "boolean"),), role="admin",
+         doc="require every host's credential, even one its node never presented (off: upgraded fleets)"),
     Verb("delete_node", "nodes.lifecycle:delete_node", (HOST,), role="admin"),
     Verb("apply_template", "fleet.catalogue:apply_stored", (HOST, Arg("design", "value"))),
     Verb("detach_template", "fleet.catalogue:detach", (HOST,)),

@@ -196,6 +196,17 @@ BOND_OPTION_COLUMNS = (
 )
 
 
+def refused(call) -> int:
+    """The HTTP status (a 401) or fault code a node's call is refused with."""
+    try:
+        call()
+    except xmlrpc.client.ProtocolError as error:
+        return error.errcode
+    except xmlrpc.client.Fault as fault:
+        return fault.faultCode
+    raise AssertionError("the call was not refused")
+
+
 def enrol_without_credential(db, report: dict) -> None:
     """A host as the 2008 appliances (or a release before node credentials) leave it: in the
     inventory, holding no credential, so its 2008 config GET is served."""

@@ -18,6 +18,7 @@ from support import (
     enrol_without_credential,
     http_get,
     make_report,
+    refused,
 )
 
 from ovirt_node_config.persistence.tables import audit_log, cached_answers, hosts, node_claims
@@ -35,9 +36,11 @@ def admin(server):
 
 @pytest.fixture
 def victim(server, db):
-    """node1, enrolled by its own agent (it holds its credential), bonded, eth2 static."""
+    """node1, enrolled by its own agent, which has used its credential since (its get_config),
+    bonded."""
     answer = server.proxy().identify(VICTIM)
     assert answer["credential"] and answer["status"] == "enrolled"
+    server.proxy().get_config("node1", MAP)
     add_bond(db, "node1", "bond0", M[:2], bonding_type="Link Aggregation")
     return server
 
@@ -62,17 +65,6 @@ def server_with(database_url, tmp_path):
     yield start
     for running in started:
         running.stop()
-
-
-def refused(call) -> int:
-    """The HTTP status or fault code a call is refused with."""
-    try:
-        call()
-    except xmlrpc.client.ProtocolError as error:
-        return error.errcode
-    except xmlrpc.client.Fault as fault:
-        return fault.faultCode
-    raise AssertionError("the call was not refused")
 
 
 def fault(call) -> xmlrpc.client.Fault:
@@ -186,6 +178,7 @@ def test_a_reset_credential_lets_the_node_enrol_again(victim, admin):
     assert admin.admin.reset_credential("node1") == {"hostname": "node1", "credential": "reset"}
     again = victim.proxy().identify(VICTIM)  # the node still sends its old one
     assert again["credential"] not in (None, old)
+    victim.proxy().get_config("node1", MAP)  # and uses the new one from then on
     victim.keyring["node1"] = old
     assert refused(lambda: victim.proxy().identify(VICTIM)) == 401
     assert [e["action"] for e in admin.admin.history("node1")][:2] == [
@@ -290,21 +283,25 @@ def token_proxy(server, token: str) -> xmlrpc.client.ServerProxy:
 def test_a_new_node_whose_answer_was_lost_asks_again_and_gets_a_credential(server, admin, engine):
     """The identify that enrolled node1 committed, and its answer (with the credential) was lost:
     the agent asks again with the same token and is given a new credential; the lost one is void.
-    Anyone without the token is refused as before."""
+    Anyone without the token is refused as before (a node without a UUID: the same hardware
+    could not prove it, see the next test but one)."""
     token = "enrol_" + "t" * 43
-    lost = token_proxy(server, token).identify(VICTIM)["credential"]
-    assert refused(lambda: server.anonymous_proxy().identify(VICTIM)) == 401
-    assert refused(lambda: token_proxy(server, "enrol_" + "x" * 43).identify(VICTIM)) == 401
-    again = token_proxy(server, token).identify(VICTIM)
+    lost = token_proxy(server, token).identify(NO_UUID)["credential"]
+    assert refused(lambda: server.anonymous_proxy().identify(NO_UUID)) == 401
+    assert refused(lambda: token_proxy(server, "enrol_" + "x" * 43).identify(NO_UUID)) == 401
+    again = token_proxy(server, token).identify(NO_UUID)
     assert again["credential"] not in (None, lost) and again["removed"] == []
     assert "eth0" in token_proxy(server, again["credential"]).get_config("node1", MAP)
     assert refused(lambda: token_proxy(server, lost).get_config("node1", MAP)) == 401
     assert [e["action"] for e in admin.admin.history("node1")][:2] == ["credential_reissued", "enrolled"]
 
 
+NO_UUID = make_report(macs=M)
+
+
 def test_the_token_of_a_lost_answer_serves_for_a_while_only(server, engine):
     token = "enrol_" + "t" * 43
-    token_proxy(server, token).identify(VICTIM)
+    token_proxy(server, token).identify(NO_UUID)
     with engine.begin() as conn:
         conn.execute(hosts.update().values(enrolment_proof_until_ms=1))
-    assert refused(lambda: token_proxy(server, token).identify(VICTIM)) == 401
+    assert refused(lambda: token_proxy(server, token).identify(NO_UUID)) == 401

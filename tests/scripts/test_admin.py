@@ -296,3 +296,19 @@ def test_nodes_show_state_and_last_seen_and_filter_by_state(cli):
     assert cli("nodes", "--state", "never applied").stdout.count("node1") == 1
     shown = cli("show", "node1").stdout
     assert "state          never applied: the node has not reported a boot yet" in shown
+
+
+def test_nodes_without_a_credential_in_use_and_requiring_credentials(cli):
+    """An operator's way through an upgraded fleet: which nodes have not used a credential yet,
+    then requiring them (node1 was enrolled by its agent, which has not called since)."""
+    missing = cli("--json", "nodes", "--credential", "missing")
+    assert missing.returncode == 0, missing.stderr
+    listed = [(n["hostname"], n["credential"]) for n in json.loads(missing.stdout)]
+    assert listed == [("node1", "never presented")]
+    assert json.loads(cli("--json", "nodes", "--credential", "held").stdout) == []
+    status = cli("credentials")
+    assert status.returncode == 0 and "never_presented" in status.stdout and "1" in status.stdout
+    turned = cli("credentials-required", "off")
+    assert turned.returncode == 0, turned.stderr
+    assert cli.admin.credential_status()["required"] is False
+    assert cli("credentials-required", "maybe").returncode == 2  # argparse: not a choice

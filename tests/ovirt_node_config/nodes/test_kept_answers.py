@@ -36,7 +36,7 @@ def fresh_identify(db) -> dict:
 
 def kept(db, key):
     found = kept_answers.replay(db, key)
-    return None if found is None else found[2]
+    return None if found is None else found.answer
 
 
 @pytest.fixture

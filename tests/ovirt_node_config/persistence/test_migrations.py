@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ovirt_node_config.persistence.engine import open_engine
 from ovirt_node_config.persistence.migrations import (
@@ -173,3 +173,28 @@ def test_two_runners_that_overlap_apply_each_migration_once(empty_database_url):
     assert errors == []
     names = [m.name for m in discover(default_directory(), "sqlite")]
     assert sorted(name for applied in results for name in applied) == sorted(names)
+
+
+def test_an_installation_upgraded_with_nodes_does_not_require_credentials_yet(empty_engine, sql_dir):
+    """sql/027: nodes enrolled by an older release may still run agents that keep no credential
+    (trust/credential_use.py); a new installation requires them from its first node."""
+    for later in sql_dir.glob("0[2-9][7-9]_*.sql"):
+        later.unlink()
+    migrate(empty_engine, sql_dir)
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO hosts (hostname, arch, memory_mb, credential_hash) VALUES ('a', 'x', 1, :h)"),
+            {"h": "a" * 64},
+        )
+    migrate(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM installation_settings")).all() == [("off",)]
+        assert conn.execute(text("SELECT credential_presented FROM hosts")).scalar() in (True, 1)
+
+
+def test_a_new_installation_requires_credentials(empty_engine):
+    migrate(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT name, value FROM installation_settings")).all() == [
+            ("require_credentials", "on")
+        ]
