@@ -28,7 +28,10 @@ def iso_ms(value: int | None) -> str | None:
 
 
 def parse(field: str, value: object) -> datetime:
-    """An ISO 8601 date or time given by a caller, as an aware UTC moment (no zone: UTC)."""
+    """An ISO 8601 date or time given by a caller (as text, or as XML-RPC's ``dateTime.iso8601``),
+    as an aware UTC moment (no zone: UTC)."""
+    if isinstance(value, datetime):
+        return utc(value)
     if not isinstance(value, str) or len(value) > 40:
         raise InvalidInput(field, f"must be an ISO 8601 date or time, not {shown(value)}")
     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import xmlrpc.client
+from datetime import datetime
 from xml.etree.ElementTree import Element, TreeBuilder, XMLParser
 from xml.parsers import expat
 
@@ -75,6 +76,23 @@ class _Unmarshaller(xmlrpc.client.Unmarshaller):
 
     for _tag in ("i1", "i2", "i4", "i8", "int", "biginteger"):
         dispatch[_tag] = end_int
+
+    def end_datetime(self, data):
+        self.append(moment(data))
+        self._value = 0
+
+    dispatch["dateTime.iso8601"] = end_datetime
+
+
+def moment(text: str) -> datetime:
+    """An XML-RPC ``dateTime.iso8601``, in every form clients write: the specification's
+    ``20261207T05:00:00`` (Ruby's ``Time``, Perl, xmlrpc-c), the extended ``2026-12-07T05:00:00``,
+    with fractions of a second and a zone (``Z``, ``+01:00``: JavaScript's ``Date``). Without a
+    zone it is what the client meant; the server takes it as UTC."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 dateTime: {text[:40]!r}") from None
 
 
 def _refuse(*_args) -> None:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 
-from ovirt_node_config.rpc import faults, http_screen, request_context
+from ovirt_node_config.rpc import faults, http_screen, request_context, xmlrpc_wire
 from ovirt_node_config.rpc.answer_replay import AnswerReplay
 from ovirt_node_config.rpc.http_frontend import HttpFrontend
 from ovirt_node_config.rpc.http_messages import Request, Response
@@ -46,7 +46,6 @@ from ovirt_node_config.rpc.http_requests import (
 from ovirt_node_config.rpc.request_log import log_request_line, loggable
 from ovirt_node_config.rpc.rest_api import RestApi
 
-from ovirt_node_config import xmlrpc_strict
 from ovirt_node_config.accounts.authentication import (
     AuthenticationRequired,
     Gate,
@@ -57,7 +56,6 @@ from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
 from ovirt_node_config.console.app import Answer as ConsoleAnswer
 from ovirt_node_config.console.app import Asked, Console
 from ovirt_node_config.errors import Busy, CredentialRequired, NodeConfigError, Throttled
-from ovirt_node_config.nodes import kept_answers
 from ovirt_node_config.trust.enrolment import DEFAULT_POLICY
 from ovirt_node_config.trust.enrolment_rate import DEFAULT_OVERALL, DEFAULT_PER_ADDRESS
 
@@ -189,9 +187,14 @@ class NodeConfigServer:
             return self._get(request)
         authorization = request.headers.get("authorization", "")
         try:
+            data = xmlrpc_wire.request_body(request.body, request.headers.get("content-type", ""))
             body = self.dispatch_xml(
-                request.body, request.client, basic_credentials(authorization), bearer(authorization)
+                data, request.client, basic_credentials(authorization), bearer(authorization), request.headers
             )
+        except xmlrpc_wire.UnknownCharset as unknown:
+            return plain(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, str(unknown))
+        except xmlrpc.client.Fault as fault:  # the body is not in the charset it names
+            body = xmlrpc_wire.marshal_fault(fault)
         except AuthenticationRequired as refused:
             return login_required(refused.message)
         except CredentialRequired as refused:
@@ -271,15 +274,17 @@ class NodeConfigServer:
         client: str,
         credentials: tuple[str | None, str | None],
         bearer: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> bytes:
         """Answer one XML-RPC request body; raises only what is answered in HTTP, not as a
         fault: AuthenticationRequired and LoginThrottled (admin methods), CredentialRequired and
-        Throttled (node methods, from the library)."""
+        Throttled (node methods, from the library). A node's credential comes as a Bearer token,
+        or as the password of HTTP Basic (for clients that cannot add a header: xmlrpc-c)."""
         started = time.monotonic()
         context = request_context.begin()
-        context.client, context.credential = client, bearer
+        context.client, context.credential = client, bearer or credentials[1]
         try:
-            return self._dispatch(data, client, credentials, context, started)
+            return self._dispatch(data, client, credentials, bearer, headers or {}, context, started)
         except CredentialRequired:
             log_request_line(
                 client, context.method, started, "401 node credential required", node=context.node
@@ -289,7 +294,7 @@ class NodeConfigServer:
             log_request_line(client, context.method, started, f"429 {throttled.message}", node=context.node)
             raise
 
-    def _dispatch(self, data, client, credentials, context, started) -> bytes:
+    def _dispatch(self, data, client, credentials, bearer, headers, context, started) -> bytes:
         method = context.method
         digest = context.body_digest = self.replay.digest(data) if self.replay else None
         if digest:
@@ -300,16 +305,19 @@ class NodeConfigServer:
                 log_request_line(client, method, started, "ok (kept answer)", node=context.node)
                 return body
         try:
-            params, name = loads_strictly(data)
+            params, name = xmlrpc_wire.loads_strictly(data)
             if not isinstance(name, str):
                 raise faults.invalid("malformed XML-RPC request: no method name")
             method, context.method = name, name[:64]
             if method.startswith(ADMIN_PREFIX):
+                context.credential = bearer  # an administrator's session; Basic is their password
                 self._admit(context, credentials, client, method, started)
-            body = marshal_answer(self.call(method, params))
+            answer = self.call(method, params)
+            nil = xmlrpc_wire.reads_nil(headers, params)
+            body = xmlrpc_wire.marshal_answer(answer if nil else xmlrpc_wire.without_nil(answer))
             outcome = f"ok ({context.note})" if context.note else "ok"
         except xmlrpc.client.Fault as fault:
-            body = xmlrpc.client.dumps(fault, allow_none=True).encode("utf-8", "xmlcharrefreplace")
+            body = xmlrpc_wire.marshal_fault(fault)
             outcome = f"fault {fault.faultCode}: {fault.faultString}"
         log_request_line(client, method, started, outcome, node=context.node, user=context.user)
         return body
@@ -355,21 +363,6 @@ class NodeConfigServer:
             reference = uuid.uuid4().hex[:12]
             log.exception("%s failed (reference %s)", method, reference)
             raise faults.internal(reference) from None
-
-
-def marshal_answer(value: object) -> bytes:
-    """The body of a successful answer (the same bytes whether computed now or kept)."""
-    return kept_answers.answer_text(value).encode("utf-8", "xmlcharrefreplace")
-
-
-def loads_strictly(data: bytes) -> tuple[tuple, str | None]:
-    """A request's (params, method name), or a 400 fault: declarations refused by the parser."""
-    try:
-        return xmlrpc_strict.loads(data)
-    except (xmlrpc_strict.Declaration, xmlrpc_strict.TooDeep) as refusal:
-        raise faults.invalid(str(refusal)) from None
-    except Exception:
-        raise faults.invalid("malformed XML-RPC request") from None
 
 
 @functools.lru_cache(maxsize=256)

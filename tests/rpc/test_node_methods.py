@@ -163,11 +163,17 @@ def post(server, body: bytes, headers=None) -> tuple[int, bytes]:
 
 def test_malformed_xml_is_a_fault_without_internals(server, snapshot):
     before = snapshot()
-    for body in (b"<methodCall><methodName>identify<", b"\x00\xff not xml", b""):
+    broken = {
+        b"<methodCall><methodName>identify<": "unclosed token at line 1, column 33",
+        b"\x00\xff not xml": "not well-formed (invalid token) at line 1, column 2",
+        b"": "no element found at line 1, column 1",
+        b"<methodCall><params/></methodCall>": "no method name",
+    }
+    for body, where in broken.items():
         status, answer = post(server, body)
         assert status == 200
         fault = fault_of(lambda answer=answer: xmlrpc.client.loads(answer))
-        assert fault.faultCode == 400 and fault.faultString == "malformed XML-RPC request"
+        assert (fault.faultCode, fault.faultString) == (400, f"malformed XML-RPC request: {where}")
     assert snapshot() == before
 
 
