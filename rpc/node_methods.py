@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ovirt_node_config.rpc.request_context import context
 
-from ovirt_node_config import __version__
+from ovirt_node_config import release
 from ovirt_node_config.boot import get_config, identify, report_check, report_status
 from ovirt_node_config.errors import NodeConfigError, NotFound, status_of
 from ovirt_node_config.inventory.report import parse_report
@@ -33,7 +33,7 @@ class NodeMethods:
 
     def ping(self) -> dict:
         """Liveness: answers without touching the database."""
-        return {"status": "ok", "version": __version__}
+        return {"status": "ok", "version": release()}
 
     def identify(self, report: object) -> dict:
         """Sync the inventory with a node's hardware report; returns what changed."""

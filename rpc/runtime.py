@@ -86,6 +86,7 @@ def _serve(
             server_config.enrolment_policy,
             EnrolmentRate(server_config.enrolment_rate_per_address, server_config.enrolment_rate),
             legacy_names,
+            reverse_dns(legacy_names),  # 2008 appliances' first calls after an upgrade, GETs too
         )
         server = NodeConfigServer(
             server_config,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ovirt_node_config.rpc.admin_methods import AdminMethods
@@ -37,8 +38,9 @@ def build_service(
     enrolment_policy: str = DEFAULT_POLICY,
     enrolment_rate: EnrolmentRate | None = None,
     legacy_names: dict[str, str] | None = None,
+    resolve: Callable[[str], str | None] | None = None,
 ) -> Service:
-    trust = Trust(db, enrolment_policy, enrolment_rate, legacy_names)
+    trust = Trust(db, enrolment_policy, enrolment_rate, legacy_names, resolve)
     nodes = NodeMethods(trust)
     gate = Gate(
         lambda user, password: admins.authenticate(db, user, password),

@@ -12,7 +12,7 @@ import sys
 
 from ovirt_node_config.scripts import needs_extra
 
-from ovirt_node_config import __version__
+from ovirt_node_config import release
 
 with needs_extra("ovirt-node-bench", "bench"):
     from tqdm import tqdm
@@ -47,7 +47,7 @@ def sizes(text: str) -> list[int]:
 def build_parser() -> argparse.ArgumentParser:
     defaults = BenchOptions()
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     parser.add_argument(
         "--nodes", type=positive, default=defaults.nodes, help=f"fleet size N (default {defaults.nodes})"
     )

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from ovirt_node_config import __version__
+from ovirt_node_config import release
 from ovirt_node_config.agent import live_check, node_stacks, owned_files
 from ovirt_node_config.agent.boot import BootAgent
 from ovirt_node_config.agent.boot_options import BootError, BootOptions, ExitCode
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description=__doc__.split("\n\n")[0].split(": ", 1)[1], epilog=__doc__.split("\n\n", 1)[1]
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     parser.add_argument(
         "--server", metavar="URL", help="the server (else node.conf, the kernel command line, DNS SRV)"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import json
 import logging
 import logging.handlers
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from ovirt_node_config.scripts import needs_extra
 
-from ovirt_node_config import __version__
+from ovirt_node_config import release
 
 with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.rpc import runtime
@@ -27,6 +28,7 @@ with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config import settings
     from ovirt_node_config.accounts import admins
     from ovirt_node_config.errors import InvalidInput
+    from ovirt_node_config.persistence import upgrade_check
     from ovirt_node_config.persistence.backup import BackupRefused, backup_sqlite
     from ovirt_node_config.persistence.database_copy import CopyRefused, copy_database
     from ovirt_node_config.persistence.engine import Database, DatabaseURLError, open_engine
@@ -49,7 +51,7 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="The oVirt node configuration server.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -199,6 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--from", dest="source", required=True, metavar="URL", help="the database to copy")
     copy.add_argument("--to", dest="target", required=True, metavar="URL", help="an empty database")
     copy.set_defaults(handler=run_copy_database)
+
+    upgrade = commands.add_parser(
+        "upgrade-check",
+        help="say what upgrading the database to this release will change, and for whom (read-only)",
+        description="Read the database (never write it) and list what `migrate` or `serve` of this release "
+        "will change: migrations, nodes without a credential in use and their agents, 2008 appliances and "
+        "the address they will be held to, settings, the SQLite file's mode (docs/operations.md).",
+    )
+    _add_database_flag(upgrade)
+    upgrade.add_argument("--json", action="store_true", help="print the facts as JSON")
+    upgrade.set_defaults(handler=run_upgrade_check)
     return parser
 
 
@@ -339,6 +352,28 @@ def run_copy_database(args: argparse.Namespace) -> int:
         target.dispose()
     print(tabulate(sorted(copied.items()), headers=["TABLE", "ROWS"]))
     print(f"copied {sum(copied.values())} rows")
+    return 0
+
+
+def run_upgrade_check(args: argparse.Namespace) -> int:
+    try:
+        found = upgrade_check.check(settings.database_url(args.database))
+    except FileNotFoundError as missing:
+        raise UsageError(str(missing)) from None
+    if args.json:
+        print(json.dumps(found.as_struct(), indent=2))
+        return 0
+    print(f"this release: {release()}; the database has {found.applied} migrations applied")
+    print("pending migrations: " + (", ".join(found.pending) or "none (up to date)"))
+    print(f"\nnodes without a credential in use ({len(found.nodes_without_credential)}):")
+    rows = [[n["hostname"], n["credential"], n["agent"]] for n in found.nodes_without_credential]
+    print(tabulate(rows, headers=["HOST", "CREDENTIAL", "LAST AGENT"]) if rows else "none")
+    print(f"\n2008 appliances held to the address of their first 2008 call ({len(found.appliances)}):")
+    rows = [[a["hostname"], a["address"]] for a in found.appliances]
+    print(tabulate(rows, headers=["HOST", "ITS NAME'S ADDRESS NOW"]) if rows else "none")
+    print("\nsettings: " + ("; ".join(found.settings) or "none changes"))
+    if found.file_mode:
+        print(f"the SQLite file is mode {found.file_mode}: it will be made 0600 (it holds password hashes)")
     return 0
 
 

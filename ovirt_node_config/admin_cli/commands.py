@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from ovirt_node_config import __version__, validation
+from ovirt_node_config import release, validation
 from ovirt_node_config.admin_cli import (
     account_commands,
     flags,
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         + f"\nThe password comes from ${flags.PASSWORD_ENV}, the config file or a prompt; after `login`, a "
         "session is used instead.",
     )  # fmt: skip
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     parser.add_argument(
         "--url", help=f"server URL (default: ${flags.URL_ENV}, the config file, or {flags.DEFAULT_URL})"
     )

@@ -35,6 +35,7 @@ def render(node: dict) -> str:
             ["state", node.get("state_words", "-")],
             ["version", node["version"]],
             ["credential", node.get("credential", "-")],
+            ["agent", node.get("agent_version") or "before 0.4.0 (it does not say)"],
             *_reported_bonds(node),
         ],
         tablefmt="plain",

@@ -95,9 +95,10 @@ def render(result: object, show: str) -> str:
             "nic_count",
             "bond_count",
             "credential",
+            "agent_version",
         ]
         headers = ["HOST", "STATE", "LAST SEEN", "UUID", "ARCH", "MEMORY MB", "BONDING TYPE", "NICS", "BONDS"]
-        headers.append("CREDENTIAL")
+        headers += ["CREDENTIAL", "AGENT"]
         rows = [[row.get(c, "") for c in columns] for row in result]
         return tabulate(rows, headers=headers) if rows else "no nodes"
     if show == "types":

@@ -29,6 +29,7 @@ import time
 import xmlrpc.client
 from collections.abc import Callable
 
+from ovirt_node_config import release
 from ovirt_node_config.agent import (
     answer_scope,
     desired_network,
@@ -89,6 +90,7 @@ class BootAgent:
             self.root, ip_command=options.ip_cmd, lshw_command=options.lshw_cmd, run=self.run_command
         )
         report["network_stack"] = options.network_stack or node_stacks.detect(self.root)
+        report["agent_version"] = release()
         macs = {nic["mac"].lower(): nic["iface_name"] for nic in report["nics"]}
         names = [
             nic["iface_name"] + (" (link down)" if nic.get("link_state") == "down" else "")

@@ -54,7 +54,9 @@ def for_legacy(trust: Trust, address: str, host: object, macs: str) -> str:
     mapping = legacy.config_macs(macs)
     name = validation.hostname("host", host)
     try:
-        if not trust.db.read(lambda conn: trust.speaks_for(conn, address, name)):
+        if not trust.db.read(lambda conn: trust.speaks_for(conn, address, name)) and not trust.db.write(
+            lambda conn: trust.associates(conn, address, name)
+        ):
             raise NotFound(name)
         text = answer(trust.db, name, mapping, None, stack="ifcfg")
     except (NotFound, Unauthorized):

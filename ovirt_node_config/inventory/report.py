@@ -9,6 +9,7 @@ Everything is validated before anything is written; an error names the field, e.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from ovirt_node_config import validation
@@ -73,6 +74,7 @@ class HardwareReport:
     nics: tuple[Nic, ...]  # Ethernet interfaces; several may share a MAC (bond slaves)
     skipped: tuple[Skipped, ...] = ()
     network_stack: str | None = None  # "ifcfg", "keyfile", or None when the node did not say
+    agent_version: str | None = None  # the agent's release (ovirt_node_config.release()); None: before 0.4.0
 
 
 # Legacy host-browser key -> modern key, per level of the report.
@@ -103,6 +105,18 @@ LEGACY_NIC = {
     "NETMASK": "netmask",
     "BROADCAST": "broadcast",
 }
+
+
+def _agent_version(raw: object) -> str | None:
+    if raw in (None, ""):
+        return None
+    version = validation.text("agent_version", raw, max_length=64).strip()
+    if not AGENT_VERSION.fullmatch(version):
+        raise InvalidInput("agent_version", f"is not a release name like 0.4.0: {validation.shown(raw)}")
+    return version
+
+
+AGENT_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 
 
 def parse_report(raw: object) -> HardwareReport:
@@ -147,6 +161,7 @@ def parse_report(raw: object) -> HardwareReport:
         nics=tuple(nics),
         skipped=tuple(skipped[:MAX_SKIPPED]),
         network_stack=validation.network_stack("network_stack", fields.get("network_stack")),
+        agent_version=_agent_version(fields.get("agent_version")),
     )
     _refuse_duplicate_cpus(report)
     return report

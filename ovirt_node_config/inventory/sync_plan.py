@@ -97,6 +97,7 @@ def plan_sync(state: HostState, report: HardwareReport) -> SyncPlan:
         "arch": report.arch,
         "memory_mb": report.memory_mb,
         "reported_network_stack": report.network_stack,
+        "agent_version": report.agent_version,
     }
     if report.uuid or host is None:
         wanted["uuid"] = report.uuid
@@ -204,6 +205,7 @@ class StoredHost:
     enrolment_proof: str | None = None  # a new node's own token, while a lost answer may be asked again
     enrolment_proof_until_ms: int | None = None
     credential_presented: bool = True  # has its node ever presented the credential it holds?
+    agent_version: str | None = None
 
 
 @dataclass(frozen=True)

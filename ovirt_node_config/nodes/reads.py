@@ -30,6 +30,7 @@ def show_node(db: Database, ref: object) -> dict:
             "cpus": node.cpu_count,
             "version": node.version,  # admin.if_unchanged changes it only while it is this
             "credential": credential_state(node.credential_hash is not None, node.credential_presented),
+            "agent_version": node.agent_version,  # None: an agent before 0.4.0, or a 2008 appliance
             "bonding_type": {"label": node.bonding_type.label, "mode": node.bonding_type.mode}
             if node.bonding_type
             else {},
@@ -203,10 +204,13 @@ def history(db: Database, ref: object, since: object = "", limit: int = 100) -> 
     def work(conn):
         try:
             host_id = load(conn, ref).id
+            life = audit_store.life(conn, host_id)
         except NotFound:
-            host_id = audit_store.last_host_id_named(conn, lookup.host_ref(ref))
+            name = lookup.host_ref(ref)
+            host_id = audit_store.last_host_id_named(conn, name)
             if host_id is None:
                 raise
+            life = audit_store.life(conn, host_id, name)
         return [
             {
                 "at": timestamps.iso(entry["at"]),
@@ -216,7 +220,7 @@ def history(db: Database, ref: object, since: object = "", limit: int = 100) -> 
                 "after": recorded_state(entry["after"]),
             }
             for entry in audit_store.audit_history(
-                conn, host_id, limit, timestamps.for_database(after_time, db.dialect)
+                conn, host_id, limit, timestamps.for_database(after_time, db.dialect), life
             )
         ]
 

@@ -43,14 +43,21 @@ def audit_text(value: object) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
-def audit_history(conn: Connection, host_id: int, limit: int, since: datetime | None = None) -> list[dict]:
-    """The host's audit entries, newest first; only those at or after ``since`` when given."""
+def audit_history(
+    conn: Connection, host_id: int, limit: int, since: datetime | None = None, life: tuple = (None, None)
+) -> list[dict]:
+    """The host's audit entries, newest first; only those at or after ``since`` when given, and
+    within ``life`` (entries after its first id and up to its second, when given: :func:`life`)."""
     query = select(
         audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after
     )
     query = query.where(audit_log.c.host_id == host_id)
     if since is not None:
         query = query.where(audit_log.c.at >= since)
+    if life[0] is not None:
+        query = query.where(audit_log.c.id > life[0])
+    if life[1] is not None:
+        query = query.where(audit_log.c.id <= life[1])
     rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).all()
     return [dict(row._mapping) for row in rows]
 
@@ -67,6 +74,25 @@ def audit_after(conn: Connection, mark: int, actor: str) -> list[dict]:
         .order_by(audit_log.c.id)
     ).all()
     return [dict(row._mapping) for row in rows]
+
+
+def life(conn: Connection, host_id: int, deleted_name: str | None = None) -> tuple[int | None, int | None]:
+    """Which of the entries under ``host_id`` are one host's: releases before 0.2 let SQLite give a
+    new host the id of one deleted just before, so several hosts' entries may share it, told apart
+    by the deletions between them. (first id excluded, last id included) of the current host's
+    life (``deleted_name`` None: after the last deletion), or of the deleted host of that name
+    (up to its newest deletion, after the deletion before it)."""
+    deletions = conn.execute(
+        select(audit_log.c.id, audit_log.c.hostname)
+        .where(audit_log.c.host_id == host_id, audit_log.c.action == "delete_node")
+        .order_by(audit_log.c.id)
+    ).all()
+    if deleted_name is None:
+        return (deletions[-1].id if deletions else None), None
+    ends = [n for n, row in enumerate(deletions) if row.hostname == deleted_name]
+    if not ends:
+        return None, None
+    return (deletions[ends[-1] - 1].id if ends[-1] else None), deletions[ends[-1]].id
 
 
 def last_host_id_named(conn: Connection, hostname: str) -> int | None:

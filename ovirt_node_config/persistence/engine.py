@@ -8,6 +8,7 @@ never fails half-way on a lock upgrade.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import random
 import sqlite3
@@ -23,6 +24,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from ovirt_node_config import settings
 from ovirt_node_config.persistence import failures
 from ovirt_node_config.persistence.driver import placeholders, pooled_cursor
+
+log = logging.getLogger("ovirt_node_config.persistence")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_CACHE_KIB = 1024
@@ -103,6 +106,22 @@ def _private_sqlite_file(path: Path) -> None:
         path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for made in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        _made_private(made)
+
+
+def _made_private(path: Path) -> None:
+    """A database file that others may read (releases before 0.4.0 created it 0644: it holds
+    password hashes and the credential key) is made 0600, and the log says so."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(0o600)
+            log.warning("made %s private (mode 0600, was %04o): it holds password hashes", path, mode)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        log.warning("could not make %s private (mode 0600): %s", path, error.strerror)
 
 
 def _sqlite_engine(parsed, pool_size: int) -> Engine:

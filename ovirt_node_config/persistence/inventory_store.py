@@ -41,7 +41,7 @@ _DEGRADED = (
     " ORDER BY b.interface_name"
 )
 # What identify sets on a host; a new host gets all of it, at config_version 1.
-HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack")
+HOST_COLUMNS = ("hostname", "uuid", "arch", "memory_mb", "reported_network_stack", "agent_version")
 _CPU_INSERT_COLUMNS = ("host_id", "cpu_index", *CPU_COLUMNS)
 _NIC_VALUES = ("iface_name", "bandwidth_mbps", "ip_address", "netmask", "broadcast", "link_state",
                "reported_mtu", "max_mtu", "reported_ipv6", "vendor", "product")  # fmt: skip

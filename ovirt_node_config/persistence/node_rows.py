@@ -160,6 +160,7 @@ class NodeView:
     network_stack_override: str | None = None
     credential_hash: str | None = None  # never shown: trust.claims checks it
     credential_presented: bool = True  # has its node ever presented it? (trust.credential_use)
+    agent_version: str | None = None  # the release of the agent that last identified it
     dns_servers: tuple[str, ...] = ()
     dns_search: tuple[str, ...] = ()
     routes: tuple[RouteRow, ...] = ()

@@ -54,6 +54,7 @@ _HOST_COLUMNS = select(
     hosts.c.network_stack_override,
     hosts.c.credential_hash,
     hosts.c.credential_presented,
+    hosts.c.agent_version,
     hosts.c.dns_servers,
     hosts.c.dns_search,
     hosts.c.has_routes,
@@ -288,6 +289,7 @@ def _assembled(
         network_stack_override=row.network_stack_override,
         credential_hash=row.credential_hash,
         credential_presented=bool(row.credential_presented),
+        agent_version=row.agent_version,
         dns_servers=tuple(row.dns_servers.split(",")) if row.dns_servers else (),
         dns_search=tuple(row.dns_search.split(",")) if row.dns_search else (),
         routes=tuple(routes),
@@ -346,6 +348,7 @@ def list_nodes(
             hosts.c.checked_at_ms,
             hosts.c.credential_hash.is_not(None).label("holds_credential"),
             hosts.c.credential_presented,
+            hosts.c.agent_version,
             hosts.c.last_seen_at,
             hosts.c.created_at,
         )

@@ -120,6 +120,14 @@ node_credential_keys = Table(
     PrimaryKeyConstraint("id", name="node_credential_keys_pkey"),
 )
 
+legacy_candidates = Table(  # sql/029
+    "legacy_candidates",
+    metadata,
+    Column("hostname", String(255), nullable=False),
+    Column("listed_at", Timestamp, nullable=False, server_default=func.current_timestamp()),
+    PrimaryKeyConstraint("hostname", name="legacy_candidates_pkey"),
+)
+
 installation_settings = Table(  # sql/027
     "installation_settings",
     metadata,

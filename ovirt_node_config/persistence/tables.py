@@ -54,6 +54,7 @@ from ovirt_node_config.persistence.server_tables import (  # noqa: F401 - one ma
     host_templates,
     installation_settings,
     legacy_addresses,
+    legacy_candidates,
     login_attempts,
     network_templates,
     node_claims,
@@ -91,6 +92,7 @@ hosts = Table(
     Column("network_stack_override", String(7)),
     Column("credential_hash", CHAR(64)),
     Column("credential_presented", Boolean, nullable=False, server_default=text("TRUE")),  # sql/027
+    Column("agent_version", String(64)),  # sql/028
     Column("last_seen_at", Timestamp),
     Column("last_report_at", Timestamp),
     Column("last_outcome", String(16)),

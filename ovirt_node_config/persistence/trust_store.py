@@ -179,7 +179,23 @@ def set_legacy_address(conn: Connection, address: str, hostname: str | None) -> 
     db.execute("DELETE FROM legacy_addresses WHERE address = ?", (address,))
     if hostname is not None:
         db.execute("INSERT INTO legacy_addresses (address, hostname) VALUES (?, ?)", (address, hostname))
+        forget_legacy_candidate(conn, hostname)  # it has an address now
     return before
+
+
+def holds_credential(conn: Connection, host_id: int) -> bool:
+    rows = Driver(conn).execute("SELECT credential_hash FROM hosts WHERE id = ?", (host_id,)).rows()
+    return bool(rows) and rows[0][0] is not None
+
+
+def is_legacy_candidate(conn: Connection, hostname: str) -> bool:
+    """Was ``hostname`` listed at the upgrade as maybe a 2008 appliance's (sql/029)?"""
+    rows = Driver(conn).execute("SELECT 1 FROM legacy_candidates WHERE hostname = ?", (hostname,)).rows()
+    return bool(rows)
+
+
+def forget_legacy_candidate(conn: Connection, hostname: str) -> None:
+    Driver(conn).execute("DELETE FROM legacy_candidates WHERE hostname = ?", (hostname,))
 
 
 def legacy_addresses(conn: Connection) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ from ovirt_node_config.inventory.report import Cpu, HardwareReport, Nic, Skipped
 from ovirt_node_config.inventory.sync_plan import SyncResult
 from ovirt_node_config.persistence import audit_store, inventory_store, trust_store
 from ovirt_node_config.persistence.engine import Database
-from ovirt_node_config.trust import claims, credential_use
+from ovirt_node_config.trust import claims, credential_use, legacy_upgrade
 from ovirt_node_config.trust.credentials import CredentialKey, Issued, matches, new_secret
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
@@ -99,6 +99,7 @@ class Trust:
         policy: str = DEFAULT_POLICY,
         rate: EnrolmentRate | None = None,
         legacy_names: Mapping[str, str] | None = None,
+        resolve: Callable[[str], str | None] | None = None,
     ):
         if policy not in POLICIES:
             raise ValueError(f"enrolment policy must be one of {', '.join(POLICIES)}, not {policy!r}")
@@ -106,6 +107,7 @@ class Trust:
         self.policy = policy
         self.rate = rate or EnrolmentRate()
         self.legacy_names = dict(legacy_names or {})  # address -> host name: --legacy-identify-hosts
+        self.resolve = resolve or (lambda _address: None)  # an address's reverse-DNS name
         self._key: CredentialKey | None = None
 
     @property
@@ -123,6 +125,13 @@ class Trust:
         administrator associated with it: the hosts file, or ``admin.associate_legacy_address``."""
         associated = self.legacy_names.get(address) or trust_store.legacy_hostname(conn, address)
         return associated == hostname
+
+    def associates(self, conn: Connection, address: str, hostname: str) -> bool:
+        """May a 2008 appliance at ``address`` speak for ``hostname``, now or from this call on?
+        :meth:`speaks_for`, or its first call since the upgrade (``legacy_upgrade``)."""
+        return self.speaks_for(conn, address, hostname) or legacy_upgrade.first_contact(
+            conn, address, hostname, self.resolve
+        )
 
     def is_legacy_host(self, conn: Connection, hostname: str) -> bool:
         """Is ``hostname`` a 2008 appliance's (an address is associated with it)?"""
@@ -143,7 +152,7 @@ def identify(
     presented = trust.presented(caller.credential)
 
     def write(conn: Connection):
-        if not caller.can_hold_credential and not trust.speaks_for(conn, caller.address, report.hostname):
+        if not caller.can_hold_credential and not trust.associates(conn, caller.address, report.hostname):
             raise Forbidden(
                 f"{caller.address} is not associated with {report.hostname}: an administrator "
                 "associates a 2008 appliance's address (legacy-identify-hosts, or legacy-allow)"

@@ -13,7 +13,7 @@ import pytest
 from ovirt_node_config.scripts import server
 from support import require
 
-from ovirt_node_config import __version__
+from ovirt_node_config import release
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 CONTRIB = CHECKOUT / "contrib"
@@ -46,7 +46,7 @@ def test_the_commands_are_on_the_path_directory(installed):
         result = subprocess.run(
             [installed / "bin" / command, "--version"], capture_output=True, text=True, timeout=60
         )
-        assert (result.returncode, result.stdout.strip()) == (0, f"{command} {__version__}")
+        assert (result.returncode, result.stdout.strip()) == (0, f"{command} {release()}")
 
 
 def test_the_units_start_the_installed_commands(installed):

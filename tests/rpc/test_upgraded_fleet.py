@@ -6,10 +6,10 @@ upgraded, and only the same hardware can have a credential that was never presen
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
-from support import add_admin, admin_proxy, enrol_without_credential, make_report, refused
+from sqlalchemy import insert, select
+from support import add_admin, admin_proxy, enrol_without_credential, http_get, make_report, refused
 
-from ovirt_node_config.persistence.tables import audit_log
+from ovirt_node_config.persistence.tables import audit_log, legacy_candidates
 
 UUID = "4c4c4544-0035-3010-8051-b8c04f4e3232"
 M = ["52:54:00:00:00:01", "52:54:00:00:00:02", "52:54:00:00:00:03"]
@@ -95,3 +95,23 @@ def test_turning_requirement_on_is_an_admins_and_audited(server, admin, engine):
         ("alice", '{"required": true}', '{"required": false}'),
         ("alice", '{"required": false}', '{"required": true}'),
     ]
+
+
+def test_a_2008_appliance_keeps_its_config_through_the_upgrade(server, db, engine, admin):
+    """An appliance a release before sql/008 served from anywhere, listed by the upgrade: its
+    first config GET from the address whose reverse-DNS name it bears (127.0.0.1 is localhost
+    in every /etc/hosts: no DNS query leaves the machine) is served and pins that address."""
+    appliance = make_report(hostname="localhost", macs=["52:54:00:07:00:01", "52:54:00:07:00:02"])
+    enrol_without_credential(db, appliance)
+    with engine.begin() as conn:
+        conn.execute(insert(legacy_candidates).values(hostname="localhost"))
+    assert (
+        http_get(server, "/ovirt/managed_node/config?host=node1&macs=52%3A54%3A00%3A00%3A00%3A01%3Deth0")[0]
+        == 404
+    )
+    status, _, config = http_get(
+        server, "/ovirt/managed_node/config?host=localhost&macs=52%3A54%3A00%3A07%3A00%3A01%3Deth0"
+    )
+    assert status == 200 and "ifcfg-eth0" in config
+    assert admin.list_legacy_addresses() == [{"address": "127.0.0.1", "hostname": "localhost"}]
+    assert [e["action"] for e in admin.history("localhost")][0] == "legacy_address_associated"

@@ -30,6 +30,7 @@ from support import (
     tree_snapshot,
 )
 
+from ovirt_node_config import release
 from ovirt_node_config.agent.credential import CREDENTIAL_FILE
 from ovirt_node_config.config_file import envelope
 from ovirt_node_config.nodes import addresses, bond_options, bonds, host_networks, lifecycle, reads
@@ -152,7 +153,8 @@ def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine,
 def test_the_server_hears_how_each_boot_went(server, db, machine, tmp_path):
     first, _ = boot(machine, server.url, tmp_path / "tools")
     assert first.returncode == 0 and "reported applied; the server has the node ok" in first.stdout
-    assert reads.show_node(db, "node1")["state"] == "ok"
+    shown = reads.show_node(db, "node1")
+    assert (shown["state"], shown["agent_version"], shown["credential"]) == ("ok", release(), "in use")
     add_bond(db, "node1", "bond0", [M[0], M[1]])
     assert reads.show_node(db, "node1")["state"] == "pending reboot"
     # no kernel applies a scratch root's files: the verification fails, and the server hears it

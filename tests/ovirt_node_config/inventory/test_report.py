@@ -144,3 +144,19 @@ def test_refusals_name_the_field(change, field):
     with pytest.raises(InvalidInput) as caught:
         parse_report({**make_report(), **change})
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "sent, kept",
+    [("0.4.0", "0.4.0"), ("0.4.0+g1a2b3c4d5e6f", "0.4.0+g1a2b3c4d5e6f"), ("", None), (None, None)],
+)
+def test_the_agent_says_its_release(sent, kept):
+    assert parse_report({**make_report(), "agent_version": sent}).agent_version == kept
+    assert parse_report(make_report()).agent_version is None  # an agent before 0.4.0
+
+
+@pytest.mark.parametrize("sent", ["0.4 beta", "<script>", "x" * 65, 4])
+def test_an_agent_version_that_is_not_a_release_name_is_refused(sent):
+    with pytest.raises(InvalidInput) as refused:
+        parse_report({**make_report(), "agent_version": sent})
+    assert refused.value.field == "agent_version"

@@ -1,7 +1,7 @@
 """The administrators' rules, each refused with the rule's name and changing nothing."""
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from support import make_report
 
 from ovirt_node_config.errors import Conflict, InvalidInput, NotFound
@@ -411,3 +411,21 @@ def test_a_reference_naming_two_hosts_is_refused(db, engine):
     with pytest.raises(Conflict, match="names one host"):
         reads.show_node(db, uuid)
     assert reads.show_node(db, "node1")["uuid"] == uuid
+
+
+def test_a_reused_id_keeps_each_hosts_history_apart(db, engine):
+    """Releases before 0.2 let SQLite give a new host the id of one deleted just before: the
+    deleted host's trail sat under the new host's id. The deletion between them tells them apart."""
+    from ovirt_node_config.persistence.tables import audit_log
+
+    inventory_store.identify(db, parse_report(make_report("gone", macs=("52:54:00:00:0e:01",))))
+    lifecycle.delete_node(db, "alice", "gone")
+    inventory_store.identify(db, parse_report(make_report("node1", macs=("52:54:00:00:0e:02",))))
+    node1 = reads.show_node(db, "node1")
+    addresses.set_address(db, "alice", "node1", "eth0", {"boot_protocol": "none"})
+    with engine.begin() as conn:  # as the release before the id fix left them: one id for both
+        gone_id = conn.execute(select(audit_log.c.host_id).where(audit_log.c.hostname == "gone")).scalar()
+        node1_id = conn.execute(select(hosts.c.id).where(hosts.c.hostname == node1["hostname"])).scalar()
+        conn.execute(update(audit_log).where(audit_log.c.host_id == gone_id).values(host_id=node1_id))
+    assert [e["action"] for e in reads.history(db, "node1")] == ["set_address"]
+    assert [e["action"] for e in reads.history(db, "gone")] == ["delete_node"]

@@ -178,9 +178,7 @@ def test_two_runners_that_overlap_apply_each_migration_once(empty_database_url):
 def test_an_installation_upgraded_with_nodes_does_not_require_credentials_yet(empty_engine, sql_dir):
     """sql/027: nodes enrolled by an older release may still run agents that keep no credential
     (trust/credential_use.py); a new installation requires them from its first node."""
-    for later in sql_dir.glob("0[2-9][7-9]_*.sql"):
-        later.unlink()
-    migrate(empty_engine, sql_dir)
+    migrate_before(empty_engine, sql_dir, 27)
     with empty_engine.begin() as conn:
         conn.execute(
             text("INSERT INTO hosts (hostname, arch, memory_mb, credential_hash) VALUES ('a', 'x', 1, :h)"),
@@ -198,3 +196,28 @@ def test_a_new_installation_requires_credentials(empty_engine):
         assert conn.execute(text("SELECT name, value FROM installation_settings")).all() == [
             ("require_credentials", "on")
         ]
+
+
+def migrate_before(engine, sql_dir, number: int) -> None:
+    """The schema a release whose last migration came before ``number`` left."""
+    for later in sql_dir.glob("*.sql"):
+        if int(later.name[:3]) >= number:
+            later.unlink()
+    migrate(engine, sql_dir)
+
+
+def test_an_upgrade_lists_the_hosts_that_may_be_2008_appliances(empty_engine, sql_dir):
+    """sql/029 (trust/legacy_upgrade.py): hosts holding no credential and no associated address."""
+    migrate_before(empty_engine, sql_dir, 29)
+    with empty_engine.begin() as conn:
+        for name, credential in (("appliance", None), ("agent", "a" * 64), ("allowed", None)):
+            conn.execute(
+                text(
+                    "INSERT INTO hosts (hostname, arch, memory_mb, credential_hash) VALUES (:n, 'x', 1, :c)"
+                ),
+                {"n": name, "c": credential},
+            )
+        conn.execute(text("INSERT INTO legacy_addresses (address, hostname) VALUES ('192.0.2.9', 'allowed')"))
+    migrate(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT hostname FROM legacy_candidates")).all() == [("appliance",)]
