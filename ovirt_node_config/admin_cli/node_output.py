@@ -18,6 +18,12 @@ def _stack(node: dict) -> str:
     return f"{node['network_stack']} (the node does not say)"
 
 
+def _lease(node: dict, nic: dict) -> str:
+    """What DHCP gave the NIC at the last boot: its address, ``none``, or "" (not asked, unknown)."""
+    lease = node.get("last_report", {}).get("leases", {}).get(nic["iface_name"])
+    return "" if lease is None else lease or "none"
+
+
 def render(node: dict) -> str:
     bonding_type = node["bonding_type"]
     summary = tabulate(
@@ -49,11 +55,12 @@ def render(node: dict) -> str:
                 n["boot_protocol"],
                 n["ip_address"],
                 n["link_state"] or "?",
+                _lease(node, n),
                 n["bond"],
             ]
             for n in node["nics"]
         ],
-        headers=["MAC", "LAST NAME", "MBPS", "BOOT", "ADDRESS", "LINK", "BOND"],
+        headers=["MAC", "LAST NAME", "MBPS", "BOOT", "ADDRESS", "LINK", "LEASE", "BOND"],
     )
     bonds = tabulate(
         [
@@ -71,6 +78,7 @@ def render(node: dict) -> str:
         headers=["BOND", "NAME", "SLAVES", "BOOT", "ADDRESS", "BONDING_OPTS", "STATE"],
     )
     notes = [f"{b['interface_name']}: {note}" for b in node["bonds"] for note in b["notes"]]
+    notes += [f"last boot: {warning}" for warning in node.get("last_report", {}).get("warnings", [])]
     return "\n\n".join(
         [
             summary,

@@ -73,6 +73,7 @@ class BootAgent:
         self.run_command = run_command
         self.applied = False  # this boot wrote files
         self.bonds: list[str] = []  # the bonds its configuration defines
+        self.seen: dict = {}  # what the verification saw: warnings, DHCP leases (report_status)
         self.root = options.root
 
     def run(self) -> ExitCode:
@@ -176,6 +177,7 @@ class BootAgent:
                 for name in self.bonds
                 if (found := kernel_state.bond(self.root, name, []))
             ],
+            **self.seen,
         }
         try:
             answer = self.link.proxy(min(self.options.rpc_timeout, 10.0)).report_status(hostname, status)
@@ -267,6 +269,7 @@ class BootAgent:
         )
         for warning in verdict.warnings:
             self.say(f"      warning: {warning}")
+        self.seen = {"warnings": verdict.warnings[:64], "leases": verdict.leases}
         if not verdict.differences:
             bonds = ", ".join(
                 f"{name} ({len(bond.slaves)} slaves)" for name, bond in sorted(desired.bonds.items())

@@ -8,6 +8,14 @@ active profile up again would only flap its link (the management NIC's DHCP leas
 LACP) at every boot. Profiles of ours that the answer no longer writes are taken down first (a
 bridge or VLAN still holding a bond would cancel the bond's activation). After a rollback, the
 restored profiles are brought up by id (a foreign one moved back has its own).
+
+An interface whose only address is a DHCP lease (the server's default for a NIC nobody
+configured: a storage port, a port waiting for its LACP bond; a bond left at DHCP) is brought up
+without waiting for the lease (``nmcli --wait 0``): on real cabling no DHCP server may answer
+there, and a lease that does not come is the verification's warning, not a failed boot; the
+verification still holds its bond, bridge and MTU to what was written (``verification``). An
+interface with a static address, a default route, routes or VLANs on it is waited for, so that
+NetworkManager's own refusal fails the boot.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ class Profiles:
     macs: set[str]
     up: list[str]
     brought_up_by: dict[str, str]
+    lease_only: frozenset[str] = frozenset()  # interfaces whose only address is a lease: not waited for
 
 
 def profiles_of(commands: list[AugeasCommand]) -> Profiles:
@@ -54,6 +63,22 @@ def profiles_of(commands: list[AugeasCommand]) -> Profiles:
         {iface.mac for iface in network.interfaces if iface.mac},
         [iface.name for iface in sorted(tops, key=lambda iface: iface.kind == VLAN)],  # parents first
         {iface.name: top(iface) for iface in network.interfaces},
+        frozenset(iface.name for iface in tops if lease_only(network, iface)),
+    )
+
+
+def lease_only(network, iface) -> bool:
+    """Is ``iface``'s only address a DHCP lease: no static address in either family, no default
+    route it must hold, no routes or VLANs of its own?"""
+    ipv4, ipv6 = iface.ipv4, iface.ipv6
+    return (
+        iface.kind != VLAN
+        and ipv4 is not None
+        and ipv4.method == "dhcp"
+        and not ipv4.default_route
+        and not iface.routes
+        and not (ipv6 is not None and (ipv6.method == "static" or ipv6.default_route))
+        and not any(other.parent == iface.name for other in network.interfaces)
     )
 
 
@@ -78,7 +103,12 @@ def activation(
             say(f"      unchanged and active, left as they are: {', '.join(kept)}")
     active = {connection for _, connection in (kernel_state.nm_devices(devices) or {}).values()}
     downs = [["nmcli", "connection", "down", "id", name] for name in removed if name in active]
-    return [*downs, RELOAD] + [["nmcli", "connection", "up", name] for name in up]
+    return [*downs, RELOAD] + [
+        ["nmcli", "--wait", "0", "connection", "up", name]
+        if name in profiles.lease_only
+        else ["nmcli", "connection", "up", name]
+        for name in up
+    ]
 
 
 def reactivation(backup: Backup) -> list[list[str]]:

@@ -3,14 +3,16 @@
 After the restart the agent compares :class:`~.desired_network.DesiredNetwork` with what the
 kernel reports (``kernel_state``): every bond exists with its mode, its options and exactly its
 slaves (by permanent MAC: a slave shows the bond's MAC); every bond and plain NIC has the
-addressing it was given (a static address exactly, DHCP some IPv4 address, none none); every
+addressing it was given (a static address exactly, none none; DHCP below); every
 default and static route as written, a default route the one the kernel uses (the lowest
 metric of its family); with keyfiles, NetworkManager has each interface connected with the
 profile written for it and holds the name servers on the resolver's interface. Each
 difference is one sentence naming the interface, what the kernel has and what was written.
 
-Warnings do not fail a boot: a slave whose link is down (a bond is degraded, not misapplied) or
-an interface NetworkManager cannot activate for want of a carrier,
+Warnings do not fail a boot: a slave whose link is down (a bond is degraded, not misapplied), an
+interface NetworkManager cannot activate for want of a carrier, an interface left at DHCP that
+got no lease (``eth1: no DHCP lease``: no DHCP server answers on a port nobody configured yet;
+waited for until the timeout, then said; the path to the server is the agent's own check),
 an 802.3ad bond whose slaves sit in different aggregators (no LACP partner answered: each port
 is an individual link). The kernel gets ``timeout`` seconds to settle (a DHCP lease, NetworkManager
 activating slaves, LACP converging); the verdict is the last reading.
@@ -50,6 +52,7 @@ class Verdict:
     differences: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     converging: bool = False  # a warning that more time may clear (LACP still negotiating)
+    leases: dict[str, str] = field(default_factory=dict)  # DHCP interface -> its address ("" none)
 
     @property
     def settled(self) -> bool:
@@ -62,11 +65,18 @@ def judge(desired: DesiredNetwork, observed: Observed) -> Verdict:
         _judge_bond(name, wanted, observed.bonds.get(name), verdict)
     for name, wanted in sorted(desired.addresses.items()):
         _judge_address(name, wanted, observed.addresses, verdict)
+        if wanted.method == "dhcp" and observed.addresses is not None:
+            verdict.leases[name] = next(iter(observed.addresses.get(name) or []), "")
     followers = _followers(desired, observed)
     for name, wanted in sorted(desired.links.items()):
         _judge_link(name, wanted, observed, verdict, name in desired.addresses, name in followers)
     if desired.profiles:
-        _judge_profiles(desired, observed.nm_devices, verdict, _released(desired, observed))
+        awaiting = {
+            name
+            for name, wanted in desired.addresses.items()
+            if wanted.method == "dhcp" and observed.addresses is not None and not observed.addresses.get(name)
+        }
+        _judge_profiles(desired, observed.nm_devices, verdict, _released(desired, observed), awaiting)
     if desired.routes:
         _judge_routes(desired.routes, observed, verdict)
     if desired.dns is not None:
@@ -129,7 +139,9 @@ def _judge_address(name: str, wanted, addresses: dict[str, list[str]] | None, ve
     if wanted.method == "static" and wanted.address not in have:
         verdict.differences.append(f"{name}: has {shown}, not {wanted.address}")
     elif wanted.method == "dhcp" and not have:
-        verdict.differences.append(f"{name}: no IPv4 address from DHCP")
+        # no DHCP server may answer on a port nobody configured yet: said, and waited for
+        verdict.warnings.append(f"{name}: no DHCP lease")
+        verdict.converging = True
     elif wanted.method == "none" and have:
         verdict.differences.append(f"{name}: has {shown}, but was written without IPv4")
 
@@ -210,9 +222,10 @@ def _judge_profiles(
     devices: dict[str, tuple[str, str]] | None,
     verdict: Verdict,
     released: set[str] = frozenset(),
+    awaiting_lease: set[str] = frozenset(),
 ) -> None:
     """Each interface connected with the profile written for it (a released slave's is said by
-    its bond)."""
+    its bond; one still without the DHCP lease it asks for, by its address)."""
     if devices is None:
         verdict.differences.append("NetworkManager did not say which profiles are active (nmcli device)")
         return
@@ -222,6 +235,8 @@ def _judge_profiles(
         state, active = devices.get(interface, ("absent", ""))
         if state == "unavailable":  # no carrier: an unplugged cable, not a configuration's fault
             verdict.warnings.append(f"{interface}: NetworkManager has it unavailable (no carrier)")
+        elif interface in awaiting_lease and (state.startswith("connecting") or state == "disconnected"):
+            continue  # still asking DHCP, or gave up for now: the address's warning says so
         elif state != "connected" or active != profile:
             now = f"{state} with {active}" if active and active != "--" else state
             verdict.differences.append(

@@ -116,6 +116,8 @@ def _shown_status(conn: Connection, node: NodeView) -> dict:
             "applied_digest": status["applied_digest"] or "",
             "bonds": reported.get("bonds", []),
             "timings": reported.get("timings", {}),
+            "warnings": reported.get("warnings", []),  # what its verification said: a link down, no lease
+            "leases": reported.get("leases", {}),  # interface left at DHCP -> its address, "" none
         },
     }
 

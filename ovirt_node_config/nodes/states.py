@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import ipaddress
 import json
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ OUTCOMES = ("applied", "unchanged", "rolled_back", "apply_failed", "verify_faile
 KEPT_OUTCOMES = ("applied", "unchanged")  # the configuration of the report runs on the node
 ROLLED_BACK_OUTCOMES = ("rolled_back", "apply_failed", "refused")  # the previous network runs
 MAX_BONDS, MAX_TIMINGS, MAX_REASON = 64, 16, 1000
+MAX_WARNINGS, MAX_WARNING = 64, 300
 # A node checks every 5 minutes (contrib/ovirt-node-check.timer) and the server writes a repeated
 # verdict at most every 15 (live_checks.COARSE_S): silent for 45 minutes, a node has missed at
 # least six checks in a row.
@@ -72,6 +74,8 @@ class StatusReport:
     reason: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     bonds: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the verification said (a link down)
+    leases: dict[str, str] = field(default_factory=dict)  # DHCP interface -> its address, "" none
 
     @property
     def degraded(self) -> bool:
@@ -108,7 +112,32 @@ def parse_status(raw: object) -> StatusReport:
         _bond(f"status.bonds[{i}]", b)
         for i, b in enumerate(validation.array("status.bonds", fields.get("bonds", []), max_items=MAX_BONDS))
     ]
-    return StatusReport(outcome, found, reason, timings, bonds)
+    warnings = [
+        validation.text(f"status.warnings[{i}]", warning, max_length=MAX_WARNING)
+        for i, warning in enumerate(
+            validation.array("status.warnings", fields.get("warnings", []), max_items=MAX_WARNINGS)
+        )
+    ]
+    leases = {}
+    for name, address in validation.struct("status.leases", fields.get("leases", {})).items():
+        if len(leases) == MAX_BONDS:
+            raise InvalidInput("status.leases", f"has more than {MAX_BONDS} entries")
+        iface = validation.interface_name("status.leases", name)
+        leases[iface] = _lease(f"status.leases.{iface}", address)
+    return StatusReport(outcome, found, reason, timings, bonds, warnings, leases)
+
+
+def _lease(field: str, raw: object) -> str:
+    """An address a DHCP server gave (``10.0.2.15/24``), or "" for none."""
+    if raw in (None, ""):
+        return ""
+    text = validation.text(field, raw, max_length=18)
+    try:
+        return str(ipaddress.IPv4Interface(text))
+    except ValueError:
+        raise InvalidInput(
+            field, f"is not an IPv4 address with its prefix: {validation.shown(raw)}"
+        ) from None
 
 
 def _bond(field: str, raw: object) -> dict:
@@ -210,7 +239,15 @@ def record(conn, node: node_rows.NodeView, report: StatusReport, actor: str) -> 
     values = {
         "last_outcome": report.outcome,
         "last_reason": report.reason,
-        "last_status": json.dumps({"bonds": report.bonds, "timings": report.timings}, sort_keys=True),
+        "last_status": json.dumps(
+            {
+                "bonds": report.bonds,
+                "timings": report.timings,
+                "warnings": report.warnings,
+                "leases": report.leases,
+            },
+            sort_keys=True,
+        ),
         "reported_degraded": report.degraded,
         "config_digest": digest(config) if config else None,
     }

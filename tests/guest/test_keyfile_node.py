@@ -1,13 +1,14 @@
 """A NetworkManager node (keyfiles) in a real kernel: the agent in a guest against the server on
-the host, through logical networks attached with ovirt-node-admin (ovirtmgmt bridged on an
-802.3ad bond with pooled IPv4 and IPv6 addresses, the default route and a static route through
-two routers in the switch's namespace, name servers; storage, VLAN 100 with MTU 9000; then an
-MTU the device refuses, rolled back), every bonding mode (one boot each, an administrator's
-change in between), an 802.3ad bond negotiating with a real LACP partner, a cable pulled under
-an active-backup bond (and checked between boots), the network changed by hand between boots and
-put back by a resync, and a real reboot. The slaves are wired through QEMU hubs to a partner
-bond (802.3ad, in a network namespace of the guest: the switch); the bond's address is on those
-wires only.
+the host: a first boot on real cabling (the NICs wired to the switch's LACP ports get no DHCP
+answer: warnings, not a rollback), then logical networks attached with ovirt-node-admin
+(ovirtmgmt bridged on an 802.3ad bond with pooled IPv4 and IPv6 addresses, the default route
+and a static route through two routers in the switch's namespace, name servers; storage, VLAN
+100 with MTU 9000; then an MTU the device refuses, rolled back), every bonding mode (one boot
+each, an administrator's change in between), an 802.3ad bond negotiating with a real LACP
+partner, a cable pulled under an active-backup bond (and checked between boots), the network
+changed by hand between boots and put back by a resync, and a real reboot. The slaves are wired
+through QEMU hubs to a partner bond (802.3ad, in a network namespace of the guest: the switch);
+the bond's address is on those wires only.
 
 One guest takes these boots in turn (each a minute of emulated CPU); each scenario is a test of
 its own over what the guest recorded.
@@ -54,7 +55,7 @@ MODES = [
      {"miimon": "100", "primary": "eth1"}),
 ]  # fmt: skip
 LACP_ROUND = 1 + [mode[0] for mode in MODES].index("Link Aggregation")
-FIRST_MODE_ROUND = 3  # boots 1 and 2 are the host networks'
+FIRST_MODE_ROUND = 4  # boot 1 is the first, boots 2 and 3 the host networks'
 ADMIN = str(Path(sys.executable).with_name("ovirt-node-admin"))
 BRIDGE_ADDRESS, IPV6 = "10.77.0.10", "2001:db8:77::10/64"
 # Two routers in the switch's namespace (its bond's addresses) and an address behind each.
@@ -105,11 +106,13 @@ def rendered_options(admin) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def keyfile_node(tmp_path_factory):
-    """Boot 1: host networks (ovirtmgmt on an 802.3ad bond, VLAN 100 MTU 9000, static IPv6), made
-    with ovirt-node-admin; then between boots, checks: eth0's lease renewed, bond0's MTU lowered
-    and eth2 released by hand, a resync. Boot 2: MTU 9000 on eth5, whose device caps it at 1500: rolled back.
-    Boots 3-9: one per bonding mode. Then eth1's cable is pulled, and a fresh guest with the same
-    UUID, MACs and disk boots (the reboot), its eth1 still unplugged."""
+    """Boot 1: the node's first, every NIC left at DHCP, eth1 and eth2 wired to the switch's LACP
+    ports where no DHCP server answers. Boot 2: host networks (ovirtmgmt on an 802.3ad bond, VLAN
+    100 MTU 9000, static IPv6), made with ovirt-node-admin; then between boots, checks: eth0's
+    lease renewed, bond0's MTU lowered and eth2 released by hand, a resync. Boot 3: MTU 9000 on
+    eth5, whose device caps it at 1500: rolled back. Boots 4-10: one per bonding mode. Then
+    eth1's cable is pulled, and a fresh guest with the same UUID, MACs and disk boots (the
+    reboot), its eth1 still unplugged."""
     directory = tmp_path_factory.mktemp("keyfile-node")
     server = start_server(directory)
     disk = enrolled_disk(server, directory / "disk")
@@ -124,19 +127,21 @@ def keyfile_node(tmp_path_factory):
         for name, settings in NETWORKS.items():
             (directory / f"{name}.json").write_text(json.dumps(settings))
             admin("network-set", name, str(directory / f"{name}.json"))
-        for command in HOST_NETWORKS:
-            admin(*command)
         wiring = dict(slave_net="partner", disk=disk, lane=0, capped_nic_mtu=1500, PARTNER=1,
                       PARTNER_ADDRESS=PARTNER, PARTNER_EXTRA=f"{ROUTER_2}/24",
                       PARTNER_BEHIND=f"{BEHIND_ROUTER}/32 {BEHIND_ROUTER_2}/32",
-                      PINGS_1=f"{BEHIND_ROUTER} {BEHIND_ROUTER_2}")  # fmt: skip
-        rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_2="--verify-timeout 5",
-                      DRIFT_ROUND=1, CHECK_END=1)  # fmt: skip
+                      PINGS_2=f"{BEHIND_ROUTER} {BEHIND_ROUTER_2}")  # fmt: skip
+        rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_3="--verify-timeout 5",
+                      DRIFT_ROUND=2, CHECK_END=1)  # fmt: skip
         with booted(
-            "agent-rounds.sh", server, directory / "boots", deadline_s=900, **rounds, **wiring
+            "agent-rounds.sh", server, directory / "boots", deadline_s=960, **rounds, **wiring
         ) as guest:
-            seen["host_networks"] = recorded(guest, "1"), agent_run(guest, "1"), guest.file("ping-1.txt")
-            seen["pings"] = guest.file("pings-1.txt")
+            seen["first"] = recorded(guest, "1"), agent_run(guest, "1"), server.admin.show_node(HOST)
+            for command in HOST_NETWORKS:
+                admin(*command)
+            guest.signal("go-2")
+            seen["host_networks"] = recorded(guest, "2"), agent_run(guest, "2"), guest.file("ping-2.txt")
+            seen["pings"] = guest.file("pings-2.txt")
             seen["network"] = server.admin.show_network("ovirtmgmt")
             drifted = recorded(guest, "drifted")  # between boots: changed by hand, checked
             seen["drift"] = (drifted, agent_run(guest, "check-renewed"), agent_run(guest, "check-drifted"),
@@ -146,8 +151,8 @@ def keyfile_node(tmp_path_factory):
             seen["resync"] = recorded(guest, "resynced"), agent_run(guest, "check-resync")
             seen["resync"] += (server.admin.show_node(HOST),)
             admin("set-mtu", HOST, "eth5", "9000")  # the NIC the agent reported at boot 1
-            guest.signal("go-2")
-            seen["capped"] = recorded(guest, "2"), agent_run(guest, "2")
+            guest.signal("go-3")
+            seen["capped"] = recorded(guest, "3"), agent_run(guest, "3")
             for command in UNDO_HOST_NETWORKS:
                 admin(*command)
             for number, (bonding_type, options, _, _) in enumerate(MODES, start=1):
@@ -173,6 +178,19 @@ def keyfile_node(tmp_path_factory):
         yield seen
     finally:
         server.stop()
+
+
+def test_a_first_boot_whose_lacp_ports_get_no_dhcp_answer_is_applied_with_warnings(keyfile_node):
+    """Issue 43: eth1 and eth2 are wired to LACP ports that wait for a bond nobody configured yet,
+    where no DHCP server answers. The first boot writes a DHCP profile for every NIC, does not
+    wait for those leases, says so, and ends applied; the server shows which ports got one."""
+    state, (rc, output), shown = keyfile_node["first"]
+    assert rc == 0, output
+    assert "warning: eth1: no DHCP lease" in output and "warning: eth2: no DHCP lease" in output
+    assert shown["state"] == "ok" and shown["last_report"]["outcome"] == "applied"
+    leases = shown["last_report"]["leases"]
+    assert leases["eth1"] == leases["eth2"] == "" and leases["eth0"].startswith("10.0.")
+    assert state.addresses("eth1") == [] and state.addresses("eth0") != []
 
 
 def test_every_bonding_mode_comes_up_through_networkmanager_keyfiles(keyfile_node):

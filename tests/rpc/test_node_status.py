@@ -20,13 +20,14 @@ def fault_of(call) -> xmlrpc.client.Fault:
     return caught.value
 
 
-def booted(server, db, outcome="applied", reason="", bonds=()):
-    """A node's boot as the agent does it: identify, get_config, then its report."""
+def booted(server, db, outcome="applied", reason="", bonds=(), **seen):
+    """A node's boot as the agent does it: identify, get_config, then its report (``seen``: what
+    its verification saw, warnings and leases)."""
     node = server.proxy()
     node.identify(make_report(macs=tuple(NAMES)))
     text = node.get_config("node1", NAMES)
     status = {"outcome": outcome, "digest": hashlib.sha256(text.encode()).hexdigest(), "reason": reason,
-              "timings": {"configure": 1.5}, "bonds": list(bonds)}  # fmt: skip
+              "timings": {"configure": 1.5}, "bonds": list(bonds), **seen}  # fmt: skip
     return node.report_status("node1", status)
 
 
@@ -75,6 +76,17 @@ def test_a_bond_the_kernel_reports_with_a_slave_down_is_degraded(server, db):
     assert shown["last_report"]["bonds"] == [bond] and shown["last_report"]["timings"] == {"configure": 1.5}
 
 
+def test_a_first_boot_on_real_cabling_says_which_nics_got_a_lease(server, db):
+    """Issue 43: the NICs nobody configured ask DHCP; where no server answers, the boot is still
+    applied, and the operator sees which ports got a lease before bonding them."""
+    seen = {"warnings": ["eth1: no DHCP lease", "eth2: no DHCP lease"],
+            "leases": {"eth0": "10.0.2.15/24", "eth1": "", "eth2": None}}  # fmt: skip
+    assert booted(server, db, **seen)["state"] == "ok"
+    shown = reads.show_node(db, "node1")["last_report"]
+    assert shown["warnings"] == seen["warnings"]
+    assert shown["leases"] == {"eth0": "10.0.2.15/24", "eth1": "", "eth2": ""}
+
+
 @pytest.mark.parametrize(
     "status, field",
     [
@@ -87,6 +99,9 @@ def test_a_bond_the_kernel_reports_with_a_slave_down_is_degraded(server, db):
          "status.bonds[0].mode"),
         ({"outcome": "refused", "bonds": [{"name": "bond0", "mode": "802.3ad", "slaves": 2, "slaves_up": 3}]},
          "status.bonds[0].slaves_up"),
+        ({"outcome": "refused", "warnings": ["x" * 301]}, "status.warnings[0]"),
+        ({"outcome": "refused", "leases": {"eth0": "10.0.2.300/24"}}, "status.leases.eth0"),
+        ({"outcome": "refused", "leases": {"eth0/../x": ""}}, "status.leases"),
     ],
 )  # fmt: skip
 def test_a_bad_report_is_refused_naming_the_field_and_changes_nothing(server, db, status, field):

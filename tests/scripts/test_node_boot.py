@@ -426,7 +426,12 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
         "network stack keyfile" in first.stdout and "moved aside cloud-init-eth0.nmconnection" in first.stdout
     )
     assert reads.show_node(db, "node1")["reported_network_stack"] == "keyfile"
-    assert calls["nmcli"] == [DEVICES, "connection reload", *(f"connection up eth{i}" for i in range(4))]
+    # NICs left at DHCP are not waited for: no DHCP server may answer there (issue 43)
+    assert calls["nmcli"] == [
+        DEVICES,
+        "connection reload",
+        *(f"--wait 0 connection up eth{i}" for i in range(4)),
+    ]
 
     add_bond(db, "node1", "bond0", [M[0], M[1]], bonding_type="Link Aggregation")
     static = {"boot_protocol": "static", "ip_address": "192.0.2.10", "netmask": "255.255.255.0"}
@@ -446,9 +451,9 @@ def test_a_keyfile_node_gets_networkmanager_profiles(server, db, keyfile_machine
     assert calls["nmcli"] == [
         DEVICES,
         "connection reload",
-        "connection up bond0",
-        "connection up eth2",
-        "connection up eth3",
+        "connection up bond0",  # a static address: waited for
+        "--wait 0 connection up eth2",
+        "--wait 0 connection up eth3",
     ]
     assert (keyfile_machine / "var/lib/ovirt-node-config/backup/eth0.nmconnection").exists()
 
@@ -548,12 +553,17 @@ def test_a_keyfile_boot_leaves_unchanged_active_profiles_up(server, db, keyfile_
     again, calls = boot(keyfile_machine, server.url, tmp_path / "tools2", nmcli_then=answer)
 
     assert again.returncode == 0, again.stderr
-    assert calls["nmcli"] == [DEVICES, "connection reload", "connection up eth2"]
+    assert calls["nmcli"] == [DEVICES, "connection reload", "--wait 0 connection up eth2"]
     assert "unchanged and active, left as they are: bond0, eth3" in again.stdout
     bond_options.set_bond_options(db, "admin", "node1", "bond0", {"lacp_rate": "fast"})
     changed, calls = boot(keyfile_machine, server.url, tmp_path / "tools3", nmcli_then=answer)
     assert changed.returncode == 0, changed.stderr
-    assert calls["nmcli"] == [DEVICES, "connection reload", "connection up bond0", "connection up eth2"]
+    assert calls["nmcli"] == [
+        DEVICES,
+        "connection reload",
+        "--wait 0 connection up bond0",
+        "--wait 0 connection up eth2",
+    ]
 
 
 def test_a_keyfile_rollback_restores_every_profile_byte_for_byte(server, db, keyfile_machine, tmp_path):

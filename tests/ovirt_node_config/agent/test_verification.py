@@ -110,8 +110,27 @@ def test_mode_option_slave_and_address_differences_are_each_named(root):
         f"bond0: eth1 ({M[1]}) is not a slave",
         f"bond0: eth2 ({M[2]}) is a slave but was not written as one",
         "bond0: has 192.0.2.11/24, not 192.0.2.10/24",
-        "eth2: no IPv4 address from DHCP",
     ]
+    assert "eth2: no DHCP lease" in verdict.warnings and verdict.converging  # waited for, then said
+
+
+def test_a_nic_left_at_dhcp_without_a_lease_is_a_warning_not_a_failed_boot(root):
+    """Issue 43: on real cabling no DHCP server answers on a port nobody configured yet. Still
+    asking (connecting) or given up for now (disconnected), eth2 is a warning the verification
+    waits for (converging); bond0 is still held to what was written."""
+    kernel_bond(root)
+    network = desired("keyfile")
+    no_lease = ip_json(bond0=["192.0.2.10/24"], eth2=[])
+    for state in ("connecting (getting IP configuration):eth2", "disconnected:--"):
+        nm = "bond0:connected:bond0\neth0:connected:eth0\neth1:connected:eth1\neth2:" + state + "\n"
+        verdict = verification.judge(network, observe(root, network, no_lease, nm))
+        assert verdict.differences == [] and verdict.warnings == ["eth2: no DHCP lease"]
+        assert verdict.converging and not verdict.settled
+    leased = "bond0:connected:bond0\neth0:connected:eth0\neth1:connected:eth1\neth2:disconnected:--\n"
+    verdict = verification.judge(
+        network, observe(root, network, ip_json(bond0=["192.0.2.10/24"], eth2=["10.0.2.15/24"]), leased)
+    )
+    assert verdict.differences == ["eth2: NetworkManager has it disconnected, not connected with eth2"]
 
 
 def test_a_slave_is_known_by_its_permanent_mac_not_its_name(root):
