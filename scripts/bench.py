@@ -18,6 +18,7 @@ with needs_extra("ovirt-node-bench", "bench"):
     from tqdm import tqdm
 
     from ovirt_node_config.bench.console_pages import time_pages
+    from ovirt_node_config.bench.planning import compare as compare_templates
     from ovirt_node_config.bench.planning import plan_fleet
     from ovirt_node_config.bench.runner import PG_DEFAULT, PG_ENV, BenchOptions, run
     from ovirt_node_config.bench.stats import table
@@ -112,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --plan-template: logical networks (JSON: name -> settings) defined before planning",
     )
     parser.add_argument(
+        "--against",
+        metavar="FILE",
+        help="with --plan-template: plan this template too on the same fleet, alternated --runs times, "
+        "and print the ratio of their medians",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=9, metavar="N", help="with --against: alternated runs (default 9)"
+    )
+    parser.add_argument(
         "--console-pages",
         action="store_true",
         help="instead of the boot storm: time the web console's fleet page over --nodes nodes",
@@ -167,12 +177,17 @@ def print_summary(result: dict) -> None:
 
 def plan_template(args: argparse.Namespace) -> int:
     try:
-        with open(args.plan_template, encoding="utf-8") as handle:
-            design = json.load(handle)
-        networks = {}
-        if args.networks:
-            with open(args.networks, encoding="utf-8") as handle:
-                networks = json.load(handle)
+        design = _json_file(args.plan_template)
+        networks = _json_file(args.networks) if args.networks else {}
+        if args.against:
+            result = compare([_json_file(args.against), design], args.nodes, args, networks)
+            for name, ms in result["per_node_ms"].items():
+                print(
+                    f"{name}: {ms['median']} ms per node at the median of {result['runs']}, best {ms['best']}"
+                )
+            ratio = result["median_over_first"][template_name(design)]
+            print(f"{template_name(design)} / {template_name(_json_file(args.against))}: {ratio}")
+            return 0
         with tqdm(total=args.nodes, desc="planning", unit="node", file=sys.stderr, leave=False) as bar:
             result = plan_fleet(
                 args.database, args.nodes, design, args.seed, bar.update, use_cases=args.use_cases,
@@ -191,6 +206,23 @@ def plan_template(args: argparse.Namespace) -> int:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)
     return 0
+
+
+def _json_file(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def compare(designs: list[dict], nodes: int, args: argparse.Namespace, networks: dict) -> dict:
+    result = compare_templates(args.database, nodes, designs, args.seed, networks, args.runs)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+    return result
+
+
+def template_name(design: dict) -> str:
+    return str(design.get("name", ""))
 
 
 def console_pages(args: argparse.Namespace) -> int:

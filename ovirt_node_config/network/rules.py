@@ -25,6 +25,7 @@ that renders is one the node agent accepts. A value out of its range is :class:`
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import Counter
 
@@ -170,8 +171,15 @@ def _subnet(addressing: IPv4 | IPv6) -> Subnet | None:
     if addressing.method != "static" or addressing.address is None:
         return None
     if isinstance(addressing, IPv4):
-        return ipaddress.IPv4Interface(f"{addressing.address}/{addressing.netmask}")
-    return ipaddress.IPv6Interface(f"{addressing.address}/{addressing.prefix}")
+        return _interface(f"{addressing.address}/{addressing.netmask}", 4)
+    return _interface(f"{addressing.address}/{addressing.prefix}", 6)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interface(text: str, version: int) -> Subnet:
+    """One parse per address while it is being checked: a node's network is held to the rules
+    several times as it is built and rendered (a plan: five or six), each time the same."""
+    return ipaddress.IPv4Interface(text) if version == 4 else ipaddress.IPv6Interface(text)
 
 
 def _check_layer3(network: Network) -> None:

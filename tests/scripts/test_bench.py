@@ -93,6 +93,18 @@ def test_planning_a_template_says_how_long_per_node(tmp_path):
     figures = json.loads(raw.read_text())
     assert figures["outcomes"] == {"would change": 12, "no change": 0, "fails": 0}
     assert figures["per_node_ms"] > 0 and figures["path"] == "in memory, 1000 a call"
+    # the templates contrib/bench/ holds, alternated on one fleet: the ratio issue 38 asks about
+    bench = Path(__file__).parents[2] / "contrib" / "bench"
+    compared = subprocess.run(
+        [BENCH, "--plan-template", str(bench / "pooled.json"), "--networks", str(bench / "networks.json"),
+         "--against", str(bench / "hv.json"), "--nodes", "12", "--runs", "2", "--json", str(raw)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert compared.returncode == 0, compared.stderr
+    assert compared.stdout.splitlines()[-1].startswith("pooled / hv: ")
+    figures = json.loads(raw.read_text())
+    assert figures["runs"] == 2 and set(figures["per_node_ms"]) == {"hv", "pooled"}
+    assert figures["median_over_first"]["hv"] == 1.0
 
 
 def test_the_console_pages_say_how_long_each_read_takes(tmp_path):
