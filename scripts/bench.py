@@ -231,6 +231,7 @@ def console_pages(args: argparse.Namespace) -> int:
     print(f"the fleet page over {result['nodes']} nodes (median of 5 reads, counts by state included):")
     for name, ms in result["pages_ms"].items():
         print(f"  {name:32} {ms:8.1f} ms")
+    print(f"  {'(a recount by state, every 5 s)':32} {result['recount_ms']:8.1f} ms")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)

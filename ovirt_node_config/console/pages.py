@@ -5,6 +5,7 @@ for the templates."""
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from ovirt_node_config.console import picture
@@ -12,7 +13,7 @@ from ovirt_node_config.errors import NodeConfigError
 from ovirt_node_config.fleet import applying, catalogue, rollout
 from ovirt_node_config.logical_networks import catalogue as network_catalogue
 from ovirt_node_config.network import bonding
-from ovirt_node_config.nodes import lookup, network_view, reads, states
+from ovirt_node_config.nodes import fleet_counts, lookup, network_view, reads, states
 from ovirt_node_config.persistence import node_rows
 from ovirt_node_config.persistence.engine import Database
 
@@ -27,7 +28,8 @@ def fleet(db: Database, query: dict[str, str]) -> dict:
     nodes = reads.list_nodes(db, after, PAGE_SIZE + 1, state, search)
     more = len(nodes) > PAGE_SIZE
     nodes = nodes[:PAGE_SIZE]
-    counts = db.read(states.counts_by_state)
+    counted = fleet_counts.counts(db)
+    counts = counted.counts
 
     def link(**changes) -> str:
         wanted = {"q": search, "state": state, **changes}
@@ -39,6 +41,7 @@ def fleet(db: Database, query: dict[str, str]) -> dict:
         "state": state,
         "states": states.STATES,
         "counts": counts,
+        "counted_at": datetime.fromtimestamp(counted.at, UTC).strftime("%H:%M:%S UTC"),
         "total": sum(counts.values()),
         "next": link(after=nodes[-1]["hostname"]) if more else "",
         "first": link() if after else "",

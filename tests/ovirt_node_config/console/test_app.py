@@ -149,6 +149,7 @@ def test_signing_out_ends_the_session_itself(server, fleet):
 def test_the_fleet_pages_on_and_filters(server, fleet):
     client = signed_in(server, fleet)
     first = client.get("/ui/")
+    assert first.doc.cssselect("p.counted")[0].text.startswith("Counts as of ")  # kept a few seconds
     names = [a.text for a in first.doc.cssselect("table.nodes tbody th a")]
     assert len(names) == 50 and names[0] == "hv1.rack2.example" and names == sorted(names)
     following = client.get(first.doc.cssselect("a[rel=next]")[0].get("href").replace("?", "/ui/?", 1))
