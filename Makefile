@@ -11,8 +11,9 @@ SYSTEM_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config \
 	libaugeas-dev augeas-lenses augeas-tools libxml2-dev util-linux openssl \
 	python3-gi gir1.2-nm-1.0 systemd kmod qemu-system-x86
 # Only for `make test`: the browser the web console's tests drive, and XML-RPC clients written
-# by others (Ruby's, Perl's Frontier) that tests/rpc/test_foreign_clients.py runs.
-TEST_PACKAGES := chromium chromium-driver ruby ruby-xmlrpc libfrontier-rpc-perl
+# by others (Ruby's, Perl's Frontier) that tests/rpc/test_foreign_clients.py runs; HAProxy for
+# tests/scripts/test_load_balancer.py (its service is not configured: it listens nowhere).
+TEST_PACKAGES := chromium chromium-driver ruby ruby-xmlrpc libfrontier-rpc-perl haproxy
 GUEST_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ovirt-node-config/guest
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

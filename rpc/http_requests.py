@@ -1,10 +1,11 @@
 """What the XML-RPC server reads off an HTTP request's head before it answers: where the
-request comes from (a page of another site?), the credentials it carries; how a plain refusal
-is written; the TLS context the server listens with."""
+request comes from (a page of another site? which client, behind a load balancer?), the
+credentials it carries; how a plain refusal is written; the TLS context the server listens with."""
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import ssl
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -35,6 +36,48 @@ def cross_site(headers: dict[str, str], tls: bool = False) -> str | None:
     if parts.scheme != scheme or not host or parts.netloc.lower() != host:
         return "cross-site requests are refused (Origin is not this server)"
     return None
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def trusted_networks(setting: str) -> Networks:
+    """The load balancers (``--trusted-proxies``: addresses or networks, comma-separated) whose
+    ``X-Forwarded-For`` names the client; raises ValueError naming a value that is neither."""
+    networks = []
+    for item in filter(None, (part.strip() for part in setting.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"trusted-proxies: {item!r} is not an address or a network") from None
+    return tuple(networks)
+
+
+def forwarded_client(request, trusted: Networks) -> str:
+    """The client's address: the peer's, unless the peer is a trusted load balancer, whose
+    ``X-Forwarded-For`` then names it: the last address there that is not a trusted proxy
+    itself (what a client wrote further left is the client's word, not the proxy's). Every
+    address the server keeps (audit actors, the enrolment buckets, 2008 associations, login
+    throttling, the request log) is this one."""
+    if not _within(request.client, trusted):
+        return request.client
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            address = str(ipaddress.ip_address(hop))
+        except ValueError:
+            return request.client  # not an address: the proxy's own, as if it had said nothing
+        if not _within(address, trusted):
+            return address
+    return request.client
+
+
+def _within(address: str, trusted: Networks) -> bool:
+    try:
+        value = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(value in network for network in trusted)
 
 
 def basic_credentials(header: str) -> tuple[str | None, str | None]:

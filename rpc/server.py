@@ -38,10 +38,12 @@ from ovirt_node_config.rpc.http_messages import Request, Response
 from ovirt_node_config.rpc.http_requests import (
     basic_credentials,
     bearer,
+    forwarded_client,
     login_required,
     plain,
     tls_context,
     too_many,
+    trusted_networks,
 )
 from ovirt_node_config.rpc.request_log import log_request_line, loggable
 from ovirt_node_config.rpc.rest_api import RestApi
@@ -83,6 +85,8 @@ class ServerSettings:
     enrolment_policy: str = DEFAULT_POLICY  # how a new node is enrolled (trust/enrolment.py)
     enrolment_rate: float = DEFAULT_OVERALL  # new hosts per second, overall (0: no limit)
     enrolment_rate_per_address: float = DEFAULT_PER_ADDRESS  # and from one address
+    # load balancers whose X-Forwarded-For names the client (addresses or networks, comma-separated)
+    trusted_proxies: str = ""
 
 
 ADMIN_PREFIX = "admin."
@@ -115,6 +119,7 @@ class NodeConfigServer:
         self.get_routes = dict(get_routes or {})
         self.gate = gate
         self.tls = tls_context(settings) if settings.tls_cert else None
+        self.trusted_proxies = trusted_networks(settings.trusted_proxies)
         self.console = console(self.tls is not None) if console else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
@@ -165,6 +170,8 @@ class NodeConfigServer:
     def handle(self, request: Request) -> Response:
         """One whole request, in a worker thread; under TLS, every answer tells browsers to come
         back over HTTPS only (HSTS)."""
+        if self.trusted_proxies:
+            request = replace(request, client=forwarded_client(request, self.trusted_proxies))
         answer = self._handle(_as_get(request))
         if self.tls is not None:
             answer.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -21,6 +21,7 @@ from ovirt_node_config import release
 
 with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.rpc import runtime
+    from ovirt_node_config.rpc.http_requests import trusted_networks
     from ovirt_node_config.rpc.server import ServerSettings
     from sqlalchemy.exc import OperationalError
     from tabulate import tabulate
@@ -142,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PER_SECOND",
         help=f"the same from one client address (default {defaults.enrolment_rate_per_address:g})",
     )
+    serve.add_argument("--trusted-proxies", metavar="ADDRESSES", help="load balancers (addresses or "
+                       "networks, comma-separated) whose X-Forwarded-For names the client")  # fmt: skip
     serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     serve.add_argument(
@@ -279,6 +282,10 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         raise UsageError("--tls-cert and --tls-key go together")
     if min(result.enrolment_rate, result.enrolment_rate_per_address) < 0:
         raise UsageError("enrolment-rate and enrolment-rate-per-address must be >= 0")
+    try:
+        trusted_networks(result.trusted_proxies)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if result.enrolment_policy not in POLICIES:
         raise UsageError(
             f"enrolment-policy must be one of {', '.join(POLICIES)}, not {result.enrolment_policy!r}"
@@ -363,17 +370,7 @@ def run_upgrade_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.as_struct(), indent=2))
         return 0
-    print(f"this release: {release()}; the database has {found.applied} migrations applied")
-    print("pending migrations: " + (", ".join(found.pending) or "none (up to date)"))
-    print(f"\nnodes without a credential in use ({len(found.nodes_without_credential)}):")
-    rows = [[n["hostname"], n["credential"], n["agent"]] for n in found.nodes_without_credential]
-    print(tabulate(rows, headers=["HOST", "CREDENTIAL", "LAST AGENT"]) if rows else "none")
-    print(f"\n2008 appliances held to the address of their first 2008 call ({len(found.appliances)}):")
-    rows = [[a["hostname"], a["address"]] for a in found.appliances]
-    print(tabulate(rows, headers=["HOST", "ITS NAME'S ADDRESS NOW"]) if rows else "none")
-    print("\nsettings: " + ("; ".join(found.settings) or "none changes"))
-    if found.file_mode:
-        print(f"the SQLite file is mode {found.file_mode}: it will be made 0600 (it holds password hashes)")
+    print(f"this release: {release()}; " + found.words())
     return 0
 
 

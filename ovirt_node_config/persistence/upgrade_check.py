@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from tabulate import tabulate
 
 from ovirt_node_config.persistence import migrations
 from ovirt_node_config.persistence.engine import open_engine
@@ -35,6 +36,25 @@ class UpgradeCheck:
     settings: list[str] = field(default_factory=list)  # what the upgrade sets, in words
     file_mode: str | None = None  # an SQLite file others may read: its mode now
 
+    def words(self) -> str:
+        """The facts as ``upgrade-check`` prints them."""
+        lines = [
+            f"the database has {self.applied} migrations applied",
+            "pending migrations: " + (", ".join(self.pending) or "none (up to date)"),
+            f"\nnodes without a credential in use ({len(self.nodes_without_credential)}):",
+            _table([[n["hostname"], n["credential"], n["agent"]] for n in self.nodes_without_credential],
+                   ["HOST", "CREDENTIAL", "LAST AGENT"]),
+            f"\n2008 appliances held to the address of their first 2008 call ({len(self.appliances)}):",
+            _table([[a["hostname"], a["address"]] for a in self.appliances],
+                   ["HOST", "ITS NAME'S ADDRESS NOW"]),
+            "\nsettings: " + ("; ".join(self.settings) or "none changes"),
+        ]  # fmt: skip
+        if self.file_mode:
+            lines.append(
+                f"the SQLite file is mode {self.file_mode}: it will be made 0600 (it holds password hashes)"
+            )
+        return "\n".join(lines)
+
     def as_struct(self) -> dict:
         return {
             "pending": self.pending,
@@ -44,6 +64,10 @@ class UpgradeCheck:
             "settings": self.settings,
             "file_mode": self.file_mode,
         }
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    return tabulate(rows, headers=headers) if rows else "none"
 
 
 def read_only_engine(url: str) -> Engine:
