@@ -139,6 +139,7 @@ def preload(url: str, fleet: list[FleetNode], chunk: int = 2000) -> None:
                 )
 
             db.write(write)
+        bulk_store.analyze(db.engine)
     finally:
         db.dispose()
 

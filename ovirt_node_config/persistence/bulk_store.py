@@ -27,6 +27,14 @@ def insert_nics(conn: Connection, rows: list[dict]) -> None:
         conn.execute(insert(nics), rows)
 
 
+def analyze(engine) -> None:
+    """Fresh statistics for the planner after a bulk load (PostgreSQL's autovacuum would take its
+    time: until then it plans for the empty tables it last saw, and chose a full scan and sort for
+    the fleet page's 50 nodes, 85 ms instead of 1)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
 def counts(conn: Connection) -> dict[str, int]:
     """Rows per table, and MACs or host names that appear more than once (always 0 with the
     schema's unique keys; counted so that a report can prove it)."""

@@ -69,7 +69,7 @@ def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, pool_size)
-    return create_engine(
+    engine = create_engine(
         parsed,
         pool_size=min(pool_size, POSTGRES_MAX_POOL),
         max_overflow=0,
@@ -79,6 +79,20 @@ def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
+    event.listen(engine, "connect", _without_jit)
+    return engine
+
+
+def _without_jit(dbapi_connection, _record) -> None:
+    """No JIT compilation: every statement here reads or writes a few rows by index, but one
+    with correlated subqueries (the fleet page's state filter) is estimated costly enough that
+    PostgreSQL compiled it, 300 ms to save nothing. (JIT came with PostgreSQL 11.)"""
+    if dbapi_connection.info.server_version < 110000:
+        return
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    if not dbapi_connection.autocommit:
+        dbapi_connection.commit()
 
 
 def _enter_wal_mode(cursor) -> None:
