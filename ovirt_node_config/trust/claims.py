@@ -3,7 +3,9 @@
 A report is about the host it names: the one stored with its UUID, else the one stored with its
 host name. :func:`judge` decides, before anything is written:
 
-- that host holds a credential and the caller did not present it: refused (401), nothing kept;
+- that host holds a credential and the caller did not present it: refused (401), nothing kept
+  (unless its node never presented it: the same hardware, or anyone while credentials are not
+  required, is treated as if it held none and issued a new one: ``credential_use``);
 - the report would change who a host is or what belongs to it, which only an administrator may
   allow: held as a claim of one of :data:`KINDS`, the inventory untouched;
 - otherwise applied; a host without a credential (new, enrolled before credentials, reset by an
