@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dry-run", action="store_true", help="print what would be done; change nothing")
     parser.add_argument(
+        "--timings", action="store_true", help="at the end, say how long each step took (seconds)"
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="between boots: compare the live network with what the last boot applied, report it, "
@@ -185,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         verify=not args.no_verify,
         verify_timeout=args.verify_timeout,
     )
+    agent = BootAgent(options, say)
     try:
         if args.check:
             return live_check.check(options, say, boot=lambda: BootAgent(options, say, resync=True).run())
-        return BootAgent(options, say).run()
+        return agent.run()
     except BootError as error:
         print(f"{PROG}: {error.message}", file=sys.stderr)
         log.error(error.message)
@@ -197,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("unexpected failure")
         print(f"{PROG}: unexpected failure: {type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.FAILED
+    finally:
+        if args.timings and not args.check:
+            say(f"timings: {agent.timings.words()}")
 
 
 def restore_foreign(root: Path, entry: str, say) -> int:

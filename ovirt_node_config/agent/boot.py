@@ -45,6 +45,7 @@ from ovirt_node_config.agent.boot_options import OUTCOMES, BootError, BootOption
 from ovirt_node_config.agent.network_files import Backup, replace_file
 from ovirt_node_config.agent.owned_files import Manifest, keep_applied, set_aside
 from ovirt_node_config.agent.server_link import ServerLink
+from ovirt_node_config.agent.step_timings import StepTimings
 from ovirt_node_config.config_file import envelope
 from ovirt_node_config.config_file.grammar import AugeasCommand
 from ovirt_node_config.errors import InvalidInput
@@ -74,6 +75,7 @@ class BootAgent:
         self.applied = False  # this boot wrote files
         self.bonds: list[str] = []  # the bonds its configuration defines
         self.seen: dict = {}  # what the verification saw: warnings, DHCP leases (report_status)
+        self.timings = StepTimings()  # each step's seconds: --timings, and the status report
         self.root = options.root
 
     def run(self) -> ExitCode:
@@ -86,12 +88,14 @@ class BootAgent:
         self.link = ServerLink(self.root, options, self.say, choice)
         self.credential = self.link.credential
         server = self.link.proxy(options.rpc_timeout)
+        self.timings.mark("discover")
 
         report = hardware.collect(
             self.root, ip_command=options.ip_cmd, lshw_command=options.lshw_cmd, run=self.run_command
         )
         report["network_stack"] = options.network_stack or node_stacks.detect(self.root)
         report["agent_version"] = release()
+        self.timings.mark("hardware")
         macs = {nic["mac"].lower(): nic["iface_name"] for nic in report["nics"]}
         names = [
             nic["iface_name"] + (" (link down)" if nic.get("link_state") == "down" else "")
@@ -105,6 +109,7 @@ class BootAgent:
             return self._dry_run(server, report, macs)
 
         result = self.link.call(server.identify, report)
+        self.timings.mark("identify")
         if result.get("credential"):
             self.credential.keep(result["credential"])
             self.say(
@@ -129,6 +134,7 @@ class BootAgent:
                 f"      warning: bonds with fewer than two slaves: {', '.join(result['degraded_bonds'])}"
             )
         text = self.link.call(server.get_config, result["hostname"], macs)
+        self.timings.mark("get_config")
         started = time.monotonic()
         try:
             code = self._configure(text, macs)
@@ -152,8 +158,10 @@ class BootAgent:
             f"{'bonding mode ' + str(mode) if mode is not None else 'no bonds'}, "
             f"{len(touched_files(commands))} {node_stacks.for_commands(commands).words}"
         )
+        self.timings.mark("check")
         if mode is not None:
             self._command(shlex.split(options.modprobe_cmd) + ["bonding", f"mode={mode}"], "loading bonding")
+            self.timings.mark("modprobe")
         self.say(f"[5/7] bonding module {'loaded' if mode is not None else 'not needed'}")
         if not commands:
             self.say("[6/7] nothing to write; [7/7] network left as it is")
@@ -171,7 +179,7 @@ class BootAgent:
             "outcome": outcome,
             "digest": hashlib.sha256(text.encode()).hexdigest() if isinstance(text, str) else "",
             "reason": (reason or "")[:1000],
-            "timings": {"configure": round(time.monotonic() - started, 3)},
+            "timings": {"configure": round(time.monotonic() - started, 3), **self.timings.steps},
             "bonds": [
                 _kernel_view(found)
                 for name in self.bonds
@@ -219,6 +227,7 @@ class BootAgent:
                 else ""
             )
         )
+        self.timings.mark("write")
         restarts = self._restart_commands(commands, None if self.resync else backup.changed(), stale)
 
         def roll_back() -> None:
@@ -232,7 +241,9 @@ class BootAgent:
         except BootError as exc:
             roll_back()
             raise BootError(ExitCode.APPLY_FAILED, f"{exc.message}; previous files restored") from None
+        self.timings.mark("restart")
         differences = self._verify(commands)
+        self.timings.mark("verify")
         if differences:
             roll_back()
             raise BootError(
@@ -242,6 +253,7 @@ class BootAgent:
                 + "; previous files restored and the network restarted",
             )
         if self.link.answers():
+            self.timings.mark("confirm")
             Manifest.of(self.root, files.directory, written).save(self.root)
             self.say("[7/7] network restarted; the server answers")
             return ExitCode.OK

@@ -150,6 +150,29 @@ def test_a_server_lost_after_the_restart_rolls_back_exactly(server, db, machine,
     assert "previous files restored" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_timings_say_what_each_step_of_a_boot_cost(server, db, machine, tmp_path):
+    """Issue 41: the node's cost of the agent, step by step, on the command line and in the
+    report the server keeps."""
+    done, _ = boot(machine, server.url, tmp_path / "tools", "--timings")
+    assert done.returncode == 0, done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("timings: ")]
+    steps = [part.split()[0] for part in line.removeprefix("timings: ").split("; ")[0].split(", ")]
+    assert steps == [
+        "discover",
+        "hardware",
+        "identify",
+        "get_config",
+        "check",
+        "write",
+        "restart",
+        "verify",
+        "confirm",
+    ]
+    assert line.endswith(" s in all")
+    kept = reads.show_node(db, "node1")["last_report"]["timings"]
+    assert set(steps) < set(kept) and all(seconds >= 0 for seconds in kept.values())
+
+
 def test_the_server_hears_how_each_boot_went(server, db, machine, tmp_path):
     first, _ = boot(machine, server.url, tmp_path / "tools")
     assert first.returncode == 0 and "reported applied; the server has the node ok" in first.stdout
