@@ -21,6 +21,7 @@ class Connection:
     sock: socket.socket
     client: str
     opened: float
+    local: str = ""  # the address it arrived on (http_messages.Request.local)
     handshaking: bool = False
     inbound: bytearray = field(default_factory=bytearray)
     outbound: bytearray = field(default_factory=bytearray)
@@ -58,7 +59,12 @@ class ConnectionTable:
                 sock.close()
                 log.warning("%s refused: %d connections open", address[0], len(self.connections))
                 continue
-            connection = Connection(sock, address[0], now, last_active=now)
+            try:
+                local = sock.getsockname()[0]
+            except OSError:  # reset before we looked
+                sock.close()
+                continue
+            connection = Connection(sock, address[0], now, local, last_active=now)
             if self.tls is not None:
                 try:
                     connection.sock = self.tls.wrap_socket(

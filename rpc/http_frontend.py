@@ -251,7 +251,7 @@ class HttpFrontend(ConnectionTable, WorkerSide):
             head = bytes(connection.inbound[:end])
             del connection.inbound[: end + 4]
             try:
-                request, length = parse_head(head, connection.client, self.max_body_bytes)
+                request, length = parse_head(head, connection.client, self.max_body_bytes, connection.local)
             except FramingError as error:
                 self._refuse(connection, error.status, error.reason)
                 return

@@ -22,6 +22,7 @@ class Request:
     headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
     body: bytes
     client: str
+    local: str = ""  # this end's address of the connection it came on
 
 
 @dataclass
@@ -46,7 +47,7 @@ class FramingError(Exception):
         self.reason = reason
 
 
-def parse_head(head: bytes, client: str, max_body_bytes: int) -> tuple[Request, int]:
+def parse_head(head: bytes, client: str, max_body_bytes: int, local: str = "") -> tuple[Request, int]:
     """A request head (its body not read yet) and the body's length; FramingError refuses it."""
     lines = head.decode("latin-1").split("\r\n")  # latin-1 decodes any byte
     parts = lines[0].split(" ")
@@ -84,7 +85,7 @@ def parse_head(head: bytes, client: str, max_body_bytes: int) -> tuple[Request, 
         raise FramingError(411, "a Content-Length header is required")
     if length > max_body_bytes:
         raise FramingError(413, f"request body of {length} bytes is over the limit of {max_body_bytes}")
-    return Request(method, target, version, headers, b"", client), length
+    return Request(method, target, version, headers, b"", client, local), length
 
 
 def keeps_alive(request: Request) -> bool:

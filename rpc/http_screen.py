@@ -1,5 +1,6 @@
 """What the head of a request alone refuses, before its body is read: another site's request
-(``Origin``, ``Sec-Fetch-Site``), a POST to no endpoint, a body of the wrong media type or
+(``Origin``, ``Sec-Fetch-Site``), what a browser sent to a name that is not this server's
+(``host_names``: DNS rebinding), a POST to no endpoint, a body of the wrong media type or
 compressed, a method nothing here answers. The REST API (``/api/v1/``) answers its own methods,
 bodies and refusals in JSON; only another site's request is refused for it here."""
 
@@ -7,8 +8,10 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from ovirt_node_config.rpc.host_names import ServerNames
 from ovirt_node_config.rpc.http_messages import Request, Response
 from ovirt_node_config.rpc.http_requests import XML_MEDIA_TYPES, cross_site, plain
+from ovirt_node_config.rpc.node_methods import LEGACY_CONFIG_PATH
 
 from ovirt_node_config.console.app import FORM_TYPE
 from ovirt_node_config.console.app import PREFIX as CONSOLE_PREFIX
@@ -25,11 +28,18 @@ def is_console(path: str) -> bool:
     return path == CONSOLE_PREFIX.rstrip("/") or path.startswith(CONSOLE_PREFIX)
 
 
-def screen(request: Request, tls: bool, console: bool, rest: bool) -> Response | None:
+def screen(request: Request, tls: bool, console: bool, rest: bool, names: ServerNames) -> Response | None:
     """The refusal of ``request`` (HEAD already taken as GET), or None to read on."""
     path = request.target.split("?", 1)[0]
     if (request.method in ("GET", "POST") or is_api(path)) and (refusal := cross_site(request.headers, tls)):
         return plain(HTTPStatus.FORBIDDEN, refusal)
+    host = request.headers.get("host")
+    if not names.allows(host, request.local) and not _from_a_machine(request, path):
+        return plain(
+            HTTPStatus.MISDIRECTED_REQUEST,
+            f"this server does not answer to the name {host.strip()[:100]!r} (Host); "
+            "its names are set with --server-names",
+        )
     if rest and is_api(path):
         return None
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -50,3 +60,11 @@ def screen(request: Request, tls: bool, console: bool, rest: bool) -> Response |
     answer = plain(HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and POST")
     answer.headers["Allow"] = "GET, HEAD, POST"
     return answer
+
+
+def _from_a_machine(request: Request, path: str) -> bool:
+    """A node's or a 2008 appliance's call, which may name the server by any name it was given:
+    XML-RPC without the headers a browser adds to what a page sends, the 2008 configuration GET."""
+    if request.method == "POST" and path in RPC_PATHS:
+        return "origin" not in request.headers and "sec-fetch-site" not in request.headers
+    return request.method == "GET" and path == LEGACY_CONFIG_PATH

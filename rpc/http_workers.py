@@ -95,7 +95,7 @@ class WorkerSide:
             return None
         try:
             request, length = parse_head(
-                bytes(connection.inbound[:end]), connection.client, self.max_body_bytes
+                bytes(connection.inbound[:end]), connection.client, self.max_body_bytes, connection.local
             )
         except FramingError:
             return None

@@ -33,6 +33,7 @@ from http import HTTPStatus
 
 from ovirt_node_config.rpc import faults, http_screen, request_context, xmlrpc_wire
 from ovirt_node_config.rpc.answer_replay import AnswerReplay
+from ovirt_node_config.rpc.host_names import ServerNames
 from ovirt_node_config.rpc.http_frontend import HttpFrontend
 from ovirt_node_config.rpc.http_messages import Request, Response
 from ovirt_node_config.rpc.http_requests import (
@@ -87,6 +88,8 @@ class ServerSettings:
     enrolment_rate_per_address: float = DEFAULT_PER_ADDRESS  # and from one address
     # load balancers whose X-Forwarded-For names the client (addresses or networks, comma-separated)
     trusted_proxies: str = ""
+    # the names browsers and balancers reach it by, beyond this machine's own (host_names)
+    server_names: str = ""
 
 
 ADMIN_PREFIX = "admin."
@@ -120,6 +123,7 @@ class NodeConfigServer:
         self.gate = gate
         self.tls = tls_context(settings) if settings.tls_cert else None
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
+        self.server_names = ServerNames.from_setting(settings.server_names)
         self.console = console(self.tls is not None) if console else None
         self.socket = socket.create_server(
             (settings.listen, settings.port), reuse_port=False, backlog=LISTEN_BACKLOG
@@ -165,7 +169,9 @@ class NodeConfigServer:
     def screen(self, request: Request) -> Response | None:
         """Refusals that the head alone decides, before the body is read (``http_screen``). HEAD
         is GET without the body (``http_messages.encode`` leaves it out)."""
-        return http_screen.screen(_as_get(request), self.tls is not None, bool(self.console), bool(self.rest))
+        return http_screen.screen(
+            _as_get(request), self.tls is not None, bool(self.console), bool(self.rest), self.server_names
+        )
 
     def handle(self, request: Request) -> Response:
         """One whole request, in a worker thread; under TLS, every answer tells browsers to come

@@ -21,6 +21,7 @@ from ovirt_node_config import release
 
 with needs_extra("ovirt-node-config-server", "server"):
     from ovirt_node_config.rpc import runtime
+    from ovirt_node_config.rpc.host_names import ServerNames
     from ovirt_node_config.rpc.http_requests import trusted_networks
     from ovirt_node_config.rpc.server import ServerSettings
     from sqlalchemy.exc import OperationalError
@@ -145,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--trusted-proxies", metavar="ADDRESSES", help="load balancers (addresses or "
                        "networks, comma-separated) whose X-Forwarded-For names the client")  # fmt: skip
+    serve.add_argument("--server-names", metavar="NAMES", help="the names (or addresses) browsers, "
+                       "balancers and scrapers reach this server by, beyond this machine's own "
+                       "(comma-separated; '*': any). Other names are refused (DNS rebinding)")  # fmt: skip
     serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     serve.add_argument(
@@ -284,6 +288,7 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         raise UsageError("enrolment-rate and enrolment-rate-per-address must be >= 0")
     try:
         trusted_networks(result.trusted_proxies)
+        ServerNames.from_setting(result.server_names, machine_names=())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if result.enrolment_policy not in POLICIES:

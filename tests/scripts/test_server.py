@@ -296,6 +296,11 @@ def test_a_mistyped_setting_or_database_directory_is_refused_naming_it(tmp_path)
     assert typo.stderr.strip().endswith(
         "unknown setting(s) in the config file's [server] section: max-conections"
     )
+    names = run_server(
+        "serve", "--server-names", "onc.example.com,*.example", "--database", f"sqlite:///{tmp_path}/x.db"
+    )
+    assert names.returncode == 2
+    assert names.stderr.strip().endswith("server-names: '*.example' is neither a host name nor an address")
     missing = run_server("migrate", "--database", f"sqlite:///{tmp_path}/no-such-dir/inventory.sqlite3")
     assert missing.returncode == 1 and "does not exist" in missing.stderr
     assert not (tmp_path / "no-such-dir").exists()
