@@ -45,6 +45,7 @@ VALUES: dict[str, dict[str, object]] = {
     "template-plan": {"design": lambda args: _design(args.design)},
     "template-apply": {"design": lambda args: _design(args.design)},
     "template-set": {"document": lambda args: _design(args.design, stored=False)},
+    "template-import": {"state": lambda args: _yaml_file(args.state)},
     "rule-set": {"settings": lambda args: _rule_settings(args)},
     "rollout-start": {"template_name": lambda args: args.template, "hosts": lambda args: args.selected},
     "route-add": {"metric": lambda args: "" if args.metric is None else args.metric},
@@ -114,14 +115,25 @@ def _design(path: str, stored: bool = True) -> dict | str:
     ``stored``, a name that is no file is a stored template's."""
     if stored and path != "-" and not Path(path).exists():
         return path
+    return _document(path, json.loads, "JSON")
+
+
+def _yaml_file(path: str) -> object:
+    """A YAML (or JSON) file's document ('-': standard input), read once per command."""
+    import yaml  # only this command needs it
+
+    return _document(path, yaml.safe_load, "YAML", yaml.YAMLError)
+
+
+def _document(path: str, parse, kind: str, malformed: type[Exception] = ValueError) -> object:
     if path not in _DESIGNS:
         try:
             text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-            _DESIGNS[path] = json.loads(text)
+            _DESIGNS[path] = parse(text)
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}", outcomes.USAGE) from None
-        except ValueError as exc:
-            raise CommandError(f"{path} is not JSON: {exc}", outcomes.USAGE) from None
+        except (ValueError, malformed) as exc:
+            raise CommandError(f"{path} is not {kind}: {exc}", outcomes.USAGE) from None
     return _DESIGNS[path]
 
 

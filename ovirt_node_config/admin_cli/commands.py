@@ -240,6 +240,20 @@ def build_parser() -> argparse.ArgumentParser:
         ("design", {"metavar": "FILE", "help": "JSON ('-': stdin)"}),
     )
     command(
+        "template-import",
+        "store a network template (create or replace) from an NMState desired state",
+        "set_template_from_nmstate",
+        ("name", {"metavar": "NAME"}),
+        (
+            "state",
+            {
+                "metavar": "FILE",
+                "help": "NMState YAML or JSON, or a NodeNetworkConfigurationPolicy ('-': stdin)",
+            },
+        ),
+        show="yaml",
+    )
+    command(
         "templates",
         "list the stored templates, with the rules naming them and the nodes holding them",
         "list_templates",

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ovirt_node_config import validation
 from ovirt_node_config.errors import Conflict, InvalidInput, NodeConfigError, NotFound
-from ovirt_node_config.fleet import applying, placement, planning, template
+from ovirt_node_config.fleet import applying, nmstate_template, placement, planning, template
 from ovirt_node_config.fleet.template import Template
 from ovirt_node_config.inventory.report import HardwareReport
 from ovirt_node_config.nodes import lookup
@@ -61,6 +61,13 @@ def set_template(db: Database, actor: str, name: object, document: object) -> di
         return {"name": design.name, "created": created}
 
     return db.write(work)
+
+
+def set_template_from_nmstate(db: Database, actor: str, name: object, state: object) -> dict:
+    """Create or replace the template ``name`` from an NMState desired state (``nmstate_template``
+    says what it takes); the answer shows the template it became."""
+    document = nmstate_template.document(state)
+    return {**set_template(db, actor, name, document), "template": document}
 
 
 def list_templates(db: Database) -> list[dict]:

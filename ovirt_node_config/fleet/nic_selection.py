@@ -2,7 +2,8 @@
 
 A predicate keeps the NICs whose link speed is at least (``speed_at_least``) or exactly
 (``speed``) some Mb/s, whose link is ``up`` or ``down``, whose last reported name matches a glob
-(``name``: ``ens*``), whose vendor or product (as lshw names them, when the report says; globs,
+(``name``: ``ens*``) or is one of a list (``names``: exactly those NICs, as an NMState state
+names a bond's ports), whose vendor or product (as lshw names them, when the report says; globs,
 any case: ``*Mellanox*``) match; then it takes ``fastest`` N of them (fastest first, by name between
 equals) or requires exactly ``count``. A node on which it does not find exactly what it asks for
 fails closed: :class:`Unsatisfied` says why, naming the NICs it saw. An unknown speed never
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput
 
-FIELDS = {"speed_at_least", "speed", "link", "name", "vendor", "product", "fastest", "count"}
+FIELDS = {"speed_at_least", "speed", "link", "name", "names", "vendor", "product", "fastest", "count"}
 
 
 class Unsatisfied(Exception):
@@ -34,9 +35,13 @@ class NicPredicate:
     product: str | None = None
     fastest: int | None = None
     count: int | None = None
+    names: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        words = [f"the {self.fastest} fastest NICs" if self.fastest else f"{self.count or 'all'} NICs"]
+        if self.names:
+            words = [f"the NICs named {' and '.join(self.names)}"]
+        else:
+            words = [f"the {self.fastest} fastest NICs" if self.fastest else f"{self.count or 'all'} NICs"]
         if self.link:
             words.append(f"link {self.link}")
         if self.speed_at_least:
@@ -85,10 +90,24 @@ def predicate(where: str, value: object) -> NicPredicate:
         glob("product", 255),
         number("fastest", 1, 64),
         number("count", 1, 64),
+        _names(f"{where}.names", value.get("names")),
     )
     if chosen.fastest and chosen.count:
         raise InvalidInput(where, "give fastest or count, not both")
+    if chosen.names and (chosen.fastest or chosen.count):
+        raise InvalidInput(where, "names picks exactly the NICs it names: no fastest or count with it")
     return chosen
+
+
+def _names(where: str, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not 1 <= len(value) <= 64:
+        raise InvalidInput(where, "must be a list of 1 to 64 NIC names")
+    names = tuple(validation.interface_name(f"{where}[{i}]", name) for i, name in enumerate(value))
+    if len(set(names)) != len(names):
+        raise InvalidInput(where, "names a NIC twice")
+    return names
 
 
 def select(nics: list, wanted: NicPredicate, taken: set[str], purpose: str) -> list[str]:
@@ -97,7 +116,7 @@ def select(nics: list, wanted: NicPredicate, taken: set[str], purpose: str) -> l
     free = [nic for nic in nics if nic.iface_name and nic.iface_name not in taken]
     passing = [nic for nic in free if _passes(nic, wanted)]
     passing.sort(key=lambda nic: (-(nic.bandwidth_mbps or 0), nic.iface_name))
-    needed = wanted.fastest or wanted.count
+    needed = wanted.fastest or wanted.count or (len(wanted.names) if wanted.names else None)
     if needed is not None and len(passing) < needed or wanted.count and len(passing) != wanted.count:
         seen = ", ".join(_shown(nic) for nic in sorted(free, key=lambda nic: nic.iface_name)) or "none"
         raise Unsatisfied(
@@ -115,6 +134,8 @@ def _passes(nic, wanted: NicPredicate) -> bool:
     if wanted.link and (nic.link_state or "unknown") != wanted.link:
         return False
     if wanted.name and not fnmatch.fnmatchcase(nic.iface_name, wanted.name):
+        return False
+    if wanted.names and nic.iface_name not in wanted.names:
         return False
     return all(
         wanted_value is None or matches_name(getattr(nic, key, None), wanted_value)

@@ -93,6 +93,7 @@ _DECLARED = (
     ("DELETE", "/networks/{name}", "delete_network"),
     ("GET", "/templates", "list_templates"),
     ("PUT", "/templates/{name}", "set_template"),
+    ("PUT", "/templates/{name}/nmstate", "set_template_from_nmstate"),
     ("DELETE", "/templates/{name}", "delete_template"),
     ("GET", "/rules", "list_rules"),
     ("PUT", "/rules/{name}", "set_rule"),

@@ -157,6 +157,8 @@ VERBS: tuple[Verb, ...] = (
          (Arg("hosts", "list"), Arg("design", "value"), Arg("given", "struct", None)),
          changes=False, role="viewer", doc="plan_template over up to 1000 host names, without each config"),
     Verb("set_template", "fleet.catalogue:set_template", (NAME, Arg("document", "struct"))),
+    Verb("set_template_from_nmstate", "fleet.catalogue:set_template_from_nmstate",
+         (NAME, Arg("state", "struct")), doc="set_template from an NMState desired state"),
     _read("list_templates", "fleet.catalogue:list_templates"),
     Verb("delete_template", "fleet.catalogue:delete_template", (NAME,)),
     Verb("set_rule", "fleet.catalogue:set_rule", (NAME, Arg("settings", "struct"))),

@@ -167,3 +167,22 @@ def test_a_nodes_network_as_an_nmstate_state(api):
     assert status == 200 and [iface["type"] for iface in state["interfaces"]] == ["ethernet"] * 3
     status, refused, _ = api("GET", "/nodes/node1/network?format=netplan")
     assert (status, refused["error"]["field"]) == (400, "format")
+
+
+def test_a_template_from_an_nmstate_state_and_a_refusal_naming_its_path(api):
+    """A node's own export, stored as a template through the API; a state with routes is 400
+    naming the path, and nothing is stored."""
+    assert api("PUT", "/nodes/node1/bonding-type", {"bonding_type": "Failover"})[0] == 200
+    bond = {"name": "Management", "interface_name": "bond0", "macs": list(MACS[:2])}
+    assert api("POST", "/nodes/node1/bonds", bond)[0] == 201
+    _, state, _ = api("GET", "/nodes/node1/network")
+    status, made, _ = api("PUT", "/templates/hv/nmstate", {"state": state})
+    assert status == 200 and made["created"] is True
+    assert made["template"]["bonding_type"] == "active-backup"
+    assert made["template"]["bonds"] == [
+        {"name": "bond0", "nics": {"names": ["eth0", "eth1"]}, "ipv4": {"boot_protocol": "dhcp"}}
+    ]
+    routed = {**state, "routes": {"config": []}}
+    status, refused, _ = api("PUT", "/templates/routed/nmstate", {"state": routed})
+    assert (status, refused["error"]["field"]) == (400, "state.routes")
+    assert [item["name"] for item in api("GET", "/templates")[1]] == ["hv"]

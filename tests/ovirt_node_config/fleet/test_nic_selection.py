@@ -30,6 +30,7 @@ MIXED = [
         ({"name": "eno*", "count": 2}, set(), ["eno1", "eno2"]),
         ({"link": "up", "speed_at_least": 1000}, {"eno1"}, ["ens1f0", "eno2"]),  # a NIC taken is not offered
         ({"link": "down"}, set(), ["ens1f1"]),
+        ({"names": ["eno2", "ens2"]}, set(), ["eno2", "ens2"]),  # exactly those, whatever their speed
     ],
 )
 def test_predicates_pick_by_what_the_node_reported(wanted, taken, chosen):
@@ -46,6 +47,10 @@ def test_a_node_without_what_is_asked_fails_closed_naming_what_it_saw():
         "eno1 (1000 Mb/s, link up), eno2 (1000 Mb/s, link up), ens1f0 (10000 Mb/s, link up), "
         "ens1f1 (10000 Mb/s, link down), ens2 (speed unknown, link up))"
     )
+    with pytest.raises(Unsatisfied, match="bond0 wants the NICs named eno1 and eno9; 1 qualify"):
+        select(MIXED, predicate("nics", {"names": ["eno1", "eno9"]}), set(), "bond0")
+    with pytest.raises(Unsatisfied):  # a NIC taken by an earlier bond is not there for this one
+        select(MIXED, predicate("nics", {"names": ["eno1", "eno2"]}), {"eno1"}, "bond1")
     with pytest.raises(Unsatisfied):  # count is exact: three 1G NICs are not two
         select([*MIXED, nic("eno3", 1000)], predicate("nics", {"speed": 1000, "count": 2}), set(), "bond0")
 
@@ -56,6 +61,9 @@ def test_a_node_without_what_is_asked_fails_closed_naming_what_it_saw():
         ({"fastest": 2, "count": 2}, "invalid nics: give fastest or count, not both"),
         ({"link": "sideways"}, "invalid nics.link: must be up or down, not 'sideways'"),
         ({"fastest": 0}, "invalid nics.fastest: must be between 1 and 64, not 0"),
+        ({"names": ["eno1"], "count": 1}, "invalid nics: names picks exactly the NICs it names"),
+        ({"names": ["eno1", "eno1"]}, "invalid nics.names: names a NIC twice"),
+        ({"names": []}, "invalid nics.names: must be a list of 1 to 64 NIC names"),
         (
             {"colour": "red"},
             "invalid nics: has no predicate colour; predicates: count, fastest, link, name, ",
