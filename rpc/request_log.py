@@ -39,6 +39,8 @@ def _method_field(method: str) -> str:
 
 def loggable(text: str, *, field: bool = True) -> str:
     """``text`` with control characters (and, in a field, spaces) written as ``\\xNN``."""
+    if text.isprintable() and "\\" not in text and not (field and " " in text):
+        return text  # nearly every value: nothing to escape
     return "".join(
         f"\\x{ord(ch):02x}" if not ch.isprintable() or ch == "\\" or (field and ch == " ") else ch
         for ch in text
