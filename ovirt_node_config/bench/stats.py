@@ -17,6 +17,7 @@ class PhaseResult:
     error_samples: list[str] = field(default_factory=list)
     server_cpu_s: float = 0.0
     peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0
 
     @property
     def calls_per_s(self) -> float:
@@ -58,6 +59,7 @@ class PhaseResult:
             "errors": self.errors,
             "server_cpu_s": round(self.server_cpu_s, 2),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_pss_mb": round(self.peak_pss_mb, 1),
             "cpu_per_call_ms": round(self.cpu_per_call_ms, 3),
             "cpu_ratio_to_floor": ratio(self.cpu_per_call_ms, floor.cpu_per_call_ms if floor else 0),
             "latency_ratio_to_floor": ratio(self.mean_ms, floor.mean_ms if floor else 0),
@@ -80,6 +82,7 @@ TABLE_COLUMNS = [
     ("errors", "ERRORS"),
     ("server_cpu_s", "SERVER CPU S"),
     ("peak_rss_mb", "PEAK RSS MB"),
+    ("peak_pss_mb", "PEAK PSS MB"),
     ("cpu_ratio_to_floor", "CPU/CALL ÷ FLOOR"),
     ("latency_ratio_to_floor", "LATENCY ÷ FLOOR"),
 ]
