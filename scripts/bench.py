@@ -127,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead of the boot storm: time the web console's fleet page over --nodes nodes",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        metavar="K",
+        help="after the storm, K more rounds of floor, reboot and check, each phase's CPU per call "
+        "over its own round's floor; prints the median and spread (a drifting machine)",
+    )
+    parser.add_argument(
         "--use-cases",
         action="store_true",
         help="with --plan-template: plan node by node through the use cases (the slower authority)",
@@ -168,6 +176,13 @@ def print_summary(result: dict) -> None:
         f"{check['hosts_with_wrong_nics']} hosts with wrong NICs; states: "
         f"{by_state}: {'OK' if check['ok'] else 'FAILED'}"
     )
+    repeated = storm.get("repeated")
+    if repeated is not None:
+        print(f"\nrepeated rounds, each phase over its own round's floor ({repeated['errors']} errors):")
+        for name in ("reboot", "check"):
+            if name in repeated:
+                shown = ", ".join(f"{ratio:g}" for ratio in repeated[name]["ratios"])
+                print(f"  {name:7} CPU/call ÷ floor: median {repeated[name]['median']:g} ({shown})")
     if "scaling" in result:
         scaling = result["scaling"]
         print("\nfleet-size scaling (reboot of the same sample of nodes):")
@@ -255,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         server_processes=args.server_processes,
         idle_connections=args.idle_connections,
         seed=args.seed,
+        repeat=args.repeat,
     )
     progress = Progress()
     try:

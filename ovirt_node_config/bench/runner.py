@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ class BenchOptions:
     workers: int = 64
     server_processes: int = 1
     idle_connections: int = 0  # held open (silent keep-alive) through every phase of the storm
+    repeat: int = 0  # then floor, reboot and check again this many times, each against its floor
 
 
 @contextlib.contextmanager
@@ -228,6 +230,7 @@ class Bench:
             try:
                 with idle_connections([s.url for s in servers], options.idle_connections):
                     phases = self._storm_phases(url, servers, fleet, churned)
+                    repeated = self._repeated(servers, fleet, churned)
             finally:
                 for server in servers:
                     server.stop()
@@ -240,6 +243,7 @@ class Bench:
             "churned_nodes": len(churned),
             "idle_connections": options.idle_connections,
             "row_check": check,
+            **({"repeated": repeated} if self.options.repeat else {}),
         }
 
     def _storm_phases(self, url: str, servers: list[ServerProcess], fleet, churned) -> list[PhaseResult]:
@@ -254,6 +258,35 @@ class Bench:
         phases.append(self._phase("report", servers, [Job("report", j.node, j.swapped) for j in churn]))
         phases.append(self._phase("check", servers, [Job("check", n) for n in fleet]))
         return phases
+
+    def _repeated(self, servers: list[ServerProcess], fleet, churned) -> dict:
+        """``repeat`` rounds of floor, reboot and check (nothing changes: kept answers, verdicts
+        already written), each phase's CPU per call over its own round's floor: on a machine
+        whose speed drifts between phases, the median of adjacent pairs says more than one
+        storm's ratios."""
+        ratios: dict[str, list[float]] = {"reboot": [], "check": []}
+        errors = 0
+        unchanged = [Job("boot", n, churned.get(n.index, 0)) for n in fleet]
+        for round_ in range(1, self.options.repeat + 1):
+            floor = self._phase(f"floor#{round_}", servers, [Job("ping")] * (2 * len(fleet)))
+            for name, jobs in (("reboot", unchanged), ("check", [Job("check", n) for n in fleet])):
+                phase = self._phase(f"{name}#{round_}", servers, jobs)
+                errors += floor.errors + phase.errors
+                ratio = phase.summary(floor)["cpu_ratio_to_floor"]
+                if ratio is not None:  # a tiny run may measure no CPU (10 ms clock ticks)
+                    ratios[name].append(ratio)
+        return {
+            "errors": errors,
+            **{
+                name: {
+                    "ratios": found,
+                    "median": statistics.median(found),
+                    "spread": [min(found), max(found)],
+                }
+                for name, found in ratios.items()
+                if found
+            },
+        }
 
     def scaling(self) -> dict:
         """The reboot phase of the same sample of nodes at each fleet size."""

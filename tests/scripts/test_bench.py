@@ -45,6 +45,7 @@ def test_smoke_run(tmp_path, database_url):
         [
             BENCH,
             *("--nodes", "12", "--concurrency", "3", "--client-processes", "2", "--idle-connections", "50"),
+            *("--repeat", "1"),
             *("--database", kind, "--json", str(out)),
         ],
         capture_output=True,
@@ -71,6 +72,9 @@ def test_smoke_run(tmp_path, database_url):
         per_call = raw[name]["server_cpu_s"] / raw[name]["calls"]
         expected = round(per_call / floor_per_call, 2) if floor_per_call else None
         assert phase["cpu_ratio_to_floor"] == expected, name
+    repeated = data["storm"]["repeated"]  # one more round of floor, reboot and check
+    assert repeated["errors"] == 0 and "repeated rounds" in result.stdout
+    assert all(len(repeated[name]["ratios"]) <= 1 for name in ("reboot", "check") if name in repeated)
     if kind == "postgresql":
         assert scratch_databases() == before  # dropped afterwards
 
