@@ -28,13 +28,19 @@ COMMANDS := ovirt-node-config-server ovirt-node-admin ovirt-node-boot
 UNITS := ovirt-node-config-server.service ovirt-node-boot.service ovirt-node-check.service \
 	ovirt-node-check.timer
 
-.PHONY: run test lint system-packages test-packages guest-cache clean install install-files
+.PHONY: run test check lint system-packages test-packages guest-cache clean install install-files
 
 run: $(VENV)/.installed
 	$(VENV)/bin/ovirt-node-config-server serve $(ARGS)
 
 test: $(VENV)/.installed guest-cache test-packages
 	OVIRT_NODE_CONFIG_GUEST_CACHE=$(GUEST_CACHE) $(VENV)/bin/tox run -e py,lint -- $(ARGS)
+
+# The edit-test loop: the whole suite on SQLite and PostgreSQL but the QEMU guests and the
+# browser (no guest cache, no Chromium needed); CI still runs `make test`.
+check: $(VENV)/.installed
+	$(VENV)/bin/tox run -e py -- --ignore=tests/guest \
+		--ignore=tests/ovirt_node_config/console/test_browser.py $(ARGS)
 
 # Debian's kernel, NetworkManager and busybox for the test guests (tests/helpers/guest_vm.py);
 # quiet and quick when up to date.
