@@ -6,10 +6,10 @@ loaded, so the browser sends the page's own name in ``Host`` and treats the answ
 page's. Whatever answers without credentials (``/health``, ``/metrics``' open series, the
 console's login page) would be read by that page. So what a browser may ask for must name this
 server: one of ``--server-names`` (comma-separated: the names operators, balancers and scrapers
-use), this machine's host name and fully qualified name, ``localhost``, a loopback address, or
-the very address the request arrived on. The port is not compared (a balancer may listen on
-another); a request without ``Host`` (HTTP/1.0, a balancer's health check) is no browser's.
-``--server-names '*'`` turns the check off.
+use), this machine's host name and the names ``/etc/hosts`` gives it (its fully qualified name
+on Debian), ``localhost``, a loopback address, or the very address the request arrived on. The
+port is not compared (a balancer may listen on another); a request without ``Host`` (HTTP/1.0,
+a balancer's health check) is no browser's. ``--server-names '*'`` turns the check off.
 
 Machines reach the server by any name their configuration holds (a node's kernel command line
 may name a DNS alias), so their paths are not checked: XML-RPC (unless a browser's headers say a
@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 from ovirt_node_config import validation
 from ovirt_node_config.errors import InvalidInput
@@ -64,10 +65,21 @@ class ServerNames:
         return address.is_loopback or (bool(local_address) and address == _address(local_address))
 
 
-def this_machine() -> tuple[str, ...]:
-    """This machine's host name and its fully qualified name (resolved once, at start-up)."""
-    hostname = socket.gethostname()
-    return (hostname, socket.getfqdn(hostname))
+def this_machine(hosts_file: Path = Path("/etc/hosts")) -> tuple[str, ...]:
+    """This machine's host name, and the names the hosts file gives it (Debian writes
+    ``127.0.1.1 onc.example.com onc``): read from the file, never asked of DNS, so that a start
+    sends nothing to the network."""
+    hostname = socket.gethostname().lower()
+    names = [hostname]
+    try:
+        lines = hosts_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return tuple(names)
+    for line in lines:
+        fields = line.split("#", 1)[0].lower().split()
+        if hostname in fields[1:]:
+            names += fields[1:]
+    return tuple(dict.fromkeys(names))
 
 
 def _setting_value(item: str) -> str:
@@ -89,7 +101,8 @@ def _host_of(header: str) -> str | None:
         inside, bracket, rest = value[1:].partition("]")
         if not bracket or (rest and not (rest.startswith(":") and rest[1:].isdigit())):
             return None
-        return str(_address(inside)) if _address(inside) is not None else None
+        address = _address(inside)
+        return None if address is None else str(address)
     name, colon, port = value.partition(":")
     if colon and not port.isdigit():
         return None

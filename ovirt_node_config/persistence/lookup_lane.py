@@ -7,7 +7,7 @@ a node's check between boots is little else. The lane keeps up to ``size`` conne
 own (taken from the pool once, then detached from it, so the pool's capacity is untouched) in a
 list whose ``pop`` and ``append`` are atomic: a lookup takes one, runs its statement on the
 connection's own cursor, and puts it back. Each is in autocommit (the engines make them so),
-so an idle one holds no snapshot. When all are busy the caller is told (``None``) and takes the
+so an idle one holds no snapshot. When all are busy the caller is told (``FULL``) and takes the
 pool's way; a connection whose statement failed is closed, never put back."""
 
 from __future__ import annotations

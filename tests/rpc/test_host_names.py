@@ -6,7 +6,7 @@ import xmlrpc.client
 from urllib.parse import urlsplit
 
 import pytest
-from ovirt_node_config.rpc.host_names import ServerNames
+from ovirt_node_config.rpc.host_names import ServerNames, this_machine
 
 from tests.helpers.support import RunningServer
 
@@ -100,3 +100,14 @@ def test_the_names_operators_give_are_answered(sqlite_server):
     assert ask(sqlite_server, "GET", "/health", "onc.example.com:8742")[0] == 200
     assert ask(sqlite_server, "GET", "/health", "lb.example.net")[0] == 200
     assert ask(sqlite_server, "GET", "/health", "evil.example")[0] == 421
+
+
+def test_this_machines_names_come_from_the_hosts_file_never_from_dns(tmp_path, monkeypatch):
+    monkeypatch.setattr("socket.gethostname", lambda: "HV-Admin")
+    hosts = tmp_path / "hosts"
+    hosts.write_text(
+        "127.0.0.1\tlocalhost\n127.0.1.1\thv-admin.lan.example hv-admin  # Debian's line\n"
+        "10.0.0.9 other.lan.example other\n"
+    )
+    assert this_machine(hosts) == ("hv-admin", "hv-admin.lan.example")
+    assert this_machine(tmp_path / "missing") == ("hv-admin",)
