@@ -96,13 +96,19 @@ def _interface(where: str, item: object) -> dict:
         "mtu": item.get("mtu"),
         "ipv4": _ipv4(f"{where}.ipv4", item.get("ipv4")),
         "controller": item.get("controller"),
-        "item": item,
+        "ports": (),
+        "ports_path": "",
     }
     _ipv6_off(f"{where}.ipv6", item.get("ipv6"))
     if entry["controller"] is not None:
         validation.interface_name(f"{where}.controller", entry["controller"])
-    if kind == "ethernet":
-        _ethernet_identity(where, item)
+    own = {
+        "ethernet": _ethernet_identity,
+        "bond": _bond_part,
+        "vlan": _vlan_part,
+        "linux-bridge": _bridge_part,
+    }
+    entry.update(own[kind](where, item))
     return entry
 
 
@@ -139,12 +145,61 @@ def _ipv6_off(where: str, value: object) -> None:
         raise InvalidInput(f"{where}.enabled", "a template sets no IPv6: set it per node (ipv6)")
 
 
-def _ethernet_identity(where: str, item: dict) -> None:
+def _ethernet_identity(where: str, item: dict) -> dict:
     identifier = item.get("identifier", "name")
     if identifier not in ("name", "mac-address"):
         raise InvalidInput(f"{where}.identifier", "must be name or mac-address")
     if identifier == "mac-address" and "mac-address" not in item:
         raise InvalidInput(f"{where}.mac-address", "is required when the identifier is mac-address")
+    return {}
+
+
+def _bond_part(where: str, item: dict) -> dict:
+    """A bond's ``link-aggregation``: its mode, options and ports (``port``, or the older
+    ``slaves``)."""
+    path = f"{where}.link-aggregation"
+    aggregation = _struct(path, item.get("link-aggregation"), {"mode", "options", "port", "slaves"})
+    mode = aggregation.get("mode")
+    if mode not in bonding.MODES.values():
+        raise InvalidInput(f"{path}.mode", f"must be one of {', '.join(bonding.MODES.values())}")
+    options = aggregation.get("options") or {}
+    if not isinstance(options, dict):
+        raise InvalidInput(f"{path}.options", "must be a struct of kernel options")
+    key = "slaves" if "slaves" in aggregation and "port" not in aggregation else "port"
+    ports_path = f"link-aggregation.{key}"
+    ports = _port_names(f"{where}.{ports_path}", aggregation.get(key, []))
+    return {"mode": mode, "options": options, "ports": ports, "ports_path": ports_path}
+
+
+def _vlan_part(where: str, item: dict) -> dict:
+    vlan = _struct(f"{where}.vlan", item.get("vlan"), {"base-iface", "id"})
+    parent = validation.interface_name(f"{where}.vlan.base-iface", vlan.get("base-iface"))
+    return {"parent": parent, "vlan_id": vlan.get("id")}
+
+
+def _bridge_part(where: str, item: dict) -> dict:
+    """A linux-bridge's STP (on or off) and its ports (``{"name": ...}`` each, or bare names)."""
+    path = f"{where}.bridge"
+    bridge = _struct(path, item.get("bridge") or {}, {"options", "port"})
+    options = _struct(f"{path}.options", bridge.get("options") or {}, {"stp"})
+    stp = _struct(f"{path}.options.stp", options.get("stp") or {}, {"enabled"})
+    ports = bridge.get("port", [])
+    if isinstance(ports, list):
+        ports = [
+            _struct(f"{path}.port[{i}]", port, {"name"}).get("name") if isinstance(port, dict) else port
+            for i, port in enumerate(ports)
+        ]
+    return {
+        "stp": validation.boolean(f"{path}.options.stp.enabled", stp.get("enabled", False)),
+        "ports": _port_names(f"{path}.port", ports),
+        "ports_path": "bridge.port",
+    }
+
+
+def _port_names(where: str, ports: object) -> tuple[str, ...]:
+    if not isinstance(ports, list):
+        raise InvalidInput(where, "must be a list of interface names")
+    return tuple(validation.interface_name(f"{where}[{i}]", port) for i, port in enumerate(ports))
 
 
 def _controllers(read: list[dict], by_name: dict[str, dict]) -> dict[str, dict]:
@@ -152,8 +207,8 @@ def _controllers(read: list[dict], by_name: dict[str, dict]) -> dict[str, dict]:
     agree."""
     controllers: dict[str, dict] = {}
     for entry in read:
-        for index, port in enumerate(_ports(entry)):
-            where = f"{entry['where']}.{_ports_path(entry)}[{index}]"
+        for index, port in enumerate(entry["ports"]):
+            where = f"{entry['where']}.{entry['ports_path']}[{index}]"
             if port in controllers:
                 raise InvalidInput(where, f"{port} is already a port of {controllers[port]['name']}")
             listed = by_name.get(port)
@@ -192,83 +247,33 @@ def _check_place(entry: dict, controller: dict | None) -> None:
 
 
 def _one_mode(bonds: list[dict]) -> str:
-    modes = {}
-    for entry in bonds:
-        where = f"{entry['where']}.link-aggregation"
-        aggregation = _struct(
-            where, entry["item"].get("link-aggregation"), {"mode", "options", "port", "slaves"}
-        )
-        mode = aggregation.get("mode")
-        if mode not in bonding.MODES.values():
-            raise InvalidInput(f"{where}.mode", f"must be one of {', '.join(bonding.MODES.values())}")
-        modes.setdefault(mode, where)
-    if len(modes) > 1:
-        raise InvalidInput(f"{list(modes.values())[1]}.mode", "every bond of a node has the node's one mode")
-    return next(iter(modes))
+    """The node's one mode, which every bond names."""
+    for entry in bonds[1:]:
+        if entry["mode"] != bonds[0]["mode"]:
+            raise InvalidInput(
+                f"{entry['where']}.link-aggregation.mode", "every bond of a node has the node's one mode"
+            )
+    return bonds[0]["mode"]
 
 
 def _bond(entry: dict) -> dict:
-    aggregation = entry["item"]["link-aggregation"]
-    options = aggregation.get("options") or {}
-    if not isinstance(options, dict):
-        raise InvalidInput(f"{entry['where']}.link-aggregation.options", "must be a struct of kernel options")
+    options = entry["options"]
     if not options.get("arp_interval") and str(options.get("miimon")) == str(bonding.DEFAULT_MIIMON_MS):
         options = {name: value for name, value in options.items() if name != "miimon"}  # what it gets anyway
-    bond = {"name": entry["name"], "nics": {"names": list(_ports(entry))}}
+    bond = {"name": entry["name"], "nics": {"names": list(entry["ports"])}}
     return {**bond, **({"options": dict(options)} if options else {}), **_addressing(entry)}
 
 
 def _vlan(entry: dict) -> dict:
-    where = f"{entry['where']}.vlan"
-    vlan = _struct(where, entry["item"].get("vlan"), {"base-iface", "id"})
-    parent = validation.interface_name(f"{where}.base-iface", vlan.get("base-iface"))
-    return {"parent": parent, "id": vlan.get("id"), "name": entry["name"], **_addressing(entry)}
+    return {"parent": entry["parent"], "id": entry["vlan_id"], "name": entry["name"], **_addressing(entry)}
 
 
 def _bridge(entry: dict) -> dict:
-    where = f"{entry['where']}.bridge"
-    bridge = _struct(where, entry["item"].get("bridge") or {}, {"options", "port"})
-    options = _struct(f"{where}.options", bridge.get("options") or {}, {"stp"})
-    stp = _struct(f"{where}.options.stp", options.get("stp") or {}, {"enabled"})
-    enabled = validation.boolean(f"{where}.options.stp.enabled", stp.get("enabled", False))
-    ports = list(_ports(entry))
-    return {"name": entry["name"], "ports": ports, "stp": enabled, **_addressing(entry)}
+    return {"name": entry["name"], "ports": list(entry["ports"]), "stp": entry["stp"], **_addressing(entry)}
 
 
 def _addressing(entry: dict) -> dict:
     return {key: entry[key] for key in ("mtu", "ipv4") if entry[key] is not None}
-
-
-def _ports(entry: dict) -> tuple[str, ...]:
-    """The names of the ports a bond or bridge lists (none for the other types)."""
-    item, path = entry["item"], _ports_path(entry)
-    if entry["type"] == "bond":
-        aggregation = item.get("link-aggregation") or {}
-        ports = aggregation.get("port", aggregation.get("slaves", []))
-    elif entry["type"] == "linux-bridge":
-        ports = [
-            port.get("name") if isinstance(port, dict) else port
-            for port in (item.get("bridge") or {}).get("port", [])
-        ]
-        for index, port in enumerate((item.get("bridge") or {}).get("port", [])):
-            if isinstance(port, dict):
-                _struct(f"{entry['where']}.{path}[{index}]", port, {"name"})
-    else:
-        return ()
-    if not isinstance(ports, list):
-        raise InvalidInput(f"{entry['where']}.{path}", "must be a list of interface names")
-    return tuple(
-        validation.interface_name(f"{entry['where']}.{path}[{i}]", port) for i, port in enumerate(ports)
-    )
-
-
-def _ports_path(entry: dict) -> str:
-    if entry["type"] == "bond":
-        aggregation = entry["item"].get("link-aggregation") or {}
-        return "link-aggregation." + (
-            "slaves" if "slaves" in aggregation and "port" not in aggregation else "port"
-        )
-    return "bridge.port"
 
 
 def _struct(where: str, value: object, allowed: set[str], elsewhere: dict[str, str] | None = None) -> dict:

@@ -122,3 +122,24 @@ def test_two_modes_are_refused_one_node_has_one():
         document(state)
     assert refused.value.field == "state.interfaces[5].link-aggregation.mode"
     assert refused.value.message.endswith(": every bond of a node has the node's one mode")
+
+
+@pytest.mark.parametrize(
+    "interface, field, message",
+    [
+        ({"name": "bond0", "type": "bond", "link-aggregation": "802.3ad"},
+         "state.interfaces[0].link-aggregation", "must be a struct"),
+        ({"name": "br0", "type": "linux-bridge", "bridge": ["eth0"]}, "state.interfaces[0].bridge",
+         "must be a struct"),
+        ({"name": "br0", "type": "linux-bridge", "bridge": {"port": "eth0"}},
+         "state.interfaces[0].bridge.port", "must be a list of interface names"),
+        ({"name": "br0", "type": "linux-bridge", "bridge": {"port": [{"name": "eth0", "vlan": {}}]}},
+         "state.interfaces[0].bridge.port[0].vlan", "is not something"),
+        ({"name": "v", "type": "vlan", "vlan": 101}, "state.interfaces[0].vlan", "must be a struct"),
+    ],
+)  # fmt: skip
+def test_a_part_of_the_wrong_shape_is_refused_naming_it_not_read_as_something_else(interface, field, message):
+    with pytest.raises(InvalidInput) as refused:
+        document({"interfaces": [interface]})
+    assert refused.value.field == field
+    assert refused.value.message.startswith(f"invalid {field}: {message}"), refused.value.message
