@@ -13,7 +13,6 @@ pool's way; a connection whose statement failed is closed, never put back."""
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 
 from sqlalchemy.engine import Engine
@@ -28,13 +27,10 @@ class LookupLane:
         self._idle: list[tuple[object, object]] = []  # (DBAPI connection, its cursor)
         self._made = 0
         self._lock = threading.Lock()
-        self._pid = os.getpid()
 
     def run(self, sql: str, params: tuple) -> object:
         """The first row of ``sql`` (the driver's placeholders), or ``FULL``; raises what the
         driver raises."""
-        if self._pid != os.getpid():  # forked: the parent's connections are not this process's
-            self.forget()
         try:
             held = self._idle.pop()
         except IndexError:
@@ -76,5 +72,6 @@ class LookupLane:
             self._drop(self._idle.pop())
 
     def forget(self) -> None:
-        """In a forked child: drop the parent's connections without closing them."""
-        self._idle, self._made, self._pid = [], 0, os.getpid()
+        """In a forked child (``Database.forget_inherited_connections``, as for the pool): drop
+        the parent's connections without closing them."""
+        self._idle, self._made = [], 0
