@@ -100,6 +100,8 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[str]:
     """Apply every pending migration; returns the names applied (empty when up to date)."""
     dialect = DIALECTS[engine.dialect.name]
     migrations = discover(directory or default_directory(), dialect)
+    if not _pending(engine, migrations):  # up to date: one read, no lock, no write transaction
+        return []
     applied_now: list[str] = []
     with _exclusive(engine):
         with write_transaction(engine) as conn:
@@ -129,7 +131,10 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[str]:
 
 def pending(engine: Engine, directory: Path | None = None) -> list[str]:
     """Names of the migrations not yet applied (after checking the applied ones)."""
-    migrations = discover(directory or default_directory(), DIALECTS[engine.dialect.name])
+    return _pending(engine, discover(directory or default_directory(), DIALECTS[engine.dialect.name]))
+
+
+def _pending(engine: Engine, migrations: list[Migration]) -> list[str]:
     with engine.connect() as conn:
         if not engine.dialect.has_table(conn, "schema_migrations"):
             return [m.name for m in migrations]
