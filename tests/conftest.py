@@ -8,6 +8,7 @@ in CI (``CI=true``) it stops the run as a failure.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from functools import cache
@@ -54,6 +55,19 @@ def pytest_collection_modifyitems(config, items):
     items[:] = [item for item in items if not _on_postgresql(item)]
     config.hook.pytest_deselected(items=left_out)
     config.stash[PG_SKIP_NOTE] = f"{len(left_out)} PostgreSQL tests not run: {pg_unreachable_reason()}"
+
+
+# How much lower the rest of the suite runs than the real-kernel tests: a guest emulates its CPU
+# (TCG) and its session is the run's longest path, so the other workers yield the cores to it
+# (and to its server), and fill the time its guest waits instead of slowing it down.
+BESIDE_GUESTS_NICE = 5
+
+
+def pytest_runtest_setup(item):
+    """A worker past the guest modules (they come first) runs at BESIDE_GUESTS_NICE, and so do
+    the servers and commands it starts from then on."""
+    if not item.nodeid.startswith("tests/guest/") and os.nice(0) < BESIDE_GUESTS_NICE:
+        os.nice(BESIDE_GUESTS_NICE - os.nice(0))
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -134,7 +134,7 @@ def keyfile_node(tmp_path_factory):
         rounds = dict(ROUNDS=FIRST_MODE_ROUND - 1 + len(MODES), HOLD=1, AGENT_ARGS_3="--verify-timeout 5",
                       DRIFT_ROUND=2, CHECK_END=1)  # fmt: skip
         with booted(
-            "agent-rounds.sh", server, directory / "boots", deadline_s=960, **rounds, **wiring
+            "agent-rounds.sh", server, directory / "boots", deadline_s=1500, **rounds, **wiring
         ) as guest:
             seen["first"] = recorded(guest, "1"), agent_run(guest, "1"), server.admin.show_node(HOST)
             for command in HOST_NETWORKS:

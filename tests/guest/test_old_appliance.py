@@ -44,7 +44,7 @@ def appliance_boots(tmp_path_factory):
         )
         admin.associate_legacy_address(HOST, APPLIANCE_ADDRESS)
         seen = []
-        options = dict(slave_net="hub", source_address=APPLIANCE_ADDRESS, deadline_s=240, ROUNDS=len(MODES))
+        options = dict(slave_net="hub", source_address=APPLIANCE_ADDRESS, deadline_s=600, ROUNDS=len(MODES))
         with booted("appliance-2008.sh", server, tmp_path / "boots", **options) as guest:
             for number, (bonding_type, bond_options, _) in enumerate(MODES, start=1):
                 if admin.show_node(HOST)["bonds"]:

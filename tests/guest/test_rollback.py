@@ -29,7 +29,7 @@ def _boot_three_times(node_server, tmp_path):
     disk = enrolled_disk(node_server, tmp_path / "disk")
     admin.set_address(HOST, MAC(0x10), CUT_OFF)
     options = dict(
-        disk=disk, slave_net="user", deadline_s=300, ROUNDS=3, CONFIRM_TIMEOUT=8,
+        disk=disk, slave_net="user", deadline_s=600, ROUNDS=3, CONFIRM_TIMEOUT=8,
         AGENT_ARGS_2="--network-stack ifcfg --verify-timeout 5",
         AGENT_ARGS_3=f"--network-stack ifcfg --restart-cmd {SCRIPTS / 'ifcfg-standin'}",
     )  # fmt: skip

@@ -90,6 +90,7 @@ def _child(main, request: dict) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        os.nice(max(0, request["nice"] - os.nice(0)))  # the test process's, as Popen would inherit
         code = main(request["argv"])
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
@@ -153,7 +154,13 @@ class Zygote:
 
     def fork(self, argv: list[str], log_path: Path) -> ForkedProcess:
         log_path.write_bytes(b"")  # there before the server writes to it, as with Popen
-        request = {"argv": argv, "log": str(log_path), "env": dict(os.environ), "cwd": os.getcwd()}
+        request = {
+            "argv": argv,
+            "log": str(log_path),
+            "env": dict(os.environ),
+            "cwd": os.getcwd(),
+            "nice": os.nice(0),
+        }
         with self._lock:
             self._process.stdin.write(json.dumps(request).encode() + b"\n")
             self._process.stdin.flush()

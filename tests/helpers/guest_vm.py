@@ -83,7 +83,7 @@ class GuestSpec:
     slave_nics: int = 2
     slave_net: str = "user"  # "hub", "user" or "partner"
     memory_mb: int = 320
-    deadline_s: float = 240.0
+    deadline_s: float = 480.0
     env: dict[str, str] = field(default_factory=dict)
     disk: Path | None = None  # what this machine keeps across reboots (guest_stage2's DISK_PATHS)
     source_address: str = "127.0.0.1"  # the loopback address the server sees the guest's calls from
