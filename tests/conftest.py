@@ -96,7 +96,10 @@ def _pg_schema():
     with psycopg.connect(pg_server_url(), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     separator = "&" if "?" in pg_server_url() else "?"
-    yield f"{pg_server_url()}{separator}options={quote(f'-csearch_path={schema}')}"
+    # A commit need not wait for its WAL to reach the disk: what a test writes is thrown away,
+    # and what other sessions see of a commit is the same.
+    options = f"-csynchronous_commit=off -csearch_path={schema}"
+    yield f"{pg_server_url()}{separator}options={quote(options)}"
     with psycopg.connect(pg_server_url(), autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 

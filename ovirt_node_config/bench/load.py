@@ -13,6 +13,8 @@ import contextlib
 import functools
 import hashlib
 import multiprocessing
+import multiprocessing.forkserver
+import os
 import queue
 import sys
 import threading
@@ -176,6 +178,18 @@ def _client_context():
     context = multiprocessing.get_context("forkserver")
     project = sorted(name for name in sys.modules if name.startswith("ovirt_node_config"))
     context.set_forkserver_preload(project)
+    # The fork server is ``python -c``: the working directory comes first on its path (3.11
+    # ignores the path it is given), and from a checkout it would import the source tree
+    # instead of what is installed. PYTHONSAFEPATH leaves the directory out.
+    saved = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
     return context
 
 
@@ -211,8 +225,14 @@ def run_phase(
     ]
     for worker in workers:
         worker.start()
-    for _ in workers:
-        ready.get(timeout=120)
+    waiting, deadline = len(workers), time.monotonic() + 120
+    while waiting:
+        try:
+            ready.get(timeout=0.5)
+            waiting -= 1
+        except queue.Empty:
+            if not all(worker.is_alive() for worker in workers) or time.monotonic() > deadline:
+                raise RuntimeError(f"{name}: a client process did not start") from None
     latencies: list[float] = []
     errors: list[str] = []
     with ServerMeter(server_pids) as meter:
