@@ -1,16 +1,19 @@
-"""Real server processes for tests, started by forking a process that has already imported the
-server, instead of starting a new interpreter for each.
+"""Real server processes and ``ovirt-node-admin`` runs for tests, started by forking a process
+that has already imported them, instead of starting a new interpreter for each.
 
 A server started as ``python -m ovirt_node_config.scripts.server serve ...`` spends about 0.3 s
-importing before it listens, and the suite starts a few hundred. Each test process therefore
-runs one *zygote* (this file as a program): it imports the server once and then, for each
-request, forks a child that redirects its output to the test's log file, takes the test's
-environment and working directory, and runs the same ``main(argv)`` the console script runs. The
-child is a real, separate server process on a loopback port; only the interpreter start is
-shared. (Interpreter start itself is what the tests of the console scripts and of the release
-exercise: they run the installed commands.)
+importing before it listens, and the suite starts a few hundred; ``ovirt-node-admin`` costs
+0.2 CPU-s before it sends anything, and the command-line tests run it about 700 times. Each
+test process therefore runs one *zygote* (this file as a program): it imports the server and the
+admin command once and then, for each request, forks a child that redirects its output to the
+test's files, takes the test's environment, niceness and working directory, and runs the same
+``main(argv)`` the console script runs. The child is a real, separate process; only the
+interpreter start is shared. (Interpreter start itself is what the tests of the release and a
+few of the console scripts' own exercise: they run the installed commands.)
 
-Protocol, one JSON object per line: the test sends ``{"argv", "log", "env", "cwd"}`` and reads
+Protocol, one JSON object per line: the test sends ``{"program", "name", "argv", "log", "errors",
+"env", "cwd", "nice"}`` (``program`` "server" or "admin", ``name`` its ``sys.argv[0]``;
+``errors``: where stderr goes, else with stdout to ``log``) and reads
 ``{"started": pid}``; the zygote reports every child that ends as ``{"exited": pid, "code": c}``
 (``code`` as ``subprocess.Popen.returncode`` gives it: negative for a signal). When the test
 process goes away (end of file on the zygote's input), the zygote stops what it started.
@@ -28,13 +31,17 @@ import subprocess
 import sys
 import threading
 import traceback
+import uuid
 from pathlib import Path
 
 # -------------------------------------------------------------------------- the zygote program
 
 
 def _zygote() -> None:
-    from ovirt_node_config.scripts import server  # the import this process exists to do once
+    # the imports this process exists to do once
+    from ovirt_node_config.scripts import admin, server
+
+    programs = {"server": server.main, "admin": admin.main}
 
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -69,7 +76,7 @@ def _zygote() -> None:
             if pid == 0:
                 os.close(wake_read)
                 os.close(wake_write)
-                _child(server.main, request)
+                _child(programs[request["program"]], request)
             children.add(pid)
             _say({"started": pid})
 
@@ -81,15 +88,19 @@ def _child(main, request: dict) -> None:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         log = os.open(request["log"], os.O_WRONLY | os.O_APPEND)
+        errors = os.open(request["errors"], os.O_WRONLY | os.O_APPEND) if request["errors"] else log
         os.dup2(log, 1)
-        os.dup2(log, 2)
+        os.dup2(errors, 2)
         os.close(log)
+        if errors != log:
+            os.close(errors)
         nothing = os.open(os.devnull, os.O_RDONLY)
         os.dup2(nothing, 0)
         os.close(nothing)
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        sys.argv = [request["name"], *request["argv"]]
         os.nice(max(0, request["nice"] - os.nice(0)))  # the test process's, as Popen would inherit
         code = main(request["argv"])
     except SystemExit as exit_:
@@ -152,12 +163,28 @@ class Zygote:
         self._exited: dict[int, int] = {}
         threading.Thread(target=self._read, daemon=True).start()
 
-    def fork(self, argv: list[str], log_path: Path) -> ForkedProcess:
-        log_path.write_bytes(b"")  # there before the server writes to it, as with Popen
+    def fork(
+        self,
+        argv: list[str],
+        log_path: Path,
+        *,
+        program: str = "server",
+        errors_path: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ForkedProcess:
+        """``program`` ("server", or "admin": ``ovirt-node-admin``) run with ``argv`` and this
+        process's environment (or ``env``), its output in ``log_path`` (stderr in
+        ``errors_path`` when given)."""
+        for path in (log_path, errors_path):
+            if path is not None:
+                path.write_bytes(b"")  # there before the child writes to it, as with Popen
         request = {
+            "program": program,
+            "name": f"ovirt-node-{'config-server' if program == 'server' else program}",
             "argv": argv,
             "log": str(log_path),
-            "env": dict(os.environ),
+            "errors": str(errors_path) if errors_path else None,
+            "env": dict(os.environ) if env is None else env,
             "cwd": os.getcwd(),
             "nice": os.nice(0),
         }
@@ -198,6 +225,30 @@ class Zygote:
                 self._changed.notify_all()
         with self._changed:
             self._changed.notify_all()
+
+
+def run_admin(
+    argv: list[str], env: dict[str, str], directory: Path, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """``ovirt-node-admin argv`` as ``subprocess.run(..., capture_output=True, text=True,
+    stdin=DEVNULL)`` gives it, forked from the zygote; its output passes through files in
+    ``directory``."""
+    tag = uuid.uuid4().hex[:12]
+    stdout, stderr = directory / f"admin-{tag}.out", directory / f"admin-{tag}.err"
+    child = zygote().fork(argv, stdout, program="admin", errors_path=stderr, env=env)
+    try:
+        code = child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        raise subprocess.TimeoutExpired(["ovirt-node-admin", *argv], timeout) from None
+    try:
+        return subprocess.CompletedProcess(
+            ["ovirt-node-admin", *argv], code, stdout.read_text(), stderr.read_text()
+        )
+    finally:
+        stdout.unlink()
+        stderr.unlink()
 
 
 _shared: Zygote | None = None

@@ -1,10 +1,10 @@
 """Fixtures of the command-line tests: ``ovirt-node-admin`` run the way an operator runs it."""
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+import forked_servers
 import pytest
 from support import add_admin, admin_proxy, http_get, make_report
 
@@ -37,14 +37,7 @@ def cli(server, tmp_path, monkeypatch):
     db.dispose()
 
     def run(*args, **overrides):
-        return subprocess.run(
-            [ADMIN, *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**env, **overrides},
-            stdin=subprocess.DEVNULL,
-        )
+        return forked_servers.run_admin(list(args), {**env, **overrides}, tmp_path)
 
     run.admin = admin_proxy(server, name, password).admin
     run.password = password
