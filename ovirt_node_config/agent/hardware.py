@@ -38,12 +38,14 @@ CommandRunner = Callable[[list[str]], str | None]
 
 # Every tool whose output is parsed speaks the C locale: lshw translates its descriptions, nmcli
 # its states, and numbers may take a locale's separators.
-C_LOCALE = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+C_LOCALE = {"LC_ALL": "C", "LANG": "C"}
 
 
 def run_command(argv: list[str]) -> str | None:
+    """``argv``'s output in the C locale (in the environment as it is now), or None."""
     try:
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, env=C_LOCALE)
+        env = {**os.environ, **C_LOCALE}
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, env=env)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None

@@ -1,18 +1,20 @@
-"""Real server processes and ``ovirt-node-admin`` runs for tests, started by forking a process
-that has already imported them, instead of starting a new interpreter for each.
+"""Real server processes and ``ovirt-node-admin`` and ``ovirt-node-boot`` runs for tests, started
+by forking a process that has already imported them, instead of starting a new interpreter for
+each.
 
 A server started as ``python -m ovirt_node_config.scripts.server serve ...`` spends about 0.3 s
 importing before it listens, and the suite starts a few hundred; ``ovirt-node-admin`` costs
-0.2 CPU-s before it sends anything, and the command-line tests run it about 700 times. Each
-test process therefore runs one *zygote* (this file as a program): it imports the server and the
-admin command once and then, for each request, forks a child that redirects its output to the
-test's files, takes the test's environment, niceness and working directory, and runs the same
-``main(argv)`` the console script runs. The child is a real, separate process; only the
-interpreter start is shared. (Interpreter start itself is what the tests of the release and a
-few of the console scripts' own exercise: they run the installed commands.)
+0.2 CPU-s before it sends anything, and the command-line tests run it about 700 times (the node
+agent 0.1 CPU-s, a few hundred times). Each test process therefore runs one *zygote* (this file
+as a program): it imports the server and both commands once and then, for each request, forks
+a child that redirects its output to the test's files, takes the test's environment, niceness
+and working directory, and runs the same ``main(argv)`` the console script runs. The child is a
+real, separate process; only the interpreter start is shared. (Interpreter start itself is what
+the tests of the release and a few of the console scripts' own exercise: they run the installed
+commands.)
 
 Protocol, one JSON object per line: the test sends ``{"program", "name", "argv", "log", "errors",
-"env", "cwd", "nice"}`` (``program`` "server" or "admin", ``name`` its ``sys.argv[0]``;
+"env", "cwd", "nice"}`` (``program`` a key of COMMANDS, ``name`` its ``sys.argv[0]``;
 ``errors``: where stderr goes, else with stdout to ``log``) and reads
 ``{"started": pid}``; the zygote reports every child that ends as ``{"exited": pid, "code": c}``
 (``code`` as ``subprocess.Popen.returncode`` gives it: negative for a signal). When the test
@@ -34,14 +36,16 @@ import traceback
 import uuid
 from pathlib import Path
 
+COMMANDS = {"server": "ovirt-node-config-server", "admin": "ovirt-node-admin", "boot": "ovirt-node-boot"}
+
 # -------------------------------------------------------------------------- the zygote program
 
 
 def _zygote() -> None:
     # the imports this process exists to do once
-    from ovirt_node_config.scripts import admin, server
+    from ovirt_node_config.scripts import admin, node_boot, server
 
-    programs = {"server": server.main, "admin": admin.main}
+    programs = {"server": server.main, "admin": admin.main, "boot": node_boot.main}
 
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -172,15 +176,14 @@ class Zygote:
         errors_path: Path | None = None,
         env: dict[str, str] | None = None,
     ) -> ForkedProcess:
-        """``program`` ("server", or "admin": ``ovirt-node-admin``) run with ``argv`` and this
-        process's environment (or ``env``), its output in ``log_path`` (stderr in
-        ``errors_path`` when given)."""
+        """``program`` (a key of COMMANDS) run with ``argv`` and this process's environment (or
+        ``env``), its output in ``log_path`` (stderr in ``errors_path`` when given)."""
         for path in (log_path, errors_path):
             if path is not None:
                 path.write_bytes(b"")  # there before the child writes to it, as with Popen
         request = {
             "program": program,
-            "name": f"ovirt-node-{'config-server' if program == 'server' else program}",
+            "name": COMMANDS[program],
             "argv": argv,
             "log": str(log_path),
             "errors": str(errors_path) if errors_path else None,
@@ -227,25 +230,24 @@ class Zygote:
             self._changed.notify_all()
 
 
-def run_admin(
-    argv: list[str], env: dict[str, str], directory: Path, timeout: float = 60
+def run(
+    program: str, argv: list[str], env: dict[str, str], directory: Path, timeout: float = 60
 ) -> subprocess.CompletedProcess:
-    """``ovirt-node-admin argv`` as ``subprocess.run(..., capture_output=True, text=True,
-    stdin=DEVNULL)`` gives it, forked from the zygote; its output passes through files in
-    ``directory``."""
+    """``program`` ("admin" or "boot") run as ``subprocess.run(..., capture_output=True,
+    text=True, stdin=DEVNULL)`` runs its command, forked from the zygote; its output passes
+    through files in ``directory``."""
     tag = uuid.uuid4().hex[:12]
-    stdout, stderr = directory / f"admin-{tag}.out", directory / f"admin-{tag}.err"
-    child = zygote().fork(argv, stdout, program="admin", errors_path=stderr, env=env)
+    stdout, stderr = directory / f"{program}-{tag}.out", directory / f"{program}-{tag}.err"
+    child = zygote().fork(argv, stdout, program=program, errors_path=stderr, env=env)
+    command = [COMMANDS[program], *argv]
     try:
         code = child.wait(timeout)
     except subprocess.TimeoutExpired:
         child.kill()
         child.wait()
-        raise subprocess.TimeoutExpired(["ovirt-node-admin", *argv], timeout) from None
+        raise subprocess.TimeoutExpired(command, timeout) from None
     try:
-        return subprocess.CompletedProcess(
-            ["ovirt-node-admin", *argv], code, stdout.read_text(), stderr.read_text()
-        )
+        return subprocess.CompletedProcess(command, code, stdout.read_text(), stderr.read_text())
     finally:
         stdout.unlink()
         stderr.unlink()

@@ -9,7 +9,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -588,23 +587,17 @@ def run_agent(
     else:
         restarter, restart_flags = "nmcli", []
         _, restart_log = recorder(tools, restarter, then=nmcli_then)
-    result = subprocess.run(
+    result = forked_servers.run(
+        "boot",
         [
-            str(Path(sys.executable).with_name("ovirt-node-boot")),
-            "--root",
-            str(root),
-            "--server",
-            server_url,
-            "--modprobe-cmd",
-            modprobe,
+            *("--root", str(root), "--server", server_url, "--modprobe-cmd", modprobe),
             *restart_flags,
             *([] if verify else ["--no-verify"]),
             *extra,
         ],
-        capture_output=True,
-        text=True,
+        {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
+        tools,
         timeout=120,
-        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
     )
     calls = {
         name: log.read_text().splitlines() if log.exists() else []

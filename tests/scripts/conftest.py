@@ -37,7 +37,7 @@ def cli(server, tmp_path, monkeypatch):
     db.dispose()
 
     def run(*args, **overrides):
-        return forked_servers.run_admin(list(args), {**env, **overrides}, tmp_path)
+        return forked_servers.run("admin", list(args), {**env, **overrides}, tmp_path)
 
     run.admin = admin_proxy(server, name, password).admin
     run.password = password
