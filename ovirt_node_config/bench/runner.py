@@ -269,9 +269,10 @@ class Bench:
         unchanged = [Job("boot", n, churned.get(n.index, 0)) for n in fleet]
         for round_ in range(1, self.options.repeat + 1):
             floor = self._phase(f"floor#{round_}", servers, [Job("ping")] * (2 * len(fleet)))
+            errors += floor.errors
             for name, jobs in (("reboot", unchanged), ("check", [Job("check", n) for n in fleet])):
                 phase = self._phase(f"{name}#{round_}", servers, jobs)
-                errors += floor.errors + phase.errors
+                errors += phase.errors
                 ratio = phase.summary(floor)["cpu_ratio_to_floor"]
                 if ratio is not None:  # a tiny run may measure no CPU (10 ms clock ticks)
                     ratios[name].append(ratio)

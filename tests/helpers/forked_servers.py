@@ -5,13 +5,13 @@ each.
 A server started as ``python -m ovirt_node_config.scripts.server serve ...`` spends about 0.3 s
 importing before it listens, and the suite starts a few hundred; ``ovirt-node-admin`` costs
 0.2 CPU-s before it sends anything, and the command-line tests run it about 700 times (the node
-agent 0.1 CPU-s, at each of the agent tests' boots). Each test process therefore runs one *zygote* (this file
-as a program): it imports the server and both commands once and then, for each request, forks
-a child that redirects its output to the test's files, takes the test's environment, niceness
-and working directory, and runs the same ``main(argv)`` the console script runs. The child is a
-real, separate process; only the interpreter start is shared. (Interpreter start itself is what
-the tests of the release and a few of the console scripts' own exercise: they run the installed
-commands.)
+agent 0.1 CPU-s, at each of the agent tests' boots). Each test process therefore runs one
+*zygote* (this file as a program): it imports the server and both commands once and then, for
+each request, forks a child that redirects its output to the test's files, takes the test's
+environment, niceness and working directory, and runs the same ``main(argv)`` the console
+script runs. The child is a real, separate process; only the interpreter start is shared.
+(Interpreter start itself is what the tests of the release and a few of the console scripts'
+own exercise: they run the installed commands.)
 
 Protocol, one JSON object per line: the test sends ``{"program", "name", "argv", "log", "errors",
 "env", "cwd", "nice"}`` (``program`` a key of COMMANDS, ``name`` its ``sys.argv[0]``;
