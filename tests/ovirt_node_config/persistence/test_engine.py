@@ -1,8 +1,18 @@
-"""Opening databases: URL handling and the SQLite connection settings."""
+"""Opening databases: URL handling, the SQLite connection settings, and how many connections a
+server's workers share."""
+
+import threading
 
 import pytest
+from sqlalchemy import event
 
-from ovirt_node_config.persistence.engine import DatabaseURLError, normalise_url, open_engine
+from ovirt_node_config.persistence.engine import (
+    SQLITE_MAX_POOL,
+    Database,
+    DatabaseURLError,
+    normalise_url,
+    open_engine,
+)
 
 
 def test_plain_postgresql_urls_use_psycopg_3():
@@ -25,3 +35,26 @@ def test_sqlite_is_wal_with_foreign_keys_and_busy_timeout(tmp_path):
         assert pragma("busy_timeout") >= 1000
     assert (tmp_path / "db.sqlite3").exists()
     engine.dispose()
+
+
+def test_a_processes_workers_share_a_few_sqlite_connections(tmp_path):
+    """64 workers writing at once: every transaction done, on no more than SQLITE_MAX_POOL
+    connections (each one holds its own schema, statements and page cache)."""
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}", pool_size=64)
+    opened = []
+    event.listen(db.engine, "connect", lambda connection, _record: opened.append(connection))
+    db.write(lambda conn: conn.exec_driver_sql("CREATE TABLE t (n INTEGER)"))
+    start = threading.Barrier(64)
+
+    def work(n: int) -> None:
+        start.wait()
+        db.write(lambda conn: conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})"))
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(64)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert db.read(lambda conn: conn.exec_driver_sql("SELECT COUNT(DISTINCT n) FROM t").scalar()) == 64
+    assert 1 < len(opened) <= 8 == SQLITE_MAX_POOL
+    db.dispose()
