@@ -20,8 +20,10 @@ from typing import TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ovirt_node_config import settings
+from ovirt_node_config.errors import Busy
 from ovirt_node_config.persistence import failures
 from ovirt_node_config.persistence.driver import placeholders, pooled_cursor
 from ovirt_node_config.persistence.lookup_lane import FULL, LookupLane
@@ -59,6 +61,8 @@ POSTGRES_MAX_POOL = 16
 # page cache), not throughput, and a writer waits better in the pool's queue (woken when a
 # connection comes back) than in SQLite's busy handler (sleep and try again).
 SQLITE_MAX_POOL = 8
+# How long a thread waits for a pooled connection before its request is answered "busy" (503).
+POOL_TIMEOUT_S = 60
 # Connections per process kept for lookups beside the pool (persistence/lookup_lane.py): a
 # lookup holds one for its one statement, so a few serve a storm; beyond them, the pool's way.
 LOOKUP_LANE_SIZE = 4
@@ -69,10 +73,10 @@ def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
     """An engine for ``url`` with this project's connection settings.
 
     The pool never overflows: a thread waits for a pooled connection rather than opening and
-    closing one of its own under load. SQLite gets at most 8 per process (SQLITE_MAX_POOL),
-    handed out last in, first out so that the warm ones serve; PostgreSQL at most 16, so that
-    several servers fit its connection limit.
-    At least two: the migration runner holds its lock on one connection while it uses another.
+    closing one of its own under load (at most POOL_TIMEOUT_S; then ``Database`` says busy).
+    SQLite gets at most 8 per process (SQLITE_MAX_POOL), handed out last in, first out so that
+    the warm ones serve; PostgreSQL at most 16, so that several servers fit its connection
+    limit. At least two: the migration runner holds its lock on one connection while it uses another.
     ``autocommit`` (PostgreSQL only) gives connections that run each statement on its own.
     """
     pool_size = max(2, pool_size)
@@ -83,7 +87,7 @@ def open_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
         parsed,
         pool_size=min(pool_size, POSTGRES_MAX_POOL),
         max_overflow=0,
-        pool_timeout=60,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_recycle=3600,  # no pre-ping round trip per request; Database retries a dropped connection
         # An unreachable server is an outage (503) after seconds, not after the OS's TCP timeout.
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
@@ -156,7 +160,7 @@ def _sqlite_engine(parsed, pool_size: int) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
         pool_size=min(pool_size, SQLITE_MAX_POOL),
         max_overflow=0,
-        pool_timeout=60,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_use_lifo=True,
     )
 
@@ -278,6 +282,8 @@ class Database:
         for number in range(1, self.attempts + 1):
             try:
                 result = attempt()
+            except PoolTimeout:  # every connection busy for POOL_TIMEOUT_S: waiting longer helps no one
+                raise Busy("the database is busy; try again") from None
             except (DBAPIError, failures.StaleState) as exc:
                 if not failures.is_transient(exc):
                     if failures.is_unwritable(exc):

@@ -6,6 +6,8 @@ import threading
 import pytest
 from sqlalchemy import event
 
+from ovirt_node_config.errors import Busy
+from ovirt_node_config.persistence import engine as engine_module
 from ovirt_node_config.persistence.engine import (
     SQLITE_MAX_POOL,
     Database,
@@ -57,4 +59,18 @@ def test_a_processes_workers_share_a_few_sqlite_connections(tmp_path):
         worker.join(timeout=60)
     assert db.read(lambda conn: conn.exec_driver_sql("SELECT COUNT(DISTINCT n) FROM t").scalar()) == 64
     assert 1 < len(opened) <= 8 == SQLITE_MAX_POOL
+    db.dispose()
+
+
+def test_no_pooled_connection_in_time_is_busy_not_an_error(tmp_path, monkeypatch):
+    """Every connection held longer than POOL_TIMEOUT_S: the caller is told the database is busy
+    (a 503 it may retry), not a 500; once one is back, the next read works."""
+    monkeypatch.setattr(engine_module, "POOL_TIMEOUT_S", 0.2)
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}", pool_size=2)
+    held = [db.engine.connect(), db.engine.connect()]
+    with pytest.raises(Busy, match="busy"):
+        db.read(lambda conn: conn.exec_driver_sql("SELECT 1").scalar())
+    held.pop().close()
+    assert db.read(lambda conn: conn.exec_driver_sql("SELECT 1").scalar()) == 1
+    held.pop().close()
     db.dispose()
