@@ -2,6 +2,7 @@
 server's workers share."""
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import event
@@ -40,25 +41,54 @@ def test_sqlite_is_wal_with_foreign_keys_and_busy_timeout(tmp_path):
 
 
 def test_a_processes_workers_share_a_few_sqlite_connections(tmp_path):
-    """64 workers writing at once: every transaction done, on no more than SQLITE_MAX_POOL
-    connections (each one holds its own schema, statements and page cache)."""
+    """64 workers reading at once: every read done, on no more than SQLITE_MAX_POOL connections
+    (each one holds its own schema, statements and page cache)."""
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}", pool_size=64)
-    opened = []
+    opened, done = [], []
     event.listen(db.engine, "connect", lambda connection, _record: opened.append(connection))
-    db.write(lambda conn: conn.exec_driver_sql("CREATE TABLE t (n INTEGER)"))
     start = threading.Barrier(64)
 
-    def work(n: int) -> None:
+    def work() -> None:
         start.wait()
-        db.write(lambda conn: conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})"))
+        done.append(db.read(lambda conn: (conn.exec_driver_sql("SELECT 1").scalar(), time.sleep(0.01))[0]))
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(64)]
+    workers = [threading.Thread(target=work) for _ in range(64)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(timeout=60)
-    assert db.read(lambda conn: conn.exec_driver_sql("SELECT COUNT(DISTINCT n) FROM t").scalar()) == 64
+    assert done == [1] * 64
     assert 1 < len(opened) <= 8 == SQLITE_MAX_POOL
+    db.dispose()
+
+
+def test_a_processes_sqlite_writers_take_turns_before_they_take_a_connection(tmp_path):
+    """16 writers at once, each in its transaction for a while: every write done, and only the
+    one whose turn it is holds a connection (the others wait without one, leaving the pool to
+    readers) instead of eight waiting in SQLite's busy handler on all of the pool."""
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}", pool_size=64)
+    db.write(lambda conn: conn.exec_driver_sql("CREATE TABLE t (n INTEGER)"))
+    out, most = [0], [0]
+
+    def checked_out(*_):
+        out[0] += 1
+        most[0] = max(most[0], out[0])
+
+    event.listen(db.engine, "checkout", checked_out)
+    event.listen(db.engine, "checkin", lambda *_: out.__setitem__(0, out[0] - 1))
+    start = threading.Barrier(16)
+
+    def work(n: int) -> None:
+        start.wait()
+        db.write(lambda conn: (conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})"), time.sleep(0.02)))
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert db.read(lambda conn: conn.exec_driver_sql("SELECT COUNT(DISTINCT n) FROM t").scalar()) == 16
+    assert most[0] == 1
     db.dispose()
 
 
