@@ -24,7 +24,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ovirt_node_config import settings
-from ovirt_node_config.errors import Busy
 from ovirt_node_config.persistence import failures
 from ovirt_node_config.persistence.driver import placeholders, pooled_cursor
 from ovirt_node_config.persistence.lookup_lane import FULL, LookupLane
@@ -57,10 +56,9 @@ def normalise_url(url: str):
 
 
 POSTGRES_MAX_POOL = 16
-# SQLite runs one writer at a time and the workers share one interpreter: connections beyond a
-# few add memory (each holds its own parsed schema, ~190 KiB, its prepared statements and its
-# page cache), not throughput, and a writer waits better in the pool's queue (woken when a
-# connection comes back) than in SQLite's busy handler (sleep and try again).
+# SQLite runs one writer at a time (a process's writers take turns: Database._turn_to_write)
+# and the workers share one interpreter: connections beyond a few add memory (each holds its
+# own parsed schema, ~190 KiB, its prepared statements and its page cache), not throughput.
 SQLITE_MAX_POOL = 8
 # How long a thread waits for a pooled connection before its request is answered "busy" (503).
 POOL_TIMEOUT_S = 60
@@ -283,8 +281,8 @@ class Database:
     def _writer_turns(self) -> threading.RLock | None:
         """SQLite runs one write transaction at a time: a process's writers take turns here,
         woken one by one, before they take a connection, rather than each holding one while
-        SQLite's busy handler sleeps and tries again (a storm's first boots: 9% less CPU).
-        Writers of other processes still meet at SQLite's own lock."""
+        SQLite's busy handler sleeps and tries again (docs/performance.md: first boots cost
+        less). Writers of other processes still meet at SQLite's own lock."""
         return threading.RLock() if self.dialect == "sqlite" else None
 
     @contextlib.contextmanager
@@ -293,7 +291,7 @@ class Database:
             yield
             return
         if not self._writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
-            raise Busy("the database is busy; try again")
+            raise failures.busy()
         try:
             yield
         finally:
@@ -304,7 +302,7 @@ class Database:
             try:
                 result = attempt()
             except PoolTimeout:  # every connection busy for POOL_TIMEOUT_S: waiting longer helps no one
-                raise Busy("the database is busy; try again") from None
+                raise failures.busy() from None
             except (DBAPIError, failures.StaleState) as exc:
                 if not failures.is_transient(exc):
                     if failures.is_unwritable(exc):

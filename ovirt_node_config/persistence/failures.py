@@ -130,12 +130,17 @@ class Unavailable(Busy):
     """The database cannot be reached; the caller may try again later."""
 
 
+def busy() -> Busy:
+    """What the caller is told when the database is too busy to answer now (503)."""
+    return Busy("the database is busy; try again")
+
+
 def refusal_after_retries(exc: Exception) -> Exception:
     if isinstance(exc, IntegrityError):
         return refusal_of(exc) or exc
     if is_outage(exc):
         return Unavailable("the database is unavailable; try again later")
-    return Busy("the database is busy; try again")
+    return busy()
 
 
 OUTAGE_ATTEMPTS = 2  # an unreachable database is retried once (stale pooled connection), then 503
