@@ -1,11 +1,11 @@
 """Opening databases: URL handling, the SQLite connection settings, and how many connections a
 server's workers share."""
 
-import threading
 import time
 
 import pytest
 from sqlalchemy import event
+from support import run_concurrently
 
 from ovirt_node_config.errors import Busy
 from ovirt_node_config.persistence import engine as engine_module
@@ -46,17 +46,11 @@ def test_a_processes_workers_share_a_few_sqlite_connections(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}", pool_size=64)
     opened, done = [], []
     event.listen(db.engine, "connect", lambda connection, _record: opened.append(connection))
-    start = threading.Barrier(64)
 
     def work() -> None:
-        start.wait()
         done.append(db.read(lambda conn: (conn.exec_driver_sql("SELECT 1").scalar(), time.sleep(0.01))[0]))
 
-    workers = [threading.Thread(target=work) for _ in range(64)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
+    assert run_concurrently(*[work] * 64) == []
     assert done == [1] * 64
     assert 1 < len(opened) <= 8 == SQLITE_MAX_POOL
     db.dispose()
@@ -76,17 +70,15 @@ def test_a_processes_sqlite_writers_take_turns_before_they_take_a_connection(tmp
 
     event.listen(db.engine, "checkout", checked_out)
     event.listen(db.engine, "checkin", lambda *_: out.__setitem__(0, out[0] - 1))
-    start = threading.Barrier(16)
 
-    def work(n: int) -> None:
-        start.wait()
-        db.write(lambda conn: (conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})"), time.sleep(0.02)))
+    def insert(n: int):
+        def slowly(conn) -> None:
+            conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})")
+            time.sleep(0.02)
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(16)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
+        return lambda: db.write(slowly)
+
+    assert run_concurrently(*map(insert, range(16))) == []
     assert db.read(lambda conn: conn.exec_driver_sql("SELECT COUNT(DISTINCT n) FROM t").scalar()) == 16
     assert most[0] == 1
     db.dispose()
