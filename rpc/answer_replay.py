@@ -8,20 +8,23 @@ the host's credential; a caller without it, and a host that holds none, are answ
 way (which refuses the first with 401, unless it is the new node whose answer was lost and
 proves it, and enrols the second). Anything else (a miss, an error
 reading what was kept) goes the normal way, which keeps its answer for next time.
-(``get_config`` bodies are small: they are unmarshalled and looked up by their normalised
-question, in ``kept_answers``.)
+A ``get_config`` body is looked up the same way, through the alias its first answer kept
+(its digest -> the normalised question whose answer ``kept_answers`` keeps at each version of
+the host): a node's unchanged reboot sends that body byte for byte too.
 """
 
 from __future__ import annotations
 
 import re
 
+from ovirt_node_config.rpc import xmlrpc_wire
+
 from ovirt_node_config.nodes import kept_answers
 from ovirt_node_config.trust.enrolment import Trust
 
 # Peeked at in the body's head, never trusted: a body that merely looks like an identify call is
 # hashed and looked up, and misses.
-_IDENTIFY = re.compile(rb"<methodName>identify</methodName>")
+_BOOT_CALL = re.compile(rb"<methodName>(?:identify|get_config)</methodName>")
 _HEAD_BYTES = 256
 
 
@@ -31,8 +34,8 @@ class AnswerReplay:
 
     @staticmethod
     def digest(body: bytes) -> str | None:
-        """The key of an identify body, or None for every other method."""
-        return kept_answers.body_key(body) if _IDENTIFY.search(body, 0, _HEAD_BYTES) else None
+        """The key of an identify or get_config body, or None for every other method."""
+        return kept_answers.body_key(body) if _BOOT_CALL.search(body, 0, _HEAD_BYTES) else None
 
     def lookup(self, digest: str, credential: str | None) -> tuple[str, str, bytes] | None:
         """(method, host name, answer body) kept for ``digest``, still current, for the caller
@@ -42,4 +45,6 @@ class AnswerReplay:
             return None
         if not kept_answers.opens(self.trust.db, kept, self.trust.presented(credential)):
             return None  # the normal way refuses it, or knows a node whose answer was lost
+        if kept.method == "get_config":  # kept as the file itself: it answers the 2008 GET too
+            return kept.method, kept.hostname, xmlrpc_wire.marshal_answer(kept.answer)
         return kept.method, kept.hostname, kept.answer.encode("utf-8")

@@ -55,7 +55,10 @@ class NodeMethods:
         """The node's configuration file for the MAC -> interface name map it sees now."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
-        return get_config.answer(self.db, hostname, macs, self.trust.presented(context().credential))
+        asked = context()
+        return get_config.answer(
+            self.db, hostname, macs, self.trust.presented(asked.credential), body=asked.body_digest
+        )
 
     def report_status(self, hostname: object, status: object) -> dict:
         """What the node applied at this boot, and how it went (``nodes/states.py``); a rollout

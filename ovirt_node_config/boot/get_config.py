@@ -18,21 +18,28 @@ from ovirt_node_config.trust.enrolment import Trust
 
 
 def answer(
-    db: Database, hostname: object, macs: object, presented: str | None, stack: str | None = None
+    db: Database,
+    hostname: object,
+    macs: object,
+    presented: str | None,
+    stack: str | None = None,
+    body: str | None = None,
 ) -> str:
     """The file, for a caller that presented the credential whose digest is ``presented``
-    (``stack``: the files a caller insists on, whatever the node's stack). Nothing is kept for
-    a map that names none of the host's NICs (it is refused as an unknown host)."""
+    (``stack``: the files a caller insists on, whatever the node's stack; ``body``: the digest
+    of the request body, kept as an alias of its question: ``rpc.answer_replay``). Nothing is
+    kept for a map that names none of the host's NICs (it is refused as an unknown host)."""
     name = validation.hostname("hostname", hostname)
     mapping = network_view.parse_macs(macs)
     key = kept_answers.config_key(name, mapping, stack)
     kept = kept_answers.replay(db, key)
-    if kept is not None and (kept.credential_hash is None or kept_answers.opens(db, kept, presented)):
+    asked = (body, key) if body else None
+    if kept is not None and (kept.credential_hash is None or kept_answers.opens(db, kept, presented, asked)):
         return kept.answer
     config = network_view.config_file(
         db, name, mapping, stack, admit=lambda node: _admit(db, node, name, mapping, presented)
     )
-    kept_answers.keep_config(db, key, config)
+    kept_answers.keep_config(db, key, config, body)
     return config.text
 
 

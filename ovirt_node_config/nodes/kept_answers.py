@@ -15,7 +15,10 @@ follows is already answered. An administrator's change
 (:func:`carry_forward`, in the change's own transaction) keeps them current: the configuration is
 rendered anew, and a kept ``identify`` answer, which depends on the change only through the
 node's degraded bonds, gets the new list; so an unchanged node that reboots after its bonds were
-set up is still answered from what was kept.
+set up is still answered from what was kept. The first ``get_config`` answered for a question
+keeps the digest of its request body as an alias of the question (:func:`alias`, no version of
+its own): the node's next boot sends that body again and is answered before it is unmarshalled,
+whatever versions the host went through meanwhile.
 """
 
 from __future__ import annotations
@@ -100,30 +103,51 @@ def replay(db: Database, key: str) -> Kept | None:
     return None if found is None else Kept(*found)
 
 
-def opens(db: Database, kept: Kept, presented: str | None) -> bool:
+def opens(db: Database, kept: Kept, presented: str | None, asked: tuple[str, str] | None = None) -> bool:
     """Does the credential whose digest is ``presented`` open ``kept``'s host (which holds one)?
-    Its first presentation is noted here (``trust.credential_use``): one write, once per host."""
+    Its first presentation is noted here (``trust.credential_use``): one write, once per host.
+    ``asked``: (the digest of a ``get_config`` request body, the key of the question it asks),
+    kept in the same write as an alias (:func:`alias`), so that the same body is answered next
+    time before it is unmarshalled."""
     if not matches(kept.credential_hash, presented):
         return False
-    if not kept.presented:
-        db.write(lambda conn: credential_use.note_presented(conn, kept.host_id, False))
+    if not kept.presented or asked:
+
+        def note(conn: Connection) -> None:
+            if not kept.presented:
+                credential_use.note_presented(conn, kept.host_id, False)
+            if asked:
+                alias(conn, kept.host_id, *asked)
+
+        db.write(note)
     return True
 
 
-def keep_config(db: Database, key: str, config: network_view.ConfigFile) -> None:
+def keep_config(db: Database, key: str, config: network_view.ConfigFile, body: str | None = None) -> None:
     """Keep ``config``, the answer to the ``get_config`` question ``key``, for the node's next
-    boot (at most MAX_CONFIGS_PER_HOST maps per host); a cache that cannot be written costs the
-    next boot a miss, no more."""
-    _quietly(
-        db,
-        lambda conn: answer_store.remember(
+    boot (at most MAX_CONFIGS_PER_HOST maps per host), and ``body`` (the digest of the request
+    that asked it) as its alias; a cache that cannot be written costs the next boot a miss, no
+    more."""
+
+    def keep(conn: Connection) -> None:
+        answer_store.remember(
             conn,
             config.host_id,
             config.version,
             [(key, "get_config", config.text)],
             most=MAX_CONFIGS_PER_HOST,
-        ),
-    )
+        )
+        if body:
+            alias(conn, config.host_id, body, key)
+
+    _quietly(db, keep)
+
+
+def alias(conn: Connection, host_id: int, body: str, question: str) -> None:
+    """Keep that the ``get_config`` request body whose digest is ``body`` asks ``question`` (a
+    fact of the body alone: it holds across the host's versions, at each of which the answer to
+    the question is kept anew)."""
+    answer_store.keep_alias(conn, host_id, body, question, most=MAX_CONFIGS_PER_HOST)
 
 
 def keeper(report: HardwareReport, body_digest: str | None):

@@ -11,14 +11,19 @@ from sqlalchemy.engine import Connection
 from ovirt_node_config.persistence.driver import Driver, in_list
 from ovirt_node_config.persistence.engine import Database
 
+# A row of method ALIAS names, as its answer, the digest of the answer a body gets (a get_config
+# body -> its normalised question, whose answer is kept anew at every version): it is never stale
+# itself, and goes only with its host or past the bound on a host's answers.
+ALIAS = "config_alias"
 _REPLAY = (
-    "SELECT a.method, h.hostname, a.answer, h.credential_hash, h.credential_presented, a.host_id"
+    "SELECT b.method, h.hostname, b.answer, h.credential_hash, h.credential_presented, b.host_id"
     " FROM cached_answers a"
-    " JOIN hosts h ON h.id = a.host_id AND h.config_version = a.version"
+    f" JOIN cached_answers b ON b.digest = CASE WHEN a.method = '{ALIAS}' THEN a.answer ELSE a.digest END"
+    " JOIN hosts h ON h.id = b.host_id AND h.config_version = b.version"
     " WHERE a.digest = ?"
 )
 _KEPT = "SELECT digest, answer FROM cached_answers WHERE host_id = ? AND version = ? AND method = ?"
-_FORGET_OLDER = "DELETE FROM cached_answers WHERE host_id = ? AND version < ?"
+_FORGET_OLDER = f"DELETE FROM cached_answers WHERE host_id = ? AND version < ? AND method <> '{ALIAS}'"
 _COUNT = "SELECT COUNT(*) FROM cached_answers WHERE host_id = ? AND method = ?"
 _FORGET_METHOD = "DELETE FROM cached_answers WHERE host_id = ? AND method = ?"
 _KEPT_COLUMNS = ("digest", "host_id", "version", "method", "answer")
@@ -31,8 +36,8 @@ _BUMP = "UPDATE hosts SET config_version = config_version + 1 WHERE id IN {ids} 
 
 def replay(db: Database, digest: str) -> tuple[str, str, str, str | None, bool, int] | None:
     """(method, host name, answer, the host's credential hash, whether its node presented it
-    yet, the host's id) kept for ``digest`` and still current, or None. The hot path
-    of a boot storm, so one statement on the driver (see ``Database.lookup``)."""
+    yet, the host's id) kept for ``digest`` (or for what its ALIAS names) and still current, or
+    None. The hot path of a boot storm, so one statement on the driver (``Database.lookup``)."""
     row = db.lookup(_REPLAY, (digest,))
     return tuple(row) if row else None
 
@@ -52,7 +57,8 @@ def remember(
     most: int | None = None,
 ) -> None:
     """Keep each (digest, method, answer) for the host at ``version``; the host's answers of older
-    versions go (they can never be served again), unless it is a ``new_host``, which has none.
+    versions go (they can never be served again; its ALIAS rows stay), unless it is a
+    ``new_host``, which has none.
     With ``most``: when the host has that many answers of the first answer's method kept
     already, they go first (a bound on what callers can make the server keep)."""
     if not answers:
@@ -61,12 +67,25 @@ def remember(
     if not new_host:
         db.execute(_FORGET_OLDER, (host_id, version))
     if most is not None:
-        method = answers[0][1]
-        ((count,),) = db.execute(_COUNT, (host_id, method)).rows()
-        if count >= most:
-            db.execute(_FORGET_METHOD, (host_id, method))
+        _bound(db, host_id, answers[0][1], most)
     rows = [(digest, host_id, version, method, answer) for digest, method, answer in answers]
     db.insert("cached_answers", _KEPT_COLUMNS, rows, on_conflict=_REPLACE)
+
+
+def keep_alias(conn: Connection, host_id: int, digest: str, target: str, *, most: int) -> None:
+    """Keep that ``digest`` is answered by what is kept for ``target`` (an ALIAS row: of no
+    version), at most ``most`` of them per host."""
+    db = Driver(conn)
+    _bound(db, host_id, ALIAS, most)
+    db.insert("cached_answers", _KEPT_COLUMNS, [(digest, host_id, 0, ALIAS, target)], on_conflict=_REPLACE)
+
+
+def _bound(db: Driver, host_id: int, method: str, most: int) -> None:
+    """When the host has ``most`` answers of ``method`` kept, they go (a bound on what callers
+    can make the server keep)."""
+    ((count,),) = db.execute(_COUNT, (host_id, method)).rows()
+    if count >= most:
+        db.execute(_FORGET_METHOD, (host_id, method))
 
 
 def bump_versions(conn: Connection, host_ids: list[int]) -> dict[int, int]:
