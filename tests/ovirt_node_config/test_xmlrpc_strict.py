@@ -54,7 +54,7 @@ def nesting(value) -> int:
     return 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(params=st.lists(VALUES, max_size=3), method=st.sampled_from(["identify", "get_config", None]))
 def test_the_canonical_road_reads_what_the_standard_one_reads(params, method):
     assume(max(map(nesting, params), default=0) <= 8)  # deeper is refused (tested below)

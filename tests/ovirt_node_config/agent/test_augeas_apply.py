@@ -148,7 +148,7 @@ def test_bash_writes_exactly_the_two_sections(tmp_path):
     subprocess.run(["bash", "-n", str(tmp_path / "node-config")], check=True)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mode_slaves_options())
 def test_any_accepted_option_set_is_what_the_ifcfg_file_gives_to_initscripts(tmp_path_factory, case):
     """Rendered, read by the node's strict parser, written by Augeas, then sourced by bash as

@@ -236,7 +236,7 @@ def shape(node: Network) -> set[tuple]:
     return {(i.name, i.kind, i.mac, i.controller, i.ipv4 is None) for i in node.interfaces}
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(networks)
 def test_no_value_escapes_the_grammar(drawn):
     node, stack = drawn
@@ -260,7 +260,6 @@ def test_no_value_escapes_the_grammar(drawn):
 @settings(
     max_examples=40,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    deadline=None,
 )
 @given(networks)
 def test_what_renders_lands_only_in_its_files_for_augeas_and_for_bash(tmp_path_factory, drawn):

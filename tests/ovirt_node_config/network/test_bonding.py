@@ -166,7 +166,7 @@ def test_stored_options_a_mode_ignores_are_left_out_with_the_reason():
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(mode_slaves_options())
 def test_any_accepted_option_set_reads_back_as_itself(case):
     mode, slaves, options = case
