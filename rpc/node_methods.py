@@ -74,7 +74,9 @@ class NodeMethods:
         whether it is to put its configuration back now."""
         if isinstance(hostname, str):
             context().node = hostname[:64]
-        return report_check.answer(self.db, hostname, check, self.trust.presented(context().credential))
+        current = context()
+        presented = self.trust.presented(current.credential)
+        return report_check.answer(self.db, hostname, check, presented, current.body_digest)
 
     def legacy_config(self, target: str) -> tuple[int, str, bytes]:
         """``GET /ovirt/managed_node/config?host=H&macs=MAC=IFACE,...``: the same text, or a reason."""

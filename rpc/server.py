@@ -309,9 +309,10 @@ class NodeConfigServer:
 
     def _dispatch(self, data, client, credentials, bearer, headers, context, started) -> bytes:
         method = context.method
-        digest = context.body_digest = self.replay.digest(data) if self.replay else None
-        if digest:
-            kept = self.replay.lookup(digest, context.credential)  # raises CredentialRequired
+        peeked = self.replay.peek(data) if self.replay else None
+        if peeked:
+            context.body_digest = peeked.digest
+            kept = self.replay.lookup(peeked, context.credential)  # raises CredentialRequired
             if kept:
                 context.method, context.node, body = kept
                 method = context.method

@@ -147,7 +147,9 @@ def alias(conn: Connection, host_id: int, body: str, question: str) -> None:
     """Keep that the ``get_config`` request body whose digest is ``body`` asks ``question`` (a
     fact of the body alone: it holds across the host's versions, at each of which the answer to
     the question is kept anew)."""
-    answer_store.keep_alias(conn, host_id, body, question, most=MAX_CONFIGS_PER_HOST)
+    answer_store.keep_versionless(
+        conn, host_id, body, answer_store.ALIAS, question, most=MAX_CONFIGS_PER_HOST
+    )
 
 
 def keeper(report: HardwareReport, body_digest: str | None):

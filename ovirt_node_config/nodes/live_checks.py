@@ -12,9 +12,12 @@ is ``out of sync`` (``states``); one without is in sync again.
 Cheap by design: a verdict the node already had is not written again unless the last one written
 is older than :data:`COARSE_S` (``checked_at_ms`` says "checked at least this recently"), so
 that most checks cost one indexed read (:func:`weigh` says whether there is anything to write);
-a changed verdict is one update of the host's row. The answer says whether an administrator
-asked for a resync (:func:`request_resync`): the node then applies its configuration again with
-a boot's apply, verify and rollback, and reports it with ``report_status``.
+a changed verdict is one update of the host's row. A check that writes keeps what its body said
+(:func:`kept_form`) under the body's digest, so that the node's next check, the same body byte
+for byte, is weighed without being unmarshalled (``boot.report_check.replayed``). The answer
+says whether an administrator asked for a resync (:func:`request_resync`): the node then
+applies its configuration again with a boot's apply, verify and rollback, and reports it with
+``report_status``.
 """
 
 from __future__ import annotations
@@ -49,6 +52,17 @@ def parse_check(raw: object) -> LiveCheck:
         raise InvalidInput("check", f"has no key {sorted(map(str, unknown))[0]!r}")
     digest = validation.sha256("check.digest", fields.get("digest"))
     return LiveCheck(digest, _entries(fields, "differences"), _entries(fields, "warnings"))
+
+
+def kept_form(hostname: str, check: LiveCheck) -> str:
+    """What a check body said, as kept for its next repeat (``boot.report_check.replayed``)."""
+    return json.dumps([hostname, check.digest, check.differences, check.warnings])
+
+
+def from_kept(text: str) -> tuple[str, LiveCheck]:
+    """The host name and check of :func:`kept_form`."""
+    hostname, digest, differences, warnings = json.loads(text)
+    return hostname, LiveCheck(digest, tuple(differences), tuple(warnings))
 
 
 def _entries(fields: dict, key: str) -> tuple[str, ...]:

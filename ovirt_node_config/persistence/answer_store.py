@@ -12,18 +12,25 @@ from ovirt_node_config.persistence.driver import Driver, in_list
 from ovirt_node_config.persistence.engine import Database
 
 # A row of method ALIAS names, as its answer, the digest of the answer a body gets (a get_config
-# body -> its normalised question, whose answer is kept anew at every version): it is never stale
-# itself, and goes only with its host or past the bound on a host's answers.
+# body -> its normalised question, whose answer is kept anew at every version); one of method
+# CHECK_BODY holds what a report_check body says (status_store.check_replay weighs it anew each
+# time). Both are facts of the body alone: never stale themselves, they go only with their host
+# or past the bound on a host's answers (VERSIONLESS: kept at version 0).
 ALIAS = "config_alias"
+CHECK_BODY = "check_body"
+VERSIONLESS = (ALIAS, CHECK_BODY)
 _REPLAY = (
     "SELECT b.method, h.hostname, b.answer, h.credential_hash, h.credential_presented, b.host_id"
     " FROM cached_answers a"
     f" JOIN cached_answers b ON b.digest = CASE WHEN a.method = '{ALIAS}' THEN a.answer ELSE a.digest END"
     " JOIN hosts h ON h.id = b.host_id AND h.config_version = b.version"
-    " WHERE a.digest = ?"
+    f" WHERE a.digest = ? AND a.method <> '{CHECK_BODY}'"
 )
 _KEPT = "SELECT digest, answer FROM cached_answers WHERE host_id = ? AND version = ? AND method = ?"
-_FORGET_OLDER = f"DELETE FROM cached_answers WHERE host_id = ? AND version < ? AND method <> '{ALIAS}'"
+_FORGET_OLDER = (
+    "DELETE FROM cached_answers WHERE host_id = ? AND version < ?"
+    f" AND method NOT IN ('{ALIAS}', '{CHECK_BODY}')"
+)
 _COUNT = "SELECT COUNT(*) FROM cached_answers WHERE host_id = ? AND method = ?"
 _FORGET_METHOD = "DELETE FROM cached_answers WHERE host_id = ? AND method = ?"
 _KEPT_COLUMNS = ("digest", "host_id", "version", "method", "answer")
@@ -57,7 +64,7 @@ def remember(
     most: int | None = None,
 ) -> None:
     """Keep each (digest, method, answer) for the host at ``version``; the host's answers of older
-    versions go (they can never be served again; its ALIAS rows stay), unless it is a
+    versions go (they can never be served again; its VERSIONLESS rows stay), unless it is a
     ``new_host``, which has none.
     With ``most``: when the host has that many answers of the first answer's method kept
     already, they go first (a bound on what callers can make the server keep)."""
@@ -72,12 +79,15 @@ def remember(
     db.insert("cached_answers", _KEPT_COLUMNS, rows, on_conflict=_REPLACE)
 
 
-def keep_alias(conn: Connection, host_id: int, digest: str, target: str, *, most: int) -> None:
-    """Keep that ``digest`` is answered by what is kept for ``target`` (an ALIAS row: of no
-    version), at most ``most`` of them per host."""
+def keep_versionless(
+    conn: Connection, host_id: int, digest: str, method: str, text: str, *, most: int
+) -> None:
+    """Keep ``text`` for the body whose digest is ``digest`` as a row of ``method``, one of
+    VERSIONLESS (an ALIAS: ``text`` is the key whose answer answers it), at most ``most`` of
+    them per host."""
     db = Driver(conn)
-    _bound(db, host_id, ALIAS, most)
-    db.insert("cached_answers", _KEPT_COLUMNS, [(digest, host_id, 0, ALIAS, target)], on_conflict=_REPLACE)
+    _bound(db, host_id, method, most)
+    db.insert("cached_answers", _KEPT_COLUMNS, [(digest, host_id, 0, method, text)], on_conflict=_REPLACE)
 
 
 def _bound(db: Driver, host_id: int, method: str, most: int) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy import and_, bindparam, case, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from ovirt_node_config.persistence import answer_store
+from ovirt_node_config.persistence.answer_store import CHECK_BODY
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import bondings, bondings_nics, hosts
 
@@ -83,12 +85,17 @@ CHECKED = (
     "check_warnings",
 )
 # The hot path between boots (every node, every 5 minutes): one statement on the driver.
-_CHECK_LOOKUP = (
-    "SELECT h.id, h.hostname, h.credential_hash, "
+_CHECK_COLUMNS = (
+    "h.id, h.hostname, h.credential_hash, "
     + ", ".join(f"h.{column}" for column in CHECKED)
     + ", (SELECT COUNT(*) FROM bondings b WHERE b.host_id = h.id AND"
     " (SELECT COUNT(*) FROM bondings_nics s WHERE s.bonding_id = b.id) < ?)"
-    " FROM hosts h WHERE h.hostname = ?"
+)
+_CHECK_LOOKUP = f"SELECT {_CHECK_COLUMNS} FROM hosts h WHERE h.hostname = ?"
+# A check body seen before: what it said (kept by answer_store.keep_versionless), and its host.
+_CHECK_REPLAY = (
+    f"SELECT a.answer, {_CHECK_COLUMNS} FROM cached_answers a JOIN hosts h ON h.id = a.host_id"
+    f" WHERE a.digest = ? AND a.method = '{CHECK_BODY}'"
 )
 
 
@@ -98,6 +105,18 @@ def check_lookup(db: Database, hostname: str, min_slaves: int) -> CheckRow | Non
     what the driver raises (the caller reads the normal way then)."""
     row = db.lookup(_CHECK_LOOKUP, (min_slaves, hostname))
     return None if row is None else CheckRow.of(row)
+
+
+def check_replay(db: Database, digest: str, min_slaves: int) -> tuple[str, CheckRow] | None:
+    """What was kept for the check body whose digest is ``digest``, and its host as
+    :func:`check_lookup` reads it, or None; in one statement, raising what the driver raises."""
+    row = db.lookup(_CHECK_REPLAY, (min_slaves, digest))
+    return None if row is None else (row[0], CheckRow.of(row[1:]))
+
+
+def keep_check_body(conn: Connection, host_id: int, digest: str, kept: str, most: int) -> None:
+    """Keep what the check body whose digest is ``digest`` said (``kept``), for :func:`check_replay`."""
+    answer_store.keep_versionless(conn, host_id, digest, CHECK_BODY, kept, most=most)
 
 
 def check_row(conn: Connection, hostname: str, min_slaves: int, *, lock: bool = False) -> CheckRow | None:

@@ -5,15 +5,19 @@ handed to the node's next check, once; a node whose checks stop is not checking.
 credential may report."""
 
 import hashlib
+import re
 import xmlrpc.client
 
 import pytest
+from sqlalchemy import func, select
 from support import add_bond, checked_long_ago, make_report
 
 from ovirt_node_config import timestamps
+from ovirt_node_config.boot import report_check
 from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import live_checks, reads, states
-from ovirt_node_config.persistence import status_store
+from ovirt_node_config.persistence import answer_store, status_store
+from ovirt_node_config.persistence.tables import cached_answers
 
 NAMES = {f"52:54:00:00:00:0{i}": f"eth{i - 1}" for i in range(1, 4)}
 DRIFT = ["bond0: MTU is 1500, not 9000", "bond0: eth1 (52:54:00:00:00:02) is not a slave"]
@@ -31,6 +35,12 @@ def booted(server):
 
 def history(db) -> list[str]:
     return [entry["action"] for entry in reads.history(db, "node1")]
+
+
+def answered_by_body(server) -> int:
+    """How many of node1's checks the server answered from what their body said, unmarshalled
+    before (the log line of every other answer says only ``ok``)."""
+    return len(re.findall(r" report_check node=node1 user=\S+ \S+ ok \(kept answer\)", server.settled_log()))
 
 
 def test_drift_is_out_of_sync_per_attribute_then_in_sync_again(booted, db, server):
@@ -138,3 +148,53 @@ def test_the_hot_lookup_reads_what_the_transaction_reads(booted, db):
     assert fast == db.read(lambda conn: status_store.check_row(conn, "node1", bonding.MIN_SLAVES))
     assert fast.degraded_bonds == 1 and fast.status["drift"] and fast.hostname == "node1"
     assert status_store.check_lookup(db, "node2", bonding.MIN_SLAVES) is None
+
+
+def test_a_repeated_check_is_weighed_from_its_body_against_the_host_as_it_is_now(booted, db, server):
+    """A node checks every few minutes with the same body byte for byte: after the first (which
+    writes "last checked" and keeps what the body said), the server answers it without
+    unmarshalling it, weighed against the host as it is now: an administrator's change and a
+    resync asked meanwhile show in the answer as they would the normal way, only the node's
+    credential opens it, and an identify between checks (a new version of the host) keeps it."""
+    node, digest = booted
+    for _ in range(3):
+        assert node.report_check("node1", {"digest": digest}) == {
+            "hostname": "node1",
+            "state": "ok",
+            "resync": False,
+        }
+    assert answered_by_body(server) == 2
+    add_bond(db, "node1", "bond0", list(NAMES)[:2])  # a new file waits for the node's reboot
+    assert node.report_check("node1", {"digest": digest})["state"] == "pending reboot"
+    assert reads.show_node(db, "node1")["state"] == "pending reboot" and answered_by_body(server) == 3
+    live_checks.request_resync(db, "alice", "node1")
+    assert node.report_check("node1", {"digest": digest})["resync"] is True  # the normal way: it writes
+    assert node.report_check("node1", {"digest": digest})["resync"] is False
+    assert answered_by_body(server) == 4
+    node.identify(make_report(macs=tuple(NAMES)))
+    assert node.report_check("node1", {"digest": digest})["state"] == "pending reboot"
+    assert answered_by_body(server) == 5
+    with pytest.raises(xmlrpc.client.ProtocolError) as caught:  # the same body, without the credential
+        server.anonymous_proxy().report_check("node1", {"digest": digest})
+    assert caught.value.errcode == 401 and answered_by_body(server) == 5
+
+
+def test_a_check_body_changed_by_the_node_or_the_host_goes_the_normal_way(booted, db, server):
+    """The same body weighed against a host that applied another file since is drift (the
+    normal way writes it); a host keeps a bounded number of check bodies, the last still
+    answered from what it said."""
+    node, digest = booted
+    node.report_check("node1", {"digest": digest})
+    text = node.get_config("node1", {**NAMES, "52:54:00:00:00:03": "eth9"})
+    other = hashlib.sha256(text.encode()).hexdigest()
+    node.report_status("node1", {"outcome": "applied", "digest": other})
+    assert node.report_check("node1", {"digest": digest})["state"] == "out of sync"
+    assert answered_by_body(server) == 0
+    assert history(db)[0] == "live_check"
+    for n in range(report_check.MAX_BODIES_PER_HOST + 3):
+        last = {"digest": other, "warnings": [f"eth{n}: link down"]}
+        node.report_check("node1", last)
+    node.report_check("node1", last)
+    assert answered_by_body(server) == 1
+    kept = select(func.count()).where(cached_answers.c.method == answer_store.CHECK_BODY)
+    assert 1 <= db.read(lambda conn: conn.execute(kept).scalar()) <= report_check.MAX_BODIES_PER_HOST
