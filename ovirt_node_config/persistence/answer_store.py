@@ -27,9 +27,8 @@ _REPLAY = (
     f" WHERE a.digest = ? AND a.method <> '{CHECK_BODY}'"
 )
 _KEPT = "SELECT digest, answer FROM cached_answers WHERE host_id = ? AND version = ? AND method = ?"
-_FORGET_OLDER = (
-    "DELETE FROM cached_answers WHERE host_id = ? AND version < ?"
-    f" AND method NOT IN ('{ALIAS}', '{CHECK_BODY}')"
+_FORGET_OLDER = "DELETE FROM cached_answers WHERE host_id = ? AND version < ? AND method NOT IN " + (
+    "(" + ", ".join(f"'{method}'" for method in VERSIONLESS) + ")"
 )
 _COUNT = "SELECT COUNT(*) FROM cached_answers WHERE host_id = ? AND method = ?"
 _FORGET_METHOD = "DELETE FROM cached_answers WHERE host_id = ? AND method = ?"

@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ovirt_node_config.persistence import answer_store
-from ovirt_node_config.persistence.answer_store import CHECK_BODY
 from ovirt_node_config.persistence.engine import Database
 from ovirt_node_config.persistence.tables import bondings, bondings_nics, hosts
 
@@ -95,7 +94,7 @@ _CHECK_LOOKUP = f"SELECT {_CHECK_COLUMNS} FROM hosts h WHERE h.hostname = ?"
 # A check body seen before: what it said (kept by answer_store.keep_versionless), and its host.
 _CHECK_REPLAY = (
     f"SELECT a.answer, {_CHECK_COLUMNS} FROM cached_answers a JOIN hosts h ON h.id = a.host_id"
-    f" WHERE a.digest = ? AND a.method = '{CHECK_BODY}'"
+    f" WHERE a.digest = ? AND a.method = '{answer_store.CHECK_BODY}'"
 )
 
 
@@ -116,7 +115,7 @@ def check_replay(db: Database, digest: str, min_slaves: int) -> tuple[str, Check
 
 def keep_check_body(conn: Connection, host_id: int, digest: str, kept: str, most: int) -> None:
     """Keep what the check body whose digest is ``digest`` said (``kept``), for :func:`check_replay`."""
-    answer_store.keep_versionless(conn, host_id, digest, CHECK_BODY, kept, most=most)
+    answer_store.keep_versionless(conn, host_id, digest, answer_store.CHECK_BODY, kept, most=most)
 
 
 def check_row(conn: Connection, hostname: str, min_slaves: int, *, lock: bool = False) -> CheckRow | None:
