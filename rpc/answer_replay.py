@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ovirt_node_config.rpc import xmlrpc_wire
+from ovirt_node_config.rpc import request_context, xmlrpc_wire
 
 from ovirt_node_config.boot import report_check
 from ovirt_node_config.nodes import kept_answers
@@ -53,8 +53,12 @@ class AnswerReplay:
         """(method, host name, answer body) kept for the body, still current, for the caller
         holding the host's ``credential``; None for anyone else."""
         if peeked.method == "report_check":
-            answer = report_check.replayed(self.trust.db, peeked.digest, self.trust.presented(credential))
+            known, answer = report_check.replayed(
+                self.trust.db, peeked.digest, self.trust.presented(credential)
+            )
             if answer is None:
+                if known:  # a check that writes (a new verdict, "last checked" refreshed)
+                    request_context.context().body_digest = None  # whose body is kept already
                 return None
             return peeked.method, answer["hostname"], xmlrpc_wire.marshal_answer(answer)
         kept = kept_answers.replay(self.trust.db, peeked.digest)

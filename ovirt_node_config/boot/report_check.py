@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import NamedTuple
 
 from ovirt_node_config import validation
 from ovirt_node_config.network import bonding
@@ -62,21 +63,26 @@ def answer(
     return db.write(write_check)
 
 
-def replayed(db: Database, body: str, presented: str | None) -> dict | None:
+class Replayed(NamedTuple):
+    kept: bool  # the body is kept already: the normal way need not keep it again
+    answer: dict | None  # None: the normal way answers it
+
+
+def replayed(db: Database, body: str, presented: str | None) -> Replayed:
     """The answer to a check body seen before (``body``: its digest) for the node holding its
     host's credential, when the check has nothing to write: what the body said, weighed anew
-    against the host's row as it is now. None for anything else (a body not kept, another
+    against the host's row as it is now. No answer for anything else (a body not kept, another
     caller, a check that writes, a lookup that failed): the normal way answers it."""
     try:
         found = status_store.check_replay(db, body, bonding.MIN_SLAVES)
     except Exception:
         log.debug("the check's replay lookup failed", exc_info=True)
-        return None
+        return Replayed(False, None)
     if found is None:
-        return None
-    kept, row = found
-    hostname, check = live_checks.from_kept(kept)
+        return Replayed(False, None)
+    said, row = found
+    hostname, check = live_checks.from_kept(said)
     if hostname != row.hostname or not matches(row.credential_hash, presented):
-        return None
+        return Replayed(False, None)
     weighed = live_checks.weigh(row, check, int(time.time() * 1000))
-    return None if weighed.values else live_checks.answer(row, weighed)
+    return Replayed(True, None if weighed.values else live_checks.answer(row, weighed))

@@ -6,9 +6,12 @@ credential may report."""
 
 import hashlib
 import re
+import time
 import xmlrpc.client
 
 import pytest
+from ovirt_node_config.rpc import request_context
+from ovirt_node_config.rpc.answer_replay import AnswerReplay
 from sqlalchemy import func, select
 from support import add_bond, checked_long_ago, make_report
 
@@ -18,6 +21,7 @@ from ovirt_node_config.network import bonding
 from ovirt_node_config.nodes import live_checks, reads, states
 from ovirt_node_config.persistence import answer_store, status_store
 from ovirt_node_config.persistence.tables import cached_answers
+from ovirt_node_config.trust.enrolment import Trust
 
 NAMES = {f"52:54:00:00:00:0{i}": f"eth{i - 1}" for i in range(1, 4)}
 DRIFT = ["bond0: MTU is 1500, not 9000", "bond0: eth1 (52:54:00:00:00:02) is not a slave"]
@@ -198,3 +202,25 @@ def test_a_check_body_changed_by_the_node_or_the_host_goes_the_normal_way(booted
     assert answered_by_body(server) == 1
     kept = select(func.count()).where(cached_answers.c.method == answer_store.CHECK_BODY)
     assert 1 <= db.read(lambda conn: conn.execute(kept).scalar()) <= report_check.MAX_BODIES_PER_HOST
+
+
+def test_a_check_that_writes_does_not_keep_its_body_again(booted, db, server):
+    """A third of a node's checks write ("last checked" refreshed every 15 minutes): their body,
+    kept already, is not kept again (the replay tells the normal way, through the request's
+    digest); with "last checked" fresh, the same body is answered from it."""
+    node, digest = booted
+    node.report_check("node1", {"digest": digest})
+
+    def checked_an_hour_ago(conn):
+        host_id = status_store.check_row(conn, "node1", bonding.MIN_SLAVES).id
+        status_store.record_check(conn, host_id, {"checked_at_ms": int(time.time() * 1000) - 3_600_000})
+
+    db.write(checked_an_hour_ago)
+    replay = AnswerReplay(Trust(db))
+    peeked = replay.peek(xmlrpc.client.dumps(("node1", {"digest": digest}), "report_check").encode())
+    asked = request_context.begin()
+    asked.body_digest = peeked.digest
+    assert replay.lookup(peeked, server.keyring["node1"]) is None and asked.body_digest is None
+    node.report_check("node1", {"digest": digest})  # "last checked" now
+    method, host, _ = replay.lookup(peeked, server.keyring["node1"])
+    assert (method, host) == ("report_check", "node1")
