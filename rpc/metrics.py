@@ -10,7 +10,7 @@ whether it runs in that mode, so it is imported here only once :class:`Metrics` 
 - ``ovirt_node_config_requests_total{method,outcome}`` and the latency histogram
   ``ovirt_node_config_request_seconds{method}``: every request and 2008 host-browser session;
   ``method`` is a known method or route (anything else is ``other``, so clients cannot grow the
-  label set), ``outcome`` ``ok``, ``kept`` (answered from a kept answer), an HTTP/fault code or
+  label set), ``outcome`` ``ok``, ``kept`` (answered from its body: ``answer_replay``), an HTTP/fault code or
   ``error``;
 - ``ovirt_node_config_open_connections``;
 - ``ovirt_node_config_database_retries_total`` and ``..._database_outages_total``;
