@@ -212,6 +212,12 @@ def enrol_without_credential(db, report: dict) -> None:
     inventory_store.identify(db, parse_report(report))
 
 
+def answered_from_body(log: str, method: str, node: str = r"\S+") -> int:
+    """How many ``method`` calls (of ``node``) a server's ``log`` says it answered from what was
+    kept for their body, before unmarshalling (``rpc/answer_replay.py``)."""
+    return len(re.findall(rf" {method} node={node} user=\S+ \S+ ok \(kept answer\)", log))
+
+
 def checked_long_ago(db, hostname: str, digest: str) -> int:
     """The node's last live check, in sync, an hour ago (as if its checks stopped then)."""
     when = int(time.time() * 1000) - 3_600_000

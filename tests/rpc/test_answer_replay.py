@@ -6,12 +6,11 @@ before, must answer what the inventory says now. Two server processes share the 
 two servers share one database, so a change made through one is seen through the other.
 """
 
-import re
 import time
 import xmlrpc.client
 
 import pytest
-from support import RunningServer, add_admin, admin_proxy, make_report
+from support import RunningServer, add_admin, admin_proxy, answered_from_body, make_report
 
 from ovirt_node_config.nodes import network_view
 from ovirt_node_config.persistence.engine import Database
@@ -52,7 +51,7 @@ def fleet(database_url, tmp_path):
 
 def kept_count(server, method: str) -> int:
     """How many ``method`` calls the server answered from what was kept, before unmarshalling."""
-    return len(re.findall(rf" {method} node=\S+ user=\S+ \S+ ok \(kept answer\)", server.log))
+    return answered_from_body(server.log, method)
 
 
 def expected_config(db) -> str:

@@ -5,7 +5,6 @@ handed to the node's next check, once; a node whose checks stop is not checking.
 credential may report."""
 
 import hashlib
-import re
 import time
 import xmlrpc.client
 
@@ -13,7 +12,7 @@ import pytest
 from ovirt_node_config.rpc import request_context
 from ovirt_node_config.rpc.answer_replay import AnswerReplay
 from sqlalchemy import func, select
-from support import add_bond, checked_long_ago, make_report
+from support import add_bond, answered_from_body, checked_long_ago, make_report
 
 from ovirt_node_config import timestamps
 from ovirt_node_config.boot import report_check
@@ -44,7 +43,7 @@ def history(db) -> list[str]:
 def answered_by_body(server) -> int:
     """How many of node1's checks the server answered from what their body said, unmarshalled
     before (the log line of every other answer says only ``ok``)."""
-    return len(re.findall(r" report_check node=node1 user=\S+ \S+ ok \(kept answer\)", server.settled_log()))
+    return answered_from_body(server.settled_log(), "report_check", "node1")
 
 
 def test_drift_is_out_of_sync_per_attribute_then_in_sync_again(booted, db, server):
