@@ -42,6 +42,23 @@ def test_a_broken_rule_is_refused_by_name_and_changes_nothing(db):
     assert db.read(lambda conn: Driver(conn).execute("SELECT count(*) FROM hosts").rows()) == [(0,)]
 
 
+def test_one_row_and_many_are_inserted_alike_with_what_they_return(db):
+    columns = ("hostname", "arch", "memory_mb")
+
+    def work(conn):
+        driver = Driver(conn)
+        one = driver.insert("hosts", columns, [("a", "x86_64", 1)], returning="hostname, memory_mb")
+        many = driver.insert("hosts", columns, [("b", "x86_64", 2), ("c", "x86_64", 3)], returning="hostname")
+        again = driver.insert(
+            "hosts", columns, [("a", "x86_64", 4)], on_conflict="ON CONFLICT (hostname) DO NOTHING"
+        )
+        return one, sorted(many), again, driver.execute("SELECT hostname, memory_mb FROM hosts").rows()
+
+    one, many, again, stored = db.write(work)
+    assert (one, many, again) == ([("a", 1)], [("b",), ("c",)], [])
+    assert sorted(stored) == [("a", 1), ("b", 2), ("c", 3)]
+
+
 def test_a_report_with_the_most_cpus_is_stored_whole(db):
     """4,096 CPUs of 10 columns each: more parameters than SQLite takes in one statement."""
     report = parse_report(make_report(cpus=MAX_CPUS))
@@ -50,14 +67,16 @@ def test_a_report_with_the_most_cpus_is_stored_whole(db):
     assert stored.cpus == list(report.cpus)
 
 
-def test_inserted_rows_are_checked_whole_not_cut_to_the_column(db):
-    """On PostgreSQL the rows go in as arrays: a value longer than its column must meet the
-    column's rule, not be cut short by a cast on the way."""
+@pytest.mark.parametrize("rows", [1, 2], ids=["one row", "two rows"])
+def test_inserted_rows_are_checked_whole_not_cut_to_the_column(db, rows):
+    """On PostgreSQL rows go in as arrays (one row as values): a value longer than its column
+    must meet the column's rule, not be cut short by a cast on the way."""
 
     def work(conn):
         driver = Driver(conn)
         ((host_id,),) = driver.insert("hosts", ("hostname", "arch", "memory_mb"), [("a", "x86_64", 1)], "id")
-        driver.insert("nics", ("host_id", "mac", "iface_name"), [(host_id, "52:54:00:00:00:01", "e" * 40)])
+        nics = [(host_id, f"52:54:00:00:00:0{n}", "e" * 40) for n in range(rows)]
+        driver.insert("nics", ("host_id", "mac", "iface_name"), nics)
 
     # SQLite: the column's CHECK rule; PostgreSQL: the column's type (VARCHAR(15)) first.
     with pytest.raises((InvalidInput, DataError)) as refused:
