@@ -19,6 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ovirt_node_config.rpc import cpu_affinity
 from ovirt_node_config.rpc.host_browser import HostBrowserServer, read_hosts_file, reverse_dns
 from ovirt_node_config.rpc.http_requests import TlsFilesError
 from ovirt_node_config.rpc.metrics import MULTIPROCESS_ENV
@@ -219,7 +220,13 @@ def _serve_in_processes(
         pid = os.fork()
         if pid == 0:  # the child
             code = 1
+            cpu = cpu_affinity.cpu_for(server.settings.cpu_affinity, index, count)
+            refused = cpu_affinity.bind(cpu)  # first: the threads started below inherit it
             listener = log_through_a_queue(level, os.fdopen(os.dup(2), "w", buffering=1))
+            if refused is not None:
+                log.warning("server process %d runs on any CPU, not CPU %d: %s", index, cpu, refused)
+            elif cpu is not None:
+                log.debug("server process %d (pid %d) runs on CPU %d", index, os.getpid(), cpu)
             if index != 0:  # the first child alone serves the 2008 listener: few, short sessions
                 _close_quietly(legacy)
                 legacy = None

@@ -79,6 +79,7 @@ class ServerSettings:
     request_deadline_s: float = 30.0  # a request's first byte to its last
     max_connections: int = 4096  # per process; beyond it the oldest idle one is closed
     processes: int = 1
+    cpu_affinity: str = "auto"  # several processes: each bound to a CPU of its own (cpu_affinity.py)
     tls_cert: str | None = None
     tls_key: str | None = None
     legacy_identify_port: int | None = None  # the 2008 host-browser listener: off unless given

@@ -15,6 +15,7 @@ from ovirt_node_config.scripts import needs_extra
 from ovirt_node_config import release
 
 with needs_extra("ovirt-node-bench", "bench"):
+    from ovirt_node_config.rpc import cpu_affinity
     from tqdm import tqdm
 
     from ovirt_node_config.bench.console_pages import time_pages
@@ -93,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes per server (its --processes; default 1)",
     )
     parser.add_argument("--workers", type=positive, default=defaults.workers, help="server worker threads")
+    parser.add_argument(
+        "--cpu-affinity",
+        choices=cpu_affinity.CHOICES,
+        default=defaults.cpu_affinity,
+        help="the servers' --cpu-affinity (default auto: each of several processes on a CPU of its own)",
+    )
     parser.add_argument(
         "--idle-connections",
         type=int,
@@ -268,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         fleet_sizes=args.fleet_sizes,
         workers=max(args.workers, args.concurrency),
         server_processes=args.server_processes,
+        cpu_affinity=args.cpu_affinity,
         idle_connections=args.idle_connections,
         seed=args.seed,
         repeat=args.repeat,

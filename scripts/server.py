@@ -20,7 +20,7 @@ from ovirt_node_config.scripts import needs_extra
 from ovirt_node_config import release
 
 with needs_extra("ovirt-node-config-server", "server"):
-    from ovirt_node_config.rpc import runtime
+    from ovirt_node_config.rpc import cpu_affinity, runtime
     from ovirt_node_config.rpc.host_names import ServerNames
     from ovirt_node_config.rpc.http_requests import trusted_networks
     from ovirt_node_config.rpc.server import ServerSettings
@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="server processes sharing the port, one per core is a good start (default 1)",
+    )
+    serve.add_argument(
+        "--cpu-affinity",
+        choices=cpu_affinity.CHOICES,
+        help="auto (the default): several processes each run on a CPU of their own; none: any CPU",
     )
     serve.add_argument(
         "--legacy-identify-port",
@@ -291,10 +296,12 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         ServerNames.from_setting(result.server_names, machine_names=())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if result.enrolment_policy not in POLICIES:
-        raise UsageError(
-            f"enrolment-policy must be one of {', '.join(POLICIES)}, not {result.enrolment_policy!r}"
-        )
+    for key, value, choices in (
+        ("enrolment-policy", result.enrolment_policy, POLICIES),
+        ("cpu-affinity", result.cpu_affinity, cpu_affinity.CHOICES),
+    ):
+        if value not in choices:
+            raise UsageError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
     return result
 
 

@@ -41,6 +41,7 @@ class BenchOptions:
     seed: int = 1
     workers: int = 64
     server_processes: int = 1
+    cpu_affinity: str = "auto"  # the servers' --cpu-affinity
     idle_connections: int = 0  # held open (silent keep-alive) through every phase of the storm
     repeat: int = 0  # then floor, reboot and check again this many times, each against its floor
 
@@ -190,6 +191,8 @@ class Bench:
             "0",
             "--workers",
             str(self.options.workers),
+            "--cpu-affinity",
+            self.options.cpu_affinity,
             "--processes",
             str(self.options.server_processes),
             "--no-migrate",

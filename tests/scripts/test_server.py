@@ -103,16 +103,47 @@ def test_serve_in_several_processes_shares_the_port_and_stops_cleanly(database_u
 
     server = RunningServer(database_url, tmp_path / "server.log", ("--processes", "2"))
     try:
-        assert len(psutil.Process(server.pid).children()) == 2
+        children = psutil.Process(server.pid).children()
+        assert len(children) == 2
         for index in range(6):  # new connections, spread by the kernel over both processes
             server.proxy().identify(make_report(hostname=f"node{index}", macs=(f"52:54:00:00:01:0{index}",)))
         assert server.proxy().ping()["status"] == "ok"
+        # each on a CPU of its own (cpu-affinity auto), its threads with it; the parent on any
+        allowed = sorted(os.sched_getaffinity(0))  # what the server inherits from this test
+        bound = sorted(sorted(_cpus_of_threads(child.pid)) for child in children)
+        assert bound == sorted([[allowed[0]], [allowed[1 % len(allowed)]]])
+        assert os.sched_getaffinity(server.pid) == set(allowed)
     finally:
         assert server.stop() == 0
     assert "stopped" in server.log
     engine = open_engine(database_url)
     assert [host[0] for host in inventory_snapshot(engine)["hosts"]] == [f"node{i}" for i in range(6)]
     engine.dispose()
+
+
+def _cpus_of_threads(pid: int) -> set[int]:
+    """The CPUs any thread of process ``pid`` may run on (a worker thread would not be bound
+    with the thread that started it if the binding came later)."""
+    threads = list((Path("/proc") / str(pid) / "task").iterdir())
+    assert len(threads) > 1  # its workers run
+    return set().union(*(os.sched_getaffinity(int(thread.name)) for thread in threads))
+
+
+def test_several_processes_may_be_left_on_any_cpu(tmp_path):
+    from support import RunningServer
+
+    config = tmp_path / "server.ini"
+    config.write_text("[server]\ncpu-affinity = none\n")
+    server = RunningServer(
+        f"sqlite:///{tmp_path}/x.db", tmp_path / "server.log", ("--processes", "2", "--config", str(config))
+    )
+    try:
+        import psutil
+
+        allowed = os.sched_getaffinity(0)
+        assert [_cpus_of_threads(c.pid) for c in psutil.Process(server.pid).children()] == [allowed, allowed]
+    finally:
+        assert server.stop() == 0
 
 
 def test_the_2008_listener_from_the_config_file_runs_once_beside_several_processes(database_url, tmp_path):
@@ -301,6 +332,10 @@ def test_a_mistyped_setting_or_database_directory_is_refused_naming_it(tmp_path)
     )
     assert names.returncode == 2
     assert names.stderr.strip().endswith("server-names: '*.example' is neither a host name nor an address")
+    config.write_text("[server]\ncpu-affinity = all\n")
+    affinity = run_server("serve", "--config", str(config), "--database", f"sqlite:///{tmp_path}/x.db")
+    assert affinity.returncode == 2
+    assert affinity.stderr.strip().endswith("cpu-affinity must be one of auto, none, not 'all'")
     missing = run_server("migrate", "--database", f"sqlite:///{tmp_path}/no-such-dir/inventory.sqlite3")
     assert missing.returncode == 1 and "does not exist" in missing.stderr
     assert not (tmp_path / "no-such-dir").exists()
