@@ -32,6 +32,7 @@ from ovirt_node_config.persistence.migrations import migrate as _migrate
 from ovirt_node_config.trust.enrolment_rate import EnrolmentRate
 
 log = logging.getLogger("ovirt_node_config.server")
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 class StartupError(Exception):
@@ -216,6 +217,10 @@ def _serve_in_processes(
     db.dispose()  # no connection may be shared across fork
     listener.stop()  # nor a thread half-way through writing the log
     children: list[int] = []
+    # A stop asked while the processes start waits until each can stop cleanly: by default it
+    # would kill a child before its handler is set (the server then exits 1) or the parent
+    # before it knows its children.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     for index in range(count):
         pid = os.fork()
         if pid == 0:  # the child
@@ -236,6 +241,7 @@ def _serve_in_processes(
                 # not block in accept(), or they could not notice a shutdown.
                 server.socket.setblocking(False)
                 _stop_on_signals(server)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
                 _start_legacy_identify(legacy)
                 server.serve_forever()
                 server.drain()
@@ -259,6 +265,7 @@ def _serve_in_processes(
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     failed = 0
     for child in children:
         _, status = os.waitpid(child, 0)

@@ -296,12 +296,9 @@ def server_settings(args: argparse.Namespace, config: dict[str, str]) -> ServerS
         ServerNames.from_setting(result.server_names, machine_names=())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    for key, value, choices in (
-        ("enrolment-policy", result.enrolment_policy, POLICIES),
-        ("cpu-affinity", result.cpu_affinity, cpu_affinity.CHOICES),
-    ):
-        if value not in choices:
-            raise UsageError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+    for name, choices in (("enrolment_policy", POLICIES), ("cpu_affinity", cpu_affinity.CHOICES)):
+        if (value := getattr(result, name)) not in choices:
+            raise UsageError(f"{name.replace('_', '-')} must be one of {', '.join(choices)}, not {value!r}")
     return result
 
 
@@ -379,10 +376,8 @@ def run_upgrade_check(args: argparse.Namespace) -> int:
         found = upgrade_check.check(settings.database_url(args.database))
     except FileNotFoundError as missing:
         raise UsageError(str(missing)) from None
-    if args.json:
-        print(json.dumps(found.as_struct(), indent=2))
-        return 0
-    print(f"this release: {release()}; " + found.words())
+    words = f"this release: {release()}; {found.words()}"
+    print(json.dumps(found.as_struct(), indent=2) if args.json else words)
     return 0
 
 
