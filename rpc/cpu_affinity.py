@@ -3,8 +3,8 @@
 A process's worker threads hand its interpreter lock to one another at every database call and
 socket operation. When they may run on any CPU, each hand-over wakes a thread on another CPU
 and the threads migrate between CPUs; bound to one CPU, a process's threads wake where they
-are. Measured (docs/performance.md, "One CPU per process"): 25-35% less CPU for a ping or a
-check between boots, 8-18% less for a first boot, and more calls per second.
+are. Measured (docs/performance.md, "One CPU per process"): a third less CPU for a ping, about
+a quarter less for a check between boots or a first boot, and more calls answered a second.
 
 ``auto`` binds each of several processes to its own CPU, in order, among those the server may
 run on (what ``taskset`` or a cgroup left it); with more processes than CPUs, they go round.

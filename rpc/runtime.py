@@ -231,7 +231,7 @@ def _serve_in_processes(
             if refused is not None:
                 log.warning("server process %d runs on any CPU, not CPU %d: %s", index, cpu, refused)
             elif cpu is not None:
-                log.debug("server process %d (pid %d) runs on CPU %d", index, os.getpid(), cpu)
+                log.info("server process %d (pid %d) runs on CPU %d", index, os.getpid(), cpu)
             if index != 0:  # the first child alone serves the 2008 listener: few, short sessions
                 _close_quietly(legacy)
                 legacy = None

@@ -98,6 +98,8 @@ def test_an_unreachable_database_is_one_clear_line():
 
 
 def test_serve_in_several_processes_shares_the_port_and_stops_cleanly(database_url, tmp_path):
+    import re
+
     import psutil
     from support import RunningServer, inventory_snapshot, make_report
 
@@ -113,6 +115,11 @@ def test_serve_in_several_processes_shares_the_port_and_stops_cleanly(database_u
         bound = sorted(sorted(_cpus_of_threads(child.pid)) for child in children)
         assert bound == sorted([[allowed[0]], [allowed[1 % len(allowed)]]])
         assert os.sched_getaffinity(server.pid) == set(allowed)
+        for _ in range(100):  # each child says it as it starts, through its own log writer
+            if len(said := re.findall(r"server process [01] \(pid \d+\) runs on CPU \d+", server.log)) == 2:
+                break
+            time.sleep(0.1)
+        assert len(said) == 2
     finally:
         assert server.stop() == 0
     assert "stopped" in server.log
