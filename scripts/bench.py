@@ -170,7 +170,7 @@ def print_summary(result: dict) -> None:
     print(
         f"\nboot storm: {options['nodes']} nodes, C={options['concurrency']}, "
         f"database {options['database']}, {options['servers']} server(s) of "
-        f"{options['server_processes']} process(es); "
+        f"{options['server_processes']} process(es), CPU affinity {options['cpu_affinity']}; "
         f"{storm['bonds_configured']} bonds; {storm['churned_nodes']} nodes churned; "
         f"{storm['idle_connections']} idle connections held"
     )

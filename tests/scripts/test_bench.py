@@ -54,7 +54,7 @@ def test_smoke_run(tmp_path, database_url):
         env={**os.environ, "OVIRT_NODE_CONFIG_BENCH_PG": pg_server_url()},
     )
     assert result.returncode == 0, result.stderr
-    assert f"database {kind}" in result.stdout
+    assert f"database {kind}, 1 server(s) of 1 process(es), CPU affinity auto" in result.stdout
     assert "row check: 12/12 hosts" in result.stdout and "OK" in result.stdout
     data = json.loads(out.read_text())
     assert data["storm"]["idle_connections"] == 50 and "50 idle connections held" in result.stdout
